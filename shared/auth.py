@@ -1,0 +1,156 @@
+"""Who is calling: bearer JWTs carrying the principal, its agency and roles.
+
+Locally tokens are HS256 with a generated secret (`miiwrap token …` issues them); in
+production RS256 tokens are verified against a JWKS URL with issuer and audience
+checked. Every route states the action it performs with `Allow("…")`; one role × action
+matrix per service decides, so no route repeats permission checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.config import ServiceSettings
+from shared.problems import Forbidden, Unauthorized
+
+AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+AGENCY_ID_RULE = "lowercase letters, digits, '-' or '_', starting with a letter or digit, 1-63 chars"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    COACH = "coach"
+    OBSERVER = "observer"
+    PRACTITIONER = "practitioner"
+    LMS_PARTNER = "lms_partner"
+    AUDITOR = "auditor"
+    SERVICE = "service"  # another MiiWrap service calling on the system's behalf
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    agency_id: str
+    roles: frozenset[Role]
+
+    def has_any(self, roles: frozenset[Role] | set[Role]) -> bool:
+        return bool(self.roles & roles)
+
+    @property
+    def actor(self) -> str:
+        """How events record who caused them."""
+        return f"{self.agency_id}/{self.subject}"
+
+
+def issue_token(
+    settings: ServiceSettings,
+    *,
+    subject: str,
+    agency_id: str,
+    roles: list[str],
+    ttl_seconds: int = 8 * 3600,
+) -> str:
+    """Sign a local HS256 token (development, tests, the CLI)."""
+    now = int(time.time())
+    claims = {
+        "sub": subject,
+        "agency": agency_id,
+        "roles": roles,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            if self.settings.jwt_algorithm == "RS256":
+                if self._jwks is None:
+                    raise Unauthorized("RS256 is configured without a JWKS URL")
+                # PyJWKClient fetches over blocking HTTP; keep it off the event loop
+                key: Any = (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
+            else:
+                key = self.settings.jwt_secret
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[self.settings.jwt_algorithm],
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["sub", "exp", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise Unauthorized("the bearer token has expired; get a new one") from error
+        except jwt.PyJWTError as error:
+            raise Unauthorized(f"the bearer token is not valid: {error}") from error
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    agency = claims.get("agency")
+    if not isinstance(agency, str) or not AGENCY_ID.match(agency):
+        raise Unauthorized(f"the token's 'agency' claim must be an agency id ({AGENCY_ID_RULE})")
+    raw_roles = claims.get("roles", [])
+    if not isinstance(raw_roles, list):
+        raise Unauthorized("the token's 'roles' claim must be a list")
+    known = {r.value for r in Role}
+    roles = frozenset(Role(r) for r in raw_roles if isinstance(r, str) and r in known)
+    return Principal(subject=str(claims["sub"]), agency_id=agency, roles=roles)
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT with sub, agency and roles claims")
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("send 'Authorization: Bearer <token>'; see the README for tokens")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = await verifier.verify(credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+class Allow:
+    """Dependency: the caller must hold a role the service's matrix allows for `action`."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+
+    async def __call__(self, request: Request, principal: CurrentPrincipal) -> Principal:
+        matrix: Mapping[str, frozenset[Role]] = request.app.state.permissions
+        allowed = matrix.get(self.action)
+        if allowed is None:
+            raise Forbidden(f"action {self.action!r} is not in this service's permission matrix")
+        if not principal.has_any(allowed):
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(f"{self.action} needs one of the roles: {names}")
+        return principal
+
+
+def allow(action: str) -> Any:
+    """`principal: Annotated[Principal, allow("observations.record")]` in a route."""
+    return Depends(Allow(action))

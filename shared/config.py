@@ -1,0 +1,82 @@
+"""Settings shared by every service; each service subclasses with its own env prefix.
+
+`LEARNING_DATABASE_URL`, `FIDELITY_NATS_URL`, … configure one service; nothing in the
+business code reads the environment directly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "change-me-local-development-secret"  # noqa: S105 - refused in production
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every service has. Subclasses set `model_config` with their env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = Field(description="learning, coaching, fidelity or certification")
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "postgresql://postgres@127.0.0.1:54329/miiwrap"
+    db_schema: str = Field(default="", description="PostgreSQL schema; defaults to the service name")
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str | None = None
+    nats_password: str | None = None
+    subject_root: str = Field(
+        default="miiwrap", description="first token of every NATS subject and stream name"
+    )
+    relay_batch_size: int = 500
+    relay_poll_interval_seconds: float = 1.0
+    consumer_batch_size: int = 100
+    consumer_max_deliver: int = 5
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_issuer: str = "miiwrap-local"
+    jwt_audience: str = "miiwrap"
+    jwks_url: str | None = None
+    max_body_bytes: int = 5 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _default_schema(self) -> ServiceSettings:
+        if not self.db_schema:
+            self.db_schema = self.service_name
+        return self
+
+    @field_validator("db_schema", "subject_root")
+    @classmethod
+    def _is_identifier(cls, value: str) -> str:
+        if value and not _IDENTIFIER.match(value):
+            raise ValueError("must be a lowercase identifier: letters, digits and underscores")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> ServiceSettings:
+        if self.environment == "production":
+            if self.jwt_algorithm == "HS256" and self.jwt_secret == DEFAULT_JWT_SECRET:
+                raise ValueError("production refuses the default JWT secret; set a real one")
+            if self.jwt_algorithm == "RS256" and not self.jwks_url:
+                raise ValueError("production with RS256 needs a JWKS URL")
+        return self
+
+    @property
+    def stream_name(self) -> str:
+        """The JetStream stream holding this service's events."""
+        return stream_name(self.subject_root, self.service_name)
+
+
+def stream_name(subject_root: str, service: str) -> str:
+    return f"{subject_root}_{service}".upper()
+
+
+def event_subject(subject_root: str, service: str, agency_id: str, event_name: str) -> str:
+    """`miiwrap.<service>.<agency>.<event>`: the tenant is a token so NATS can isolate it."""
+    return f"{subject_root}.{service}.{agency_id}.{event_name}"

@@ -1,0 +1,120 @@
+"""A NATS connection that survives outages, and the JetStream stream of each service.
+
+The service starts even when NATS is down (the API keeps accepting writes; the outbox
+holds them), so the first connection is retried in the background and `/readyz` reports
+whether NATS is reachable right now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import nats
+import structlog
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+from shared.config import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+DUPLICATE_WINDOW = timedelta(hours=1)
+
+
+class NatsConnection:
+    """Owns one nats-py client; connects and reconnects forever until closed."""
+
+    def __init__(
+        self, url: str, name: str, user: str | None = None, password: str | None = None
+    ) -> None:
+        self.url = url
+        self.name = name
+        self.user = user
+        self.password = password
+        self._client: Client | None = None
+        self._connected = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> NatsConnection:
+        return cls(settings.nats_url, settings.service_name, settings.nats_user, settings.nats_password)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._connect_until_done(), name=f"nats-{self.name}")
+
+    async def _connect_until_done(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                self._client = await nats.connect(
+                    self.url,
+                    name=self.name,
+                    user=self.user,
+                    password=self.password,
+                    connect_timeout=2,
+                    reconnect_time_wait=0.5,
+                    max_reconnect_attempts=-1,
+                    disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected,
+                    error_cb=self._on_error,
+                )
+                self._connected.set()
+                return
+            except Exception as error:  # noqa: BLE001 - any failure means "retry later"
+                log.warning("nats_connect_failed", url=self.url, error=str(error))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _on_disconnected(self) -> None:
+        self._connected.clear()
+
+    async def _on_reconnected(self) -> None:
+        self._connected.set()
+
+    async def _on_error(self, error: Exception) -> None:
+        log.debug("nats_error", error=str(error))
+
+    @property
+    def is_connected(self) -> bool:
+        return self._client is not None and self._client.is_connected
+
+    async def wait_connected(self, timeout: float | None = None) -> None:
+        await asyncio.wait_for(self._connected.wait(), timeout)
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise ConnectionError("NATS is not connected yet")
+        return self._client
+
+    def jetstream(self) -> JetStreamContext:
+        return self.client.jetstream(timeout=5)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._client.close(), 5)
+
+
+async def ensure_stream(js: JetStreamContext, name: str, subjects: list[str]) -> None:
+    """Create the service stream, or bring its config up to date; idempotent."""
+    config = StreamConfig(
+        name=name,
+        subjects=subjects,
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        duplicate_window=DUPLICATE_WINDOW.total_seconds(),
+    )
+    try:
+        await js.add_stream(config)
+    except BadRequestError:
+        await js.update_stream(config)

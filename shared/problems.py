@@ -1,0 +1,167 @@
+"""RFC 9457 problem details for every error response, and the exceptions that map to them.
+
+Routes raise `Problem` subclasses (or domain errors the service maps); FastAPI's own
+validation errors, HTTP errors, store conflicts and anything unexpected all leave as
+`application/problem+json` with a title and a detail telling the caller what to fix.
+Nothing internal (stack traces, SQL) ever reaches the response body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.eventstore import ConcurrencyConflict
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://miiwrap.org/problems/"
+
+
+class ProblemDetail(BaseModel):
+    """The RFC 9457 body (used for OpenAPI documentation of error responses)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class Problem(Exception):
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class NotFound(Problem):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Conflict(Problem):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class Unprocessable(Problem):
+    status, title, slug = 422, "Invalid request", "invalid-request"
+
+
+class Unauthorized(Problem):
+    status, title, slug = 401, "Authentication required", "unauthorized"
+
+
+class Forbidden(Problem):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class PayloadTooLarge(Problem):
+    status, title, slug = 413, "Request body too large", "payload-too-large"
+
+
+class UnsupportedMediaType(Problem):
+    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[0] if loc else "request")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(
+            exc.status, exc.title, exc.detail, slug=exc.slug,
+            instance=request.url.path, headers=headers, **exc.extra,
+        )
+
+    @app.exception_handler(ConcurrencyConflict)
+    async def _conflict(request: Request, exc: ConcurrencyConflict) -> JSONResponse:
+        return problem_response(
+            409, "Concurrent modification", str(exc), slug="concurrency-conflict",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field_path(e.get("loc", ())), "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "request", "message": "invalid"}
+        detail = f"{first['field']}: {first['message']}"
+        if len(errors) > 1:
+            detail += f" (and {len(errors) - 1} more problem(s), listed in 'errors')"
+        return problem_response(
+            422, "Invalid request", detail, slug="invalid-request",
+            instance=request.url.path, errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no resource at {request.url.path}; see /docs for the API"
+        return problem_response(
+            exc.status_code, titles.get(exc.status_code, "Error"), detail,
+            instance=request.url.path, headers=dict(exc.headers or {}) or None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return problem_response(
+            500, "Internal error",
+            "the server failed to handle this request; it has been logged, nothing was stored",
+            instance=request.url.path,
+        )
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ProblemDetail, "content": {PROBLEM_JSON: {}}, "description": description}
+    for code, description in {
+        400: "Bad request",
+        401: "No or invalid credentials",
+        403: "Not allowed for this principal",
+        404: "Not found in this agency",
+        409: "Conflicts with the current state",
+        422: "Invalid request",
+    }.items()
+}

@@ -1,0 +1,160 @@
+"""The transactional outbox relay: committed events → JetStream, exactly once downstream.
+
+It reads the event store in commit-safe order from its checkpoint, publishes a batch with
+`Nats-Msg-Id` = event id (JetStream drops a re-publish inside the duplicate window),
+waits for the acks, and advances the checkpoint past the longest acknowledged prefix.
+Woken by LISTEN/NOTIFY on append; polls as a fallback. NATS being down only delays it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import asyncpg
+import structlog
+from nats.js.api import PubAck
+
+from shared.config import event_subject
+from shared.database import Pool
+from shared.eventstore import Checkpoint, EventStore
+from shared.events import StoredEvent
+from shared.messaging import NatsConnection, ensure_stream
+
+log = structlog.get_logger(__name__)
+
+RELAY_DDL = [
+    """
+    CREATE TABLE IF NOT EXISTS relay_checkpoints (
+        relay text PRIMARY KEY,
+        tx_id xid8 NOT NULL,
+        position bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+    )
+    """,
+]
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        store: EventStore,
+        nats: NatsConnection,
+        service: str,
+        subject_root: str,
+        stream: str,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        ack_timeout: float = 10.0,
+    ) -> None:
+        self.store = store
+        self.pool: Pool = store.pool
+        self.nats = nats
+        self.service = service
+        self.subject_root = subject_root
+        self.stream = stream
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.ack_timeout = ack_timeout
+        self.name = f"{service}-outbox"
+        self.published = 0
+        self._wake = asyncio.Event()
+        self._stream_ready = False
+
+    def subject_for(self, event: StoredEvent) -> str:
+        return event_subject(self.subject_root, self.service, event.agency_id, event.name)
+
+    async def run(self) -> None:
+        """Publish forever; cancel the task to stop."""
+        listener = await self._listen()
+        try:
+            backoff = 0.2
+            while True:
+                try:
+                    sent = await self.publish_pending()
+                    backoff = 0.2
+                except Exception as error:  # noqa: BLE001 - NATS or PG outage: retry later
+                    log.warning("relay_publish_failed", relay=self.name, error=repr(error))
+                    self._stream_ready = False
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                if sent < self.batch_size:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+        finally:
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.remove_listener(self.store.notify_channel, self._on_notify)
+                    await self.pool.release(listener)
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        try:
+            conn = await self.pool.acquire()
+            await conn.add_listener(self.store.notify_channel, self._on_notify)
+            return conn
+        except Exception as error:  # noqa: BLE001 - polling still works without it
+            log.warning("relay_listen_failed", error=repr(error))
+            return None
+
+    def _on_notify(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def load_checkpoint(self) -> Checkpoint:
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow(
+                "SELECT tx_id::text::bigint AS tx_id, position FROM relay_checkpoints"
+                " WHERE relay = $1",
+                self.name,
+            )
+        return Checkpoint(row["tx_id"], row["position"]) if row else Checkpoint()
+
+    async def _save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                """
+                INSERT INTO relay_checkpoints (relay, tx_id, position) VALUES ($1, $2::text::xid8, $3)
+                ON CONFLICT (relay) DO UPDATE
+                SET tx_id = excluded.tx_id, position = excluded.position, updated_at = now()
+                """,
+                self.name,
+                str(checkpoint.tx_id),
+                checkpoint.position,
+            )
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many events were acknowledged."""
+        checkpoint = await self.load_checkpoint()
+        events = await self.store.read_committed(checkpoint, self.batch_size)
+        if not events:
+            return 0
+        js = self.nats.jetstream()
+        if not self._stream_ready:
+            await ensure_stream(js, self.stream, [f"{self.subject_root}.{self.service}.>"])
+            self._stream_ready = True
+        futures: list[asyncio.Future[PubAck]] = []
+        for event in events:
+            payload = event.to_cloudevent(self.service).to_json()
+            headers = {"Nats-Msg-Id": str(event.event_id), "Content-Type": "application/cloudevents+json"}
+            futures.append(await js.publish_async(self.subject_for(event), payload, headers=headers))
+        done, pending = await asyncio.wait(futures, timeout=self.ack_timeout)
+        for future in pending:
+            future.cancel()
+        acknowledged = 0
+        for future in futures:  # only the unbroken prefix counts: order must be kept
+            if future in done and not future.cancelled() and future.exception() is None:
+                acknowledged += 1
+            else:
+                break
+        if acknowledged:
+            last = events[acknowledged - 1]
+            await self._save_checkpoint(Checkpoint(last.tx_id, last.position))
+            self.published += acknowledged
+        if acknowledged < len(events):
+            failed = futures[acknowledged]
+            reason = "timeout" if failed in pending else repr(failed.exception())
+            raise ConnectionError(f"JetStream did not acknowledge event {acknowledged}: {reason}")
+        return acknowledged

@@ -1,0 +1,180 @@
+"""One composition root for every service: pool, NATS, event store, relay, consumers, app.
+
+A service describes itself with a `ServiceDefinition` (settings, routers, migrations,
+permission matrix, consumers, periodic jobs, seed step); `create_app` turns it into a
+FastAPI app whose lifespan starts and stops everything in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shared.auth import Role, TokenVerifier
+from shared.config import ServiceSettings
+from shared.consumer import CONSUMER_DDL, EventConsumer
+from shared.database import Pool, apply_migrations, create_pool
+from shared.eventstore import EVENT_STORE_DDL, EventStore
+from shared.messaging import NatsConnection
+from shared.problems import install_problem_handlers, problem_response
+from shared.relay import RELAY_DDL, OutboxRelay
+
+log = structlog.get_logger(__name__)
+
+PeriodicJob = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    settings: ServiceSettings
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    permissions: Mapping[str, frozenset[Role]]
+    migrations: Sequence[str] = ()
+    consumers: Callable[[Runtime], list[EventConsumer]] = lambda _runtime: []
+    periodic_jobs: Sequence[tuple[float, PeriodicJob]] = ()
+    on_startup: Callable[[Runtime], Awaitable[None]] | None = None
+    openapi_tags: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class Runtime:
+    """Everything a service holds while running; handlers reach it through `RuntimeDep`."""
+
+    settings: ServiceSettings
+    pool: Pool
+    nats: NatsConnection
+    store: EventStore
+    relay: OutboxRelay
+    consumers: list[EventConsumer] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    async def open(cls, definition: ServiceDefinition) -> Runtime:
+        settings = definition.settings
+        pool = await create_pool(settings)
+        await apply_migrations(
+            pool, "kernel", [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL]
+        )
+        if definition.migrations:
+            await apply_migrations(pool, settings.service_name, definition.migrations)
+        nats = NatsConnection.from_settings(settings)
+        store = EventStore(pool, notify_channel=f"{settings.db_schema}_events")
+        relay = OutboxRelay(
+            store=store,
+            nats=nats,
+            service=settings.service_name,
+            subject_root=settings.subject_root,
+            stream=settings.stream_name,
+            batch_size=settings.relay_batch_size,
+            poll_interval=settings.relay_poll_interval_seconds,
+        )
+        runtime = cls(settings=settings, pool=pool, nats=nats, store=store, relay=relay)
+        runtime.consumers = definition.consumers(runtime)
+        return runtime
+
+    async def start(self, definition: ServiceDefinition) -> None:
+        await self.nats.start()
+        if definition.on_startup is not None:
+            await definition.on_startup(self)
+        name = self.settings.service_name
+        self.tasks.append(asyncio.create_task(self.relay.run(), name=f"{name}-relay"))
+        for consumer in self.consumers:
+            self.tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
+        for interval, job in definition.periodic_jobs:
+            self.tasks.append(asyncio.create_task(_every(interval, job, self)))
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.tasks.clear()
+        await self.nats.close()
+        await self.pool.close()
+
+
+async def _every(interval: float, job: PeriodicJob, runtime: Runtime) -> None:
+    while True:
+        try:
+            await job(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a failed tick must not stop the clock
+            log.warning("periodic_job_failed", job=getattr(job, "__name__", "job"), error=repr(error))
+        await asyncio.sleep(interval)
+
+
+class BodySizeLimit:
+    """Refuse bodies over the limit with 413 before they are read into memory."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            response = problem_response(
+                413, "Request body too large",
+                f"the body is {int(length)} bytes; the limit is {self.max_bytes} bytes",
+                slug="payload-too-large",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def create_app(definition: ServiceDefinition) -> FastAPI:
+    from shared.health import router as health_router
+
+    settings = definition.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await Runtime.open(definition)
+        app.state.runtime = runtime
+        await runtime.start(definition)
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_tags=definition.openapi_tags,
+    )
+    app.state.settings = settings
+    app.state.permissions = definition.permissions
+    app.state.token_verifier = TokenVerifier(settings)
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(health_router)
+    for router in definition.routers:
+        app.include_router(router)
+    return app
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

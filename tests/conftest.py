@@ -1,0 +1,1 @@
+"""Suite-wide fixtures come from the harness plugin (`shared.testing.plugin`)."""

@@ -1,0 +1,84 @@
+"""The event store against a real PostgreSQL: round trips, optimistic concurrency, gaps."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from shared.eventstore import Checkpoint, ConcurrencyConflict
+from tests.kernel.probe import Probe, pending
+
+
+async def test_appended_events_read_back_in_stream_order(probe: Probe) -> None:
+    async with probe.store.transaction() as conn:
+        written = await probe.store.append(
+            conn, "practitioner-1", [pending("p1", 3), pending("p1", 4)], expected_version=0
+        )
+    read = await probe.store.read_stream("practitioner-1")
+    assert [e.event_id for e in read] == [e.event_id for e in written]
+    assert [e.stream_version for e in read] == [1, 2]
+    assert [e.data for e in read] == [{"amount": 3}, {"amount": 4}]
+    assert read[0].name == "amount_recorded"
+    assert read[0].agency_id == "agency-a"
+    assert read[0].occurred_at.tzinfo is not None
+
+
+async def test_two_writers_at_the_same_expected_version_one_wins_one_conflicts(
+    probe: Probe,
+) -> None:
+    await probe.append("s", pending("p", 1))
+    gate = asyncio.Event()
+
+    async def writer(amount: int) -> str:
+        async with probe.store.transaction() as conn:
+            await gate.wait()
+            try:
+                await probe.store.append(conn, "s", [pending("p", amount)], expected_version=1)
+            except ConcurrencyConflict:
+                return "conflict"
+            await asyncio.sleep(0.05)  # hold the row lock so the other overlaps
+            return "ok"
+
+    tasks = [asyncio.create_task(writer(10)), asyncio.create_task(writer(20))]
+    await asyncio.sleep(0.05)
+    gate.set()
+    results = sorted(await asyncio.gather(*tasks))
+    assert results == ["conflict", "ok"]
+    versions = [e.stream_version for e in await probe.store.read_stream("s")]
+    assert versions == [1, 2]
+
+
+async def test_a_conflict_when_the_stream_is_expected_to_be_new(probe: Probe) -> None:
+    await probe.append("s", pending("p", 1))
+    async with probe.store.transaction() as conn:
+        with pytest.raises(ConcurrencyConflict, match="no longer at version 0"):
+            await probe.store.append(conn, "s", [pending("p", 2)], expected_version=0)
+
+
+async def test_commit_safe_read_waits_for_a_slow_transaction_with_a_smaller_position(
+    probe: Probe,
+) -> None:
+    slow_inserted = asyncio.Event()
+    release_slow = asyncio.Event()
+
+    async def slow_writer() -> None:
+        async with probe.store.transaction() as conn:
+            await probe.store.append(conn, "slow", [pending("p", 1)], expected_version=None)
+            slow_inserted.set()
+            await release_slow.wait()
+
+    slow = asyncio.create_task(slow_writer())
+    await slow_inserted.wait()
+    fast = await probe.append("fast", pending("p", 2))
+
+    # the fast event has a larger position and is committed, but the slow one is in
+    # flight with a smaller position: a reader must not move past it
+    visible = await probe.store.read_committed(Checkpoint(), 100)
+    assert visible == []
+
+    release_slow.set()
+    await slow
+    visible = await probe.store.read_committed(Checkpoint(), 100)
+    assert {e.stream_id for e in visible} == {"slow", "fast"}
+    assert fast[0].event_id in {e.event_id for e in visible}

@@ -1,0 +1,60 @@
+"""Fault tests: each owns the server it stops and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from shared.servers import NatsServer
+from shared.testing.waiting import eventually
+from tests.kernel.probe import Probe, ProbeSettings, open_probe, pending
+
+pytestmark = pytest.mark.fault
+
+
+async def test_events_appended_while_nats_is_down_all_arrive_once_after_it_returns(
+    settings_for: Callable[..., Any], own_nats: NatsServer
+) -> None:
+    settings: ProbeSettings = settings_for(ProbeSettings, nats_url=own_nats.url)
+    pool, nats = await open_probe(settings)
+    await nats.wait_connected(10)
+    probe = Probe(settings, pool, nats)
+    probe.run(probe.relay.run())
+    probe.run(probe.consumer(ack_wait=2.0).run())
+    try:
+        for i in range(20):
+            await probe.append(f"before-{i}", pending("p", 1))
+
+        async def first_batch_seen() -> bool:
+            return len(await probe.seen_ids()) == 20
+
+        await eventually(first_batch_seen)
+
+        own_nats.stop()
+        for i in range(50):  # the API keeps accepting writes during the outage
+            await probe.append(f"during-{i}", pending("p", 1))
+            await asyncio.sleep(0.01)
+        assert not nats.is_connected
+        own_nats.start()
+
+        for i in range(20):
+            await probe.append(f"after-{i}", pending("p", 1))
+
+        async def all_seen() -> bool:
+            return len(await probe.seen_ids()) >= 90
+
+        await eventually(all_seen, timeout=45)
+        await asyncio.sleep(1.0)
+        seen = await probe.seen_ids()
+        assert sorted(seen) == sorted(await probe.stored_ids())
+        assert len(seen) == len(set(seen)) == 90
+        js = nats.jetstream()
+        info = await js.stream_info(settings.stream_name)
+        assert info.state.messages == 90  # the stream itself holds no duplicate
+    finally:
+        await probe.stop_tasks()
+        await nats.close()
+        await pool.close()

@@ -1,0 +1,128 @@
+"""Outbox relay → JetStream → idempotent consumer, against real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+
+from shared.consumer import EventConsumer
+from shared.testing.waiting import eventually
+from tests.kernel.probe import Probe, pending
+
+
+async def test_every_committed_event_reaches_the_consumer_once_despite_a_slow_transaction(
+    probe: Probe,
+) -> None:
+    probe.run(probe.relay.run())
+    probe.run(probe.consumer().run())
+    slow_inserted = asyncio.Event()
+
+    async def slow_writer() -> None:
+        async with probe.store.transaction() as conn:
+            await probe.store.append(conn, "slow", [pending("slow", 1)], expected_version=None)
+            slow_inserted.set()
+            await asyncio.sleep(1.5)  # commits after many later positions
+
+    async def writer(n: int) -> None:
+        for i in range(10):
+            await probe.append(f"w{n}-{i}", pending(f"s{n % 4}", 1))
+            await asyncio.sleep(random.uniform(0, 0.01))
+
+    slow = asyncio.create_task(slow_writer())
+    await slow_inserted.wait()
+    await asyncio.gather(*(writer(n) for n in range(12)), slow)
+
+    expected = await probe.stored_ids()
+    assert len(expected) == 121
+
+    async def all_seen() -> bool:
+        return len(await probe.seen_ids()) >= len(expected)
+
+    await eventually(all_seen, timeout=30)
+    await asyncio.sleep(0.5)  # anything extra would arrive now
+    seen = await probe.seen_ids()
+    assert sorted(seen) == sorted(expected)  # same ids, none twice
+    async with probe.pool.acquire() as conn:
+        total = await conn.fetchval("SELECT sum(total) FROM probe_totals")
+    assert total == 121
+
+
+async def test_a_duplicate_publish_of_the_same_event_id_is_dropped_by_jetstream(
+    probe: Probe, nats_client: Client
+) -> None:
+    [stored] = await probe.append("s", pending("p", 2))
+    assert await probe.relay.publish_pending() == 1
+    js = nats_client.jetstream()
+    again = await js.publish(
+        probe.relay.subject_for(stored),
+        stored.to_cloudevent("probe").to_json(),
+        headers={"Nats-Msg-Id": str(stored.event_id)},
+    )
+    assert again.duplicate is True
+    info = await js.stream_info(probe.settings.stream_name)
+    assert info.state.messages == 1
+
+
+async def test_a_consumer_that_crashed_before_ack_resumes_without_double_counting(
+    probe: Probe,
+) -> None:
+    class Crash(BaseException):
+        """Stands for the process dying: not an Exception, so nothing catches it."""
+
+    class CrashesAfterThirdCommit(EventConsumer):
+        async def after_commit(self, msg: Msg) -> None:
+            if self.processed == 2:
+                raise Crash
+
+    for i in range(6):
+        await probe.append(f"s{i}", pending("p", i + 1))
+    await probe.relay.publish_pending()
+
+    crashing = probe.consumer(cls=CrashesAfterThirdCommit, ack_wait=1.0)
+    task = asyncio.create_task(crashing.run())
+    try:
+        await task
+    except Crash:
+        pass
+    assert len(await probe.seen_ids()) == 3  # committed, the third never acked
+
+    probe.run(probe.consumer(ack_wait=1.0).run())  # the restarted process
+
+    async def caught_up() -> bool:
+        return len(await probe.seen_ids()) == 6
+
+    await eventually(caught_up)
+    await asyncio.sleep(1.5)  # past ack_wait: any redelivery has happened
+    async with probe.pool.acquire() as conn:
+        projected = await conn.fetchval("SELECT total FROM probe_totals WHERE subject = 'p'")
+        fresh_fold = await conn.fetchval("SELECT sum((data->>'amount')::int) FROM events")
+    assert projected == fresh_fold == 21
+
+
+async def test_a_poison_event_is_dead_lettered_and_later_events_still_flow(
+    probe: Probe,
+) -> None:
+    probe.run(probe.relay.run())
+    probe.run(probe.consumer(max_deliver=3).run())
+    await probe.append("a", pending("p", 5))
+    [poison] = await probe.append("b", pending("p", -1))
+    await probe.append("c", pending("p", 7))
+
+    async def settled() -> bool:
+        async with probe.pool.acquire() as conn:
+            dead = await conn.fetchval("SELECT count(*) FROM dead_letters")
+        return dead == 1 and len(await probe.seen_ids()) == 2
+
+    await eventually(settled, timeout=30)
+    async with probe.pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT event_id, deliveries, error, payload FROM dead_letters")
+        total = await conn.fetchval("SELECT total FROM probe_totals WHERE subject = 'p'")
+    assert row["event_id"] == str(poison.event_id)
+    assert row["deliveries"] == 3
+    assert "poison" in row["error"]
+    assert json.loads(row["payload"])["id"] == str(poison.event_id)
+    assert total == 12
