@@ -1,0 +1,41 @@
+# MiiWrap Infrastructure — the front door. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast lint fmt typecheck bench clean-data
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create the virtual environment and install everything
+
+run: $(STAMP) ## Start PostgreSQL, NATS JetStream and the four services (Ctrl-C stops all)
+	$(BIN)/miiwrap run
+
+test: $(STAMP) ## Run the whole test suite against real PostgreSQL and NATS
+	$(BIN)/pytest
+
+test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
+	$(BIN)/pytest tests -k unit
+
+lint: $(STAMP) ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: $(STAMP) ## Format and auto-fix with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean-data: ## Delete the local data of `make run` (.data/)
+	rm -rf .data

@@ -1,0 +1,47 @@
+"""The `miiwrap` command: run the local stack, issue local tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shared.auth import Role, issue_token
+
+app = typer.Typer(help="MiiWrap Infrastructure developer commands.", no_args_is_help=True)
+
+
+@app.command()
+def run(root: Annotated[Path, typer.Option(help="project folder")] = Path()) -> None:
+    """Start PostgreSQL, NATS JetStream and the four services (Ctrl-C stops all)."""
+    from shared.devstack import run as run_stack
+
+    raise typer.Exit(run_stack(root.resolve()))
+
+
+@app.command()
+def token(
+    agency: Annotated[str, typer.Option(help="agency id")],
+    role: Annotated[list[Role], typer.Option(help="role; repeat for several")],
+    subject: Annotated[str, typer.Option(help="the principal's id in the agency")] = "cli-user",
+    hours: Annotated[int, typer.Option(help="lifetime")] = 8,
+    root: Annotated[Path, typer.Option(help="project folder")] = Path(),
+) -> None:
+    """Print a local HS256 bearer token signed with the secret of `make run`."""
+    from shared.demo import local_settings
+
+    settings = local_settings((root / ".data").resolve())
+    typer.echo(
+        issue_token(
+            settings,
+            subject=subject,
+            agency_id=agency,
+            roles=[r.value for r in role],
+            ttl_seconds=hours * 3600,
+        )
+    )
+
+
+if __name__ == "__main__":
+    app()

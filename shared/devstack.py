@@ -1,0 +1,155 @@
+"""`make run`: PostgreSQL, NATS JetStream and the four services on one machine.
+
+A small supervisor: it starts the servers from their PyPI packages with data under
+`.data/` (kept across runs), starts each service under uvicorn on its fixed port, waits
+until every `/readyz` answers 200, and on Ctrl-C (or any child dying) stops the services
+and then the servers, so nothing is left orphaned.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from shared.servers import NatsServer, PostgresServer
+
+SERVICES = {"learning": 8001, "coaching": 8002, "fidelity": 8003, "certification": 8004}
+POSTGRES_PORT = 54329
+NATS_PORT = 4222
+DATABASE = "miiwrap"
+DEMO_AGENCY = "demo-agency"
+
+
+def local_jwt_secret(data_dir: Path) -> str:
+    """Generated on the first run and kept, so tokens stay valid across restarts."""
+    path = data_dir / "jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def service_environment(data_dir: Path, nats_url: str, database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    secret = local_jwt_secret(data_dir)
+    for name in SERVICES:
+        prefix = name.upper()
+        env[f"{prefix}_DATABASE_URL"] = database_url
+        env[f"{prefix}_NATS_URL"] = nats_url
+        env[f"{prefix}_JWT_SECRET"] = secret
+    return env
+
+
+@dataclass
+class DevStack:
+    root: Path
+    postgres: PostgresServer = field(init=False)
+    nats: NatsServer = field(init=False)
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    stopping: bool = False
+
+    def __post_init__(self) -> None:
+        self.data_dir = self.root / ".data"
+        self.data_dir.mkdir(exist_ok=True)
+        self.data_dir.chmod(0o755)
+        self.postgres = PostgresServer(self.data_dir / "postgres", port=POSTGRES_PORT)
+        self.nats = NatsServer(self.data_dir / "nats", port=NATS_PORT)
+
+    def start(self) -> None:
+        print(f"starting PostgreSQL on 127.0.0.1:{POSTGRES_PORT} (data in .data/postgres)")
+        self.postgres.start()
+        self.postgres.create_database(DATABASE)
+        print(f"starting NATS JetStream on 127.0.0.1:{NATS_PORT} (store in .data/nats)")
+        self.nats.start()
+        env = service_environment(self.data_dir, self.nats.url, self.postgres.dsn(DATABASE))
+        for name, port in SERVICES.items():
+            log = (self.data_dir / f"{name}.log").open("ab")
+            self.children[name] = subprocess.Popen(
+                [
+                    sys.executable, "-m", "uvicorn", "--factory",
+                    f"services.{name}.bootstrap:create_service_app",
+                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.root,
+            )
+            log.close()
+
+    def wait_ready(self, timeout: float = 60.0) -> dict[str, float]:
+        started = time.monotonic()
+        ready: dict[str, float] = {}
+        while len(ready) < len(SERVICES):
+            self.check_children()
+            for name, port in SERVICES.items():
+                if name not in ready and _is_ready(port):
+                    ready[name] = time.monotonic() - started
+            if time.monotonic() - started > timeout:
+                missing = sorted(set(SERVICES) - set(ready))
+                raise TimeoutError(f"not ready after {timeout}s: {missing}; see .data/*.log")
+            time.sleep(0.2)
+        return ready
+
+    def check_children(self) -> None:
+        for name, child in self.children.items():
+            if child.poll() is not None:
+                raise RuntimeError(f"{name} exited with code {child.returncode}; see .data/{name}.log")
+
+    def stop(self) -> None:
+        self.stopping = True
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in self.children.values():
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        self.nats.stop()
+        self.postgres.stop()
+
+
+def _is_ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def run(root: Path) -> int:
+    from shared.demo import print_banner, seed_demo
+
+    stack = DevStack(root)
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.monotonic()
+    try:
+        stack.start()
+        ready = stack.wait_ready()
+        seed = seed_demo(stack.data_dir)
+        print_banner(ready, time.monotonic() - started, seed)
+        while True:
+            stack.check_children()
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping services, NATS and PostgreSQL …")
+        return 0
+    except (RuntimeError, TimeoutError) as error:
+        print(f"\nmake run failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        print("stopped.")
