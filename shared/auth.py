@@ -24,7 +24,9 @@ from shared.config import ServiceSettings
 from shared.problems import Forbidden, Unauthorized
 
 AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-AGENCY_ID_RULE = "lowercase letters, digits, '-' or '_', starting with a letter or digit, 1-63 chars"
+AGENCY_ID_RULE = (
+    "lowercase letters, digits, '-' or '_', starting with a letter or digit, 1-63 chars"
+)
 
 
 class Role(StrEnum):

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_JWT_SECRET = "change-me-local-development-secret"  # noqa: S105 - refused in production
+DEFAULT_JWT_SECRET = "change-me-local-development-secret"
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -25,7 +25,9 @@ class ServiceSettings(BaseSettings):
     service_name: str = Field(description="learning, coaching, fidelity or certification")
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "postgresql://postgres@127.0.0.1:54329/miiwrap"
-    db_schema: str = Field(default="", description="PostgreSQL schema; defaults to the service name")
+    db_schema: str = Field(
+        default="", description="PostgreSQL schema; defaults to the service name"
+    )
     db_pool_min: int = 1
     db_pool_max: int = 10
     nats_url: str = "nats://127.0.0.1:4222"

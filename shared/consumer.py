@@ -51,6 +51,11 @@ CONSUMER_DDL = [
     """,
 ]
 
+_INBOX_INSERT = (
+    "INSERT INTO consumer_inbox (consumer, event_id, stream_seq) VALUES ($1, $2, $3)"
+    " ON CONFLICT DO NOTHING"
+)
+
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 
 
@@ -120,7 +125,7 @@ class EventConsumer:
                     await self.consume_batch(psub)
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # noqa: BLE001 - outage: rebind after a pause
+            except Exception as error:
                 log.warning("consumer_failed", consumer=self.name, error=repr(error))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -144,8 +149,7 @@ class EventConsumer:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 first_time = await conn.fetchval(
-                    "INSERT INTO consumer_inbox (consumer, event_id, stream_seq) VALUES ($1, $2, $3)"
-                    " ON CONFLICT DO NOTHING RETURNING true",
+                    _INBOX_INSERT + " RETURNING true",
                     self.name,
                     event.id,
                     seq,
@@ -154,12 +158,14 @@ class EventConsumer:
                     await self.handler(conn, event)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # noqa: BLE001 - the handler's failure is data here
+        except Exception as error:
             deliveries = msg.metadata.num_delivered
             if deliveries >= self.max_deliver:
                 await self._dead_letter(msg, event.id, repr(error))
             else:
-                log.warning("handler_failed", consumer=self.name, event_id=event.id, error=repr(error))
+                log.warning(
+                    "handler_failed", consumer=self.name, event_id=event.id, error=repr(error)
+                )
                 await msg.nak(delay=min(0.2 * 2**deliveries, 10.0))
             return
         await self.after_commit(msg)
@@ -184,8 +190,7 @@ class EventConsumer:
             )
             if event_id is not None:
                 await conn.execute(
-                    "INSERT INTO consumer_inbox (consumer, event_id, stream_seq) VALUES ($1, $2, $3)"
-                    " ON CONFLICT DO NOTHING",
+                    _INBOX_INSERT,
                     self.name,
                     event_id,
                     msg.metadata.sequence.stream,

@@ -74,9 +74,17 @@ class DevStack:
             log = (self.data_dir / f"{name}.log").open("ab")
             self.children[name] = subprocess.Popen(
                 [
-                    sys.executable, "-m", "uvicorn", "--factory",
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
                     f"services.{name}.bootstrap:create_service_app",
-                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
                 ],
                 env=env,
                 stdout=log,
@@ -102,7 +110,9 @@ class DevStack:
     def check_children(self) -> None:
         for name, child in self.children.items():
             if child.poll() is not None:
-                raise RuntimeError(f"{name} exited with code {child.returncode}; see .data/{name}.log")
+                raise RuntimeError(
+                    f"{name} exited with code {child.returncode}; see .data/{name}.log"
+                )
 
     def stop(self) -> None:
         self.stopping = True

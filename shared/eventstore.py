@@ -143,7 +143,9 @@ class EventStore:
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
         return [row_to_event(r) for r in stored]
 
-    async def read_stream(self, stream_id: str, conn: Connection | None = None) -> list[StoredEvent]:
+    async def read_stream(
+        self, stream_id: str, conn: Connection | None = None
+    ) -> list[StoredEvent]:
         query = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version"
         if conn is not None:
             return [row_to_event(r) for r in await conn.fetch(query, stream_id)]
@@ -169,7 +171,9 @@ class EventStore:
 
     async def find_event(self, event_id: uuid.UUID) -> StoredEvent | None:
         async with self.pool.acquire() as conn:
-            row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM events WHERE event_id = $1", event_id)
+            row = await conn.fetchrow(
+                f"SELECT {_COLUMNS} FROM events WHERE event_id = $1", event_id
+            )
         return row_to_event(row) if row else None
 
 

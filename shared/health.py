@@ -24,7 +24,7 @@ async def readyz(request: Request) -> JSONResponse:
             async with runtime.pool.acquire() as conn:
                 await conn.fetchval("SELECT 1")
         checks["database"] = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure means not ready
+    except Exception as error:
         checks["database"] = f"unreachable: {type(error).__name__}"
     checks["nats"] = "ok" if runtime.nats.is_connected else "unreachable"
     ready = all(v == "ok" for v in checks.values())

@@ -41,7 +41,9 @@ class NatsConnection:
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> NatsConnection:
-        return cls(settings.nats_url, settings.service_name, settings.nats_user, settings.nats_password)
+        return cls(
+            settings.nats_url, settings.service_name, settings.nats_user, settings.nats_password
+        )
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._connect_until_done(), name=f"nats-{self.name}")
@@ -64,7 +66,7 @@ class NatsConnection:
                 )
                 self._connected.set()
                 return
-            except Exception as error:  # noqa: BLE001 - any failure means "retry later"
+            except Exception as error:
                 log.warning("nats_connect_failed", url=self.url, error=str(error))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)

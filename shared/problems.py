@@ -107,14 +107,22 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return problem_response(
-            exc.status, exc.title, exc.detail, slug=exc.slug,
-            instance=request.url.path, headers=headers, **exc.extra,
+            exc.status,
+            exc.title,
+            exc.detail,
+            slug=exc.slug,
+            instance=request.url.path,
+            headers=headers,
+            **exc.extra,
         )
 
     @app.exception_handler(ConcurrencyConflict)
     async def _conflict(request: Request, exc: ConcurrencyConflict) -> JSONResponse:
         return problem_response(
-            409, "Concurrent modification", str(exc), slug="concurrency-conflict",
+            409,
+            "Concurrent modification",
+            str(exc),
+            slug="concurrency-conflict",
             instance=request.url.path,
         )
 
@@ -129,8 +137,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         if len(errors) > 1:
             detail += f" (and {len(errors) - 1} more problem(s), listed in 'errors')"
         return problem_response(
-            422, "Invalid request", detail, slug="invalid-request",
-            instance=request.url.path, errors=errors,
+            422,
+            "Invalid request",
+            detail,
+            slug="invalid-request",
+            instance=request.url.path,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -140,15 +152,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no resource at {request.url.path}; see /docs for the API"
         return problem_response(
-            exc.status_code, titles.get(exc.status_code, "Error"), detail,
-            instance=request.url.path, headers=dict(exc.headers or {}) or None,
+            exc.status_code,
+            titles.get(exc.status_code, "Error"),
+            detail,
+            instance=request.url.path,
+            headers=dict(exc.headers or {}) or None,
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(
-            500, "Internal error",
+            500,
+            "Internal error",
             "the server failed to handle this request; it has been logged, nothing was stored",
             instance=request.url.path,
         )

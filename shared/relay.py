@@ -12,14 +12,13 @@ import asyncio
 import contextlib
 from typing import Any
 
-import asyncpg
 import structlog
 from nats.js.api import PubAck
 
 from shared.config import event_subject
-from shared.database import Pool
-from shared.eventstore import Checkpoint, EventStore
+from shared.database import Connection, Pool
 from shared.events import StoredEvent
+from shared.eventstore import Checkpoint, EventStore
 from shared.messaging import NatsConnection, ensure_stream
 
 log = structlog.get_logger(__name__)
@@ -75,7 +74,7 @@ class OutboxRelay:
                 try:
                     sent = await self.publish_pending()
                     backoff = 0.2
-                except Exception as error:  # noqa: BLE001 - NATS or PG outage: retry later
+                except Exception as error:
                     log.warning("relay_publish_failed", relay=self.name, error=repr(error))
                     self._stream_ready = False
                     await asyncio.sleep(backoff)
@@ -89,14 +88,14 @@ class OutboxRelay:
             if listener is not None:
                 with contextlib.suppress(Exception):
                     await listener.remove_listener(self.store.notify_channel, self._on_notify)
-                    await self.pool.release(listener)
+                    await self.pool.release(listener)  # type: ignore[arg-type]
 
-    async def _listen(self) -> asyncpg.Connection | None:
+    async def _listen(self) -> Connection | None:
         try:
             conn = await self.pool.acquire()
             await conn.add_listener(self.store.notify_channel, self._on_notify)
             return conn
-        except Exception as error:  # noqa: BLE001 - polling still works without it
+        except Exception as error:
             log.warning("relay_listen_failed", error=repr(error))
             return None
 
@@ -116,7 +115,8 @@ class OutboxRelay:
         async with self.pool.acquire() as conn:
             await conn.execute(
                 """
-                INSERT INTO relay_checkpoints (relay, tx_id, position) VALUES ($1, $2::text::xid8, $3)
+                INSERT INTO relay_checkpoints (relay, tx_id, position)
+                VALUES ($1, $2::text::xid8, $3)
                 ON CONFLICT (relay) DO UPDATE
                 SET tx_id = excluded.tx_id, position = excluded.position, updated_at = now()
                 """,
@@ -138,8 +138,13 @@ class OutboxRelay:
         futures: list[asyncio.Future[PubAck]] = []
         for event in events:
             payload = event.to_cloudevent(self.service).to_json()
-            headers = {"Nats-Msg-Id": str(event.event_id), "Content-Type": "application/cloudevents+json"}
-            futures.append(await js.publish_async(self.subject_for(event), payload, headers=headers))
+            headers = {
+                "Nats-Msg-Id": str(event.event_id),
+                "Content-Type": "application/cloudevents+json",
+            }
+            futures.append(
+                await js.publish_async(self.subject_for(event), payload, headers=headers)
+            )
         done, pending = await asyncio.wait(futures, timeout=self.ack_timeout)
         for future in pending:
             future.cancel()

@@ -115,11 +115,12 @@ class PostgresServer:
     def dsn(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
 
-    def _run_as(self) -> dict[str, object]:
+    def _run_as(self) -> tuple[int | None, int | None]:
+        """(uid, gid) to run the server as: PostgreSQL refuses to run as root."""
         if os.geteuid() != 0:
-            return {}
+            return None, None
         entry = pwd.getpwnam(PG_SYSTEM_USER)
-        return {"user": entry.pw_uid, "group": entry.pw_gid}
+        return entry.pw_uid, entry.pw_gid
 
     def initdb(self) -> None:
         """Create the cluster unless `data_dir` already holds one (a restart keeps data)."""
@@ -146,7 +147,8 @@ class PostgresServer:
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            **self._run_as(),  # type: ignore[arg-type]
+            user=self._run_as()[0],
+            group=self._run_as()[1],
         )
 
     def start(self, timeout: float = 30.0, fast_unsafe: bool = False) -> None:
@@ -173,7 +175,8 @@ class PostgresServer:
             args,
             stdout=log,
             stderr=subprocess.STDOUT,
-            **self._run_as(),  # type: ignore[arg-type]
+            user=self._run_as()[0],
+            group=self._run_as()[1],
         )
         log.close()
         wait_for_port(self.port, timeout, self.process)

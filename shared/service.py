@@ -63,9 +63,7 @@ class Runtime:
     async def open(cls, definition: ServiceDefinition) -> Runtime:
         settings = definition.settings
         pool = await create_pool(settings)
-        await apply_migrations(
-            pool, "kernel", [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL]
-        )
+        await apply_migrations(pool, "kernel", [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL])
         if definition.migrations:
             await apply_migrations(pool, settings.service_name, definition.migrations)
         nats = NatsConnection.from_settings(settings)
@@ -111,8 +109,10 @@ async def _every(interval: float, job: PeriodicJob, runtime: Runtime) -> None:
             await job(runtime)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # noqa: BLE001 - a failed tick must not stop the clock
-            log.warning("periodic_job_failed", job=getattr(job, "__name__", "job"), error=repr(error))
+        except Exception as error:
+            log.warning(
+                "periodic_job_failed", job=getattr(job, "__name__", "job"), error=repr(error)
+            )
         await asyncio.sleep(interval)
 
 
@@ -130,7 +130,8 @@ class BodySizeLimit:
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
             response = problem_response(
-                413, "Request body too large",
+                413,
+                "Request body too large",
                 f"the body is {int(length)} bytes; the limit is {self.max_bytes} bytes",
                 slug="payload-too-large",
             )

@@ -9,7 +9,10 @@ from services.certification.entrypoints.api import routers
 from services.certification.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
 
-DESCRIPTION = "Demonstrated-competence state per practitioner under a versioned policy, explained, with its transitions published to agency apps."
+DESCRIPTION = (
+    "Demonstrated-competence state per practitioner under a versioned policy, "
+    "explained, with its transitions published to agency apps."
+)
 
 
 def build_definition(settings: CertificationSettings) -> ServiceDefinition:

@@ -9,7 +9,10 @@ from services.coaching.entrypoints.api import routers
 from services.coaching.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
 
-DESCRIPTION = "Coach assignments, coaching plans, structured coaching sessions, skill ratings, peer learning and reflection."
+DESCRIPTION = (
+    "Coach assignments, coaching plans, structured coaching sessions, skill ratings, "
+    "peer learning and reflection."
+)
 
 
 def build_definition(settings: CoachingSettings) -> ServiceDefinition:

@@ -9,7 +9,10 @@ from services.fidelity.entrypoints.api import routers
 from services.fidelity.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
 
-DESCRIPTION = "Versioned observation instruments, scored observations, inter-rater reliability, observer calibration and drift."
+DESCRIPTION = (
+    "Versioned observation instruments, scored observations, inter-rater reliability, "
+    "observer calibration and drift."
+)
 
 
 def build_definition(settings: FidelitySettings) -> ServiceDefinition:

@@ -9,7 +9,10 @@ from services.learning.entrypoints.api import routers
 from services.learning.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
 
-DESCRIPTION = "Competency framework, modules, mastery assessments, spaced review (FSRS) and the xAPI learning record store."
+DESCRIPTION = (
+    "Competency framework, modules, mastery assessments, spaced review (FSRS) and the "
+    "xAPI learning record store."
+)
 
 
 def build_definition(settings: LearningSettings) -> ServiceDefinition:

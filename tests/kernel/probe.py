@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -19,7 +20,6 @@ from shared.events import DomainEvent, PendingEvent, StoredEvent
 from shared.eventstore import EVENT_STORE_DDL, EventStore
 from shared.messaging import NatsConnection
 from shared.relay import RELAY_DDL, OutboxRelay
-
 
 PROJECTION_DDL = [
     """
@@ -123,10 +123,8 @@ class Probe:
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):  # noqa: PERF203
-                pass
         self.tasks.clear()
 
 
@@ -154,7 +152,6 @@ async def probe(probe_settings: ProbeSettings) -> AsyncIterator[Probe]:
     await instance.stop_tasks()
     await nats.close()
     await pool.close()
-
 
 
 def new_id() -> str:

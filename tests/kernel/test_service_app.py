@@ -25,7 +25,9 @@ SERVICES = [
 ]
 
 
-@pytest.mark.parametrize(("settings_cls", "factory"), SERVICES, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    ("settings_cls", "factory"), SERVICES, ids=lambda v: getattr(v, "__name__", "")
+)
 async def test_each_service_is_ready_when_its_database_and_nats_are_reachable(
     settings_for: Callable[..., Any], settings_cls: type, factory: Callable[..., Any]
 ) -> None:
