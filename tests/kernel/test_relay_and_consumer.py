@@ -11,6 +11,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from shared.consumer import EventConsumer
+from shared.testing.jetstream import received_events
 from shared.testing.waiting import eventually
 from tests.kernel.probe import Probe, pending
 
@@ -125,3 +126,18 @@ async def test_a_poison_event_is_dead_lettered_and_later_events_still_flow(
     assert "poison" in row["error"]
     assert json.loads(row["payload"])["id"] == str(poison.event_id)
     assert total == 12
+
+
+async def test_an_agency_subscriber_receives_only_its_own_agency_events(
+    probe: Probe, nats_client: Client
+) -> None:
+    probe.run(probe.relay.run())
+    await probe.append("a1", pending("p", 1, agency="agency-a"))
+    await probe.append("b1", pending("p", 2, agency="agency-b"))
+    await probe.append("a2", pending("p", 3, agency="agency-a"))
+    root = probe.settings.subject_root
+
+    events = await received_events(nats_client, f"{root}.probe.agency-a.>", count=2)
+
+    assert [e.data["amount"] for e in events] == [1, 3]
+    assert {e.agencyid for e in events} == {"agency-a"}
