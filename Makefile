@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck bench clean-data
+.PHONY: help run run-secure test test-fast lint fmt typecheck bench clean-data
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,6 +21,9 @@ venv: $(STAMP) ## Create the virtual environment and install everything
 
 run: $(STAMP) ## Start PostgreSQL, NATS JetStream and the four services (Ctrl-C stops all)
 	$(BIN)/miiwrap run
+
+run-secure: $(STAMP) ## Like run, with NATS users per service and per agency app (deploy/nats)
+	$(BIN)/miiwrap run --secure-nats
 
 test: $(STAMP) ## Run the whole test suite against real PostgreSQL and NATS
 	$(BIN)/pytest

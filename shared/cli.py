@@ -13,11 +13,16 @@ app = typer.Typer(help="MiiWrap Infrastructure developer commands.", no_args_is_
 
 
 @app.command()
-def run(root: Annotated[Path, typer.Option(help="project folder")] = Path()) -> None:
+def run(
+    root: Annotated[Path, typer.Option(help="project folder")] = Path(),
+    secure_nats: Annotated[
+        bool, typer.Option(help="NATS with a user per service and per agency app")
+    ] = False,
+) -> None:
     """Start PostgreSQL, NATS JetStream and the four services (Ctrl-C stops all)."""
     from shared.devstack import run as run_stack
 
-    raise typer.Exit(run_stack(root.resolve()))
+    raise typer.Exit(run_stack(root.resolve(), secure_nats=secure_nats))
 
 
 @app.command()

@@ -8,6 +8,7 @@ and then the servers, so nothing is left orphaned.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -19,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from shared.nats_auth import render_config
 from shared.servers import NatsServer, PostgresServer
 
 SERVICES = {"learning": 8001, "coaching": 8002, "fidelity": 8003, "certification": 8004}
 POSTGRES_PORT = 54329
 NATS_PORT = 4222
 DATABASE = "miiwrap"
-DEMO_AGENCY = "demo-agency"
+DEMO_AGENCY = "demo-agency"  # also in shared.demo
 
 
 def local_jwt_secret(data_dir: Path) -> str:
@@ -37,14 +39,43 @@ def local_jwt_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def service_environment(data_dir: Path, nats_url: str, database_url: str) -> dict[str, str]:
+def nats_passwords(data_dir: Path) -> dict[str, str]:
+    """Service and demo-agency-app NATS passwords, generated once and kept."""
+    path = data_dir / "nats-passwords.json"
+    if not path.exists():
+        names = [*SERVICES, f"app-{DEMO_AGENCY}"]
+        path.write_text(json.dumps({n: secrets.token_urlsafe(24) for n in names}))
+        path.chmod(0o600)
+    passwords: dict[str, str] = json.loads(path.read_text())
+    return passwords
+
+
+def write_nats_config(data_dir: Path) -> Path:
+    passwords = nats_passwords(data_dir)
+    config = data_dir / "nats-server.conf"
+    config.write_text(
+        render_config(
+            {s: passwords[s] for s in SERVICES}, {DEMO_AGENCY: passwords[f"app-{DEMO_AGENCY}"]}
+        )
+    )
+    config.chmod(0o600)
+    return config
+
+
+def service_environment(
+    data_dir: Path, nats_url: str, database_url: str, secure_nats: bool
+) -> dict[str, str]:
     env = dict(os.environ)
     secret = local_jwt_secret(data_dir)
+    passwords = nats_passwords(data_dir) if secure_nats else {}
     for name in SERVICES:
         prefix = name.upper()
         env[f"{prefix}_DATABASE_URL"] = database_url
         env[f"{prefix}_NATS_URL"] = nats_url
         env[f"{prefix}_JWT_SECRET"] = secret
+        if secure_nats:
+            env[f"{prefix}_NATS_USER"] = name
+            env[f"{prefix}_NATS_PASSWORD"] = passwords[name]
     return env
 
 
@@ -53,6 +84,7 @@ class DevStack:
     root: Path
     postgres: PostgresServer = field(init=False)
     nats: NatsServer = field(init=False)
+    secure_nats: bool = False
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     stopping: bool = False
 
@@ -62,14 +94,19 @@ class DevStack:
         self.data_dir.chmod(0o755)
         self.postgres = PostgresServer(self.data_dir / "postgres", port=POSTGRES_PORT)
         self.nats = NatsServer(self.data_dir / "nats", port=NATS_PORT)
+        if self.secure_nats:
+            self.nats.config_file = write_nats_config(self.data_dir)
 
     def start(self) -> None:
         print(f"starting PostgreSQL on 127.0.0.1:{POSTGRES_PORT} (data in .data/postgres)")
         self.postgres.start()
         self.postgres.create_database(DATABASE)
-        print(f"starting NATS JetStream on 127.0.0.1:{NATS_PORT} (store in .data/nats)")
+        secured = " with per-service and per-agency users" if self.secure_nats else ""
+        print(f"starting NATS JetStream on 127.0.0.1:{NATS_PORT}{secured} (store in .data/nats)")
         self.nats.start()
-        env = service_environment(self.data_dir, self.nats.url, self.postgres.dsn(DATABASE))
+        env = service_environment(
+            self.data_dir, self.nats.url, self.postgres.dsn(DATABASE), self.secure_nats
+        )
         for name, port in SERVICES.items():
             log = (self.data_dir / f"{name}.log").open("ab")
             self.children[name] = subprocess.Popen(
@@ -136,10 +173,10 @@ def _is_ready(port: int) -> bool:
         return False
 
 
-def run(root: Path) -> int:
+def run(root: Path, secure_nats: bool = False) -> int:
     from shared.demo import print_banner, seed_demo
 
-    stack = DevStack(root)
+    stack = DevStack(root, secure_nats=secure_nats)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -151,6 +188,9 @@ def run(root: Path) -> int:
         ready = stack.wait_ready()
         seed = seed_demo(stack.data_dir)
         print_banner(ready, time.monotonic() - started, seed)
+        if secure_nats:
+            password = nats_passwords(stack.data_dir)[f"app-{DEMO_AGENCY}"]
+            print(f"\nNATS user for the demo agency's app: app-{DEMO_AGENCY} / {password}")
         while True:
             stack.check_children()
             time.sleep(0.5)

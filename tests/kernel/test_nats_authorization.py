@@ -1,0 +1,137 @@
+"""The deploy/ NATS authorization, enforced by a real nats-server."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import nats
+import pytest
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import ConsumerConfig
+from nats.js.errors import Error as JetStreamError
+
+from shared.messaging import ensure_stream
+from shared.nats_auth import SERVICES, agency_inbox_prefix, render_config
+from shared.servers import NatsServer
+
+SERVICE_PASSWORDS = {s: f"{s}-secret" for s in SERVICES}
+AGENCY_PASSWORDS = {"agency-a": "a-secret", "agency-b": "b-secret"}
+STREAM = "MIIWRAP_CERTIFICATION"
+
+
+@pytest.fixture
+def secured_nats(tmp_path: Path) -> NatsServer:
+    config = tmp_path / "nats.conf"
+    config.write_text(render_config(SERVICE_PASSWORDS, AGENCY_PASSWORDS))
+    server = NatsServer(tmp_path / "store", config_file=config)
+    server.start()
+    yield server  # type: ignore[misc]
+    server.stop()
+
+
+async def connect_app(server: NatsServer, agency: str, violations: list[str]) -> nats.NATS:
+    async def on_error(error: Exception) -> None:
+        violations.append(str(error))
+
+    return await nats.connect(
+        server.url,
+        user=f"app-{agency}",
+        password=AGENCY_PASSWORDS[agency],
+        inbox_prefix=agency_inbox_prefix(agency),
+        error_cb=on_error,
+    )
+
+
+async def publish_certification_events(server: NatsServer) -> None:
+    service = await nats.connect(
+        server.url, user="certification", password=SERVICE_PASSWORDS["certification"]
+    )
+    js = service.jetstream()
+    await ensure_stream(js, STREAM, ["miiwrap.certification.>"])
+    for agency in AGENCY_PASSWORDS:
+        await js.publish(f"miiwrap.certification.{agency}.certification_granted", agency.encode())
+    await service.close()
+
+
+async def test_an_agency_app_reads_its_own_certification_events_durably(
+    secured_nats: NatsServer,
+) -> None:
+    await publish_certification_events(secured_nats)
+    violations: list[str] = []
+    app = await connect_app(secured_nats, "agency-a", violations)
+    js = app.jetstream()
+    sub = await js.pull_subscribe(
+        "miiwrap.certification.agency-a.>",
+        durable="agency-a",
+        stream=STREAM,
+        config=ConsumerConfig(name="agency-a"),
+    )
+    [msg] = await sub.fetch(1, timeout=5)
+    await msg.ack()
+    assert msg.data == b"agency-a"
+    assert msg.subject == "miiwrap.certification.agency-a.certification_granted"
+    assert violations == []
+    await app.close()
+
+
+async def test_an_agency_app_cannot_read_another_agencys_certification_events(
+    secured_nats: NatsServer,
+) -> None:
+    await publish_certification_events(secured_nats)
+    violations: list[str] = []
+    app = await connect_app(secured_nats, "agency-a", violations)
+
+    live = await app.subscribe("miiwrap.certification.agency-b.>")
+    await app.flush()
+    service = await nats.connect(
+        secured_nats.url, user="certification", password=SERVICE_PASSWORDS["certification"]
+    )
+    await service.publish("miiwrap.certification.agency-b.certification_lapsed", b"b-only")
+    await service.flush()
+    with pytest.raises(NatsTimeoutError):
+        await live.next_msg(timeout=1)
+
+    js = app.jetstream()
+    with pytest.raises((JetStreamError, NatsTimeoutError, asyncio.TimeoutError)):
+        await js.add_consumer(
+            STREAM,
+            ConsumerConfig(
+                name="agency-a",
+                durable_name="agency-a",
+                filter_subject="miiwrap.certification.agency-b.>",
+            ),
+            timeout=2,
+        )
+    await asyncio.sleep(0.2)
+    assert any('subscription to "miiwrap.certification.agency-b.>"' in v for v in violations)
+    assert any(
+        "consumer.create.miiwrap_certification.agency-a.miiwrap.certification.agency-b" in v
+        for v in violations
+    )
+    await service.close()
+    await app.close()
+
+
+async def test_a_service_cannot_publish_another_services_events(
+    secured_nats: NatsServer,
+) -> None:
+    violations: list[str] = []
+
+    async def on_error(error: Exception) -> None:
+        violations.append(str(error))
+
+    learning = await nats.connect(
+        secured_nats.url,
+        user="learning",
+        password=SERVICE_PASSWORDS["learning"],
+        error_cb=on_error,
+    )
+    await learning.publish("miiwrap.certification.agency-a.certification_granted", b"forged")
+    await learning.flush()
+    await asyncio.sleep(0.2)
+    assert any(
+        'permissions violation for publish to "miiwrap.certification.agency-a' in v
+        for v in violations
+    )
+    await learning.close()
