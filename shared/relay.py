@@ -66,38 +66,60 @@ class OutboxRelay:
         return event_subject(self.subject_root, self.service, event.agency_id, event.name)
 
     async def run(self) -> None:
-        """Publish forever; cancel the task to stop."""
-        listener = await self._listen()
-        try:
-            backoff = 0.2
-            while True:
-                try:
-                    sent = await self.publish_pending()
-                    backoff = 0.2
-                except Exception as error:
-                    log.warning("relay_publish_failed", relay=self.name, error=repr(error))
-                    self._stream_ready = False
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 5.0)
-                    continue
-                if sent < self.batch_size:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-        finally:
-            if listener is not None:
+        """Publish forever; cancel the task to stop.
+
+        Replicas of a service each run a relay; a session advisory lock, held on the
+        LISTEN connection, lets exactly one publish at a time. If its process dies the
+        connection closes, the lock is released and a standby takes over.
+        """
+        while True:
+            listener = await self._lead()
+            if listener is None:
+                await asyncio.sleep(self.poll_interval)
+                continue
+            try:
+                await self._publish_while_leading()
+            finally:
                 with contextlib.suppress(Exception):
                     await listener.remove_listener(self.store.notify_channel, self._on_notify)
+                    await listener.execute("SELECT pg_advisory_unlock_all()")
                     await self.pool.release(listener)  # type: ignore[arg-type]
 
-    async def _listen(self) -> Connection | None:
+    async def _lead(self) -> Connection | None:
+        """A connection holding the relay lock and listening for appends, or None."""
         try:
             conn = await self.pool.acquire()
-            await conn.add_listener(self.store.notify_channel, self._on_notify)
-            return conn
         except Exception as error:
-            log.warning("relay_listen_failed", error=repr(error))
+            log.warning("relay_connect_failed", error=repr(error))
             return None
+        try:
+            leading = await conn.fetchval(
+                "SELECT pg_try_advisory_lock(hashtext(current_schema() || $1))", self.name
+            )
+            if leading:
+                await conn.add_listener(self.store.notify_channel, self._on_notify)
+                return conn
+        except Exception as error:
+            log.warning("relay_lock_failed", error=repr(error))
+        await self.pool.release(conn)
+        return None
+
+    async def _publish_while_leading(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                sent = await self.publish_pending()
+                backoff = 0.2
+            except Exception as error:
+                log.warning("relay_publish_failed", relay=self.name, error=repr(error))
+                self._stream_ready = False
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if sent < self.batch_size:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
 
     def _on_notify(self, *_: Any) -> None:
         self._wake.set()
@@ -119,6 +141,8 @@ class OutboxRelay:
                 VALUES ($1, $2::text::xid8, $3)
                 ON CONFLICT (relay) DO UPDATE
                 SET tx_id = excluded.tx_id, position = excluded.position, updated_at = now()
+                WHERE (relay_checkpoints.tx_id, relay_checkpoints.position)
+                    < (excluded.tx_id, excluded.position)
                 """,
                 self.name,
                 str(checkpoint.tx_id),

@@ -11,6 +11,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from shared.consumer import EventConsumer
+from shared.relay import OutboxRelay
 from shared.testing.jetstream import received_events
 from shared.testing.waiting import eventually
 from tests.kernel.probe import Probe, pending
@@ -141,3 +142,28 @@ async def test_an_agency_subscriber_receives_only_its_own_agency_events(
 
     assert [e.data["amount"] for e in events] == [1, 3]
     assert {e.agencyid for e in events} == {"agency-a"}
+
+
+async def test_two_relay_replicas_publish_each_event_once(
+    probe: Probe, nats_client: Client
+) -> None:
+    second = OutboxRelay(
+        store=probe.store,
+        nats=probe.nats,
+        service="probe",
+        subject_root=probe.settings.subject_root,
+        stream=probe.settings.stream_name,
+        batch_size=5,
+        poll_interval=0.1,
+    )
+    probe.run(probe.relay.run())
+    probe.run(second.run())
+    for i in range(40):
+        await probe.append(f"s{i}", pending("p", 1))
+
+    root = probe.settings.subject_root
+    events = await received_events(nats_client, f"{root}.probe.>", count=40, settle=1.0)
+
+    assert sorted(e.id for e in events) == sorted(await probe.stored_ids())
+    # one replica led; the standby published nothing
+    assert sorted([probe.relay.published, second.published]) == [0, 40]
