@@ -1,0 +1,298 @@
+"""``evaluate(policy, evidence, as_of)``: the pure certification fold, replayed over time.
+
+Certification is path-dependent: once granted, a level stays certified while its
+maintenance holds, even if the initial rules would no longer all be met. A pure,
+order-independent fold gets there by *replaying the timeline*: it walks the
+checkpoint days in order up to ``as_of`` and moves each level's status on each day.
+The result is the state as of ``as_of`` plus every transition with its date, so
+"as of any past date" is the same call with an earlier date, and the service
+publishes only transitions it has not published before (``new_transitions``).
+
+Checkpoints are every evidence date plus the days on which time alone changes a
+rule: tenure reached (program start + min_days), an observation ageing out of a
+"no qualifying observation in N days" rule (observation date + N + 1) and the
+at-risk clock running out (entered at risk + at_risk_for_days). Between checkpoints
+nothing can change: every other rule only becomes true with new evidence. Evidence
+dated after ``as_of`` is ignored.
+
+Per level and checkpoint day:
+
+- not started / in progress / lapsed: if every initial requirement (and a
+  prerequisite level being *certified*) is met that day → **granted**. Otherwise
+  not started when no requirement rests on any evidence, else in progress.
+- After a lapse the practitioner requalifies under the initial rules, and only
+  observations dated after the lapse day count: competence must be shown again,
+  not carried over by the observations the lapse outlived.
+- certified / at risk (maintenance, also right after a grant on the same day):
+  a lapse rule fires → **lapsed**; an at-risk rule fires while certified →
+  **at risk** (the clock starts); no at-risk rule fires while at risk →
+  **restored**. "At risk too long" only counts while an at-risk rule still fires,
+  so a practitioner who meets maintenance on the clock's last day is restored.
+- A level with a prerequisite is at risk while the prerequisite is at risk and
+  lapses when it is no longer held.
+- **revoked** is an overlay that only admin evidence sets (for one level, or for all
+  when the revocation names none) and that reaches dependent levels too. The rules
+  keep running underneath; transitions while revoked are not reported, and
+  **reinstated** returns the level to whatever status the rules give that day.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from services.certification.domain.evidence import CertificationRevoked, EvidenceSet
+from services.certification.domain.maintenance import (
+    MaintenanceVerdict,
+    check_maintenance,
+    flip_dates,
+)
+from services.certification.domain.policy import Level, Policy, Tenure
+from services.certification.domain.requirements import (
+    Prerequisite,
+    check_prerequisite,
+    check_requirement,
+)
+from services.certification.domain.state import (
+    CertificationState,
+    LevelState,
+    RequirementResult,
+    RuleResult,
+)
+from services.certification.domain.timeline import Timeline
+from services.certification.domain.transitions import (
+    HELD,
+    CertificationStatus,
+    Transition,
+    TransitionKind,
+)
+
+Status = CertificationStatus
+Kind = TransitionKind
+
+
+@dataclass
+class _Run:
+    """One level's replay state; ``status`` is what the rules give, ignoring revocation."""
+
+    level: Level
+    status: Status = Status.NOT_STARTED
+    certified_on: date | None = None
+    at_risk_since: date | None = None
+    lapsed_on: date | None = None
+    revoked: bool = False
+    transitions: list[Transition] = field(default_factory=list)
+
+    @property
+    def effective_status(self) -> Status:
+        return Status.REVOKED if self.revoked else self.status
+
+
+class _Agenda:
+    """Checkpoint days in ascending order, up to ``as_of``; more can be added while walking."""
+
+    def __init__(self, days: set[date], as_of: date) -> None:
+        self._as_of = as_of
+        self._queued: set[date] = set()
+        self._heap: list[date] = []
+        for day in days:
+            self.schedule(day)
+
+    def schedule(self, day: date) -> None:
+        if day <= self._as_of and day not in self._queued:
+            self._queued.add(day)
+            heapq.heappush(self._heap, day)
+
+    def __iter__(self) -> Iterator[date]:
+        while self._heap:
+            yield heapq.heappop(self._heap)
+
+
+def evaluate(policy: Policy, evidence: EvidenceSet, as_of: date) -> CertificationState:
+    """Every level's status as of ``as_of`` with reasons, and the transitions that led there."""
+    timeline = Timeline(evidence, until=as_of)
+    runs = {level.key: _Run(level) for level in policy.levels}
+    agenda = _Agenda(_checkpoints(policy, timeline), as_of)
+    for day in agenda:
+        for level in policy.levels:
+            _step(runs[level.key], runs, timeline, day, agenda)
+    levels = tuple(_level_state(runs[level.key], runs, timeline, as_of) for level in policy.levels)
+    # A stable sort keeps policy level order, then replay order, within one day.
+    transitions = sorted((t for level in levels for t in level.transitions), key=lambda t: t.on)
+    return CertificationState(
+        practitioner_id=evidence.practitioner_id,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        as_of=as_of,
+        levels=levels,
+        transitions=tuple(transitions),
+    )
+
+
+def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:
+    days = set(timeline.dates)
+    for level in policy.levels:
+        for requirement in level.requires:
+            if isinstance(requirement, Tenure):
+                days |= {
+                    enrollment.occurred_on + timedelta(days=requirement.min_days)
+                    for enrollment in timeline.enrollments()
+                }
+        if level.maintenance is not None:
+            days |= flip_dates(level.maintenance, timeline)
+    return days
+
+
+def _prerequisite(run: _Run, runs: dict[str, _Run]) -> Prerequisite | None:
+    key = run.level.requires_level
+    if key is None:
+        return None
+    # The rules see the prerequisite's rule status; its revocation reaches this level
+    # through the overlay instead, so a reinstatement restores both.
+    return Prerequisite(key=key, title=runs[key].level.title, status=runs[key].status)
+
+
+def _initial_results(
+    run: _Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
+) -> list[RequirementResult]:
+    results = []
+    if prerequisite is not None:
+        results.append(check_prerequisite(prerequisite))
+    counts_after = run.lapsed_on if run.status is Status.LAPSED else None
+    results.extend(check_requirement(r, timeline, day, counts_after) for r in run.level.requires)
+    return results
+
+
+def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agenda: _Agenda) -> None:
+    prerequisite = _prerequisite(run, runs)
+    changes: list[Transition] = []
+    if run.status not in HELD:
+        results = _initial_results(run, prerequisite, timeline, day)
+        if all(result.met for result in results):
+            changes.append(_grant(run, day, results))
+        elif run.status is not Status.LAPSED:
+            started = any(result.evidence_ids for result in results)
+            run.status = Status.IN_PROGRESS if started else Status.NOT_STARTED
+    if run.status in HELD:
+        verdict = check_maintenance(
+            run.level.maintenance, timeline, day, run.at_risk_since, prerequisite
+        )
+        changes.extend(_maintain(run, day, verdict, agenda))
+    _overlay_revocation(run, runs, timeline, day, changes)
+
+
+def _grant(run: _Run, day: date, results: Sequence[RequirementResult]) -> Transition:
+    granted = _transition(run, Kind.GRANTED, day, Status.CERTIFIED, results)
+    run.status, run.certified_on, run.lapsed_on = Status.CERTIFIED, day, None
+    return granted
+
+
+def _maintain(
+    run: _Run, day: date, verdict: MaintenanceVerdict, agenda: _Agenda
+) -> list[Transition]:
+    at_risk = verdict.fired("at_risk")
+    lapse = [r for r in verdict.fired("lapse") if r.rule != "at_risk_too_long" or at_risk]
+    if lapse:
+        lapsed = _transition(run, Kind.LAPSED, day, Status.LAPSED, lapse)
+        run.status, run.lapsed_on, run.at_risk_since = Status.LAPSED, day, None
+        return [lapsed]
+    if at_risk and run.status is Status.CERTIFIED:
+        endangered = _transition(run, Kind.AT_RISK, day, Status.AT_RISK, at_risk)
+        run.status, run.at_risk_since = Status.AT_RISK, day
+        maintenance = run.level.maintenance
+        if maintenance is not None and maintenance.lapse.at_risk_for_days is not None:
+            agenda.schedule(day + timedelta(days=maintenance.lapse.at_risk_for_days))
+        return [endangered]
+    if not at_risk and run.status is Status.AT_RISK:
+        cleared = [r for r in verdict.rules if r.effect == "at_risk"]
+        restored = _transition(run, Kind.RESTORED, day, Status.CERTIFIED, cleared)
+        run.status, run.at_risk_since = Status.CERTIFIED, None
+        return [restored]
+    return []
+
+
+def _overlay_revocation(
+    run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, changes: list[Transition]
+) -> None:
+    action = timeline.admin_action(day, run.level.key)
+    parent = runs[run.level.requires_level] if run.level.requires_level else None
+    revoked_now = isinstance(action, CertificationRevoked) or (
+        parent is not None and parent.revoked
+    )
+    if revoked_now == run.revoked:
+        if not revoked_now:
+            run.transitions.extend(changes)
+        return  # while revoked the rules keep running, unreported
+    reasons: list[str] = []
+    evidence_ids: tuple[str, ...] = ()
+    if (
+        action is not None
+        and action.occurred_on == day
+        and isinstance(action, CertificationRevoked) == revoked_now
+    ):
+        reasons = [f"{action.reason} (by {action.admin_id})"]
+        evidence_ids = (action.event_id,)
+    elif parent is not None:  # the prerequisite level was revoked or reinstated today
+        verb = "revoked" if revoked_now else "reinstated"
+        reasons = [f"{parent.level.title} ({parent.level.key}) {verb}"]
+        evidence_ids = parent.transitions[-1].evidence_ids
+    if revoked_now:
+        run.transitions.extend(changes)
+    kind, to_status = (
+        (Kind.REVOKED, Status.REVOKED) if revoked_now else (Kind.REINSTATED, run.status)
+    )
+    run.transitions.append(
+        Transition(
+            level_key=run.level.key,
+            kind=kind,
+            on=day,
+            from_status=run.effective_status,
+            to_status=to_status,
+            reasons=tuple(reasons),
+            evidence_ids=evidence_ids,
+        )
+    )
+    run.revoked = revoked_now
+
+
+def _transition(
+    run: _Run,
+    kind: TransitionKind,
+    day: date,
+    to_status: Status,
+    because: Sequence[RequirementResult | RuleResult],
+) -> Transition:
+    """A rule-driven transition from the run's current status, explained by ``because``."""
+    return Transition(
+        level_key=run.level.key,
+        kind=kind,
+        on=day,
+        from_status=run.status,
+        to_status=to_status,
+        reasons=tuple(r.reason for r in because),
+        # dict.fromkeys: unique ids in first-seen order (a set would reorder them).
+        evidence_ids=tuple(dict.fromkeys(i for r in because for i in r.evidence_ids)),
+    )
+
+
+def _level_state(run: _Run, runs: dict[str, _Run], timeline: Timeline, as_of: date) -> LevelState:
+    prerequisite = _prerequisite(run, runs)
+    # Maintenance is only news for a level that has been granted at some point.
+    verdict = (
+        check_maintenance(run.level.maintenance, timeline, as_of, run.at_risk_since, prerequisite)
+        if run.certified_on is not None
+        else MaintenanceVerdict(())
+    )
+    return LevelState(
+        level_key=run.level.key,
+        title=run.level.title,
+        status=run.effective_status,
+        since=run.transitions[-1].on if run.transitions else None,
+        certified_on=run.certified_on,
+        at_risk_since=run.at_risk_since,
+        requirements=tuple(_initial_results(run, prerequisite, timeline, as_of)),
+        maintenance=verdict.rules,
+        transitions=tuple(run.transitions),
+    )

@@ -1,0 +1,222 @@
+"""The evidence the certification fold consumes, and the set that holds it.
+
+Each item is the certification-relevant content of one event from another service
+(or from certification's own roster and admin commands), keyed by that event's id.
+Every item carries the practitioner it is about and ``occurred_on``: the *practice
+date* (the meeting, the session, the mastery, the program start), never the date it
+was recorded. All rules are computed on practice dates, at day resolution.
+
+``EvidenceSet`` is a set keyed by event id: adding an id twice changes nothing, so
+at-least-once delivery is harmless, and iteration is chronological whatever the
+arrival order, so the fold cannot depend on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from services.certification.domain.vocabulary import (
+    CoachingComponent,
+    Competency,
+    InstrumentKind,
+    Percent,
+    Role,
+    SkillLevel,
+)
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _Evidence(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: NonEmpty
+    practitioner_id: NonEmpty
+    occurred_on: date
+
+
+class PractitionerEnrolled(_Evidence):
+    """A roster entry: ``occurred_on`` is the program start date (tenure counts from it).
+
+    A later enrollment supersedes an earlier one (a practitioner who re-enters the
+    program starts tenure again); its ``coach_id`` is an assignment from that date.
+    """
+
+    kind: Literal["practitioner_enrolled"] = "practitioner_enrolled"
+    role: Role
+    coach_id: str | None = None
+
+
+class CoachAssigned(_Evidence):
+    """The practitioner's coach from ``occurred_on`` until the next assignment."""
+
+    kind: Literal["coach_assigned"] = "coach_assigned"
+    coach_id: NonEmpty
+
+
+class ModuleMastered(_Evidence):
+    """A module's assessment passed at the mastery score on ``occurred_on``."""
+
+    kind: Literal["module_mastered"] = "module_mastered"
+    module_id: NonEmpty
+    order_index: int = Field(ge=1)
+    # Set by learning: was the previous module already mastered when this one was?
+    previous_module_mastered: bool
+
+
+class ConceptLapsed(_Evidence):
+    """A mastered concept's recall fell so far overdue that learning calls it lapsed."""
+
+    kind: Literal["concept_lapsed"] = "concept_lapsed"
+    concept_id: NonEmpty
+
+
+class ConceptRestored(_Evidence):
+    """A lapsed concept recalled again (a successful review)."""
+
+    kind: Literal["concept_restored"] = "concept_restored"
+    concept_id: NonEmpty
+
+
+class CoachingSessionHeld(_Evidence):
+    """A coaching session with the practitioner as coachee."""
+
+    kind: Literal["coaching_session_held"] = "coaching_session_held"
+    coach_id: NonEmpty
+    components: frozenset[CoachingComponent]
+
+
+class SkillRated(_Evidence):
+    """A rating of one competency; the latest rating of a competency is the current one."""
+
+    kind: Literal["skill_rated"] = "skill_rated"
+    competency: Competency
+    level: SkillLevel
+    rater_id: NonEmpty
+
+
+class ObservationRecorded(_Evidence):
+    """A scored fidelity observation of the practitioner (one per observation id).
+
+    ``observer_calibrated`` is fidelity's verdict for the observer *on the meeting
+    date*; certification does not re-derive calibration windows.
+    """
+
+    kind: Literal["observation_recorded"] = "observation_recorded"
+    observation_id: NonEmpty
+    instrument_kind: InstrumentKind
+    instrument_key: NonEmpty
+    instrument_version: NonEmpty
+    observer_id: NonEmpty
+    observer_calibrated: bool
+    total_percent: Percent
+    domain_percents: Mapping[str, Percent] = Field(default_factory=dict)
+
+
+class CertificationRevoked(_Evidence):
+    """An agency admin revoked a certification level (``level_key`` None: every level)."""
+
+    kind: Literal["certification_revoked"] = "certification_revoked"
+    admin_id: NonEmpty
+    reason: NonEmpty
+    level_key: str | None = None
+
+
+class CertificationReinstated(_Evidence):
+    """An agency admin lifted a revocation (``level_key`` None: every level)."""
+
+    kind: Literal["certification_reinstated"] = "certification_reinstated"
+    admin_id: NonEmpty
+    reason: NonEmpty
+    level_key: str | None = None
+
+
+Evidence = Annotated[
+    PractitionerEnrolled
+    | CoachAssigned
+    | ModuleMastered
+    | ConceptLapsed
+    | ConceptRestored
+    | CoachingSessionHeld
+    | SkillRated
+    | ObservationRecorded
+    | CertificationRevoked
+    | CertificationReinstated,
+    Field(discriminator="kind"),
+]
+# Parses one item from JSON or a dict by its ``kind`` (what a consumer stores per event).
+EVIDENCE_ADAPTER: TypeAdapter[Evidence] = TypeAdapter(Evidence)
+
+
+class ConflictingEvidenceError(ValueError):
+    """Two different items under one event id, or an item about another practitioner."""
+
+
+def chronological_key(item: Evidence) -> tuple[date, str]:
+    """The canonical order of evidence: practice date, then event id as a stable tie-break."""
+    return (item.occurred_on, item.event_id)
+
+
+class EvidenceSet(Mapping[str, Evidence]):
+    """One practitioner's evidence as an immutable mapping event id → item.
+
+    Set semantics: an item whose event id is already present is dropped when it is
+    equal to the stored one (a redelivery) and refused when it differs (two events
+    cannot share an id), so the outcome never depends on insertion order.
+    """
+
+    __slots__ = ("_items", "practitioner_id")
+
+    def __init__(self, practitioner_id: str, items: Iterable[Evidence] = ()) -> None:
+        self.practitioner_id = practitioner_id
+        collected: dict[str, Evidence] = {}
+        for item in items:
+            self._check_practitioner(item)
+            known = collected.get(item.event_id)
+            if known is None:
+                collected[item.event_id] = item
+            elif known != item:
+                raise ConflictingEvidenceError(
+                    f"event {item.event_id} arrived with two different contents"
+                )
+        self._items = collected
+
+    def _check_practitioner(self, item: Evidence) -> None:
+        if item.practitioner_id != self.practitioner_id:
+            raise ConflictingEvidenceError(
+                f"event {item.event_id} is about {item.practitioner_id}, not {self.practitioner_id}"
+            )
+
+    def with_items(self, *items: Evidence) -> EvidenceSet:
+        """A new set with ``items`` added (same rules as the constructor)."""
+        return EvidenceSet(self.practitioner_id, [*self._items.values(), *items])
+
+    def up_to(self, as_of: date) -> EvidenceSet:
+        """The evidence that had happened in practice by the end of ``as_of``."""
+        return EvidenceSet(
+            self.practitioner_id, (i for i in self._items.values() if i.occurred_on <= as_of)
+        )
+
+    def chronological(self) -> list[Evidence]:
+        return sorted(self._items.values(), key=chronological_key)
+
+    def __getitem__(self, event_id: str) -> Evidence:
+        return self._items[event_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return (item.event_id for item in self.chronological())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EvidenceSet):
+            return NotImplemented
+        return self.practitioner_id == other.practitioner_id and self._items == other._items
+
+    def __repr__(self) -> str:
+        return f"EvidenceSet({self.practitioner_id!r}, {len(self)} items)"

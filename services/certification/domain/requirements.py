@@ -1,0 +1,228 @@
+"""The initial requirements of a level, each judged on one date with its reason.
+
+``check_requirement`` dispatches on the requirement's type; each checker looks only
+at evidence dated on or before ``on`` (through the ``Timeline``) and says which
+events its verdict rests on. Observations live in ``observations.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import assert_never
+
+from services.certification.domain import explain
+from services.certification.domain.evidence import ConceptLapsed, ModuleMastered
+from services.certification.domain.observations import check_qualifying_observations
+from services.certification.domain.policy import (
+    ConceptsNotLapsed,
+    ModulesMasteredInOrder,
+    MonthlyCoaching,
+    QualifyingObservations,
+    Requirement,
+    SkillRatings,
+    Tenure,
+)
+from services.certification.domain.state import RequirementResult
+from services.certification.domain.timeline import ConceptEvent, Timeline
+from services.certification.domain.transitions import CertificationStatus
+
+
+def check_requirement(
+    requirement: Requirement, timeline: Timeline, on: date, counts_after: date | None = None
+) -> RequirementResult:
+    """Judge one requirement on ``on`` (``counts_after``: see observations.py)."""
+    match requirement:
+        case ModulesMasteredInOrder():
+            return _modules_in_order(requirement, timeline, on)
+        case ConceptsNotLapsed():
+            lapsed, events = lapsed_concepts(timeline, on, requirement.concept_ids)
+            return RequirementResult(
+                requirement=requirement.type,
+                met=not lapsed,
+                reason=describe_concepts(lapsed, events),
+                evidence_ids=tuple(e.event_id for e in (lapsed or events)),
+            )
+        case MonthlyCoaching():
+            return _monthly_coaching(requirement, timeline, on)
+        case SkillRatings():
+            return _skill_ratings(requirement, timeline, on)
+        case Tenure():
+            return _tenure(requirement, timeline, on)
+        case QualifyingObservations():
+            return check_qualifying_observations(requirement, timeline, on, counts_after)
+        case _:
+            assert_never(requirement)
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """The level a dependent level builds on, with its rule status on the same day."""
+
+    key: str
+    title: str
+    status: CertificationStatus
+
+    def describe(self) -> str:
+        return f"{self.title} ({self.key}) is {self.status.value.replace('_', ' ')}"
+
+
+def check_prerequisite(prerequisite: Prerequisite) -> RequirementResult:
+    """A dependent level is granted only on a certified (not merely at-risk) prerequisite."""
+    return RequirementResult(
+        requirement="requires_level",
+        met=prerequisite.status is CertificationStatus.CERTIFIED,
+        reason=prerequisite.describe(),
+    )
+
+
+def _modules_in_order(
+    requirement: ModulesMasteredInOrder, timeline: Timeline, on: date
+) -> RequirementResult:
+    # Greedy earliest pick per module: the earliest mastery that keeps the order leaves
+    # the most room for the next module, so the chain exists iff this finds it.
+    masteries: dict[str, list[ModuleMastered]] = {}
+    for item in timeline.masteries(on):
+        masteries.setdefault(item.module_id, []).append(item)
+    chain: list[ModuleMastered] = []
+    problem = ""
+    for module_id in requirement.module_ids:
+        previous = chain[-1] if chain else None
+        fitting = [
+            m
+            for m in masteries.get(module_id, [])
+            if previous is None
+            or (m.previous_module_mastered and m.occurred_on >= previous.occurred_on)
+        ]
+        if fitting:
+            chain.append(fitting[0])
+            continue
+        problem = _module_problem(module_id, masteries.get(module_id, []), previous)
+        break
+    done = ", ".join(f"{m.module_id} on {m.occurred_on}" for m in chain)
+    total = len(requirement.module_ids)
+    met = len(chain) == total
+    reason = f"{len(chain)} of {total} modules mastered in order"
+    reason += f": {done}" if done else ""
+    reason += f"; {problem}" if problem else ""
+    offending = [] if met else masteries.get(requirement.module_ids[len(chain)], [])
+    return RequirementResult(
+        requirement=requirement.type,
+        met=met,
+        reason=reason,
+        evidence_ids=tuple(m.event_id for m in (*chain, *offending)),
+    )
+
+
+def _module_problem(
+    module_id: str,
+    attempts: Sequence[ModuleMastered],
+    previous: ModuleMastered | None,
+) -> str:
+    if not attempts or previous is None:  # the first module has no order condition
+        return f"{module_id} not mastered yet"
+    latest = attempts[-1]
+    if latest.occurred_on < previous.occurred_on:
+        return (
+            f"{module_id} mastered on {latest.occurred_on}, before {previous.module_id} "
+            f"on {previous.occurred_on}"
+        )
+    return (
+        f"{module_id} mastered on {latest.occurred_on} without the module before it mastered first"
+    )
+
+
+def lapsed_concepts(
+    timeline: Timeline, on: date, concept_ids: Sequence[str] | None
+) -> tuple[list[ConceptLapsed], list[ConceptEvent]]:
+    """The concepts lapsed on ``on`` and every in-scope concept's latest status event."""
+    states = timeline.concept_states(on)
+    events = [
+        states[concept]
+        for concept in sorted(states)
+        if concept_ids is None or concept in concept_ids
+    ]
+    return [e for e in events if isinstance(e, ConceptLapsed)], events
+
+
+def describe_concepts(lapsed: Sequence[ConceptLapsed], events: Sequence[ConceptEvent]) -> str:
+    if lapsed:
+        since = [f"{e.concept_id} since {e.occurred_on}" for e in lapsed]
+        return f"{explain.count(len(lapsed), 'core concept')} lapsed: {explain.listing(since)}"
+    if events:
+        restored = explain.count(len(events), "lapsed concept")
+        return f"no core concept lapsed ({restored} restored by review)"
+    return "no core concept lapsed"
+
+
+def _monthly_coaching(
+    requirement: MonthlyCoaching, timeline: Timeline, on: date
+) -> RequirementResult:
+    # The window is the calendar months ending with on's own month, so a session held
+    # earlier this month already counts: nobody waits for the month to end.
+    last = on.year * 12 + on.month - 1
+    months = [divmod(index, 12) for index in range(last - requirement.window_months + 1, last + 1)]
+    first_day = date(months[0][0], months[0][1] + 1, 1)
+    in_window = [s for s in timeline.coaching_sessions(on) if s.occurred_on >= first_day]
+    sessions = [s for s in in_window if requirement.required_components <= s.components]
+    covered = sorted({f"{s.occurred_on:%Y-%m}" for s in sessions})
+    components = " and ".join(sorted(requirement.required_components))
+    span = f"{first_day:%Y-%m} to {on:%Y-%m}"
+    reason = (
+        f"sessions with {components} in {len(covered)} of the {requirement.window_months} "
+        f"calendar months {span} (need {requirement.min_months})"
+    )
+    reason += f": {explain.listing(covered, limit=requirement.window_months)}" if covered else ""
+    if len(sessions) < len(in_window):
+        lacking = explain.count(len(in_window) - len(sessions), "session")
+        reason += f"; {lacking} lacked {components}"
+    return RequirementResult(
+        requirement=requirement.type,
+        met=len(covered) >= requirement.min_months,
+        reason=reason,
+        evidence_ids=tuple(s.event_id for s in sessions),
+    )
+
+
+def _skill_ratings(requirement: SkillRatings, timeline: Timeline, on: date) -> RequirementResult:
+    current = timeline.current_ratings(on)
+    floor = requirement.min_level
+    below: list[str] = []
+    rated: list[str] = []
+    for competency in requirement.competencies:
+        rating = current.get(competency)
+        if rating is None:
+            below.append(f"{competency} not rated")
+            continue
+        text = f"{competency} {rating.level.value} ({rating.occurred_on})"
+        (rated if rating.level.rank >= floor.rank else below).append(text)
+    total = len(requirement.competencies)
+    reason = f"{total - len(below)} of {total} competencies rated {floor.value} or higher"
+    reason += f": {explain.listing(rated, limit=total)}" if rated and not below else ""
+    reason += f"; below: {explain.listing(below, limit=total)}" if below else ""
+    used = [current[c] for c in requirement.competencies if c in current]
+    return RequirementResult(
+        requirement=requirement.type,
+        met=not below,
+        reason=reason,
+        evidence_ids=tuple(r.event_id for r in used),
+    )
+
+
+def _tenure(requirement: Tenure, timeline: Timeline, on: date) -> RequirementResult:
+    enrollment = timeline.enrollment(on)
+    if enrollment is None:
+        return RequirementResult(
+            requirement=requirement.type, met=False, reason="no program start on record"
+        )
+    days = (on - enrollment.occurred_on).days
+    return RequirementResult(
+        requirement=requirement.type,
+        met=days >= requirement.min_days,
+        reason=(
+            f"{days} days since program start on {enrollment.occurred_on} "
+            f"(need {requirement.min_days})"
+        ),
+        evidence_ids=(enrollment.event_id,),
+    )

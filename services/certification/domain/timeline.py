@@ -1,0 +1,136 @@
+"""Evidence indexed by kind and practice date, answering "what was known on day d?".
+
+The replay in ``evaluate`` asks the same questions at many dates, so the evidence is
+sorted once per kind and each question slices it with a binary search.
+
+When two facts of one kind land on the same day their order is unknowable, so a
+fixed rule decides (and keeps the fold order-independent): a concept restored beats
+a lapse that day, the lower of two skill ratings stands, a coach assignment beats
+the enrollment's coach, a reinstatement beats a revocation. Otherwise the event id
+breaks ties.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from services.certification.domain.evidence import (
+    CertificationReinstated,
+    CertificationRevoked,
+    CoachAssigned,
+    CoachingSessionHeld,
+    ConceptLapsed,
+    ConceptRestored,
+    EvidenceSet,
+    ModuleMastered,
+    ObservationRecorded,
+    PractitionerEnrolled,
+    SkillRated,
+)
+from services.certification.domain.vocabulary import Competency, InstrumentKind
+
+T = TypeVar("T", bound=Any)
+
+ConceptEvent = ConceptLapsed | ConceptRestored
+CoachEvent = PractitionerEnrolled | CoachAssigned
+AdminAction = CertificationRevoked | CertificationReinstated
+
+
+class _Series(Generic[T]):
+    """Items of one kind in a fixed order whose first component is the practice date."""
+
+    def __init__(self, items: Iterable[T], order: Callable[[T], tuple[Any, ...]]) -> None:
+        self.items: tuple[T, ...] = tuple(sorted(items, key=order))
+        self._dates = [item.occurred_on for item in self.items]
+
+    def until(self, on: date) -> Sequence[T]:
+        return self.items[: bisect_right(self._dates, on)]
+
+
+def _by_date(item: Any) -> tuple[date, str]:
+    return (item.occurred_on, item.event_id)
+
+
+class Timeline:
+    """One practitioner's evidence up to ``until``; later evidence is left out entirely."""
+
+    def __init__(self, evidence: EvidenceSet, until: date) -> None:
+        items = [item for item in evidence.values() if item.occurred_on <= until]
+        self.practitioner_id = evidence.practitioner_id
+        self.dates: tuple[date, ...] = tuple(sorted({item.occurred_on for item in items}))
+        self._enrollments = _Series(
+            (i for i in items if isinstance(i, PractitionerEnrolled)), _by_date
+        )
+        self._coaches = _Series(
+            (
+                i
+                for i in items
+                if isinstance(i, CoachAssigned)
+                or (isinstance(i, PractitionerEnrolled) and i.coach_id is not None)
+            ),
+            lambda i: (i.occurred_on, isinstance(i, CoachAssigned), i.event_id),
+        )
+        self._masteries = _Series((i for i in items if isinstance(i, ModuleMastered)), _by_date)
+        self._concepts = _Series(
+            (i for i in items if isinstance(i, ConceptLapsed | ConceptRestored)),
+            lambda i: (i.occurred_on, isinstance(i, ConceptRestored), i.event_id),
+        )
+        self._sessions = _Series((i for i in items if isinstance(i, CoachingSessionHeld)), _by_date)
+        self._ratings = _Series(
+            (i for i in items if isinstance(i, SkillRated)),
+            lambda i: (i.occurred_on, -i.level.rank, i.event_id),
+        )
+        observations = [i for i in items if isinstance(i, ObservationRecorded)]
+        self._observations: dict[InstrumentKind, _Series[ObservationRecorded]] = {
+            kind: _Series((o for o in observations if o.instrument_kind == kind), _by_date)
+            for kind in ("team_meeting", "coaching")
+        }
+        self._admin = _Series(
+            (i for i in items if isinstance(i, CertificationRevoked | CertificationReinstated)),
+            lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id),
+        )
+
+    def enrollments(self) -> Sequence[PractitionerEnrolled]:
+        return self._enrollments.items
+
+    def enrollment(self, on: date) -> PractitionerEnrolled | None:
+        """The enrollment in force on ``on``: the latest one started by then."""
+        known = self._enrollments.until(on)
+        return known[-1] if known else None
+
+    def coach_on(self, on: date) -> str | None:
+        known = self._coaches.until(on)
+        if not known:
+            return None
+        latest = known[-1]
+        return latest.coach_id
+
+    def masteries(self, on: date) -> Sequence[ModuleMastered]:
+        return self._masteries.until(on)
+
+    def concept_states(self, on: date) -> dict[str, ConceptEvent]:
+        """Each concept's latest lapse or restoration by ``on``."""
+        return {event.concept_id: event for event in self._concepts.until(on)}
+
+    def coaching_sessions(self, on: date) -> Sequence[CoachingSessionHeld]:
+        return self._sessions.until(on)
+
+    def current_ratings(self, on: date) -> dict[Competency, SkillRated]:
+        """Each competency's rating in force on ``on`` (its latest)."""
+        return {rating.competency: rating for rating in self._ratings.until(on)}
+
+    def observations(self, on: date, kind: InstrumentKind) -> Sequence[ObservationRecorded]:
+        return self._observations[kind].until(on)
+
+    def all_observations(self) -> Sequence[ObservationRecorded]:
+        return [o for series in self._observations.values() for o in series.items]
+
+    def admin_action(self, on: date, level_key: str) -> AdminAction | None:
+        """The latest revocation or reinstatement by ``on`` that applies to ``level_key``."""
+        for action in reversed(self._admin.until(on)):
+            if action.level_key in (None, level_key):
+                return action
+        return None

@@ -1,0 +1,209 @@
+"""Scoring an observation: indicator ratings -> item, domain and total percentages.
+
+The rules (Wraparound Team Observation Measure):
+
+* item score   = present / applicable indicators (N/A indicators are left out);
+* domain score = mean of the domain's item scores;
+* total        = mean of ALL item scores (not the mean of domains, so a domain
+                 with more items weighs more);
+* an item whose indicators are all N/A is left out of its domain and the total;
+  a domain with no scorable item is left out;
+* all scores are percentages, 0-100.
+
+Arithmetic is exact (``Fraction``) and converted to float only at the end, so an
+observation that is exactly 85 % is never banded as 84.999... %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+from math import isnan
+
+from services.fidelity.domain.errors import (
+    DuplicateRatingError,
+    InvalidRatingError,
+    MissingRatingError,
+    UnknownIndicatorError,
+    UnscorableObservationError,
+)
+from services.fidelity.domain.instruments import Instrument
+
+
+class Rating(StrEnum):
+    """What the observer saw for one indicator."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class FidelityBand(StrEnum):
+    """Fidelity bands for Wraparound practice (Effland, McIntyre & Walton 2010)."""
+
+    HIGH = "high"
+    ADEQUATE = "adequate"
+    BORDERLINE = "borderline"
+    BELOW = "below"
+
+
+# Lowest band first, so "a lower band" is a smaller index.
+BAND_ORDER: tuple[FidelityBand, ...] = (
+    FidelityBand.BELOW,
+    FidelityBand.BORDERLINE,
+    FidelityBand.ADEQUATE,
+    FidelityBand.HIGH,
+)
+
+RatingsInput = Mapping[str, Rating] | Iterable[tuple[str, Rating]]
+
+
+def fidelity_band(total: float) -> FidelityBand:
+    """The band of a percentage score.
+
+    The published bands are "High > 85, Adequate 75-85, Borderline 65-75, Below < 65",
+    which puts 75 on two band edges. Adequate takes both of its edges: exactly 85 is
+    Adequate (High needs strictly more, as published) and exactly 75 is Adequate, not
+    Borderline; exactly 65 is Borderline (Below is strictly less, as published). So:
+    High: x > 85; Adequate: 75 <= x <= 85; Borderline: 65 <= x < 75; Below: x < 65.
+    """
+    if isnan(total) or not 0 <= total <= 100:
+        raise ValueError(f"a fidelity score is a percentage in [0, 100], got {total}")
+    if total > 85:
+        return FidelityBand.HIGH
+    if total >= 75:
+        return FidelityBand.ADEQUATE
+    if total >= 65:
+        return FidelityBand.BORDERLINE
+    return FidelityBand.BELOW
+
+
+def band_rank(band: FidelityBand) -> int:
+    """0 for Below up to 3 for High; compare ranks to tell a drop."""
+    return BAND_ORDER.index(band)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    item_id: str
+    domain_id: str
+    present: int
+    applicable: int
+    score: float  # percentage
+
+
+@dataclass(frozen=True, slots=True)
+class DomainScore:
+    domain_id: str
+    score: float  # percentage: mean of its scored items
+    band: FidelityBand
+    item_count: int  # scored items only
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredObservation:
+    """The result of scoring one observation on one instrument version."""
+
+    instrument_key: str
+    instrument_version: int
+    total: float  # percentage: mean of all scored items
+    band: FidelityBand
+    domains: tuple[DomainScore, ...]  # scored domains only, instrument order
+    items: tuple[ItemScore, ...]  # scored items only, instrument order
+
+    def domain_scores(self) -> dict[str, float]:
+        return {d.domain_id: d.score for d in self.domains}
+
+    def lowest_domain(self) -> DomainScore:
+        return min(self.domains, key=lambda d: d.score)
+
+
+def validate_ratings(instrument: Instrument, ratings: RatingsInput) -> dict[str, Rating]:
+    """Check that ``ratings`` rate every indicator of ``instrument`` exactly once.
+
+    Accepts a mapping or a sequence of ``(indicator_id, rating)`` pairs (the form an
+    API body arrives in, where duplicates are possible). Returns the ratings as a
+    dict in instrument order. Raises, naming the indicator, in this order of checks:
+    ``DuplicateRatingError``, ``InvalidRatingError``, ``UnknownIndicatorError``,
+    ``MissingRatingError``.
+    Not-applicable must be stated explicitly: silence is not "N/A".
+    """
+    pairs = list(ratings.items()) if isinstance(ratings, Mapping) else list(ratings)
+    given: dict[str, Rating] = {}
+    for indicator_id, value in pairs:
+        if indicator_id in given:
+            raise DuplicateRatingError(
+                f"indicator {indicator_id!r} is rated more than once", indicator_id
+            )
+        given[indicator_id] = _as_rating(indicator_id, value)
+    for indicator_id in given:
+        if not instrument.has_indicator(indicator_id):
+            raise UnknownIndicatorError(
+                f"indicator {indicator_id!r} is not in instrument {instrument.ref}", indicator_id
+            )
+    for indicator_id in instrument.indicator_ids():
+        if indicator_id not in given:
+            raise MissingRatingError(f"indicator {indicator_id!r} has no rating", indicator_id)
+    return {indicator_id: given[indicator_id] for indicator_id in instrument.indicator_ids()}
+
+
+def score_observation(instrument: Instrument, ratings: RatingsInput) -> ScoredObservation:
+    """Validate the ratings and score them; ``UnscorableObservationError`` if all are N/A."""
+    valid = validate_ratings(instrument, ratings)
+
+    item_scores: list[tuple[ItemScore, Fraction]] = []
+    for domain, item in instrument.items():
+        applicable = [valid[i.id] for i in item.indicators if valid[i.id] != Rating.NOT_APPLICABLE]
+        if not applicable:
+            continue  # nothing to observe for this item in this meeting
+        present = sum(1 for r in applicable if r == Rating.PRESENT)
+        exact = Fraction(100 * present, len(applicable))
+        item_scores.append(
+            (ItemScore(item.id, domain.id, present, len(applicable), float(exact)), exact)
+        )
+
+    if not item_scores:
+        raise UnscorableObservationError(
+            f"every indicator of {instrument.ref} is rated not applicable; "
+            "there is nothing to score"
+        )
+
+    domain_scores: list[DomainScore] = []
+    for domain in instrument.domains:
+        exact_items = [exact for score, exact in item_scores if score.domain_id == domain.id]
+        if not exact_items:
+            continue  # no scorable item: the domain is left out, not scored 0
+        exact_domain = _mean(exact_items)
+        domain_scores.append(
+            DomainScore(
+                domain.id, float(exact_domain), fidelity_band(float(exact_domain)), len(exact_items)
+            )
+        )
+
+    total = float(_mean([exact for _, exact in item_scores]))
+    return ScoredObservation(
+        instrument_key=instrument.key,
+        instrument_version=instrument.version,
+        total=total,
+        band=fidelity_band(total),
+        domains=tuple(domain_scores),
+        items=tuple(score for score, _ in item_scores),
+    )
+
+
+def _as_rating(indicator_id: str, value: str) -> Rating:
+    # Ratings may arrive as raw strings from an API; name the indicator if one is wrong.
+    try:
+        return Rating(value)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Rating)
+        raise InvalidRatingError(
+            f"rating {value!r} for indicator {indicator_id!r} is not one of {allowed}",
+            indicator_id,
+        ) from None
+
+
+def _mean(values: list[Fraction]) -> Fraction:
+    return sum(values, Fraction(0)) / len(values)

@@ -1,0 +1,251 @@
+"""One practitioner's learning, folded from their event stream, and the decisions on it.
+
+The learner stream holds, in order: ``PractitionerEnrolled`` (always first), then
+attempts, masteries, reviews, lapses and restorations. :func:`replay_learner` folds it
+into a :class:`LearnerState` — progress, one FSRS card per mastered concept, the review
+history (to look at the past) and the lapses already announced. The fold trusts the
+events (they were decided before they were stored); the ``decide_*`` functions are
+where requests are refused. Pure: no I/O, the clock is a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time
+
+from pydantic import Field
+
+from services.learning.domain.catalog import Catalog
+from services.learning.domain.errors import ConceptNotMasteredError, ReviewBeforeMasteryError
+from services.learning.domain.events import (
+    AssessmentAttempted,
+    ConceptLapsed,
+    ConceptRestored,
+    ConceptReviewed,
+    ModuleMastered,
+    PractitionerEnrolled,
+)
+from services.learning.domain.lapse import ConceptLapse, LapseEpisode, newly_lapsed
+from services.learning.domain.mastery import (
+    AttemptOutcome,
+    LearnerProgress,
+    ModuleMastery,
+    apply_attempt,
+    apply_mastery,
+    enroll,
+)
+from services.learning.domain.practice_time import as_utc
+from services.learning.domain.review import (
+    ConceptCard,
+    ConceptReview,
+    ReviewPolicy,
+    ReviewStatus,
+    apply_review,
+    replay_card,
+    review_status,
+    start_cards_for_module,
+)
+from services.learning.domain.value_object import FrozenModel
+from shared.events import DomainEvent
+
+
+class LearnerState(FrozenModel):
+    practitioner_id: str
+    enrolled_on: date
+    catalog_version: str
+    progress: LearnerProgress
+    cards: dict[str, ConceptCard] = Field(default_factory=dict)
+    reviews: tuple[ConceptReview, ...] = ()
+    announced_lapses: frozenset[LapseEpisode] = frozenset()
+    # Announced and not yet restored: concept id -> the date it lapsed.
+    open_lapses: dict[str, date] = Field(default_factory=dict)
+
+
+def enrollment_start(enrolled_on: date) -> datetime:
+    """The first instant of the enrollment day: attempts that day are never "before" it."""
+    return datetime.combine(enrolled_on, time.min, tzinfo=UTC)
+
+
+def start_learner(event: PractitionerEnrolled, catalog: Catalog) -> LearnerState:
+    """Program enrollment enrolls the practitioner in every module of the catalog."""
+    progress = LearnerProgress()
+    for module in catalog.modules:
+        progress = enroll(progress, module.id, enrollment_start(event.enrolled_on), catalog)
+    return LearnerState(
+        practitioner_id=event.practitioner_id,
+        enrolled_on=event.enrolled_on,
+        catalog_version=event.catalog_version,
+        progress=progress,
+    )
+
+
+def evolve(
+    state: LearnerState, event: DomainEvent, catalog: Catalog, policy: ReviewPolicy
+) -> LearnerState:
+    """The state after one more event of the learner's stream."""
+    match event:
+        case AssessmentAttempted():
+            return _attempted(state, event, catalog)
+        case ModuleMastered():
+            return _mastered(state, event, catalog, policy)
+        case ConceptReviewed():
+            review = ConceptReview(
+                concept_id=event.concept_id, outcome=event.rating, reviewed_at=event.reviewed_at
+            )
+            card = card_after_review(state, review, policy)
+            return state.model_copy(
+                update={
+                    "cards": {**state.cards, card.concept_id: card},
+                    "reviews": (*state.reviews, review),
+                }
+            )
+        case ConceptLapsed():
+            episode = LapseEpisode(concept_id=event.concept_id, due=event.due_at)
+            return state.model_copy(
+                update={
+                    "announced_lapses": state.announced_lapses | {episode},
+                    "open_lapses": {**state.open_lapses, event.concept_id: event.lapsed_on},
+                }
+            )
+        case ConceptRestored():
+            still_open = {k: v for k, v in state.open_lapses.items() if k != event.concept_id}
+            return state.model_copy(update={"open_lapses": still_open})
+    return state  # events of other kinds do not change a learner
+
+
+def replay_learner(
+    events: Iterable[DomainEvent],
+    catalog_for: Callable[[str], Catalog],
+    policy: ReviewPolicy,
+) -> LearnerState | None:
+    """Fold a learner stream; ``None`` when it holds no enrollment (no such learner)."""
+    state: LearnerState | None = None
+    catalog: Catalog | None = None
+    for event in events:
+        if isinstance(event, PractitionerEnrolled):
+            catalog = catalog_for(event.catalog_version)
+            state = start_learner(event, catalog)
+        elif state is not None and catalog is not None:
+            state = evolve(state, event, catalog, policy)
+    return state
+
+
+def card_after_review(
+    state: LearnerState, review: ConceptReview, policy: ReviewPolicy
+) -> ConceptCard:
+    """The concept's card with ``review`` applied; a back-dated review replays the history."""
+    card = state.cards[review.concept_id]
+    if review.reviewed_at >= card.last_review:
+        return apply_review(card, review.outcome, review.reviewed_at, policy)
+    if review.reviewed_at < card.mastered_at:
+        raise ReviewBeforeMasteryError(review.concept_id, review.reviewed_at, card.mastered_at)
+    history = (*state.reviews, review)
+    return replay_card(review.concept_id, card.mastered_at, history, policy)
+
+
+class ReviewDecision(FrozenModel):
+    module_id: str
+    card: ConceptCard  # after the review
+    restored_on: date | None  # set when the review ends an announced lapse
+
+
+def decide_review(
+    state: LearnerState,
+    review: ConceptReview,
+    catalog: Catalog,
+    now: datetime,
+    policy: ReviewPolicy,
+) -> ReviewDecision:
+    """What a review means; refuses unknown concepts and concepts not mastered yet."""
+    module = catalog.module_of_concept(review.concept_id)
+    if review.concept_id not in state.cards:
+        raise ConceptNotMasteredError(review.concept_id, module.id)
+    card = card_after_review(state, review, policy)
+    return ReviewDecision(
+        module_id=module.id, card=card, restored_on=restored_on(state, card, now, policy)
+    )
+
+
+def restored_on(
+    state: LearnerState, card_after: ConceptCard, now: datetime, policy: ReviewPolicy
+) -> date | None:
+    """The date a review brought a lapsed concept back, or None if it did not.
+
+    Only an announced, still-open lapse can be restored, and only if the reviewed card
+    is no longer lapsed now. The date is never earlier than the lapse itself, so a
+    back-dated review cannot make a lapse end before it began.
+    """
+    lapsed_on = state.open_lapses.get(card_after.concept_id)
+    if lapsed_on is None:
+        return None
+    moment = max(as_utc(now), card_after.last_review)
+    if review_status(card_after, moment, policy) is ReviewStatus.LAPSED:
+        return None
+    return max(card_after.last_review.date(), lapsed_on)
+
+
+def decide_lapses(state: LearnerState, now: datetime, policy: ReviewPolicy) -> list[ConceptLapse]:
+    """Concepts lapsed at ``now`` that were not announced yet (nor are still open)."""
+    moment = as_utc(now)
+    cards = [
+        card
+        for concept_id, card in state.cards.items()
+        if concept_id not in state.open_lapses and card.last_review <= moment
+    ]
+    return newly_lapsed(cards, state.announced_lapses, moment, policy)
+
+
+def cards_as_of(
+    state: LearnerState, as_of: datetime, policy: ReviewPolicy
+) -> dict[str, ConceptCard]:
+    """Each concept's card as it stood at ``as_of`` (replayed when reviewed since)."""
+    moment = as_utc(as_of)
+    cards: dict[str, ConceptCard] = {}
+    for concept_id, card in state.cards.items():
+        if card.mastered_at > moment:
+            continue
+        if card.last_review <= moment:
+            cards[concept_id] = card
+        else:
+            cards[concept_id] = replay_card(
+                concept_id, card.mastered_at, state.reviews, policy, until=moment
+            )
+    return cards
+
+
+def _attempted(state: LearnerState, event: AssessmentAttempted, catalog: Catalog) -> LearnerState:
+    module = catalog.module(event.module_id)
+    outcome = AttemptOutcome(
+        attempt_id=event.attempt_id,
+        module_id=event.module_id,
+        attempted_at=event.attempted_at,
+        scaled_score=event.scaled_score,
+        mastery_score=module.assessment.mastery_score,
+        mastered=event.passed,
+        newly_mastered=False,  # ModuleMastered, when it follows, records the mastery
+        previous_module_mastered=None,
+    )
+    return state.model_copy(update={"progress": apply_attempt(state.progress, outcome)})
+
+
+def _mastered(
+    state: LearnerState, event: ModuleMastered, catalog: Catalog, policy: ReviewPolicy
+) -> LearnerState:
+    module_progress = state.progress.module(event.module_id)
+    attempts = module_progress.attempts if module_progress else ()
+    score = next((a.scaled_score for a in attempts if a.attempt_id == event.attempt_id), None)
+    module = catalog.module(event.module_id)
+    mastery = ModuleMastery(
+        module_id=event.module_id,
+        attempt_id=event.attempt_id,
+        mastered_at=event.mastered_at,
+        scaled_score=score if score is not None else module.assessment.mastery_score,
+        previous_module_mastered=event.previous_module_mastered,
+    )
+    cards = start_cards_for_module(module, event.mastered_at, policy)
+    return state.model_copy(
+        update={
+            "progress": apply_mastery(state.progress, mastery),
+            "cards": {**state.cards, **cards},
+        }
+    )

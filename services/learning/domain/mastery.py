@@ -1,0 +1,217 @@
+"""Module mastery: enrollment, assessment attempts and the facts they establish.
+
+Rules (DOMAIN.md, "learning"):
+
+* an attempt's scaled score lies in 0..1;
+* attempts dated before the practitioner's enrollment in the module are refused;
+* an attempt masters its module when its score reaches the assessment's mastery score
+  (``>=``; the default bar is 0.80, and exactly 0.80 masters);
+* mastery is recorded once, by the first mastering attempt; a later passing attempt
+  does not master again, so ``ModuleMastered`` is emitted once per module;
+* each outcome says whether the previous module in catalog order had already been
+  mastered at the attempt's practice date — the certification policy requires each
+  module to be mastered no earlier than the one before it, and records that fact here.
+
+The state is a plain immutable value: :func:`decide_attempt` says what an attempt
+means, :func:`apply_attempt` folds it in. Neither does I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field, field_validator
+
+from services.learning.domain.catalog import Catalog
+from services.learning.domain.errors import (
+    AttemptBeforeEnrollmentError,
+    NotEnrolledError,
+    ScoreOutOfRangeError,
+)
+from services.learning.domain.practice_time import PracticeDate, as_utc
+from services.learning.domain.value_object import FrozenModel
+
+
+def require_scaled_score(score: float) -> float:
+    """Return ``score`` if it is a scaled score in 0..1, else raise ScoreOutOfRangeError."""
+    # Written as a negated range so that NaN is refused too.
+    if not 0.0 <= score <= 1.0:
+        raise ScoreOutOfRangeError(score)
+    return score
+
+
+class Attempt(FrozenModel):
+    """One assessment attempt on a module, as reported by the LMS."""
+
+    attempt_id: str = Field(min_length=1)
+    module_id: str
+    scaled_score: float
+    attempted_at: PracticeDate
+
+    @field_validator("scaled_score")
+    @classmethod
+    def _scaled_score_in_range(cls, score: float) -> float:
+        return require_scaled_score(score)
+
+
+class AttemptResult(FrozenModel):
+    """What the progress keeps of every attempt: enough to tell a recent failure."""
+
+    attempt_id: str
+    attempted_at: PracticeDate
+    passed: bool
+    scaled_score: float | None = None
+
+
+class ModuleMastery(FrozenModel):
+    """The recorded fact that a module was mastered, by which attempt, when."""
+
+    module_id: str
+    attempt_id: str
+    mastered_at: PracticeDate
+    scaled_score: float
+    previous_module_mastered: bool | None
+
+
+class ModuleProgress(FrozenModel):
+    module_id: str
+    enrolled_at: PracticeDate
+    mastery: ModuleMastery | None = None
+    # Kept in practice-date order, so back-dated imports land where they happened.
+    attempts: tuple[AttemptResult, ...] = ()
+
+    def mastered_as_of(self, as_of: datetime) -> bool:
+        return self.mastery is not None and self.mastery.mastered_at <= as_of
+
+    def latest_attempt_as_of(self, as_of: datetime) -> AttemptResult | None:
+        earlier = [a for a in self.attempts if a.attempted_at <= as_of]
+        return earlier[-1] if earlier else None
+
+
+class LearnerProgress(FrozenModel):
+    """One practitioner's enrollments, attempts and masteries, keyed by module id."""
+
+    modules: dict[str, ModuleProgress] = Field(default_factory=dict)
+
+    def module(self, module_id: str) -> ModuleProgress | None:
+        return self.modules.get(module_id)
+
+    def mastery(self, module_id: str) -> ModuleMastery | None:
+        progress = self.modules.get(module_id)
+        return progress.mastery if progress else None
+
+    def _with(self, progress: ModuleProgress) -> LearnerProgress:
+        return LearnerProgress(modules={**self.modules, progress.module_id: progress})
+
+
+class AttemptOutcome(FrozenModel):
+    """The facts an attempt establishes; the wiring turns them into events."""
+
+    attempt_id: str
+    module_id: str
+    attempted_at: PracticeDate
+    scaled_score: float
+    mastery_score: float
+    # This attempt reached the module's mastery score.
+    mastered: bool
+    # ...and the module had no mastery recorded before: emit ModuleMastered.
+    newly_mastered: bool
+    # Previous module (catalog order) mastered at or before this attempt's practice
+    # date; None for the first module, which has no predecessor.
+    previous_module_mastered: bool | None
+
+
+def enroll(
+    progress: LearnerProgress, module_id: str, enrolled_at: datetime, catalog: Catalog
+) -> LearnerProgress:
+    """Enroll in a module. Re-enrolling keeps the earliest date, so replays are idempotent."""
+    catalog.module(module_id)  # refuses an unknown module with a helpful message
+    existing = progress.module(module_id)
+    if existing is None:
+        return progress._with(ModuleProgress(module_id=module_id, enrolled_at=enrolled_at))
+    earliest = min(existing.enrolled_at, as_utc(enrolled_at))
+    return progress._with(existing.model_copy(update={"enrolled_at": earliest}))
+
+
+def decide_attempt(progress: LearnerProgress, attempt: Attempt, catalog: Catalog) -> AttemptOutcome:
+    """What ``attempt`` means given the practitioner's progress so far.
+
+    Raises :class:`UnknownModuleError`, :class:`NotEnrolledError` or
+    :class:`AttemptBeforeEnrollmentError`. A passing attempt dated *before* an already
+    recorded mastery does not move the mastery date: mastery is a fact announced
+    once (import history in practice-date order to get the earliest one).
+    """
+    module = catalog.module(attempt.module_id)
+    module_progress = progress.module(module.id)
+    if module_progress is None:
+        raise NotEnrolledError(module.id)
+    if attempt.attempted_at < module_progress.enrolled_at:
+        raise AttemptBeforeEnrollmentError(
+            module.id, attempt.attempted_at, module_progress.enrolled_at
+        )
+
+    mastery_score = module.assessment.mastery_score
+    mastered = attempt.scaled_score >= mastery_score
+    previous = catalog.previous_module(module.id)
+    previous_mastered: bool | None = None
+    if previous is not None:
+        previous_progress = progress.module(previous.id)
+        previous_mastered = previous_progress is not None and previous_progress.mastered_as_of(
+            attempt.attempted_at
+        )
+    return AttemptOutcome(
+        attempt_id=attempt.attempt_id,
+        module_id=module.id,
+        attempted_at=attempt.attempted_at,
+        scaled_score=attempt.scaled_score,
+        mastery_score=mastery_score,
+        mastered=mastered,
+        newly_mastered=mastered and module_progress.mastery is None,
+        previous_module_mastered=previous_mastered,
+    )
+
+
+def apply_attempt(progress: LearnerProgress, outcome: AttemptOutcome) -> LearnerProgress:
+    """Fold a decided attempt into the progress (the event handler's half)."""
+    module_progress = progress.module(outcome.module_id)
+    if module_progress is None:
+        raise NotEnrolledError(outcome.module_id)
+    if any(a.attempt_id == outcome.attempt_id for a in module_progress.attempts):
+        return progress  # a redelivered attempt changes nothing
+    result = AttemptResult(
+        attempt_id=outcome.attempt_id,
+        attempted_at=outcome.attempted_at,
+        passed=outcome.mastered,
+        scaled_score=outcome.scaled_score,
+    )
+    attempts = tuple(sorted((*module_progress.attempts, result), key=lambda a: a.attempted_at))
+    mastery = module_progress.mastery
+    if outcome.newly_mastered and mastery is None:
+        mastery = ModuleMastery(
+            module_id=outcome.module_id,
+            attempt_id=outcome.attempt_id,
+            mastered_at=outcome.attempted_at,
+            scaled_score=outcome.scaled_score,
+            previous_module_mastered=outcome.previous_module_mastered,
+        )
+    return progress._with(
+        module_progress.model_copy(update={"attempts": attempts, "mastery": mastery})
+    )
+
+
+def apply_mastery(progress: LearnerProgress, mastery: ModuleMastery) -> LearnerProgress:
+    """Fold in a mastery recorded elsewhere (a ModuleMastered event); the first one stands."""
+    module_progress = progress.module(mastery.module_id)
+    if module_progress is None:
+        raise NotEnrolledError(mastery.module_id)
+    if module_progress.mastery is not None:
+        return progress
+    return progress._with(module_progress.model_copy(update={"mastery": mastery}))
+
+
+def record_attempt(
+    progress: LearnerProgress, attempt: Attempt, catalog: Catalog
+) -> tuple[LearnerProgress, AttemptOutcome]:
+    """Decide and fold in one step, for callers that need both."""
+    outcome = decide_attempt(progress, attempt, catalog)
+    return apply_attempt(progress, outcome), outcome
