@@ -152,6 +152,24 @@ class EventStore:
         async with self.pool.acquire() as own:
             return [row_to_event(r) for r in await own.fetch(query, stream_id)]
 
+    async def read_streams(
+        self, stream_ids: Sequence[str], conn: Connection | None = None
+    ) -> dict[str, list[StoredEvent]]:
+        """Several streams in one query (e.g. a team's members), each in version order."""
+        query = (
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ANY($1::text[])"
+            " ORDER BY stream_id, stream_version"
+        )
+        if conn is not None:
+            rows = await conn.fetch(query, list(stream_ids))
+        else:
+            async with self.pool.acquire() as own:
+                rows = await own.fetch(query, list(stream_ids))
+        streams: dict[str, list[StoredEvent]] = {stream_id: [] for stream_id in stream_ids}
+        for row in rows:
+            streams[row["stream_id"]].append(row_to_event(row))
+        return streams
+
     async def read_committed(self, after: Checkpoint, limit: int) -> list[StoredEvent]:
         """Events after `after` in commit-safe order; never skips a late committer."""
         async with self.pool.acquire() as conn:
@@ -167,6 +185,23 @@ class EventStore:
                 after.position,
                 limit,
             )
+        return [row_to_event(r) for r in rows]
+
+    async def read_agency(
+        self, conn: Connection, agency_id: str, after_position: int = 0, limit: int = 1000
+    ) -> list[StoredEvent]:
+        """One tenant's events after `after_position`, in position order (a tenant's replay).
+
+        Position order is commit order only while no writer of that tenant is in flight:
+        the caller holds a lock that keeps them out (see certification's rebuild).
+        """
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE agency_id = $1 AND position > $2"
+            " ORDER BY position LIMIT $3",
+            agency_id,
+            after_position,
+            limit,
+        )
         return [row_to_event(r) for r in rows]
 
     async def find_event(self, event_id: uuid.UUID) -> StoredEvent | None:

@@ -63,3 +63,19 @@ def build_page(rows: list[T], limit: int, sort_key: Any) -> Page[T]:
     items = rows[:limit]
     next_cursor = encode_cursor(sort_key(items[-1])) if len(rows) > limit and items else None
     return Page[T](items=items, next_cursor=next_cursor)
+
+
+def page_of_sorted(items: list[T], page: PageRequest, sort_key: Any) -> Page[T]:
+    """Keyset-page a list already sorted by `sort_key` (computed lists, e.g. a status report).
+
+    `sort_key(item)` must return a JSON-serialisable list whose order matches the list's.
+    """
+    after = page.after
+    remaining = items if after is None else [i for i in items if _json_key(sort_key(i)) > after]
+    return build_page(remaining[: page.limit + 1], page.limit, sort_key)
+
+
+def _json_key(key: list[Any]) -> list[Any]:
+    # compare as the cursor will hold it: after a JSON round trip
+    decoded: list[Any] = json.loads(json.dumps(key, default=str))
+    return decoded

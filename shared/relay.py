@@ -47,6 +47,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         ack_timeout: float = 10.0,
+        internal_events: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
         self.pool: Pool = store.pool
@@ -57,6 +58,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.ack_timeout = ack_timeout
+        # event names kept in the log but never published (a service's private facts)
+        self.internal_events = internal_events
         self.name = f"{service}-outbox"
         self.published = 0
         self._wake = asyncio.Event()
@@ -92,6 +95,7 @@ class OutboxRelay:
         except Exception as error:
             log.warning("relay_connect_failed", error=repr(error))
             return None
+        leading = False
         try:
             leading = await conn.fetchval(
                 "SELECT pg_try_advisory_lock(hashtext(current_schema() || $1))", self.name
@@ -101,7 +105,11 @@ class OutboxRelay:
                 return conn
         except Exception as error:
             log.warning("relay_lock_failed", error=repr(error))
-        await self.pool.release(conn)
+            leading = False
+        finally:
+            # also when cancelled mid-way: a connection kept here would block pool.close()
+            if not leading:
+                await self.pool.release(conn)
         return None
 
     async def _publish_while_leading(self) -> None:
@@ -159,8 +167,11 @@ class OutboxRelay:
         if not self._stream_ready:
             await ensure_stream(js, self.stream, [f"{self.subject_root}.{self.service}.>"])
             self._stream_ready = True
-        futures: list[asyncio.Future[PubAck]] = []
+        futures: list[asyncio.Future[PubAck] | None] = []
         for event in events:
+            if event.name in self.internal_events:
+                futures.append(None)  # nothing to publish: counts as acknowledged
+                continue
             payload = event.to_cloudevent(self.service).to_json()
             headers = {
                 "Nats-Msg-Id": str(event.event_id),
@@ -169,12 +180,17 @@ class OutboxRelay:
             futures.append(
                 await js.publish_async(self.subject_for(event), payload, headers=headers)
             )
-        done, pending = await asyncio.wait(futures, timeout=self.ack_timeout)
+        sent = [future for future in futures if future is not None]
+        done, pending = (
+            await asyncio.wait(sent, timeout=self.ack_timeout) if sent else (set(), set())
+        )
         for future in pending:
             future.cancel()
         acknowledged = 0
-        for future in futures:  # only the unbroken prefix counts: order must be kept
-            if future in done and not future.cancelled() and future.exception() is None:
+        for outcome in futures:  # only the unbroken prefix counts: order must be kept
+            if outcome is None or (
+                outcome in done and not outcome.cancelled() and outcome.exception() is None
+            ):
                 acknowledged += 1
             else:
                 break
@@ -184,6 +200,7 @@ class OutboxRelay:
             self.published += acknowledged
         if acknowledged < len(events):
             failed = futures[acknowledged]
+            assert failed is not None
             reason = "timeout" if failed in pending else repr(failed.exception())
             raise ConnectionError(f"JetStream did not acknowledge event {acknowledged}: {reason}")
         return acknowledged

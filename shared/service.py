@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import Role, TokenVerifier
 from shared.config import ServiceSettings
@@ -24,8 +23,9 @@ from shared.consumer import CONSUMER_DDL, EventConsumer
 from shared.database import Pool, apply_migrations, create_pool
 from shared.eventstore import EVENT_STORE_DDL, EventStore
 from shared.messaging import NatsConnection
-from shared.problems import install_problem_handlers, problem_response
+from shared.problems import install_problem_handlers
 from shared.relay import RELAY_DDL, OutboxRelay
+from shared.request_guard import RequestBodyGuard
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +44,10 @@ class ServiceDefinition:
     periodic_jobs: Sequence[tuple[float, PeriodicJob]] = ()
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None
     openapi_tags: list[dict[str, Any]] | None = None
+    # event names stored in the log but never published by the relay
+    internal_events: frozenset[str] = frozenset()
+    # paths that parse their own bodies (not JSON): only the size limit applies there
+    raw_body_prefixes: Sequence[str] = ()
 
 
 @dataclass
@@ -76,6 +80,7 @@ class Runtime:
             stream=settings.stream_name,
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval_seconds,
+            internal_events=definition.internal_events,
         )
         runtime = cls(settings=settings, pool=pool, nats=nats, store=store, relay=relay)
         runtime.consumers = definition.consumers(runtime)
@@ -116,30 +121,6 @@ async def _every(interval: float, job: PeriodicJob, runtime: Runtime) -> None:
         await asyncio.sleep(interval)
 
 
-class BodySizeLimit:
-    """Refuse bodies over the limit with 413 before they are read into memory."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            response = problem_response(
-                413,
-                "Request body too large",
-                f"the body is {int(length)} bytes; the limit is {self.max_bytes} bytes",
-                slug="payload-too-large",
-            )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-
 def create_app(definition: ServiceDefinition) -> FastAPI:
     from shared.health import router as health_router
 
@@ -166,7 +147,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.permissions = definition.permissions
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestBodyGuard,
+        max_bytes=settings.max_body_bytes,
+        exempt_prefixes=definition.raw_body_prefixes,
+    )
     app.include_router(health_router)
     for router in definition.routers:
         app.include_router(router)
