@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from services.learning.xapi.cli import app as xapi_credentials
 from shared.auth import Role, issue_token
 
 app = typer.Typer(help="MiiWrap Infrastructure developer commands.", no_args_is_help=True)
+app.add_typer(xapi_credentials, name="xapi-credentials")
 
 
 @app.command()

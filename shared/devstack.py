@@ -28,6 +28,7 @@ POSTGRES_PORT = 54329
 NATS_PORT = 4222
 DATABASE = "miiwrap"
 DEMO_AGENCY = "demo-agency"  # also in shared.demo
+DEMO_XAPI_KEY = "demo-lms"  # the demo agency's LMS credential, seeded by the learning service
 
 
 def local_jwt_secret(data_dir: Path) -> str:
@@ -35,6 +36,15 @@ def local_jwt_secret(data_dir: Path) -> str:
     path = data_dir / "jwt-secret"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def demo_xapi_secret(data_dir: Path) -> str:
+    """The demo LMS credential's secret, generated once and kept like the JWT secret."""
+    path = data_dir / "demo-xapi-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24))
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -76,6 +86,8 @@ def service_environment(
         if secure_nats:
             env[f"{prefix}_NATS_USER"] = name
             env[f"{prefix}_NATS_PASSWORD"] = passwords[name]
+    env["LEARNING_DEMO_XAPI_KEY"] = DEMO_XAPI_KEY
+    env["LEARNING_DEMO_XAPI_SECRET"] = demo_xapi_secret(data_dir)
     return env
 
 
@@ -188,6 +200,12 @@ def run(root: Path, secure_nats: bool = False) -> int:
         ready = stack.wait_ready()
         seed = seed_demo(stack.data_dir)
         print_banner(ready, time.monotonic() - started, seed)
+        print(
+            f"\nDemo LMS credential (xAPI, HTTP Basic) of '{DEMO_AGENCY}': "
+            f"{DEMO_XAPI_KEY} / {demo_xapi_secret(stack.data_dir)}\n"
+            f"  http://127.0.0.1:{SERVICES['learning']}/xapi/statements"
+            "  (header X-Experience-API-Version: 1.0.3)"
+        )
         if secure_nats:
             password = nats_passwords(stack.data_dir)[f"app-{DEMO_AGENCY}"]
             print(f"\nNATS user for the demo agency's app: app-{DEMO_AGENCY} / {password}")

@@ -83,10 +83,18 @@ class OutboxRelay:
             try:
                 await self._publish_while_leading()
             finally:
-                with contextlib.suppress(Exception):
-                    await listener.remove_listener(self.store.notify_channel, self._on_notify)
-                    await listener.execute("SELECT pg_advisory_unlock_all()")
-                    await self.pool.release(listener)  # type: ignore[arg-type]
+                await self._stand_down(listener)
+
+    async def _stand_down(self, listener: Connection) -> None:
+        """Stop listening, drop the lock and return the connection, whatever fails first.
+
+        The release must not be skipped: a connection kept here blocks pool.close().
+        """
+        with contextlib.suppress(Exception):
+            await listener.remove_listener(self.store.notify_channel, self._on_notify)
+        with contextlib.suppress(Exception):
+            await listener.execute("SELECT pg_advisory_unlock_all()")
+        await self.pool.release(listener)  # type: ignore[arg-type]
 
     async def _lead(self) -> Connection | None:
         """A connection holding the relay lock and listening for appends, or None."""
@@ -97,17 +105,17 @@ class OutboxRelay:
             return None
         leading = False
         try:
-            leading = await conn.fetchval(
+            if await conn.fetchval(
                 "SELECT pg_try_advisory_lock(hashtext(current_schema() || $1))", self.name
-            )
-            if leading:
+            ):
                 await conn.add_listener(self.store.notify_channel, self._on_notify)
+                leading = True  # only once listening: a cancel in add_listener releases too
                 return conn
         except Exception as error:
             log.warning("relay_lock_failed", error=repr(error))
-            leading = False
         finally:
-            # also when cancelled mid-way: a connection kept here would block pool.close()
+            # also when cancelled mid-way: a connection kept here would block pool.close();
+            # the pool's reset on release drops the lock and any listener
             if not leading:
                 await self.pool.release(conn)
         return None
@@ -115,10 +123,16 @@ class OutboxRelay:
     async def _publish_while_leading(self) -> None:
         backoff = 0.2
         while True:
+            if _being_cancelled():  # a cancel some library swallowed: honour it here
+                raise asyncio.CancelledError
             try:
                 sent = await self.publish_pending()
                 backoff = 0.2
             except Exception as error:
+                if _being_cancelled():
+                    # a library turned our cancel into an error (nats-py's publish_async
+                    # raises TooManyStalledMsgsError): stop instead of retrying forever
+                    raise asyncio.CancelledError from error
                 log.warning("relay_publish_failed", relay=self.name, error=repr(error))
                 self._stream_ready = False
                 await asyncio.sleep(backoff)
@@ -126,8 +140,11 @@ class OutboxRelay:
                 continue
             if sent < self.batch_size:
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that
+                # lands as a NOTIFY wakes it, and the relay then never stops
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    async with asyncio.timeout(self.poll_interval):
+                        await self._wake.wait()
 
     def _on_notify(self, *_: Any) -> None:
         self._wake.set()
@@ -197,10 +214,15 @@ class OutboxRelay:
         if acknowledged:
             last = events[acknowledged - 1]
             await self._save_checkpoint(Checkpoint(last.tx_id, last.position))
-            self.published += acknowledged
+            self.published += sum(1 for f in futures[:acknowledged] if f is not None)
         if acknowledged < len(events):
             failed = futures[acknowledged]
             assert failed is not None
             reason = "timeout" if failed in pending else repr(failed.exception())
             raise ConnectionError(f"JetStream did not acknowledge event {acknowledged}: {reason}")
         return acknowledged
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.coaching.adapters.schema import MIGRATIONS
 from services.coaching.config import CoachingSettings
+from services.coaching.domain.events import TeamSet
 from services.coaching.entrypoints.api import routers
+from services.coaching.entrypoints.problems import install_coaching_problems
 from services.coaching.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
 
 DESCRIPTION = (
     "Coach assignments, coaching plans, structured coaching sessions, skill ratings, "
-    "peer learning and reflection."
+    "peer learning and reflection, and the agency's learning-culture indicators.\n\n"
+    "Writes are done as the caller: the coach of a session and the rater of a rating are "
+    "the token's subject unless an admin names someone to record on their behalf. "
+    "Every create accepts a client-chosen `id` (UUID) so retries are safe."
 )
 
 
@@ -22,9 +28,14 @@ def build_definition(settings: CoachingSettings) -> ServiceDefinition:
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
+        migrations=MIGRATIONS,
+        # teams configure the local roster; they are no fact another service consumes
+        internal_events=frozenset({TeamSet.name}),
     )
 
 
 def create_service_app(settings: CoachingSettings | None = None) -> FastAPI:
     """The ASGI app; `uvicorn --factory services.coaching.bootstrap:create_service_app`."""
-    return create_app(build_definition(settings or CoachingSettings()))
+    app = create_app(build_definition(settings or CoachingSettings()))
+    install_coaching_problems(app)
+    return app

@@ -1,0 +1,64 @@
+"""Building the filtered, keyset-paginated list queries of the projections.
+
+`ListQuery` collects conditions with `{}` placeholders and numbers them `$1, $2, …`;
+every list starts with the agency condition, so no query can forget the tenant.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from shared.pagination import PageRequest
+from shared.problems import Unprocessable
+
+
+class ListQuery:
+    def __init__(self, agency_id: str) -> None:
+        self.params: list[Any] = [agency_id]
+        self.conditions: list[str] = ["agency_id = $1"]
+
+    def add(self, condition: str, *values: Any) -> ListQuery:
+        """Add `condition`, its `{}` placeholders bound to `values` in order."""
+        numbers = []
+        for value in values:
+            self.params.append(value)
+            numbers.append(f"${len(self.params)}")
+        self.conditions.append(condition.format(*numbers))
+        return self
+
+    def when(self, value: Any, condition: str) -> ListQuery:
+        """Add `condition` bound to `value` only when a filter value was given."""
+        return self.add(condition, value) if value is not None else self
+
+    def after(self, page: PageRequest, keyset: str, casts: tuple[str, ...]) -> ListQuery:
+        """Resume after the cursor's sort key: `keyset` is e.g. `(held_on, session_id) <`."""
+        if page.after is None:
+            return self
+        try:
+            if len(page.after) != len(casts):
+                raise ValueError("wrong length")
+            values = [_PARSERS[cast](str(raw)) for raw, cast in zip(page.after, casts, strict=True)]
+        except ValueError:
+            raise Unprocessable(
+                "cursor is not one this list issued; pass back `next_cursor` unchanged"
+            ) from None
+        placeholders = ", ".join("{}" for _ in casts)
+        return self.add(f"{keyset} ({placeholders})", *values)
+
+    def where(self) -> str:
+        return " AND ".join(self.conditions)
+
+    def limit(self, page: PageRequest) -> str:
+        """The LIMIT clause: one extra row tells whether a next page exists."""
+        self.params.append(page.limit + 1)
+        return f"LIMIT ${len(self.params)}"
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "date": date.fromisoformat,
+    "uuid": uuid.UUID,
+    "text": str,
+}

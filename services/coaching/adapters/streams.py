@@ -1,0 +1,120 @@
+"""The coaching streams in the event store: their ids, and loading state to check against.
+
+Stream ids carry the agency (`plan/<agency>/<practitioner>`): practitioner ids are the
+agency's own strings, so two agencies may use the same one. `/` cannot occur in an
+agency id, so the parts never run together.
+
+- `assignments/<agency>/<practitioner>`: every assignment of one practitioner, so an
+  overlap check and the append it allows are serialised by the stream version.
+- `plan/<agency>/<practitioner>`: the plan and its goals (one plan per practitioner).
+- `<kind>/<agency>/<id>`: one stream per session, rating, peer session, reflection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from services.coaching.domain.assignments import CoachAssignment
+from services.coaching.domain.events import registry
+from services.coaching.domain.history import assignment_history, plan_state
+from services.coaching.domain.plans import CoachingPlan
+from shared.auth import Principal
+from shared.database import Connection
+from shared.events import DomainEvent, PendingEvent
+from shared.eventstore import EventStore
+from shared.practice_time import as_practice_datetime
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[T]):
+    """State folded from a stream, with the version to append against."""
+
+    state: T
+    version: int
+
+
+def assignment_stream(agency_id: str, practitioner_id: str) -> str:
+    return f"assignments/{agency_id}/{practitioner_id}"
+
+
+def plan_stream(agency_id: str, practitioner_id: str) -> str:
+    return f"plan/{agency_id}/{practitioner_id}"
+
+
+def team_stream(agency_id: str, supervisor_id: str) -> str:
+    return f"team/{agency_id}/{supervisor_id}"
+
+
+def record_stream(kind: str, agency_id: str, record_id: str) -> str:
+    return f"{kind}/{agency_id}/{record_id}"
+
+
+async def load_assignments(
+    store: EventStore,
+    conn: Connection,
+    agency_id: str,
+    practitioner_id: str,
+    *,
+    for_change: bool = False,
+) -> Loaded[list[CoachAssignment]]:
+    """The practitioner's assignment history, locked until commit (see `lock_assignments`)."""
+    await lock_assignments(conn, agency_id, practitioner_id, exclusive=for_change)
+    stored = await store.read_stream(assignment_stream(agency_id, practitioner_id), conn)
+    events = [registry.decode_stored(e) for e in stored]
+    return Loaded(assignment_history(events), len(stored))
+
+
+async def load_plan(
+    store: EventStore, conn: Connection, agency_id: str, practitioner_id: str
+) -> Loaded[CoachingPlan | None]:
+    stored = await store.read_stream(plan_stream(agency_id, practitioner_id), conn)
+    events = [registry.decode_stored(e) for e in stored]
+    return Loaded(plan_state(events), len(stored))
+
+
+def pending(
+    event: DomainEvent,
+    principal: Principal,
+    *,
+    subject: str,
+    on: date,
+    fingerprint: str | None = None,
+    private: dict[str, Any] | None = None,
+) -> PendingEvent:
+    """Wrap ``event`` for the store: tenant, subject, practice time, actor.
+
+    ``private`` (free text people wrote) and the command ``fingerprint`` go into the
+    metadata, which is stored with the event and never published.
+    """
+    metadata: dict[str, Any] = {}
+    if fingerprint is not None:
+        metadata["fingerprint"] = fingerprint
+    if private:
+        metadata["private"] = private
+    return PendingEvent(
+        event=event,
+        agency_id=principal.agency_id,
+        subject=subject,
+        occurred_at=as_practice_datetime(on),
+        actor=principal.actor,
+        metadata=metadata,
+    )
+
+
+async def lock_assignments(
+    conn: Connection, agency_id: str, practitioner_id: str, *, exclusive: bool
+) -> None:
+    """Serialise assignment changes (exclusive) against records checked on them (shared).
+
+    A session or rating validated against an assignment must not commit beside a
+    concurrent change that ends that assignment; the lock lasts to the commit.
+    """
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    await conn.execute(
+        f"SELECT {function}(hashtextextended($1, 0))",
+        assignment_stream(agency_id, practitioner_id),
+    )

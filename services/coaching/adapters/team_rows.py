@@ -1,0 +1,106 @@
+"""The `teams` projection and the roster the culture views count.
+
+The roster is derived, not registered: every practitioner who appears in an assignment
+or in a supervisor's team. A practitioner's active period runs from their first
+assignment's start to their last assignment's end (open while any assignment is open);
+one who is only in a team, never assigned a coach, counts as active throughout — being
+in the program without coaching is exactly what the culture view should show.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from services.coaching.domain.culture_indicators import RosterMember
+from services.coaching.models.culture import RosterMemberPublic, TeamPublic
+from shared.database import Connection
+from shared.pagination import Page, PageRequest, build_page
+
+_ROSTER = """
+    WITH periods AS (
+        SELECT practitioner_id,
+               min(valid_from) AS active_from,
+               CASE WHEN bool_or(valid_to IS NULL) THEN NULL ELSE max(valid_to) END AS active_to
+        FROM assignments WHERE agency_id = $1 GROUP BY practitioner_id
+    ), members AS (
+        SELECT DISTINCT unnest(practitioner_ids) AS practitioner_id
+        FROM teams WHERE agency_id = $1
+    )
+    SELECT coalesce(p.practitioner_id, m.practitioner_id) AS practitioner_id,
+           p.active_from, p.active_to
+    FROM periods p FULL OUTER JOIN members m ON p.practitioner_id = m.practitioner_id
+"""
+
+
+async def save_team(
+    conn: Connection, agency_id: str, supervisor_id: str, practitioner_ids: list[str]
+) -> None:
+    await conn.execute(
+        "INSERT INTO teams (agency_id, supervisor_id, practitioner_ids) VALUES ($1, $2, $3)"
+        " ON CONFLICT (agency_id, supervisor_id) DO UPDATE"
+        " SET practitioner_ids = excluded.practitioner_ids, updated_at = now()",
+        agency_id,
+        supervisor_id,
+        practitioner_ids,
+    )
+
+
+async def find_team(conn: Connection, agency_id: str, supervisor_id: str) -> TeamPublic | None:
+    row = await conn.fetchrow(
+        "SELECT supervisor_id, practitioner_ids, updated_at FROM teams"
+        " WHERE agency_id = $1 AND supervisor_id = $2",
+        agency_id,
+        supervisor_id,
+    )
+    return _team(row) if row else None
+
+
+async def list_teams(conn: Connection, agency_id: str, page: PageRequest) -> Page[TeamPublic]:
+    after = page.after[0] if page.after else ""
+    rows = await conn.fetch(
+        "SELECT supervisor_id, practitioner_ids, updated_at FROM teams"
+        " WHERE agency_id = $1 AND supervisor_id > $2 ORDER BY supervisor_id LIMIT $3",
+        agency_id,
+        str(after),
+        page.limit + 1,
+    )
+    return build_page([_team(r) for r in rows], page.limit, lambda t: [t.supervisor_id])
+
+
+async def roster(conn: Connection, agency_id: str) -> list[RosterMember]:
+    rows = await conn.fetch(_ROSTER, agency_id)
+    return [
+        RosterMember(
+            practitioner_id=r["practitioner_id"],
+            active_from=r["active_from"],
+            active_to=r["active_to"],
+        )
+        for r in rows
+    ]
+
+
+async def roster_page(
+    conn: Connection, agency_id: str, page: PageRequest
+) -> Page[RosterMemberPublic]:
+    after = page.after[0] if page.after else ""
+    rows = await conn.fetch(
+        f"SELECT * FROM ({_ROSTER}) AS roster WHERE practitioner_id > $2"
+        " ORDER BY practitioner_id LIMIT $3",
+        agency_id,
+        str(after),
+        page.limit + 1,
+    )
+    return build_page(
+        [RosterMemberPublic(**dict(r)) for r in rows], page.limit, lambda m: [m.practitioner_id]
+    )
+
+
+def _team(row: asyncpg.Record) -> TeamPublic:
+    updated_at: datetime = row["updated_at"]
+    return TeamPublic(
+        supervisor_id=row["supervisor_id"],
+        practitioner_ids=row["practitioner_ids"],
+        updated_at=updated_at,
+    )

@@ -1,0 +1,65 @@
+"""HTTP routes of coaching sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from services.coaching.entrypoints.replies import answered, repeat_response
+from services.coaching.handlers import sessions
+from services.coaching.models.common import PersonQuery
+from services.coaching.models.sessions import SessionCreate, SessionPublic
+from shared.auth import Principal, allow
+from shared.pagination import Page, PageRequest, page_request
+from shared.problems import PROBLEM_RESPONSES
+from shared.service import RuntimeDep
+
+router = APIRouter(prefix="/sessions", tags=["sessions"], responses=PROBLEM_RESPONSES)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Log a coaching session (the caller is the coach)",
+    responses=repeat_response(SessionPublic),
+)
+async def log_session(
+    body: SessionCreate,
+    principal: Annotated[Principal, allow("sessions.log")],
+    runtime: RuntimeDep,
+    response: Response,
+) -> SessionPublic:
+    return answered(await sessions.log(runtime, principal, body), response)
+
+
+@router.get("", summary="Coaching sessions, latest first")
+async def list_sessions(
+    principal: Annotated[Principal, allow("sessions.read")],
+    runtime: RuntimeDep,
+    page: Annotated[PageRequest, Depends(page_request)],
+    practitioner_id: PersonQuery = None,
+    coach_id: PersonQuery = None,
+    held_from: date | None = None,
+    held_to: date | None = None,
+) -> Page[SessionPublic]:
+    return await sessions.read_many(
+        runtime,
+        principal,
+        page,
+        practitioner_id=practitioner_id,
+        coach_id=coach_id,
+        held_from=held_from,
+        held_to=held_to,
+    )
+
+
+@router.get("/{session_id}", summary="One coaching session")
+async def get_session(
+    session_id: uuid.UUID,
+    principal: Annotated[Principal, allow("sessions.read")],
+    runtime: RuntimeDep,
+) -> SessionPublic:
+    return await sessions.read_one(runtime, principal, session_id)

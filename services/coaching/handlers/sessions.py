@@ -1,0 +1,125 @@
+"""Use cases of coaching sessions: log one (checked against the assignment in force on
+its practice date and the practitioner's plan), read them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from services.coaching.adapters.session_rows import find_session, insert_session, list_sessions
+from services.coaching.adapters.streams import (
+    load_assignments,
+    load_plan,
+    pending,
+    record_stream,
+)
+from services.coaching.domain.events import CoachingSessionHeld
+from services.coaching.domain.sessions import CoachingSession, LogSession, log_session
+from services.coaching.handlers.recording import (
+    Recorded,
+    ensure_same_repeat,
+    fingerprint,
+    practice_today,
+    record_id,
+    retried_after_a_race,
+)
+from services.coaching.models.sessions import SessionCreate, SessionPublic
+from services.coaching.permissions import acting_as, own_records_only, practitioner_filter
+from shared.auth import Principal
+from shared.pagination import Page, PageRequest
+from shared.problems import NotFound
+from shared.service import Runtime
+
+
+@retried_after_a_race
+async def log(
+    runtime: Runtime, principal: Principal, request: SessionCreate
+) -> Recorded[SessionPublic]:
+    agency = principal.agency_id
+    session_id = record_id(request.id)
+    command = LogSession(
+        session_id=str(session_id),
+        coach_id=acting_as(principal, request.coach_id, field="coach_id"),
+        practitioner_id=request.practitioner_id,
+        held_on=request.held_on,
+        duration_minutes=request.duration_minutes,
+        modality=request.modality.value,
+        components=[c.value for c in request.components],
+        competencies=[c.value for c in request.competencies],
+        goal_ids=request.goal_ids,
+        notes=request.notes,
+    )
+    content_hash = fingerprint(command)
+    async with runtime.store.transaction() as conn:
+        stored = await find_session(conn, agency, session_id)
+        if stored is not None:
+            ensure_same_repeat("session", session_id, stored.fingerprint, content_hash)
+            return Recorded(stored.public, created=False)
+        assignments = await load_assignments(runtime.store, conn, agency, command.practitioner_id)
+        plan = await load_plan(runtime.store, conn, agency, command.practitioner_id)
+        session = log_session(
+            command, today=practice_today(), assignments=assignments.state, plan=plan.state
+        )
+        await runtime.store.append(
+            conn,
+            record_stream("session", agency, session.session_id),
+            [
+                pending(
+                    _held(session),
+                    principal,
+                    subject=session.practitioner_id,
+                    on=session.held_on,
+                    fingerprint=content_hash,
+                    private={"notes": session.notes},
+                )
+            ],
+            expected_version=0,
+        )
+        await insert_session(conn, agency, session, content_hash)
+        created = await find_session(conn, agency, session_id)
+        assert created is not None
+        return Recorded(created.public, created=True)
+
+
+async def read_one(runtime: Runtime, principal: Principal, session_id: uuid.UUID) -> SessionPublic:
+    async with runtime.pool.acquire() as conn:
+        stored = await find_session(conn, principal.agency_id, session_id)
+    if stored is None or own_records_only(principal) not in (None, stored.public.practitioner_id):
+        raise NotFound(f"no coaching session {session_id} in this agency; list them at /sessions")
+    return stored.public
+
+
+async def read_many(
+    runtime: Runtime,
+    principal: Principal,
+    page: PageRequest,
+    *,
+    practitioner_id: str | None,
+    coach_id: str | None,
+    held_from: date | None,
+    held_to: date | None,
+) -> Page[SessionPublic]:
+    async with runtime.pool.acquire() as conn:
+        return await list_sessions(
+            conn,
+            principal.agency_id,
+            page,
+            practitioner_id=practitioner_filter(principal, practitioner_id),
+            coach_id=coach_id,
+            held_from=held_from,
+            held_to=held_to,
+        )
+
+
+def _held(session: CoachingSession) -> CoachingSessionHeld:
+    return CoachingSessionHeld(
+        session_id=session.session_id,
+        coach_id=session.coach_id,
+        practitioner_id=session.practitioner_id,
+        held_on=session.held_on,
+        duration_minutes=session.duration_minutes,
+        modality=session.modality.value,
+        components=tuple(c.value for c in session.components),
+        competencies=tuple(c.value for c in session.competencies),
+        goal_ids=session.goal_ids,
+    )
