@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.certification.adapters.schema import MIGRATIONS
+from services.certification.clock import Clock, SystemClock
 from services.certification.config import CertificationSettings
-from services.certification.entrypoints.api import routers
+from services.certification.domain.events import INTERNAL_EVENTS
+from services.certification.entrypoints.api import OPENAPI_TAGS, routers
+from services.certification.entrypoints.consumers import evidence_consumers
+from services.certification.handlers.clock import clock_tick
 from services.certification.permissions import PERMISSIONS
-from shared.service import ServiceDefinition, create_app
+from shared.service import Runtime, ServiceDefinition, create_app
 
 DESCRIPTION = (
     "Demonstrated-competence state per practitioner under a versioned policy, "
@@ -15,16 +20,31 @@ DESCRIPTION = (
 )
 
 
-def build_definition(settings: CertificationSettings) -> ServiceDefinition:
+def build_definition(
+    settings: CertificationSettings, clock: Clock | None = None
+) -> ServiceDefinition:
+    today = clock or SystemClock()
+
+    async def on_startup(runtime: Runtime) -> None:
+        runtime.extras["clock"] = today
+
     return ServiceDefinition(
         settings=settings,
         title="MiiWrap certification service",
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
+        migrations=MIGRATIONS,
+        consumers=evidence_consumers,
+        periodic_jobs=[(settings.clock_interval_seconds, clock_tick)],
+        on_startup=on_startup,
+        openapi_tags=OPENAPI_TAGS,
+        internal_events=INTERNAL_EVENTS,
     )
 
 
-def create_service_app(settings: CertificationSettings | None = None) -> FastAPI:
+def create_service_app(
+    settings: CertificationSettings | None = None, clock: Clock | None = None
+) -> FastAPI:
     """The ASGI app; `uvicorn --factory services.certification.bootstrap:create_service_app`."""
-    return create_app(build_definition(settings or CertificationSettings()))
+    return create_app(build_definition(settings or CertificationSettings(), clock))

@@ -1,7 +1,32 @@
-"""The role × action matrix of the certification service: the only place access is decided."""
+"""The role × action matrix of the certification service: the only place access is decided.
+
+A `practitioner` may hold the read actions, but only for their own record (the routes
+check `principal.subject == practitioner_id`); every other reader sees the agency.
+Only an agency `admin` registers practitioners, adopts policies and revokes.
+"""
 
 from __future__ import annotations
 
 from shared.auth import Role
 
-PERMISSIONS: dict[str, frozenset[Role]] = {}
+A, P = Role.ADMIN, Role.PRACTITIONER
+# Everyone who reads any practitioner of the agency; observers and LMS partners do not.
+STAFF_READERS = frozenset({A, Role.SUPERVISOR, Role.COACH, Role.AUDITOR, Role.SERVICE})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "practitioners.register": frozenset({A}),
+    "practitioners.list": STAFF_READERS,
+    "practitioners.read": STAFF_READERS | {P},
+    "certification.read": STAFF_READERS | {P},
+    "certification.history": STAFF_READERS | {P},
+    "certification.revoke": frozenset({A}),
+    "certification.reinstate": frozenset({A}),
+    "policies.read": STAFF_READERS,
+    "policies.create": frozenset({A}),
+    "policies.adopt": frozenset({A}),
+    "policies.what_if": frozenset({A, Role.SUPERVISOR, Role.AUDITOR}),
+    "projections.rebuild": frozenset({A}),
+}
+
+# Roles that read any practitioner of their agency (a practitioner reads only themself).
+AGENCY_WIDE_READERS = STAFF_READERS

@@ -29,6 +29,8 @@ from services.certification.domain.vocabulary import (
 )
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+# Before this, a date is a typo; the fold's date arithmetic also needs the headroom.
+EARLIEST_PRACTICE_DATE = date(1900, 1, 1)
 
 
 class _Evidence(BaseModel):
@@ -36,7 +38,7 @@ class _Evidence(BaseModel):
 
     event_id: NonEmpty
     practitioner_id: NonEmpty
-    occurred_on: date
+    occurred_on: date = Field(ge=EARLIEST_PRACTICE_DATE)
 
 
 class PractitionerEnrolled(_Evidence):
@@ -110,7 +112,7 @@ class ObservationRecorded(_Evidence):
     observation_id: NonEmpty
     instrument_kind: InstrumentKind
     instrument_key: NonEmpty
-    instrument_version: NonEmpty
+    instrument_version: int = Field(ge=1)  # fidelity sends an integer (docs/events.md)
     observer_id: NonEmpty
     observer_calibrated: bool
     total_percent: Percent

@@ -23,7 +23,9 @@ from services.certification.domain.vocabulary import (
     SkillLevel,
 )
 
-Days = Annotated[int, Field(ge=0)]
+# A century at most: longer spans are typos, and would overflow date arithmetic.
+MAX_DAYS = 36_500
+Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
 
 
 class _Data(BaseModel):
@@ -55,8 +57,8 @@ class MonthlyCoaching(_Data):
     """
 
     type: Literal["monthly_coaching"] = "monthly_coaching"
-    min_months: int = Field(default=9, ge=1)
-    window_months: int = Field(default=12, ge=1)
+    min_months: int = Field(default=9, ge=1, le=1200)
+    window_months: int = Field(default=12, ge=1, le=1200)
     required_components: frozenset[CoachingComponent] = frozenset({"practice", "feedback"})
 
     @model_validator(mode="after")
@@ -87,7 +89,7 @@ class QualifyingObservations(_Data):
 
     type: Literal["qualifying_observations"] = "qualifying_observations"
     instrument_kind: InstrumentKind
-    min_count: int = Field(default=2, ge=1)
+    min_count: int = Field(default=2, ge=1, le=1000)
     min_total: Percent = 80
     min_domain: Percent | None = 65
     window_days: Days = 180
@@ -117,7 +119,7 @@ Requirement = Annotated[
 class AtRiskRules(_Data):
     """Any rule firing puts a certified level at risk; None disables a rule."""
 
-    recent_count: int = Field(default=3, ge=1)
+    recent_count: int = Field(default=3, ge=1, le=1000)
     recent_mean_below: Percent | None = 80
     latest_domain_below: Percent | None = 65
     no_qualifying_for_days: Days | None = 270
@@ -130,7 +132,7 @@ class LapseRules(_Data):
 
     no_qualifying_for_days: Days | None = 365
     # At least 1: entering at risk and lapsing for it cannot happen on the same day.
-    at_risk_for_days: int | None = Field(default=90, ge=1)
+    at_risk_for_days: int | None = Field(default=90, ge=1, le=MAX_DAYS)
 
 
 class Maintenance(_Data):

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from services.certification.entrypoints import admin, certification, policies, roster
+
+routers: list[APIRouter] = [roster.router, certification.router, policies.router, admin.router]
+
+OPENAPI_TAGS: list[dict[str, Any]] = [
+    {"name": "roster", "description": "Practitioners of the agency and their level statuses."},
+    {
+        "name": "certification",
+        "description": "State as of any date with its explanation, published history, "
+        "revocation and reinstatement by an agency admin.",
+    },
+    {
+        "name": "policies",
+        "description": "Versioned certification policies, adoption history, what-if.",
+    },
+    {"name": "operations", "description": "Rebuild projections from the log."},
+]

@@ -233,7 +233,7 @@ class PractitionerHistory:
                 observation_id=f"obs-{self._observations}",
                 instrument_kind=kind,
                 instrument_key=f"{kind.replace('_', '-')}-observation",
-                instrument_version="1",
+                instrument_version=1,
                 observer_id=observer,
                 observer_calibrated=calibrated,
                 total_percent=total,

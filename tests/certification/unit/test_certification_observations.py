@@ -163,7 +163,7 @@ def _observation(day: int, observer: str) -> ObservationRecorded:
         observation_id=f"obs-{day}",
         instrument_kind="team_meeting",
         instrument_key="team-meeting-observation",
-        instrument_version="1",
+        instrument_version=1,
         observer_id=observer,
         observer_calibrated=True,
         total_percent=85,

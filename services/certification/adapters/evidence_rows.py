@@ -1,0 +1,85 @@
+"""Reading a practitioner's evidence and roster entry from the projections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+
+from services.certification.domain.evidence import EVIDENCE_ADAPTER, Evidence, EvidenceSet
+from shared.database import Connection
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    agency_id: str
+    practitioner_id: str
+    role: str
+    program_start: date
+    coach_id: str | None
+    supervisor_id: str | None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> RosterEntry:
+        return cls(
+            agency_id=row["agency_id"],
+            practitioner_id=row["practitioner_id"],
+            role=row["role"],
+            program_start=row["program_start"],
+            coach_id=row["coach_id"],
+            supervisor_id=row["supervisor_id"],
+        )
+
+
+async def roster_entry(
+    conn: Connection, agency_id: str, practitioner_id: str
+) -> RosterEntry | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM practitioners WHERE agency_id = $1 AND practitioner_id = $2",
+        agency_id,
+        practitioner_id,
+    )
+    return RosterEntry.from_row(row) if row else None
+
+
+async def registered_ids(conn: Connection, agency_id: str) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT practitioner_id FROM practitioners WHERE agency_id = $1 ORDER BY practitioner_id",
+        agency_id,
+    )
+    return [row["practitioner_id"] for row in rows]
+
+
+async def has_evidence(conn: Connection, agency_id: str, event_id: str) -> bool:
+    found = await conn.fetchval(
+        "SELECT true FROM evidence WHERE agency_id = $1 AND event_id = $2", agency_id, event_id
+    )
+    return bool(found)
+
+
+async def evidence_set(conn: Connection, agency_id: str, practitioner_id: str) -> EvidenceSet:
+    rows = await conn.fetch(
+        "SELECT item FROM evidence WHERE agency_id = $1 AND practitioner_id = $2",
+        agency_id,
+        practitioner_id,
+    )
+    return EvidenceSet(
+        practitioner_id, (EVIDENCE_ADAPTER.validate_python(row["item"]) for row in rows)
+    )
+
+
+async def agency_evidence(conn: Connection, agency_id: str) -> dict[str, EvidenceSet]:
+    """Every practitioner's evidence in one query (what-if and rebuild evaluate them all)."""
+    rows = await conn.fetch(
+        "SELECT practitioner_id, item FROM evidence WHERE agency_id = $1", agency_id
+    )
+    items: dict[str, list[Evidence]] = {}
+    for row in rows:
+        items.setdefault(row["practitioner_id"], []).append(
+            EVIDENCE_ADAPTER.validate_python(row["item"])
+        )
+    return {
+        practitioner_id: EvidenceSet(practitioner_id, found)
+        for practitioner_id, found in items.items()
+    }

@@ -1,0 +1,97 @@
+"""Paged reads for the API: the roster with level statuses, transition history, policies."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from shared.database import Connection
+from shared.pagination import PageRequest
+
+ROSTER_SELECT = """
+    SELECT p.*, e.as_of, e.next_change_on,
+        coalesce(
+            (SELECT jsonb_agg(jsonb_build_object('level', s.level_key, 'status', s.status,
+                    'since', s.since, 'certified_on', s.certified_on,
+                    'at_risk_since', s.at_risk_since) ORDER BY s.ordinal)
+             FROM level_statuses s
+             WHERE s.agency_id = p.agency_id AND s.practitioner_id = p.practitioner_id),
+            '[]'::jsonb) AS levels
+    FROM practitioners p
+    LEFT JOIN evaluations e
+        ON e.agency_id = p.agency_id AND e.practitioner_id = p.practitioner_id
+"""
+
+
+async def roster_page(
+    conn: Connection,
+    agency_id: str,
+    page: PageRequest,
+    status: str | None,
+    level: str | None,
+) -> list[asyncpg.Record]:
+    """Practitioners by id; with `status`, those holding it (on `level`, or on any level)."""
+    after = str(page.after[0]) if page.after else ""
+    return await conn.fetch(
+        ROSTER_SELECT
+        + """
+        WHERE p.agency_id = $1 AND p.practitioner_id > $2
+          AND (($3::text IS NULL AND $4::text IS NULL) OR EXISTS (
+              SELECT 1 FROM level_statuses f
+              WHERE f.agency_id = p.agency_id AND f.practitioner_id = p.practitioner_id
+                AND ($3::text IS NULL OR f.status = $3)
+                AND ($4::text IS NULL OR f.level_key = $4)))
+        ORDER BY p.practitioner_id LIMIT $5
+        """,
+        agency_id,
+        after,
+        status,
+        level,
+        page.limit + 1,
+    )
+
+
+async def roster_row(
+    conn: Connection, agency_id: str, practitioner_id: str
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        ROSTER_SELECT + " WHERE p.agency_id = $1 AND p.practitioner_id = $2",
+        agency_id,
+        practitioner_id,
+    )
+
+
+async def history_page(
+    conn: Connection, agency_id: str, practitioner_id: str, page: PageRequest
+) -> list[asyncpg.Record]:
+    after = int(page.after[0]) if page.after else 0
+    return await conn.fetch(
+        """
+        SELECT * FROM transitions
+        WHERE agency_id = $1 AND practitioner_id = $2 AND position > $3
+        ORDER BY position LIMIT $4
+        """,
+        agency_id,
+        practitioner_id,
+        after,
+        page.limit + 1,
+    )
+
+
+async def policy_versions(conn: Connection, agency_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM policy_versions WHERE agency_id = $1 ORDER BY policy_id, policy_version",
+        agency_id,
+    )
+
+
+async def adoptions_page(
+    conn: Connection, agency_id: str, page: PageRequest
+) -> list[asyncpg.Record]:
+    after = int(page.after[0]) if page.after else 0
+    return await conn.fetch(
+        "SELECT * FROM policy_adoptions WHERE agency_id = $1 AND position > $2"
+        " ORDER BY position LIMIT $3",
+        agency_id,
+        after,
+        page.limit + 1,
+    )

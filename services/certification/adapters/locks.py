@@ -1,0 +1,38 @@
+"""Advisory locks that serialise certification writes without blocking readers.
+
+Every write takes its agency's lock *shared* and then the practitioner's lock, so two
+consumers (or a consumer and the clock) never evaluate one practitioner at once and
+never publish the same transition twice. A rebuild takes the agency lock *exclusive*:
+it waits for writes in flight and holds new ones until its transaction commits, while
+readers keep seeing the old projection (MVCC). Keys include the schema, so services
+and tests sharing a database never contend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.database import Connection
+
+_KEY = "hashtextextended(current_schema() || $1, 0)"
+
+
+async def share_agency(conn: Connection, agency_id: str) -> None:
+    await conn.execute(f"SELECT pg_advisory_xact_lock_shared({_KEY})", f"agency/{agency_id}")
+
+
+async def own_agency(conn: Connection, agency_id: str) -> None:
+    await conn.execute(f"SELECT pg_advisory_xact_lock({_KEY})", f"agency/{agency_id}")
+
+
+async def own_practitioners(conn: Connection, agency_id: str, ids: Iterable[str]) -> None:
+    """Lock practitioners in a fixed order, so two multi-practitioner writers cannot deadlock."""
+    for practitioner_id in sorted(set(ids)):
+        await conn.execute(
+            f"SELECT pg_advisory_xact_lock({_KEY})", f"practitioner/{agency_id}/{practitioner_id}"
+        )
+
+
+async def own_policies(conn: Connection, agency_id: str) -> None:
+    """Serialises policy writes of one agency (taken before any practitioner lock)."""
+    await conn.execute(f"SELECT pg_advisory_xact_lock({_KEY})", f"policies/{agency_id}")

@@ -1,0 +1,79 @@
+"""Policy versions and adoptions of an agency; the seed policy is every agency's default.
+
+The seed (`DEFAULT_POLICY`) lives in code and is never stored: an agency that adopted
+nothing is under it, and its id and version are reserved. Versions are immutable, so
+a parsed policy can be cached by (agency, id, version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+from services.certification.domain.policy import Policy
+from services.certification.domain.seed_policies import DEFAULT_POLICY
+from shared.database import Connection
+
+
+def is_seed(policy_id: str, version: int) -> bool:
+    return (policy_id, version) == (DEFAULT_POLICY.id, DEFAULT_POLICY.version)
+
+
+@lru_cache(maxsize=512)
+def _parsed(agency_id: str, policy_id: str, version: int, text: str) -> Policy:
+    return Policy.model_validate_json(text)
+
+
+async def policy_version(
+    conn: Connection, agency_id: str, policy_id: str, version: int
+) -> Policy | None:
+    if is_seed(policy_id, version):
+        return DEFAULT_POLICY
+    text = await conn.fetchval(
+        "SELECT policy::text FROM policy_versions"
+        " WHERE agency_id = $1 AND policy_id = $2 AND policy_version = $3",
+        agency_id,
+        policy_id,
+        version,
+    )
+    return _parsed(agency_id, policy_id, version, text) if text is not None else None
+
+
+@dataclass(frozen=True)
+class Adoption:
+    policy_id: str
+    policy_version: int
+    adopted_on: date | None
+    adopted_by: str | None
+    recorded_at: datetime | None
+    position: int = 0
+
+
+DEFAULT_ADOPTION = Adoption(DEFAULT_POLICY.id, DEFAULT_POLICY.version, None, None, None)
+
+
+async def current_adoption(conn: Connection, agency_id: str) -> Adoption:
+    row = await conn.fetchrow(
+        "SELECT * FROM policy_adoptions WHERE agency_id = $1 ORDER BY position DESC LIMIT 1",
+        agency_id,
+    )
+    if row is None:
+        return DEFAULT_ADOPTION
+    return Adoption(
+        policy_id=row["policy_id"],
+        policy_version=row["policy_version"],
+        adopted_on=row["adopted_on"],
+        adopted_by=row["adopted_by"],
+        recorded_at=row["recorded_at"],
+        position=row["position"],
+    )
+
+
+async def adopted_policy(conn: Connection, agency_id: str) -> Policy:
+    """The policy the agency's practitioners are evaluated under now."""
+    adoption = await current_adoption(conn, agency_id)
+    policy = await policy_version(conn, agency_id, adoption.policy_id, adoption.policy_version)
+    if policy is None:  # adoption is only accepted for a stored version
+        raise LookupError(f"adopted policy {adoption.policy_id} v{adoption.policy_version} missing")
+    return policy

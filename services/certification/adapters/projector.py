@@ -1,0 +1,183 @@
+"""Stored certification events → projection rows; the same code serves live writes and rebuilds.
+
+A handler appends events and passes what the store returned to `project`, in the same
+transaction; a rebuild passes the whole log of an agency, batch by batch. Rows copy
+the event's position and timestamps, so both paths write identical rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from services.certification.domain.events import TRANSITION_EVENT_NAMES
+from shared.database import Connection
+from shared.events import StoredEvent
+
+
+def _kind(name: str) -> str:
+    return name.removeprefix("certification_")
+
+
+async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
+    registered: list[tuple[Any, ...]] = []
+    evidence: list[tuple[Any, ...]] = []
+    versions: list[tuple[Any, ...]] = []
+    adoptions: list[tuple[Any, ...]] = []
+    transitions: list[tuple[Any, ...]] = []
+    retractions: list[tuple[str, list[str], Any]] = []
+    for event in events:
+        data, agency = event.data, event.agency_id
+        if event.name == "practitioner_registered":
+            registered.append(
+                (
+                    agency,
+                    data["practitioner_id"],
+                    data["role"],
+                    data["program_start"],
+                    data["coach_id"],
+                    data["supervisor_id"],
+                    event.event_id,
+                    event.recorded_at,
+                )
+            )
+        elif event.name == "evidence_received":
+            item = data["item"]
+            evidence.append(
+                (
+                    agency,
+                    item["event_id"],
+                    data["practitioner_id"],
+                    item["kind"],
+                    item["occurred_on"],
+                    data["source"],
+                    item,
+                    event.position,
+                )
+            )
+        elif event.name == "policy_version_created":
+            policy = data["policy"]
+            versions.append(
+                (
+                    agency,
+                    data["policy_id"],
+                    data["policy_version"],
+                    policy.get("title", ""),
+                    policy,
+                    event.actor,
+                    event.recorded_at,
+                )
+            )
+        elif event.name == "policy_adopted":
+            adoptions.append(
+                (
+                    agency,
+                    event.position,
+                    event.event_id,
+                    data["policy_id"],
+                    data["policy_version"],
+                    data["adopted_on"],
+                    event.actor,
+                    event.recorded_at,
+                )
+            )
+        elif event.name in TRANSITION_EVENT_NAMES:
+            transitions.append(_transition_row(event))
+            if data.get("corrects"):
+                retractions.append((agency, data["corrects"], event.event_id))
+        elif event.name == "transitions_retracted":
+            retractions.append((agency, data["event_ids"], event.event_id))
+    await _insert(conn, registered, evidence, versions, adoptions, transitions)
+    for agency, event_ids, by in retractions:
+        await conn.execute(
+            "UPDATE transitions SET retracted_by = $3"
+            " WHERE agency_id = $1 AND event_id = ANY($2::uuid[]) AND retracted_by IS NULL",
+            agency,
+            event_ids,
+            by,
+        )
+
+
+def _transition_row(event: StoredEvent) -> tuple[Any, ...]:
+    data = event.data
+    return (
+        event.agency_id,
+        event.position,
+        event.event_id,
+        data["practitioner_id"],
+        data["level"],
+        _kind(event.name),
+        data["effective_on"],
+        data["from_status"],
+        data["to_status"],
+        data["policy_id"],
+        data["policy_version"],
+        data.get("reason"),
+        data["explanation"],
+        data.get("correction", False),
+        data.get("corrects", []),
+        event.recorded_at,
+    )
+
+
+async def _insert(
+    conn: Connection,
+    registered: list[tuple[Any, ...]],
+    evidence: list[tuple[Any, ...]],
+    versions: list[tuple[Any, ...]],
+    adoptions: list[tuple[Any, ...]],
+    transitions: list[tuple[Any, ...]],
+) -> None:
+    if registered:
+        await conn.executemany(
+            """
+            INSERT INTO practitioners (agency_id, practitioner_id, role, program_start, coach_id,
+                supervisor_id, registered_event_id, registered_at)
+            VALUES ($1, $2, $3, $4::text::date, $5, $6, $7, $8)
+            ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET role = excluded.role,
+                program_start = excluded.program_start, coach_id = excluded.coach_id,
+                supervisor_id = excluded.supervisor_id,
+                registered_event_id = excluded.registered_event_id,
+                registered_at = excluded.registered_at
+            """,
+            registered,
+        )
+    if evidence:
+        await conn.executemany(
+            """
+            INSERT INTO evidence (agency_id, event_id, practitioner_id, kind, occurred_on, source,
+                item, position)
+            VALUES ($1, $2, $3, $4, $5::text::date, $6, $7, $8)
+            ON CONFLICT DO NOTHING
+            """,
+            evidence,
+        )
+    if versions:
+        await conn.executemany(
+            """
+            INSERT INTO policy_versions (agency_id, policy_id, policy_version, title, policy,
+                created_by, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
+            """,
+            versions,
+        )
+    if adoptions:
+        await conn.executemany(
+            """
+            INSERT INTO policy_adoptions (agency_id, position, event_id, policy_id,
+                policy_version, adopted_on, adopted_by, recorded_at)
+            VALUES ($1, $2, $3, $4, $5, $6::text::date, $7, $8)
+            """,
+            adoptions,
+        )
+    if transitions:
+        await conn.executemany(
+            """
+            INSERT INTO transitions (agency_id, position, event_id, practitioner_id, level_key,
+                kind, effective_on, from_status, to_status, policy_id, policy_version, reason,
+                explanation, correction, corrects, recorded_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::text::date, $8, $9, $10, $11, $12, $13, $14,
+                $15::uuid[], $16)
+            """,
+            transitions,
+        )

@@ -1,0 +1,136 @@
+"""The certification projections: everything here is rebuilt from the service's own log.
+
+Every table is keyed by agency first, so every query filters on the tenant. Rows carry
+the `position` of the event they come from, so a rebuild writes the same rows the
+live service wrote. `rejected_evidence` is not a projection: it keeps upstream events
+whose payload broke the contract, for an operator to look at.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS = [
+    """
+    CREATE TABLE IF NOT EXISTS practitioners (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        role text NOT NULL,
+        program_start date NOT NULL,
+        coach_id text,
+        supervisor_id text,
+        registered_event_id uuid NOT NULL,
+        registered_at timestamptz NOT NULL,
+        PRIMARY KEY (agency_id, practitioner_id)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS evidence (
+        agency_id text NOT NULL,
+        event_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        kind text NOT NULL,
+        occurred_on date NOT NULL,
+        source text NOT NULL,
+        item jsonb NOT NULL,
+        position bigint NOT NULL,
+        PRIMARY KEY (agency_id, event_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS evidence_practitioner_idx ON evidence (agency_id, practitioner_id)",
+    """
+    CREATE TABLE IF NOT EXISTS policy_versions (
+        agency_id text NOT NULL,
+        policy_id text NOT NULL,
+        policy_version integer NOT NULL,
+        title text NOT NULL,
+        policy jsonb NOT NULL,
+        created_by text,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (agency_id, policy_id, policy_version)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS policy_adoptions (
+        agency_id text NOT NULL,
+        position bigint NOT NULL,
+        event_id uuid NOT NULL,
+        policy_id text NOT NULL,
+        policy_version integer NOT NULL,
+        adopted_on date NOT NULL,
+        adopted_by text,
+        recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (agency_id, position)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS transitions (
+        agency_id text NOT NULL,
+        position bigint NOT NULL,
+        event_id uuid NOT NULL,
+        practitioner_id text NOT NULL,
+        level_key text NOT NULL,
+        kind text NOT NULL,
+        effective_on date NOT NULL,
+        from_status text NOT NULL,
+        to_status text NOT NULL,
+        policy_id text NOT NULL,
+        policy_version integer NOT NULL,
+        reason text,
+        explanation jsonb NOT NULL,
+        correction boolean NOT NULL,
+        corrects uuid[] NOT NULL,
+        retracted_by uuid,
+        recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (agency_id, position)
+    )
+    """,
+    "CREATE UNIQUE INDEX IF NOT EXISTS transitions_event_idx ON transitions (agency_id, event_id)",
+    "CREATE INDEX IF NOT EXISTS transitions_practitioner_idx"
+    " ON transitions (agency_id, practitioner_id, position)",
+    """
+    CREATE TABLE IF NOT EXISTS evaluations (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        policy_id text NOT NULL,
+        policy_version integer NOT NULL,
+        as_of date NOT NULL,
+        next_change_on date,
+        PRIMARY KEY (agency_id, practitioner_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS evaluations_due_idx ON evaluations (next_change_on)",
+    """
+    CREATE TABLE IF NOT EXISTS level_statuses (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        level_key text NOT NULL,
+        ordinal integer NOT NULL,
+        status text NOT NULL,
+        since date,
+        certified_on date,
+        at_risk_since date,
+        PRIMARY KEY (agency_id, practitioner_id, level_key)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS level_statuses_status_idx ON level_statuses (agency_id, status)",
+    """
+    CREATE TABLE IF NOT EXISTS rejected_evidence (
+        event_id text PRIMARY KEY,
+        agency_id text NOT NULL,
+        source_type text NOT NULL,
+        error text NOT NULL,
+        payload jsonb NOT NULL,
+        rejected_at timestamptz NOT NULL DEFAULT now()
+    )
+    """,
+]
+
+# Dropped (for one agency) and replayed by a rebuild, in this order.
+PROJECTION_TABLES = (
+    "level_statuses",
+    "evaluations",
+    "transitions",
+    "evidence",
+    "policy_adoptions",
+    "policy_versions",
+    "practitioners",
+)

@@ -1,0 +1,138 @@
+"""The certification service's events: past-tense facts, payloads as in docs/events.md.
+
+Published (CloudEvents on ``miiwrap.certification.<agency>.<event>``):
+``practitioner_registered`` and the six transition events. Internal (kept in the
+log, never published — the relay skips them): ``evidence_received`` (every piece of
+evidence, whatever its source, so the evidence projection is rebuilt from
+certification's own log), ``policy_version_created``, ``policy_adopted`` and
+``transitions_retracted``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from services.certification.domain.state import RequirementResult, RuleResult
+from shared.events import DomainEvent, EventRegistry
+
+
+class PractitionerRegistered(DomainEvent):
+    practitioner_id: str
+    role: str
+    program_start: date
+    coach_id: str | None
+    supervisor_id: str | None
+
+
+class EvidenceReceived(DomainEvent):
+    """One evidence item (``item``: the evidence JSON, keyed by its source event id)."""
+
+    practitioner_id: str
+    source: str  # learning, coaching, fidelity or certification
+    source_type: str  # the CloudEvent type it came from
+    item: dict[str, Any]
+
+
+class PolicyVersionCreated(DomainEvent):
+    policy_id: str
+    policy_version: int
+    policy: dict[str, Any]
+
+
+class PolicyAdopted(DomainEvent):
+    policy_id: str
+    policy_version: int
+    adopted_on: date
+
+
+class TransitionsRetracted(DomainEvent):
+    """Published transitions late evidence wrote out of history, with no event needed."""
+
+    practitioner_id: str
+    event_ids: list[str]
+
+
+class Explanation(BaseModel):
+    """Why a transition happened: its reasons, and the level's rules judged on that day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reasons: list[str]
+    evidence_ids: list[str]
+    requirements: list[RequirementResult]
+    maintenance: list[RuleResult]
+
+
+class CertificationTransitioned(DomainEvent):
+    """Base of the six transition events (never appended itself)."""
+
+    practitioner_id: str
+    level: str
+    level_title: str
+    policy_id: str
+    policy_version: int
+    effective_on: date
+    from_status: str
+    to_status: str
+    reason: str | None  # the admin's, for revoked and reinstated
+    explanation: Explanation
+    correction: bool = False
+    corrects: list[str] = []  # ids of earlier transition events this one supersedes
+
+
+class CertificationGranted(CertificationTransitioned):
+    pass
+
+
+class CertificationAtRisk(CertificationTransitioned):
+    pass
+
+
+class CertificationRestored(CertificationTransitioned):
+    pass
+
+
+class CertificationLapsed(CertificationTransitioned):
+    pass
+
+
+class CertificationRevoked(CertificationTransitioned):
+    pass
+
+
+class CertificationReinstated(CertificationTransitioned):
+    pass
+
+
+TRANSITION_EVENTS: dict[str, type[CertificationTransitioned]] = {
+    "granted": CertificationGranted,
+    "at_risk": CertificationAtRisk,
+    "restored": CertificationRestored,
+    "lapsed": CertificationLapsed,
+    "revoked": CertificationRevoked,
+    "reinstated": CertificationReinstated,
+}
+TRANSITION_EVENT_NAMES = frozenset(cls.name for cls in TRANSITION_EVENTS.values())
+INTERNAL_EVENTS = frozenset(
+    {
+        EvidenceReceived.name,
+        PolicyVersionCreated.name,
+        PolicyAdopted.name,
+        TransitionsRetracted.name,
+    }
+)
+
+EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
+    PractitionerRegistered,
+    EvidenceReceived,
+    PolicyVersionCreated,
+    PolicyAdopted,
+    TransitionsRetracted,
+    *TRANSITION_EVENTS.values(),
+)
+registry = EventRegistry()
+for _event in EVENT_CLASSES:
+    registry.register(_event)

@@ -1,0 +1,152 @@
+"""Upstream events (docs/events.md) translated into certification evidence.
+
+Pure: a consumer hands over the event's service, name, id and payload; the answer is
+one evidence item, or None when the event is no evidence for certification (an
+assessment attempt, a review, a calibration…). A payload that breaks the contract
+raises ``ContractViolation`` naming the problem; retrying it would not help.
+
+Choices (see the service README in the report):
+- learning's ``practitioner_enrolled`` carries no role nor coach; the program start
+  comes from certification's own roster, so it is no evidence here;
+- a co-observation (``co_observation_of`` set) is a second rater scoring a meeting
+  already observed, for reliability; counting it would count one meeting twice;
+- coaching components outside the five known ones are ignored, not fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any, get_args
+
+from pydantic import ValidationError
+
+from services.certification.domain.evidence import EVIDENCE_ADAPTER, Evidence
+from services.certification.domain.vocabulary import CoachingComponent
+
+Payload = Mapping[str, Any]
+KNOWN_COMPONENTS = frozenset(get_args(CoachingComponent))
+
+
+class ContractViolation(ValueError):
+    """The payload does not match the event contract certification relies on."""
+
+
+def _day(value: Any, field: str) -> str:
+    """An ISO date from a date or a datetime field (the practice day, in its own offset)."""
+    if isinstance(value, str):
+        try:
+            return (
+                datetime.fromisoformat(value).date().isoformat()
+                if "T" in value
+                else date.fromisoformat(value).isoformat()
+            )
+        except ValueError as error:
+            raise ContractViolation(f"{field} {value!r} is not an ISO date") from error
+    raise ContractViolation(f"{field} is missing or not a date")
+
+
+def _module_mastered(data: Payload) -> dict[str, Any]:
+    return {
+        "kind": "module_mastered",
+        "occurred_on": _day(data.get("mastered_at"), "mastered_at"),
+        "module_id": data.get("module_id"),
+        "order_index": data.get("module_order"),
+        "previous_module_mastered": data.get("previous_module_mastered"),
+    }
+
+
+def _concept_lapsed(data: Payload) -> dict[str, Any]:
+    return {
+        "kind": "concept_lapsed",
+        "occurred_on": _day(data.get("lapsed_on"), "lapsed_on"),
+        "concept_id": data.get("concept_id"),
+    }
+
+
+def _concept_restored(data: Payload) -> dict[str, Any]:
+    return {
+        "kind": "concept_restored",
+        "occurred_on": _day(data.get("restored_on"), "restored_on"),
+        "concept_id": data.get("concept_id"),
+    }
+
+
+def _coach_assigned(data: Payload) -> dict[str, Any]:
+    return {
+        "kind": "coach_assigned",
+        "occurred_on": _day(data.get("valid_from"), "valid_from"),
+        "coach_id": data.get("coach_id"),
+    }
+
+
+def _session_held(data: Payload) -> dict[str, Any]:
+    components = data.get("components")
+    if not isinstance(components, list | tuple):
+        raise ContractViolation("components must be a list")
+    return {
+        "kind": "coaching_session_held",
+        "occurred_on": _day(data.get("held_on"), "held_on"),
+        "coach_id": data.get("coach_id"),
+        "components": sorted(KNOWN_COMPONENTS.intersection(components)),
+    }
+
+
+def _skill_rated(data: Payload) -> dict[str, Any]:
+    return {
+        "kind": "skill_rated",
+        "occurred_on": _day(data.get("rated_on"), "rated_on"),
+        "competency": data.get("competency"),
+        "level": data.get("level"),
+        "rater_id": data.get("rater_id"),
+    }
+
+
+def _observation_recorded(data: Payload) -> dict[str, Any] | None:
+    if data.get("co_observation_of"):
+        return None
+    return {
+        "kind": "observation_recorded",
+        "occurred_on": _day(data.get("meeting_date"), "meeting_date"),
+        "observation_id": data.get("observation_id"),
+        "instrument_kind": data.get("instrument_kind"),
+        "instrument_key": data.get("instrument_key"),
+        "instrument_version": data.get("instrument_version"),
+        "observer_id": data.get("observer_id"),
+        "observer_calibrated": data.get("observer_calibrated"),
+        "total_percent": data.get("total"),
+        "domain_percents": data.get("domain_scores") or {},
+    }
+
+
+TRANSLATORS: dict[tuple[str, str], Callable[[Payload], dict[str, Any] | None]] = {
+    ("learning", "module_mastered"): _module_mastered,
+    ("learning", "concept_lapsed"): _concept_lapsed,
+    ("learning", "concept_restored"): _concept_restored,
+    ("coaching", "coach_assigned"): _coach_assigned,
+    ("coaching", "coaching_session_held"): _session_held,
+    ("coaching", "skill_rated"): _skill_rated,
+    ("fidelity", "observation_recorded"): _observation_recorded,
+}
+
+
+def evidence_from_event(
+    service: str, event_name: str, event_id: str, data: Payload
+) -> Evidence | None:
+    """The evidence an upstream event carries, keyed by the event's id; None if none."""
+    translate = TRANSLATORS.get((service, event_name))
+    if translate is None:
+        return None
+    fields = translate(data)
+    if fields is None:
+        return None
+    fields["event_id"] = event_id
+    fields["practitioner_id"] = data.get("practitioner_id")
+    try:
+        return EVIDENCE_ADAPTER.validate_python(fields)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'payload'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise ContractViolation(f"{service}.{event_name} {event_id}: {problems}") from error

@@ -1,0 +1,144 @@
+"""What to publish after an evaluation: new transitions, and corrections for late evidence.
+
+Subscribers (agency apps) read events in publication order and most keep only the
+latest per level, so the rule is: **the last event published for a level always
+carries that level's current status**.
+
+- Each transition of the fold not yet published is published, in order, with its
+  own practice date (``effective_on`` may lie in the past: back-dated evidence).
+- Late evidence can write published transitions out of history
+  (``retracted_transitions``). They are never deleted; the first event published for
+  that level in the same round lists them in ``corrects``.
+- If, after that, the level's last published status still differs from its current
+  status (a retraction left it stale, or a back-dated transition was inserted before
+  a later one that still stands), a **correction** is published: an event of the
+  kind that leads from the announced status to the current one (at risk → certified
+  is ``restored``, revoked → anything is ``reinstated``, held → not held is
+  ``lapsed``…) with ``correction: true``, dated from when the current status holds.
+- Retractions that need no published event (the announced status is right anyway)
+  are recorded in the log only (``TransitionsRetracted``), so history shows them.
+
+``plan_publication`` is pure and idempotent: planning again after publishing the
+plan yields nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from services.certification.domain.state import CertificationState, LevelState
+from services.certification.domain.transitions import (
+    CertificationStatus,
+    Transition,
+    TransitionKind,
+    new_transitions,
+    retracted_transitions,
+)
+
+Status = CertificationStatus
+Kind = TransitionKind
+ANNOUNCED = frozenset({Status.CERTIFIED, Status.AT_RISK, Status.LAPSED, Status.REVOKED})
+
+
+@dataclass(frozen=True)
+class Announced:
+    """A transition event already published (or recorded), as the projection keeps it."""
+
+    event_id: str
+    transition: Transition
+    correction: bool = False
+    retracted: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    """One event to publish: a fold transition, or a correction of the announced status."""
+
+    transition: Transition
+    correction: bool = False
+    corrects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublicationPlan:
+    events: list[PlannedEvent] = field(default_factory=list)
+    retracted_silently: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.retracted_silently)
+
+
+def visible(status: Status | None) -> Status | None:
+    """What a subscriber can know: not started and in progress are never announced."""
+    return status if status in ANNOUNCED else None
+
+
+def correction_kind(announced: Status | None, current: Status) -> TransitionKind:
+    """The kind of event that leads a subscriber from ``announced`` to ``current``."""
+    if announced is Status.REVOKED:
+        return Kind.REINSTATED
+    if current is Status.REVOKED:
+        return Kind.REVOKED
+    if current is Status.CERTIFIED:
+        return Kind.RESTORED if announced is Status.AT_RISK else Kind.GRANTED
+    if current is Status.AT_RISK:
+        return Kind.AT_RISK if announced is Status.CERTIFIED else Kind.GRANTED
+    return Kind.LAPSED
+
+
+def plan_publication(announced: Sequence[Announced], state: CertificationState) -> PublicationPlan:
+    """The events that bring subscribers from what was ``announced`` to ``state``."""
+    standing = [a for a in announced if not a.correction and not a.retracted]
+    previous = [a.transition for a in standing]
+    fresh = new_transitions(previous, state.transitions)
+    gone = {t.key for t in retracted_transitions(previous, state.transitions)}
+    plan = PublicationPlan()
+    for level in state.levels:
+        key = level.level_key
+        gone_ids = tuple(a.event_id for a in standing if a.transition.key in gone and _of(a, key))
+        level_fresh = [t for t in fresh if t.level_key == key]
+        for index, transition in enumerate(level_fresh):
+            plan.events.append(PlannedEvent(transition, corrects=gone_ids if index == 0 else ()))
+        last = [a for a in announced if _of(a, key)]
+        status = (
+            level_fresh[-1].to_status
+            if level_fresh
+            else (last[-1].transition.to_status if last else None)
+        )
+        if visible(status) != visible(level.status):
+            correction = _correction(level, status, state.as_of, gone_ids, bool(level_fresh))
+            plan.events.append(correction)
+        elif gone_ids and not level_fresh:
+            plan.retracted_silently.extend(gone_ids)
+    return plan
+
+
+def _of(announced: Announced, level_key: str) -> bool:
+    return announced.transition.level_key == level_key
+
+
+def _correction(
+    level: LevelState,
+    announced: Status | None,
+    as_of: date,
+    gone_ids: tuple[str, ...],
+    corrects_attached: bool,
+) -> PlannedEvent:
+    current = level.status
+    shown = announced.value.replace("_", " ") if announced else "not certified"
+    transition = Transition(
+        level_key=level.level_key,
+        kind=correction_kind(visible(announced), current),
+        on=level.since or as_of,
+        from_status=announced or Status.NOT_STARTED,
+        to_status=current,
+        reasons=(
+            f"correction: evidence recorded late changed the history; {level.title} was "
+            f"announced {shown} and is {current.value.replace('_', ' ')}",
+            *(level.transitions[-1].reasons if level.transitions else ()),
+        ),
+        evidence_ids=level.transitions[-1].evidence_ids if level.transitions else (),
+    )
+    return PlannedEvent(transition, correction=True, corrects=() if corrects_attached else gone_ids)

@@ -1,0 +1,185 @@
+"""Certification routes: a practitioner's state as of any date, history, revoke, reinstate."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Depends, status
+
+from services.certification.adapters import evidence_rows, listing, policy_rows
+from services.certification.domain.evaluate import evaluate
+from services.certification.domain.state import CertificationState
+from services.certification.entrypoints.dependencies import (
+    AsOf,
+    Today,
+    ensure_may_read,
+    refuse_after_today,
+)
+from services.certification.handlers.admin_actions import AdminDecision, decide
+from services.certification.models.certification import (
+    AdminDecisionCreate,
+    CertificationStatePublic,
+    LevelStatePublic,
+    PublishedTransitionPublic,
+    TransitionPublic,
+)
+from shared.auth import Principal, allow
+from shared.database import Connection
+from shared.envelope import event_type
+from shared.pagination import Page, PageRequest, build_page, page_request
+from shared.problems import PROBLEM_RESPONSES, NotFound
+from shared.service import RuntimeDep
+
+router = APIRouter(
+    prefix="/practitioners/{practitioner_id}",
+    tags=["certification"],
+    responses=PROBLEM_RESPONSES,
+)
+
+
+def state_public(state: CertificationState) -> CertificationStatePublic:
+    return CertificationStatePublic(
+        practitioner_id=state.practitioner_id,
+        policy_id=state.policy_id,
+        policy_version=state.policy_version,
+        as_of=state.as_of,
+        levels=[
+            LevelStatePublic(
+                level=level.level_key,
+                title=level.title,
+                status=level.status,
+                since=level.since,
+                certified_on=level.certified_on,
+                at_risk_since=level.at_risk_since,
+                requirements_met=level.requirements_met,
+                requirements=list(level.requirements),
+                maintenance=list(level.maintenance),
+            )
+            for level in state.levels
+        ],
+        transitions=[
+            TransitionPublic(
+                level=t.level_key,
+                kind=t.kind,
+                effective_on=t.on,
+                from_status=t.from_status,
+                to_status=t.to_status,
+                reasons=list(t.reasons),
+                evidence_ids=list(t.evidence_ids),
+            )
+            for t in state.transitions
+        ],
+    )
+
+
+def published_public(row: asyncpg.Record) -> PublishedTransitionPublic:
+    return PublishedTransitionPublic(
+        event_id=row["event_id"],
+        type=event_type("certification", f"certification_{row['kind']}", 1),
+        level=row["level_key"],
+        kind=row["kind"],
+        effective_on=row["effective_on"],
+        from_status=row["from_status"],
+        to_status=row["to_status"],
+        policy_id=row["policy_id"],
+        policy_version=row["policy_version"],
+        reason=row["reason"],
+        explanation=row["explanation"],
+        correction=row["correction"],
+        corrects=row["corrects"],
+        retracted_by=row["retracted_by"],
+        recorded_at=row["recorded_at"],
+    )
+
+
+async def _registered(conn: Connection, agency_id: str, practitioner_id: str) -> None:
+    if await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is None:
+        raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
+
+
+@router.get("/certification", summary="Certification state with its explanation, as of a date")
+async def read_certification(
+    practitioner_id: str,
+    principal: Annotated[Principal, allow("certification.read")],
+    runtime: RuntimeDep,
+    today: Today,
+    as_of: AsOf = None,
+) -> CertificationStatePublic:
+    ensure_may_read(principal, practitioner_id)
+    day = as_of or today
+    refuse_after_today(day, "as_of", today)
+    async with runtime.pool.acquire() as conn:
+        await _registered(conn, principal.agency_id, practitioner_id)
+        policy = await policy_rows.adopted_policy(conn, principal.agency_id)
+        evidence = await evidence_rows.evidence_set(conn, principal.agency_id, practitioner_id)
+    return state_public(evaluate(policy, evidence, day))
+
+
+@router.get("/transitions", summary="Transition events published for the practitioner")
+async def read_history(
+    practitioner_id: str,
+    principal: Annotated[Principal, allow("certification.history")],
+    runtime: RuntimeDep,
+    page: Annotated[PageRequest, Depends(page_request)],
+) -> Page[PublishedTransitionPublic]:
+    ensure_may_read(principal, practitioner_id)
+    async with runtime.pool.acquire() as conn:
+        await _registered(conn, principal.agency_id, practitioner_id)
+        rows = await listing.history_page(conn, principal.agency_id, practitioner_id, page)
+    positions = {row["event_id"]: row["position"] for row in rows}
+    return build_page(
+        [published_public(row) for row in rows],
+        page.limit,
+        lambda item: [positions[item.event_id]],
+    )
+
+
+async def _decide(
+    practitioner_id: str,
+    body: AdminDecisionCreate,
+    principal: Principal,
+    runtime: RuntimeDep,
+    today: date,
+    *,
+    revoke: bool,
+) -> CertificationStatePublic:
+    effective_on = body.effective_on or today
+    refuse_after_today(effective_on, "effective_on", today)
+    decision = AdminDecision(practitioner_id, body.level, body.reason, effective_on)
+    async with runtime.store.transaction() as conn:
+        evaluated = await decide(
+            conn, runtime.store, principal, decision, revoke=revoke, today=today
+        )
+    return state_public(evaluated.state)
+
+
+@router.post(
+    "/revocations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Revoke a level (or every level) with a reason — agency admin only",
+)
+async def revoke(
+    practitioner_id: str,
+    body: AdminDecisionCreate,
+    principal: Annotated[Principal, allow("certification.revoke")],
+    runtime: RuntimeDep,
+    today: Today,
+) -> CertificationStatePublic:
+    return await _decide(practitioner_id, body, principal, runtime, today, revoke=True)
+
+
+@router.post(
+    "/reinstatements",
+    status_code=status.HTTP_201_CREATED,
+    summary="Lift a revocation with a reason — agency admin only",
+)
+async def reinstate(
+    practitioner_id: str,
+    body: AdminDecisionCreate,
+    principal: Annotated[Principal, allow("certification.reinstate")],
+    runtime: RuntimeDep,
+    today: Today,
+) -> CertificationStatePublic:
+    return await _decide(practitioner_id, body, principal, runtime, today, revoke=False)

@@ -1,0 +1,1 @@
+"""Use cases of the certification service: validate, append events, project, evaluate."""

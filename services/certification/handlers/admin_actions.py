@@ -1,0 +1,88 @@
+"""Revoking and reinstating a certification: an agency admin's decision, with a reason.
+
+The decision enters the evidence (so the fold, the history and a rebuild all see it)
+and the fold publishes `certification_revoked` / `certification_reinstated` carrying
+the admin's reason. A revocation of no level in particular covers every level.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from services.certification.adapters import evidence_rows, locks, policy_rows
+from services.certification.domain.evaluate import evaluate
+from services.certification.domain.evidence import (
+    CertificationReinstated,
+    CertificationRevoked,
+)
+from services.certification.domain.transitions import CertificationStatus
+from services.certification.handlers.evaluation import Evaluated
+from services.certification.handlers.intake import receive_evidence
+from shared.auth import Principal
+from shared.database import Connection
+from shared.eventstore import EventStore
+from shared.problems import Conflict, NotFound, Unprocessable
+
+
+@dataclass(frozen=True)
+class AdminDecision:
+    practitioner_id: str
+    level: str | None
+    reason: str
+    effective_on: date
+
+
+async def decide(
+    conn: Connection,
+    store: EventStore,
+    principal: Principal,
+    decision: AdminDecision,
+    *,
+    revoke: bool,
+    today: date,
+) -> Evaluated:
+    agency_id, practitioner_id = principal.agency_id, decision.practitioner_id
+    await locks.share_agency(conn, agency_id)
+    await locks.own_practitioners(conn, agency_id, [practitioner_id])
+    if await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is None:
+        raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
+    policy = await policy_rows.adopted_policy(conn, agency_id)
+    keys = [level.key for level in policy.levels]
+    if decision.level is not None and decision.level not in keys:
+        raise Unprocessable(
+            f"level {decision.level!r} is not in policy {policy.id} v{policy.version}; "
+            f"use one of {', '.join(keys)} or leave it out for every level"
+        )
+    evidence = await evidence_rows.evidence_set(conn, agency_id, practitioner_id)
+    state = evaluate(policy, evidence, decision.effective_on)
+    targets = [decision.level] if decision.level else keys
+    revoked = [key for key in targets if state.level(key).status is CertificationStatus.REVOKED]
+    if revoke and len(revoked) == len(targets):
+        raise Conflict(f"{', '.join(targets)} already revoked on {decision.effective_on}")
+    if not revoke and not revoked:
+        raise Conflict(
+            f"nothing to reinstate: {', '.join(targets)} not revoked on {decision.effective_on}"
+        )
+    fields = {
+        "event_id": str(uuid.uuid4()),
+        "practitioner_id": practitioner_id,
+        "occurred_on": decision.effective_on,
+        "admin_id": principal.subject,
+        "reason": decision.reason,
+        "level_key": decision.level,
+    }
+    item = CertificationRevoked(**fields) if revoke else CertificationReinstated(**fields)
+    evaluated = await receive_evidence(
+        conn,
+        store,
+        agency_id,
+        item,
+        source="certification",
+        source_type="org.miiwrap.certification.admin_decision.v1",
+        today=today,
+        actor=principal.actor,
+    )
+    assert evaluated is not None  # a fresh id on a registered practitioner
+    return evaluated

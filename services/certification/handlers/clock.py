@@ -1,0 +1,49 @@
+"""The clock: re-evaluate practitioners whose status time alone may have moved.
+
+Each evaluation stores the next day on which time could change the practitioner's
+status (`next_change_on`: tenure reached, an observation ageing out, the at-risk
+clock running out). The periodic job picks everyone due by today, a batch per
+transaction, so a lapse is published on its day with no new event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.certification.adapters import locks, status_rows
+from services.certification.clock import Clock
+from services.certification.config import certification_settings
+from services.certification.handlers.evaluation import refresh
+from shared.eventstore import EventStore
+from shared.service import Runtime
+
+
+async def reevaluate_due(store: EventStore, today: date, batch_size: int = 200) -> int:
+    """Re-evaluate everyone due by ``today``; returns how many practitioners were evaluated.
+
+    One transaction per practitioner keeps locks short; an evaluated practitioner is
+    as of today, so it is not picked again and the loop ends.
+    """
+    evaluated = 0
+    while True:
+        async with store.pool.acquire() as conn:
+            due = await status_rows.due_for_clock(conn, today, batch_size)
+        for agency_id, practitioner_id in due:
+            async with store.transaction() as conn:
+                await locks.share_agency(conn, agency_id)
+                await locks.own_practitioners(conn, agency_id, [practitioner_id])
+                await refresh(conn, store, agency_id, practitioner_id, today)
+        evaluated += len(due)
+        if len(due) < batch_size:
+            return evaluated
+
+
+def clock_of(runtime: Runtime) -> Clock:
+    clock: Clock = runtime.extras["clock"]
+    return clock
+
+
+async def clock_tick(runtime: Runtime) -> None:
+    """The periodic job (`ServiceDefinition.periodic_jobs`)."""
+    settings = certification_settings(runtime.settings)
+    await reevaluate_due(runtime.store, clock_of(runtime).today(), settings.clock_batch_size)

@@ -1,0 +1,157 @@
+"""Re-evaluating one practitioner: fold, publish what is news, store the statuses.
+
+Called with the practitioner's lock held, inside the transaction that brought the
+reason to re-evaluate (new evidence, an admin action, a policy adoption, the clock,
+a rebuild), so the evidence, the transition events and the status rows commit together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from services.certification.adapters import evidence_rows, policy_rows, status_rows
+from services.certification.adapters.projector import project
+from services.certification.domain.evaluate import evaluate
+from services.certification.domain.events import (
+    TRANSITION_EVENTS,
+    Explanation,
+    TransitionsRetracted,
+)
+from services.certification.domain.evidence import (
+    CertificationReinstated,
+    CertificationRevoked,
+    EvidenceSet,
+    chronological_key,
+)
+from services.certification.domain.policy import Policy
+from services.certification.domain.publication import PlannedEvent, plan_publication
+from services.certification.domain.schedule import next_change_on
+from services.certification.domain.state import CertificationState
+from services.certification.domain.transitions import TransitionKind
+from shared.database import Connection
+from shared.events import PendingEvent, StoredEvent
+from shared.eventstore import EventStore
+from shared.practice_time import as_practice_datetime
+
+SYSTEM_ACTOR = "certification"
+
+
+def transitions_stream(agency_id: str, practitioner_id: str) -> str:
+    return f"certification/{agency_id}/{practitioner_id}"
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    state: CertificationState
+    published: list[StoredEvent]
+
+
+async def refresh(
+    conn: Connection,
+    store: EventStore,
+    agency_id: str,
+    practitioner_id: str,
+    today: date,
+    *,
+    policy: Policy | None = None,
+    evidence: EvidenceSet | None = None,
+    actor: str | None = None,
+) -> Evaluated:
+    """Evaluate as of ``today`` under the adopted policy (or ``policy``) and publish news."""
+    policy = policy or await policy_rows.adopted_policy(conn, agency_id)
+    if evidence is None:
+        evidence = await evidence_rows.evidence_set(conn, agency_id, practitioner_id)
+    state = evaluate(policy, evidence, today)
+    plan = plan_publication(await status_rows.announced(conn, agency_id, practitioner_id), state)
+    pending = [
+        _transition_event(agency_id, policy, evidence, planned, actor) for planned in plan.events
+    ]
+    if plan.retracted_silently:
+        pending.append(
+            PendingEvent(
+                event=TransitionsRetracted(
+                    practitioner_id=practitioner_id, event_ids=plan.retracted_silently
+                ),
+                agency_id=agency_id,
+                subject=practitioner_id,
+                occurred_at=as_practice_datetime(today),
+                actor=actor or f"{agency_id}/{SYSTEM_ACTOR}",
+            )
+        )
+    published: list[StoredEvent] = []
+    if pending:
+        stream = transitions_stream(agency_id, practitioner_id)
+        published = await store.append(conn, stream, pending, expected_version=None)
+        await project(conn, published)
+    await status_rows.save_evaluation(
+        conn, agency_id, state, next_change_on(policy, evidence, state)
+    )
+    return Evaluated(state=state, published=published)
+
+
+def _transition_event(
+    agency_id: str,
+    policy: Policy,
+    evidence: EvidenceSet,
+    planned: PlannedEvent,
+    actor: str | None,
+) -> PendingEvent:
+    transition = planned.transition
+    on_the_day = evaluate(policy, evidence, transition.on).level(transition.level_key)
+    event_class = TRANSITION_EVENTS[transition.kind.value]
+    event = event_class(
+        practitioner_id=evidence.practitioner_id,
+        level=transition.level_key,
+        level_title=policy.level(transition.level_key).title,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        effective_on=transition.on,
+        from_status=transition.from_status.value,
+        to_status=transition.to_status.value,
+        reason=_admin_reason(evidence, planned),
+        explanation=Explanation(
+            reasons=list(transition.reasons),
+            evidence_ids=list(transition.evidence_ids),
+            requirements=list(on_the_day.requirements),
+            maintenance=list(on_the_day.maintenance),
+        ),
+        correction=planned.correction,
+        corrects=list(planned.corrects),
+    )
+    return PendingEvent(
+        event=event,
+        agency_id=agency_id,
+        subject=evidence.practitioner_id,
+        occurred_at=as_practice_datetime(transition.on),
+        actor=actor or f"{agency_id}/{SYSTEM_ACTOR}",
+        event_id=uuid.uuid4(),
+    )
+
+
+def _admin_reason(evidence: EvidenceSet, planned: PlannedEvent) -> str | None:
+    """The admin's reason behind a revocation or reinstatement (None for rule transitions)."""
+    transition = planned.transition
+    for event_id in transition.evidence_ids:
+        item = evidence.get(event_id)
+        if isinstance(item, CertificationRevoked | CertificationReinstated):
+            return item.reason
+    if planned.correction and transition.kind in (
+        TransitionKind.REVOKED,
+        TransitionKind.REINSTATED,
+    ):
+        # e.g. a revocation lifted the same day: the fold keeps no trace, the correction
+        # carries the latest decision's reason
+        wanted = (
+            CertificationRevoked
+            if transition.kind is TransitionKind.REVOKED
+            else CertificationReinstated
+        )
+        decisions = [
+            item
+            for item in evidence.values()
+            if isinstance(item, wanted) and item.level_key in (None, transition.level_key)
+        ]
+        return max(decisions, key=chronological_key).reason if decisions else None
+    return None

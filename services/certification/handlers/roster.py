@@ -1,0 +1,110 @@
+"""Registering a practitioner on the agency's roster (the program start counts tenure).
+
+`practitioner_registered` is published so the other services can keep a local copy;
+the same fact enters the evidence as the practitioner's enrollment. Registering again
+with the same content is a harmless repeat; with different content it is a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.certification.adapters import evidence_rows, locks
+from services.certification.adapters.evidence_rows import RosterEntry
+from services.certification.adapters.projector import project
+from services.certification.domain.events import PractitionerRegistered
+from services.certification.domain.evidence import PractitionerEnrolled
+from services.certification.domain.vocabulary import Role
+from services.certification.handlers.evaluation import refresh
+from services.certification.handlers.intake import receive_evidence
+from shared.auth import Principal
+from shared.database import Connection
+from shared.events import PendingEvent
+from shared.eventstore import EventStore
+from shared.practice_time import as_practice_datetime
+from shared.problems import Conflict
+
+
+@dataclass(frozen=True)
+class RegisterPractitioner:
+    practitioner_id: str
+    role: Role
+    program_start: date
+    coach_id: str | None
+    supervisor_id: str | None
+
+
+def roster_stream(agency_id: str, practitioner_id: str) -> str:
+    return f"practitioner/{agency_id}/{practitioner_id}"
+
+
+async def register_practitioner(
+    conn: Connection,
+    store: EventStore,
+    principal: Principal,
+    command: RegisterPractitioner,
+    today: date,
+) -> tuple[RosterEntry, bool]:
+    """The roster entry, and whether this call created it."""
+    agency_id, practitioner_id = principal.agency_id, command.practitioner_id
+    await locks.share_agency(conn, agency_id)
+    await locks.own_practitioners(conn, agency_id, [practitioner_id])
+    known = await evidence_rows.roster_entry(conn, agency_id, practitioner_id)
+    requested = RosterEntry(
+        agency_id=agency_id,
+        practitioner_id=practitioner_id,
+        role=command.role,
+        program_start=command.program_start,
+        coach_id=command.coach_id,
+        supervisor_id=command.supervisor_id,
+    )
+    if known is not None:
+        if known != requested:
+            raise Conflict(
+                f"practitioner {practitioner_id} is already registered with other details; "
+                "send the same details to repeat the request"
+            )
+        return known, False
+    [stored] = await store.append(
+        conn,
+        roster_stream(agency_id, practitioner_id),
+        [
+            PendingEvent(
+                event=PractitionerRegistered(
+                    practitioner_id=practitioner_id,
+                    role=command.role,
+                    program_start=command.program_start,
+                    coach_id=command.coach_id,
+                    supervisor_id=command.supervisor_id,
+                ),
+                agency_id=agency_id,
+                subject=practitioner_id,
+                occurred_at=as_practice_datetime(command.program_start),
+                actor=principal.actor,
+            )
+        ],
+        expected_version=0,
+    )
+    await project(conn, [stored])
+    enrollment = PractitionerEnrolled(
+        event_id=str(stored.event_id),
+        practitioner_id=practitioner_id,
+        occurred_on=command.program_start,
+        role=command.role,
+        coach_id=command.coach_id,
+    )
+    source_type = stored.to_cloudevent("certification").type
+    evaluated = await receive_evidence(
+        conn,
+        store,
+        agency_id,
+        enrollment,
+        source="certification",
+        source_type=source_type,
+        today=today,
+        actor=principal.actor,
+    )
+    if evaluated is None:  # only if the enrollment was somehow known already
+        await refresh(conn, store, agency_id, practitioner_id, today, actor=principal.actor)
+    return requested, True

@@ -1,0 +1,92 @@
+"""Rebuild: dropping the projections and replaying certification's own log gives the live state."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+from typing import Any
+
+from nats.aio.client import Client
+
+from services.certification.adapters.schema import PROJECTION_TABLES
+from tests.certification.certification_client import CertificationApi
+from tests.certification.policy_drafts import policy_json
+from tests.certification.test_certification_clock import certified
+from tests.certification.upstream import UpstreamHistory, publish
+
+
+async def projections(api: CertificationApi) -> dict[str, list[str]]:
+    """Every projection row of the agency, as comparable text."""
+    dump: dict[str, list[str]] = {}
+    async with api.runtime.pool.acquire() as conn:
+        for table in PROJECTION_TABLES:
+            rows = await conn.fetch(f"SELECT * FROM {table} WHERE agency_id = $1", api.agency_id)
+            dump[table] = sorted(json.dumps(dict(row), sort_keys=True, default=str) for row in rows)
+    return dump
+
+
+async def api_views(api: CertificationApi) -> list[Any]:
+    roster = (await api.get("/practitioners")).json()["items"]
+    views: list[Any] = [roster]
+    for entry in roster:
+        practitioner_id = entry["practitioner_id"]
+        views += [await api.state(practitioner_id), await api.history(practitioner_id)]
+    return views
+
+
+async def live_history(api: CertificationApi, nats_client: Client) -> None:
+    """A varied history: grants, a late-evidence correction, a revocation, the clock, policies."""
+    root = api.settings.subject_root
+    await certified(api, nats_client, "veteran")
+    await certified(api, nats_client, "revoked")
+    await api.post("/practitioners/revoked/revocations", {"reason": "records falsified"})
+    await api.register("shuffled")
+    shuffled = UpstreamHistory.certified_facilitator(api.agency_id, "shuffled").events
+    random.Random(3).shuffle(shuffled)
+    before = await api.consumed()
+    await api.wait_consumed(before + await publish(nats_client, root, shuffled))
+    await api.register("newcomer", program_start=date(2025, 12, 1))
+    broken = UpstreamHistory(api.agency_id, "newcomer").rated("ENG", "superb", date(2025, 12, 5))
+    await publish(nats_client, root, broken.events)
+    await api.wait_consumed(before + len(shuffled) + 1)
+    await api.tick(date(2026, 8, 29))  # the veteran goes at risk with no new event
+    assert (await api.post("/policies", policy_json(2))).status_code == 201
+    adopted = await api.post(
+        "/policies/adoptions", {"policy_id": "miiwrap-default", "policy_version": 2}
+    )
+    assert adopted.status_code == 201  # re-evaluates everyone as of today
+
+
+async def test_rebuild_from_the_log_gives_exactly_the_live_state(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await live_history(certification, nats_client)
+    live_rows, live_views = await projections(certification), await api_views(certification)
+    assert await certification.status("veteran") == "at_risk"
+    assert live_rows["transitions"] and live_rows["evidence"]
+    async with certification.runtime.pool.acquire() as conn:
+        logged = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE agency_id = $1", certification.agency_id
+        )
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["events_replayed"] == logged
+    assert report["practitioners_evaluated"] == 4
+    assert report["transitions_published"] == 0
+    assert report["seconds"] > 0 and report["events_per_second"] > 0
+    assert await projections(certification) == live_rows
+    assert await api_views(certification) == live_views
+
+
+async def test_a_rebuild_touches_only_the_callers_agency(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    other = await certification.post("/projections/rebuild", agency="other-agency")
+    assert other.json()["events_replayed"] == 0
+    assert await certification.status("pr-1") == "certified"
+    assert (await certification.post("/projections/rebuild", role="auditor")).status_code == 403

@@ -1,0 +1,138 @@
+"""The roster: registration published for the other services, listing by status, access."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from nats.aio.client import Client
+
+from shared.testing.jetstream import received_events
+from tests.certification.certification_client import CertificationApi
+from tests.certification.test_certification_clock import certified
+
+
+async def test_registering_publishes_practitioner_registered_for_the_other_services(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    entry = await certification.register("pr-1", role="supervisor")
+    assert entry["levels"][0] == {
+        "level": "facilitator",
+        "status": "in_progress",
+        "since": None,
+        "certified_on": None,
+        "at_risk_since": None,
+    }
+    subject = f"{certification.settings.subject_root}.certification.{certification.agency_id}.>"
+    [event] = await received_events(nats_client, subject, count=1)
+    assert event.type == "org.miiwrap.certification.practitioner_registered.v1"
+    assert event.data == {
+        "practitioner_id": "pr-1",
+        "role": "supervisor",
+        "program_start": "2025-01-06",
+        "coach_id": "coach-1",
+        "supervisor_id": "sup-1",
+    }
+
+
+async def test_a_repeat_registration_is_harmless_and_a_different_one_conflicts(
+    certification: CertificationApi,
+) -> None:
+    body = {"practitioner_id": "pr-1", "role": "facilitator", "program_start": "2025-01-06"}
+    assert (await certification.post("/practitioners", body)).status_code == 201
+    assert (await certification.post("/practitioners", body)).status_code == 200
+    changed = await certification.post("/practitioners", body | {"role": "coach"})
+    assert changed.status_code == 409
+    assert "already registered" in changed.json()["detail"]
+
+
+async def test_bad_registrations_are_refused_and_nothing_is_stored(
+    certification: CertificationApi,
+) -> None:
+    bad = [
+        {"practitioner_id": "pr-1", "role": "facilitator", "program_start": "2026-03-01"},
+        {"practitioner_id": "pr-1", "role": "wizard", "program_start": "2025-01-06"},
+        {"practitioner_id": "a/b", "role": "facilitator", "program_start": "2025-01-06"},
+        {"practitioner_id": "pr-1", "role": "facilitator"},
+        {"practitioner_id": "pr-1", "role": "facilitator", "program_start": "0001-01-01"},
+    ]
+    for body in bad:
+        response = await certification.post("/practitioners", body)
+        assert response.status_code == 422, body
+        assert response.headers["content-type"] == "application/problem+json"
+    assert "program_start" in (await certification.post("/practitioners", bad[0])).json()["detail"]
+    assert (await certification.get("/practitioners")).json()["items"] == []
+
+
+async def test_the_roster_is_filtered_by_status_and_paged(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-a")
+    for practitioner_id in ("pr-b", "pr-c"):
+        await certification.register(practitioner_id, program_start=date(2025, 6, 1))
+
+    certified_ids = await certification.get(
+        "/practitioners", status="certified", level="facilitator"
+    )
+    assert [p["practitioner_id"] for p in certified_ids.json()["items"]] == ["pr-a"]
+    first = (await certification.get("/practitioners", status="in_progress", limit=1)).json()
+    second = (
+        await certification.get(
+            "/practitioners", status="in_progress", limit=1, cursor=first["next_cursor"]
+        )
+    ).json()
+    assert [p["practitioner_id"] for p in first["items"] + second["items"]] == ["pr-b", "pr-c"]
+    assert second["next_cursor"] is None
+    bad = await certification.get("/practitioners", status="famous")
+    assert bad.status_code == 422
+
+
+async def test_a_practitioner_reads_only_their_own_certification(
+    certification: CertificationApi,
+) -> None:
+    await certification.register("pr-1")
+    await certification.register("pr-2")
+    own = await certification.get(
+        "/practitioners/pr-1/certification", "practitioner", subject="pr-1"
+    )
+    assert own.status_code == 200
+    other = await certification.get(
+        "/practitioners/pr-2/certification", "practitioner", subject="pr-1"
+    )
+    assert other.status_code == 403
+    roster = await certification.get("/practitioners", "practitioner", subject="pr-1")
+    assert roster.status_code == 403
+    observer = await certification.get("/practitioners/pr-1/certification", "observer")
+    assert observer.status_code == 403
+
+
+async def test_another_agencys_practitioner_is_not_found(certification: CertificationApi) -> None:
+    await certification.register("pr-1")
+    for path in (
+        "/practitioners/pr-1",
+        "/practitioners/pr-1/certification",
+        "/practitioners/pr-1/transitions",
+    ):
+        response = await certification.get(path, "auditor", agency="other-agency")
+        assert response.status_code == 404, path
+    listed = await certification.get("/practitioners", "auditor", agency="other-agency")
+    assert listed.json()["items"] == []
+
+
+async def test_the_state_as_of_a_past_date_and_never_a_future_one(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    before = await certification.state("pr-1", as_of="2025-11-30")
+    facilitator = before["levels"][0]
+    assert facilitator["status"] == "in_progress"
+    unmet = [r["requirement"] for r in facilitator["requirements"] if not r["met"]]
+    assert unmet == ["qualifying_observations"]
+    assert (await certification.state("pr-1", as_of="2025-12-01"))["levels"][0]["status"] == (
+        "certified"
+    )
+    future = await certification.get("/practitioners/pr-1/certification", as_of="2026-01-11")
+    assert future.status_code == 422
+    assert "as_of" in future.json()["detail"]
+    for nonsense in ("0001-01-01", "yesterday"):
+        response = await certification.get("/practitioners/pr-1/certification", as_of=nonsense)
+        assert response.status_code == 422, nonsense

@@ -1,0 +1,127 @@
+"""Publication planning: the last event published for a level always tells its current status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.certification.domain.evaluate import evaluate
+from services.certification.domain.evidence import SkillRated
+from services.certification.domain.policy import Policy
+from services.certification.domain.publication import (
+    Announced,
+    PublicationPlan,
+    correction_kind,
+    plan_publication,
+)
+from services.certification.domain.state import CertificationState
+from services.certification.domain.transitions import CertificationStatus, TransitionKind
+from services.certification.domain.vocabulary import SkillLevel
+from tests.certification.unit.certification_builders import (
+    GRANT_DAY,
+    PractitionerHistory,
+    of_kind,
+)
+
+Status = CertificationStatus
+Kind = TransitionKind
+
+
+def publish(announced: list[Announced], plan: PublicationPlan) -> list[Announced]:
+    """What the service records after publishing ``plan`` (ids are their positions)."""
+    retracted = {i for e in plan.events for i in e.corrects} | set(plan.retracted_silently)
+    updated = [
+        Announced(a.event_id, a.transition, a.correction, a.retracted or a.event_id in retracted)
+        for a in announced
+    ]
+    for planned in plan.events:
+        updated.append(Announced(f"e{len(updated) + 1}", planned.transition, planned.correction))
+    return updated
+
+
+def announced_after(state: CertificationState) -> list[Announced]:
+    return publish([], plan_publication([], state))
+
+
+def test_the_first_evaluation_publishes_every_transition_in_order(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    history.observed(date(2026, 2, 1), total=60).observed(date(2026, 3, 1), total=60)
+    state = evaluate(policy, history.build(), date(2026, 4, 1))
+
+    plan = plan_publication([], state)
+
+    assert [(e.transition.kind, e.transition.on, e.correction) for e in plan.events] == [
+        (Kind.GRANTED, GRANT_DAY, False),
+        (Kind.AT_RISK, date(2026, 2, 1), False),  # a domain below 65%
+    ]
+    assert plan.retracted_silently == []
+
+
+def test_planning_again_after_publishing_brings_nothing(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    state = evaluate(policy, history.build(), date(2026, 9, 5))
+    announced = announced_after(state)
+
+    assert not plan_publication(announced, state)
+    assert not plan_publication(announced, evaluate(policy, history.build(), date(2026, 9, 6)))
+
+
+def test_a_late_observation_that_retracts_an_at_risk_publishes_a_restoring_correction(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    announced = announced_after(evaluate(policy, history.build(), date(2026, 9, 5)))
+    at_risk = announced[-1]
+    assert at_risk.transition.kind is Kind.AT_RISK
+
+    late = history.observed(date(2026, 8, 20), total=85).build()
+    plan = plan_publication(announced, evaluate(policy, late, date(2026, 9, 5)))
+
+    [correction] = plan.events
+    assert correction.correction
+    assert correction.transition.kind is Kind.RESTORED
+    assert correction.transition.to_status is Status.CERTIFIED
+    assert correction.corrects == (at_risk.event_id,)
+    assert not plan_publication(publish(announced, plan), evaluate(policy, late, date(2026, 9, 5)))
+
+
+def test_late_evidence_that_undoes_a_grant_publishes_a_lapse_correction(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    announced = announced_after(evaluate(policy, history.build(), date(2026, 1, 10)))
+    late = history.rated("FAC", SkillLevel.WITH_SUPPORT, date(2025, 11, 1)).build()
+
+    plan = plan_publication(announced, evaluate(policy, late, date(2026, 1, 10)))
+
+    [correction] = plan.events
+    assert (correction.transition.kind, correction.correction) == (Kind.LAPSED, True)
+    assert correction.transition.to_status is Status.IN_PROGRESS
+    assert correction.corrects == (announced[0].event_id,)
+
+
+def test_a_grant_moved_earlier_is_published_again_correcting_the_first(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    ratings = [item for item in history.items if isinstance(item, SkillRated)]
+    history.without(of_kind(SkillRated))
+    for rating in ratings:  # rated later first: the grant waits for the ratings
+        history.rated(rating.competency, rating.level, date(2025, 12, 20))
+    announced = announced_after(evaluate(policy, history.build(), date(2026, 1, 10)))
+    assert announced[0].transition.on == date(2025, 12, 20)
+    for rating in ratings:  # the earlier ratings arrive late
+        history.rated(rating.competency, rating.level, rating.occurred_on)
+
+    plan = plan_publication(announced, evaluate(policy, history.build(), date(2026, 1, 10)))
+
+    [regrant] = plan.events
+    assert (regrant.transition.kind, regrant.transition.on) == (Kind.GRANTED, GRANT_DAY)
+    assert (regrant.correction, regrant.corrects) == (False, (announced[0].event_id,))
+
+
+def test_a_correction_leads_from_the_announced_status_to_the_current_one() -> None:
+    assert correction_kind(Status.AT_RISK, Status.CERTIFIED) is Kind.RESTORED
+    assert correction_kind(None, Status.CERTIFIED) is Kind.GRANTED
+    assert correction_kind(Status.CERTIFIED, Status.AT_RISK) is Kind.AT_RISK
+    assert correction_kind(Status.REVOKED, Status.IN_PROGRESS) is Kind.REINSTATED
+    assert correction_kind(Status.CERTIFIED, Status.REVOKED) is Kind.REVOKED
+    assert correction_kind(Status.CERTIFIED, Status.IN_PROGRESS) is Kind.LAPSED
