@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.config import ServiceSettings
@@ -154,5 +154,24 @@ class Allow:
 
 
 def allow(action: str) -> Any:
-    """`principal: Annotated[Principal, allow("observations.record")]` in a route."""
-    return Depends(Allow(action))
+    """`principal: Annotated[Principal, allow("observations.record")]` in a route.
+
+    A `Security` dependency whose scope is the action, so each operation's OpenAPI
+    `security` requirement names the action it performs (`{"HTTPBearer": [action]}`).
+    """
+    return Security(Allow(action), scopes=[action])
+
+
+def declared_actions(openapi: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """(METHOD, path) → the actions its OpenAPI security requirements name."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for path, item in openapi.get("paths", {}).items():
+        for method, operation in item.items():
+            scopes = [
+                scope
+                for requirement in operation.get("security", [])
+                for scope_list in requirement.values()
+                for scope in scope_list
+            ]
+            found[(method.upper(), path)] = scopes
+    return found

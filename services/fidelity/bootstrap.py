@@ -1,11 +1,14 @@
-"""Composition root of the fidelity service: settings, routers, migrations, jobs → app."""
+"""Composition root of the fidelity service: settings, routers, migrations, seed → app."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.fidelity.adapters.schema import MIGRATIONS
 from services.fidelity.config import FidelitySettings
-from services.fidelity.entrypoints.api import routers
+from services.fidelity.entrypoints.api import OPENAPI_TAGS, routers
+from services.fidelity.entrypoints.errors import install_domain_error_handler
+from services.fidelity.handlers.instruments import seed_instruments
 from services.fidelity.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
 
@@ -22,9 +25,14 @@ def build_definition(settings: FidelitySettings) -> ServiceDefinition:
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
+        migrations=MIGRATIONS,
+        on_startup=seed_instruments,
+        openapi_tags=OPENAPI_TAGS,
     )
 
 
 def create_service_app(settings: FidelitySettings | None = None) -> FastAPI:
     """The ASGI app; `uvicorn --factory services.fidelity.bootstrap:create_service_app`."""
-    return create_app(build_definition(settings or FidelitySettings()))
+    app = create_app(build_definition(settings or FidelitySettings()))
+    install_domain_error_handler(app)
+    return app

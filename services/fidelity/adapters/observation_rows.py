@@ -1,0 +1,154 @@
+"""Observations in SQL: insert, find, list with filters, a practitioner's counted history."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from services.fidelity.domain.events import ObservationRecorded
+from services.fidelity.domain.scoring import ScoredObservation
+from shared.database import Connection
+
+_SELECT = """
+    SELECT o.*, c.first_observer_id, c.second_observer_id, c.indicator_count,
+           c.percent_agreement, c.expected_agreement, c.kappa
+    FROM observations o
+    LEFT JOIN co_observation_comparisons c
+      ON c.agency_id = o.agency_id AND c.observation_id = o.id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationFilter:
+    practitioner_id: str | None = None
+    observer_id: str | None = None
+    instrument_key: str | None = None
+    instrument_version: int | None = None
+    meeting_from: date | None = None
+    meeting_to: date | None = None
+
+
+async def insert_observation(
+    conn: Connection,
+    agency_id: str,
+    event: ObservationRecorded,
+    scored: ScoredObservation,
+    *,
+    calibration_reason: str,
+    content_hash: str,
+    recorded_by: str,
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO observations (agency_id, id, practitioner_id, observer_id, instrument_key,
+            instrument_version, instrument_kind, meeting_date, setting, total, band,
+            domain_scores, item_scores, ratings, observer_calibrated, calibration_reason,
+            co_observation_of, content_hash, recorded_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18, $19)
+        """,
+        agency_id,
+        uuid.UUID(event.observation_id),
+        event.practitioner_id,
+        event.observer_id,
+        event.instrument_key,
+        event.instrument_version,
+        event.instrument_kind,
+        event.meeting_date,
+        event.setting,
+        event.total,
+        event.band,
+        [{**asdict(d), "band": d.band.value} for d in scored.domains],
+        [asdict(i) for i in scored.items],
+        event.ratings,
+        event.observer_calibrated,
+        calibration_reason,
+        uuid.UUID(event.co_observation_of) if event.co_observation_of else None,
+        content_hash,
+        recorded_by,
+    )
+
+
+async def find_observation(
+    conn: Connection, agency_id: str, observation_id: uuid.UUID
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"{_SELECT} WHERE o.agency_id = $1 AND o.id = $2", agency_id, observation_id
+    )
+
+
+async def observers_of_meeting(
+    conn: Connection, agency_id: str, first_observation_id: uuid.UUID
+) -> list[str]:
+    """Every observer who already scored the meeting of a first observation."""
+    rows = await conn.fetch(
+        """
+        SELECT observer_id FROM observations
+        WHERE agency_id = $1 AND (id = $2 OR co_observation_of = $2)
+        """,
+        agency_id,
+        first_observation_id,
+    )
+    return [r["observer_id"] for r in rows]
+
+
+async def list_observations(
+    conn: Connection,
+    agency_id: str,
+    where: ObservationFilter,
+    *,
+    after: tuple[date, int] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Newest meeting first; keyset on (meeting_date, seq) descending."""
+    args: list[Any] = [
+        agency_id,
+        where.practitioner_id,
+        where.observer_id,
+        where.instrument_key,
+        where.instrument_version,
+        where.meeting_from,
+        where.meeting_to,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    ]
+    return await conn.fetch(
+        f"""
+        {_SELECT}
+        WHERE o.agency_id = $1
+          AND ($2::text IS NULL OR o.practitioner_id = $2)
+          AND ($3::text IS NULL OR o.observer_id = $3)
+          AND ($4::text IS NULL OR o.instrument_key = $4)
+          AND ($5::int IS NULL OR o.instrument_version = $5)
+          AND ($6::date IS NULL OR o.meeting_date >= $6)
+          AND ($7::date IS NULL OR o.meeting_date <= $7)
+          AND ($8::date IS NULL OR (o.meeting_date, o.seq) < ($8, $9::bigint))
+        ORDER BY o.meeting_date DESC, o.seq DESC
+        LIMIT $10
+        """,
+        *args,
+    )
+
+
+async def counted_history(
+    conn: Connection, agency_id: str, practitioner_id: str, instrument_key: str
+) -> list[asyncpg.Record]:
+    """The observations a practitioner's trend is made of: by calibrated observers,
+    first observations only (a co-observation is the same meeting again), in
+    practice-date then recording order."""
+    return await conn.fetch(
+        """
+        SELECT id, meeting_date, total, domain_scores FROM observations
+        WHERE agency_id = $1 AND practitioner_id = $2 AND instrument_key = $3
+          AND observer_calibrated AND co_observation_of IS NULL
+        ORDER BY meeting_date, seq
+        """,
+        agency_id,
+        practitioner_id,
+        instrument_key,
+    )

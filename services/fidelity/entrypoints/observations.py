@@ -1,0 +1,88 @@
+"""HTTP: record observations (scored, compared, calibrated) and read them back."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from services.fidelity.adapters.observation_rows import ObservationFilter
+from services.fidelity.entrypoints.parameters import (
+    FromQuery,
+    KeyQuery,
+    PersonQuery,
+    ToQuery,
+    VersionQuery,
+)
+from services.fidelity.handlers.observation_reads import get_observation, list_observation_page
+from services.fidelity.handlers.observations import record_observation
+from services.fidelity.schemas.observations import ObservationCreate, ObservationPublic
+from shared.auth import Principal, allow
+from shared.pagination import Page, PageRequest, page_request
+from shared.problems import PROBLEM_RESPONSES
+from shared.service import RuntimeDep
+
+router = APIRouter(prefix="/observations", tags=["observations"], responses=PROBLEM_RESPONSES)
+
+
+def observation_filter(
+    practitioner_id: PersonQuery = None,
+    observer_id: PersonQuery = None,
+    instrument_key: KeyQuery = None,
+    instrument_version: VersionQuery = None,
+    meeting_from: FromQuery = None,
+    meeting_to: ToQuery = None,
+) -> ObservationFilter:
+    return ObservationFilter(
+        practitioner_id=practitioner_id,
+        observer_id=observer_id,
+        instrument_key=instrument_key,
+        instrument_version=instrument_version,
+        meeting_from=meeting_from,
+        meeting_to=meeting_to,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Record a scored observation of a meeting",
+    description=(
+        "Every indicator of the instrument version must be rated exactly once; an invalid "
+        "observation is rejected whole (422 naming the indicator) and nothing is stored. "
+        "The reply carries item, domain and total scores, the band, whether the observer "
+        "was calibrated on the meeting date and, for a co-observation, the agreement "
+        "(percent and Cohen's kappa) with the first observer. Resending the same `id` with "
+        "the same content answers 200 with the stored observation."
+    ),
+    responses={200: {"description": "a faithful repeat: the stored observation"}},
+)
+async def create_observation(
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow("observations.record")],
+    body: ObservationCreate,
+    response: Response,
+) -> ObservationPublic:
+    observation, created = await record_observation(runtime, principal, body)
+    response.status_code = 201 if created else 200
+    return observation
+
+
+@router.get("", summary="List observations, newest meeting first")
+async def list_observations(
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow("observations.read")],
+    where: Annotated[ObservationFilter, Depends(observation_filter)],
+    page: Annotated[PageRequest, Depends(page_request)],
+) -> Page[ObservationPublic]:
+    return await list_observation_page(runtime, principal, where, page)
+
+
+@router.get("/{observation_id}", summary="One observation with its scores")
+async def read_observation(
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow("observations.read")],
+    observation_id: uuid.UUID,
+) -> ObservationPublic:
+    return await get_observation(runtime, principal, observation_id)

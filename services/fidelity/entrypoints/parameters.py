@@ -1,0 +1,27 @@
+"""Path and query parameters shared by the fidelity routers, constrained like the bodies."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from services.fidelity.schemas.fields import MAX_VERSION, NO_CONTROL_CHARACTERS
+
+PersonPath = Annotated[
+    str, Path(max_length=128, pattern=NO_CONTROL_CHARACTERS, examples=["prac-017"])
+]
+KeyPath = Annotated[
+    str,
+    Path(max_length=80, pattern=NO_CONTROL_CHARACTERS, examples=["team-meeting-observation"]),
+]
+VersionPath = Annotated[int, Path(ge=1, le=MAX_VERSION)]
+PersonQuery = Annotated[str | None, Query(max_length=128, pattern=NO_CONTROL_CHARACTERS)]
+KeyQuery = Annotated[
+    str | None,
+    Query(max_length=80, pattern=NO_CONTROL_CHARACTERS, description="an instrument key"),
+]
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
+FromQuery = Annotated[date | None, Query(description="meetings on or after this date")]
+ToQuery = Annotated[date | None, Query(description="meetings on or before this date")]

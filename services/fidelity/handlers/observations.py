@@ -1,0 +1,160 @@
+"""Use cases of observations: record one (scored, compared, calibrated, drift), read them."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from services.fidelity.adapters.comparison_rows import insert_comparison
+from services.fidelity.adapters.observation_rows import find_observation, insert_observation
+from services.fidelity.config import fidelity_settings
+from services.fidelity.domain.events import CoObservationCompared, ObservationRecorded
+from services.fidelity.domain.scoring import score_observation, validate_ratings
+from services.fidelity.domain.trend import ObservationScore
+from services.fidelity.handlers.calibration import status_on
+from services.fidelity.handlers.co_observation import (
+    compare_with_first,
+    first_observation_of_meeting,
+)
+from services.fidelity.handlers.drift import record_new_drift
+from services.fidelity.handlers.idempotency import create_once, fingerprint
+from services.fidelity.handlers.instruments import load_instrument
+from services.fidelity.handlers.observers import acting_observer
+from services.fidelity.schemas.observations import (
+    AgreementOut,
+    ObservationCreate,
+    ObservationPublic,
+    canonical_ratings,
+    rating_bodies,
+    rating_pairs,
+)
+from shared.auth import Principal
+from shared.events import DomainEvent, PendingEvent
+from shared.practice_time import as_practice_datetime, refuse_future
+from shared.problems import Unprocessable
+from shared.service import Runtime
+
+
+def observation_public(row: asyncpg.Record) -> ObservationPublic:
+    agreement = None
+    if row["co_observation_of"] is not None and row["kappa"] is not None:
+        agreement = AgreementOut(
+            observation_id=str(row["id"]),
+            co_observation_of=str(row["co_observation_of"]),
+            first_observer_id=row["first_observer_id"],
+            second_observer_id=row["second_observer_id"],
+            indicator_count=row["indicator_count"],
+            percent_agreement=row["percent_agreement"],
+            expected_agreement=row["expected_agreement"],
+            kappa=row["kappa"],
+        )
+    return ObservationPublic.model_validate(
+        {**dict(row), "ratings": rating_bodies(row["ratings"]), "agreement": agreement}
+    )
+
+
+async def record_observation(
+    runtime: Runtime, principal: Principal, body: ObservationCreate
+) -> tuple[ObservationPublic, bool]:
+    """Validate and score the ratings, then in one transaction: the observation_recorded
+    event (and co_observation_compared for a second observer), the projection rows, and
+    any drift the observation reveals. An invalid observation stores nothing."""
+    observer_id = acting_observer(principal, body.observer_id)
+    if observer_id == body.practitioner_id:
+        raise Unprocessable("observer_id and practitioner_id are the same; no one observes self")
+    refuse_future(body.meeting_date, "meeting_date")
+    agency, observation_id = principal.agency_id, body.id or uuid.uuid4()
+    content = body.model_dump(mode="json", exclude={"id", "ratings", "observer_id"})
+    content_hash = fingerprint(
+        {**content, "observer_id": observer_id, "ratings": canonical_ratings(body.ratings)}
+    )
+
+    async def find() -> tuple[ObservationPublic, str] | None:
+        async with runtime.pool.acquire() as conn:
+            row = await find_observation(conn, agency, observation_id)
+        return (observation_public(row), row["content_hash"]) if row else None
+
+    async def create() -> ObservationPublic:
+        instrument = await load_instrument(
+            runtime, agency, body.instrument_key, body.instrument_version
+        )
+        ratings = validate_ratings(instrument, rating_pairs(body.ratings))
+        scored = score_observation(instrument, ratings)
+        async with runtime.pool.acquire() as conn:
+            first = None
+            if body.co_observation_of is not None:
+                first = await first_observation_of_meeting(conn, agency, body, observer_id)
+            calibration = await status_on(conn, agency, observer_id, body.meeting_date)
+            recorded = ObservationRecorded(
+                observation_id=str(observation_id),
+                practitioner_id=body.practitioner_id,
+                observer_id=observer_id,
+                instrument_key=instrument.key,
+                instrument_version=instrument.version,
+                instrument_kind=instrument.kind.value,
+                meeting_date=body.meeting_date,
+                setting=body.setting,
+                total=scored.total,
+                band=scored.band.value,
+                domain_scores=scored.domain_scores(),
+                observer_calibrated=calibration.calibrated,
+                co_observation_of=str(first["id"]) if first else None,
+                ratings={i: r.value for i, r in ratings.items()},
+            )
+            compared = compare_with_first(first, recorded, ratings) if first else None
+            async with conn.transaction():
+                await runtime.store.append(
+                    conn,
+                    stream_id=f"observation-{agency}-{observation_id}",
+                    events=_pending([recorded, compared], principal, recorded),
+                    expected_version=0,
+                )
+                await insert_observation(
+                    conn,
+                    agency,
+                    recorded,
+                    scored,
+                    calibration_reason=calibration.reason,
+                    content_hash=content_hash,
+                    recorded_by=principal.actor,
+                )
+                if compared is not None:
+                    await insert_comparison(conn, agency, compared)
+                if calibration.calibrated and first is None:
+                    await record_new_drift(
+                        conn,
+                        runtime.store,
+                        principal,
+                        practitioner_id=body.practitioner_id,
+                        instrument_key=instrument.key,
+                        new=ObservationScore.from_scored(
+                            str(observation_id), body.meeting_date, scored
+                        ),
+                        thresholds=fidelity_settings(runtime).drift_thresholds,
+                    )
+                row = await find_observation(conn, agency, observation_id)
+        assert row is not None
+        return observation_public(row)
+
+    return await create_once(
+        what=f"observation {observation_id}", find=find, create=create, content_hash=content_hash
+    )
+
+
+def _pending(
+    events: list[ObservationRecorded | CoObservationCompared | None],
+    principal: Principal,
+    recorded: ObservationRecorded,
+) -> list[PendingEvent]:
+    present: list[DomainEvent] = [e for e in events if e is not None]
+    return [
+        PendingEvent(
+            event=event,
+            agency_id=principal.agency_id,
+            subject=recorded.practitioner_id,
+            occurred_at=as_practice_datetime(recorded.meeting_date),
+            actor=principal.actor,
+        )
+        for event in present
+    ]
