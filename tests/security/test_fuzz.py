@@ -1,0 +1,20 @@
+"""A short schemathesis run over every service (`make fuzz` runs a long one)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from shared.servers import NatsServer
+from tests.security.fuzz import fuzz_services
+
+
+async def test_no_generated_request_gets_a_5xx_or_a_response_that_breaks_its_schema(
+    database_url: str, nats_server: NatsServer
+) -> None:
+    results = await asyncio.to_thread(fuzz_services, database_url, nats_server.url, 2)
+
+    assert [r.service for r in results] == ["learning", "coaching", "fidelity", "certification"]
+    for result in results:
+        assert result.returncode == 0, result.output[-4000:]
+        assert result.operations >= 10, result.output[-2000:]
+        assert result.cases > 100 and result.passed == result.cases, result.output[-2000:]
