@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,9 +97,9 @@ def running_services(database_url: str, nats_url: str, secret: str) -> Iterator[
                 child.kill()
 
 
-def _wait_ready(ports: Iterator[int] | object, children: list[subprocess.Popen[bytes]]) -> None:
+def _wait_ready(ports: Iterable[int], children: list[subprocess.Popen[bytes]]) -> None:
     deadline = time.monotonic() + 60
-    pending = set(ports)  # type: ignore[call-overload]
+    pending = set(ports)
     while pending:
         if any(child.poll() is not None for child in children):
             raise RuntimeError("a service exited during start-up")
