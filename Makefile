@@ -31,6 +31,9 @@ test: $(STAMP) ## Run the whole test suite against real PostgreSQL and NATS
 test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 	$(BIN)/pytest tests -k unit
 
+bench: $(STAMP) ## Benchmarks: kernel throughput/latency beside raw server ceilings
+	$(BIN)/python -m tests.bench.kernel_bench
+
 fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples per operation)
 	$(BIN)/python -m tests.security.fuzz --examples 50
 
