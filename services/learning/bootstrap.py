@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.learning.adapters.catalog_store import load_catalogs, seed_catalogs
+from services.learning.adapters.migrations import MIGRATIONS
 from services.learning.config import LearningSettings
-from services.learning.entrypoints.api import routers
+from services.learning.context import EXTRAS_KEY, LearningContext, visibility_policy
+from services.learning.entrypoints.api import OPENAPI_TAGS, routers
+from services.learning.entrypoints.problems import install_learning_problems
+from services.learning.handlers import lapse_check_job
 from services.learning.permissions import PERMISSIONS
-from shared.service import ServiceDefinition, create_app
+from services.learning.xapi.wiring import (
+    XAPI_MIGRATIONS,
+    XAPI_OPENAPI_TAGS,
+    XAPI_PERMISSIONS,
+    XAPI_RAW_BODY_PREFIXES,
+    XAPI_ROUTERS,
+    start_xapi,
+)
+from shared.service import PeriodicJob, Runtime, ServiceDefinition, create_app
 
 DESCRIPTION = (
     "Competency framework, modules, mastery assessments, spaced review (FSRS) and the "
@@ -16,15 +29,34 @@ DESCRIPTION = (
 
 
 def build_definition(settings: LearningSettings) -> ServiceDefinition:
+    async def start_learning(runtime: Runtime) -> None:
+        await seed_catalogs(runtime.pool)
+        runtime.extras[EXTRAS_KEY] = LearningContext(
+            store=runtime.store,
+            catalogs=await load_catalogs(runtime.pool, settings.catalog_version),
+            visibility=visibility_policy(settings),
+        )
+        await start_xapi(runtime)
+
+    jobs: list[tuple[float, PeriodicJob]] = []
+    if settings.lapse_check_interval_seconds > 0:
+        jobs.append((settings.lapse_check_interval_seconds, lapse_check_job))
     return ServiceDefinition(
         settings=settings,
         title="MiiWrap learning service",
         description=DESCRIPTION,
-        routers=routers,
-        permissions=PERMISSIONS,
+        routers=[*routers, *XAPI_ROUTERS],
+        permissions={**PERMISSIONS, **XAPI_PERMISSIONS},
+        migrations=[*MIGRATIONS, *XAPI_MIGRATIONS],
+        periodic_jobs=jobs,
+        on_startup=start_learning,
+        openapi_tags=[*OPENAPI_TAGS, *XAPI_OPENAPI_TAGS],
+        raw_body_prefixes=XAPI_RAW_BODY_PREFIXES,
     )
 
 
 def create_service_app(settings: LearningSettings | None = None) -> FastAPI:
     """The ASGI app; `uvicorn --factory services.learning.bootstrap:create_service_app`."""
-    return create_app(build_definition(settings or LearningSettings()))
+    app = create_app(build_definition(settings or LearningSettings()))
+    install_learning_problems(app)
+    return app

@@ -39,10 +39,9 @@ from services.learning.domain.review import (
     ConceptCard,
     ConceptReview,
     ReviewPolicy,
-    ReviewStatus,
     apply_review,
+    lapses_at,
     replay_card,
-    review_status,
     start_cards_for_module,
 )
 from services.learning.domain.value_object import FrozenModel
@@ -153,7 +152,6 @@ def decide_review(
     state: LearnerState,
     review: ConceptReview,
     catalog: Catalog,
-    now: datetime,
     policy: ReviewPolicy,
 ) -> ReviewDecision:
     """What a review means; refuses unknown concepts and concepts not mastered yet."""
@@ -162,26 +160,30 @@ def decide_review(
         raise ConceptNotMasteredError(review.concept_id, module.id)
     card = card_after_review(state, review, policy)
     return ReviewDecision(
-        module_id=module.id, card=card, restored_on=restored_on(state, card, now, policy)
+        module_id=module.id, card=card, restored_on=restored_on(state, card, policy)
     )
 
 
-def restored_on(
-    state: LearnerState, card_after: ConceptCard, now: datetime, policy: ReviewPolicy
-) -> date | None:
-    """The date a review brought a lapsed concept back, or None if it did not.
+def restored_on(state: LearnerState, card_after: ConceptCard, policy: ReviewPolicy) -> date | None:
+    """The date a review ended an announced lapse, or None if it did not end one.
 
-    Only an announced, still-open lapse can be restored, and only if the reviewed card
-    is no longer lapsed now. The date is never earlier than the lapse itself, so a
-    back-dated review cannot make a lapse end before it began.
+    Decided on practice time, so back-dated history reads the same whenever it
+    arrives. A review on or after the lapse date ends it that day. A review dated
+    *before* the lapse date (imported late) reschedules the card from then: if the
+    rescheduled card would not have lapsed by the announced date, the lapse did not
+    happen as announced and ends on that same date (an empty interval); otherwise the
+    concept stays lapsed. Either way the next lapse of the rescheduled card is a new
+    episode, announced by the check in its turn.
     """
     lapsed_on = state.open_lapses.get(card_after.concept_id)
     if lapsed_on is None:
         return None
-    moment = max(as_utc(now), card_after.last_review)
-    if review_status(card_after, moment, policy) is ReviewStatus.LAPSED:
-        return None
-    return max(card_after.last_review.date(), lapsed_on)
+    reviewed_on = card_after.last_review.date()
+    if reviewed_on >= lapsed_on:
+        return reviewed_on
+    if lapses_at(card_after, policy).date() > lapsed_on:
+        return lapsed_on
+    return None
 
 
 def decide_lapses(state: LearnerState, now: datetime, policy: ReviewPolicy) -> list[ConceptLapse]:

@@ -1,6 +1,6 @@
-"""The two ways an xAPI request can be malformed: a bad Statement or a bad query.
+"""The ways an xAPI request can be malformed: a bad Statement, query or request.
 
-Both map to `400 Bad Request` (xAPI Communication §3.2); the entrypoint turns them into
+All map to `400 Bad Request` (xAPI Communication §3.2); the entrypoint turns them into
 a response body carrying `detail` and where the problem is.
 """
 
@@ -31,3 +31,14 @@ class QueryInvalid(ValueError):
         super().__init__(f"{parameter}: {detail}" if parameter else detail)
         self.detail = detail
         self.parameter = parameter
+
+
+class RequestInvalid(ValueError):
+    """A request breaks a rule of xAPI 1.0.3 Part Three outside Statements and queries:
+    its headers, content type, multipart structure, parameters of a document resource.
+    Maps to `400 Bad Request` like the other two.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail

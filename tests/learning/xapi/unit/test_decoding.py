@@ -34,3 +34,14 @@ def test_rejects_what_is_not_json(body: str) -> None:
 def test_rejects_a_body_that_is_not_utf_8() -> None:
     with pytest.raises(StatementInvalid, match="UTF-8"):
         decode_json('{"name": "Zoë"}'.encode("latin-1"))
+
+
+def test_rejects_an_unpaired_surrogate_but_keeps_a_paired_one() -> None:
+    with pytest.raises(StatementInvalid, match="surrogate"):
+        decode_json('{"name": "\\ud800"}')
+    assert decode_json('{"name": "\\ud83d\\ude00"}') == {"name": "😀"}
+
+
+def test_rejects_nesting_deeper_than_the_parser_goes() -> None:
+    with pytest.raises(StatementInvalid, match="too deeply"):
+        decode_json("[" * 100_000 + "]" * 100_000)

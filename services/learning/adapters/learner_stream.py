@@ -1,0 +1,91 @@
+"""A practitioner's learner stream: serialise writers, read and fold it, append to it.
+
+All of one practitioner's learning lives in one stream, so every decision (mastery
+order, card schedule, lapse announced once) is made on the whole, current history.
+Writers take a transaction-scoped advisory lock on the stream first: concurrent
+requests for the same practitioner queue instead of failing, and the lapse check can
+never announce a lapse twice even when two replicas run it at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.learning.context import LearningContext
+from services.learning.domain.events import registry
+from services.learning.domain.learner import LearnerState, replay_learner
+from shared.database import Connection
+from shared.events import PendingEvent, StoredEvent
+
+
+def learner_stream_id(agency_id: str, practitioner_id: str) -> str:
+    # ':' never occurs in an agency id, so the id is unambiguous
+    return f"learner:{agency_id}:{practitioner_id}"
+
+
+@dataclass(frozen=True)
+class LoadedLearner:
+    agency_id: str
+    practitioner_id: str
+    state: LearnerState | None  # None: not enrolled
+    version: int
+
+    @property
+    def stream_id(self) -> str:
+        return learner_stream_id(self.agency_id, self.practitioner_id)
+
+
+async def lock_learner(conn: Connection, agency_id: str, practitioner_id: str) -> None:
+    """Hold the practitioner's write lock until the caller's transaction ends."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        learner_stream_id(agency_id, practitioner_id),
+    )
+
+
+async def load_learner(
+    learning: LearningContext, conn: Connection, agency_id: str, practitioner_id: str
+) -> LoadedLearner:
+    stream_id = learner_stream_id(agency_id, practitioner_id)
+    events = await learning.store.read_stream(stream_id, conn)
+    return LoadedLearner(
+        agency_id=agency_id,
+        practitioner_id=practitioner_id,
+        state=_fold(learning, events),
+        version=events[-1].stream_version if events else 0,
+    )
+
+
+async def load_learners(
+    learning: LearningContext, agency_id: str, practitioner_ids: Sequence[str]
+) -> dict[str, LearnerState]:
+    """The enrolled ones among `practitioner_ids`, read in one query."""
+    stream_ids = {learner_stream_id(agency_id, p): p for p in practitioner_ids}
+    streams = await learning.store.read_streams(list(stream_ids))
+    learners: dict[str, LearnerState] = {}
+    for stream_id, events in streams.items():
+        state = _fold(learning, events)
+        if state is not None:
+            learners[stream_ids[stream_id]] = state
+    return learners
+
+
+async def append_to_learner(
+    learning: LearningContext,
+    conn: Connection,
+    learner: LoadedLearner,
+    events: Sequence[PendingEvent],
+) -> list[StoredEvent]:
+    """Append after the version the decision was made on (the lock makes it hold)."""
+    return await learning.store.append(
+        conn, learner.stream_id, events, expected_version=learner.version
+    )
+
+
+def _fold(learning: LearningContext, events: Sequence[StoredEvent]) -> LearnerState | None:
+    return replay_learner(
+        (registry.decode_stored(e) for e in events),
+        learning.catalogs.get,
+        learning.review_policy,
+    )

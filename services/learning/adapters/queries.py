@@ -1,0 +1,183 @@
+"""Reads of the projections: records by id, keyset-paginated lists, lapse candidates.
+
+Every query is scoped to one agency; another agency's rows are never visible.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from services.learning.records import AttemptRecord, EnrollmentRecord, ReviewRecord, TeamRecord
+from shared.database import Connection
+from shared.pagination import Page, PageRequest, build_page
+from shared.problems import Unprocessable
+
+_ENROLLMENT = """
+    SELECT enrollment_id AS id, practitioner_id, enrolled_on, catalog_version, recorded_at
+    FROM learners
+"""
+_ATTEMPT = """
+    SELECT attempt_id AS id, practitioner_id, module_id, module_order, assessment_id,
+        scaled_score, passed, mastered_module, previous_module_mastered, attempted_at,
+        source_statement_id, recorded_at
+    FROM attempts
+"""
+_REVIEW = """
+    SELECT review_id AS id, practitioner_id, concept_id, module_id, rating, scaled_score,
+        reviewed_at, next_due_at, restored, source_statement_id, recorded_at
+    FROM concept_reviews
+"""
+_TEAM = "SELECT team_id AS id, name, member_ids, defined_at FROM teams"
+
+
+class _Where:
+    """Numbered `$n` parameters for a WHERE clause assembled from optional filters."""
+
+    def __init__(self, agency_id: str) -> None:
+        self.clauses = ["agency_id = $1"]
+        self.args: list[Any] = [agency_id]
+
+    def add(self, clause: str, *values: Any) -> None:
+        first = len(self.args) + 1
+        self.clauses.append(clause.format(*range(first, first + len(values))))
+        self.args.extend(values)
+
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self.clauses)
+
+    def limit(self, page: PageRequest) -> str:
+        self.args.append(page.limit + 1)
+        return f" LIMIT ${len(self.args)}"
+
+
+async def find_enrollment(
+    conn: Connection, agency_id: str, practitioner_id: str
+) -> EnrollmentRecord | None:
+    row = await conn.fetchrow(
+        _ENROLLMENT + " WHERE agency_id = $1 AND practitioner_id = $2", agency_id, practitioner_id
+    )
+    return EnrollmentRecord.model_validate(dict(row)) if row else None
+
+
+async def find_enrollment_by_id(
+    conn: Connection, agency_id: str, enrollment_id: uuid.UUID
+) -> EnrollmentRecord | None:
+    row = await conn.fetchrow(
+        _ENROLLMENT + " WHERE agency_id = $1 AND enrollment_id = $2", agency_id, enrollment_id
+    )
+    return EnrollmentRecord.model_validate(dict(row)) if row else None
+
+
+async def list_enrollments(
+    conn: Connection, agency_id: str, page: PageRequest
+) -> Page[EnrollmentRecord]:
+    where = _Where(agency_id)
+    if page.after:
+        where.add("practitioner_id > ${}", str(page.after[0]))
+    sql = _ENROLLMENT + where.sql() + " ORDER BY practitioner_id" + where.limit(page)
+    rows = [EnrollmentRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.args)]
+    return build_page(rows, page.limit, lambda r: [r.practitioner_id])
+
+
+async def find_attempt(
+    conn: Connection, agency_id: str, attempt_id: uuid.UUID
+) -> AttemptRecord | None:
+    row = await conn.fetchrow(
+        _ATTEMPT + " WHERE agency_id = $1 AND attempt_id = $2", agency_id, attempt_id
+    )
+    return AttemptRecord.model_validate(dict(row)) if row else None
+
+
+async def list_attempts(
+    conn: Connection,
+    agency_id: str,
+    page: PageRequest,
+    *,
+    practitioner_id: str | None = None,
+    module_id: str | None = None,
+) -> Page[AttemptRecord]:
+    where = _Where(agency_id)
+    if practitioner_id is not None:
+        where.add("practitioner_id = ${}", practitioner_id)
+    if module_id is not None:
+        where.add("module_id = ${}", module_id)
+    if page.after:
+        where.add("(attempted_at, attempt_id) > (${}, ${})", *_time_and_id(page.after))
+    sql = _ATTEMPT + where.sql() + " ORDER BY attempted_at, attempt_id" + where.limit(page)
+    rows = [AttemptRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.args)]
+    return build_page(rows, page.limit, lambda r: [r.attempted_at.isoformat(), str(r.id)])
+
+
+async def find_review(
+    conn: Connection, agency_id: str, review_id: uuid.UUID
+) -> ReviewRecord | None:
+    row = await conn.fetchrow(
+        _REVIEW + " WHERE agency_id = $1 AND review_id = $2", agency_id, review_id
+    )
+    return ReviewRecord.model_validate(dict(row)) if row else None
+
+
+async def list_reviews(
+    conn: Connection,
+    agency_id: str,
+    page: PageRequest,
+    *,
+    practitioner_id: str | None = None,
+    concept_id: str | None = None,
+) -> Page[ReviewRecord]:
+    where = _Where(agency_id)
+    if practitioner_id is not None:
+        where.add("practitioner_id = ${}", practitioner_id)
+    if concept_id is not None:
+        where.add("concept_id = ${}", concept_id)
+    if page.after:
+        where.add("(reviewed_at, review_id) > (${}, ${})", *_time_and_id(page.after))
+    sql = _REVIEW + where.sql() + " ORDER BY reviewed_at, review_id" + where.limit(page)
+    rows = [ReviewRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.args)]
+    return build_page(rows, page.limit, lambda r: [r.reviewed_at.isoformat(), str(r.id)])
+
+
+async def find_team(conn: Connection, agency_id: str, team_id: uuid.UUID) -> TeamRecord | None:
+    row = await conn.fetchrow(_TEAM + " WHERE agency_id = $1 AND team_id = $2", agency_id, team_id)
+    return TeamRecord.model_validate(dict(row)) if row else None
+
+
+async def list_teams(conn: Connection, agency_id: str, page: PageRequest) -> Page[TeamRecord]:
+    where = _Where(agency_id)
+    if page.after:
+        where.add("(name, team_id) > (${}, ${})", *_text_and_id(page.after))
+    sql = _TEAM + where.sql() + " ORDER BY name, team_id" + where.limit(page)
+    rows = [TeamRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.args)]
+    return build_page(rows, page.limit, lambda r: [r.name, str(r.id)])
+
+
+async def lapse_candidates(conn: Connection, due_before: datetime) -> list[tuple[str, str]]:
+    """(agency, practitioner) with a card overdue past the grace and not yet announced."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT agency_id, practitioner_id FROM review_cards
+        WHERE NOT lapse_open AND due < $1
+        ORDER BY agency_id, practitioner_id
+        """,
+        due_before,
+    )
+    return [(r["agency_id"], r["practitioner_id"]) for r in rows]
+
+
+_BAD_CURSOR = "cursor is not one this API issued; pass back `next_cursor` unchanged"
+
+
+def _time_and_id(after: list[Any]) -> tuple[datetime, uuid.UUID]:
+    try:
+        return datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1]))
+    except (ValueError, IndexError) as error:
+        raise Unprocessable(_BAD_CURSOR) from error
+
+
+def _text_and_id(after: list[Any]) -> tuple[str, uuid.UUID]:
+    try:
+        return str(after[0]), uuid.UUID(str(after[1]))
+    except (ValueError, IndexError) as error:
+        raise Unprocessable(_BAD_CURSOR) from error

@@ -1,0 +1,37 @@
+"""HTTP shapes every learning router shares: paging, "as of", created-or-retried status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query, Response
+from pydantic import AwareDatetime
+
+from services.learning.context import LearningContext
+from services.learning.handlers import Recorded
+from shared.pagination import PageRequest, page_request
+from shared.problems import PROBLEM_RESPONSES
+
+R = TypeVar("R")
+
+Paging = Annotated[PageRequest, Depends(page_request)]
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(description="the moment to look at (RFC 3339 with offset); now if absent"),
+]
+
+CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PROBLEM_RESPONSES,
+    200: {"description": "an identical retry: the record stored the first time"},
+}
+
+
+def moment(learning: LearningContext, as_of: datetime | None) -> datetime:
+    return as_of if as_of is not None else learning.clock()
+
+
+def created_or_retried(result: Recorded[R], response: Response) -> R:
+    """201 for a new record, 200 for an identical retry of one already stored."""
+    response.status_code = 201 if result.created else 200
+    return result.record

@@ -1,0 +1,51 @@
+"""Domain errors → RFC 9457 problems: the one place the learning service maps them.
+
+422: the request itself is wrong (unknown id, score out of range, date without offset…).
+409: the request is fine but conflicts with the learner's state (not enrolled yet,
+dated before the enrollment or the mastery).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from services.learning.domain.errors import (
+    AttemptBeforeEnrollmentError,
+    ConceptNotMasteredError,
+    LearningDomainError,
+    NotEnrolledError,
+    PractitionerNotEnrolledError,
+    ReviewBeforeMasteryError,
+    ReviewOutOfOrderError,
+)
+from shared.problems import Conflict, Problem, Unprocessable, problem_response
+
+_STATE_CONFLICTS: tuple[type[LearningDomainError], ...] = (
+    NotEnrolledError,
+    PractitionerNotEnrolledError,
+    AttemptBeforeEnrollmentError,
+    ConceptNotMasteredError,
+    ReviewBeforeMasteryError,
+    ReviewOutOfOrderError,
+)
+
+
+def problem_for(error: LearningDomainError) -> Problem:
+    """The problem a domain error becomes; its message is the detail, verbatim."""
+    if isinstance(error, _STATE_CONFLICTS):
+        return Conflict(str(error))
+    return Unprocessable(str(error))
+
+
+def install_learning_problems(app: FastAPI) -> None:
+    @app.exception_handler(LearningDomainError)
+    async def _domain_error(request: Request, exc: LearningDomainError) -> JSONResponse:
+        problem = problem_for(exc)
+        return problem_response(
+            problem.status,
+            problem.title,
+            problem.detail,
+            slug=problem.slug,
+            instance=request.url.path,
+        )

@@ -1,0 +1,30 @@
+"""The learning use cases. Writers run inside a transaction the caller owns:
+
+    async with runtime.store.transaction() as conn:
+        result = await handlers.record_attempt(learning, conn, agency_id, actor, command,
+                                               source_statement_id=statement_id)
+
+`learning` is the service's `LearningContext` (`services.learning.context.learning_of`).
+Each writer validates first and raises `LearningDomainError` or a `shared.problems.Problem`
+having written nothing; its writes sit in a savepoint, so a failure leaves the caller's
+transaction usable (an xAPI batch can store many statements and their events at once).
+"""
+
+from services.learning.handlers.attempts import record_attempt
+from services.learning.handlers.enrollment import enroll_practitioner
+from services.learning.handlers.lapses import AnnouncedLapse, check_lapses, lapse_check_job
+from services.learning.handlers.recorded import Recorded
+from services.learning.handlers.reviews import record_review
+from services.learning.handlers.teams import define_team, redefine_team
+
+__all__ = [
+    "AnnouncedLapse",
+    "Recorded",
+    "check_lapses",
+    "define_team",
+    "enroll_practitioner",
+    "lapse_check_job",
+    "record_attempt",
+    "record_review",
+    "redefine_team",
+]

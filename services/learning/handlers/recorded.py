@@ -1,0 +1,65 @@
+"""What every write use case shares: the result shape, the event envelope, the savepoint."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+
+from shared.database import Connection
+from shared.events import DomainEvent, PendingEvent
+from shared.problems import Conflict
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Recorded(Generic[R]):
+    """A stored record, and whether this call stored it (False: an identical retry)."""
+
+    record: R
+    created: bool
+
+
+def pending_event(
+    event: DomainEvent,
+    *,
+    agency_id: str,
+    subject: str,
+    actor: str,
+    occurred_at: datetime,
+    **metadata: Any,
+) -> PendingEvent:
+    """The envelope facts of an event about `subject`; None metadata values are left out."""
+    return PendingEvent(
+        event=event,
+        agency_id=agency_id,
+        subject=subject,
+        occurred_at=occurred_at,
+        actor=actor,
+        metadata={key: value for key, value in metadata.items() if value is not None},
+    )
+
+
+@asynccontextmanager
+async def writing(conn: Connection) -> AsyncIterator[None]:
+    """A savepoint inside the caller's transaction: a failed write leaves it usable.
+
+    Handlers run inside a transaction the caller owns (the REST route's, or an xAPI
+    batch's), so the locks they take last until the caller commits.
+    """
+    if not conn.is_in_transaction():
+        raise RuntimeError("learning handlers run inside the caller's transaction")
+    try:
+        async with conn.transaction():
+            yield
+    except asyncpg.UniqueViolationError as error:
+        # the same client id sent at once for two practitioners (one practitioner's
+        # requests are serialised by the learner lock, so a retry finds the record)
+        raise Conflict(
+            "a record with this id was stored at the same moment; retry to see which"
+        ) from error
