@@ -6,7 +6,9 @@ and a test fails when the README no longer matches the code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+from fastapi import FastAPI
 
 from shared.auth import Role
 
@@ -21,7 +23,7 @@ def service_matrices() -> dict[str, Mapping[str, frozenset[Role]]]:
     from services.fidelity.bootstrap import create_service_app as fidelity
     from services.learning.bootstrap import create_service_app as learning
 
-    factories = {
+    factories: dict[str, Callable[[], FastAPI]] = {
         "learning": learning,
         "coaching": coaching,
         "fidelity": fidelity,
