@@ -8,6 +8,7 @@ Nothing internal (stack traces, SQL) ever reaches the response body.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import structlog
@@ -41,10 +42,33 @@ class Problem(Exception):
     title = "Bad request"
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        title: str | None = None,
+        slug: str | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra or {}
+        if title is not None:
+            self.title = title
+        if slug is not None:
+            self.slug = slug
+
+    def response(self, instance: str | None = None) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
+        return problem_response(
+            self.status,
+            self.title,
+            self.detail,
+            slug=self.slug,
+            instance=instance,
+            headers=headers,
+            **self.extra,
+        )
 
 
 class NotFound(Problem):
@@ -168,6 +192,22 @@ def install_problem_handlers(app: FastAPI) -> None:
             "the server failed to handle this request; it has been logged, nothing was stored",
             instance=request.url.path,
         )
+
+
+
+
+def install_domain_errors(
+    app: FastAPI, mapping: Mapping[type[Exception], Callable[[Any], Problem]]
+) -> None:
+    """Render each service domain error as the problem its mapping function returns."""
+    for error_type, to_problem in mapping.items():
+
+        async def _domain_error(
+            request: Request, exc: Exception, to_problem: Callable[[Any], Problem] = to_problem
+        ) -> JSONResponse:
+            return to_problem(exc).response(request.url.path)
+
+        app.add_exception_handler(error_type, _domain_error)
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

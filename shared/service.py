@@ -23,7 +23,7 @@ from shared.consumer import CONSUMER_DDL, EventConsumer
 from shared.database import Pool, apply_migrations, create_pool
 from shared.eventstore import EVENT_STORE_DDL, EventStore
 from shared.messaging import NatsConnection
-from shared.problems import install_problem_handlers
+from shared.problems import Problem, install_domain_errors, install_problem_handlers
 from shared.relay import RELAY_DDL, OutboxRelay
 from shared.request_guard import RequestBodyGuard
 
@@ -46,6 +46,8 @@ class ServiceDefinition:
     openapi_tags: list[dict[str, Any]] | None = None
     # event names stored in the log but never published by the relay
     internal_events: frozenset[str] = frozenset()
+    # a service's domain error types → the problem each becomes (one place per service)
+    domain_errors: Mapping[type[Exception], Callable[[Any], Problem]] = field(default_factory=dict)
     # paths that parse their own bodies (not JSON): only the size limit applies there
     raw_body_prefixes: Sequence[str] = ()
 
@@ -147,6 +149,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.permissions = definition.permissions
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
+    install_domain_errors(app, definition.domain_errors)
     app.add_middleware(
         RequestBodyGuard,
         max_bytes=settings.max_body_bytes,

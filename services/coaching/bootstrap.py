@@ -6,9 +6,10 @@ from fastapi import FastAPI
 
 from services.coaching.adapters.schema import MIGRATIONS
 from services.coaching.config import CoachingSettings
+from services.coaching.domain.errors import CoachingError
 from services.coaching.domain.events import TeamSet
 from services.coaching.entrypoints.api import routers
-from services.coaching.entrypoints.problems import install_coaching_problems
+from services.coaching.entrypoints.problems import problem_for
 from services.coaching.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
 
@@ -31,11 +32,10 @@ def build_definition(settings: CoachingSettings) -> ServiceDefinition:
         migrations=MIGRATIONS,
         # teams configure the local roster; they are no fact another service consumes
         internal_events=frozenset({TeamSet.name}),
+        domain_errors={CoachingError: problem_for},
     )
 
 
 def create_service_app(settings: CoachingSettings | None = None) -> FastAPI:
     """The ASGI app; `uvicorn --factory services.coaching.bootstrap:create_service_app`."""
-    app = create_app(build_definition(settings or CoachingSettings()))
-    install_coaching_problems(app)
-    return app
+    return create_app(build_definition(settings or CoachingSettings()))

@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from services.fidelity.adapters.schema import MIGRATIONS
 from services.fidelity.config import FidelitySettings
+from services.fidelity.domain.errors import FidelityError
 from services.fidelity.entrypoints.api import OPENAPI_TAGS, routers
-from services.fidelity.entrypoints.errors import install_domain_error_handler
+from services.fidelity.entrypoints.errors import problem_for
 from services.fidelity.handlers.instruments import seed_instruments
 from services.fidelity.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
@@ -28,11 +29,10 @@ def build_definition(settings: FidelitySettings) -> ServiceDefinition:
         migrations=MIGRATIONS,
         on_startup=seed_instruments,
         openapi_tags=OPENAPI_TAGS,
+        domain_errors={FidelityError: problem_for},
     )
 
 
 def create_service_app(settings: FidelitySettings | None = None) -> FastAPI:
     """The ASGI app; `uvicorn --factory services.fidelity.bootstrap:create_service_app`."""
-    app = create_app(build_definition(settings or FidelitySettings()))
-    install_domain_error_handler(app)
-    return app
+    return create_app(build_definition(settings or FidelitySettings()))

@@ -8,8 +8,9 @@ from services.learning.adapters.catalog_store import load_catalogs, seed_catalog
 from services.learning.adapters.migrations import MIGRATIONS
 from services.learning.config import LearningSettings
 from services.learning.context import EXTRAS_KEY, LearningContext, visibility_policy
+from services.learning.domain.errors import LearningDomainError
 from services.learning.entrypoints.api import OPENAPI_TAGS, routers
-from services.learning.entrypoints.problems import install_learning_problems
+from services.learning.entrypoints.problems import problem_for
 from services.learning.handlers import lapse_check_job
 from services.learning.permissions import PERMISSIONS
 from services.learning.xapi.wiring import (
@@ -52,11 +53,10 @@ def build_definition(settings: LearningSettings) -> ServiceDefinition:
         on_startup=start_learning,
         openapi_tags=[*OPENAPI_TAGS, *XAPI_OPENAPI_TAGS],
         raw_body_prefixes=XAPI_RAW_BODY_PREFIXES,
+        domain_errors={LearningDomainError: problem_for},
     )
 
 
 def create_service_app(settings: LearningSettings | None = None) -> FastAPI:
     """The ASGI app; `uvicorn --factory services.learning.bootstrap:create_service_app`."""
-    app = create_app(build_definition(settings or LearningSettings()))
-    install_learning_problems(app)
-    return app
+    return create_app(build_definition(settings or LearningSettings()))

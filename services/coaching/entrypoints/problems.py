@@ -8,17 +8,13 @@ that a retry resolves (the retry finds the stored record).
 
 from __future__ import annotations
 
-import asyncpg
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
 from services.coaching.domain.errors import (
     CoachingError,
     InvalidFieldError,
     PermissionRefusedError,
     StateConflictError,
 )
-from shared.problems import Conflict, Forbidden, Problem, Unprocessable, problem_response
+from shared.problems import Conflict, Forbidden, Problem, Unprocessable
 
 # Where the API's field names differ from the domain's.
 API_FIELD_NAMES = {"source_kind": "source_type"}
@@ -39,30 +35,3 @@ def problem_for(error: CoachingError) -> Problem:
         (problem for cls, problem in _PROBLEMS.items() if isinstance(error, cls)), Unprocessable
     )
     return kind(f"{field}: {message}", extra={"errors": [{"field": field, "message": message}]})
-
-
-def install_coaching_problems(app: FastAPI) -> None:
-    @app.exception_handler(CoachingError)
-    async def _domain_error(request: Request, exc: CoachingError) -> JSONResponse:
-        problem = problem_for(exc)
-        return problem_response(
-            problem.status,
-            problem.title,
-            problem.detail,
-            slug=problem.slug,
-            instance=request.url.path,
-            **problem.extra,
-        )
-
-    @app.exception_handler(asyncpg.UniqueViolationError)
-    async def _created_concurrently(
-        request: Request, exc: asyncpg.UniqueViolationError
-    ) -> JSONResponse:
-        return problem_response(
-            409,
-            "Concurrent modification",
-            "the same record was being created by another request at the same moment; "
-            "send the request again to get the stored record",
-            slug="concurrency-conflict",
-            instance=request.url.path,
-        )

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
 from services.fidelity.domain.errors import (
     FidelityError,
     InvalidInstrumentError,
     InvalidObservationError,
     RatingsNotComparableError,
 )
-from shared.problems import problem_response
+from shared.problems import Problem, Unprocessable
 
 _TITLES: list[tuple[type[FidelityError], str]] = [
     (InvalidInstrumentError, "Invalid instrument"),
@@ -27,17 +24,11 @@ _TITLES: list[tuple[type[FidelityError], str]] = [
 ]
 
 
-def problem_for(error: FidelityError, instance: str) -> JSONResponse:
+def problem_for(error: FidelityError) -> Problem:
     title = next((t for cls, t in _TITLES if isinstance(error, cls)), "Breaks a fidelity rule")
     extra: dict[str, Any] = {}
     if isinstance(error, InvalidObservationError | RatingsNotComparableError):
         extra["indicator_id"] = error.indicator_id
     if isinstance(error, InvalidInstrumentError):
         extra["element_id"] = error.element_id
-    return problem_response(422, title, error.detail, slug=error.code, instance=instance, **extra)
-
-
-def install_domain_error_handler(app: FastAPI) -> None:
-    @app.exception_handler(FidelityError)
-    async def _fidelity_error(request: Request, error: FidelityError) -> JSONResponse:
-        return problem_for(error, request.url.path)
+    return Unprocessable(error.detail, title=title, slug=error.code, extra=extra)

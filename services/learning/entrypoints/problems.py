@@ -7,9 +7,6 @@ dated before the enrollment or the mastery).
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
 from services.learning.domain.errors import (
     AttemptBeforeEnrollmentError,
     ConceptNotMasteredError,
@@ -19,7 +16,7 @@ from services.learning.domain.errors import (
     ReviewBeforeMasteryError,
     ReviewOutOfOrderError,
 )
-from shared.problems import Conflict, Problem, Unprocessable, problem_response
+from shared.problems import Conflict, Problem, Unprocessable
 
 _STATE_CONFLICTS: tuple[type[LearningDomainError], ...] = (
     NotEnrolledError,
@@ -36,16 +33,3 @@ def problem_for(error: LearningDomainError) -> Problem:
     if isinstance(error, _STATE_CONFLICTS):
         return Conflict(str(error))
     return Unprocessable(str(error))
-
-
-def install_learning_problems(app: FastAPI) -> None:
-    @app.exception_handler(LearningDomainError)
-    async def _domain_error(request: Request, exc: LearningDomainError) -> JSONResponse:
-        problem = problem_for(exc)
-        return problem_response(
-            problem.status,
-            problem.title,
-            problem.detail,
-            slug=problem.slug,
-            instance=request.url.path,
-        )
