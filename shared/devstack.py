@@ -49,6 +49,23 @@ def demo_xapi_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def uvicorn_command(service: str, port: int) -> list[str]:
+    """How a service runs: its app factory under uvicorn, on loopback."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        f"services.{service}.bootstrap:create_service_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+
+
 def nats_passwords(data_dir: Path) -> dict[str, str]:
     """Service and demo-agency-app NATS passwords, generated once and kept."""
     path = data_dir / "nats-passwords.json"
@@ -122,19 +139,7 @@ class DevStack:
         for name, port in SERVICES.items():
             log = (self.data_dir / f"{name}.log").open("ab")
             self.children[name] = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "--factory",
-                    f"services.{name}.bootstrap:create_service_app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                ],
+                uvicorn_command(name, port),
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -194,8 +194,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
 
-
-
 def install_domain_errors(
     app: FastAPI, mapping: Mapping[type[Exception], Callable[[Any], Problem]]
 ) -> None:

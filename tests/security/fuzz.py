@@ -27,6 +27,7 @@ from pathlib import Path
 
 from shared.auth import issue_token
 from shared.config import ServiceSettings
+from shared.devstack import uvicorn_command
 from shared.servers import NatsServer, PostgresServer, free_port
 
 SERVICES = ("learning", "coaching", "fidelity", "certification")
@@ -65,19 +66,7 @@ def running_services(database_url: str, nats_url: str, secret: str) -> Iterator[
         }
     children = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                f"services.{name}.bootstrap:create_service_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
+            uvicorn_command(name, port),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
