@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from shared.nats_auth import render_config
-from shared.servers import NatsServer, PostgresServer
+from shared.servers import NatsServer, PostgresServer, dies_with_parent
 
 SERVICES = {"learning": 8001, "coaching": 8002, "fidelity": 8003, "certification": 8004}
 POSTGRES_PORT = 54329
@@ -140,6 +140,7 @@ class DevStack:
             log = (self.data_dir / f"{name}.log").open("ab")
             self.children[name] = subprocess.Popen(
                 uvicorn_command(name, port),
+                preexec_fn=dies_with_parent(signal.SIGTERM),
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

