@@ -114,6 +114,10 @@ class EventRegistry:
 
         return decorate
 
+    def classes(self) -> list[type[DomainEvent]]:
+        """The registered event classes, in registration order."""
+        return list(self._classes.values())
+
     def knows(self, name: str) -> bool:
         return name in self._classes
 
