@@ -81,7 +81,7 @@ class OutboxRelay:
                 await asyncio.sleep(self.poll_interval)
                 continue
             try:
-                await self._publish_while_leading()
+                await self._publish_while_leading(listener)
             finally:
                 await self._stand_down(listener)
 
@@ -120,9 +120,11 @@ class OutboxRelay:
                 await self.pool.release(conn)
         return None
 
-    async def _publish_while_leading(self) -> None:
+    async def _publish_while_leading(self, listener: Connection) -> None:
+        """Publish until cancelled, or until the lock's connection is lost (a database
+        restart ends the session and its lock: step down and contend again)."""
         backoff = 0.2
-        while True:
+        while not listener.is_closed():
             if _being_cancelled():  # a cancel some library swallowed: honour it here
                 raise asyncio.CancelledError
             try:

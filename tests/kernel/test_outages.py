@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
+import httpx
 import pytest
 
-from shared.servers import NatsServer
+from shared.servers import NatsServer, PostgresServer
+from shared.service import ServiceDefinition, create_app
+from shared.testing.apps import running
+from shared.testing.plugin import DATABASE
 from shared.testing.waiting import eventually
 from tests.kernel.probe import Probe, ProbeSettings, open_probe, pending
 
@@ -58,3 +63,59 @@ async def test_events_appended_while_nats_is_down_all_arrive_once_after_it_retur
         await probe.stop_tasks()
         await nats.close()
         await pool.close()
+
+
+async def test_a_postgresql_restart_is_survived_by_the_relay_and_readiness_reports_it(
+    settings_for: Callable[..., Any], own_postgres: PostgresServer
+) -> None:
+    settings: ProbeSettings = settings_for(ProbeSettings, database_url=own_postgres.dsn(DATABASE))
+    pool, nats = await open_probe(settings)
+    await nats.wait_connected(10)
+    probe = Probe(settings, pool, nats)
+    probe.run(probe.relay.run())
+    probe.run(probe.consumer(ack_wait=2.0).run())
+    app = create_app(
+        ServiceDefinition(
+            settings=settings, title="probe", description="probe", routers=[], permissions={}
+        )
+    )
+    try:
+        async with running(app) as client:
+            await probe.append("before", pending("p", 1))
+
+            async def seen(count: int) -> Callable[[], Awaitable[bool]]:
+                async def check() -> bool:
+                    try:
+                        return len(await probe.seen_ids()) == count
+                    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                        return False
+
+                return check
+
+            await eventually(await seen(1))
+            assert (await client.get("/readyz")).status_code == 200
+
+            own_postgres.stop()
+            down = await client.get("/readyz")
+            assert down.status_code == 503
+            assert down.json()["checks"]["database"].startswith("unreachable")
+
+            own_postgres.start(fast_unsafe=True)  # same data, same port
+            await eventually(lambda: _ready(client), timeout=20)
+            for i in range(5):
+                for attempt in range(20):  # pooled connections broken by the restart
+                    try:
+                        await probe.append(f"after-{i}", pending("p", 1))
+                        break
+                    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                        await asyncio.sleep(0.1 * (attempt + 1))
+            await eventually(await seen(6), timeout=30)
+            assert sorted(await probe.seen_ids()) == sorted(await probe.stored_ids())
+    finally:
+        await probe.stop_tasks()
+        await nats.close()
+        await pool.close()
+
+
+async def _ready(client: httpx.AsyncClient) -> bool:
+    return (await client.get("/readyz")).status_code == 200
