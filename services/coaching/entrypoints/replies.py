@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from fastapi import Response
 
-from services.coaching.handlers.recording import Recorded
+from shared.idempotency import Recorded
 
 T = TypeVar("T")
 

@@ -26,13 +26,7 @@ from services.coaching.domain.assignments import (
     hand_over,
 )
 from services.coaching.domain.events import CoachAssigned, CoachAssignmentEnded
-from services.coaching.handlers.recording import (
-    Recorded,
-    ensure_same_repeat,
-    fingerprint,
-    record_id,
-    retried_after_a_race,
-)
+from services.coaching.handlers.recording import ensure_same_repeat, record_id, retried_after_a_race
 from services.coaching.models.assignments import (
     AssignmentCreate,
     AssignmentEnd,
@@ -43,6 +37,7 @@ from services.coaching.models.assignments import (
 from services.coaching.permissions import own_records_only, practitioner_filter
 from shared.auth import Principal
 from shared.database import Connection
+from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import NotFound
 from shared.service import Runtime

@@ -26,9 +26,7 @@ from services.coaching.domain.culture import (
 )
 from services.coaching.domain.events import PeerLearningSessionHeld, ReflectionRecorded
 from services.coaching.handlers.recording import (
-    Recorded,
     ensure_same_repeat,
-    fingerprint,
     practice_today,
     record_id,
     retried_after_a_race,
@@ -47,6 +45,7 @@ from services.coaching.permissions import (
     practitioner_filter,
 )
 from shared.auth import Principal
+from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import Forbidden, NotFound
 from shared.service import Runtime

@@ -34,9 +34,7 @@ from services.coaching.domain.plans import (
 )
 from services.coaching.domain.vocabulary import GoalStatus
 from services.coaching.handlers.recording import (
-    Recorded,
     ensure_same_repeat,
-    fingerprint,
     practice_today,
     record_id,
     retried_after_a_race,
@@ -45,6 +43,7 @@ from services.coaching.models.plans import GoalCreate, GoalStatusChange, PlanCre
 from services.coaching.permissions import ensure_may_coach, own_records_only, practitioner_filter
 from shared.auth import Principal
 from shared.database import Connection
+from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import Conflict, NotFound
 from shared.service import Runtime

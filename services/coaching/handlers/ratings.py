@@ -32,9 +32,7 @@ from services.coaching.domain.ratings import (
 )
 from services.coaching.domain.vocabulary import Competency, SourceKind
 from services.coaching.handlers.recording import (
-    Recorded,
     ensure_same_repeat,
-    fingerprint,
     practice_today,
     record_id,
     retried_after_a_race,
@@ -53,6 +51,7 @@ from services.coaching.permissions import (
 )
 from shared.auth import Principal
 from shared.database import Connection
+from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.practice_time import now_utc
 from shared.problems import NotFound

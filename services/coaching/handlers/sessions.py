@@ -16,9 +16,7 @@ from services.coaching.adapters.streams import (
 from services.coaching.domain.events import CoachingSessionHeld
 from services.coaching.domain.sessions import CoachingSession, LogSession, log_session
 from services.coaching.handlers.recording import (
-    Recorded,
     ensure_same_repeat,
-    fingerprint,
     practice_today,
     record_id,
     retried_after_a_race,
@@ -26,6 +24,7 @@ from services.coaching.handlers.recording import (
 from services.coaching.models.sessions import SessionCreate, SessionPublic
 from services.coaching.permissions import acting_as, own_records_only, practitioner_filter
 from shared.auth import Principal
+from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import NotFound
 from shared.service import Runtime

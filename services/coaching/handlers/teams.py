@@ -5,9 +5,10 @@ from __future__ import annotations
 from services.coaching.adapters.streams import pending, team_stream
 from services.coaching.adapters.team_rows import find_team, list_teams, roster_page, save_team
 from services.coaching.domain.events import TeamSet
-from services.coaching.handlers.recording import Recorded, practice_today, retried_after_a_race
+from services.coaching.handlers.recording import practice_today, retried_after_a_race
 from services.coaching.models.culture import RosterMemberPublic, TeamPublic
 from shared.auth import Principal
+from shared.idempotency import Recorded
 from shared.pagination import Page, PageRequest
 from shared.problems import NotFound, Unprocessable
 from shared.service import Runtime

@@ -28,7 +28,6 @@ from services.fidelity.domain.events import (
     ObserverCalibrationFailed,
 )
 from services.fidelity.domain.scoring import Rating, validate_ratings
-from services.fidelity.handlers.idempotency import create_once, fingerprint
 from services.fidelity.handlers.instruments import load_instrument
 from services.fidelity.handlers.observers import acting_observer
 from services.fidelity.schemas.calibration import (
@@ -41,6 +40,7 @@ from services.fidelity.schemas.observations import canonical_ratings, rating_pai
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import DomainEvent, PendingEvent
+from shared.idempotency import create_once, fingerprint
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
 from shared.service import Runtime

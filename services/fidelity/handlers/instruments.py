@@ -16,7 +16,6 @@ from services.fidelity.domain.events import InstrumentPublished
 from services.fidelity.domain.instruments import Instrument
 from services.fidelity.domain.seed_instruments import SEED_INSTRUMENTS
 from services.fidelity.handlers.cursors import key_and_version, page_of
-from services.fidelity.handlers.idempotency import create_once, fingerprint
 from services.fidelity.schemas.instruments import (
     InstrumentDefinition,
     InstrumentPublic,
@@ -24,6 +23,7 @@ from services.fidelity.schemas.instruments import (
 )
 from shared.auth import Principal
 from shared.events import PendingEvent
+from shared.idempotency import create_once, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import Conflict, NotFound, Unprocessable
 from shared.service import Runtime

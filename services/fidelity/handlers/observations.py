@@ -18,7 +18,6 @@ from services.fidelity.handlers.co_observation import (
     first_observation_of_meeting,
 )
 from services.fidelity.handlers.drift import record_new_drift
-from services.fidelity.handlers.idempotency import create_once, fingerprint
 from services.fidelity.handlers.instruments import load_instrument
 from services.fidelity.handlers.observers import acting_observer
 from services.fidelity.schemas.observations import (
@@ -31,6 +30,7 @@ from services.fidelity.schemas.observations import (
 )
 from shared.auth import Principal
 from shared.events import DomainEvent, PendingEvent
+from shared.idempotency import create_once, fingerprint
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
 from shared.service import Runtime

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 
 from shared.database import Connection
 from shared.events import DomainEvent, PendingEvent
+from shared.idempotency import Recorded
 from shared.problems import Conflict
 
+__all__ = ["Recorded", "pending_event", "writing"]
+
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Recorded(Generic[R]):
-    """A stored record, and whether this call stored it (False: an identical retry)."""
-
-    record: R
-    created: bool
 
 
 def pending_event(

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from services.coaching.domain.assignments import CoachAssignment
-from services.coaching.handlers.recording import fingerprint
 from services.coaching.permissions import (
     acting_as,
     ensure_may_coach,
@@ -15,6 +14,7 @@ from services.coaching.permissions import (
     practitioner_filter,
 )
 from shared.auth import Principal, Role
+from shared.idempotency import fingerprint
 from shared.problems import Forbidden
 from tests.coaching.unit.coaching_builders import (
     COACH,

@@ -1,0 +1,83 @@
+"""Idempotent creates: a client may choose a record's id and safely retry.
+
+A repeat with the same id and the same content returns the stored record (200); the same
+id with different content is a 409. Content is compared by a *fingerprint* of what the
+create asked for (canonical JSON of the command), kept with the record, so key order in
+the body does not matter. Two identical requests racing each other end the same way: the
+loser's append (`expected_version=0`) fails on the winner's stream, and it answers as a
+repeat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from shared.eventstore import ConcurrencyConflict
+from shared.problems import Conflict
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Recorded(Generic[R]):
+    """A write's answer: the record, and whether this call created it (201) or not (200)."""
+
+    record: R
+    created: bool
+
+
+def fingerprint(*parts: Any) -> str:
+    """A stable hash of what a create asked for (models, dataclasses, plain values)."""
+    content = [_plain(part) for part in parts]
+    encoded = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _plain(part: Any) -> Any:
+    if isinstance(part, BaseModel):
+        return part.model_dump(mode="json")
+    if dataclasses.is_dataclass(part) and not isinstance(part, type):
+        return dataclasses.asdict(part)
+    return part
+
+
+def ensure_same_content(what: str, stored: str, requested: str) -> None:
+    """A second create with an existing id must carry the same content."""
+    if stored != requested:
+        raise Conflict(
+            f"{what} already exists with different content; send exactly the same content "
+            "to repeat the request, or use a new id for a new record"
+        )
+
+
+async def create_once(
+    *,
+    what: str,
+    find: Callable[[], Awaitable[tuple[R, str] | None]],
+    create: Callable[[], Awaitable[R]],
+    content_hash: str,
+) -> tuple[R, bool]:
+    """`(record, created)`: the stored record on a faithful repeat, else a new one.
+
+    `find` returns the stored record with its fingerprint; `create` appends with
+    `expected_version=0`, so a concurrent twin surfaces as `ConcurrencyConflict` and is
+    then answered like any repeat.
+    """
+    existing = await find()
+    if existing is None:
+        try:
+            return await create(), True
+        except ConcurrencyConflict:
+            existing = await find()
+            if existing is None:
+                raise
+    record, stored_hash = existing
+    ensure_same_content(what, stored_hash, content_hash)
+    return record, False
