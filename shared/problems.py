@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -129,15 +130,20 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return exc.response(request.url.path)
+
+    @app.exception_handler(asyncpg.UniqueViolationError)
+    async def _created_concurrently(
+        request: Request, exc: asyncpg.UniqueViolationError
+    ) -> JSONResponse:
+        # two requests creating the same record at the same moment: one committed first
         return problem_response(
-            exc.status,
-            exc.title,
-            exc.detail,
-            slug=exc.slug,
+            409,
+            "Concurrent modification",
+            "the same record was being created by another request at the same moment; "
+            "send the request again to get the stored record",
+            slug="concurrency-conflict",
             instance=request.url.path,
-            headers=headers,
-            **exc.extra,
         )
 
     @app.exception_handler(ConcurrencyConflict)
@@ -147,6 +153,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Concurrent modification",
             str(exc),
             slug="concurrency-conflict",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(asyncpg.DataError)
+    async def _unstorable(request: Request, exc: asyncpg.DataError) -> JSONResponse:
+        # "invalid input for query argument": a value the model let through but the
+        # column cannot hold (an integer beyond its range, say); the request is at fault
+        log.warning("unstorable_value", path=request.url.path, error=type(exc).__name__)
+        return problem_response(
+            422,
+            "Invalid request",
+            "a value in the request is outside what can be stored (too large a number, or "
+            "too long a text); send a smaller value",
+            slug="invalid-request",
             instance=request.url.path,
         )
 

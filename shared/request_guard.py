@@ -39,13 +39,35 @@ def _no_constants(name: str) -> Any:
 
 
 def parse_strict_json(body: bytes) -> Any:
-    """Parse JSON refusing duplicate keys and NaN/Infinity (both silently lossy otherwise)."""
+    """Parse JSON refusing duplicate keys and NaN/Infinity (both silently lossy otherwise),
+    and strings PostgreSQL cannot store (NUL) or UTF-8 cannot encode (lone surrogates)."""
     try:
-        return json.loads(body, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        value = json.loads(body, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
     except MalformedJson:
         raise
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedJson(f"the body is not valid JSON: {error}") from error
+    _refuse_unstorable_strings(value, "body")
+    return value
+
+
+def _refuse_unstorable_strings(value: Any, path: str) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise MalformedJson(f"{path} contains a NUL character (\\u0000); remove it")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise MalformedJson(
+                f"{path} contains an unpaired UTF-16 surrogate; send valid Unicode text"
+            ) from error
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _refuse_unstorable_strings(key, f"{path} key")
+            _refuse_unstorable_strings(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            _refuse_unstorable_strings(inner, f"{path}[{index}]")
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -62,7 +84,21 @@ class RequestBodyGuard:
         self.exempt_prefixes = tuple(exempt_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if b"%00" in raw_target or b"\x00" in raw_target:
+            response = problem_response(
+                400,
+                "Malformed request",
+                "the path or query contains a NUL character (%00); remove it",
+                slug="malformed-request",
+                instance=scope.get("path"),
+            )
+            await response(scope, receive, send)
+            return
+        if scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])

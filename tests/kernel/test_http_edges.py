@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from shared.auth import Principal, Role, TokenVerifier, allow
 from shared.problems import Unauthorized
 from shared.servers import free_port
-from shared.service import ServiceDefinition, create_app
+from shared.service import RuntimeDep, ServiceDefinition, create_app
 from shared.testing.apps import bearer, running
 from tests.kernel.probe import ProbeSettings
 
@@ -36,6 +36,20 @@ async def write_note(
     note: Note, principal: Annotated[Principal, allow("notes.write")]
 ) -> dict[str, Any]:
     return {"agency": principal.agency_id, "text": note.text}
+
+
+class Counter(BaseModel):
+    value: int
+
+
+@router.post("/counters")
+async def store_counter(
+    counter: Counter,
+    principal: Annotated[Principal, allow("notes.write")],
+    runtime: RuntimeDep,
+) -> dict[str, int]:
+    async with runtime.pool.acquire() as conn:  # an int4 column, as most counters are
+        return {"value": await conn.fetchval("SELECT $1::int4", counter.value)}
 
 
 PERMISSIONS = {"notes.write": frozenset({Role.ADMIN})}
@@ -127,8 +141,10 @@ async def test_a_body_over_the_limit_is_413_even_when_chunked(client: Any) -> No
         (b'{"text": "x", "score": NaN}', "application/json", 400, "NaN is not valid JSON"),
         (b'{"text": "x", "score": ', "application/json", 400, "not valid JSON"),
         (b'{"text": "x"}', "application/json", 422, "score: Field required"),
+        (b'{"text": "a\\u0000b", "score": 1}', "application/json", 400, "body.text contains a NUL"),
+        (b'{"text": "\\udb56", "score": 1}', "application/json", 400, "unpaired UTF-16 surrogate"),
     ],
-    ids=["not-json", "duplicate-key", "nan", "truncated", "missing-field"],
+    ids=["not-json", "duplicate-key", "nan", "truncated", "missing-field", "nul", "surrogate"],
 )
 async def test_bad_bodies_get_a_problem_that_says_what_to_fix(
     client: Any, body: bytes, content_type: str, status: int, detail: str
@@ -140,6 +156,24 @@ async def test_bad_bodies_get_a_problem_that_says_what_to_fix(
     assert response.headers["content-type"] == "application/problem+json"
     assert detail in response.json()["detail"]
     assert "Traceback" not in response.text
+
+
+async def test_a_nul_in_the_query_is_refused_before_any_route(client: Any) -> None:
+    http, settings = client
+    response = await http.get("/notes?text=a%00b", headers=bearer(settings, "agency-a", "admin"))
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
+async def test_a_number_too_large_for_its_column_is_a_422_not_a_500(client: Any) -> None:
+    http, settings = client
+    response = await http.post(
+        "/counters",
+        json={"value": 1003459959004946560},
+        headers=bearer(settings, "agency-a", "admin"),
+    )
+    assert response.status_code == 422
+    assert "outside what can be stored" in response.json()["detail"]
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ class AdoptionCreate(BaseModel):
     )
 
     policy_id: str = Field(min_length=1, max_length=200)
-    policy_version: int = Field(ge=1)
+    policy_version: int = Field(ge=1, le=2_147_483_647)
 
 
 class AdoptionPublic(BaseModel):
