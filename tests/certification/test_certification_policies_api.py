@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from nats.aio.client import Client
 
@@ -57,6 +58,29 @@ async def test_adopting_a_new_version_re_evaluates_and_keeps_the_history(
         (2, "2026-01-10"),
         (1, "2026-01-12"),
     ]
+
+
+async def test_a_past_date_is_judged_under_the_policy_adopted_on_that_date(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    await certification.post("/policies", with_tenure(policy_json(2), 400))
+    adopted = await certification.post(
+        "/policies/adoptions", {"policy_id": "miiwrap-default", "policy_version": 2}
+    )
+    adopted_on = date.fromisoformat(adopted.json()["adopted_on"])
+
+    def state(as_of: date | None) -> Any:
+        day = as_of.isoformat() if as_of else None
+        return certification.get("/practitioners/pr-1/certification", as_of=day)
+
+    before = (await state(adopted_on - timedelta(days=1))).json()
+    on_the_day = (await state(adopted_on)).json()
+    now = (await state(None)).json()
+    assert before["policy_version"] == 1  # the seed was in force the day before
+    assert before["levels"][0]["status"] == "certified"
+    assert on_the_day["policy_version"] == now["policy_version"] == 2
+    assert now["levels"][0]["status"] == "in_progress"  # 400 days of tenure not yet reached
 
 
 async def test_a_version_is_immutable_and_the_seed_is_reserved(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from services.certification.domain.policy import Policy
 from services.certification.domain.seed_policies import DEFAULT_POLICY
@@ -58,6 +59,21 @@ async def current_adoption(conn: Connection, agency_id: str) -> Adoption:
         "SELECT * FROM policy_adoptions WHERE agency_id = $1 ORDER BY position DESC LIMIT 1",
         agency_id,
     )
+    return _adoption(row)
+
+
+async def adoption_in_force(conn: Connection, agency_id: str, day: date) -> Adoption:
+    """The adoption in force on `day`: the latest adopted on or before it (else the seed)."""
+    row = await conn.fetchrow(
+        "SELECT * FROM policy_adoptions WHERE agency_id = $1 AND adopted_on <= $2"
+        " ORDER BY position DESC LIMIT 1",
+        agency_id,
+        day,
+    )
+    return _adoption(row)
+
+
+def _adoption(row: Any) -> Adoption:
     if row is None:
         return DEFAULT_ADOPTION
     return Adoption(
@@ -72,7 +88,15 @@ async def current_adoption(conn: Connection, agency_id: str) -> Adoption:
 
 async def adopted_policy(conn: Connection, agency_id: str) -> Policy:
     """The policy the agency's practitioners are evaluated under now."""
-    adoption = await current_adoption(conn, agency_id)
+    return await _policy_of(conn, agency_id, await current_adoption(conn, agency_id))
+
+
+async def policy_in_force(conn: Connection, agency_id: str, day: date) -> Policy:
+    """The policy an "as of `day`" question is answered under."""
+    return await _policy_of(conn, agency_id, await adoption_in_force(conn, agency_id, day))
+
+
+async def _policy_of(conn: Connection, agency_id: str, adoption: Adoption) -> Policy:
     policy = await policy_version(conn, agency_id, adoption.policy_id, adoption.policy_version)
     if policy is None:  # adoption is only accepted for a stored version
         raise LookupError(f"adopted policy {adoption.policy_id} v{adoption.policy_version} missing")

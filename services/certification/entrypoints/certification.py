@@ -112,7 +112,8 @@ async def read_certification(
     refuse_after_today(day, "as_of", today)
     async with runtime.pool.acquire() as conn:
         await _registered(conn, principal.agency_id, practitioner_id)
-        policy = await policy_rows.adopted_policy(conn, principal.agency_id)
+        # a past date is answered under the policy the agency had adopted on that date
+        policy = await policy_rows.policy_in_force(conn, principal.agency_id, day)
         evidence = await evidence_rows.evidence_set(conn, principal.agency_id, practitioner_id)
     return state_public(evaluate(policy, evidence, day))
 
