@@ -144,13 +144,17 @@ class EventStore:
         return [row_to_event(r) for r in stored]
 
     async def read_stream(
-        self, stream_id: str, conn: Connection | None = None
+        self, stream_id: str, conn: Connection | None = None, from_version: int = 1
     ) -> list[StoredEvent]:
-        query = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version"
+        """The stream's events from `from_version` on, in version order."""
+        query = (
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2"
+            " ORDER BY stream_version"
+        )
         if conn is not None:
-            return [row_to_event(r) for r in await conn.fetch(query, stream_id)]
+            return [row_to_event(r) for r in await conn.fetch(query, stream_id, from_version)]
         async with self.pool.acquire() as own:
-            return [row_to_event(r) for r in await own.fetch(query, stream_id)]
+            return [row_to_event(r) for r in await own.fetch(query, stream_id, from_version)]
 
     async def read_streams(
         self, stream_ids: Sequence[str], conn: Connection | None = None

@@ -7,12 +7,13 @@ periodic lapse check share one write path; tests build one with their own clock.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.learning.adapters.folded_learners import FoldedLearners
 from services.learning.config import LearningSettings
 from services.learning.domain.catalog_book import CatalogBook
 from services.learning.domain.review import ReviewPolicy
@@ -31,6 +32,7 @@ class LearningContext:
     catalogs: CatalogBook
     visibility: VisibilityPolicy
     clock: Callable[[], datetime] = now_utc
+    folded: FoldedLearners = field(default_factory=FoldedLearners)
 
     @property
     def pool(self) -> Pool:

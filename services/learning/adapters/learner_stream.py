@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from services.learning.adapters.folded_learners import FoldedLearner
 from services.learning.context import LearningContext
 from services.learning.domain.events import registry
 from services.learning.domain.learner import LearnerState, replay_learner
@@ -48,12 +49,26 @@ async def load_learner(
     learning: LearningContext, conn: Connection, agency_id: str, practitioner_id: str
 ) -> LoadedLearner:
     stream_id = learner_stream_id(agency_id, practitioner_id)
-    events = await learning.store.read_stream(stream_id, conn)
+    cached = learning.folded.get(stream_id)
+    state: LearnerState | None
+    if cached is not None:
+        events = await learning.store.read_stream(stream_id, conn, from_version=cached.version)
+        if events and events[0].event_id == cached.tip_event_id:
+            state = _fold(learning, events[1:], start=cached.state)
+        else:
+            events = await learning.store.read_stream(stream_id, conn)
+            state = _fold(learning, events)
+    else:
+        events = await learning.store.read_stream(stream_id, conn)
+        state = _fold(learning, events)
+    if events:
+        tip = events[-1]
+        learning.folded.put(stream_id, FoldedLearner(tip.stream_version, tip.event_id, state))
+        version = tip.stream_version
+    else:
+        version = 0
     return LoadedLearner(
-        agency_id=agency_id,
-        practitioner_id=practitioner_id,
-        state=_fold(learning, events),
-        version=events[-1].stream_version if events else 0,
+        agency_id=agency_id, practitioner_id=practitioner_id, state=state, version=version
     )
 
 
@@ -83,9 +98,14 @@ async def append_to_learner(
     )
 
 
-def _fold(learning: LearningContext, events: Sequence[StoredEvent]) -> LearnerState | None:
+def _fold(
+    learning: LearningContext,
+    events: Sequence[StoredEvent],
+    start: LearnerState | None = None,
+) -> LearnerState | None:
     return replay_learner(
         (registry.decode_stored(e) for e in events),
         learning.catalogs.get,
         learning.review_policy,
+        start,
     )

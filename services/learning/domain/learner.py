@@ -116,10 +116,12 @@ def replay_learner(
     events: Iterable[DomainEvent],
     catalog_for: Callable[[str], Catalog],
     policy: ReviewPolicy,
+    start: LearnerState | None = None,
 ) -> LearnerState | None:
-    """Fold a learner stream; ``None`` when it holds no enrollment (no such learner)."""
-    state: LearnerState | None = None
-    catalog: Catalog | None = None
+    """Fold a learner stream (or its tail onto `start`, the state before it);
+    ``None`` when it holds no enrollment (no such learner)."""
+    state: LearnerState | None = start
+    catalog: Catalog | None = catalog_for(start.catalog_version) if start else None
     for event in events:
         if isinstance(event, PractitionerEnrolled):
             catalog = catalog_for(event.catalog_version)

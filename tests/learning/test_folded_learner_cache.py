@@ -1,0 +1,79 @@
+"""Writes fold only new events onto a cached learner, and never trust a rolled-back one."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, date, datetime
+
+from services.learning.commands import EnrollPractitioner, RecordAttempt
+from services.learning.context import learning_of
+from services.learning.handlers import enroll_practitioner, record_attempt
+from shared.testing.apps import runtime_of
+from tests.learning.learning_client import LearningApi
+
+
+class Abandoned(Exception):
+    """Raised to roll a transaction back."""
+
+
+def attempt(score: float, day: int) -> RecordAttempt:
+    return RecordAttempt(
+        practitioner_id="p-cache",
+        module_id="M1",
+        scaled_score=score,
+        attempted_at=datetime(2026, 3, day, 15, tzinfo=UTC),
+    )
+
+
+async def test_a_write_rolled_back_after_caching_its_learner_is_not_remembered(
+    learning: LearningApi,
+) -> None:
+    context = learning_of(runtime_of(learning.app))
+    store, agency, actor = context.store, learning.agency_id, f"{learning.agency_id}/admin"
+    async with store.transaction() as conn:
+        enrollment = EnrollPractitioner(practitioner_id="p-cache", enrolled_on=date(2026, 3, 1))
+        await enroll_practitioner(context, conn, agency, actor, enrollment)
+        await record_attempt(context, conn, agency, actor, attempt(0.5, 2))
+
+    with contextlib.suppress(Abandoned):
+        async with store.transaction() as conn:
+            mastering = await record_attempt(context, conn, agency, actor, attempt(0.95, 3))
+            assert mastering.record.mastered_module  # cached: M1 mastered, in this transaction
+            raise Abandoned
+
+    # the cache still holds the abandoned tip; the next write must not build on it
+    async with store.transaction() as conn:
+        later = await record_attempt(context, conn, agency, actor, attempt(0.6, 4))
+    assert later.record.mastered_module is False
+    progress = (await learning.get("/practitioners/p-cache/progress")).json()
+    [m1] = [m for m in progress["modules"] if m["module_id"] == "M1"]
+    assert m1["mastered_at"] is None
+    async with context.pool.acquire() as conn:
+        names = [
+            r["name"]
+            for r in await conn.fetch(
+                "SELECT name FROM events WHERE stream_id LIKE '%:p-cache' ORDER BY stream_version"
+            )
+        ]
+    assert names == ["practitioner_enrolled", "assessment_attempted", "assessment_attempted"]
+
+
+async def test_successive_writes_fold_onto_the_cached_learner_with_the_same_result(
+    learning: LearningApi,
+) -> None:
+    context = learning_of(runtime_of(learning.app))
+    store, agency, actor = context.store, learning.agency_id, f"{learning.agency_id}/admin"
+    async with store.transaction() as conn:
+        enrollment = EnrollPractitioner(practitioner_id="p-cache", enrolled_on=date(2026, 3, 1))
+        await enroll_practitioner(context, conn, agency, actor, enrollment)
+    for day, score in ((2, 0.4), (3, 0.7), (4, 0.85), (5, 0.99)):
+        async with store.transaction() as conn:
+            result = await record_attempt(context, conn, agency, actor, attempt(score, day))
+        assert result.record.mastered_module is (day == 4)
+    context.folded._entries.clear()  # a cold fold of the whole stream agrees
+    async with store.transaction() as conn:
+        again = await record_attempt(context, conn, agency, actor, attempt(0.99, 6))
+    assert again.record.mastered_module is False  # mastered once, on day 4
+    progress = (await learning.get("/practitioners/p-cache/progress")).json()
+    [m1] = [m for m in progress["modules"] if m["module_id"] == "M1"]
+    assert m1["mastered_at"].startswith("2026-03-04")
