@@ -125,13 +125,13 @@ class OutboxRelay:
         restart ends the session and its lock: step down and contend again)."""
         backoff = 0.2
         while not listener.is_closed():
-            if _being_cancelled():  # a cancel some library swallowed: honour it here
+            if being_cancelled():  # a cancel some library swallowed: honour it here
                 raise asyncio.CancelledError
             try:
                 sent = await self.publish_pending()
                 backoff = 0.2
             except Exception as error:
-                if _being_cancelled():
+                if being_cancelled():
                     # a library turned our cancel into an error (nats-py's publish_async
                     # raises TooManyStalledMsgsError): stop instead of retrying forever
                     raise asyncio.CancelledError from error
@@ -225,6 +225,7 @@ class OutboxRelay:
         return acknowledged
 
 
-def _being_cancelled() -> bool:
+def being_cancelled() -> bool:
+    """Whether the current task has been asked to stop (even if a library hid it)."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0

@@ -2,7 +2,9 @@
 
 - larger than the limit → 413 (also when sent chunked, without Content-Length);
 - a body that is not JSON on a JSON API → 415;
-- malformed JSON, a key given twice, or NaN/Infinity → 400.
+- malformed JSON, a key given twice, or NaN/Infinity → 400;
+- a NUL or an unpaired surrogate in a JSON string, or %00 in the path or query → 422
+  (PostgreSQL cannot store them).
 
 Paths under an exempt prefix (the xAPI LRS, which takes multipart/mixed and documents of
 any type) get only the size limit; they parse their own bodies.
@@ -22,7 +24,11 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class MalformedJson(ValueError):
-    pass
+    """Not JSON, or JSON whose meaning is lost in parsing (duplicate keys, NaN): 400."""
+
+
+class UnstorableValue(ValueError):
+    """Well-formed JSON holding a string no database column can hold: 422."""
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -54,11 +60,11 @@ def parse_strict_json(body: bytes) -> Any:
 def _refuse_unstorable_strings(value: Any, path: str) -> None:
     if isinstance(value, str):
         if "\x00" in value:
-            raise MalformedJson(f"{path} contains a NUL character (\\u0000); remove it")
+            raise UnstorableValue(f"{path} contains a NUL character (\\u0000); remove it")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as error:
-            raise MalformedJson(
+            raise UnstorableValue(
                 f"{path} contains an unpaired UTF-16 surrogate; send valid Unicode text"
             ) from error
     elif isinstance(value, dict):
@@ -90,10 +96,10 @@ class RequestBodyGuard:
         raw_target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
         if b"%00" in raw_target or b"\x00" in raw_target:
             response = problem_response(
-                400,
-                "Malformed request",
+                422,
+                "Invalid request",
                 "the path or query contains a NUL character (%00); remove it",
-                slug="malformed-request",
+                slug="invalid-request",
                 instance=scope.get("path"),
             )
             await response(scope, receive, send)
@@ -136,6 +142,12 @@ class RequestBodyGuard:
             except MalformedJson as error:
                 response = problem_response(
                     400, "Malformed JSON", str(error), slug="malformed-json", instance=path
+                )
+                await response(scope, receive, send)
+                return
+            except UnstorableValue as error:
+                response = problem_response(
+                    422, "Invalid request", str(error), slug="invalid-request", instance=path
                 )
                 await response(scope, receive, send)
                 return

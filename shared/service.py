@@ -24,7 +24,7 @@ from shared.database import Pool, apply_migrations, create_pool
 from shared.eventstore import EVENT_STORE_DDL, EventStore
 from shared.messaging import NatsConnection
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
-from shared.relay import RELAY_DDL, OutboxRelay
+from shared.relay import RELAY_DDL, OutboxRelay, being_cancelled
 from shared.request_guard import RequestBodyGuard
 
 log = structlog.get_logger(__name__)
@@ -117,6 +117,8 @@ async def _every(interval: float, job: PeriodicJob, runtime: Runtime) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if being_cancelled():  # a library turned our cancel into an error: stop
+                raise asyncio.CancelledError from error
             log.warning(
                 "periodic_job_failed", job=getattr(job, "__name__", "job"), error=repr(error)
             )

@@ -90,7 +90,7 @@ INVALID_SESSIONS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("not a date", {"held_on": "yesterday"}, ("held_on",)),
     ("unknown field", {"mood": "great"}, ("mood",)),
     ("NUL in the notes", {"notes": "x\x00y"}, ("notes", "NUL")),
-    ("control character in an id", {"practitioner_id": "prac\x00"}, ("control characters",)),
+    ("control character in an id", {"practitioner_id": "prac\x01"}, ("control characters",)),
     ("before 1900", {"held_on": "1899-12-31"}, ("held_on", "1900-01-01")),
 ]
 

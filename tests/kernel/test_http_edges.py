@@ -141,8 +141,8 @@ async def test_a_body_over_the_limit_is_413_even_when_chunked(client: Any) -> No
         (b'{"text": "x", "score": NaN}', "application/json", 400, "NaN is not valid JSON"),
         (b'{"text": "x", "score": ', "application/json", 400, "not valid JSON"),
         (b'{"text": "x"}', "application/json", 422, "score: Field required"),
-        (b'{"text": "a\\u0000b", "score": 1}', "application/json", 400, "body.text contains a NUL"),
-        (b'{"text": "\\udb56", "score": 1}', "application/json", 400, "unpaired UTF-16 surrogate"),
+        (b'{"text": "a\\u0000b", "score": 1}', "application/json", 422, "body.text contains a NUL"),
+        (b'{"text": "\\udb56", "score": 1}', "application/json", 422, "unpaired UTF-16 surrogate"),
     ],
     ids=["not-json", "duplicate-key", "nan", "truncated", "missing-field", "nul", "surrogate"],
 )
@@ -161,7 +161,7 @@ async def test_bad_bodies_get_a_problem_that_says_what_to_fix(
 async def test_a_nul_in_the_query_is_refused_before_any_route(client: Any) -> None:
     http, settings = client
     response = await http.get("/notes?text=a%00b", headers=bearer(settings, "agency-a", "admin"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "NUL" in response.json()["detail"]
 
 
