@@ -7,7 +7,8 @@
   (PostgreSQL cannot store them).
 
 Paths under an exempt prefix (the xAPI LRS, which takes multipart/mixed and documents of
-any type) get only the size limit; they parse their own bodies.
+any type, and answers bad requests with the spec's own 400) get only the size limit;
+they parse their own bodies and parameters.
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ class RequestBodyGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope.get("path", "")
+        exempt = path.startswith(self.exempt_prefixes)
         raw_target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
-        if b"%00" in raw_target or b"\x00" in raw_target:
+        if not exempt and (b"%00" in raw_target or b"\x00" in raw_target):
             response = problem_response(
                 422,
                 "Invalid request",
@@ -123,8 +126,7 @@ class RequestBodyGuard:
             if len(body) > self.max_bytes:
                 await self._too_large(scope, receive, send, len(body))
                 return
-        path: str = scope.get("path", "")
-        if body and not path.startswith(self.exempt_prefixes):
+        if body and not exempt:
             content_type = headers.get(b"content-type", b"").decode("latin-1")
             if not is_json_media_type(content_type):
                 response = problem_response(
