@@ -9,6 +9,7 @@ from services.coaching.config import CoachingSettings
 from services.coaching.domain.errors import CoachingError
 from services.coaching.domain.events import TeamSet
 from services.coaching.entrypoints.api import routers
+from services.coaching.entrypoints.consumers import roster_consumers
 from services.coaching.entrypoints.problems import problem_for
 from services.coaching.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app
@@ -33,6 +34,7 @@ def build_definition(settings: CoachingSettings) -> ServiceDefinition:
         # teams configure the local roster; they are no fact another service consumes
         internal_events=frozenset({TeamSet.name}),
         domain_errors={CoachingError: problem_for},
+        consumers=roster_consumers,
     )
 
 

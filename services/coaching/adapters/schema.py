@@ -115,4 +115,12 @@ MIGRATIONS = [
         PRIMARY KEY (agency_id, supervisor_id)
     )
     """,
+    """
+    CREATE TABLE IF NOT EXISTS registered_practitioners (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        program_start date NOT NULL,
+        PRIMARY KEY (agency_id, practitioner_id)
+    )
+    """,
 ]

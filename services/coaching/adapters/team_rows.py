@@ -1,10 +1,12 @@
 """The `teams` projection and the roster the culture views count.
 
-The roster is derived, not registered: every practitioner who appears in an assignment
-or in a supervisor's team. A practitioner's active period runs from their first
-assignment's start to their last assignment's end (open while any assignment is open);
-one who is only in a team, never assigned a coach, counts as active throughout — being
-in the program without coaching is exactly what the culture view should show.
+The roster is every practitioner the agency registered in the program (certification's
+`practitioner_registered`, kept in `registered_practitioners`), who appears in an
+assignment, or who is in a supervisor's team. A registered practitioner is active from
+their program start, for as long as they are registered, coached or not — being in the
+program without coaching is exactly what the culture view should show. One known only
+from assignments is active from their first assignment's start to their last one's end
+(open while any is open); one only in a team counts as active throughout.
 """
 
 from __future__ import annotations
@@ -27,10 +29,21 @@ _ROSTER = """
     ), members AS (
         SELECT DISTINCT unnest(practitioner_ids) AS practitioner_id
         FROM teams WHERE agency_id = $1
+    ), registered AS (
+        SELECT practitioner_id, program_start
+        FROM registered_practitioners WHERE agency_id = $1
+    ), everyone AS (
+        SELECT practitioner_id FROM periods
+        UNION SELECT practitioner_id FROM members
+        UNION SELECT practitioner_id FROM registered
     )
-    SELECT coalesce(p.practitioner_id, m.practitioner_id) AS practitioner_id,
-           p.active_from, p.active_to
-    FROM periods p FULL OUTER JOIN members m ON p.practitioner_id = m.practitioner_id
+    SELECT e.practitioner_id,
+           CASE WHEN r.practitioner_id IS NULL THEN p.active_from
+                ELSE least(r.program_start, p.active_from) END AS active_from,
+           CASE WHEN r.practitioner_id IS NULL THEN p.active_to END AS active_to
+    FROM everyone e
+    LEFT JOIN periods p ON p.practitioner_id = e.practitioner_id
+    LEFT JOIN registered r ON r.practitioner_id = e.practitioner_id
 """
 
 
