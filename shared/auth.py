@@ -55,6 +55,15 @@ class Principal:
         return f"{self.agency_id}/{self.subject}"
 
 
+class _TokenSigner(ServiceSettings):
+    service_name: str = "token-signer"
+
+
+def signing_settings(secret: str) -> ServiceSettings:
+    """Settings that only sign local tokens with `secret` (the CLI, make run, the fuzzer)."""
+    return _TokenSigner(jwt_secret=secret)
+
+
 def issue_token(
     settings: ServiceSettings,
     *,

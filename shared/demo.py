@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.auth import Role, issue_token
+from shared.auth import Role, issue_token, signing_settings
 from shared.config import ServiceSettings
 
 DEMO_AGENCY = "demo-agency"
 
 
-class _LocalSettings(ServiceSettings):
-    service_name: str = "cli"
-
-
 def local_settings(data_dir: Path) -> ServiceSettings:
     from shared.devstack import local_jwt_secret
 
-    return _LocalSettings(jwt_secret=local_jwt_secret(data_dir))
+    return signing_settings(local_jwt_secret(data_dir))
 
 
 def seed_demo(data_dir: Path) -> dict[str, str]:

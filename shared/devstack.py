@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -149,18 +150,7 @@ class DevStack:
             log.close()
 
     def wait_ready(self, timeout: float = 60.0) -> dict[str, float]:
-        started = time.monotonic()
-        ready: dict[str, float] = {}
-        while len(ready) < len(SERVICES):
-            self.check_children()
-            for name, port in SERVICES.items():
-                if name not in ready and _is_ready(port):
-                    ready[name] = time.monotonic() - started
-            if time.monotonic() - started > timeout:
-                missing = sorted(set(SERVICES) - set(ready))
-                raise TimeoutError(f"not ready after {timeout}s: {missing}; see .data/*.log")
-            time.sleep(0.2)
-        return ready
+        return wait_until_ready(SERVICES, self.children, timeout, logs=".data/<service>.log")
 
     def check_children(self) -> None:
         for name, child in self.children.items():
@@ -181,6 +171,29 @@ class DevStack:
                 child.kill()
         self.nats.stop()
         self.postgres.stop()
+
+
+def wait_until_ready(
+    ports: Mapping[str, int],
+    children: Mapping[str, subprocess.Popen[bytes]],
+    timeout: float,
+    logs: str = "its log",
+) -> dict[str, float]:
+    """Seconds until each service's /readyz answered 200; fails if one exits or times out."""
+    started = time.monotonic()
+    ready: dict[str, float] = {}
+    while len(ready) < len(ports):
+        for name, child in children.items():
+            if child.poll() is not None:
+                raise RuntimeError(f"{name} exited with code {child.returncode}; see {logs}")
+        for name, port in ports.items():
+            if name not in ready and _is_ready(port):
+                ready[name] = time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            missing = sorted(set(ports) - set(ready))
+            raise TimeoutError(f"not ready after {timeout}s: {missing}; see {logs}")
+        time.sleep(0.2)
+    return ready
 
 
 def _is_ready(port: int) -> bool:

@@ -19,25 +19,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.auth import issue_token
-from shared.config import ServiceSettings
-from shared.devstack import uvicorn_command
+from shared.auth import issue_token, signing_settings
+from shared.devstack import uvicorn_command, wait_until_ready
 from shared.servers import NatsServer, PostgresServer, dies_with_parent, free_port
 
 SERVICES = ("learning", "coaching", "fidelity", "certification")
 CHECKS = "not_a_server_error,response_schema_conformance"
 FUZZ_AGENCY = "fuzz-agency"
-
-
-class _Signer(ServiceSettings):
-    service_name: str = "fuzz"
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,7 @@ def running_services(database_url: str, nats_url: str, secret: str) -> Iterator[
         for name, port in ports.items()
     ]
     try:
-        _wait_ready(ports.values(), children)
+        wait_until_ready(ports, dict(zip(ports, children, strict=True)), 60)
         yield ports
     finally:
         for child in children:
@@ -86,23 +80,6 @@ def running_services(database_url: str, nats_url: str, secret: str) -> Iterator[
                 child.wait(15)
             except subprocess.TimeoutExpired:
                 child.kill()
-
-
-def _wait_ready(ports: Iterable[int], children: list[subprocess.Popen[bytes]]) -> None:
-    deadline = time.monotonic() + 60
-    pending = set(ports)
-    while pending:
-        if any(child.poll() is not None for child in children):
-            raise RuntimeError("a service exited during start-up")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"services on ports {sorted(pending)} not ready in 60s")
-        for port in list(pending):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1):
-                    pending.discard(port)
-            except OSError:
-                pass
-        time.sleep(0.2)
 
 
 def _count(pattern: str, text: str) -> int:
@@ -151,7 +128,7 @@ def fuzz_services(
 ) -> list[FuzzResult]:
     secret = uuid.uuid4().hex * 2
     token = issue_token(
-        _Signer(jwt_secret=secret), subject="fuzz-admin", agency_id=FUZZ_AGENCY, roles=["admin"]
+        signing_settings(secret), subject="fuzz-admin", agency_id=FUZZ_AGENCY, roles=["admin"]
     )
     with running_services(database_url, nats_url, secret) as ports:
         return [fuzz(name, port, token, examples, seed) for name, port in ports.items()]
