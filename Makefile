@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run run-secure test test-fast fuzz lint fmt typecheck bench bench-xapi clean-data
+.PHONY: help run run-secure test test-fast fuzz chaos lint fmt typecheck bench bench-xapi clean-data
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,6 +36,9 @@ bench: $(STAMP) ## Benchmarks: kernel throughput/latency beside raw server ceili
 
 fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples per operation)
 	$(BIN)/python -m tests.security.fuzz --examples 50
+
+chaos: $(STAMP) ## Faults at load (kill -9, NATS down 30 s, PostgreSQL restarts, 1 and 2 replicas)
+	$(BIN)/python -m tests.chaos.run
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .
