@@ -25,8 +25,8 @@ async def test_faults_at_load_lose_nothing_and_double_nothing() -> None:
         pg_restarts=1,
         before=2.0,
         after=2.0,
-        recovery_timeout=25.0,
-        converge_timeout=20.0,
+        recovery_timeout=20.0,
+        converge_timeout=15.0,
     )
     rows = await run(options)
     table = "\n".join([HEADER, *(row.markdown() for row in rows)])
