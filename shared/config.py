@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
     )
     db_pool_min: int = 1
     db_pool_max: int = 10
+    db_connect_timeout_seconds: float = 5.0
+    db_startup_timeout_seconds: float = Field(
+        default=120.0, description="how long start-up retries an unreachable database"
+    )
     nats_url: str = "nats://127.0.0.1:4222"
     nats_user: str | None = None
     nats_password: str | None = None
@@ -38,7 +42,27 @@ class ServiceSettings(BaseSettings):
     )
     relay_batch_size: int = 500
     relay_poll_interval_seconds: float = 1.0
+    relay_ack_timeout_seconds: float = 5.0
+    relay_lease_seconds: float = Field(
+        default=10.0,
+        description="a leader that has not renewed its lease for this long is replaced",
+    )
+    stream_replicas: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="replicas of a stream the service creates (R3 in a cluster)",
+    )
+    stream_max_age_days: float = Field(
+        default=0, ge=0, description="age limit of a stream the service creates (0: none)"
+    )
+    stream_max_bytes: int = Field(
+        default=-1, description="size limit of a stream the service creates (-1: none)"
+    )
     consumer_batch_size: int = 100
+    lag_sample_seconds: float = Field(
+        default=5.0, description="how often relay and consumer lag are sampled for /metrics"
+    )
     consumer_max_deliver: int = 5
     jwt_secret: str = DEFAULT_JWT_SECRET
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"

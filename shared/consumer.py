@@ -1,9 +1,13 @@
 """Durable JetStream pull consumers whose handlers are idempotent by construction.
 
-Each message is handled in one PostgreSQL transaction that also records the event id
-(and its stream sequence) in `consumer_inbox`; a redelivered or duplicate event finds
-its id already there and changes nothing. A handler that keeps failing sends the event
-to `dead_letters` with its error, and the stream moves on.
+A fetched batch is handled in one PostgreSQL transaction: each message records its event
+id (and stream sequence) in `consumer_inbox` and runs the handler under a savepoint, so
+a redelivered or duplicate event finds its id already there and changes nothing, and a
+failing one is rolled back alone. The batch commits once, then every message is acked.
+Optional hooks see the whole batch: `prepare` (e.g. take locks in a fixed order) and
+`finish` (e.g. re-evaluate each touched aggregate once). If the batch transaction fails
+as a whole, each message is retried in a transaction of its own. A handler that keeps
+failing sends the event to `dead_letters` with its error, and the stream moves on.
 """
 
 from __future__ import annotations
@@ -13,16 +17,19 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import asyncpg
 import structlog
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
+from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from shared.database import Connection, Pool
 from shared.envelope import CloudEvent
-from shared.messaging import NatsConnection, ensure_stream
+from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
+from shared.supervisor import being_cancelled
 
 log = structlog.get_logger(__name__)
 
@@ -57,6 +64,8 @@ _INBOX_INSERT = (
 )
 
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
+# sees the batch's events (prepare: all parsed ones; finish: those handled the first time)
+BatchHook = Callable[[Connection, list[CloudEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,9 @@ class EventConsumer:
         max_deliver: int = 5,
         ack_wait: float = 30.0,
         fetch_timeout: float = 1.0,
+        prepare: BatchHook | None = None,
+        finish: BatchHook | None = None,
+        streams: StreamPolicy | None = None,
     ) -> None:
         self.pool = pool
         self.nats = nats
@@ -89,8 +101,14 @@ class EventConsumer:
         self.max_deliver = max_deliver
         self.ack_wait = ack_wait
         self.fetch_timeout = fetch_timeout
+        self.prepare = prepare
+        self.finish = finish
+        self.streams = streams or StreamPolicy()
         self.name = subscription.durable
         self.processed = 0
+        self.dead_lettered = 0
+        self.pending: int | None = None  # messages the server still holds for us
+        self._psub: JetStreamContext.PullSubscription | None = None
 
     async def _bind(self) -> JetStreamContext.PullSubscription:
         js = self.nats.jetstream()
@@ -99,7 +117,12 @@ class EventConsumer:
         # comes first, with the same config
         service = sub.subjects[0].split(".")[1]
         root = sub.subjects[0].split(".")[0]
-        await ensure_stream(js, sub.stream, [f"{root}.{service}.>"])
+        await ensure_stream(js, sub.stream, [f"{root}.{service}.>"], self.streams)
+        try:  # an existing consumer belongs to the operator: bind to it as it is
+            await js.consumer_info(sub.stream, sub.durable)
+            return await js.pull_subscribe_bind(sub.durable, sub.stream)
+        except NotFoundError:
+            pass
         config = ConsumerConfig(
             durable_name=sub.durable,
             ack_policy=AckPolicy.EXPLICIT,
@@ -120,12 +143,18 @@ class EventConsumer:
             try:
                 await self.nats.wait_connected()
                 psub = await self._bind()
+                self._psub = psub
                 backoff = 0.2
                 while True:
+                    if being_cancelled():  # a cancel some library swallowed: honour it
+                        raise asyncio.CancelledError
                     await self.consume_batch(psub)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                if being_cancelled():
+                    raise asyncio.CancelledError from error
+                self._psub = None
                 log.warning("consumer_failed", consumer=self.name, error=repr(error))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -134,43 +163,109 @@ class EventConsumer:
         try:
             messages = await psub.fetch(self.batch_size, timeout=self.fetch_timeout)
         except (NatsTimeoutError, TimeoutError):
+            if being_cancelled():  # nats-py turns a cancelled fetch into a timeout
+                raise asyncio.CancelledError from None
             return 0
+        parsed: list[tuple[Msg, CloudEvent]] = []
         for msg in messages:
-            await self.handle_message(msg)
+            try:
+                parsed.append((msg, CloudEvent.from_json(msg.data)))
+            except (ValidationError, ValueError) as error:
+                await self._dead_letter(msg, None, f"not a CloudEvent: {error}")
+        if not parsed:
+            return len(messages)
+        try:
+            failures = await self._handle_together(parsed)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if being_cancelled():
+                raise asyncio.CancelledError from error
+            log.warning("batch_failed", consumer=self.name, size=len(parsed), error=repr(error))
+            for msg, event in parsed:  # one by one, so only the bad one is held back
+                await self._handle_alone(msg, event)
+            return len(messages)
+        await self.after_commit(parsed[-1][0])
+        for msg, event in parsed:
+            failure = failures.get(id(msg))
+            if failure is None:
+                await msg.ack()
+                self.processed += 1
+            else:
+                await self._retry_or_dead_letter(msg, event, failure)
         return len(messages)
 
+    async def _handle_together(self, batch: list[tuple[Msg, CloudEvent]]) -> dict[int, Exception]:
+        """One transaction for the batch, a savepoint per message; the failures by message."""
+        failures: dict[int, Exception] = {}
+        async with self.pool.acquire() as conn, conn.transaction():
+            if self.prepare is not None:
+                await self.prepare(conn, [event for _, event in batch])
+            handled: list[CloudEvent] = []
+            for msg, event in batch:
+                try:
+                    async with conn.transaction():
+                        if await self._first_time(conn, msg, event):
+                            await self.handler(conn, event)
+                            handled.append(event)
+                except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+                    raise  # the connection is gone: the whole batch is retried
+                except Exception as error:
+                    failures[id(msg)] = error
+            if self.finish is not None and handled:
+                await self.finish(conn, handled)
+        return failures
+
+    async def _first_time(self, conn: Connection, msg: Msg, event: CloudEvent) -> bool:
+        first: bool | None = await conn.fetchval(
+            _INBOX_INSERT + " RETURNING true", self.name, event.id, msg.metadata.sequence.stream
+        )
+        return bool(first)
+
     async def handle_message(self, msg: Msg) -> None:
-        seq = msg.metadata.sequence.stream
+        """Handle one message in a transaction of its own (also used by tests)."""
         try:
             event = CloudEvent.from_json(msg.data)
         except (ValidationError, ValueError) as error:
             await self._dead_letter(msg, None, f"not a CloudEvent: {error}")
             return
+        await self._handle_alone(msg, event)
+
+    async def _handle_alone(self, msg: Msg, event: CloudEvent) -> None:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                first_time = await conn.fetchval(
-                    _INBOX_INSERT + " RETURNING true",
-                    self.name,
-                    event.id,
-                    seq,
-                )
-                if first_time:
+                if self.prepare is not None:
+                    await self.prepare(conn, [event])
+                if await self._first_time(conn, msg, event):
                     await self.handler(conn, event)
+                    if self.finish is not None:
+                        await self.finish(conn, [event])
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            deliveries = msg.metadata.num_delivered
-            if deliveries >= self.max_deliver:
-                await self._dead_letter(msg, event.id, repr(error))
-            else:
-                log.warning(
-                    "handler_failed", consumer=self.name, event_id=event.id, error=repr(error)
-                )
-                await msg.nak(delay=min(0.2 * 2**deliveries, 10.0))
+            if being_cancelled():
+                raise asyncio.CancelledError from error
+            await self._retry_or_dead_letter(msg, event, error)
             return
         await self.after_commit(msg)
         await msg.ack()
         self.processed += 1
+
+    async def _retry_or_dead_letter(self, msg: Msg, event: CloudEvent, error: Exception) -> None:
+        deliveries = msg.metadata.num_delivered
+        if deliveries >= self.max_deliver:
+            await self._dead_letter(msg, event.id, repr(error))
+        else:
+            log.warning("handler_failed", consumer=self.name, event_id=event.id, error=repr(error))
+            await msg.nak(delay=min(0.2 * 2**deliveries, 10.0))
+
+    async def sample_pending(self) -> int | None:
+        """Ask the server how many messages still wait for this consumer (its lag)."""
+        if self._psub is None:
+            return self.pending
+        info = await self._psub.consumer_info()
+        self.pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        return self.pending
 
     async def after_commit(self, msg: Msg) -> None:
         """A seam between commit and ack (where a crash leaves a redelivery behind)."""
@@ -195,6 +290,7 @@ class EventConsumer:
                     event_id,
                     msg.metadata.sequence.stream,
                 )
+        self.dead_lettered += 1
         log.error("dead_lettered", consumer=self.name, event_id=event_id, error=error)
         with contextlib.suppress(Exception):
             await msg.term()

@@ -2,22 +2,64 @@
 
 Every service lives in its own schema (`search_path` is set on each connection), so the
 same SQL serves production (`learning`, `fidelity`, …) and tests (one schema per test).
+
+Faults: a database that is not up yet at start-up is retried with backoff; a connection
+that breaks while being returned to the pool (a restart after the commit went through)
+never turns a committed write into an error; `is_unavailable` names the errors that mean
+"the database is away", which the API answers as 503 with Retry-After.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import asyncpg
+import structlog
 from asyncpg.pool import PoolConnectionProxy
 
 from shared.config import ServiceSettings
 
+log = structlog.get_logger(__name__)
+
 Pool: TypeAlias = "asyncpg.Pool[asyncpg.Record]"
 # what `pool.acquire()` yields and what handlers receive: either works the same way
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
+
+# errors that mean the database (or the way to it) is away, not that the request is wrong
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,  # 08xxx: connection lost, refused, rejected
+    asyncpg.exceptions.OperatorInterventionError,  # 57xxx: shutdown, restart, cannot connect
+    asyncpg.exceptions.InsufficientResourcesError,  # 53xxx: too many connections, disk full
+    asyncpg.InterfaceError,  # the client side of a lost connection
+    OSError,  # refused, reset, unreachable
+    TimeoutError,  # a connect or acquire that did not finish in time
+)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means "the database is unreachable right now" (retry later)."""
+    return isinstance(error, UNAVAILABLE_ERRORS)
+
+
+class ServicePool(asyncpg.Pool):
+    """An asyncpg pool whose `release` never raises an I/O error.
+
+    asyncpg resets a connection when it is returned; if the server went away meanwhile
+    (a restart right after a COMMIT went through), the reset fails, the connection is
+    terminated and its slot returned, and the error is raised from the `async with`,
+    turning a committed write into a 500. The slot is back either way, so the error is
+    only logged here.
+    """
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:
+        try:
+            await super().release(connection, timeout=timeout)
+        except Exception as error:
+            log.warning("pool_release_failed", error=repr(error))
 
 
 async def _init_connection(conn: asyncpg.Connection[asyncpg.Record]) -> None:
@@ -27,26 +69,66 @@ async def _init_connection(conn: asyncpg.Connection[asyncpg.Record]) -> None:
         )
 
 
+def _server_settings(settings: ServiceSettings) -> dict[str, str]:
+    return {"search_path": f"{settings.db_schema},public"}
+
+
 async def create_pool(settings: ServiceSettings, **overrides: Any) -> Pool:
-    """A pool whose connections see the service schema first, then `public`."""
-    await ensure_schema(settings.database_url, settings.db_schema)
-    options: dict[str, Any] = {
-        "dsn": settings.database_url,
-        "min_size": settings.db_pool_min,
-        "max_size": settings.db_pool_max,
-        "server_settings": {"search_path": f"{settings.db_schema},public"},
-        "init": _init_connection,
-    }
-    options.update(overrides)
-    pool = await asyncpg.create_pool(**options)
-    assert pool is not None
-    return pool
+    """A pool whose connections see the service schema first, then `public`.
+
+    Retries with backoff while the database is unreachable, up to
+    `settings.db_startup_timeout_seconds`.
+    """
+    deadline = time.monotonic() + settings.db_startup_timeout_seconds
+    delay = 0.2
+    while True:
+        try:
+            await ensure_schema(settings.database_url, settings.db_schema)
+            options: dict[str, Any] = {
+                "min_size": settings.db_pool_min,
+                "max_size": settings.db_pool_max,
+                "server_settings": _server_settings(settings),
+                "init": _init_connection,
+                "timeout": settings.db_connect_timeout_seconds,
+                "max_queries": 50000,
+                "max_inactive_connection_lifetime": 300.0,
+                "loop": None,
+                "connection_class": asyncpg.Connection,
+                "record_class": asyncpg.Record,
+            }
+            options.update(overrides)
+            pool: Pool = await ServicePool(settings.database_url, **options)
+            return pool
+        except Exception as error:
+            if not is_unavailable(error) or time.monotonic() + delay > deadline:
+                raise
+            log.warning(
+                "database_unreachable_at_startup", error=repr(error), retry_in_seconds=delay
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+async def connect(settings: ServiceSettings) -> asyncpg.Connection[asyncpg.Record]:
+    """A connection of its own, outside the pool (the relay's LISTEN and lease session)."""
+    conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(
+        settings.database_url,
+        server_settings=_server_settings(settings),
+        timeout=settings.db_connect_timeout_seconds,
+    )
+    await _init_connection(conn)
+    return conn
 
 
 async def ensure_schema(dsn: str, schema: str) -> None:
+    """Create the schema unless it exists; replicas starting together take turns."""
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        async with conn.transaction():
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('miiwrap-schema:' || $1))", schema
+            )
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     finally:
         await conn.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 import nats
@@ -16,7 +17,7 @@ import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from shared.config import ServiceSettings
 
@@ -53,7 +54,8 @@ class NatsConnection:
         while True:
             try:
                 self._client = await nats.connect(
-                    self.url,
+                    # a cluster is several URLs, comma-separated
+                    [url.strip() for url in self.url.split(",") if url.strip()],
                     name=self.name,
                     user=self.user,
                     password=self.password,
@@ -106,8 +108,37 @@ class NatsConnection:
                 await asyncio.wait_for(self._client.close(), 5)
 
 
-async def ensure_stream(js: JetStreamContext, name: str, subjects: list[str]) -> None:
-    """Create the service stream, or bring its config up to date; idempotent."""
+@dataclass(frozen=True)
+class StreamPolicy:
+    """How a service creates a stream that does not exist yet (replicas and limits).
+
+    Once a stream exists it belongs to the operator: a service never changes it (an R3
+    stream stays R3, raised limits stay raised), it only creates a missing one.
+    """
+
+    replicas: int = 1
+    max_age_seconds: float = 0.0
+    max_bytes: int = -1
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> StreamPolicy:
+        return cls(
+            replicas=settings.stream_replicas,
+            max_age_seconds=settings.stream_max_age_days * 86400,
+            max_bytes=settings.stream_max_bytes,
+        )
+
+
+async def ensure_stream(
+    js: JetStreamContext, name: str, subjects: list[str], policy: StreamPolicy | None = None
+) -> None:
+    """Create the stream if it is missing; an existing stream is left exactly as it is."""
+    try:
+        await js.stream_info(name)
+        return
+    except NotFoundError:
+        pass
+    policy = policy or StreamPolicy()
     config = StreamConfig(
         name=name,
         subjects=subjects,
@@ -115,8 +146,14 @@ async def ensure_stream(js: JetStreamContext, name: str, subjects: list[str]) ->
         storage=StorageType.FILE,
         discard=DiscardPolicy.OLD,
         duplicate_window=DUPLICATE_WINDOW.total_seconds(),
+        num_replicas=policy.replicas,
+        max_age=policy.max_age_seconds or None,
+        max_bytes=policy.max_bytes,
     )
     try:
         await js.add_stream(config)
+        log.info("stream_created", stream=name, replicas=policy.replicas)
     except BadRequestError:
-        await js.update_stream(config)
+        # created meanwhile by another service or replica (possibly with other settings):
+        # theirs stands; only a stream that is still missing is an error
+        await js.stream_info(name)

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.database import UNAVAILABLE_ERRORS
 from shared.eventstore import ConcurrencyConflict
 
 log = structlog.get_logger(__name__)
@@ -203,6 +204,24 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers or {}) or None,
         )
 
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # the outcome of a write may be unknown (the connection broke around its COMMIT):
+        # the client retries with the same id, which the idempotent creates make safe
+        log.warning("database_unavailable", path=request.url.path, error=repr(exc))
+        return problem_response(
+            503,
+            "Service unavailable",
+            "the database could not be reached to finish this request; retry in a moment "
+            "with the same request (and the same id, if you sent one): a write that did "
+            "go through is not stored twice",
+            slug="database-unavailable",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
+        )
+
+    for unavailable in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(unavailable, _database_unavailable)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
@@ -237,5 +256,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         404: "Not found in this agency",
         409: "Conflicts with the current state",
         422: "Invalid request",
+        503: "The database is unreachable; retry with the same request",
     }.items()
 }

@@ -4,22 +4,37 @@ It reads the event store in commit-safe order from its checkpoint, publishes a b
 `Nats-Msg-Id` = event id (JetStream drops a re-publish inside the duplicate window),
 waits for the acks, and advances the checkpoint past the longest acknowledged prefix.
 Woken by LISTEN/NOTIFY on append; polls as a fallback. NATS being down only delays it.
+
+Leadership: replicas of a service each run a relay, and one publishes at a time. The
+leader holds a lease row (`relay_leases`) that it renews while it publishes; a standby
+takes over when the lease has expired (the leader hangs or stops publishing) or when the
+leader's database session is gone (its process died, or the database restarted). The
+checkpoint is only saved by the lease's holder, so a deposed leader that wakes up late
+cannot move it. Any lost connection makes the relay drop its session and contend again;
+it never ends on an error (and the kernel supervisor restarts it if it ever did).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import structlog
 from nats.js.api import PubAck
 
 from shared.config import event_subject
-from shared.database import Connection, Pool
+from shared.database import Pool
 from shared.events import StoredEvent
 from shared.eventstore import Checkpoint, EventStore
-from shared.messaging import NatsConnection, ensure_stream
+from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
+from shared.supervisor import being_cancelled
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +47,40 @@ RELAY_DDL = [
         updated_at timestamptz NOT NULL DEFAULT now()
     )
     """,
+    """
+    CREATE TABLE IF NOT EXISTS relay_leases (
+        relay text PRIMARY KEY,
+        holder text NOT NULL,
+        holder_pid integer NOT NULL,
+        epoch bigint NOT NULL,
+        renewed_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+    )
+    """,
 ]
+
+# take the lease if it is ours, expired, or its holder's session is gone
+_CLAIM = """
+INSERT INTO relay_leases AS l (relay, holder, holder_pid, epoch, renewed_at, expires_at)
+VALUES ($1, $2, pg_backend_pid(), 1, clock_timestamp(),
+        clock_timestamp() + make_interval(secs => $3))
+ON CONFLICT (relay) DO UPDATE SET
+    holder = excluded.holder,
+    holder_pid = excluded.holder_pid,
+    epoch = l.epoch + CASE WHEN l.holder = excluded.holder THEN 0 ELSE 1 END,
+    renewed_at = excluded.renewed_at,
+    expires_at = excluded.expires_at
+WHERE l.holder = excluded.holder
+   OR l.expires_at < clock_timestamp()
+   OR NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = l.holder_pid)
+RETURNING epoch
+"""
+
+Connect = Callable[[], Awaitable["asyncpg.Connection[asyncpg.Record]"]]
+
+
+class LeaseLost(Exception):
+    """Another replica holds the relay lease now; this one stands by."""
 
 
 class OutboxRelay:
@@ -44,10 +92,13 @@ class OutboxRelay:
         service: str,
         subject_root: str,
         stream: str,
+        connect: Connect,
         batch_size: int = 500,
         poll_interval: float = 1.0,
-        ack_timeout: float = 10.0,
+        ack_timeout: float = 5.0,
+        lease_seconds: float = 10.0,
         internal_events: frozenset[str] = frozenset(),
+        streams: StreamPolicy | None = None,
     ) -> None:
         self.store = store
         self.pool: Pool = store.pool
@@ -55,13 +106,21 @@ class OutboxRelay:
         self.service = service
         self.subject_root = subject_root
         self.stream = stream
+        self.connect = connect
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.ack_timeout = ack_timeout
+        self.lease_seconds = lease_seconds
         # event names kept in the log but never published (a service's private facts)
         self.internal_events = internal_events
+        self.streams = streams or StreamPolicy()
         self.name = f"{service}-outbox"
+        self.holder = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
         self.published = 0
+        self.leading = False
+        self.last_error: str | None = None
+        self.last_published_at: float | None = None
+        self._conn: asyncpg.Connection[asyncpg.Record] | None = None
         self._wake = asyncio.Event()
         self._stream_ready = False
 
@@ -69,84 +128,125 @@ class OutboxRelay:
         return event_subject(self.subject_root, self.service, event.agency_id, event.name)
 
     async def run(self) -> None:
-        """Publish forever; cancel the task to stop.
-
-        Replicas of a service each run a relay; a session advisory lock, held on the
-        LISTEN connection, lets exactly one publish at a time. If its process dies the
-        connection closes, the lock is released and a standby takes over.
-        """
-        while True:
-            listener = await self._lead()
-            if listener is None:
-                await asyncio.sleep(self.poll_interval)
-                continue
-            try:
-                await self._publish_while_leading(listener)
-            finally:
-                await self._stand_down(listener)
-
-    async def _stand_down(self, listener: Connection) -> None:
-        """Stop listening, drop the lock and return the connection, whatever fails first.
-
-        The release must not be skipped: a connection kept here blocks pool.close().
-        """
-        with contextlib.suppress(Exception):
-            await listener.remove_listener(self.store.notify_channel, self._on_notify)
-        with contextlib.suppress(Exception):
-            await listener.execute("SELECT pg_advisory_unlock_all()")
-        await self.pool.release(listener)  # type: ignore[arg-type]
-
-    async def _lead(self) -> Connection | None:
-        """A connection holding the relay lock and listening for appends, or None."""
-        try:
-            conn = await self.pool.acquire()
-        except Exception as error:
-            log.warning("relay_connect_failed", error=repr(error))
-            return None
-        leading = False
-        try:
-            if await conn.fetchval(
-                "SELECT pg_try_advisory_lock(hashtext(current_schema() || $1))", self.name
-            ):
-                await conn.add_listener(self.store.notify_channel, self._on_notify)
-                leading = True  # only once listening: a cancel in add_listener releases too
-                return conn
-        except Exception as error:
-            log.warning("relay_lock_failed", error=repr(error))
-        finally:
-            # also when cancelled mid-way: a connection kept here would block pool.close();
-            # the pool's reset on release drops the lock and any listener
-            if not leading:
-                await self.pool.release(conn)
-        return None
-
-    async def _publish_while_leading(self, listener: Connection) -> None:
-        """Publish until cancelled, or until the lock's connection is lost (a database
-        restart ends the session and its lock: step down and contend again)."""
+        """Publish while leading, stand by otherwise; forever, until cancelled."""
         backoff = 0.2
-        while not listener.is_closed():
+        try:
+            while True:
+                try:
+                    await self._lead_or_stand_by()
+                    backoff = 0.2
+                except Exception as error:
+                    if being_cancelled():
+                        raise asyncio.CancelledError from error
+                    self.leading = False
+                    self.last_error = repr(error)
+                    log.warning("relay_interrupted", relay=self.name, error=repr(error))
+                    await self._drop_connection()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+        finally:
+            await self._stand_down()
+
+    async def _lead_or_stand_by(self) -> None:
+        conn = await self._session()
+        if not await self._claim(conn):
+            if self.leading:
+                log.warning("relay_lease_lost", relay=self.name, holder=self.holder)
+            self.leading = False
+            await self._idle()
+            return
+        if not self.leading:
+            log.info("relay_leading", relay=self.name, holder=self.holder)
+        self.leading = True
+        await self._publish_while_leading(conn)
+
+    async def _publish_while_leading(self, conn: asyncpg.Connection[asyncpg.Record]) -> None:
+        """Publish and renew the lease until it is lost or the session breaks."""
+        renewed = time.monotonic()
+        backoff = 0.2
+        while True:
             if being_cancelled():  # a cancel some library swallowed: honour it here
                 raise asyncio.CancelledError
+            if conn.is_closed():
+                raise ConnectionError("the relay's database session was lost")
+            if time.monotonic() - renewed >= self.lease_seconds / 3:
+                if not await self._claim(conn):
+                    return  # deposed: the caller stands by
+                renewed = time.monotonic()
             try:
                 sent = await self.publish_pending()
                 backoff = 0.2
+            except LeaseLost:
+                return
             except Exception as error:
                 if being_cancelled():
                     # a library turned our cancel into an error (nats-py's publish_async
                     # raises TooManyStalledMsgsError): stop instead of retrying forever
                     raise asyncio.CancelledError from error
+                self.last_error = repr(error)
                 log.warning("relay_publish_failed", relay=self.name, error=repr(error))
                 self._stream_ready = False
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
             if sent < self.batch_size:
-                self._wake.clear()
-                # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that
-                # lands as a NOTIFY wakes it, and the relay then never stops
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.poll_interval):
-                        await self._wake.wait()
+                await self._idle()
+
+    async def _idle(self) -> None:
+        """Wait for an append's NOTIFY or the poll interval, whichever comes first."""
+        self._wake.clear()
+        # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that lands as
+        # a NOTIFY wakes it, and the relay then never stops
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.poll_interval):
+                await self._wake.wait()
+
+    async def _session(self) -> asyncpg.Connection[asyncpg.Record]:
+        """The relay's own connection (not the pool's): it carries the lease's session
+        and the LISTEN; a new one replaces it once it is closed."""
+        if self._conn is not None and not self._conn.is_closed():
+            return self._conn
+        await self._drop_connection()
+        async with asyncio.timeout(self.lease_seconds):
+            conn = await self.connect()
+        try:
+            await conn.add_listener(self.store.notify_channel, self._on_notify)
+        except BaseException:
+            conn.terminate()
+            raise
+        self._conn = conn
+        return conn
+
+    async def _claim(self, conn: asyncpg.Connection[asyncpg.Record]) -> bool:
+        """Take or renew the lease; False when another replica holds it."""
+        async with asyncio.timeout(self.lease_seconds):
+            epoch = await conn.fetchval(_CLAIM, self.name, self.holder, self.lease_seconds)
+        return epoch is not None
+
+    async def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(1):
+                await conn.close()
+        if not conn.is_closed():
+            conn.terminate()
+
+    async def _stand_down(self) -> None:
+        """Give the lease up (a standby takes over at once) and close the session."""
+        was_leading, self.leading = self.leading, False
+        conn = self._conn
+        if was_leading and conn is not None and not conn.is_closed():
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(1):
+                    await conn.execute(
+                        "UPDATE relay_leases SET expires_at = clock_timestamp() - interval '1 s'"
+                        " WHERE relay = $1 AND holder = $2",
+                        self.name,
+                        self.holder,
+                    )
+        await self._drop_connection()
 
     def _on_notify(self, *_: Any) -> None:
         self._wake.set()
@@ -161,20 +261,48 @@ class OutboxRelay:
         return Checkpoint(row["tx_id"], row["position"]) if row else Checkpoint()
 
     async def _save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Move the checkpoint forward; while leading, only as the lease's holder."""
         async with self.pool.acquire() as conn:
-            await conn.execute(
+            saved = await conn.fetchval(
                 """
                 INSERT INTO relay_checkpoints (relay, tx_id, position)
-                VALUES ($1, $2::text::xid8, $3)
+                SELECT $1, $2::text::xid8, $3
+                WHERE $4::text IS NULL OR EXISTS (
+                    SELECT 1 FROM relay_leases WHERE relay = $1 AND holder = $4)
                 ON CONFLICT (relay) DO UPDATE
                 SET tx_id = excluded.tx_id, position = excluded.position, updated_at = now()
                 WHERE (relay_checkpoints.tx_id, relay_checkpoints.position)
                     < (excluded.tx_id, excluded.position)
+                RETURNING true
                 """,
                 self.name,
                 str(checkpoint.tx_id),
                 checkpoint.position,
+                self.holder if self.leading else None,
             )
+            if not saved and self.leading:
+                held = await conn.fetchval(
+                    "SELECT holder FROM relay_leases WHERE relay = $1", self.name
+                )
+                if held != self.holder:
+                    raise LeaseLost(f"the lease of {self.name} is held by {held}")
+
+    async def lag(self, limit: int = 100_000) -> int:
+        """Committed events not yet published (counted up to `limit`)."""
+        checkpoint = await self.load_checkpoint()
+        async with self.pool.acquire() as conn:
+            count: int = await conn.fetchval(
+                """
+                SELECT count(*) FROM (
+                    SELECT 1 FROM events
+                    WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+                    LIMIT $3) AS behind
+                """,
+                str(checkpoint.tx_id),
+                checkpoint.position,
+                limit,
+            )
+        return count
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events were acknowledged."""
@@ -184,7 +312,8 @@ class OutboxRelay:
             return 0
         js = self.nats.jetstream()
         if not self._stream_ready:
-            await ensure_stream(js, self.stream, [f"{self.subject_root}.{self.service}.>"])
+            subjects = [f"{self.subject_root}.{self.service}.>"]
+            await ensure_stream(js, self.stream, subjects, self.streams)
             self._stream_ready = True
         futures: list[asyncio.Future[PubAck] | None] = []
         for event in events:
@@ -217,15 +346,10 @@ class OutboxRelay:
             last = events[acknowledged - 1]
             await self._save_checkpoint(Checkpoint(last.tx_id, last.position))
             self.published += sum(1 for f in futures[:acknowledged] if f is not None)
+            self.last_published_at = time.time()
         if acknowledged < len(events):
             failed = futures[acknowledged]
             assert failed is not None
             reason = "timeout" if failed in pending else repr(failed.exception())
             raise ConnectionError(f"JetStream did not acknowledge event {acknowledged}: {reason}")
         return acknowledged
-
-
-def being_cancelled() -> bool:
-    """Whether the current task has been asked to stop (even if a library hid it)."""
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0

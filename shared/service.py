@@ -7,7 +7,6 @@ FastAPI app whose lifespan starts and stops everything in order.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -20,12 +19,13 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from shared.auth import Role, TokenVerifier
 from shared.config import ServiceSettings
 from shared.consumer import CONSUMER_DDL, EventConsumer
-from shared.database import Pool, apply_migrations, create_pool
+from shared.database import Pool, apply_migrations, connect, create_pool
 from shared.eventstore import EVENT_STORE_DDL, EventStore
-from shared.messaging import NatsConnection
+from shared.messaging import NatsConnection, StreamPolicy
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
-from shared.relay import RELAY_DDL, OutboxRelay, being_cancelled
+from shared.relay import RELAY_DDL, OutboxRelay
 from shared.request_guard import RequestBodyGuard
+from shared.supervisor import Supervisor
 
 log = structlog.get_logger(__name__)
 
@@ -62,8 +62,9 @@ class Runtime:
     store: EventStore
     relay: OutboxRelay
     consumers: list[EventConsumer] = field(default_factory=list)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    supervisor: Supervisor = field(default_factory=lambda: Supervisor("service"))
     extras: dict[str, Any] = field(default_factory=dict)
+    relay_lag: int | None = None  # committed events not yet published (sampled)
 
     @classmethod
     async def open(cls, definition: ServiceDefinition) -> Runtime:
@@ -74,58 +75,74 @@ class Runtime:
             await apply_migrations(pool, settings.service_name, definition.migrations)
         nats = NatsConnection.from_settings(settings)
         store = EventStore(pool, notify_channel=f"{settings.db_schema}_events")
+
+        async def relay_session() -> Any:
+            return await connect(settings)
+
         relay = OutboxRelay(
             store=store,
             nats=nats,
             service=settings.service_name,
             subject_root=settings.subject_root,
             stream=settings.stream_name,
+            connect=relay_session,
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval_seconds,
+            ack_timeout=settings.relay_ack_timeout_seconds,
+            lease_seconds=settings.relay_lease_seconds,
             internal_events=definition.internal_events,
+            streams=StreamPolicy.from_settings(settings),
         )
-        runtime = cls(settings=settings, pool=pool, nats=nats, store=store, relay=relay)
+        runtime = cls(
+            settings=settings,
+            pool=pool,
+            nats=nats,
+            store=store,
+            relay=relay,
+            supervisor=Supervisor(settings.service_name),
+        )
         runtime.consumers = definition.consumers(runtime)
         return runtime
 
     async def start(self, definition: ServiceDefinition) -> None:
+        """Start every background task under the supervisor (none runs bare)."""
         await self.nats.start()
         if definition.on_startup is not None:
             await definition.on_startup(self)
         name = self.settings.service_name
-        self.tasks.append(asyncio.create_task(self.relay.run(), name=f"{name}-relay"))
+        self.supervisor.start(f"{name}-relay", self.relay.run)
         for consumer in self.consumers:
-            self.tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
+            self.supervisor.start(consumer.name, consumer.run)
         for interval, job in definition.periodic_jobs:
-            self.tasks.append(asyncio.create_task(_every(interval, job, self)))
+            job_name = getattr(job, "__name__", "job")
+            self.supervisor.start_periodic(job_name, interval, _bound(job, self))
+        self.supervisor.start_periodic(
+            "lag-sampler", self.settings.lag_sample_seconds, self.sample_lag
+        )
+
+    async def sample_lag(self) -> None:
+        """Refresh the lag figures `/readyz` and `/metrics` report (relay and consumers)."""
+        self.relay_lag = await self.relay.lag()
+        for consumer in self.consumers:
+            with contextlib.suppress(Exception):  # NATS away: keep the last figure
+                await consumer.sample_pending()
 
     async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self.tasks.clear()
+        await self.supervisor.stop()
         await self.nats.close()
         await self.pool.close()
 
 
-async def _every(interval: float, job: PeriodicJob, runtime: Runtime) -> None:
-    while True:
-        try:
-            await job(runtime)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            if being_cancelled():  # a library turned our cancel into an error: stop
-                raise asyncio.CancelledError from error
-            log.warning(
-                "periodic_job_failed", job=getattr(job, "__name__", "job"), error=repr(error)
-            )
-        await asyncio.sleep(interval)
+def _bound(job: PeriodicJob, runtime: Runtime) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await job(runtime)
+
+    run.__name__ = getattr(job, "__name__", "job")
+    return run
 
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
+    from shared.health import metrics_registry
     from shared.health import router as health_router
 
     settings = definition.settings
@@ -148,6 +165,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         openapi_tags=definition.openapi_tags,
     )
     app.state.settings = settings
+    app.state.metrics_registry = metrics_registry(app)
     app.state.permissions = definition.permissions
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)

@@ -14,7 +14,7 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.config import ServiceSettings
 from shared.consumer import CONSUMER_DDL, EventConsumer, Subscription
-from shared.database import Connection, Pool, apply_migrations, create_pool
+from shared.database import Connection, Pool, apply_migrations, connect, create_pool
 from shared.envelope import CloudEvent
 from shared.events import DomainEvent, PendingEvent, StoredEvent
 from shared.eventstore import EVENT_STORE_DDL, EventStore
@@ -81,11 +81,17 @@ class Probe:
             service="probe",
             subject_root=settings.subject_root,
             stream=settings.stream_name,
+            connect=self.session,
             batch_size=50,
             poll_interval=0.2,
             ack_timeout=2.0,
+            lease_seconds=3.0,
         )
         self.tasks: list[asyncio.Task[None]] = []
+
+    async def session(self) -> Any:
+        """A connection of the relay's own (its lease and LISTEN session)."""
+        return await connect(self.settings)
 
     def consumer(self, durable: str = "probe-projection", **options: Any) -> EventConsumer:
         cls = options.pop("cls", EventConsumer)

@@ -76,16 +76,16 @@ async def test_a_consumer_that_crashed_before_ack_resumes_without_double_countin
     class Crash(BaseException):
         """Stands for the process dying: not an Exception, so nothing catches it."""
 
-    class CrashesAfterThirdCommit(EventConsumer):
+    class CrashesAfterFirstCommit(EventConsumer):
         async def after_commit(self, msg: Msg) -> None:
-            if self.processed == 2:
+            if self.processed == 0:  # the first batch (3 messages) committed, none acked
                 raise Crash
 
     for i in range(6):
         await probe.append(f"s{i}", pending("p", i + 1))
     await probe.relay.publish_pending()
 
-    crashing = probe.consumer(cls=CrashesAfterThirdCommit, ack_wait=1.0)
+    crashing = probe.consumer(cls=CrashesAfterFirstCommit, ack_wait=1.0, batch_size=3)
     task = asyncio.create_task(crashing.run())
     with contextlib.suppress(Crash):
         await task
@@ -153,6 +153,7 @@ async def test_two_relay_replicas_publish_each_event_once(
         service="probe",
         subject_root=probe.settings.subject_root,
         stream=probe.settings.stream_name,
+        connect=probe.session,
         batch_size=5,
         poll_interval=0.1,
     )

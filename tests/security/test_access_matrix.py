@@ -39,6 +39,7 @@ from tests.e2e.test_certification_across_services import (
 PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/xapi/about"),  # the spec makes About public
     ("HEAD", "/xapi/about"),
 }

@@ -2,18 +2,24 @@
 
 One consumer per upstream stream; the durable name carries the database schema, so two
 deployments (or two tests) sharing a NATS server never share a cursor. The kernel's
-inbox makes each event count once; the handler stores its evidence and re-evaluates
-the practitioner in the inbox row's transaction.
+inbox makes each event count once. A fetched batch is one transaction: its locks are
+taken up front in a fixed order, each event's evidence is stored, and each practitioner
+the batch touched is re-evaluated once at the end.
 """
 
 from __future__ import annotations
 
 from services.certification.handlers.clock import clock_of
-from services.certification.handlers.intake import receive_upstream_event
+from services.certification.handlers.intake import (
+    lock_batch,
+    receive_upstream_event,
+    refresh_batch,
+)
 from shared.config import stream_name
-from shared.consumer import EventConsumer, Handler, Subscription
+from shared.consumer import BatchHook, EventConsumer, Handler, Subscription
 from shared.database import Connection
 from shared.envelope import CloudEvent
+from shared.messaging import StreamPolicy
 from shared.service import Runtime
 
 UPSTREAM_SERVICES = ("learning", "coaching", "fidelity")
@@ -21,9 +27,17 @@ UPSTREAM_SERVICES = ("learning", "coaching", "fidelity")
 
 def _handler(runtime: Runtime) -> Handler:
     async def on_event(conn: Connection, event: CloudEvent) -> None:
-        await receive_upstream_event(conn, runtime.store, event, clock_of(runtime).today())
+        today = clock_of(runtime).today()
+        await receive_upstream_event(conn, runtime.store, event, today, evaluate=False)
 
     return on_event
+
+
+def _finish(runtime: Runtime) -> BatchHook:
+    async def on_batch(conn: Connection, events: list[CloudEvent]) -> None:
+        await refresh_batch(conn, runtime.store, events, clock_of(runtime).today())
+
+    return on_batch
 
 
 def evidence_consumers(runtime: Runtime) -> list[EventConsumer]:
@@ -39,8 +53,11 @@ def evidence_consumers(runtime: Runtime) -> list[EventConsumer]:
                 subjects=[f"{root}.{service}.>"],
             ),
             handler=_handler(runtime),
+            prepare=lock_batch,
+            finish=_finish(runtime),
             batch_size=settings.consumer_batch_size,
             max_deliver=settings.consumer_max_deliver,
+            streams=StreamPolicy.from_settings(settings),
         )
         for service in UPSTREAM_SERVICES
     ]

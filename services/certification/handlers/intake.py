@@ -46,8 +46,13 @@ async def receive_evidence(
     source_type: str,
     today: date,
     actor: str | None = None,
+    evaluate: bool = True,
 ) -> Evaluated | None:
-    """Record ``item`` and re-evaluate its practitioner; None when it was already known."""
+    """Record ``item`` and re-evaluate its practitioner; None when it was already known.
+
+    With ``evaluate=False`` the caller re-evaluates later in the same transaction (a
+    consumer batch re-evaluates each practitioner it touched once, see `refresh_batch`).
+    """
     practitioner_id = item.practitioner_id
     await locks.share_agency(conn, agency_id)
     await locks.own_practitioners(conn, agency_id, [practitioner_id])
@@ -74,13 +79,15 @@ async def receive_evidence(
         expected_version=None,
     )
     await project(conn, stored)
+    if not evaluate:
+        return None
     if await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is None:
         return None  # kept until the practitioner is registered; only the roster is evaluated
     return await refresh(conn, store, agency_id, practitioner_id, today, actor=actor)
 
 
 async def receive_upstream_event(
-    conn: Connection, store: EventStore, event: CloudEvent, today: date
+    conn: Connection, store: EventStore, event: CloudEvent, today: date, evaluate: bool = True
 ) -> None:
     """A consumer's handler: translate the CloudEvent and take in its evidence, if any."""
     try:
@@ -99,7 +106,48 @@ async def receive_upstream_event(
         source_type=event.type,
         today=today,
         actor=event.actor,
+        evaluate=evaluate,
     )
+
+
+def _evidence_owner(event: CloudEvent) -> tuple[str, str] | None:
+    """(agency, practitioner) an upstream event is evidence of, or None."""
+    try:
+        item = evidence_from_event(event.service, event.event_name, event.id, event.data)
+    except ContractViolation:
+        return None
+    return None if item is None else (event.agencyid, item.practitioner_id)
+
+
+async def lock_batch(conn: Connection, events: list[CloudEvent]) -> None:
+    """Take every lock a batch needs up front, agencies then practitioners, in one order,
+    so two consumers' batches (and the clock, and admin writes) never deadlock."""
+    owners: dict[str, set[str]] = {}
+    for event in events:
+        owner = _evidence_owner(event)
+        if owner is not None:
+            owners.setdefault(owner[0], set()).add(owner[1])
+    for agency_id in sorted(owners):
+        await locks.share_agency(conn, agency_id)
+        await locks.own_practitioners(conn, agency_id, owners[agency_id])
+
+
+async def refresh_batch(
+    conn: Connection, store: EventStore, events: list[CloudEvent], today: date
+) -> None:
+    """Re-evaluate once each registered practitioner the batch brought evidence for,
+    attributing what it publishes to the actor of that practitioner's latest event."""
+    actors: dict[tuple[str, str], str | None] = {}
+    for event in events:
+        owner = _evidence_owner(event)
+        if owner is not None:
+            actors[owner] = event.actor
+    for agency_id, practitioner_id in sorted(actors):
+        if await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is None:
+            continue  # kept until the practitioner is registered
+        await refresh(
+            conn, store, agency_id, practitioner_id, today, actor=actors[agency_id, practitioner_id]
+        )
 
 
 async def _reject(conn: Connection, event: CloudEvent, error: str) -> None:

@@ -14,6 +14,7 @@ from shared.config import stream_name
 from shared.consumer import EventConsumer, Subscription
 from shared.database import Connection
 from shared.envelope import CloudEvent
+from shared.messaging import StreamPolicy
 from shared.service import Runtime
 
 REGISTERED = "practitioner_registered"
@@ -48,5 +49,6 @@ def roster_consumers(runtime: Runtime) -> list[EventConsumer]:
             handler=keep_registered_practitioner,
             batch_size=settings.consumer_batch_size,
             max_deliver=settings.consumer_max_deliver,
+            streams=StreamPolicy.from_settings(settings),
         )
     ]
