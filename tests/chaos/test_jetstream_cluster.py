@@ -2,7 +2,8 @@
 
 Three nats-server processes, each with its own store and a small config file (server
 name, cluster listen port, routes to the other two). The kernel probe (event store,
-outbox relay, consumer) is given all three URLs; its stream is R3. While events are
+outbox relay, consumer) is given all three URLs and `stream_replicas=3`, so the stream
+it creates is R3. While events are
 appended, the stream leader's node is stopped and later started again: every appended
 event must be consumed exactly once, the stream must hold each once, and it must still
 be R3 (a leader and two current replicas).
@@ -18,9 +19,8 @@ from typing import Any
 
 import nats
 import pytest
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 
-from shared.messaging import DUPLICATE_WINDOW
+from shared.messaging import StreamPolicy
 from shared.servers import NatsServer, free_port
 from shared.testing.waiting import eventually
 from tests.kernel.probe import Probe, ProbeSettings, open_probe, pending
@@ -59,27 +59,19 @@ def cluster(tmp_path: Path) -> Iterator[list[NatsServer]]:
             server.stop()
 
 
-async def create_r3_stream(urls: str, name: str, subjects: list[str]) -> None:
-    """The operator's stream: R3, like the kernel's own but replicated (retried while
-    the cluster elects its meta leader)."""
+async def wait_for_jetstream(urls: str, timeout: float = 30.0) -> None:
+    """Until the cluster has elected its JetStream meta leader."""
     client = await nats.connect(urls.split(","), connect_timeout=2)
     try:
-        js = client.jetstream(timeout=5)
-        config = StreamConfig(
-            name=name,
-            subjects=subjects,
-            retention=RetentionPolicy.LIMITS,
-            storage=StorageType.FILE,
-            discard=DiscardPolicy.OLD,
-            duplicate_window=DUPLICATE_WINDOW.total_seconds(),
-            num_replicas=3,
-        )
-        for attempt in range(60):
+        js = client.jetstream(timeout=2)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
             try:
-                await js.add_stream(config)
+                await js.account_info()
                 return
             except Exception:
-                if attempt == 59:
+                if loop.time() > deadline:
                     raise
                 await asyncio.sleep(0.25)
     finally:
@@ -91,11 +83,14 @@ async def test_an_r3_stream_loses_nothing_and_doubles_nothing_when_a_node_goes(
     settings_for: Callable[..., Any], cluster: list[NatsServer]
 ) -> None:
     urls = ",".join(server.url for server in cluster)
-    settings: ProbeSettings = settings_for(ProbeSettings, nats_url=urls)
+    settings: ProbeSettings = settings_for(ProbeSettings, nats_url=urls, stream_replicas=3)
     stream = settings.stream_name
-    await create_r3_stream(urls, stream, [f"{settings.subject_root}.probe.>"])
+    await wait_for_jetstream(urls)
     pool, connection = await open_probe(settings)
     probe = Probe(settings, pool, connection)
+    # the relay and the consumer create the missing stream as the settings say: R3
+    policy = StreamPolicy.from_settings(settings)
+    probe.relay.streams = policy
     observer = await nats.connect(urls.split(","), connect_timeout=2)
     appended = 0
     stop = asyncio.Event()
@@ -118,7 +113,7 @@ async def test_an_r3_stream_loses_nothing_and_doubles_nothing_when_a_node_goes(
                 "it must accept a comma-separated list of servers (shared/messaging.py)"
             )
         probe.run(probe.relay.run())
-        probe.run(probe.consumer(ack_wait=5.0).run())
+        probe.run(probe.consumer(ack_wait=5.0, streams=policy).run())
         writers = [asyncio.create_task(writer(f"w{i}")) for i in range(3)]
         js = observer.jetstream(timeout=5)
 
