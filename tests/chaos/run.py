@@ -305,6 +305,8 @@ async def run_phase(stack: Stack, options: Options, fault: str, seen: list[str])
     verdict = await verify(stack, acks)
     if converged is None:
         notes.append(f"certification not caught up after {options.converge_timeout:g}s")
+    elif converged >= 2:  # in-flight deliveries of a killed consumer wait out ack_wait
+        notes.append(f"certification caught up {converged:.0f}s after the load stopped")
     dead = stack.dead_replicas()
     if dead:
         notes.append(f"replicas exited by themselves: {dead}")
