@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.certification.adapters.clock import Clock, SystemClock
 from services.certification.adapters.schema import MIGRATIONS
-from services.certification.clock import Clock, SystemClock
 from services.certification.config import CertificationSettings
 from services.certification.domain.events import INTERNAL_EVENTS
 from services.certification.entrypoints.api import OPENAPI_TAGS, routers

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.certification.adapters import locks, status_rows
-from services.certification.clock import Clock
+from services.certification.adapters.clock import Clock
 from services.certification.config import certification_settings
 from services.certification.handlers.evaluation import refresh
 from shared.eventstore import EventStore

@@ -9,7 +9,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from services.learning.records import AttemptRecord, EnrollmentRecord, ReviewRecord, TeamRecord
+from services.learning.models.records import (
+    AttemptRecord,
+    EnrollmentRecord,
+    ReviewRecord,
+    TeamRecord,
+)
 from shared.database import Connection
 from shared.pagination import Page, PageRequest, build_page
 from shared.problems import Unprocessable

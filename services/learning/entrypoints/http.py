@@ -8,10 +8,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Query, Response
 from pydantic import AwareDatetime
 
-from services.learning.context import LearningContext
 from services.learning.handlers import Recorded
+from services.learning.handlers.context import LEARNING
 from shared.pagination import PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES
+from shared.service import Runtime
 
 R = TypeVar("R")
 
@@ -27,8 +28,8 @@ CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def moment(learning: LearningContext, as_of: datetime | None) -> datetime:
-    return as_of if as_of is not None else learning.clock()
+def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
+    return as_of if as_of is not None else LEARNING.of(runtime).clock()
 
 
 def created_or_retried(result: Recorded[R], response: Response) -> R:
