@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.certification.adapters.clock import Clock, SystemClock
+from services.certification.adapters.clock import CLOCK, Clock, SystemClock
 from services.certification.adapters.schema import MIGRATIONS
 from services.certification.config import CertificationSettings
 from services.certification.domain.events import INTERNAL_EVENTS
@@ -26,7 +26,7 @@ def build_definition(
     today = clock or SystemClock()
 
     async def on_startup(runtime: Runtime) -> None:
-        runtime.extras["clock"] = today
+        CLOCK.put(runtime, today)
 
     return ServiceDefinition(
         settings=settings,

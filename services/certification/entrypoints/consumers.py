@@ -8,7 +8,7 @@ the practitioner in the inbox row's transaction.
 
 from __future__ import annotations
 
-from services.certification.handlers.clock import clock_of
+from services.certification.adapters.clock import CLOCK
 from services.certification.handlers.intake import receive_upstream_event
 from shared.config import stream_name
 from shared.consumer import EventConsumer, Handler, Subscription
@@ -21,7 +21,7 @@ UPSTREAM_SERVICES = ("learning", "coaching", "fidelity")
 
 def _handler(runtime: Runtime) -> Handler:
     async def on_event(conn: Connection, event: CloudEvent) -> None:
-        await receive_upstream_event(conn, runtime.store, event, clock_of(runtime).today())
+        await receive_upstream_event(conn, runtime.store, event, CLOCK.of(runtime).today())
 
     return on_event
 

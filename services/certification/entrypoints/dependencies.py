@@ -7,15 +7,15 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from services.certification.adapters.clock import CLOCK
 from services.certification.domain.evidence import EARLIEST_PRACTICE_DATE
-from services.certification.handlers.clock import clock_of
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.service import RuntimeDep
 
 
 def today(runtime: RuntimeDep) -> date:
     """The service clock's date (a test sets it; production reads the system clock)."""
-    return clock_of(runtime).today()
+    return CLOCK.of(runtime).today()
 
 
 Today = Annotated[date, Depends(today)]

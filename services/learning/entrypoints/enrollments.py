@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 
 from services.learning.adapters import queries
-from services.learning.entrypoints.http import CREATE_RESPONSES, Paging, created_or_retried
+from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import enroll_practitioner
 from services.learning.models.commands import EnrollPractitioner, PractitionerId
 from services.learning.models.records import EnrollmentRecord
 from services.learning.permissions import scope_to_own_records, sees_only_own_records
 from shared.auth import Principal, allow
+from shared.idempotency import answered
 from shared.pagination import Page
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import RuntimeDep
@@ -37,7 +38,7 @@ async def enroll(
         result = await enroll_practitioner(
             runtime, conn, principal.agency_id, principal.actor, command
         )
-    return created_or_retried(result, response)
+    return answered(result, response)
 
 
 @router.get("", summary="Enrollments, by practitioner id", response_model=Page[EnrollmentRecord])

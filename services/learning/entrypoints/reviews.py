@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.learning.adapters import queries
-from services.learning.entrypoints.http import CREATE_RESPONSES, Paging, created_or_retried
+from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import record_review
 from services.learning.models.commands import RecordReview
 from services.learning.models.records import ReviewRecord
 from services.learning.permissions import may_read, scope_to_own_records
 from shared.auth import Principal, allow
+from shared.idempotency import answered
 from shared.pagination import Page
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import RuntimeDep
@@ -36,7 +37,7 @@ async def create_review(
 ) -> ReviewRecord:
     async with runtime.store.transaction() as conn:
         result = await record_review(runtime, conn, principal.agency_id, principal.actor, command)
-    return created_or_retried(result, response)
+    return answered(result, response)
 
 
 @router.get("", summary="Reviews, in practice-date order", response_model=Page[ReviewRecord])

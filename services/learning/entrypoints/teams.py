@@ -16,7 +16,6 @@ from services.learning.entrypoints.http import (
     CREATE_RESPONSES,
     AsOf,
     Paging,
-    created_or_retried,
     moment,
 )
 from services.learning.handlers import define_team, redefine_team
@@ -25,6 +24,7 @@ from services.learning.models.commands import DefineTeam
 from services.learning.models.records import TeamRecord
 from services.learning.models.reports import TeamVisibilityReport
 from shared.auth import Principal, allow
+from shared.idempotency import answered
 from shared.pagination import Page
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import RuntimeDep
@@ -47,7 +47,7 @@ async def create_team(
 ) -> TeamRecord:
     async with runtime.store.transaction() as conn:
         result = await define_team(runtime, conn, principal.agency_id, principal.actor, command)
-    return created_or_retried(result, response)
+    return answered(result, response)
 
 
 @router.put("/{team_id}", summary="Redefine a team's name and members", response_model=TeamRecord)
