@@ -3,9 +3,9 @@
 A repeat with the same id and the same content returns the stored record (200); the same
 id with different content is a 409 (`answered` sets the route's status). Content is
 compared by a *fingerprint* of what the create asked for (canonical JSON of the command),
-kept with the record, so key order in the body does not matter. Two identical requests racing each other end the same way: the
-loser's append (`expected_version=0`) fails on the winner's stream, and it answers as a
-repeat.
+kept with the record, so key order in the body does not matter. Two identical requests
+racing each other end the same way: the loser's append (`expected_version=0`) fails on
+the winner's stream, and it answers as a repeat.
 """
 
 from __future__ import annotations
