@@ -205,3 +205,26 @@ async def _append_retrying(probe: Probe, stream: str) -> None:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             await asyncio.sleep(0.1 * (attempt + 1))
     raise AssertionError("PostgreSQL did not take writes again")
+
+
+async def test_a_service_started_before_its_database_waits_for_it_and_becomes_ready(
+    settings_for: Callable[..., Any], own_postgres: PostgresServer
+) -> None:
+    settings: ProbeSettings = settings_for(
+        ProbeSettings, database_url=own_postgres.dsn(DATABASE), db_startup_timeout_seconds=30
+    )
+    own_postgres.stop()
+    app = create_app(
+        ServiceDefinition(
+            settings=settings, title="probe", description="probe", routers=[], permissions={}
+        )
+    )
+
+    async def start_database_later() -> None:
+        await asyncio.sleep(1.5)
+        await asyncio.to_thread(own_postgres.start, fast_unsafe=True)
+
+    later = asyncio.create_task(start_database_later())
+    async with running(app) as client:  # start-up retried until PostgreSQL listened
+        assert later.done()
+        assert (await client.get("/readyz")).status_code == 200
