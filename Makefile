@@ -31,8 +31,9 @@ test: $(STAMP) ## Run the whole test suite against real PostgreSQL and NATS
 test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 	$(BIN)/pytest tests -k unit
 
-bench: $(STAMP) ## Benchmarks: kernel throughput/latency beside raw server ceilings
+bench: $(STAMP) ## Benchmarks: kernel throughput/latency and certification intake beside raw ceilings
 	$(BIN)/python -m tests.bench.kernel_bench
+	$(BIN)/python -m tests.bench.intake_bench
 
 fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples per operation)
 	$(BIN)/python -m tests.security.fuzz --examples 50

@@ -1,11 +1,11 @@
 """Idempotent creates: a client may choose a record's id and safely retry.
 
 A repeat with the same id and the same content returns the stored record (200); the same
-id with different content is a 409. Content is compared by a *fingerprint* of what the
-create asked for (canonical JSON of the command), kept with the record, so key order in
-the body does not matter. Two identical requests racing each other end the same way: the
-loser's append (`expected_version=0`) fails on the winner's stream, and it answers as a
-repeat.
+id with different content is a 409 (`answered` sets the route's status). Content is
+compared by a *fingerprint* of what the create asked for (canonical JSON of the command),
+kept with the record, so key order in the body does not matter. Two identical requests
+racing each other end the same way: the loser's append (`expected_version=0`) fails on
+the winner's stream, and it answers as a repeat.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from fastapi import Response
 from pydantic import BaseModel
 
 from shared.eventstore import ConcurrencyConflict
@@ -31,6 +32,19 @@ class Recorded(Generic[R]):
 
     record: R
     created: bool
+
+
+def answered(recorded: Recorded[R], response: Response) -> R:
+    """The route's reply to a create: 201 for a new record, 200 for a faithful repeat."""
+    response.status_code = 201 if recorded.created else 200
+    return recorded.record
+
+
+def repeat_response(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: the 200 a repeated create answers with."""
+    return {
+        200: {"model": model, "description": "a repeat of an earlier create: the stored record"}
+    }
 
 
 def fingerprint(*parts: Any) -> str:

@@ -6,15 +6,14 @@ JetStream API. An agency app may read only `miiwrap.certification.<its agency>.>
 agency and filtered to its subjects — JetStream's create subject carries the consumer
 name and the filter, so the permission pins both. Its inbox prefix is its own
 (`_INBOX_<agency>`), so it cannot read other clients' replies.
+
+The users of the whole system, rendered as one server configuration, are
+`system.nats_config`'s.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Mapping
-
-SERVICES = ("learning", "coaching", "fidelity", "certification")
+from collections.abc import Iterable
 
 
 def agency_inbox_prefix(agency_id: str) -> str:
@@ -52,22 +51,6 @@ def agency_app_user(
             "subscribe": {"allow": [subjects, f"{agency_inbox_prefix(agency_id)}.>"]},
         },
     }
-
-
-def render_config(
-    service_passwords: Mapping[str, str],
-    agency_passwords: Mapping[str, str],
-    subject_root: str = "miiwrap",
-) -> str:
-    """A nats-server configuration (JSON is valid NATS config syntax)."""
-    users: list[dict[str, object]] = [
-        service_user(s, service_passwords[s], subject_root) for s in SERVICES
-    ]
-    users += [agency_app_user(a, p, subject_root) for a, p in sorted(agency_passwords.items())]
-    config = {"accounts": {"MIIWRAP": {"jetstream": "enabled", "users": users}}}
-    text = json.dumps(config, indent=2) + "\n"
-    # a variable reference is only resolved unquoted: "$X_NATS_PASSWORD" → $X_NATS_PASSWORD
-    return re.sub(r'"(\$[A-Z0-9_]+_NATS_PASSWORD)"', r"\1", text)
 
 
 def env_placeholders(names: Iterable[str]) -> dict[str, str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.certification.adapters.clock import CLOCK, Clock, SystemClock
 from services.certification.adapters.schema import MIGRATIONS
-from services.certification.clock import Clock, SystemClock
 from services.certification.config import CertificationSettings
 from services.certification.domain.events import INTERNAL_EVENTS
 from services.certification.entrypoints.api import OPENAPI_TAGS, routers
@@ -26,7 +26,7 @@ def build_definition(
     today = clock or SystemClock()
 
     async def on_startup(runtime: Runtime) -> None:
-        runtime.extras["clock"] = today
+        CLOCK.put(runtime, today)
 
     return ServiceDefinition(
         settings=settings,

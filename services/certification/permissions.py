@@ -1,13 +1,14 @@
 """The role × action matrix of the certification service: the only place access is decided.
 
-A `practitioner` may hold the read actions, but only for their own record (the routes
-check `principal.subject == practitioner_id`); every other reader sees the agency.
+A `practitioner` may hold the read actions, but only for their own record
+(`ensure_may_read`); every other reader sees the agency.
 Only an agency `admin` registers practitioners, adopts policies and revokes.
 """
 
 from __future__ import annotations
 
-from shared.auth import Role
+from shared.auth import Principal, Role
+from shared.problems import Forbidden
 
 A, P = Role.ADMIN, Role.PRACTITIONER
 # Everyone who reads any practitioner of the agency; observers and LMS partners do not.
@@ -30,3 +31,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 
 # Roles that read any practitioner of their agency (a practitioner reads only themself).
 AGENCY_WIDE_READERS = STAFF_READERS
+
+
+def ensure_may_read(principal: Principal, practitioner_id: str) -> None:
+    """A practitioner reads only their own record; agency-wide readers read anyone's."""
+    if principal.has_any(AGENCY_WIDE_READERS):
+        return
+    if principal.subject != practitioner_id:
+        raise Forbidden("a practitioner may read only their own certification")

@@ -8,7 +8,7 @@ from services.fidelity.adapters.schema import MIGRATIONS
 from services.fidelity.config import FidelitySettings
 from services.fidelity.domain.errors import FidelityError
 from services.fidelity.entrypoints.api import OPENAPI_TAGS, routers
-from services.fidelity.entrypoints.errors import problem_for
+from services.fidelity.entrypoints.problems import problem_for
 from services.fidelity.handlers.instruments import seed_instruments
 from services.fidelity.permissions import PERMISSIONS
 from shared.service import ServiceDefinition, create_app

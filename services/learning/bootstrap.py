@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.learning.adapters.catalog_store import load_catalogs, seed_catalogs
-from services.learning.adapters.migrations import MIGRATIONS
+from services.learning.adapters.schema import MIGRATIONS
 from services.learning.config import LearningSettings
-from services.learning.context import EXTRAS_KEY, LearningContext, visibility_policy
 from services.learning.domain.errors import LearningDomainError
 from services.learning.entrypoints.api import OPENAPI_TAGS, routers
 from services.learning.entrypoints.problems import problem_for
 from services.learning.handlers import lapse_check_job
+from services.learning.handlers.context import LEARNING, LearningContext, visibility_policy
 from services.learning.permissions import PERMISSIONS
 from services.learning.xapi.wiring import (
     XAPI_MIGRATIONS,
@@ -32,10 +32,13 @@ DESCRIPTION = (
 def build_definition(settings: LearningSettings) -> ServiceDefinition:
     async def start_learning(runtime: Runtime) -> None:
         await seed_catalogs(runtime.pool)
-        runtime.extras[EXTRAS_KEY] = LearningContext(
-            store=runtime.store,
-            catalogs=await load_catalogs(runtime.pool, settings.catalog_version),
-            visibility=visibility_policy(settings),
+        LEARNING.put(
+            runtime,
+            LearningContext(
+                store=runtime.store,
+                catalogs=await load_catalogs(runtime.pool, settings.catalog_version),
+                visibility=visibility_policy(settings),
+            ),
         )
         await start_xapi(runtime)
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from services.certification.clock import SettableClock
+from services.certification.adapters.clock import SettableClock
 from services.certification.config import CertificationSettings
 from services.certification.handlers.clock import clock_tick
 from shared.service import Runtime

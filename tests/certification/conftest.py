@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from services.certification.adapters.clock import SettableClock
 from services.certification.bootstrap import create_service_app
-from services.certification.clock import SettableClock
 from services.certification.config import CertificationSettings
 from shared.testing.apps import running
 from tests.certification.certification_client import CertificationApi

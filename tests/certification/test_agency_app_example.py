@@ -17,8 +17,9 @@ from nats.aio.client import Client
 
 from examples.agency_app import describe, follow
 from shared.messaging import ensure_stream
-from shared.nats_auth import SERVICES, render_config
 from shared.servers import NatsServer
+from system.nats_config import render_config
+from system.topology import SERVICES
 from tests.certification.certification_client import CertificationApi
 from tests.certification.test_certification_clock import certified
 

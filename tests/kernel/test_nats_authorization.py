@@ -12,8 +12,10 @@ from nats.js.api import ConsumerConfig
 from nats.js.errors import Error as JetStreamError
 
 from shared.messaging import ensure_stream
-from shared.nats_auth import SERVICES, agency_inbox_prefix, render_config
+from shared.nats_auth import agency_inbox_prefix
 from shared.servers import NatsServer
+from system.nats_config import render_config
+from system.topology import SERVICES
 
 SERVICE_PASSWORDS = {s: f"{s}-secret" for s in SERVICES}
 AGENCY_PASSWORDS = {"agency-a": "a-secret", "agency-b": "b-secret"}

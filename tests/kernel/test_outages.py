@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from fastapi import APIRouter, Request
 
 from shared.servers import NatsServer, PostgresServer
 from shared.service import ServiceDefinition, create_app
@@ -119,3 +120,111 @@ async def test_a_postgresql_restart_is_survived_by_the_relay_and_readiness_repor
 
 async def _ready(client: httpx.AsyncClient) -> bool:
     return (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_single_relay_keeps_publishing_across_two_postgresql_restarts(
+    settings_for: Callable[..., Any], own_postgres: PostgresServer
+) -> None:
+    """The relay-death repro: one relay, no standby to hide it, PostgreSQL restarted."""
+    settings: ProbeSettings = settings_for(ProbeSettings, database_url=own_postgres.dsn(DATABASE))
+    pool, nats = await open_probe(settings)
+    await nats.wait_connected(10)
+    probe = Probe(settings, pool, nats)
+    relay_task = probe.run(probe.relay.run())
+    probe.run(probe.consumer(ack_wait=2.0).run())
+    try:
+        await probe.append("before", pending("p", 1))
+        await eventually(_seen(probe, 1))
+        for restart in range(2):
+            own_postgres.stop()
+            await asyncio.sleep(0.5)
+            own_postgres.start(fast_unsafe=True)  # same data, same port
+            for i in range(5):
+                await _append_retrying(probe, f"after-{restart}-{i}")
+            await eventually(_seen(probe, 1 + 5 * (restart + 1)), timeout=30)
+            assert not relay_task.done(), "the relay ended"
+            assert probe.relay.leading
+        assert sorted(await probe.seen_ids()) == sorted(await probe.stored_ids())
+    finally:
+        await probe.stop_tasks()
+        await nats.close()
+        await pool.close()
+
+
+async def test_a_write_while_postgresql_is_down_is_503_with_retry_after(
+    settings_for: Callable[..., Any], own_postgres: PostgresServer
+) -> None:
+    settings: ProbeSettings = settings_for(ProbeSettings, database_url=own_postgres.dsn(DATABASE))
+    router = APIRouter()
+
+    @router.post("/amounts", status_code=201)
+    async def record(request: Request) -> dict[str, str]:
+        store = request.app.state.runtime.store
+        async with store.transaction() as conn:
+            stored = await store.append(conn, "amounts", [pending("p", 1)], None)
+        return {"id": str(stored[0].event_id)}
+
+    app = create_app(
+        ServiceDefinition(
+            settings=settings, title="probe", description="probe", routers=[router], permissions={}
+        )
+    )
+    async with running(app) as client:
+        assert (await client.post("/amounts")).status_code == 201
+        own_postgres.stop()
+        refused = await client.post("/amounts")
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "1"
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "retry" in refused.json()["detail"]
+        own_postgres.start(fast_unsafe=True)
+        await eventually(lambda: _ready(client), timeout=20)
+        for _ in range(20):  # pooled connections broken by the restart go first
+            if (await client.post("/amounts")).status_code == 201:
+                break
+            await asyncio.sleep(0.2)
+        else:
+            raise AssertionError("writes did not resume after PostgreSQL came back")
+
+
+def _seen(probe: Probe, count: int) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        try:
+            return len(await probe.seen_ids()) == count
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
+
+    return check
+
+
+async def _append_retrying(probe: Probe, stream: str) -> None:
+    for attempt in range(40):  # pooled connections broken by the restart
+        try:
+            await probe.append(stream, pending("p", 1))
+            return
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            await asyncio.sleep(0.1 * (attempt + 1))
+    raise AssertionError("PostgreSQL did not take writes again")
+
+
+async def test_a_service_started_before_its_database_waits_for_it_and_becomes_ready(
+    settings_for: Callable[..., Any], own_postgres: PostgresServer
+) -> None:
+    settings: ProbeSettings = settings_for(
+        ProbeSettings, database_url=own_postgres.dsn(DATABASE), db_startup_timeout_seconds=30
+    )
+    own_postgres.stop()
+    app = create_app(
+        ServiceDefinition(
+            settings=settings, title="probe", description="probe", routers=[], permissions={}
+        )
+    )
+
+    async def start_database_later() -> None:
+        await asyncio.sleep(1.5)
+        await asyncio.to_thread(own_postgres.start, fast_unsafe=True)
+
+    later = asyncio.create_task(start_database_later())
+    async with running(app) as client:  # start-up retried until PostgreSQL listened
+        assert later.done()
+        assert (await client.get("/readyz")).status_code == 200

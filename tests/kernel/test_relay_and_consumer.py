@@ -7,11 +7,15 @@ import contextlib
 import json
 import random
 
+import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.js.api import StreamConfig
 
 from shared.consumer import EventConsumer
-from shared.relay import OutboxRelay
+from shared.eventstore import Checkpoint
+from shared.messaging import StreamPolicy, ensure_stream
+from shared.relay import LeaseLost, OutboxRelay
 from shared.testing.jetstream import received_events
 from shared.testing.waiting import eventually
 from tests.kernel.probe import Probe, pending
@@ -168,3 +172,97 @@ async def test_two_relay_replicas_publish_each_event_once(
     assert sorted(e.id for e in events) == sorted(await probe.stored_ids())
     # one replica led; the standby published nothing
     assert sorted([probe.relay.published, second.published]) == [0, 40]
+
+
+async def test_a_standby_takes_over_when_the_leader_stops_renewing_and_the_old_leader_is_fenced(
+    probe: Probe, nats_client: Client
+) -> None:
+    """A leader that hangs (its session alive, its loop stuck) loses the lease after
+    `lease_seconds`; a standby publishes instead, and the hung leader cannot move the
+    checkpoint when it wakes."""
+
+    class Hangs(OutboxRelay):
+        hang = asyncio.Event()
+
+        async def publish_pending(self) -> int:
+            if self.published >= 5:
+                await Hangs.hang.wait()  # stuck mid-loop: no renewal, no publishing
+            return await super().publish_pending()
+
+    def relay(cls: type[OutboxRelay]) -> OutboxRelay:
+        return cls(
+            store=probe.store,
+            nats=probe.nats,
+            service="probe",
+            subject_root=probe.settings.subject_root,
+            stream=probe.settings.stream_name,
+            connect=probe.session,
+            batch_size=5,
+            poll_interval=0.1,
+            lease_seconds=1.5,
+        )
+
+    leader, standby = relay(Hangs), relay(OutboxRelay)
+    probe.run(leader.run())
+
+    async def leading() -> bool:
+        return leader.leading
+
+    await eventually(leading)
+    probe.run(standby.run())
+    for i in range(5):
+        await probe.append(f"early-{i}", pending("p", 1))
+
+    async def leader_published_five() -> bool:
+        return leader.published == 5
+
+    await eventually(leader_published_five)
+    for i in range(15):
+        await probe.append(f"late-{i}", pending("p", 1))
+
+    async def standby_took_over() -> bool:
+        return standby.published == 15
+
+    await eventually(standby_took_over, timeout=15)
+    assert leader.published == 5
+    async with probe.pool.acquire() as conn:
+        holder = await conn.fetchval("SELECT holder FROM relay_leases")
+    assert holder == standby.holder
+    with pytest.raises(LeaseLost):  # the deposed leader wakes: its checkpoint is refused
+        await leader._save_checkpoint(Checkpoint(1 << 40, 1 << 40))
+    Hangs.hang.set()
+    root = probe.settings.subject_root
+    events = await received_events(nats_client, f"{root}.probe.>", count=20, settle=1.0)
+    assert sorted(e.id for e in events) == sorted(await probe.stored_ids())
+
+
+async def test_an_existing_stream_is_never_changed_by_a_service(probe: Probe) -> None:
+    """Streams belong to the operator once they exist: limits raised by hand stay."""
+    js = probe.nats.jetstream()
+    name = probe.settings.stream_name
+    subjects = [f"{probe.settings.subject_root}.probe.>"]
+    await js.add_stream(
+        StreamConfig(name=name, subjects=subjects, max_msgs=12345, duplicate_window=60.0)
+    )
+    await ensure_stream(js, name, subjects, StreamPolicy(replicas=1, max_bytes=1 << 20))
+    await probe.append("s", pending("p", 1))
+    assert await probe.relay.publish_pending() == 1
+    config = (await js.stream_info(name)).config
+    assert config.max_msgs == 12345
+    assert config.duplicate_window == 60.0
+    assert config.max_bytes in (None, -1)
+
+
+async def test_a_missing_stream_is_created_with_the_configured_replicas_and_limits(
+    probe: Probe,
+) -> None:
+    js = probe.nats.jetstream()
+    name = probe.settings.stream_name + "_NEW"
+    subject = f"{probe.settings.subject_root}.fresh.>"
+    policy = StreamPolicy(replicas=1, max_age_seconds=86400.0, max_bytes=1 << 20)
+    await ensure_stream(js, name, [subject], policy)
+    config = (await js.stream_info(name)).config
+    assert config.num_replicas == 1
+    assert config.max_age == 86400.0
+    assert config.max_bytes == 1 << 20
+    assert config.duplicate_window == 3600.0

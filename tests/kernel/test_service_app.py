@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -73,3 +75,15 @@ async def test_an_unknown_path_answers_with_problem_details(
 def test_production_refuses_the_default_jwt_secret() -> None:
     with pytest.raises(ValueError, match="default JWT secret"):
         FidelitySettings(environment="production")
+
+
+async def test_four_replicas_starting_together_on_a_new_schema_all_come_up(
+    settings_for: Callable[..., Any],
+) -> None:
+    """Schema creation and migrations take turns under a lock: no replica fails."""
+    settings = settings_for(FidelitySettings)
+    apps = [fidelity_app(settings) for _ in range(4)]
+    async with contextlib.AsyncExitStack() as stack:
+        clients = await asyncio.gather(*(stack.enter_async_context(running(a)) for a in apps))
+        for client in clients:
+            assert (await client.get("/readyz")).status_code == 200

@@ -10,7 +10,6 @@ import httpx
 from fastapi import FastAPI
 
 from services.learning.config import LearningSettings
-from services.learning.context import learning_of
 from services.learning.handlers import AnnouncedLapse, check_lapses
 from shared.testing.apps import bearer, runtime_of
 from tests.learning.api_builders import (
@@ -95,7 +94,7 @@ class LearningApi:
             await self.attempt(practitioner_id, module_id, 0.9, starting + index * spacing)
 
     async def check_lapses(self, now: datetime) -> list[AnnouncedLapse]:
-        return await check_lapses(learning_of(runtime_of(self.app)), now=now)
+        return await check_lapses(runtime_of(self.app), now=now)
 
     async def stored_events(self, name: str | None = None) -> int:
         """Events in this service's store for the test's agency (of one name, if given)."""

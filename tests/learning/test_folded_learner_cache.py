@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, date, datetime
 
-from services.learning.commands import EnrollPractitioner, RecordAttempt
-from services.learning.context import learning_of
 from services.learning.handlers import enroll_practitioner, record_attempt
+from services.learning.handlers.context import LEARNING
+from services.learning.models.commands import EnrollPractitioner, RecordAttempt
 from shared.testing.apps import runtime_of
 from tests.learning.learning_client import LearningApi
 
@@ -28,27 +28,27 @@ def attempt(score: float, day: int) -> RecordAttempt:
 async def test_a_write_rolled_back_after_caching_its_learner_is_not_remembered(
     learning: LearningApi,
 ) -> None:
-    context = learning_of(runtime_of(learning.app))
-    store, agency, actor = context.store, learning.agency_id, f"{learning.agency_id}/admin"
+    runtime = runtime_of(learning.app)
+    store, agency, actor = runtime.store, learning.agency_id, f"{learning.agency_id}/admin"
     async with store.transaction() as conn:
         enrollment = EnrollPractitioner(practitioner_id="p-cache", enrolled_on=date(2026, 3, 1))
-        await enroll_practitioner(context, conn, agency, actor, enrollment)
-        await record_attempt(context, conn, agency, actor, attempt(0.5, 2))
+        await enroll_practitioner(runtime, conn, agency, actor, enrollment)
+        await record_attempt(runtime, conn, agency, actor, attempt(0.5, 2))
 
     with contextlib.suppress(Abandoned):
         async with store.transaction() as conn:
-            mastering = await record_attempt(context, conn, agency, actor, attempt(0.95, 3))
+            mastering = await record_attempt(runtime, conn, agency, actor, attempt(0.95, 3))
             assert mastering.record.mastered_module  # cached: M1 mastered, in this transaction
             raise Abandoned
 
     # the cache still holds the abandoned tip; the next write must not build on it
     async with store.transaction() as conn:
-        later = await record_attempt(context, conn, agency, actor, attempt(0.6, 4))
+        later = await record_attempt(runtime, conn, agency, actor, attempt(0.6, 4))
     assert later.record.mastered_module is False
     progress = (await learning.get("/practitioners/p-cache/progress")).json()
     [m1] = [m for m in progress["modules"] if m["module_id"] == "M1"]
     assert m1["mastered_at"] is None
-    async with context.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn:
         names = [
             r["name"]
             for r in await conn.fetch(
@@ -61,18 +61,18 @@ async def test_a_write_rolled_back_after_caching_its_learner_is_not_remembered(
 async def test_successive_writes_fold_onto_the_cached_learner_with_the_same_result(
     learning: LearningApi,
 ) -> None:
-    context = learning_of(runtime_of(learning.app))
-    store, agency, actor = context.store, learning.agency_id, f"{learning.agency_id}/admin"
+    runtime = runtime_of(learning.app)
+    store, agency, actor = runtime.store, learning.agency_id, f"{learning.agency_id}/admin"
     async with store.transaction() as conn:
         enrollment = EnrollPractitioner(practitioner_id="p-cache", enrolled_on=date(2026, 3, 1))
-        await enroll_practitioner(context, conn, agency, actor, enrollment)
+        await enroll_practitioner(runtime, conn, agency, actor, enrollment)
     for day, score in ((2, 0.4), (3, 0.7), (4, 0.85), (5, 0.99)):
         async with store.transaction() as conn:
-            result = await record_attempt(context, conn, agency, actor, attempt(score, day))
+            result = await record_attempt(runtime, conn, agency, actor, attempt(score, day))
         assert result.record.mastered_module is (day == 4)
-    context.folded._entries.clear()  # a cold fold of the whole stream agrees
+    LEARNING.of(runtime).folded._entries.clear()  # a cold fold of the whole stream agrees
     async with store.transaction() as conn:
-        again = await record_attempt(context, conn, agency, actor, attempt(0.99, 6))
+        again = await record_attempt(runtime, conn, agency, actor, attempt(0.99, 6))
     assert again.record.mastered_module is False  # mastered once, on day 4
     progress = (await learning.get("/practitioners/p-cache/progress")).json()
     [m1] = [m for m in progress["modules"] if m["module_id"] == "M1"]

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.auth import issue_token, signing_settings
-from shared.devstack import uvicorn_command, wait_until_ready
 from shared.servers import NatsServer, PostgresServer, dies_with_parent, free_port
+from system.devstack import uvicorn_command, wait_until_ready
 
 SERVICES = ("learning", "coaching", "fidelity", "certification")
 CHECKS = "not_a_server_error,response_schema_conformance"

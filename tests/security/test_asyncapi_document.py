@@ -6,14 +6,14 @@ import json
 import re
 from pathlib import Path
 
-from shared.asyncapi import build_document, render
+from system.asyncapi import build_document, render
 
 DOCS = Path(__file__).parents[2] / "docs"
 
 
 def test_the_committed_asyncapi_document_matches_the_code() -> None:
     committed = (DOCS / "asyncapi.json").read_text()
-    assert committed == render(), "run `python -m shared.asyncapi > docs/asyncapi.json`"
+    assert committed == render(), "run `python -m system.asyncapi > docs/asyncapi.json`"
 
 
 def test_every_contract_event_is_a_channel_on_its_agency_subject() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.permission_table import render, service_matrices
+from system.permission_table import render, service_matrices
 
 
 def test_the_readme_documents_every_services_permission_matrix_exactly() -> None:
@@ -12,5 +12,5 @@ def test_the_readme_documents_every_services_permission_matrix_exactly() -> None
     expected = render(service_matrices())
     assert expected in readme, (
         "README.md's permission table is out of date: "
-        "run `python -m shared.permission_table` and paste it between the markers"
+        "run `python -m system.permission_table` and paste it between the markers"
     )

@@ -14,7 +14,6 @@ from services.certification.domain.state import CertificationState
 from services.certification.entrypoints.dependencies import (
     AsOf,
     Today,
-    ensure_may_read,
     refuse_after_today,
 )
 from services.certification.handlers.admin_actions import AdminDecision, decide
@@ -25,6 +24,7 @@ from services.certification.models.certification import (
     PublishedTransitionPublic,
     TransitionPublic,
 )
+from services.certification.permissions import ensure_may_read
 from shared.auth import Principal, allow
 from shared.database import Connection
 from shared.envelope import event_type

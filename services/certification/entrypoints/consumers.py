@@ -9,7 +9,7 @@ the batch touched is re-evaluated once at the end.
 
 from __future__ import annotations
 
-from services.certification.handlers.clock import clock_of
+from services.certification.adapters.clock import CLOCK
 from services.certification.handlers.intake import (
     lock_batch,
     receive_upstream_event,
@@ -27,7 +27,7 @@ UPSTREAM_SERVICES = ("learning", "coaching", "fidelity")
 
 def _handler(runtime: Runtime) -> Handler:
     async def on_event(conn: Connection, event: CloudEvent) -> None:
-        today = clock_of(runtime).today()
+        today = CLOCK.of(runtime).today()
         await receive_upstream_event(conn, runtime.store, event, today, evaluate=False)
 
     return on_event
@@ -35,7 +35,7 @@ def _handler(runtime: Runtime) -> Handler:
 
 def _finish(runtime: Runtime) -> BatchHook:
     async def on_batch(conn: Connection, events: list[CloudEvent]) -> None:
-        await refresh_batch(conn, runtime.store, events, clock_of(runtime).today())
+        await refresh_batch(conn, runtime.store, events, CLOCK.of(runtime).today())
 
     return on_batch
 

@@ -11,7 +11,6 @@ from services.certification.adapters import listing
 from services.certification.domain.transitions import CertificationStatus
 from services.certification.entrypoints.dependencies import (
     Today,
-    ensure_may_read,
     refuse_after_today,
 )
 from services.certification.handlers.roster import RegisterPractitioner, register_practitioner
@@ -20,6 +19,7 @@ from services.certification.models.roster import (
     PractitionerCreate,
     PractitionerPublic,
 )
+from services.certification.permissions import ensure_may_read
 from shared.auth import Principal, allow
 from shared.pagination import Page, PageRequest, build_page, page_request
 from shared.problems import PROBLEM_RESPONSES, NotFound

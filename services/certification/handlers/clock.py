@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.certification.adapters import locks, status_rows
-from services.certification.clock import Clock
+from services.certification.adapters.clock import CLOCK
 from services.certification.config import certification_settings
 from services.certification.handlers.evaluation import refresh
 from shared.eventstore import EventStore
@@ -38,12 +38,7 @@ async def reevaluate_due(store: EventStore, today: date, batch_size: int = 200) 
             return evaluated
 
 
-def clock_of(runtime: Runtime) -> Clock:
-    clock: Clock = runtime.extras["clock"]
-    return clock
-
-
 async def clock_tick(runtime: Runtime) -> None:
     """The periodic job (`ServiceDefinition.periodic_jobs`)."""
     settings = certification_settings(runtime.settings)
-    await reevaluate_due(runtime.store, clock_of(runtime).today(), settings.clock_batch_size)
+    await reevaluate_due(runtime.store, CLOCK.of(runtime).today(), settings.clock_batch_size)

@@ -8,10 +8,10 @@ from datetime import date
 
 import asyncpg
 
-from services.coaching.adapters.listing import ListQuery
 from services.coaching.domain.assignments import CoachAssignment
 from services.coaching.models.assignments import AssignmentPublic
 from shared.database import Connection
+from shared.listing import ListQuery
 from shared.pagination import Page, PageRequest, build_page
 
 _COLUMNS = "assignment_id, coach_id, practitioner_id, valid_from, valid_to, recorded_at"

@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 import asyncpg
 
-from services.coaching.adapters.listing import ListQuery
 from services.coaching.domain.culture import PeerLearningSession, Reflection
 from services.coaching.domain.vocabulary import Competency
 from services.coaching.models.culture import PeerSessionPublic
 from shared.database import Connection
+from shared.listing import ListQuery
 from shared.pagination import Page, PageRequest, build_page
 
 _PEER_COLUMNS = (

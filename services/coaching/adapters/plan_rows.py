@@ -8,11 +8,11 @@ from typing import Any
 
 import asyncpg
 
-from services.coaching.adapters.listing import ListQuery
 from services.coaching.domain.history import goal_snapshot
 from services.coaching.domain.plans import CoachingPlan
 from services.coaching.models.plans import GoalPublic, PlanPublic
 from shared.database import Connection
+from shared.listing import ListQuery
 from shared.pagination import Page, PageRequest, build_page
 
 _COLUMNS = "plan_id, practitioner_id, goals, updated_at"

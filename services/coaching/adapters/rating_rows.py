@@ -8,11 +8,11 @@ from datetime import date
 
 import asyncpg
 
-from services.coaching.adapters.listing import ListQuery
 from services.coaching.domain.ratings import RatingSource, SkillRating
 from services.coaching.domain.vocabulary import Competency, SkillLevel, SourceKind
 from services.coaching.models.ratings import RatingPublic
 from shared.database import Connection
+from shared.listing import ListQuery
 from shared.pagination import Page, PageRequest, build_page
 
 _COLUMNS = (

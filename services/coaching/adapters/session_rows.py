@@ -8,11 +8,11 @@ from datetime import date
 
 import asyncpg
 
-from services.coaching.adapters.listing import ListQuery
 from services.coaching.domain.sessions import CoachingSession
 from services.coaching.domain.vocabulary import Competency, Modality, SessionComponent
 from services.coaching.models.sessions import SessionPublic
 from shared.database import Connection
+from shared.listing import ListQuery
 from shared.pagination import Page, PageRequest, build_page
 
 _WRITTEN = (

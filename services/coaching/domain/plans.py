@@ -3,15 +3,14 @@
 A goal starts ``open`` and closes once, either ``achieved`` or ``dropped``; a closed
 goal never reopens (set a new goal instead, so the history of what was aimed at stays
 truthful). A goal is achieved automatically when a skill rating at or above its target
-level is recorded for its competency: ``goals_achieved_by`` says which goals a new
-rating closes, so the handler can publish one ``GoalAchieved`` per goal.
+level is recorded for its competency (``domain/achievement.py``, which knows both plans
+and ratings), so the handler can publish one ``GoalAchieved`` per goal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 from services.coaching.domain.errors import InvalidFieldError, StateConflictError
 from services.coaching.domain.field_rules import ensure_not_in_future, ensure_present
@@ -23,9 +22,6 @@ from services.coaching.domain.vocabulary import (
     parse_goal_status,
     parse_skill_level,
 )
-
-if TYPE_CHECKING:  # ratings → sessions → plans at runtime; only the type flows back here
-    from services.coaching.domain.ratings import SkillRating
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,46 +125,10 @@ def change_goal_status(
         )
     ensure_not_in_future(command.on_date, today=today, field="on_date")
     # Achieved by hand means by the coach's judgement: no rating id to point at.
-    return _with_goal(plan, replace(goal, status=status, closed_on=command.on_date))
+    return with_goal(plan, replace(goal, status=status, closed_on=command.on_date))
 
 
-def goals_achieved_by(plan: CoachingPlan, rating: SkillRating) -> tuple[CoachingGoal, ...]:
-    """The open goals ``rating`` achieves, as they stand once achieved.
-
-    A goal is achieved when the rating is for its competency and at or above its
-    target level. Closed goals are left alone, so replaying a rating changes nothing.
-    """
-    if rating.practitioner_id != plan.practitioner_id:
-        raise InvalidFieldError(
-            "practitioner_id",
-            f"rating {rating.rating_id} is for {rating.practitioner_id}, but plan "
-            f"{plan.plan_id} belongs to {plan.practitioner_id}",
-        )
-    return tuple(
-        replace(
-            goal,
-            status=GoalStatus.ACHIEVED,
-            closed_on=rating.rated_on,
-            achieved_by_rating_id=rating.rating_id,
-        )
-        for goal in plan.goals
-        if goal.status is GoalStatus.OPEN
-        and goal.competency is rating.competency
-        and rating.level >= goal.target_level
-    )
-
-
-def apply_rating(
-    plan: CoachingPlan, rating: SkillRating
-) -> tuple[CoachingPlan, tuple[CoachingGoal, ...]]:
-    """``plan`` after ``rating`` is recorded, and the goals that it achieved."""
-    achieved = goals_achieved_by(plan, rating)
-    for goal in achieved:
-        plan = _with_goal(plan, goal)
-    return plan, achieved
-
-
-def _with_goal(plan: CoachingPlan, changed: CoachingGoal) -> CoachingPlan:
+def with_goal(plan: CoachingPlan, changed: CoachingGoal) -> CoachingPlan:
     return replace(
         plan, goals=tuple(changed if g.goal_id == changed.goal_id else g for g in plan.goals)
     )

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from services.coaching.entrypoints.replies import answered, repeat_response
 from services.coaching.handlers import assignments
 from services.coaching.models.assignments import (
     AssignmentCreate,
@@ -18,6 +17,7 @@ from services.coaching.models.assignments import (
 )
 from services.coaching.models.common import PersonQuery, PracticeDate
 from shared.auth import Principal, allow
+from shared.idempotency import answered, repeat_response
 from shared.pagination import Page, PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep

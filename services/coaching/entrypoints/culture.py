@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from services.coaching.entrypoints.replies import answered, repeat_response
 from services.coaching.handlers import culture
 from services.coaching.models.common import PersonQuery
 from services.coaching.models.culture import (
@@ -18,6 +17,7 @@ from services.coaching.models.culture import (
     ReflectionPublic,
 )
 from shared.auth import Principal, allow
+from shared.idempotency import answered, repeat_response
 from shared.pagination import Page, PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep

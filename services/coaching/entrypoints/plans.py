@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from services.coaching.entrypoints.replies import answered, repeat_response
 from services.coaching.handlers import plans
 from services.coaching.models.common import PersonPath, PersonQuery
 from services.coaching.models.plans import GoalCreate, GoalStatusChange, PlanCreate, PlanPublic
 from shared.auth import Principal, allow
+from shared.idempotency import answered, repeat_response
 from shared.pagination import Page, PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep

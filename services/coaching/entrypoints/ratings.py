@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from services.coaching.domain.vocabulary import Competency
-from services.coaching.entrypoints.replies import answered, repeat_response
 from services.coaching.handlers import ratings
 from services.coaching.models.common import PersonPath, PersonQuery, PracticeDate
 from services.coaching.models.ratings import RatingCreate, RatingPublic, SkillProfile
 from shared.auth import Principal, allow
+from shared.idempotency import answered, repeat_response
 from shared.pagination import Page, PageRequest, page_request
 from shared.practice_time import refuse_future
 from shared.problems import PROBLEM_RESPONSES

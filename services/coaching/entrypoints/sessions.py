@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from services.coaching.entrypoints.replies import answered, repeat_response
 from services.coaching.handlers import sessions
 from services.coaching.models.common import PersonQuery
 from services.coaching.models.sessions import SessionCreate, SessionPublic
 from shared.auth import Principal, allow
+from shared.idempotency import answered, repeat_response
 from shared.pagination import Page, PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep

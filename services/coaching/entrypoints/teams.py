@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from services.coaching.entrypoints.replies import answered, repeat_response
 from services.coaching.handlers import indicators, teams
 from services.coaching.handlers.recording import practice_today
 from services.coaching.models.common import PersonPath, PracticeDate
 from services.coaching.models.culture import RosterMemberPublic, TeamPublic, TeamSet
 from services.coaching.models.indicators import CultureIndicatorsPublic
 from shared.auth import Principal, allow
+from shared.idempotency import answered, repeat_response
 from shared.pagination import Page, PageRequest, page_request
 from shared.practice_time import refuse_future
 from shared.problems import PROBLEM_RESPONSES

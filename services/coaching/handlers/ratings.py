@@ -21,9 +21,9 @@ from services.coaching.adapters.streams import (
     plan_stream,
     record_stream,
 )
+from services.coaching.domain.achievement import apply_rating
 from services.coaching.domain.events import SkillRated
 from services.coaching.domain.history import goal_achieved
-from services.coaching.domain.plans import apply_rating
 from services.coaching.domain.ratings import (
     RecordRating,
     SkillRating,

@@ -18,7 +18,7 @@ from services.fidelity.handlers.calibration_reads import (
     get_reference,
     reference_page,
 )
-from services.fidelity.schemas.calibration import (
+from services.fidelity.models.calibration import (
     AttemptCreate,
     AttemptPublic,
     CalibrationStatusOut,

@@ -13,7 +13,7 @@ from services.fidelity.handlers.instruments import (
     instrument_page,
     publish_instrument,
 )
-from services.fidelity.schemas.instruments import (
+from services.fidelity.models.instruments import (
     InstrumentDefinition,
     InstrumentPublic,
     InstrumentSummary,

@@ -17,7 +17,7 @@ from services.fidelity.entrypoints.parameters import (
 )
 from services.fidelity.handlers.observation_reads import get_observation, list_observation_page
 from services.fidelity.handlers.observations import record_observation
-from services.fidelity.schemas.observations import ObservationCreate, ObservationPublic
+from services.fidelity.models.observations import ObservationCreate, ObservationPublic
 from shared.auth import Principal, allow
 from shared.pagination import Page, PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from services.fidelity.schemas.fields import MAX_VERSION, NO_CONTROL_CHARACTERS
+from services.fidelity.models.fields import MAX_VERSION, NO_CONTROL_CHARACTERS
 
 PersonPath = Annotated[
     str, Path(max_length=128, pattern=NO_CONTROL_CHARACTERS, examples=["prac-017"])

@@ -15,7 +15,7 @@ from services.fidelity.entrypoints.parameters import (
     ToQuery,
 )
 from services.fidelity.handlers.reliability import agency_reliability, observer_pair_reliability
-from services.fidelity.schemas.reliability import AgencyReliability, ObserverPairReliability
+from services.fidelity.models.reliability import AgencyReliability, ObserverPairReliability
 from shared.auth import Principal, allow
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep

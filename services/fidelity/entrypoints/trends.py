@@ -16,8 +16,8 @@ from services.fidelity.handlers.trends import (
     get_drift_signal,
     practitioner_trend,
 )
-from services.fidelity.schemas.fields import NO_CONTROL_CHARACTERS
-from services.fidelity.schemas.trends import DriftSignalOut, FidelityTrendOut
+from services.fidelity.models.fields import NO_CONTROL_CHARACTERS
+from services.fidelity.models.trends import DriftSignalOut, FidelityTrendOut
 from shared.auth import Principal, allow
 from shared.pagination import Page, PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES

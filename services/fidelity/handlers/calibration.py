@@ -30,13 +30,13 @@ from services.fidelity.domain.events import (
 from services.fidelity.domain.scoring import Rating, validate_ratings
 from services.fidelity.handlers.instruments import load_instrument
 from services.fidelity.handlers.observers import acting_observer
-from services.fidelity.schemas.calibration import (
+from services.fidelity.models.calibration import (
     AttemptCreate,
     AttemptPublic,
     ReferenceCreate,
     ReferencePublic,
 )
-from services.fidelity.schemas.observations import canonical_ratings, rating_pairs
+from services.fidelity.models.observations import canonical_ratings, rating_pairs
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import DomainEvent, PendingEvent

@@ -13,13 +13,13 @@ from services.fidelity.adapters.calibration_rows import (
 )
 from services.fidelity.handlers.calibration import attempt_public, reference_public, status_on
 from services.fidelity.handlers.cursors import date_and_seq, date_seq_key, page_of, seq_only
-from services.fidelity.schemas.calibration import (
+from services.fidelity.models.calibration import (
     AttemptPublic,
     CalibrationStatusOut,
     GoldStandard,
     ReferencePublic,
 )
-from services.fidelity.schemas.observations import rating_bodies
+from services.fidelity.models.observations import rating_bodies
 from shared.pagination import Page, PageRequest
 from shared.practice_time import now_utc
 from shared.problems import NotFound

@@ -13,7 +13,7 @@ from services.fidelity.adapters.observation_rows import find_observation, observ
 from services.fidelity.domain.events import CoObservationCompared, ObservationRecorded
 from services.fidelity.domain.reliability import measure_agreement, pair_ratings
 from services.fidelity.domain.scoring import Rating
-from services.fidelity.schemas.observations import ObservationCreate
+from services.fidelity.models.observations import ObservationCreate
 from shared.database import Connection
 from shared.problems import Conflict, Unprocessable
 

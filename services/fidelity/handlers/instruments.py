@@ -16,7 +16,7 @@ from services.fidelity.domain.events import InstrumentPublished
 from services.fidelity.domain.instruments import Instrument
 from services.fidelity.domain.seed_instruments import SEED_INSTRUMENTS
 from services.fidelity.handlers.cursors import key_and_version, page_of
-from services.fidelity.schemas.instruments import (
+from services.fidelity.models.instruments import (
     InstrumentDefinition,
     InstrumentPublic,
     InstrumentSummary,

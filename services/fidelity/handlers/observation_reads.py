@@ -13,8 +13,8 @@ from services.fidelity.adapters.observation_rows import (
 from services.fidelity.handlers.cursors import date_and_seq, date_seq_key, page_of
 from services.fidelity.handlers.observations import observation_public
 from services.fidelity.handlers.observers import readable_practitioner
+from services.fidelity.models.observations import ObservationPublic
 from services.fidelity.permissions import own_records_only
-from services.fidelity.schemas.observations import ObservationPublic
 from shared.auth import Principal
 from shared.pagination import Page, PageRequest
 from shared.problems import NotFound, Unprocessable

@@ -20,7 +20,7 @@ from services.fidelity.handlers.co_observation import (
 from services.fidelity.handlers.drift import record_new_drift
 from services.fidelity.handlers.instruments import load_instrument
 from services.fidelity.handlers.observers import acting_observer
-from services.fidelity.schemas.observations import (
+from services.fidelity.models.observations import (
     AgreementOut,
     ObservationCreate,
     ObservationPublic,

@@ -10,7 +10,7 @@ import asyncpg
 from services.fidelity.adapters.comparison_rows import ComparisonFilter, compared_ratings
 from services.fidelity.domain.reliability import RaterPair, pair_ratings, reliability_report
 from services.fidelity.domain.scoring import Rating
-from services.fidelity.schemas.reliability import (
+from services.fidelity.models.reliability import (
     AgencyReliability,
     ComparisonOut,
     ObserverPairReliability,

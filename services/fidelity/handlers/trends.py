@@ -18,13 +18,13 @@ from services.fidelity.domain.trend import TrendPoint, fidelity_trend
 from services.fidelity.handlers.cursors import date_and_seq, date_seq_key, page_of
 from services.fidelity.handlers.drift import score_from_row
 from services.fidelity.handlers.observers import readable_practitioner
-from services.fidelity.permissions import own_records_only
-from services.fidelity.schemas.trends import (
+from services.fidelity.models.trends import (
     DomainTrendOut,
     DriftSignalOut,
     FidelityTrendOut,
     TrendPointOut,
 )
+from services.fidelity.permissions import own_records_only
 from shared.auth import Principal
 from shared.pagination import Page, PageRequest
 from shared.problems import NotFound, Unprocessable

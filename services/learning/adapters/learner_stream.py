@@ -11,13 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from services.learning.adapters.folded_learners import FoldedLearner
-from services.learning.context import LearningContext
+from services.learning.adapters.folded_learners import FoldedLearner, FoldedLearners
+from services.learning.domain.catalog_book import CatalogBook
 from services.learning.domain.events import registry
 from services.learning.domain.learner import LearnerState, replay_learner
+from services.learning.domain.review import ReviewPolicy
 from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
+from shared.eventstore import EventStore
+
+
+class LearnerSources(Protocol):
+    """What reading and folding a stream takes (the handlers' `LearningContext` has it)."""
+
+    @property
+    def store(self) -> EventStore: ...
+    @property
+    def catalogs(self) -> CatalogBook: ...
+    @property
+    def folded(self) -> FoldedLearners: ...
+    @property
+    def review_policy(self) -> ReviewPolicy: ...
 
 
 def learner_stream_id(agency_id: str, practitioner_id: str) -> str:
@@ -46,7 +62,7 @@ async def lock_learner(conn: Connection, agency_id: str, practitioner_id: str) -
 
 
 async def load_learner(
-    learning: LearningContext, conn: Connection, agency_id: str, practitioner_id: str
+    learning: LearnerSources, conn: Connection, agency_id: str, practitioner_id: str
 ) -> LoadedLearner:
     stream_id = learner_stream_id(agency_id, practitioner_id)
     cached = learning.folded.get(stream_id)
@@ -73,7 +89,7 @@ async def load_learner(
 
 
 async def load_learners(
-    learning: LearningContext, agency_id: str, practitioner_ids: Sequence[str]
+    learning: LearnerSources, agency_id: str, practitioner_ids: Sequence[str]
 ) -> dict[str, LearnerState]:
     """The enrolled ones among `practitioner_ids`, read in one query."""
     stream_ids = {learner_stream_id(agency_id, p): p for p in practitioner_ids}
@@ -87,7 +103,7 @@ async def load_learners(
 
 
 async def append_to_learner(
-    learning: LearningContext,
+    learning: LearnerSources,
     conn: Connection,
     learner: LoadedLearner,
     events: Sequence[PendingEvent],
@@ -99,7 +115,7 @@ async def append_to_learner(
 
 
 def _fold(
-    learning: LearningContext,
+    learning: LearnerSources,
     events: Sequence[StoredEvent],
     start: LearnerState | None = None,
 ) -> LearnerState | None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from services.learning.domain.learner import LearnerState
-from services.learning.records import AttemptRecord, EnrollmentRecord, ReviewRecord, TeamRecord
+from services.learning.models.records import (
+    AttemptRecord,
+    EnrollmentRecord,
+    ReviewRecord,
+    TeamRecord,
+)
 from shared.database import Connection
 
 

@@ -9,8 +9,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from services.learning.records import AttemptRecord, EnrollmentRecord, ReviewRecord, TeamRecord
+from services.learning.models.records import (
+    AttemptRecord,
+    EnrollmentRecord,
+    ReviewRecord,
+    TeamRecord,
+)
 from shared.database import Connection
+from shared.listing import ListQuery
 from shared.pagination import Page, PageRequest, build_page
 from shared.problems import Unprocessable
 
@@ -30,26 +36,6 @@ _REVIEW = """
     FROM concept_reviews
 """
 _TEAM = "SELECT team_id AS id, name, member_ids, defined_at FROM teams"
-
-
-class _Where:
-    """Numbered `$n` parameters for a WHERE clause assembled from optional filters."""
-
-    def __init__(self, agency_id: str) -> None:
-        self.clauses = ["agency_id = $1"]
-        self.args: list[Any] = [agency_id]
-
-    def add(self, clause: str, *values: Any) -> None:
-        first = len(self.args) + 1
-        self.clauses.append(clause.format(*range(first, first + len(values))))
-        self.args.extend(values)
-
-    def sql(self) -> str:
-        return " WHERE " + " AND ".join(self.clauses)
-
-    def limit(self, page: PageRequest) -> str:
-        self.args.append(page.limit + 1)
-        return f" LIMIT ${len(self.args)}"
 
 
 async def find_enrollment(
@@ -73,11 +59,18 @@ async def find_enrollment_by_id(
 async def list_enrollments(
     conn: Connection, agency_id: str, page: PageRequest
 ) -> Page[EnrollmentRecord]:
-    where = _Where(agency_id)
+    where = ListQuery(agency_id)
     if page.after:
-        where.add("practitioner_id > ${}", str(page.after[0]))
-    sql = _ENROLLMENT + where.sql() + " ORDER BY practitioner_id" + where.limit(page)
-    rows = [EnrollmentRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.args)]
+        where.add("practitioner_id > {}", str(page.after[0]))
+    sql = (
+        _ENROLLMENT
+        + " WHERE "
+        + where.where()
+        + " ORDER BY practitioner_id"
+        + " "
+        + where.limit(page)
+    )
+    rows = [EnrollmentRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.params)]
     return build_page(rows, page.limit, lambda r: [r.practitioner_id])
 
 
@@ -98,15 +91,22 @@ async def list_attempts(
     practitioner_id: str | None = None,
     module_id: str | None = None,
 ) -> Page[AttemptRecord]:
-    where = _Where(agency_id)
+    where = ListQuery(agency_id)
     if practitioner_id is not None:
-        where.add("practitioner_id = ${}", practitioner_id)
+        where.add("practitioner_id = {}", practitioner_id)
     if module_id is not None:
-        where.add("module_id = ${}", module_id)
+        where.add("module_id = {}", module_id)
     if page.after:
-        where.add("(attempted_at, attempt_id) > (${}, ${})", *_time_and_id(page.after))
-    sql = _ATTEMPT + where.sql() + " ORDER BY attempted_at, attempt_id" + where.limit(page)
-    rows = [AttemptRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.args)]
+        where.add("(attempted_at, attempt_id) > ({}, {})", *_time_and_id(page.after))
+    sql = (
+        _ATTEMPT
+        + " WHERE "
+        + where.where()
+        + " ORDER BY attempted_at, attempt_id"
+        + " "
+        + where.limit(page)
+    )
+    rows = [AttemptRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.params)]
     return build_page(rows, page.limit, lambda r: [r.attempted_at.isoformat(), str(r.id)])
 
 
@@ -127,15 +127,22 @@ async def list_reviews(
     practitioner_id: str | None = None,
     concept_id: str | None = None,
 ) -> Page[ReviewRecord]:
-    where = _Where(agency_id)
+    where = ListQuery(agency_id)
     if practitioner_id is not None:
-        where.add("practitioner_id = ${}", practitioner_id)
+        where.add("practitioner_id = {}", practitioner_id)
     if concept_id is not None:
-        where.add("concept_id = ${}", concept_id)
+        where.add("concept_id = {}", concept_id)
     if page.after:
-        where.add("(reviewed_at, review_id) > (${}, ${})", *_time_and_id(page.after))
-    sql = _REVIEW + where.sql() + " ORDER BY reviewed_at, review_id" + where.limit(page)
-    rows = [ReviewRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.args)]
+        where.add("(reviewed_at, review_id) > ({}, {})", *_time_and_id(page.after))
+    sql = (
+        _REVIEW
+        + " WHERE "
+        + where.where()
+        + " ORDER BY reviewed_at, review_id"
+        + " "
+        + where.limit(page)
+    )
+    rows = [ReviewRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.params)]
     return build_page(rows, page.limit, lambda r: [r.reviewed_at.isoformat(), str(r.id)])
 
 
@@ -145,11 +152,11 @@ async def find_team(conn: Connection, agency_id: str, team_id: uuid.UUID) -> Tea
 
 
 async def list_teams(conn: Connection, agency_id: str, page: PageRequest) -> Page[TeamRecord]:
-    where = _Where(agency_id)
+    where = ListQuery(agency_id)
     if page.after:
-        where.add("(name, team_id) > (${}, ${})", *_text_and_id(page.after))
-    sql = _TEAM + where.sql() + " ORDER BY name, team_id" + where.limit(page)
-    rows = [TeamRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.args)]
+        where.add("(name, team_id) > ({}, {})", *_text_and_id(page.after))
+    sql = f"{_TEAM} WHERE {where.where()} ORDER BY name, team_id {where.limit(page)}"
+    rows = [TeamRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.params)]
     return build_page(rows, page.limit, lambda r: [r.name, str(r.id)])
 
 

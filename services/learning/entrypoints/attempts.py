@@ -8,15 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.learning.adapters import queries
-from services.learning.commands import RecordAttempt
-from services.learning.context import LearningDep
-from services.learning.entrypoints.http import CREATE_RESPONSES, Paging, created_or_retried
+from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import record_attempt
+from services.learning.models.commands import RecordAttempt
+from services.learning.models.records import AttemptRecord
 from services.learning.permissions import may_read, scope_to_own_records
-from services.learning.records import AttemptRecord
 from shared.auth import Principal, allow
+from shared.idempotency import answered
 from shared.pagination import Page
 from shared.problems import PROBLEM_RESPONSES, NotFound
+from shared.service import RuntimeDep
 
 router = APIRouter(prefix="/attempts", tags=["attempts"], responses=PROBLEM_RESPONSES)
 
@@ -30,25 +31,25 @@ router = APIRouter(prefix="/attempts", tags=["attempts"], responses=PROBLEM_RESP
 )
 async def create_attempt(
     principal: Annotated[Principal, allow("attempts.record")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     command: RecordAttempt,
     response: Response,
 ) -> AttemptRecord:
-    async with learning.store.transaction() as conn:
-        result = await record_attempt(learning, conn, principal.agency_id, principal.actor, command)
-    return created_or_retried(result, response)
+    async with runtime.store.transaction() as conn:
+        result = await record_attempt(runtime, conn, principal.agency_id, principal.actor, command)
+    return answered(result, response)
 
 
 @router.get("", summary="Attempts, in practice-date order", response_model=Page[AttemptRecord])
 async def list_attempts(
     principal: Annotated[Principal, allow("attempts.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     page: Paging,
     practitioner_id: Annotated[str | None, Query(description="only this practitioner's")] = None,
     module_id: Annotated[str | None, Query(description="only this module's")] = None,
 ) -> Page[AttemptRecord]:
     practitioner_id = scope_to_own_records(principal, practitioner_id)
-    async with learning.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn:
         return await queries.list_attempts(
             conn, principal.agency_id, page, practitioner_id=practitioner_id, module_id=module_id
         )
@@ -57,10 +58,10 @@ async def list_attempts(
 @router.get("/{attempt_id}", summary="One attempt", response_model=AttemptRecord)
 async def get_attempt(
     principal: Annotated[Principal, allow("attempts.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     attempt_id: uuid.UUID,
 ) -> AttemptRecord:
-    async with learning.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn:
         found = await queries.find_attempt(conn, principal.agency_id, attempt_id)
     if found is None or not may_read(principal, found.practitioner_id):
         raise NotFound(f"no attempt {attempt_id} in this agency")

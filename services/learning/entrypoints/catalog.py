@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
-from services.learning.context import LearningDep
 from services.learning.domain.catalog import Catalog, Module
+from services.learning.handlers.context import LEARNING
 from shared.auth import Principal, allow
 from shared.pagination import Page, PageRequest, page_of_sorted, page_request
 from shared.problems import PROBLEM_RESPONSES, NotFound
+from shared.service import Runtime, RuntimeDep
 
 router = APIRouter(prefix="/catalog", tags=["catalog"], responses=PROBLEM_RESPONSES)
 
@@ -113,8 +114,9 @@ class CatalogModule(BaseModel):
     assessment: CatalogAssessment
 
 
-def _catalog(learning: LearningDep, version: str | None) -> Catalog:
-    return learning.catalogs.get(version) if version else learning.catalogs.current
+def _catalog(runtime: Runtime, version: str | None) -> Catalog:
+    catalogs = LEARNING.of(runtime).catalogs
+    return catalogs.get(version) if version else catalogs.current
 
 
 def _catalog_module(module: Module) -> CatalogModule:
@@ -138,15 +140,16 @@ def _catalog_assessment(module: Module) -> CatalogAssessment:
 
 
 @router.get("/versions", summary="Catalog versions", response_model=Page[CatalogVersion])
-async def list_versions(_: Reader, learning: LearningDep, page: Paging) -> Page[CatalogVersion]:
+async def list_versions(_: Reader, runtime: RuntimeDep, page: Paging) -> Page[CatalogVersion]:
+    catalogs = LEARNING.of(runtime).catalogs
     views = [
         CatalogVersion(
             version=v,
-            current=v == learning.catalogs.current_version,
-            competencies=len(learning.catalogs.get(v).competencies),
-            modules=len(learning.catalogs.get(v).modules),
+            current=v == catalogs.current_version,
+            competencies=len(catalogs.get(v).competencies),
+            modules=len(catalogs.get(v).modules),
         )
-        for v in learning.catalogs.versions
+        for v in catalogs.versions
     ]
     return page_of_sorted(views, page, lambda v: [v.version])
 
@@ -155,9 +158,9 @@ async def list_versions(_: Reader, learning: LearningDep, page: Paging) -> Page[
     "/competencies", summary="The competency framework", response_model=Page[CatalogCompetency]
 )
 async def list_competencies(
-    _: Reader, learning: LearningDep, page: Paging, catalog_version: VersionQuery = None
+    _: Reader, runtime: RuntimeDep, page: Paging, catalog_version: VersionQuery = None
 ) -> Page[CatalogCompetency]:
-    catalog = _catalog(learning, catalog_version)
+    catalog = _catalog(runtime, catalog_version)
     views = [
         CatalogCompetency(id=c.id, name=c.name, phase=int(c.phase), phase_name=c.phase.label)
         for c in catalog.competencies
@@ -168,17 +171,17 @@ async def list_competencies(
 
 @router.get("/modules", summary="Modules, in order", response_model=Page[CatalogModule])
 async def list_modules(
-    _: Reader, learning: LearningDep, page: Paging, catalog_version: VersionQuery = None
+    _: Reader, runtime: RuntimeDep, page: Paging, catalog_version: VersionQuery = None
 ) -> Page[CatalogModule]:
-    views = [_catalog_module(m) for m in _catalog(learning, catalog_version).modules]
+    views = [_catalog_module(m) for m in _catalog(runtime, catalog_version).modules]
     return page_of_sorted(views, page, lambda m: [m.order])
 
 
 @router.get("/modules/{module_id}", summary="One module", response_model=CatalogModule)
 async def get_module(
-    _: Reader, learning: LearningDep, module_id: str, catalog_version: VersionQuery = None
+    _: Reader, runtime: RuntimeDep, module_id: str, catalog_version: VersionQuery = None
 ) -> CatalogModule:
-    catalog = _catalog(learning, catalog_version)
+    catalog = _catalog(runtime, catalog_version)
     if module_id not in {m.id for m in catalog.modules}:
         raise NotFound(
             f"no module {module_id!r} in catalog {catalog.version}; see /catalog/modules"
@@ -189,13 +192,13 @@ async def get_module(
 @router.get("/concepts", summary="Concepts, in module order", response_model=Page[CatalogConcept])
 async def list_concepts(
     _: Reader,
-    learning: LearningDep,
+    runtime: RuntimeDep,
     page: Paging,
     catalog_version: VersionQuery = None,
     module_id: Annotated[str | None, Query(description="only this module's concepts")] = None,
     competency_id: Annotated[str | None, Query(description="only this competency's")] = None,
 ) -> Page[CatalogConcept]:
-    catalog = _catalog(learning, catalog_version)
+    catalog = _catalog(runtime, catalog_version)
     views = [
         CatalogConcept(
             id=c.id,
@@ -217,9 +220,9 @@ async def list_concepts(
     "/assessments", summary="Each module's assessment", response_model=Page[CatalogAssessment]
 )
 async def list_assessments(
-    _: Reader, learning: LearningDep, page: Paging, catalog_version: VersionQuery = None
+    _: Reader, runtime: RuntimeDep, page: Paging, catalog_version: VersionQuery = None
 ) -> Page[CatalogAssessment]:
-    modules = _catalog(learning, catalog_version).modules
+    modules = _catalog(runtime, catalog_version).modules
     order = {m.id: m.order for m in modules}
     views = [_catalog_assessment(m) for m in modules]
     return page_of_sorted(views, page, lambda a: [order[a.module_id]])

@@ -7,15 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 
 from services.learning.adapters import queries
-from services.learning.commands import EnrollPractitioner, PractitionerId
-from services.learning.context import LearningDep
-from services.learning.entrypoints.http import CREATE_RESPONSES, Paging, created_or_retried
+from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import enroll_practitioner
+from services.learning.models.commands import EnrollPractitioner, PractitionerId
+from services.learning.models.records import EnrollmentRecord
 from services.learning.permissions import scope_to_own_records, sees_only_own_records
-from services.learning.records import EnrollmentRecord
 from shared.auth import Principal, allow
+from shared.idempotency import answered
 from shared.pagination import Page
 from shared.problems import PROBLEM_RESPONSES, NotFound
+from shared.service import RuntimeDep
 
 router = APIRouter(prefix="/enrollments", tags=["enrollments"], responses=PROBLEM_RESPONSES)
 
@@ -29,27 +30,27 @@ router = APIRouter(prefix="/enrollments", tags=["enrollments"], responses=PROBLE
 )
 async def enroll(
     principal: Annotated[Principal, allow("enrollments.create")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     command: EnrollPractitioner,
     response: Response,
 ) -> EnrollmentRecord:
-    async with learning.store.transaction() as conn:
+    async with runtime.store.transaction() as conn:
         result = await enroll_practitioner(
-            learning, conn, principal.agency_id, principal.actor, command
+            runtime, conn, principal.agency_id, principal.actor, command
         )
-    return created_or_retried(result, response)
+    return answered(result, response)
 
 
 @router.get("", summary="Enrollments, by practitioner id", response_model=Page[EnrollmentRecord])
 async def list_enrollments(
     principal: Annotated[Principal, allow("enrollments.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     page: Paging,
 ) -> Page[EnrollmentRecord]:
     if sees_only_own_records(principal):
-        own = await _find(learning, principal.agency_id, principal.subject)
+        own = await _find(runtime, principal.agency_id, principal.subject)
         return Page[EnrollmentRecord](items=[own] if own else [])
-    async with learning.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn:
         return await queries.list_enrollments(conn, principal.agency_id, page)
 
 
@@ -58,18 +59,18 @@ async def list_enrollments(
 )
 async def get_enrollment(
     principal: Annotated[Principal, allow("enrollments.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     practitioner_id: PractitionerId,
 ) -> EnrollmentRecord:
     scope_to_own_records(principal, practitioner_id)
-    found = await _find(learning, principal.agency_id, practitioner_id)
+    found = await _find(runtime, principal.agency_id, practitioner_id)
     if found is None:
         raise NotFound(f"practitioner {practitioner_id!r} is not enrolled in this agency")
     return found
 
 
 async def _find(
-    learning: LearningDep, agency_id: str, practitioner_id: str
+    runtime: RuntimeDep, agency_id: str, practitioner_id: str
 ) -> EnrollmentRecord | None:
-    async with learning.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn:
         return await queries.find_enrollment(conn, agency_id, practitioner_id)

@@ -1,17 +1,17 @@
-"""HTTP shapes every learning router shares: paging, "as of", created-or-retried status."""
+"""HTTP shapes every learning router shares: paging, "as of", the create responses."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Query
 from pydantic import AwareDatetime
 
-from services.learning.context import LearningContext
-from services.learning.handlers import Recorded
+from services.learning.handlers.context import LEARNING
 from shared.pagination import PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES
+from shared.service import Runtime
 
 R = TypeVar("R")
 
@@ -27,11 +27,5 @@ CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def moment(learning: LearningContext, as_of: datetime | None) -> datetime:
-    return as_of if as_of is not None else learning.clock()
-
-
-def created_or_retried(result: Recorded[R], response: Response) -> R:
-    """201 for a new record, 200 for an identical retry of one already stored."""
-    response.status_code = 201 if result.created else 200
-    return result.record
+def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
+    return as_of if as_of is not None else LEARNING.of(runtime).clock()

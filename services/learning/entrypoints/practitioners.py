@@ -6,8 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.learning.commands import PractitionerId
-from services.learning.context import LearningDep
 from services.learning.entrypoints.http import AsOf, Paging, moment
 from services.learning.handlers.reading import (
     due_review_order,
@@ -15,11 +13,13 @@ from services.learning.handlers.reading import (
     reviews_of,
     visibility_of,
 )
+from services.learning.models.commands import PractitionerId
+from services.learning.models.reports import DueReview, PractitionerVisibilityReport, ProgressReport
 from services.learning.permissions import scope_to_own_records
-from services.learning.reports import DueReview, PractitionerVisibilityReport, ProgressReport
 from shared.auth import Principal, allow
 from shared.pagination import Page, page_of_sorted
 from shared.problems import PROBLEM_RESPONSES
+from shared.service import RuntimeDep
 
 router = APIRouter(
     prefix="/practitioners/{practitioner_id}", tags=["practitioners"], responses=PROBLEM_RESPONSES
@@ -29,14 +29,12 @@ router = APIRouter(
 @router.get("/progress", summary="Module progress and mastery", response_model=ProgressReport)
 async def get_progress(
     principal: Annotated[Principal, allow("enrollments.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     practitioner_id: PractitionerId,
     as_of: AsOf = None,
 ) -> ProgressReport:
     scope_to_own_records(principal, practitioner_id)
-    return await progress_of(
-        learning, principal.agency_id, practitioner_id, moment(learning, as_of)
-    )
+    return await progress_of(runtime, principal.agency_id, practitioner_id, moment(runtime, as_of))
 
 
 @router.get(
@@ -46,7 +44,7 @@ async def get_progress(
 )
 async def get_due_reviews(
     principal: Annotated[Principal, allow("reviews.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     practitioner_id: PractitionerId,
     page: Paging,
     as_of: AsOf = None,
@@ -56,10 +54,10 @@ async def get_due_reviews(
 ) -> Page[DueReview]:
     scope_to_own_records(principal, practitioner_id)
     reviews = await reviews_of(
-        learning,
+        runtime,
         principal.agency_id,
         practitioner_id,
-        moment(learning, as_of),
+        moment(runtime, as_of),
         include_strong=include_strong,
     )
     return page_of_sorted(reviews, page, due_review_order)
@@ -72,11 +70,11 @@ async def get_due_reviews(
 )
 async def get_visibility(
     principal: Annotated[Principal, allow("visibility.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     practitioner_id: PractitionerId,
     as_of: AsOf = None,
 ) -> PractitionerVisibilityReport:
     scope_to_own_records(principal, practitioner_id)
     return await visibility_of(
-        learning, principal.agency_id, practitioner_id, moment(learning, as_of)
+        runtime, principal.agency_id, practitioner_id, moment(runtime, as_of)
     )

@@ -8,15 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.learning.adapters import queries
-from services.learning.commands import RecordReview
-from services.learning.context import LearningDep
-from services.learning.entrypoints.http import CREATE_RESPONSES, Paging, created_or_retried
+from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import record_review
+from services.learning.models.commands import RecordReview
+from services.learning.models.records import ReviewRecord
 from services.learning.permissions import may_read, scope_to_own_records
-from services.learning.records import ReviewRecord
 from shared.auth import Principal, allow
+from shared.idempotency import answered
 from shared.pagination import Page
 from shared.problems import PROBLEM_RESPONSES, NotFound
+from shared.service import RuntimeDep
 
 router = APIRouter(prefix="/reviews", tags=["reviews"], responses=PROBLEM_RESPONSES)
 
@@ -30,25 +31,25 @@ router = APIRouter(prefix="/reviews", tags=["reviews"], responses=PROBLEM_RESPON
 )
 async def create_review(
     principal: Annotated[Principal, allow("reviews.record")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     command: RecordReview,
     response: Response,
 ) -> ReviewRecord:
-    async with learning.store.transaction() as conn:
-        result = await record_review(learning, conn, principal.agency_id, principal.actor, command)
-    return created_or_retried(result, response)
+    async with runtime.store.transaction() as conn:
+        result = await record_review(runtime, conn, principal.agency_id, principal.actor, command)
+    return answered(result, response)
 
 
 @router.get("", summary="Reviews, in practice-date order", response_model=Page[ReviewRecord])
 async def list_reviews(
     principal: Annotated[Principal, allow("reviews.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     page: Paging,
     practitioner_id: Annotated[str | None, Query(description="only this practitioner's")] = None,
     concept_id: Annotated[str | None, Query(description="only this concept's")] = None,
 ) -> Page[ReviewRecord]:
     practitioner_id = scope_to_own_records(principal, practitioner_id)
-    async with learning.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn:
         return await queries.list_reviews(
             conn, principal.agency_id, page, practitioner_id=practitioner_id, concept_id=concept_id
         )
@@ -57,10 +58,10 @@ async def list_reviews(
 @router.get("/{review_id}", summary="One review", response_model=ReviewRecord)
 async def get_review(
     principal: Annotated[Principal, allow("reviews.read")],
-    learning: LearningDep,
+    runtime: RuntimeDep,
     review_id: uuid.UUID,
 ) -> ReviewRecord:
-    async with learning.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn:
         found = await queries.find_review(conn, principal.agency_id, review_id)
     if found is None or not may_read(principal, found.practitioner_id):
         raise NotFound(f"no review {review_id} in this agency")

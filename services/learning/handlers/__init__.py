@@ -1,10 +1,12 @@
 """The learning use cases. Writers run inside a transaction the caller owns:
 
     async with runtime.store.transaction() as conn:
-        result = await handlers.record_attempt(learning, conn, agency_id, actor, command,
+        result = await handlers.record_attempt(runtime, conn, agency_id, actor, command,
                                                source_statement_id=statement_id)
 
-`learning` is the service's `LearningContext` (`services.learning.context.learning_of`).
+`runtime` is the kernel's `Runtime`, as in every service; what learning adds to it
+(catalogs, policies, clock, the folded-learner cache) each handler reads with
+`LEARNING.of(runtime)` (`handlers/context.py`).
 Each writer validates first and raises `LearningDomainError` or a `shared.problems.Problem`
 having written nothing; its writes sit in a savepoint, so a failure leaves the caller's
 transaction usable (an xAPI batch can store many statements and their events at once).

@@ -12,8 +12,6 @@ from services.learning.adapters.learner_stream import (
     load_learner,
     lock_learner,
 )
-from services.learning.commands import RecordAttempt
-from services.learning.context import LearningContext
 from services.learning.domain.catalog import Catalog
 from services.learning.domain.errors import NotEnrolledError
 from services.learning.domain.events import AssessmentAttempted, ModuleMastered
@@ -24,16 +22,19 @@ from services.learning.domain.mastery import (
     decide_attempt,
     require_scaled_score,
 )
+from services.learning.handlers.context import LEARNING, LearningContext
 from services.learning.handlers.recorded import Recorded, pending_event, writing
-from services.learning.records import AttemptRecord
+from services.learning.models.commands import RecordAttempt
+from services.learning.models.records import AttemptRecord
 from shared.database import Connection
 from shared.events import DomainEvent
 from shared.practice_time import refuse_future
 from shared.problems import Conflict
+from shared.service import Runtime
 
 
 async def record_attempt(
-    learning: LearningContext,
+    runtime: Runtime,
     conn: Connection,
     agency_id: str,
     actor: str,
@@ -46,6 +47,7 @@ async def record_attempt(
     Runs inside the caller's transaction; raises a `LearningDomainError` or a
     `shared.problems.Problem` having written nothing.
     """
+    learning = LEARNING.of(runtime)
     require_scaled_score(command.scaled_score)
     refuse_future(command.attempted_at, "attempted_at", now=learning.clock())
     learning.catalogs.current.module(command.module_id)

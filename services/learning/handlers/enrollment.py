@@ -10,24 +10,26 @@ from services.learning.adapters.learner_stream import (
     load_learner,
     lock_learner,
 )
-from services.learning.commands import EnrollPractitioner
-from services.learning.context import LearningContext
 from services.learning.domain.events import PractitionerEnrolled
+from services.learning.handlers.context import LEARNING
 from services.learning.handlers.recorded import Recorded, pending_event, writing
-from services.learning.records import EnrollmentRecord
+from services.learning.models.commands import EnrollPractitioner
+from services.learning.models.records import EnrollmentRecord
 from shared.database import Connection
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Conflict
+from shared.service import Runtime
 
 
 async def enroll_practitioner(
-    learning: LearningContext,
+    runtime: Runtime,
     conn: Connection,
     agency_id: str,
     actor: str,
     command: EnrollPractitioner,
 ) -> Recorded[EnrollmentRecord]:
     """Start a learner; a practitioner is enrolled once (an identical retry returns it)."""
+    learning = LEARNING.of(runtime)
     version = command.catalog_version or learning.catalogs.current_version
     learning.catalogs.get(version)
     refuse_future(command.enrolled_on, "enrolled_on", now=learning.clock())

@@ -16,9 +16,9 @@ import structlog
 
 from services.learning.adapters import projections, queries
 from services.learning.adapters.learner_stream import append_to_learner, load_learner, lock_learner
-from services.learning.context import LearningContext, learning_of
 from services.learning.domain.events import ConceptLapsed
 from services.learning.domain.learner import decide_lapses, evolve
+from services.learning.handlers.context import LEARNING, LearningContext
 from services.learning.handlers.recorded import pending_event
 from shared.events import DomainEvent
 from shared.practice_time import now_utc
@@ -37,8 +37,9 @@ class AnnouncedLapse:
     lapsed_on: date
 
 
-async def check_lapses(learning: LearningContext, *, now: datetime) -> list[AnnouncedLapse]:
+async def check_lapses(runtime: Runtime, *, now: datetime) -> list[AnnouncedLapse]:
     """Append `concept_lapsed` for every concept lapsed at `now` and not yet announced."""
+    learning = LEARNING.of(runtime)
     async with learning.pool.acquire() as conn:
         candidates = await queries.lapse_candidates(
             conn, due_before=now - learning.review_policy.lapse_grace
@@ -101,6 +102,6 @@ async def _check_learner(
 
 async def lapse_check_job(runtime: Runtime) -> None:
     """The periodic job: the check at the real time."""
-    announced = await check_lapses(learning_of(runtime), now=now_utc())
+    announced = await check_lapses(runtime, now=now_utc())
     if announced:
         log.info("concepts_lapsed", count=len(announced))

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from services.learning.adapters import queries
 from services.learning.adapters.learner_stream import load_learner, load_learners
-from services.learning.context import LearningContext
 from services.learning.domain.learner import LearnerState, cards_as_of
 from services.learning.domain.review import (
     ReviewStatus,
@@ -25,7 +24,8 @@ from services.learning.domain.visibility import (
     practitioner_visibility,
     summarise_team,
 )
-from services.learning.reports import (
+from services.learning.handlers.context import LEARNING, LearningContext
+from services.learning.models.reports import (
     DueReview,
     ModuleProgressView,
     ModuleStatus,
@@ -34,13 +34,13 @@ from services.learning.reports import (
     TeamVisibilityReport,
 )
 from shared.problems import NotFound
+from shared.service import Runtime
 
 _STATUS_ORDER = {ReviewStatus.LAPSED: 0, ReviewStatus.DUE: 1, ReviewStatus.STRONG: 2}
 
 
-async def learner_as_stored(
-    learning: LearningContext, agency_id: str, practitioner_id: str
-) -> LearnerState:
+async def learner_as_stored(runtime: Runtime, agency_id: str, practitioner_id: str) -> LearnerState:
+    learning = LEARNING.of(runtime)
     async with learning.pool.acquire() as conn:
         learner = await load_learner(learning, conn, agency_id, practitioner_id)
     if learner.state is None:
@@ -49,9 +49,10 @@ async def learner_as_stored(
 
 
 async def progress_of(
-    learning: LearningContext, agency_id: str, practitioner_id: str, as_of: datetime
+    runtime: Runtime, agency_id: str, practitioner_id: str, as_of: datetime
 ) -> ProgressReport:
-    state = await learner_as_stored(learning, agency_id, practitioner_id)
+    learning = LEARNING.of(runtime)
+    state = await learner_as_stored(runtime, agency_id, practitioner_id)
     catalog = learning.catalogs.get(state.catalog_version)
     modules = []
     for module in catalog.modules:
@@ -92,7 +93,7 @@ async def progress_of(
 
 
 async def reviews_of(
-    learning: LearningContext,
+    runtime: Runtime,
     agency_id: str,
     practitioner_id: str,
     as_of: datetime,
@@ -100,7 +101,8 @@ async def reviews_of(
     include_strong: bool = False,
 ) -> list[DueReview]:
     """Cards as of `as_of`, lapsed first, then due, then (if asked) strong; lowest recall first."""
-    state = await learner_as_stored(learning, agency_id, practitioner_id)
+    learning = LEARNING.of(runtime)
+    state = await learner_as_stored(runtime, agency_id, practitioner_id)
     catalog = learning.catalogs.get(state.catalog_version)
     policy = learning.review_policy
     reviews = []
@@ -133,16 +135,18 @@ def due_review_order(review: DueReview) -> list[object]:
 
 
 async def visibility_of(
-    learning: LearningContext, agency_id: str, practitioner_id: str, as_of: datetime
+    runtime: Runtime, agency_id: str, practitioner_id: str, as_of: datetime
 ) -> PractitionerVisibilityReport:
-    state = await learner_as_stored(learning, agency_id, practitioner_id)
+    learning = LEARNING.of(runtime)
+    state = await learner_as_stored(runtime, agency_id, practitioner_id)
     seen = _visibility(learning, state, as_of)
     return PractitionerVisibilityReport.model_validate(seen.model_dump())
 
 
 async def team_visibility_of(
-    learning: LearningContext, agency_id: str, team_id: uuid.UUID, as_of: datetime
+    runtime: Runtime, agency_id: str, team_id: uuid.UUID, as_of: datetime
 ) -> TeamVisibilityReport:
+    learning = LEARNING.of(runtime)
     async with learning.pool.acquire() as conn:
         team = await queries.find_team(conn, agency_id, team_id)
     if team is None:

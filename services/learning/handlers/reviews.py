@@ -7,18 +7,19 @@ from datetime import datetime
 
 from services.learning.adapters import projections, queries
 from services.learning.adapters.learner_stream import append_to_learner, load_learner, lock_learner
-from services.learning.commands import RecordReview
-from services.learning.context import LearningContext
 from services.learning.domain.errors import PractitionerNotEnrolledError, ReviewRatingMissingError
 from services.learning.domain.events import ConceptRestored, ConceptReviewed
 from services.learning.domain.learner import decide_review, evolve
 from services.learning.domain.review import ConceptReview, ReviewOutcome, outcome_for_score
+from services.learning.handlers.context import LEARNING
 from services.learning.handlers.recorded import Recorded, pending_event, writing
-from services.learning.records import ReviewRecord
+from services.learning.models.commands import RecordReview
+from services.learning.models.records import ReviewRecord
 from shared.database import Connection
 from shared.events import DomainEvent
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Conflict
+from shared.service import Runtime
 
 
 def review_outcome(command: RecordReview) -> ReviewOutcome:
@@ -32,7 +33,7 @@ def review_outcome(command: RecordReview) -> ReviewOutcome:
 
 
 async def record_review(
-    learning: LearningContext,
+    runtime: Runtime,
     conn: Connection,
     agency_id: str,
     actor: str,
@@ -45,6 +46,7 @@ async def record_review(
     Runs inside the caller's transaction; raises a `LearningDomainError` or a
     `shared.problems.Problem` having written nothing.
     """
+    learning = LEARNING.of(runtime)
     outcome = review_outcome(command)
     refuse_future(command.reviewed_at, "reviewed_at", now=learning.clock())
     learning.catalogs.current.concept(command.concept_id)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import uuid
 
 from services.learning.adapters import projections, queries
-from services.learning.commands import DefineTeam
-from services.learning.context import LearningContext
 from services.learning.domain.events import TeamDefined
+from services.learning.handlers.context import LEARNING, LearningContext
 from services.learning.handlers.recorded import Recorded, pending_event, writing
-from services.learning.records import TeamRecord
+from services.learning.models.commands import DefineTeam
+from services.learning.models.records import TeamRecord
 from shared.database import Connection
 from shared.problems import Conflict, NotFound, Unprocessable
+from shared.service import Runtime
 
 
 def team_stream_id(agency_id: str, team_id: uuid.UUID) -> str:
@@ -23,13 +24,14 @@ def team_stream_id(agency_id: str, team_id: uuid.UUID) -> str:
 
 
 async def define_team(
-    learning: LearningContext,
+    runtime: Runtime,
     conn: Connection,
     agency_id: str,
     actor: str,
     command: DefineTeam,
 ) -> Recorded[TeamRecord]:
     """Create a team; an identical retry with the same id returns it, other content is 409."""
+    learning = LEARNING.of(runtime)
     members = _distinct_members(command.member_ids)
     if command.id is not None:
         existing = await queries.find_team(conn, agency_id, command.id)
@@ -46,7 +48,7 @@ async def define_team(
 
 
 async def redefine_team(
-    learning: LearningContext,
+    runtime: Runtime,
     conn: Connection,
     agency_id: str,
     actor: str,
@@ -54,6 +56,7 @@ async def redefine_team(
     command: DefineTeam,
 ) -> TeamRecord:
     """Replace a team's name and members."""
+    learning = LEARNING.of(runtime)
     if command.id is not None and command.id != team_id:
         raise Unprocessable(f"body id {command.id} differs from the path's team id {team_id}")
     if await queries.find_team(conn, agency_id, team_id) is None:

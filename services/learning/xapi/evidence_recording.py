@@ -22,13 +22,13 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from services.learning.adapters.learner_stream import lock_learner
-from services.learning.commands import RecordAttempt, RecordReview
-from services.learning.context import LearningContext
 from services.learning.domain.errors import LearningDomainError
 from services.learning.domain.review import ReviewOutcome
 from services.learning.handlers import record_attempt, record_review
+from services.learning.models.commands import RecordAttempt, RecordReview
 from shared.database import Connection
 from shared.problems import Problem
+from shared.service import Runtime
 
 from .adapters import mapping_store
 from .adapters.mapping_store import StatementOutcome
@@ -59,7 +59,7 @@ class _Work:
 
 
 async def record_evidence(
-    learning: LearningContext,
+    runtime: Runtime,
     conn: Connection,
     agency_id: str,
     actor: str,
@@ -94,7 +94,7 @@ async def record_evidence(
         if evidence is None:
             outcomes.append(_skipped(item.statement, item.practitioner_id, _NOT_EVIDENCE))
             continue
-        outcome = await _record(learning, conn, agency_id, actor, item, evidence)
+        outcome = await _record(runtime, conn, agency_id, actor, item, evidence)
         outcomes.append(outcome)
         if au is not None and au.satisfied and not was_satisfied:
             key = _au_key(item)
@@ -169,7 +169,7 @@ async def _au_progress(
 
 
 async def _record(
-    learning: LearningContext,
+    runtime: Runtime,
     conn: Connection,
     agency_id: str,
     actor: str,
@@ -189,7 +189,7 @@ async def _record(
                     attempted_at=evidence.attempted_at,
                 )
                 attempted = await record_attempt(
-                    learning, conn, agency_id, actor, attempt, source_statement_id=source
+                    runtime, conn, agency_id, actor, attempt, source_statement_id=source
                 )
                 record_id, detail = (
                     attempted.record.id,
@@ -204,7 +204,7 @@ async def _record(
                     reviewed_at=evidence.reviewed_at,
                 )
                 reviewed = await record_review(
-                    learning, conn, agency_id, actor, review, source_statement_id=source
+                    runtime, conn, agency_id, actor, review, source_statement_id=source
                 )
                 record_id, detail = reviewed.record.id, f"review of {review.concept_id}"
     except (LearningDomainError, Problem, ValidationError, _Refused) as error:

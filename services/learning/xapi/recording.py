@@ -16,8 +16,8 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from services.learning.context import LearningContext
 from shared.database import Connection, Pool
+from shared.service import Runtime
 
 from .adapters import activity_store, attachment_store, statement_store
 from .adapters.statement_store import StatementRow
@@ -53,7 +53,7 @@ class Submitter:
 
 async def store_statements(
     pool: Pool,
-    learning: LearningContext | None,
+    runtime: Runtime | None,  # None until the learning use cases have started
     submitter: Submitter,
     statements: Sequence[JsonObject],
     parts: Mapping[str, AttachmentPart],
@@ -65,7 +65,7 @@ async def store_statements(
     ids = [UUID(str(s["id"])) if "id" in s else uuid4() for s in statements]
     for attempt in range(_DEADLOCK_RETRIES):
         try:
-            return await _store(pool, learning, submitter, statements, ids, kept_parts)
+            return await _store(pool, runtime, submitter, statements, ids, kept_parts)
         except asyncpg.DeadlockDetectedError:
             if attempt == _DEADLOCK_RETRIES - 1:
                 raise
@@ -74,7 +74,7 @@ async def store_statements(
 
 async def _store(
     pool: Pool,
-    learning: LearningContext | None,
+    runtime: Runtime | None,  # None until the learning use cases have started
     submitter: Submitter,
     statements: Sequence[JsonObject],
     ids: Sequence[UUID],
@@ -108,9 +108,9 @@ async def _store(
         kept = [p for p in parts if p.sha2 in wanted]
         await attachment_store.save_attachments(conn, agency, kept)
         await _keep_definitions(conn, agency, activity_definitions(new))
-        if learning is not None:
+        if runtime is not None:
             live = [c for c in new if UUID(str(c["id"])) not in voided]
-            await record_evidence(learning, conn, agency, submitter.actor, live)
+            await record_evidence(runtime, conn, agency, submitter.actor, live)
     return [str(c["id"]) for c in completed]
 
 

@@ -30,7 +30,7 @@ from .evidence import ActivityMapping, MappingKind
 
 log = structlog.get_logger(__name__)
 
-DEMO_AGENCY = "demo-agency"  # as in shared.demo
+DEMO_AGENCY = "demo-agency"  # as in system.local_data
 DEMO_LMS_NAME = "Demo LMS"
 DEMO_LMS_HOME_PAGE = "https://lms.demo.miiwrap.org"
 DEMO_MODULE_COURSE = DEMO_LMS_HOME_PAGE + "/courses/miiwrap/modules/{module_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.coaching.domain.achievement import apply_rating
 from services.coaching.domain.events import (
     CoachAssigned,
     CoachAssignmentEnded,
@@ -16,7 +17,6 @@ from services.coaching.domain.history import (
     plan_set,
     plan_state,
 )
-from services.coaching.domain.plans import apply_rating
 from services.coaching.domain.vocabulary import GoalStatus, SkillLevel
 from tests.coaching.unit.coaching_builders import (
     COACH,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.coaching.domain.achievement import apply_rating, goals_achieved_by
 from services.coaching.domain.errors import InvalidFieldError, StateConflictError
 from services.coaching.domain.plans import (
     ChangeGoalStatus,
     StartPlan,
-    apply_rating,
     change_goal_status,
-    goals_achieved_by,
     set_goal,
     start_plan,
 )

@@ -17,8 +17,8 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.learning.context import LearningDep
 from services.learning.domain.catalog import Catalog
+from services.learning.handlers.context import LEARNING
 from shared.auth import Principal, allow
 from shared.problems import PROBLEM_RESPONSES, Conflict, NotFound, Unprocessable
 from shared.service import RuntimeDep
@@ -129,10 +129,9 @@ async def put_activity_mapping(
     body: ActivityMappingBody,
     principal: Manager,
     runtime: RuntimeDep,
-    learning: LearningDep,
     response: Response,
 ) -> ActivityMappingPublic:
-    mapping = _checked(body, learning.catalogs.current, activity_id)
+    mapping = _checked(body, LEARNING.of(runtime).catalogs.current, activity_id)
     async with runtime.pool.acquire() as conn:
         created = await mapping_store.save_activity_mapping(conn, principal.agency_id, mapping)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -9,15 +9,15 @@ from typing import Any
 
 from starlette.requests import Request
 
-from services.learning.context import EXTRAS_KEY, LearningContext
+from services.learning.handlers.context import LEARNING
 from shared.database import Pool
+from shared.extras import RuntimeExtra
 from shared.service import Runtime
 
 from ..adapters.statement_reads import consistent_through
 from ..credentials import VerifiedSecrets
 from ..recording import Submitter
 
-LRS_EXTRAS_KEY = "xapi"
 DEFAULT_PAGE_LIMIT = 100
 # an earlier Consistent-Through is still true (it is a lower bound): reuse it briefly
 CONSISTENT_THROUGH_REUSE_SECONDS = 0.25
@@ -35,10 +35,9 @@ class Lrs:
         return self.runtime.pool
 
     @property
-    def learning(self) -> LearningContext | None:
-        """The learning use cases, once the service has started them."""
-        learning: LearningContext | None = self.runtime.extras.get(EXTRAS_KEY)
-        return learning
+    def learning(self) -> Runtime | None:
+        """The runtime for the learning use cases, once the service has started them."""
+        return self.runtime if LEARNING.get(self.runtime) is not None else None
 
     async def consistent_through(self) -> datetime:
         """X-Experience-API-Consistent-Through, at most a quarter of a second old."""
@@ -49,13 +48,16 @@ class Lrs:
         return self._through[1]
 
 
+LRS: RuntimeExtra[Lrs] = RuntimeExtra("xapi")
+
+
 def lrs_of(runtime: Runtime) -> Lrs:
     """The runtime's LRS, created on first use with the settings' page limit."""
-    lrs: Lrs | None = runtime.extras.get(LRS_EXTRAS_KEY)
+    lrs = LRS.get(runtime)
     if lrs is None:
         limit: Any = getattr(runtime.settings, "xapi_page_limit", DEFAULT_PAGE_LIMIT)
         lrs = Lrs(runtime, page_limit=int(limit))
-        runtime.extras[LRS_EXTRAS_KEY] = lrs
+        LRS.put(runtime, lrs)
     return lrs
 
 

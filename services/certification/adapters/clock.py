@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
+from shared.extras import RuntimeExtra
 from shared.practice_time import now_utc
 
 
@@ -32,3 +33,7 @@ class SettableClock:
 
     def set(self, today: date) -> None:
         self._today = today
+
+
+# where the composition root puts the service's clock, and handlers read it
+CLOCK: RuntimeExtra[Clock] = RuntimeExtra("clock")

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.auth import Role, issue_token, signing_settings
-from shared.config import ServiceSettings
-
-DEMO_AGENCY = "demo-agency"
-
-
-def local_settings(data_dir: Path) -> ServiceSettings:
-    from shared.devstack import local_jwt_secret
-
-    return signing_settings(local_jwt_secret(data_dir))
+from shared.auth import Role, issue_token
+from system.local_data import DEMO_AGENCY, local_settings
+from system.topology import SERVICE_PORTS
 
 
 def seed_demo(data_dir: Path) -> dict[str, str]:
@@ -28,10 +21,8 @@ def seed_demo(data_dir: Path) -> dict[str, str]:
 
 
 def print_banner(ready: dict[str, float], total_seconds: float, tokens: dict[str, str]) -> None:
-    from shared.devstack import SERVICES
-
     print(f"\nMiiWrap is up in {total_seconds:.1f}s (Ctrl-C stops everything):")
-    for name, port in SERVICES.items():
+    for name, port in SERVICE_PORTS.items():
         print(f"  {name:<14} http://127.0.0.1:{port}/docs   ready after {ready[name]:.1f}s")
     print(f"\nDemo agency '{DEMO_AGENCY}' bearer tokens (valid 8 hours):")
     for role, token in tokens.items():

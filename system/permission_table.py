@@ -1,6 +1,6 @@
 """The role × action table of all four services, as Markdown, from their live matrices.
 
-`python -m shared.permission_table` prints it; the README carries it between markers,
+`python -m system.permission_table` prints it; the README carries it between markers,
 and a test fails when the README no longer matches the code.
 """
 

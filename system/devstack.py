@@ -8,9 +8,7 @@ and then the servers, so nothing is left orphaned.
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -21,33 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from shared.nats_auth import render_config
 from shared.servers import NatsServer, PostgresServer, dies_with_parent
+from system.demo import print_banner, seed_demo
+from system.local_data import (
+    DEMO_AGENCY,
+    DEMO_XAPI_KEY,
+    demo_xapi_secret,
+    local_jwt_secret,
+    nats_passwords,
+)
+from system.nats_config import render_config
+from system.topology import SERVICE_PORTS
 
-SERVICES = {"learning": 8001, "coaching": 8002, "fidelity": 8003, "certification": 8004}
 POSTGRES_PORT = 54329
 NATS_PORT = 4222
 DATABASE = "miiwrap"
-DEMO_AGENCY = "demo-agency"  # also in shared.demo
-DEMO_XAPI_KEY = "demo-lms"  # the demo agency's LMS credential, seeded by the learning service
-
-
-def local_jwt_secret(data_dir: Path) -> str:
-    """Generated on the first run and kept, so tokens stay valid across restarts."""
-    path = data_dir / "jwt-secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def demo_xapi_secret(data_dir: Path) -> str:
-    """The demo LMS credential's secret, generated once and kept like the JWT secret."""
-    path = data_dir / "demo-xapi-secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(24))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def uvicorn_command(service: str, port: int) -> list[str]:
@@ -67,23 +53,12 @@ def uvicorn_command(service: str, port: int) -> list[str]:
     ]
 
 
-def nats_passwords(data_dir: Path) -> dict[str, str]:
-    """Service and demo-agency-app NATS passwords, generated once and kept."""
-    path = data_dir / "nats-passwords.json"
-    if not path.exists():
-        names = [*SERVICES, f"app-{DEMO_AGENCY}"]
-        path.write_text(json.dumps({n: secrets.token_urlsafe(24) for n in names}))
-        path.chmod(0o600)
-    passwords: dict[str, str] = json.loads(path.read_text())
-    return passwords
-
-
 def write_nats_config(data_dir: Path) -> Path:
     passwords = nats_passwords(data_dir)
     config = data_dir / "nats-server.conf"
     config.write_text(
         render_config(
-            {s: passwords[s] for s in SERVICES}, {DEMO_AGENCY: passwords[f"app-{DEMO_AGENCY}"]}
+            {s: passwords[s] for s in SERVICE_PORTS}, {DEMO_AGENCY: passwords[f"app-{DEMO_AGENCY}"]}
         )
     )
     config.chmod(0o600)
@@ -96,7 +71,7 @@ def service_environment(
     env = dict(os.environ)
     secret = local_jwt_secret(data_dir)
     passwords = nats_passwords(data_dir) if secure_nats else {}
-    for name in SERVICES:
+    for name in SERVICE_PORTS:
         prefix = name.upper()
         env[f"{prefix}_DATABASE_URL"] = database_url
         env[f"{prefix}_NATS_URL"] = nats_url
@@ -137,7 +112,7 @@ class DevStack:
         env = service_environment(
             self.data_dir, self.nats.url, self.postgres.dsn(DATABASE), self.secure_nats
         )
-        for name, port in SERVICES.items():
+        for name, port in SERVICE_PORTS.items():
             log = (self.data_dir / f"{name}.log").open("ab")
             self.children[name] = subprocess.Popen(
                 uvicorn_command(name, port),
@@ -150,7 +125,7 @@ class DevStack:
             log.close()
 
     def wait_ready(self, timeout: float = 60.0) -> dict[str, float]:
-        return wait_until_ready(SERVICES, self.children, timeout, logs=".data/<service>.log")
+        return wait_until_ready(SERVICE_PORTS, self.children, timeout, logs=".data/<service>.log")
 
     def check_children(self) -> None:
         for name, child in self.children.items():
@@ -205,8 +180,6 @@ def _is_ready(port: int) -> bool:
 
 
 def run(root: Path, secure_nats: bool = False) -> int:
-    from shared.demo import print_banner, seed_demo
-
     stack = DevStack(root, secure_nats=secure_nats)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -222,7 +195,7 @@ def run(root: Path, secure_nats: bool = False) -> int:
         print(
             f"\nDemo LMS credential (xAPI, HTTP Basic) of '{DEMO_AGENCY}': "
             f"{DEMO_XAPI_KEY} / {demo_xapi_secret(stack.data_dir)}\n"
-            f"  http://127.0.0.1:{SERVICES['learning']}/xapi/statements"
+            f"  http://127.0.0.1:{SERVICE_PORTS['learning']}/xapi/statements"
             "  (header X-Experience-API-Version: 1.0.3)"
         )
         if secure_nats:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.fidelity.domain.instruments import Instrument, InstrumentKind, Principle
-from services.fidelity.schemas.fields import MAX_VERSION, IndicatorText, Title
+from services.fidelity.models.fields import MAX_VERSION, IndicatorText, Title
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 

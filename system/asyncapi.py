@@ -3,7 +3,7 @@
 Generated from the services' event registries (the pydantic payload schemas) and their
 definitions (internal events stay out): one channel per event, addressed
 `miiwrap.<service>.{agency}.<event>`, whose message is the CloudEvents 1.0 envelope with
-that event's `data`. `python -m shared.asyncapi > docs/asyncapi.json`; a test fails when
+that event's `data`. `python -m system.asyncapi > docs/asyncapi.json`; a test fails when
 the committed document no longer matches the code.
 """
 
@@ -14,8 +14,6 @@ from typing import Any
 
 from shared.envelope import event_source, event_type
 from shared.events import DomainEvent, EventRegistry
-
-SERVICES = ("learning", "coaching", "fidelity", "certification")
 
 
 def service_events() -> dict[str, tuple[EventRegistry, frozenset[str]]]:

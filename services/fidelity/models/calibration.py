@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.fidelity.schemas.fields import MAX_VERSION, ElementRef, PersonId, Title
-from services.fidelity.schemas.observations import RatingBody
+from services.fidelity.models.fields import MAX_VERSION, ElementRef, PersonId, Title
+from services.fidelity.models.observations import RatingBody
 
 _EXAMPLE_RATINGS: list[Any] = [
     {"indicator_id": "TM.ENG.1.a", "rating": "present"},

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.fidelity.domain.scoring import FidelityBand, Rating
-from services.fidelity.schemas.fields import MAX_VERSION, ElementRef, PersonId, Setting
+from services.fidelity.models.fields import MAX_VERSION, ElementRef, PersonId, Setting
 
 _RATINGS: list[Any] = [r.value for r in Rating]
 

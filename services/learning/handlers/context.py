@@ -1,7 +1,8 @@
-"""What every learning use case needs, built once at start-up by the composition root.
+"""What the learning use cases need beyond the kernel's `Runtime`, built once at start-up.
 
-Handlers take it as their first argument, so the REST API, the xAPI LRS and the
-periodic lapse check share one write path; tests build one with their own clock.
+The composition root puts it in the runtime (`LEARNING.put`); handlers take the
+`Runtime` like every service's and read it with `LEARNING.of(runtime)`, so the REST API,
+the xAPI LRS and the periodic lapse check share one write path.
 """
 
 from __future__ import annotations
@@ -9,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Annotated
-
-from fastapi import Depends, Request
 
 from services.learning.adapters.folded_learners import FoldedLearners
 from services.learning.config import LearningSettings
@@ -20,10 +18,8 @@ from services.learning.domain.review import ReviewPolicy
 from services.learning.domain.visibility import VisibilityPolicy
 from shared.database import Pool
 from shared.eventstore import EventStore
+from shared.extras import RuntimeExtra
 from shared.practice_time import now_utc
-from shared.service import Runtime
-
-EXTRAS_KEY = "learning"
 
 
 @dataclass(frozen=True)
@@ -53,13 +49,4 @@ def visibility_policy(settings: LearningSettings) -> VisibilityPolicy:
     )
 
 
-def learning_of(runtime: Runtime) -> LearningContext:
-    learning: LearningContext = runtime.extras[EXTRAS_KEY]
-    return learning
-
-
-def get_learning(request: Request) -> LearningContext:
-    return learning_of(request.app.state.runtime)
-
-
-LearningDep = Annotated[LearningContext, Depends(get_learning)]
+LEARNING: RuntimeExtra[LearningContext] = RuntimeExtra("learning")

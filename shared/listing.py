@@ -2,6 +2,8 @@
 
 `ListQuery` collects conditions with `{}` placeholders and numbers them `$1, $2, …`;
 every list starts with the agency condition, so no query can forget the tenant.
+`after` parses a cursor into typed keyset values for the lists that use it; a service
+may parse its cursors itself and `add` the keyset condition.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ def run(
     ] = False,
 ) -> None:
     """Start PostgreSQL, NATS JetStream and the four services (Ctrl-C stops all)."""
-    from shared.devstack import run as run_stack
+    from system.devstack import run as run_stack
 
     raise typer.Exit(run_stack(root.resolve(), secure_nats=secure_nats))
 
@@ -36,7 +36,7 @@ def token(
     root: Annotated[Path, typer.Option(help="project folder")] = Path(),
 ) -> None:
     """Print a local HS256 bearer token signed with the secret of `make run`."""
-    from shared.demo import local_settings
+    from system.local_data import local_settings
 
     settings = local_settings((root / ".data").resolve())
     typer.echo(

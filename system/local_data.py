@@ -1,0 +1,52 @@
+"""What `make run` keeps in `.data/` across runs: the secrets it generated the first time.
+
+Generated once and kept, so tokens, the demo LMS credential and the NATS users stay valid
+across restarts; `make clean-data` starts afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from shared.auth import signing_settings
+from shared.config import ServiceSettings
+from system.topology import SERVICES
+
+DEMO_AGENCY = "demo-agency"  # the learning service seeds its LMS credential (xapi.wiring)
+DEMO_XAPI_KEY = "demo-lms"  # the demo agency's LMS credential, seeded by the learning service
+
+
+def local_jwt_secret(data_dir: Path) -> str:
+    """Generated on the first run and kept, so tokens stay valid across restarts."""
+    path = data_dir / "jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def local_settings(data_dir: Path) -> ServiceSettings:
+    """Settings that sign tokens with the local secret (the CLI's `token`, the demo)."""
+    return signing_settings(local_jwt_secret(data_dir))
+
+
+def demo_xapi_secret(data_dir: Path) -> str:
+    """The demo LMS credential's secret, generated once and kept like the JWT secret."""
+    path = data_dir / "demo-xapi-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def nats_passwords(data_dir: Path) -> dict[str, str]:
+    """Service and demo-agency-app NATS passwords, generated once and kept."""
+    path = data_dir / "nats-passwords.json"
+    if not path.exists():
+        names = [*SERVICES, f"app-{DEMO_AGENCY}"]
+        path.write_text(json.dumps({n: secrets.token_urlsafe(24) for n in names}))
+        path.chmod(0o600)
+    passwords: dict[str, str] = json.loads(path.read_text())
+    return passwords
