@@ -64,6 +64,12 @@ class ServiceSettings(BaseSettings):
         default=5.0, description="how often relay and consumer lag are sampled for /metrics"
     )
     consumer_max_deliver: int = 5
+    consumer_ack_wait_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="an unacknowledged message is redelivered after this long (a crashed "
+        "replica's batch waits this long); applies when the consumer is created",
+    )
     jwt_secret: str = DEFAULT_JWT_SECRET
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_issuer: str = "miiwrap-local"

@@ -17,7 +17,6 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import asyncpg
 import structlog
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -26,7 +25,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
-from shared.database import Connection, Pool
+from shared.database import Connection, Pool, is_unavailable
 from shared.envelope import CloudEvent
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
 from shared.supervisor import being_cancelled
@@ -87,7 +86,7 @@ class EventConsumer:
         handler: Handler,
         batch_size: int = 100,
         max_deliver: int = 5,
-        ack_wait: float = 30.0,
+        ack_wait: float = 10.0,
         fetch_timeout: float = 1.0,
         prepare: BatchHook | None = None,
         finish: BatchHook | None = None,
@@ -157,7 +156,7 @@ class EventConsumer:
                 self._psub = None
                 log.warning("consumer_failed", consumer=self.name, error=repr(error))
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, 2.0)
 
     async def consume_batch(self, psub: JetStreamContext.PullSubscription) -> int:
         try:
@@ -208,9 +207,9 @@ class EventConsumer:
                         if await self._first_time(conn, msg, event):
                             await self.handler(conn, event)
                             handled.append(event)
-                except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
-                    raise  # the connection is gone: the whole batch is retried
                 except Exception as error:
+                    if is_unavailable(error):
+                        raise  # the connection is gone: the whole batch is retried
                     failures[id(msg)] = error
             if self.finish is not None and handled:
                 await self.finish(conn, handled)

@@ -35,6 +35,9 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.exceptions.OperatorInterventionError,  # 57xxx: shutdown, restart, cannot connect
     asyncpg.exceptions.InsufficientResourcesError,  # 53xxx: too many connections, disk full
     asyncpg.InterfaceError,  # the client side of a lost connection
+    # a connection broken mid-operation ("cannot switch to state …; another operation is
+    # in progress"), seen while PostgreSQL restarts
+    asyncpg.InternalClientError,
     OSError,  # refused, reset, unreachable
     TimeoutError,  # a connect or acquire that did not finish in time
 )

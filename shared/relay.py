@@ -143,7 +143,7 @@ class OutboxRelay:
                     log.warning("relay_interrupted", relay=self.name, error=repr(error))
                     await self._drop_connection()
                     await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 5.0)
+                    backoff = min(backoff * 2, 2.0)
         finally:
             await self._stand_down()
 
@@ -187,7 +187,7 @@ class OutboxRelay:
                 log.warning("relay_publish_failed", relay=self.name, error=repr(error))
                 self._stream_ready = False
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, 2.0)
                 continue
             if sent < self.batch_size:
                 await self._idle()
@@ -334,6 +334,9 @@ class OutboxRelay:
         )
         for future in pending:
             future.cancel()
+        for future in done:  # read every outcome, so none is "never retrieved"
+            if not future.cancelled():
+                future.exception()
         acknowledged = 0
         for outcome in futures:  # only the unbroken prefix counts: order must be kept
             if outcome is None or (

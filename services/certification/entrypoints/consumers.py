@@ -57,6 +57,7 @@ def evidence_consumers(runtime: Runtime) -> list[EventConsumer]:
             finish=_finish(runtime),
             batch_size=settings.consumer_batch_size,
             max_deliver=settings.consumer_max_deliver,
+            ack_wait=settings.consumer_ack_wait_seconds,
             streams=StreamPolicy.from_settings(settings),
         )
         for service in UPSTREAM_SERVICES

@@ -49,6 +49,7 @@ def roster_consumers(runtime: Runtime) -> list[EventConsumer]:
             handler=keep_registered_practitioner,
             batch_size=settings.consumer_batch_size,
             max_deliver=settings.consumer_max_deliver,
+            ack_wait=settings.consumer_ack_wait_seconds,
             streams=StreamPolicy.from_settings(settings),
         )
     ]
