@@ -25,7 +25,7 @@ async def rebuild(
     runtime: RuntimeDep,
     today: Today,
 ) -> RebuildPublic:
-    report = await rebuild_agency(runtime.store, principal.agency_id, today)
+    report = await rebuild_agency(runtime, principal.agency_id, today)
     return RebuildPublic(
         events_replayed=report.events_replayed,
         practitioners_evaluated=report.practitioners_evaluated,

@@ -149,10 +149,7 @@ async def _decide(
     effective_on = body.effective_on or today
     refuse_after_today(effective_on, "effective_on", today)
     decision = AdminDecision(practitioner_id, body.level, body.reason, effective_on)
-    async with runtime.store.transaction() as conn:
-        evaluated = await decide(
-            conn, runtime.store, principal, decision, revoke=revoke, today=today
-        )
+    evaluated = await decide(runtime, principal, decision, revoke=revoke, today=today)
     return state_public(evaluated.state)
 
 

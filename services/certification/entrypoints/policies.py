@@ -98,8 +98,8 @@ async def create_policy(
     today: Today,
     response: Response,
 ) -> PolicyVersionPublic:
-    async with runtime.store.transaction() as conn:
-        created = await create_policy_version(conn, runtime.store, principal, policy, today)
+    created = await create_policy_version(runtime, principal, policy, today)
+    async with runtime.pool.acquire() as conn:
         rows = await listing.policy_versions(conn, principal.agency_id)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -157,10 +157,7 @@ async def adopt(
     runtime: RuntimeDep,
     today: Today,
 ) -> AdoptionOutcomePublic:
-    async with runtime.store.transaction() as conn:
-        outcome = await adopt_policy(
-            conn, runtime.store, principal, body.policy_id, body.policy_version, today
-        )
+    outcome = await adopt_policy(runtime, principal, body.policy_id, body.policy_version, today)
     return AdoptionOutcomePublic(
         **adoption_public(outcome.adoption).model_dump(),
         practitioners_evaluated=outcome.practitioners_evaluated,
@@ -199,8 +196,7 @@ async def what_if(
 ) -> WhatIfPublic:
     day = as_of or today
     refuse_after_today(day, "as_of", today)
-    async with runtime.pool.acquire() as conn:
-        report = await evaluate_draft(conn, principal.agency_id, draft, day)
+    report = await evaluate_draft(runtime, principal.agency_id, draft, day)
     outcomes = [
         PractitionerOutcomePublic(
             practitioner_id=o.practitioner_id, changes=o.changes, current=o.current, draft=o.draft

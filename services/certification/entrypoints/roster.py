@@ -61,8 +61,8 @@ async def register(
         coach_id=body.coach_id,
         supervisor_id=body.supervisor_id,
     )
-    async with runtime.store.transaction() as conn:
-        _, created = await register_practitioner(conn, runtime.store, principal, command, today)
+    _, created = await register_practitioner(runtime, principal, command, today)
+    async with runtime.pool.acquire() as conn:
         row = await listing.roster_row(conn, principal.agency_id, body.practitioner_id)
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -24,6 +24,7 @@ from shared.auth import Principal
 from shared.database import Connection
 from shared.eventstore import EventStore
 from shared.problems import Conflict, NotFound, Unprocessable
+from shared.service import Runtime
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,21 @@ class AdminDecision:
 
 
 async def decide(
+    runtime: Runtime,
+    principal: Principal,
+    decision: AdminDecision,
+    *,
+    revoke: bool,
+    today: date,
+) -> Evaluated:
+    """Record an admin's revocation or reinstatement and re-evaluate, in one transaction."""
+    async with runtime.store.transaction() as conn:
+        return await _decide_in(
+            conn, runtime.store, principal, decision, revoke=revoke, today=today
+        )
+
+
+async def _decide_in(
     conn: Connection,
     store: EventStore,
     principal: Principal,

@@ -21,6 +21,7 @@ from shared.events import PendingEvent
 from shared.eventstore import EventStore
 from shared.practice_time import as_practice_datetime
 from shared.problems import Conflict, NotFound
+from shared.service import Runtime
 
 
 def policy_stream(agency_id: str) -> str:
@@ -28,9 +29,16 @@ def policy_stream(agency_id: str) -> str:
 
 
 async def create_policy_version(
-    conn: Connection, store: EventStore, principal: Principal, policy: Policy, today: date
+    runtime: Runtime, principal: Principal, policy: Policy, today: date
 ) -> bool:
     """Store ``policy`` for the agency; False when the identical version already exists."""
+    async with runtime.store.transaction() as conn:
+        return await _create_in(conn, runtime.store, principal, policy, today)
+
+
+async def _create_in(
+    conn: Connection, store: EventStore, principal: Principal, policy: Policy, today: date
+) -> bool:
     agency_id = principal.agency_id
     await locks.share_agency(conn, agency_id)
     await locks.own_policies(conn, agency_id)
@@ -71,6 +79,14 @@ class AdoptionOutcome:
 
 
 async def adopt_policy(
+    runtime: Runtime, principal: Principal, policy_id: str, version: int, today: date
+) -> AdoptionOutcome:
+    """Adopt a version and re-evaluate every practitioner under it, in one transaction."""
+    async with runtime.store.transaction() as conn:
+        return await _adopt_in(conn, runtime.store, principal, policy_id, version, today)
+
+
+async def _adopt_in(
     conn: Connection,
     store: EventStore,
     principal: Principal,

@@ -20,6 +20,7 @@ from services.certification.adapters.projector import project
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.handlers.evaluation import refresh
 from shared.eventstore import EventStore
+from shared.service import Runtime
 
 BATCH = 2000
 
@@ -36,7 +37,12 @@ class RebuildReport:
         return self.events_replayed / self.seconds if self.seconds > 0 else 0.0
 
 
-async def rebuild_agency(store: EventStore, agency_id: str, today: date) -> RebuildReport:
+async def rebuild_agency(runtime: Runtime, agency_id: str, today: date) -> RebuildReport:
+    """Drop the agency's projections and replay its log, in one transaction."""
+    return await _rebuild(runtime.store, agency_id, today)
+
+
+async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildReport:
     started = time.perf_counter()
     replayed = 0
     published = 0

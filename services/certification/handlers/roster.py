@@ -24,6 +24,7 @@ from shared.events import PendingEvent
 from shared.eventstore import EventStore
 from shared.practice_time import as_practice_datetime
 from shared.problems import Conflict
+from shared.service import Runtime
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,20 @@ def roster_stream(agency_id: str, practitioner_id: str) -> str:
 
 
 async def register_practitioner(
+    runtime: Runtime, principal: Principal, command: RegisterPractitioner, today: date
+) -> tuple[RosterEntry, bool]:
+    """The roster entry, and whether this call created it."""
+    async with runtime.store.transaction() as conn:
+        return await _register_in(conn, runtime.store, principal, command, today)
+
+
+async def _register_in(
     conn: Connection,
     store: EventStore,
     principal: Principal,
     command: RegisterPractitioner,
     today: date,
 ) -> tuple[RosterEntry, bool]:
-    """The roster entry, and whether this call created it."""
     agency_id, practitioner_id = principal.agency_id, command.practitioner_id
     await locks.share_agency(conn, agency_id)
     await locks.own_practitioners(conn, agency_id, [practitioner_id])

@@ -11,6 +11,7 @@ from services.certification.domain.evaluate import evaluate
 from services.certification.domain.evidence import EvidenceSet
 from services.certification.domain.policy import Policy
 from shared.database import Connection
+from shared.service import Runtime
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,13 @@ class WhatIf:
     outcomes: list[PractitionerOutcome]
 
 
-async def evaluate_draft(conn: Connection, agency_id: str, draft: Policy, as_of: date) -> WhatIf:
+async def evaluate_draft(runtime: Runtime, agency_id: str, draft: Policy, as_of: date) -> WhatIf:
+    """Who would gain, keep or lose a level under ``draft`` (nothing is written)."""
+    async with runtime.pool.acquire() as conn:
+        return await _evaluate_in(conn, agency_id, draft, as_of)
+
+
+async def _evaluate_in(conn: Connection, agency_id: str, draft: Policy, as_of: date) -> WhatIf:
     current_policy = await policy_rows.adopted_policy(conn, agency_id)
     evidence = await evidence_rows.agency_evidence(conn, agency_id)
     outcomes: list[PractitionerOutcome] = []
