@@ -34,6 +34,7 @@ test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 bench: $(STAMP) ## Benchmarks: kernel throughput/latency and certification intake beside raw ceilings
 	$(BIN)/python -m tests.bench.kernel_bench
 	$(BIN)/python -m tests.bench.intake_bench
+	$(BIN)/python -m tests.bench.keepup_bench
 
 fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples per operation)
 	$(BIN)/python -m tests.security.fuzz --examples 50
