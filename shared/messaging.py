@@ -43,7 +43,10 @@ class NatsConnection:
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> NatsConnection:
         return cls(
-            settings.nats_url, settings.service_name, settings.nats_user, settings.nats_password
+            settings.nats_url,
+            settings.service_name,
+            settings.nats_user,
+            settings.nats_password.get_secret_value() if settings.nats_password else None,
         )
 
     async def start(self) -> None:

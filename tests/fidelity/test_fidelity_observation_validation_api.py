@@ -124,7 +124,7 @@ async def test_characters_a_database_cannot_hold_are_refused_at_the_edge(
         422,
         422,
         422,
-        422,
+        400,
     ]
     assert "setting" in nul_setting.json()["detail"]
     assert await fidelity.count("events") == 0

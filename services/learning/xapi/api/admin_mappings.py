@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.learning.domain.catalog import Catalog
 from services.learning.handlers.context import LEARNING
 from shared.auth import Principal, allow
+from shared.identifiers import PersonPath
 from shared.problems import PROBLEM_RESPONSES, Conflict, NotFound, Unprocessable
 from shared.service import RuntimeDep
 
@@ -214,7 +215,7 @@ async def list_actor_mappings(principal: Reader, runtime: RuntimeDep) -> list[Ac
 
 @router.get("/actors/{practitioner_id}", summary="A practitioner's mapped LMS identities")
 async def get_actor_mapping(
-    practitioner_id: str, principal: Reader, runtime: RuntimeDep
+    practitioner_id: PersonPath, principal: Reader, runtime: RuntimeDep
 ) -> ActorMappingPublic:
     async with runtime.pool.acquire() as conn:
         found = await mapping_store.identities_by_practitioner(
@@ -227,7 +228,7 @@ async def get_actor_mapping(
 
 @router.delete("/actors/{practitioner_id}", status_code=204, summary="Unmap a practitioner")
 async def delete_actor_mapping(
-    practitioner_id: str, principal: Manager, runtime: RuntimeDep
+    practitioner_id: PersonPath, principal: Manager, runtime: RuntimeDep
 ) -> Response:
     async with runtime.store.transaction() as conn:
         await mapping_store.replace_identities(conn, principal.agency_id, practitioner_id, [])
