@@ -25,8 +25,8 @@ def _refuse_invisible(value: str, what: str) -> None:
     for char in value:
         if unicodedata.category(char) in _INVISIBLE:
             raise ValueError(
-                f"{what} contains the invisible character U+{ord(char):04X} "
-                f"({unicodedata.name(char, 'control or format character')}); remove it"
+                f"{what} must not contain control characters or other invisible ones: "
+                f"U+{ord(char):04X} ({unicodedata.name(char, 'a control or format character')})"
             )
 
 

@@ -30,6 +30,7 @@ _PLAUSIBLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "nats")
 
 access_log = structlog.get_logger("miiwrap.access")
+error_log = structlog.get_logger("miiwrap.errors")
 
 
 def _renderers(json_lines: bool) -> list[Any]:
@@ -132,9 +133,33 @@ class RequestLogging:
                 message = {**message, "headers": headers}
             await send(message)
 
+        started_answer = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started_answer
+            started_answer = started_answer or message["type"] == "http.response.start"
+            await send_with_id(message)
+
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, receive, send_tracked)
+            except Exception:
+                # logged here, with the request id bound (Starlette's own error middleware
+                # sits outside every other and would log it without), and answered as a
+                # problem; a traceback never carries local variables (see above)
+                status = 500
+                error_log.exception("unhandled_error", path=scope.get("path"))
+                if not started_answer:
+                    from shared.problems import problem_response  # problems → store → logs
+
+                    response = problem_response(
+                        500,
+                        "Internal error",
+                        "the server failed to handle this request; it has been logged "
+                        f"under request id {request_id}",
+                        instance=scope.get("path"),
+                    )
+                    await response(scope, receive, send_with_id)
             finally:
                 access_log.info(
                     "request",

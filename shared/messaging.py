@@ -20,6 +20,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import BadRequestError, NotFoundError
 
 from shared.config import ServiceSettings
+from shared.nats_auth import service_inbox_prefix
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +63,9 @@ class NatsConnection:
                     name=self.name,
                     user=self.user,
                     password=self.password,
+                    # replies (JetStream acks, pulled messages) come to this service's own
+                    # inbox prefix, the only one its NATS user may subscribe to
+                    inbox_prefix=service_inbox_prefix(self.name),
                     connect_timeout=2,
                     reconnect_time_wait=0.5,
                     max_reconnect_attempts=-1,

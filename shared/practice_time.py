@@ -35,9 +35,13 @@ def _calendar_date(value: date) -> date:
 def _practice_date(value: date) -> date:
     # the upper bound allows a day of time-zone difference; each service then refuses
     # the future against its own clock, with its own message
-    latest = (now_utc() + timedelta(days=1)).date()
-    if not EARLIEST_DATE <= value <= latest:
+    if value < EARLIEST_DATE:
         raise ValueError(f"a practice date from {EARLIEST_DATE} to today is expected")
+    if value > (now_utc() + timedelta(days=1)).date():
+        raise ValueError(
+            f"{value.isoformat()} is in the future; "
+            "record what happened in practice, dated when it happened"
+        )
     return value
 
 
@@ -54,7 +58,10 @@ def _moment(value: datetime) -> datetime:
 def _practice_moment(value: datetime) -> datetime:
     _moment(value)
     if value > now_utc() + timedelta(days=1):
-        raise ValueError("a practice datetime from 1900-01-01 to now is expected")
+        raise ValueError(
+            f"{value.isoformat()} is in the future; "
+            "record what happened in practice, dated when it happened"
+        )
     return value
 
 

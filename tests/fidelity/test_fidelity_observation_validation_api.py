@@ -49,7 +49,7 @@ INVALID: dict[str, tuple[dict[str, Any], int, str, str | None]] = {
     "meeting in the future": (
         observation(meeting_date=TOMORROW),
         422,
-        f"meeting_date {TOMORROW.isoformat()} is in the future",
+        f"meeting_date: Value error, {TOMORROW.isoformat()} is in the future",
         None,
     ),
     "unknown instrument version": (

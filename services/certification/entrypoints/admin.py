@@ -40,7 +40,7 @@ class RejectedEvidencePublic(BaseModel):
     summary="Upstream events the agency sent that certification could not take (dead letters)",
 )
 async def list_rejected_evidence(
-    principal: Annotated[Principal, allow("evidence.rejected.read")],
+    principal: Annotated[Principal, allow("rejected_evidence.read")],
     runtime: RuntimeDep,
     page: Annotated[PageRequest, Depends(page_request)],
 ) -> Page[RejectedEvidencePublic]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.learning.domain.catalog import Catalog
@@ -173,9 +173,7 @@ async def delete_activity_mapping(
 
 @router.put("/actors/{practitioner_id}", summary="Set the LMS identities of a practitioner")
 async def put_actor_mapping(
-    practitioner_id: Annotated[
-        str, Path(max_length=128, pattern=r"^[^\s/]+$", description="the agency's practitioner id")
-    ],
+    practitioner_id: PersonPath,
     body: ActorMappingBody,
     principal: Manager,
     runtime: RuntimeDep,
