@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 import structlog
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.tracebacks import ExceptionDictTransformer
 
@@ -150,14 +151,19 @@ class RequestLogging:
                 status = 500
                 error_log.exception("unhandled_error", path=scope.get("path"))
                 if not started_answer:
-                    from shared.problems import problem_response  # problems → store → logs
-
-                    response = problem_response(
-                        500,
-                        "Internal error",
-                        "the server failed to handle this request; it has been logged "
-                        f"under request id {request_id}",
-                        instance=scope.get("path"),
+                    # the problem body of `shared.problems`, built here: that module
+                    # imports the store, which imports this one
+                    response = JSONResponse(
+                        {
+                            "type": "about:blank",
+                            "title": "Internal error",
+                            "status": 500,
+                            "detail": "the server failed to handle this request; it has been "
+                            f"logged under request id {request_id}",
+                            "instance": scope.get("path"),
+                        },
+                        status_code=500,
+                        media_type="application/problem+json",
                     )
                     await response(scope, receive, send_with_id)
             finally:

@@ -42,7 +42,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise MalformedJson(f"the key {key!r} appears twice in one object")
+            raise MalformedJson(f"the key {key!r} appears more than once in one object")
         result[key] = value
     return result
 
@@ -52,7 +52,11 @@ def _no_constants(name: str) -> Any:
 
 
 def parse_strict_json(
-    body: bytes | str, *, max_depth: int = DEFAULT_MAX_DEPTH, what: str = "body"
+    body: bytes | str,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    what: str = "body",
+    refuse_nul: bool = True,
 ) -> Any:
     """Parse JSON refusing duplicate keys and NaN/Infinity (both silently lossy otherwise),
     nesting deeper than `max_depth` (a RecursionError anywhere later otherwise), and
@@ -69,17 +73,17 @@ def parse_strict_json(
         ) from error
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedJson(f"the {what} is not valid JSON: {error}") from error
-    _check_parsed(value, what, max_depth)
+    _check_parsed(value, what, max_depth, refuse_nul)
     return value
 
 
-def _check_parsed(value: Any, root: str, max_depth: int) -> None:
+def _check_parsed(value: Any, root: str, max_depth: int, refuse_nul: bool = True) -> None:
     # iterative, so a deep value cannot exhaust the stack here either
     pending: list[tuple[Any, str, int]] = [(value, root, 0)]
     while pending:
         item, path, depth = pending.pop()
         if isinstance(item, str):
-            _refuse_unstorable_string(item, path)
+            _refuse_unstorable_string(item, path, refuse_nul)
         elif isinstance(item, dict | list):
             if depth >= max_depth:
                 raise MalformedJson(
@@ -87,14 +91,14 @@ def _check_parsed(value: Any, root: str, max_depth: int) -> None:
                 )
             if isinstance(item, dict):
                 for key, inner in item.items():
-                    _refuse_unstorable_string(key, f"{path} key")
+                    _refuse_unstorable_string(key, f"{path} key", refuse_nul)
                     pending.append((inner, f"{path}.{key}", depth + 1))
             else:
                 pending.extend((inner, f"{path}[{i}]", depth + 1) for i, inner in enumerate(item))
 
 
-def _refuse_unstorable_string(value: str, path: str) -> None:
-    if "\x00" in value:
+def _refuse_unstorable_string(value: str, path: str, refuse_nul: bool = True) -> None:
+    if refuse_nul and "\x00" in value:
         raise UnstorableValue(f"{path} contains a NUL character (\\u0000); remove it")
     try:
         value.encode("utf-8")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import stat
 import statistics
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -291,3 +293,17 @@ async def test_a_well_formed_token_is_accepted() -> None:
         issue_token(settings, subject="u1", agency_id="agency-a", roles=["coach"], ttl_seconds=60)
     )
     assert principal == Principal("u1", "agency-a", frozenset({Role.COACH}))
+
+
+def test_make_run_writes_private_logs_and_serves_without_a_banner(tmp_path: Path) -> None:
+    from system.devstack import open_private_log, uvicorn_command
+
+    existing = tmp_path / "learning.log"
+    existing.write_text("old\n")
+    existing.chmod(0o644)
+    with open_private_log(existing) as log:
+        log.write(b"new\n")
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert existing.read_text() == "old\nnew\n"
+    command = uvicorn_command("learning", 8001)
+    assert "--no-server-header" in command and "--h11-max-incomplete-event-size" in command
