@@ -4,6 +4,7 @@ production settings that refuse weak ones, the request id and the edge headers."
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import stat
@@ -307,3 +308,19 @@ def test_make_run_writes_private_logs_and_serves_without_a_banner(tmp_path: Path
     assert existing.read_text() == "old\nnew\n"
     command = uvicorn_command("learning", 8001)
     assert "--no-server-header" in command and "--h11-max-incomplete-event-size" in command
+
+
+@pytest.mark.parametrize(
+    "raw", ['["x"]', "[null]", '[{"a":1}]', "[1e999]", "[" * 400 + "]" * 400, "[]", '"x"', "[true]"]
+)
+def test_a_crafted_cursor_is_a_400_problem_on_every_kind_of_list(raw: str) -> None:
+    from shared.pagination import BadCursor, PageRequest, decode_cursor, keyset, page_of_sorted
+
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode()
+    with pytest.raises(BadCursor) as refused:
+        after = decode_cursor(cursor)
+        # a shape-valid cursor still has to fit the list's sort key
+        page = PageRequest(limit=10, after=after)
+        page_of_sorted([1, 2, 3], page, lambda n: [n, "id"])
+        keyset(page, "int")
+    assert refused.value.status == 400
