@@ -95,6 +95,11 @@ class ServiceSettings(BaseSettings):
             self.db_schema = self.service_name
         return self
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("db_schema", "subject_root")
     @classmethod
     def _is_identifier(cls, value: str) -> str:
