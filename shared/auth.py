@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
 
 from shared.config import ServiceSettings
 from shared.problems import Forbidden, Unauthorized
@@ -61,7 +62,7 @@ class _TokenSigner(ServiceSettings):
 
 def signing_settings(secret: str) -> ServiceSettings:
     """Settings that only sign local tokens with `secret` (the CLI, make run, the fuzzer)."""
-    return _TokenSigner(jwt_secret=secret)
+    return _TokenSigner(jwt_secret=SecretStr(secret))
 
 
 def issue_token(
@@ -83,7 +84,7 @@ def issue_token(
         "iat": now,
         "exp": now + ttl_seconds,
     }
-    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
 class TokenVerifier:
@@ -99,7 +100,7 @@ class TokenVerifier:
                 # PyJWKClient fetches over blocking HTTP; keep it off the event loop
                 key: Any = (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
             else:
-                key = self.settings.jwt_secret
+                key = self.settings.jwt_secret.get_secret_value()
             claims = jwt.decode(
                 token,
                 key,
@@ -112,19 +113,40 @@ class TokenVerifier:
             raise Unauthorized("the bearer token has expired; get a new one") from error
         except jwt.PyJWTError as error:
             raise Unauthorized(f"the bearer token is not valid: {error}") from error
+        _refuse_long_lived(claims, self.settings.max_token_lifetime_seconds)
         return principal_from_claims(claims)
+
+
+def _refuse_long_lived(claims: Mapping[str, Any], max_seconds: int) -> None:
+    expires = claims.get("exp")
+    issued = claims.get("iat", time.time())
+    if not isinstance(issued, int | float) or isinstance(issued, bool):
+        raise Unauthorized("the token's 'iat' claim must be a number")
+    if isinstance(expires, int | float) and expires - issued > max_seconds:
+        raise Unauthorized(
+            f"the bearer token is valid for longer than {max_seconds} seconds; "
+            "get a shorter-lived one"
+        )
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     agency = claims.get("agency")
     if not isinstance(agency, str) or not AGENCY_ID.match(agency):
         raise Unauthorized(f"the token's 'agency' claim must be an agency id ({AGENCY_ID_RULE})")
-    raw_roles = claims.get("roles", [])
-    if not isinstance(raw_roles, list):
-        raise Unauthorized("the token's 'roles' claim must be a list")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip() or not subject.isprintable():
+        raise Unauthorized("the token's 'sub' claim must be a non-empty printable string")
+    raw_roles = claims.get("roles")
+    if not isinstance(raw_roles, list) or not raw_roles:
+        raise Unauthorized("the token's 'roles' claim must be a non-empty list of roles")
     known = {r.value for r in Role}
-    roles = frozenset(Role(r) for r in raw_roles if isinstance(r, str) and r in known)
-    return Principal(subject=str(claims["sub"]), agency_id=agency, roles=roles)
+    unknown = [r for r in raw_roles if not isinstance(r, str) or r not in known]
+    if unknown:
+        raise Unauthorized(
+            f"the token names roles this system does not know: {unknown!r}; "
+            f"known roles: {', '.join(sorted(known))}"
+        )
+    return Principal(subject=subject, agency_id=agency, roles=frozenset(Role(r) for r in raw_roles))
 
 
 _bearer = HTTPBearer(auto_error=False, description="JWT with sub, agency and roles claims")

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.naming import subject_token
 
 DEFAULT_JWT_SECRET = "change-me-local-development-secret"
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+MIN_JWT_SECRET_BYTES = 32
 
 
 class ServiceSettings(BaseSettings):
@@ -24,7 +28,8 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = Field(description="learning, coaching, fidelity or certification")
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = "postgresql://postgres@127.0.0.1:54329/miiwrap"
+    # secrets are SecretStr: `repr`, `str` and tracebacks show `**********`, never the value
+    database_url: SecretStr = SecretStr("postgresql://postgres@127.0.0.1:54329/miiwrap")
     db_schema: str = Field(
         default="", description="PostgreSQL schema; defaults to the service name"
     )
@@ -36,7 +41,7 @@ class ServiceSettings(BaseSettings):
     )
     nats_url: str = "nats://127.0.0.1:4222"
     nats_user: str | None = None
-    nats_password: str | None = None
+    nats_password: SecretStr | None = None
     subject_root: str = Field(
         default="miiwrap", description="first token of every NATS subject and stream name"
     )
@@ -70,18 +75,36 @@ class ServiceSettings(BaseSettings):
         description="an unacknowledged message is redelivered after this long (a crashed "
         "replica's batch waits this long); applies when the consumer is created",
     )
-    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_issuer: str = "miiwrap-local"
     jwt_audience: str = "miiwrap"
     jwks_url: str | None = None
+    max_token_lifetime_seconds: int = Field(
+        default=24 * 3600, ge=60, description="a token valid for longer (exp - iat) is refused"
+    )
     max_body_bytes: int = 5 * 1024 * 1024
+    max_json_depth: int = Field(
+        default=64, ge=2, description="deepest nesting a JSON body may have"
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024, description="all request headers together; more is 431"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="auto: JSON lines in production, console otherwise"
+    )
 
     @model_validator(mode="after")
     def _default_schema(self) -> ServiceSettings:
         if not self.db_schema:
             self.db_schema = self.service_name
         return self
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("db_schema", "subject_root")
     @classmethod
@@ -91,13 +114,35 @@ class ServiceSettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> ServiceSettings:
-        if self.environment == "production":
-            if self.jwt_algorithm == "HS256" and self.jwt_secret == DEFAULT_JWT_SECRET:
+    def _refuse_weak_settings_in_production(self) -> ServiceSettings:
+        if self.environment != "production":
+            return self
+        if self.jwt_algorithm == "HS256":
+            secret = self.jwt_secret.get_secret_value()
+            if secret == DEFAULT_JWT_SECRET:
                 raise ValueError("production refuses the default JWT secret; set a real one")
-            if self.jwt_algorithm == "RS256" and not self.jwks_url:
-                raise ValueError("production with RS256 needs a JWKS URL")
+            if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+                raise ValueError(
+                    f"production needs a JWT secret of at least {MIN_JWT_SECRET_BYTES} bytes "
+                    "(an empty or short one is refused)"
+                )
+        if self.jwt_algorithm == "RS256" and not self.jwks_url:
+            raise ValueError("production with RS256 needs a JWKS URL")
+        if self.jwks_url and urlsplit(self.jwks_url).scheme != "https":
+            raise ValueError("production needs an https:// JWKS URL (keys over http can be forged)")
+        if self.max_token_lifetime_seconds > 7 * 24 * 3600:
+            raise ValueError("production allows tokens valid for at most 7 days")
         return self
+
+    @property
+    def database_dsn(self) -> str:
+        """The database URL with its password, for the driver only (never log it)."""
+        return self.database_url.get_secret_value()
+
+    @property
+    def database_location(self) -> str:
+        """The database URL without its password: safe to log."""
+        return masked_url(self.database_dsn)
 
     @property
     def stream_name(self) -> str:
@@ -110,5 +155,18 @@ def stream_name(subject_root: str, service: str) -> str:
 
 
 def event_subject(subject_root: str, service: str, agency_id: str, event_name: str) -> str:
-    """`miiwrap.<service>.<agency>.<event>`: the tenant is a token so NATS can isolate it."""
-    return f"{subject_root}.{service}.{agency_id}.{event_name}"
+    """`miiwrap.<service>.<agency>.<event>`: the tenant is a token so NATS can isolate it.
+
+    Each part is one escaped token, so no id can add a token or a wildcard."""
+    tokens = (subject_root, service, agency_id, event_name)
+    return ".".join(subject_token(t) for t in tokens)
+
+
+def masked_url(url: str) -> str:
+    """`postgresql://user:secret@host/db` → `postgresql://user:***@host/db`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))

@@ -86,7 +86,7 @@ async def create_pool(settings: ServiceSettings, **overrides: Any) -> Pool:
     delay = 0.2
     while True:
         try:
-            await ensure_schema(settings.database_url, settings.db_schema)
+            await ensure_schema(settings.database_dsn, settings.db_schema)
             options: dict[str, Any] = {
                 "min_size": settings.db_pool_min,
                 "max_size": settings.db_pool_max,
@@ -100,7 +100,7 @@ async def create_pool(settings: ServiceSettings, **overrides: Any) -> Pool:
                 "record_class": asyncpg.Record,
             }
             options.update(overrides)
-            pool: Pool = await ServicePool(settings.database_url, **options)
+            pool: Pool = await ServicePool(settings.database_dsn, **options)
             return pool
         except Exception as error:
             if not is_unavailable(error) or time.monotonic() + delay > deadline:
@@ -115,7 +115,7 @@ async def create_pool(settings: ServiceSettings, **overrides: Any) -> Pool:
 async def connect(settings: ServiceSettings) -> asyncpg.Connection[asyncpg.Record]:
     """A connection of its own, outside the pool (the relay's LISTEN and lease session)."""
     conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(
-        settings.database_url,
+        settings.database_dsn,
         server_settings=_server_settings(settings),
         timeout=settings.db_connect_timeout_seconds,
     )

@@ -21,6 +21,7 @@ import asyncpg
 
 from shared.database import Connection, Pool
 from shared.events import PendingEvent, StoredEvent
+from shared.logs import current_request_id, traceparent_for
 
 EVENT_STORE_DDL = [
     """
@@ -220,6 +221,10 @@ def _row_values(stream_id: str, version: int, pending: PendingEvent) -> tuple[An
     metadata = dict(pending.metadata)
     if pending.actor is not None:
         metadata["actor"] = pending.actor
+    request_id = current_request_id()
+    if request_id is not None:  # appended while serving a request: trace it to that request
+        metadata.setdefault("request_id", request_id)
+        metadata.setdefault("traceparent", traceparent_for(request_id))
     return (
         pending.event_id,
         stream_id,

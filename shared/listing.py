@@ -8,13 +8,9 @@ may parse its cursors itself and `add` the keyset condition.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-from shared.pagination import PageRequest
-from shared.problems import Unprocessable
+from shared.pagination import KeyKind, PageRequest, keyset
 
 
 class ListQuery:
@@ -35,20 +31,13 @@ class ListQuery:
         """Add `condition` bound to `value` only when a filter value was given."""
         return self.add(condition, value) if value is not None else self
 
-    def after(self, page: PageRequest, keyset: str, casts: tuple[str, ...]) -> ListQuery:
-        """Resume after the cursor's sort key: `keyset` is e.g. `(held_on, session_id) <`."""
-        if page.after is None:
+    def after(self, page: PageRequest, condition: str, casts: tuple[KeyKind, ...]) -> ListQuery:
+        """Resume after the cursor's sort key: `condition` is e.g. `(held_on, session_id) <`."""
+        values = keyset(page, *casts)
+        if values is None:
             return self
-        try:
-            if len(page.after) != len(casts):
-                raise ValueError("wrong length")
-            values = [_PARSERS[cast](str(raw)) for raw, cast in zip(page.after, casts, strict=True)]
-        except ValueError:
-            raise Unprocessable(
-                "cursor is not one this list issued; pass back `next_cursor` unchanged"
-            ) from None
         placeholders = ", ".join("{}" for _ in casts)
-        return self.add(f"{keyset} ({placeholders})", *values)
+        return self.add(f"{condition} ({placeholders})", *values)
 
     def where(self) -> str:
         return " AND ".join(self.conditions)
@@ -57,10 +46,3 @@ class ListQuery:
         """The LIMIT clause: one extra row tells whether a next page exists."""
         self.params.append(page.limit + 1)
         return f"LIMIT ${len(self.params)}"
-
-
-_PARSERS: dict[str, Callable[[str], Any]] = {
-    "date": date.fromisoformat,
-    "uuid": uuid.UUID,
-    "text": str,
-}

@@ -20,6 +20,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import BadRequestError, NotFoundError
 
 from shared.config import ServiceSettings
+from shared.nats_auth import service_inbox_prefix
 
 log = structlog.get_logger(__name__)
 
@@ -43,7 +44,10 @@ class NatsConnection:
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> NatsConnection:
         return cls(
-            settings.nats_url, settings.service_name, settings.nats_user, settings.nats_password
+            settings.nats_url,
+            settings.service_name,
+            settings.nats_user,
+            settings.nats_password.get_secret_value() if settings.nats_password else None,
         )
 
     async def start(self) -> None:
@@ -59,6 +63,9 @@ class NatsConnection:
                     name=self.name,
                     user=self.user,
                     password=self.password,
+                    # replies (JetStream acks, pulled messages) come to this service's own
+                    # inbox prefix, the only one its NATS user may subscribe to
+                    inbox_prefix=service_inbox_prefix(self.name),
                     connect_timeout=2,
                     reconnect_time_wait=0.5,
                     max_reconnect_attempts=-1,

@@ -2,6 +2,11 @@
 
 The cursor is opaque to clients (base64 JSON of the last row's sort key), so a list stays
 stable while new rows arrive, and deep pages cost the same as the first.
+
+One codec reads every cursor: `decode_cursor` accepts only a short flat list of strings
+and integers (anything else is a 400 `bad-cursor` problem, never a 500), and `keyset`
+turns it into the typed values of one list's sort key (text, int, uuid, date, datetime),
+again a 400 when a value does not fit.
 """
 
 from __future__ import annotations
@@ -9,17 +14,35 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated, Any, Generic, TypeVar
+import math
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from shared.problems import Unprocessable
+from shared.problems import Problem
+from shared.request_guard import MalformedJson, UnstorableValue, parse_strict_json
 
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+MAX_CURSOR_CHARS = 2048
+MAX_KEY_PARTS = 8
+MAX_TEXT_CHARS = 512
+_FOREIGN = "cursor is not one this API issued; pass back `next_cursor` unchanged"
+
+KeyKind = Literal["text", "int", "uuid", "date", "datetime"]
+
+
+class BadCursor(Problem):
+    status, title, slug = 400, "Bad cursor", "bad-cursor"
+
+    def __init__(self, why: str = "") -> None:
+        super().__init__(f"{_FOREIGN}{f' ({why})' if why else ''}")
 
 
 class Page(BaseModel, Generic[T]):
@@ -39,15 +62,67 @@ def encode_cursor(sort_key: list[Any]) -> str:
 
 
 def decode_cursor(cursor: str) -> list[Any]:
+    """A short flat list of strings and finite numbers, or a 400 problem."""
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise BadCursor("too long")
     try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
-        raise Unprocessable(
-            "cursor is not one this API issued; pass back `next_cursor` unchanged"
-        ) from error
-    if not isinstance(value, list):
-        raise Unprocessable("cursor is not one this API issued; pass back `next_cursor` unchanged")
+        raw = base64.urlsafe_b64decode(cursor.encode("ascii") + b"=" * (-len(cursor) % 4))
+        value = parse_strict_json(raw, max_depth=1, what="cursor")
+    except (binascii.Error, ValueError, UnicodeError, MalformedJson, UnstorableValue) as error:
+        raise BadCursor() from error
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_KEY_PARTS:
+        raise BadCursor("not a sort key")
+    for part in value:
+        if isinstance(part, bool) or not isinstance(part, str | int | float):
+            raise BadCursor("a sort key holds only text and numbers")
+        if isinstance(part, float) and not math.isfinite(part):
+            raise BadCursor("a number out of range")
+        if isinstance(part, int) and not -(2**63) <= part < 2**63:
+            raise BadCursor("an integer out of range")
+        if isinstance(part, str) and len(part) > MAX_TEXT_CHARS:
+            raise BadCursor("a text too long")
     return value
+
+
+def _as_text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return value
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValueError("not a position")
+    return value
+
+
+def _as_datetime(value: Any) -> datetime:
+    moment = datetime.fromisoformat(_as_text(value))
+    if moment.tzinfo is None:
+        raise ValueError("not a timezone-aware datetime")
+    return moment
+
+
+_KINDS: dict[str, Callable[[Any], Any]] = {
+    "text": _as_text,
+    "int": _as_int,
+    "uuid": lambda v: uuid.UUID(_as_text(v)),
+    "date": lambda v: date.fromisoformat(_as_text(v)),
+    "datetime": _as_datetime,
+}
+
+
+def keyset(page: PageRequest, *kinds: KeyKind) -> tuple[Any, ...] | None:
+    """The cursor's sort key as typed values (`keyset(page, "date", "uuid")`), or None on
+    the first page; a 400 problem when the cursor does not hold that shape."""
+    if page.after is None:
+        return None
+    if len(page.after) != len(kinds):
+        raise BadCursor("not this list's sort key")
+    try:
+        return tuple(_KINDS[kind](raw) for raw, kind in zip(page.after, kinds, strict=True))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise BadCursor("not this list's sort key") from error
 
 
 def page_request(
@@ -71,8 +146,21 @@ def page_of_sorted(items: list[T], page: PageRequest, sort_key: Any) -> Page[T]:
     `sort_key(item)` must return a JSON-serialisable list whose order matches the list's.
     """
     after = page.after
-    remaining = items if after is None else [i for i in items if _json_key(sort_key(i)) > after]
+    if after is None or not items:
+        return build_page(items[: page.limit + 1], page.limit, sort_key)
+    shape = [_kind(part) for part in _json_key(sort_key(items[0]))]
+    if [_kind(part) for part in after] != shape:  # comparing other types would raise
+        raise BadCursor("not this list's sort key")
+    remaining = [i for i in items if _json_key(sort_key(i)) > after]
     return build_page(remaining[: page.limit + 1], page.limit, sort_key)
+
+
+def _kind(part: Any) -> str:
+    return (
+        "number"
+        if isinstance(part, int | float) and not isinstance(part, bool)
+        else type(part).__name__
+    )
 
 
 def _json_key(key: list[Any]) -> list[Any]:

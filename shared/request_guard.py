@@ -2,13 +2,18 @@
 
 - larger than the limit → 413 (also when sent chunked, without Content-Length);
 - a body that is not JSON on a JSON API → 415;
-- malformed JSON, a key given twice, or NaN/Infinity → 400;
+- malformed JSON, a key given twice, NaN/Infinity, or nesting deeper than the limit → 400
+  (never a RecursionError);
 - a NUL or an unpaired surrogate in a JSON string, or %00 in the path or query → 422
   (PostgreSQL cannot store them).
 
 Paths under an exempt prefix (the xAPI LRS, which takes multipart/mixed and documents of
 any type, and answers bad requests with the spec's own 400) get only the size limit;
-they parse their own bodies and parameters.
+they parse their own bodies and parameters, with `parse_strict_json` too.
+
+`RequestHeaderGuard` refuses a request whose headers together pass a limit (431), and
+sets the headers every answer carries: `X-Content-Type-Options: nosniff`, and
+`Cache-Control: no-store` on answers to authenticated requests.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.problems import problem_response
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+DEFAULT_MAX_DEPTH = 64
 
 
 class MalformedJson(ValueError):
@@ -36,7 +42,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise MalformedJson(f"the key {key!r} appears twice in one object")
+            raise MalformedJson(f"the key {key!r} appears more than once in one object")
         result[key] = value
     return result
 
@@ -45,36 +51,61 @@ def _no_constants(name: str) -> Any:
     raise MalformedJson(f"{name} is not valid JSON; send numbers only")
 
 
-def parse_strict_json(body: bytes) -> Any:
+def parse_strict_json(
+    body: bytes | str,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    what: str = "body",
+    refuse_nul: bool = True,
+) -> Any:
     """Parse JSON refusing duplicate keys and NaN/Infinity (both silently lossy otherwise),
-    and strings PostgreSQL cannot store (NUL) or UTF-8 cannot encode (lone surrogates)."""
+    nesting deeper than `max_depth` (a RecursionError anywhere later otherwise), and
+    strings PostgreSQL cannot store (NUL) or UTF-8 cannot encode (lone surrogates).
+
+    The one JSON parser of request input: bodies, and the JSON inside cursors."""
     try:
         value = json.loads(body, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
     except MalformedJson:
         raise
+    except RecursionError as error:
+        raise MalformedJson(
+            f"the {what} is nested too deeply; at most {max_depth} levels are accepted"
+        ) from error
     except (ValueError, UnicodeDecodeError) as error:
-        raise MalformedJson(f"the body is not valid JSON: {error}") from error
-    _refuse_unstorable_strings(value, "body")
+        raise MalformedJson(f"the {what} is not valid JSON: {error}") from error
+    _check_parsed(value, what, max_depth, refuse_nul)
     return value
 
 
-def _refuse_unstorable_strings(value: Any, path: str) -> None:
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise UnstorableValue(f"{path} contains a NUL character (\\u0000); remove it")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise UnstorableValue(
-                f"{path} contains an unpaired UTF-16 surrogate; send valid Unicode text"
-            ) from error
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            _refuse_unstorable_strings(key, f"{path} key")
-            _refuse_unstorable_strings(inner, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            _refuse_unstorable_strings(inner, f"{path}[{index}]")
+def _check_parsed(value: Any, root: str, max_depth: int, refuse_nul: bool = True) -> None:
+    # iterative, so a deep value cannot exhaust the stack here either
+    pending: list[tuple[Any, str, int]] = [(value, root, 0)]
+    while pending:
+        item, path, depth = pending.pop()
+        if isinstance(item, str):
+            _refuse_unstorable_string(item, path, refuse_nul)
+        elif isinstance(item, dict | list):
+            if depth >= max_depth:
+                raise MalformedJson(
+                    f"the {root} is nested too deeply; at most {max_depth} levels are accepted"
+                )
+            if isinstance(item, dict):
+                for key, inner in item.items():
+                    _refuse_unstorable_string(key, f"{path} key", refuse_nul)
+                    pending.append((inner, f"{path}.{key}", depth + 1))
+            else:
+                pending.extend((inner, f"{path}[{i}]", depth + 1) for i, inner in enumerate(item))
+
+
+def _refuse_unstorable_string(value: str, path: str, refuse_nul: bool = True) -> None:
+    if refuse_nul and "\x00" in value:
+        raise UnstorableValue(f"{path} contains a NUL character (\\u0000); remove it")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UnstorableValue(
+            f"{path} contains an unpaired UTF-16 surrogate; send valid Unicode text"
+        ) from error
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -85,9 +116,16 @@ def is_json_media_type(content_type: str) -> bool:
 
 
 class RequestBodyGuard:
-    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefixes: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        exempt_prefixes: Sequence[str] = (),
+        max_depth: int = DEFAULT_MAX_DEPTH,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_depth = max_depth
         self.exempt_prefixes = tuple(exempt_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -140,7 +178,7 @@ class RequestBodyGuard:
                 await response(scope, receive, send)
                 return
             try:
-                parse_strict_json(bytes(body))
+                parse_strict_json(bytes(body), max_depth=self.max_depth)
             except MalformedJson as error:
                 response = problem_response(
                     400, "Malformed JSON", str(error), slug="malformed-json", instance=path
@@ -177,3 +215,54 @@ def _replay(body: bytes) -> Receive:
         return {"type": "http.disconnect"}
 
     return receive
+
+
+class RequestHeaderGuard:
+    """A limit on the size of all request headers (431), and the headers of every answer.
+
+    The server reads the headers before any application code runs, so the server's own
+    limit (uvicorn `--h11-max-incomplete-event-size`, see `system.devstack`) is the one
+    that keeps a 32 MB header out of memory; this one holds behind any server.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
+        size = sum(len(name) + len(value) + 4 for name, value in raw_headers)
+        if size > self.max_bytes:
+            response = problem_response(
+                431,
+                "Request headers too large",
+                f"the request headers are {size} bytes together; the limit is "
+                f"{self.max_bytes} bytes",
+                slug="headers-too-large",
+                instance=scope.get("path"),
+            )
+            await response(scope, receive, _with_edge_headers(send, authenticated=False))
+            return
+        authenticated = any(name == b"authorization" for name, _ in raw_headers)
+        await self.app(scope, receive, _with_edge_headers(send, authenticated=authenticated))
+
+
+def _with_edge_headers(send: Send, *, authenticated: bool) -> Send:
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [
+                (k, v)
+                for k, v in message.get("headers", [])
+                if k.lower() not in (b"server", b"x-content-type-options")
+                and not (authenticated and k.lower() == b"cache-control")
+            ]
+            headers.append((b"x-content-type-options", b"nosniff"))
+            if authenticated:
+                headers.append((b"cache-control", b"no-store"))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_with_headers

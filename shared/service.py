@@ -21,10 +21,11 @@ from shared.config import ServiceSettings
 from shared.consumer import CONSUMER_DDL, EventConsumer
 from shared.database import Pool, apply_migrations, connect, create_pool
 from shared.eventstore import EVENT_STORE_DDL, EventStore
+from shared.logs import RequestLogging, configure_logging
 from shared.messaging import NatsConnection, StreamPolicy
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
 from shared.relay import RELAY_DDL, OutboxRelay
-from shared.request_guard import RequestBodyGuard
+from shared.request_guard import RequestBodyGuard, RequestHeaderGuard
 from shared.supervisor import Supervisor
 
 log = structlog.get_logger(__name__)
@@ -146,6 +147,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     from shared.health import router as health_router
 
     settings = definition.settings
+    configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -173,8 +175,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.add_middleware(
         RequestBodyGuard,
         max_bytes=settings.max_body_bytes,
+        max_depth=settings.max_json_depth,
         exempt_prefixes=definition.raw_body_prefixes,
     )
+    app.add_middleware(RequestHeaderGuard, max_bytes=settings.max_header_bytes)
+    app.add_middleware(RequestLogging)  # added last: outermost, so it sees every answer
     app.include_router(health_router)
     for router in definition.routers:
         app.include_router(router)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import BinaryIO
 
 from shared.servers import NatsServer, PostgresServer, dies_with_parent
 from system.demo import print_banner, seed_demo
@@ -36,6 +37,19 @@ NATS_PORT = 4222
 DATABASE = "miiwrap"
 
 
+# uvicorn's options the services run with: no `server` banner, no access log of its own
+# (the kernel writes one line per request, with the request id), and the h11 parser,
+# whose limit on a request's head keeps an oversized header out of memory
+UVICORN_HARDENING = [
+    "--no-server-header",
+    "--no-access-log",
+    "--http",
+    "h11",
+    "--h11-max-incomplete-event-size",
+    "32768",
+]
+
+
 def uvicorn_command(service: str, port: int) -> list[str]:
     """How a service runs: its app factory under uvicorn, on loopback."""
     return [
@@ -50,7 +64,15 @@ def uvicorn_command(service: str, port: int) -> list[str]:
         str(port),
         "--log-level",
         "warning",
+        *UVICORN_HARDENING,
     ]
+
+
+def open_private_log(path: Path) -> BinaryIO:
+    """A log file only its owner can read (0600), also when it existed with wider modes."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "ab")
 
 
 def write_nats_config(data_dir: Path) -> Path:
@@ -113,7 +135,7 @@ class DevStack:
             self.data_dir, self.nats.url, self.postgres.dsn(DATABASE), self.secure_nats
         )
         for name, port in SERVICE_PORTS.items():
-            log = (self.data_dir / f"{name}.log").open("ab")
+            log = open_private_log(self.data_dir / f"{name}.log")
             self.children[name] = subprocess.Popen(
                 uvicorn_command(name, port),
                 preexec_fn=dies_with_parent(signal.SIGTERM),

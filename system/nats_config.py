@@ -13,18 +13,44 @@ import re
 import sys
 from collections.abc import Mapping
 
-from shared.nats_auth import agency_app_user, env_placeholders, service_user
-from system.topology import SERVICES
+from shared.nats_auth import (
+    OwnedConsumer,
+    agency_app_user,
+    consumer_name,
+    env_placeholders,
+    service_user,
+)
+from system.topology import CONSUMERS, SERVICES
+
+
+def owned_consumers(
+    service: str, subject_root: str = "miiwrap", schemas: Mapping[str, str] | None = None
+) -> list[OwnedConsumer]:
+    """The consumers `service` owns, named as the service names them (schema = service
+    name unless the deployment sets another)."""
+    schema = (schemas or {}).get(service, service)
+    return [
+        OwnedConsumer(
+            stream=f"{subject_root}_{upstream}".upper(),
+            durable=consumer_name(service, schema, label),
+            filter_subject=f"{subject_root}.{filter_subject}",
+        )
+        for upstream, label, filter_subject in CONSUMERS.get(service, [])
+    ]
 
 
 def render_config(
     service_passwords: Mapping[str, str],
     agency_passwords: Mapping[str, str],
     subject_root: str = "miiwrap",
+    schemas: Mapping[str, str] | None = None,
 ) -> str:
     """A nats-server configuration (JSON is valid NATS config syntax)."""
     users: list[dict[str, object]] = [
-        service_user(s, service_passwords[s], subject_root) for s in SERVICES
+        service_user(
+            s, service_passwords[s], subject_root, owned_consumers(s, subject_root, schemas)
+        )
+        for s in SERVICES
     ]
     users += [agency_app_user(a, p, subject_root) for a, p in sorted(agency_passwords.items())]
     config = {"accounts": {"MIIWRAP": {"jetstream": "enabled", "users": users}}}

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from shared.auth import Role
 
-ROLES = [r for r in Role if r is not Role.SERVICE]
+ROLES = list(Role)  # `service`: another MiiWrap service calling on the system's behalf
 BEGIN = "<!-- permission-table:begin -->"
 END = "<!-- permission-table:end -->"
 

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.adopt": frozenset({A}),
     "policies.what_if": frozenset({A, Role.SUPERVISOR, Role.AUDITOR}),
     "projections.rebuild": frozenset({A}),
+    "rejected_evidence.read": frozenset({A, Role.AUDITOR}),
 }
 
 # Roles that read any practitioner of their agency (a practitioner reads only themself).

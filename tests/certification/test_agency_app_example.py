@@ -17,6 +17,7 @@ from nats.aio.client import Client
 
 from examples.agency_app import describe, follow
 from shared.messaging import ensure_stream
+from shared.nats_auth import service_inbox_prefix
 from shared.servers import NatsServer
 from system.nats_config import render_config
 from system.topology import SERVICES
@@ -65,7 +66,10 @@ async def test_the_app_works_under_the_secured_nats_of_make_run_secure(
     secured_nats: NatsServer,
 ) -> None:
     service = await nats.connect(
-        secured_nats.url, user="certification", password=SERVICE_PASSWORDS["certification"]
+        secured_nats.url,
+        user="certification",
+        password=SERVICE_PASSWORDS["certification"],
+        inbox_prefix=service_inbox_prefix("certification"),
     )
     js = service.jetstream()
     await ensure_stream(js, "MIIWRAP_CERTIFICATION", ["miiwrap.certification.>"])

@@ -117,3 +117,25 @@ async def test_a_payload_that_breaks_the_contract_is_set_aside_and_the_stream_mo
     assert [r["event_id"] for r in rejected] == [broken.events[0].id]
     assert "level" in rejected[0]["error"]
     assert kept == 1
+
+
+async def test_evidence_outside_the_kernel_date_range_is_a_dead_letter_listed_by_the_api(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    """What certification cannot take is never dropped: the admin and auditor see it."""
+    await certification.register("pr-1")
+    ancient = UpstreamHistory(certification.agency_id, "pr-1").rated(
+        "ENG", "independent", date(1899, 12, 31)
+    )
+    await publish(nats_client, certification.settings.subject_root, ancient.events)
+    await certification.wait_consumed(1)
+
+    listed = await certification.get("/rejected-evidence", "auditor")
+    assert listed.status_code == 200, listed.text
+    [dead] = listed.json()["items"]
+    assert dead["event_id"] == ancient.events[0].id
+    assert "1900-01-01" in dead["error"] or "greater than or equal" in dead["error"]
+    assert dead["payload"]["id"] == ancient.events[0].id
+    assert (await certification.get("/rejected-evidence", "coach")).status_code == 403
+    crafted = await certification.get("/rejected-evidence", cursor="WyJ4Il0=")
+    assert crafted.status_code == 400

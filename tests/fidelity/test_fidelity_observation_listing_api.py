@@ -117,7 +117,7 @@ async def test_bad_list_parameters_are_problems_not_errors(fidelity: FidelityApi
     huge = await fidelity.get("/observations", limit=10_000)
 
     assert backwards.status_code == 422 and "swap them" in backwards.json()["detail"]
-    assert foreign.status_code == 422 and "next_cursor" in foreign.json()["detail"]
+    assert foreign.status_code == 400 and "next_cursor" in foreign.json()["detail"]
     assert huge.status_code == 422
 
 

@@ -12,7 +12,7 @@ from nats.js.api import ConsumerConfig
 from nats.js.errors import Error as JetStreamError
 
 from shared.messaging import ensure_stream
-from shared.nats_auth import agency_inbox_prefix
+from shared.nats_auth import agency_inbox_prefix, consumer_name, service_inbox_prefix
 from shared.servers import NatsServer
 from system.nats_config import render_config
 from system.topology import SERVICES
@@ -45,10 +45,21 @@ async def connect_app(server: NatsServer, agency: str, violations: list[str]) ->
     )
 
 
-async def publish_certification_events(server: NatsServer) -> None:
-    service = await nats.connect(
-        server.url, user="certification", password=SERVICE_PASSWORDS["certification"]
+async def connect_service(server: NatsServer, service: str, violations: list[str]) -> nats.NATS:
+    async def on_error(error: Exception) -> None:
+        violations.append(str(error))
+
+    return await nats.connect(
+        server.url,
+        user=service,
+        password=SERVICE_PASSWORDS[service],
+        inbox_prefix=service_inbox_prefix(service),
+        error_cb=on_error,
     )
+
+
+async def publish_certification_events(server: NatsServer) -> None:
+    service = await connect_service(server, "certification", [])
     js = service.jetstream()
     await ensure_stream(js, STREAM, ["miiwrap.certification.>"])
     for agency in AGENCY_PASSWORDS:
@@ -136,4 +147,69 @@ async def test_a_service_cannot_publish_another_services_events(
         'permissions violation for publish to "miiwrap.certification.agency-a' in v
         for v in violations
     )
+    await learning.close()
+
+
+async def test_a_service_consumes_another_services_stream_only_through_its_own_durable(
+    secured_nats: NatsServer,
+) -> None:
+    """Certification reads learning's stream as the kernel consumer does (stream info or
+    create, consumer info, create with its filter, pull, ack), and nothing else."""
+    violations: list[str] = []
+    learning = await connect_service(secured_nats, "learning", violations)
+    await ensure_stream(learning.jetstream(), "MIIWRAP_LEARNING", ["miiwrap.learning.>"])
+    await learning.jetstream().publish("miiwrap.learning.agency-a.module_mastered", b"m1")
+
+    certification = await connect_service(secured_nats, "certification", violations)
+    js = certification.jetstream()
+    durable = consumer_name("certification", "certification", "learning")
+    await ensure_stream(js, "MIIWRAP_LEARNING", ["miiwrap.learning.>"])
+    with pytest.raises(JetStreamError):
+        await js.consumer_info("MIIWRAP_LEARNING", durable)  # not found yet: allowed to ask
+    await js.add_consumer(
+        "MIIWRAP_LEARNING",
+        ConsumerConfig(durable_name=durable, filter_subject="miiwrap.learning.>"),
+    )
+    sub = await js.pull_subscribe_bind(durable, "MIIWRAP_LEARNING")
+    [msg] = await sub.fetch(1, timeout=5)
+    await msg.ack()
+    assert msg.data == b"m1"
+
+    # another name on the same stream (a temporary consumer, say) is refused
+    with pytest.raises((JetStreamError, NatsTimeoutError, asyncio.TimeoutError)):
+        await js.add_consumer(
+            "MIIWRAP_LEARNING",
+            ConsumerConfig(name="peek", filter_subject="miiwrap.learning.>"),
+            timeout=2,
+        )
+    await asyncio.sleep(0.2)
+    assert any("consumer.create.miiwrap_learning.peek" in v for v in violations), violations
+    await certification.close()
+    await learning.close()
+
+
+async def test_a_service_cannot_read_a_stream_it_neither_owns_nor_consumes(
+    secured_nats: NatsServer,
+) -> None:
+    """The learning user (which used to hold `$JS.API.>`) can neither make a consumer on the
+    certification stream, nor read its messages directly, nor snoop other clients' inboxes."""
+    await publish_certification_events(secured_nats)
+    violations: list[str] = []
+    learning = await connect_service(secured_nats, "learning", violations)
+    js = learning.jetstream()
+    for attempt in (
+        js.add_consumer(STREAM, ConsumerConfig(filter_subject="miiwrap.certification.>")),
+        js.add_consumer(STREAM, ConsumerConfig(durable_name="learning-peek")),
+        js.get_msg(STREAM, 1),
+        js.delete_stream(STREAM),
+        js.stream_info(STREAM),
+    ):
+        with pytest.raises((JetStreamError, NatsTimeoutError, asyncio.TimeoutError)):
+            await asyncio.wait_for(attempt, 3)
+    snoop = await learning.subscribe("_INBOX.>")
+    await learning.flush()
+    await asyncio.sleep(0.2)
+    assert any('subscription to "_inbox.>"' in v.lower() for v in violations), violations
+    assert any("$js.api.stream.delete.miiwrap_certification" in v for v in violations)
+    await snoop.unsubscribe()
     await learning.close()

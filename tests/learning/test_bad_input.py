@@ -115,5 +115,5 @@ async def test_an_attempt_on_the_enrollment_day_is_not_before_the_enrollment(
 async def test_a_bad_cursor_is_refused_with_a_problem(learning: LearningApi) -> None:
     response = await learning.get("/attempts", cursor="not-a-cursor")
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "next_cursor" in response.json()["detail"]

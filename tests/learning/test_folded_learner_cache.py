@@ -52,7 +52,7 @@ async def test_a_write_rolled_back_after_caching_its_learner_is_not_remembered(
         names = [
             r["name"]
             for r in await conn.fetch(
-                "SELECT name FROM events WHERE stream_id LIKE '%:p-cache' ORDER BY stream_version"
+                "SELECT name FROM events WHERE stream_id LIKE '%/p-cache' ORDER BY stream_version"
             )
         ]
     assert names == ["practitioner_enrolled", "assessment_attempted", "assessment_attempted"]

@@ -3,7 +3,8 @@
 The four services run under uvicorn (as in production) on free ports, against a real
 PostgreSQL and NATS, each in a schema and subject root of its own; schemathesis sends
 generated requests as an agency admin and checks: no 5xx, and every response conforms
-to the schema its operation documents.
+to the schema its operation documents. `fuzz_hooks` turns a share of the generated
+requests hostile (deep nesting, crafted cursors, extreme datetimes, hostile unicode).
 
 `python -m tests.security.fuzz --examples 50` (what `make fuzz` runs) starts its own
 servers; the test suite calls `fuzz_services` with the harness servers and few examples.
@@ -32,6 +33,7 @@ from system.devstack import uvicorn_command, wait_until_ready
 SERVICES = ("learning", "coaching", "fidelity", "certification")
 CHECKS = "not_a_server_error,response_schema_conformance"
 FUZZ_AGENCY = "fuzz-agency"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,17 @@ def fuzz(service: str, port: int, token: str, examples: int, seed: int) -> FuzzR
         capture_output=True,
         text=True,
         timeout=1800,
-        env=dict(os.environ, NO_COLOR="1", SCHEMATHESIS_TELEMETRY="false"),
+        env=dict(
+            os.environ,
+            NO_COLOR="1",
+            SCHEMATHESIS_TELEMETRY="false",
+            # hostile strategies on top of the schema's: deep nesting, crafted cursors,
+            # extreme datetimes, hostile unicode (tests/security/fuzz_hooks.py)
+            SCHEMATHESIS_HOOKS="tests.security.fuzz_hooks",
+            PYTHONPATH=os.pathsep.join(
+                filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])
+            ),
+        ),
     )
     output = completed.stdout + completed.stderr
     return FuzzResult(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from shared.database import Connection
-from shared.pagination import PageRequest
+from shared.pagination import PageRequest, keyset
 
 ROSTER_SELECT = """
     SELECT p.*, e.as_of, e.next_change_on,
@@ -30,7 +30,7 @@ async def roster_page(
     level: str | None,
 ) -> list[asyncpg.Record]:
     """Practitioners by id; with `status`, those holding it (on `level`, or on any level)."""
-    after = str(page.after[0]) if page.after else ""
+    (after,) = keyset(page, "text") or ("",)
     return await conn.fetch(
         ROSTER_SELECT
         + """
@@ -63,7 +63,7 @@ async def roster_row(
 async def history_page(
     conn: Connection, agency_id: str, practitioner_id: str, page: PageRequest
 ) -> list[asyncpg.Record]:
-    after = int(page.after[0]) if page.after else 0
+    (after,) = keyset(page, "int") or (0,)
     return await conn.fetch(
         """
         SELECT * FROM transitions
@@ -87,7 +87,7 @@ async def policy_versions(conn: Connection, agency_id: str) -> list[asyncpg.Reco
 async def adoptions_page(
     conn: Connection, agency_id: str, page: PageRequest
 ) -> list[asyncpg.Record]:
-    after = int(page.after[0]) if page.after else 0
+    (after,) = keyset(page, "int") or (0,)
     return await conn.fetch(
         "SELECT * FROM policy_adoptions WHERE agency_id = $1 AND position > $2"
         " ORDER BY position LIMIT $3",

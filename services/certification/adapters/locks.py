@@ -13,26 +13,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.database import Connection
+from shared.naming import stream_id
 
 _KEY = "hashtextextended(current_schema() || $1, 0)"
 
 
 async def share_agency(conn: Connection, agency_id: str) -> None:
-    await conn.execute(f"SELECT pg_advisory_xact_lock_shared({_KEY})", f"agency/{agency_id}")
+    await conn.execute(
+        f"SELECT pg_advisory_xact_lock_shared({_KEY})", stream_id("agency", agency_id)
+    )
 
 
 async def own_agency(conn: Connection, agency_id: str) -> None:
-    await conn.execute(f"SELECT pg_advisory_xact_lock({_KEY})", f"agency/{agency_id}")
+    await conn.execute(f"SELECT pg_advisory_xact_lock({_KEY})", stream_id("agency", agency_id))
 
 
 async def own_practitioners(conn: Connection, agency_id: str, ids: Iterable[str]) -> None:
     """Lock practitioners in a fixed order, so two multi-practitioner writers cannot deadlock."""
     for practitioner_id in sorted(set(ids)):
         await conn.execute(
-            f"SELECT pg_advisory_xact_lock({_KEY})", f"practitioner/{agency_id}/{practitioner_id}"
+            f"SELECT pg_advisory_xact_lock({_KEY})",
+            stream_id("practitioner", agency_id, practitioner_id),
         )
 
 
 async def own_policies(conn: Connection, agency_id: str) -> None:
     """Serialises policy writes of one agency (taken before any practitioner lock)."""
-    await conn.execute(f"SELECT pg_advisory_xact_lock({_KEY})", f"policies/{agency_id}")
+    await conn.execute(f"SELECT pg_advisory_xact_lock({_KEY})", stream_id("policies", agency_id))

@@ -27,10 +27,14 @@ from services.certification.domain.vocabulary import (
     Role,
     SkillLevel,
 )
+from shared.practice_time import EARLIEST_DATE, LATEST_DATE
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 # Before this, a date is a typo; the fold's date arithmetic also needs the headroom.
-EARLIEST_PRACTICE_DATE = date(1900, 1, 1)
+# The kernel's range (shared.practice_time), so evidence every upstream service accepts
+# is never refused here; outside it, the event is a dead letter (rejected_evidence).
+EARLIEST_PRACTICE_DATE = EARLIEST_DATE
+LATEST_PRACTICE_DATE = LATEST_DATE
 
 
 class _Evidence(BaseModel):
@@ -38,7 +42,7 @@ class _Evidence(BaseModel):
 
     event_id: NonEmpty
     practitioner_id: NonEmpty
-    occurred_on: date = Field(ge=EARLIEST_PRACTICE_DATE)
+    occurred_on: date = Field(ge=EARLIEST_PRACTICE_DATE, le=LATEST_PRACTICE_DATE)
 
 
 class PractitionerEnrolled(_Evidence):

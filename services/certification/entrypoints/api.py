@@ -8,7 +8,13 @@ from fastapi import APIRouter
 
 from services.certification.entrypoints import admin, certification, policies, roster
 
-routers: list[APIRouter] = [roster.router, certification.router, policies.router, admin.router]
+routers: list[APIRouter] = [
+    roster.router,
+    certification.router,
+    policies.router,
+    admin.router,
+    admin.dead_letters,
+]
 
 OPENAPI_TAGS: list[dict[str, Any]] = [
     {"name": "roster", "description": "Practitioners of the agency and their level statuses."},
@@ -21,5 +27,8 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "name": "policies",
         "description": "Versioned certification policies, adoption history, what-if.",
     },
-    {"name": "operations", "description": "Rebuild projections from the log."},
+    {
+        "name": "operations",
+        "description": "Rebuild projections from the log; upstream events rejected as evidence.",
+    },
 ]

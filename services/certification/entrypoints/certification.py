@@ -28,6 +28,7 @@ from services.certification.permissions import ensure_may_read
 from shared.auth import Principal, allow
 from shared.database import Connection
 from shared.envelope import event_type
+from shared.identifiers import PersonPath
 from shared.pagination import Page, PageRequest, build_page, page_request
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import RuntimeDep
@@ -101,7 +102,7 @@ async def _registered(conn: Connection, agency_id: str, practitioner_id: str) ->
 
 @router.get("/certification", summary="Certification state with its explanation, as of a date")
 async def read_certification(
-    practitioner_id: str,
+    practitioner_id: PersonPath,
     principal: Annotated[Principal, allow("certification.read")],
     runtime: RuntimeDep,
     today: Today,
@@ -120,7 +121,7 @@ async def read_certification(
 
 @router.get("/transitions", summary="Transition events published for the practitioner")
 async def read_history(
-    practitioner_id: str,
+    practitioner_id: PersonPath,
     principal: Annotated[Principal, allow("certification.history")],
     runtime: RuntimeDep,
     page: Annotated[PageRequest, Depends(page_request)],
@@ -138,7 +139,7 @@ async def read_history(
 
 
 async def _decide(
-    practitioner_id: str,
+    practitioner_id: PersonPath,
     body: AdminDecisionCreate,
     principal: Principal,
     runtime: RuntimeDep,
@@ -159,7 +160,7 @@ async def _decide(
     summary="Revoke a level (or every level) with a reason — agency admin only",
 )
 async def revoke(
-    practitioner_id: str,
+    practitioner_id: PersonPath,
     body: AdminDecisionCreate,
     principal: Annotated[Principal, allow("certification.revoke")],
     runtime: RuntimeDep,
@@ -174,7 +175,7 @@ async def revoke(
     summary="Lift a revocation with a reason — agency admin only",
 )
 async def reinstate(
-    practitioner_id: str,
+    practitioner_id: PersonPath,
     body: AdminDecisionCreate,
     principal: Annotated[Principal, allow("certification.reinstate")],
     runtime: RuntimeDep,

@@ -20,6 +20,7 @@ from shared.consumer import BatchHook, EventConsumer, Handler, Subscription
 from shared.database import Connection
 from shared.envelope import CloudEvent
 from shared.messaging import StreamPolicy
+from shared.nats_auth import consumer_name
 from shared.service import Runtime
 
 UPSTREAM_SERVICES = ("learning", "coaching", "fidelity")
@@ -48,7 +49,7 @@ def evidence_consumers(runtime: Runtime) -> list[EventConsumer]:
             pool=runtime.pool,
             nats=runtime.nats,
             subscription=Subscription(
-                durable=f"certification-{settings.db_schema}-{service}",
+                durable=consumer_name("certification", settings.db_schema, service),
                 stream=stream_name(root, service),
                 subjects=[f"{root}.{service}.>"],
             ),

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from services.certification.adapters.clock import CLOCK
-from services.certification.domain.evidence import EARLIEST_PRACTICE_DATE
-from shared.practice_time import as_practice_datetime, refuse_future
+from shared.practice_time import CalendarDate, as_practice_datetime, refuse_future
 from shared.service import RuntimeDep
 
 
@@ -21,8 +20,8 @@ def today(runtime: RuntimeDep) -> date:
 Today = Annotated[date, Depends(today)]
 
 AsOf = Annotated[
-    date | None,
-    Query(ge=EARLIEST_PRACTICE_DATE, description="any past date; today when left out"),
+    CalendarDate | None,
+    Query(description="any past date; today when left out"),
 ]
 
 

@@ -21,6 +21,7 @@ from services.certification.models.roster import (
 )
 from services.certification.permissions import ensure_may_read
 from shared.auth import Principal, allow
+from shared.identifiers import PersonPath
 from shared.pagination import Page, PageRequest, build_page, page_request
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import RuntimeDep
@@ -100,7 +101,7 @@ async def list_practitioners(
 
 @router.get("/{practitioner_id}", summary="One practitioner's roster entry and level statuses")
 async def read_practitioner(
-    practitioner_id: str,
+    practitioner_id: PersonPath,
     principal: Annotated[Principal, allow("practitioners.read")],
     runtime: RuntimeDep,
 ) -> PractitionerPublic:

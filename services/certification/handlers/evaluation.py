@@ -33,13 +33,14 @@ from services.certification.domain.transitions import TransitionKind
 from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
+from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 
 SYSTEM_ACTOR = "certification"
 
 
 def transitions_stream(agency_id: str, practitioner_id: str) -> str:
-    return f"certification/{agency_id}/{practitioner_id}"
+    return stream_id("certification", agency_id, practitioner_id)
 
 
 @dataclass(frozen=True)

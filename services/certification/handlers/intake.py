@@ -24,6 +24,7 @@ from shared.database import Connection
 from shared.envelope import CloudEvent
 from shared.events import PendingEvent
 from shared.eventstore import EventStore
+from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 
 log = structlog.get_logger(__name__)
@@ -33,7 +34,7 @@ EVIDENCE_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-4c59-9a7e-2b0d5e8f1c31")
 
 
 def evidence_stream(agency_id: str, practitioner_id: str) -> str:
-    return f"evidence/{agency_id}/{practitioner_id}"
+    return stream_id("evidence", agency_id, practitioner_id)
 
 
 async def receive_evidence(

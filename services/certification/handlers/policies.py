@@ -19,13 +19,14 @@ from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
 from shared.eventstore import EventStore
+from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 from shared.problems import Conflict, NotFound
 from shared.service import Runtime
 
 
 def policy_stream(agency_id: str) -> str:
-    return f"policy/{agency_id}"
+    return stream_id("policy", agency_id)
 
 
 async def create_policy_version(

@@ -22,6 +22,7 @@ from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
 from shared.eventstore import EventStore
+from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 from shared.problems import Conflict
 from shared.service import Runtime
@@ -37,7 +38,7 @@ class RegisterPractitioner:
 
 
 def roster_stream(agency_id: str, practitioner_id: str) -> str:
-    return f"practitioner/{agency_id}/{practitioner_id}"
+    return stream_id("practitioner", agency_id, practitioner_id)
 
 
 async def register_practitioner(

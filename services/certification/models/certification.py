@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.config import JsonDict
 
-from services.certification.domain.evidence import EARLIEST_PRACTICE_DATE
 from services.certification.domain.state import RequirementResult, RuleResult
 from services.certification.domain.transitions import CertificationStatus, TransitionKind
+from shared.practice_time import PracticeDate
 
 _REQUIREMENT_EXAMPLE: JsonDict = {
     "requirement": "qualifying_observations",
@@ -158,8 +158,7 @@ class AdminDecisionCreate(BaseModel):
 
     level: str | None = Field(default=None, description="a level key of the adopted policy")
     reason: Reason = Field(description="why; published with the event")
-    effective_on: date | None = Field(
+    effective_on: PracticeDate | None = Field(
         default=None,
-        ge=EARLIEST_PRACTICE_DATE,
         description="practice date it takes effect; today when left out",
     )

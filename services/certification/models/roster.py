@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from services.certification.domain.evidence import EARLIEST_PRACTICE_DATE
 from services.certification.domain.transitions import CertificationStatus
 from services.certification.domain.vocabulary import Role
-
-PersonId = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^/\s]+$"),
-    Field(description="the agency's own id for a person (the same in all four services)"),
-]
+from shared.identifiers import PersonId
+from shared.practice_time import PracticeDate
 
 _REGISTRATION_EXAMPLE: JsonDict = {
     "practitioner_id": "prac-pat",
@@ -36,8 +30,7 @@ class PractitionerCreate(BaseModel):
 
     practitioner_id: PersonId
     role: Role
-    program_start: date = Field(
-        ge=EARLIEST_PRACTICE_DATE,
+    program_start: PracticeDate = Field(
         description="practice date the program started (tenure counts from it); not in the future",
     )
     coach_id: PersonId | None = None

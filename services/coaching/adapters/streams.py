@@ -24,6 +24,7 @@ from shared.auth import Principal
 from shared.database import Connection
 from shared.events import DomainEvent, PendingEvent
 from shared.eventstore import EventStore
+from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 
 T = TypeVar("T")
@@ -38,19 +39,19 @@ class Loaded(Generic[T]):
 
 
 def assignment_stream(agency_id: str, practitioner_id: str) -> str:
-    return f"assignments/{agency_id}/{practitioner_id}"
+    return stream_id("assignments", agency_id, practitioner_id)
 
 
 def plan_stream(agency_id: str, practitioner_id: str) -> str:
-    return f"plan/{agency_id}/{practitioner_id}"
+    return stream_id("plan", agency_id, practitioner_id)
 
 
 def team_stream(agency_id: str, supervisor_id: str) -> str:
-    return f"team/{agency_id}/{supervisor_id}"
+    return stream_id("team", agency_id, supervisor_id)
 
 
 def record_stream(kind: str, agency_id: str, record_id: str) -> str:
-    return f"{kind}/{agency_id}/{record_id}"
+    return stream_id(kind, agency_id, record_id)
 
 
 async def load_assignments(

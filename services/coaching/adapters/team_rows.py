@@ -18,7 +18,7 @@ import asyncpg
 from services.coaching.domain.culture_indicators import RosterMember
 from services.coaching.models.culture import RosterMemberPublic, TeamPublic
 from shared.database import Connection
-from shared.pagination import Page, PageRequest, build_page
+from shared.pagination import Page, PageRequest, build_page, keyset
 
 _ROSTER = """
     WITH periods AS (
@@ -71,7 +71,7 @@ async def find_team(conn: Connection, agency_id: str, supervisor_id: str) -> Tea
 
 
 async def list_teams(conn: Connection, agency_id: str, page: PageRequest) -> Page[TeamPublic]:
-    after = page.after[0] if page.after else ""
+    (after,) = keyset(page, "text") or ("",)
     rows = await conn.fetch(
         "SELECT supervisor_id, practitioner_ids, updated_at FROM teams"
         " WHERE agency_id = $1 AND supervisor_id > $2 ORDER BY supervisor_id LIMIT $3",
@@ -97,7 +97,7 @@ async def roster(conn: Connection, agency_id: str) -> list[RosterMember]:
 async def roster_page(
     conn: Connection, agency_id: str, page: PageRequest
 ) -> Page[RosterMemberPublic]:
-    after = page.after[0] if page.after else ""
+    (after,) = keyset(page, "text") or ("",)
     rows = await conn.fetch(
         f"SELECT * FROM ({_ROSTER}) AS roster WHERE practitioner_id > $2"
         " ORDER BY practitioner_id LIMIT $3",

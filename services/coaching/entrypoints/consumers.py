@@ -15,6 +15,7 @@ from shared.consumer import EventConsumer, Subscription
 from shared.database import Connection
 from shared.envelope import CloudEvent
 from shared.messaging import StreamPolicy
+from shared.nats_auth import consumer_name
 from shared.service import Runtime
 
 REGISTERED = "practitioner_registered"
@@ -42,7 +43,7 @@ def roster_consumers(runtime: Runtime) -> list[EventConsumer]:
             pool=runtime.pool,
             nats=runtime.nats,
             subscription=Subscription(
-                durable=f"coaching-{settings.db_schema}-roster",
+                durable=consumer_name("coaching", settings.db_schema, "roster"),
                 stream=stream_name(root, "certification"),
                 subjects=[f"{root}.certification.*.{REGISTERED}"],
             ),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -19,6 +18,7 @@ from services.coaching.models.culture import (
 from shared.auth import Principal, allow
 from shared.idempotency import answered, repeat_response
 from shared.pagination import Page, PageRequest, page_request
+from shared.practice_time import CalendarDate
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep
 
@@ -51,8 +51,8 @@ async def list_peer_sessions(
     runtime: RuntimeDep,
     page: Annotated[PageRequest, Depends(page_request)],
     attended_by: PersonQuery = None,
-    held_from: date | None = None,
-    held_to: date | None = None,
+    held_from: CalendarDate | None = None,
+    held_to: CalendarDate | None = None,
 ) -> Page[PeerSessionPublic]:
     return await culture.read_peer_sessions(
         runtime, principal, page, attended_by=attended_by, held_from=held_from, held_to=held_to
@@ -92,8 +92,8 @@ async def list_reflections(
     runtime: RuntimeDep,
     page: Annotated[PageRequest, Depends(page_request)],
     practitioner_id: PersonQuery = None,
-    written_from: date | None = None,
-    written_to: date | None = None,
+    written_from: CalendarDate | None = None,
+    written_to: CalendarDate | None = None,
 ) -> Page[ReflectionPublic]:
     return await culture.read_reflections(
         runtime,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -14,6 +13,7 @@ from services.coaching.models.sessions import SessionCreate, SessionPublic
 from shared.auth import Principal, allow
 from shared.idempotency import answered, repeat_response
 from shared.pagination import Page, PageRequest, page_request
+from shared.practice_time import CalendarDate
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep
 
@@ -42,8 +42,8 @@ async def list_sessions(
     page: Annotated[PageRequest, Depends(page_request)],
     practitioner_id: PersonQuery = None,
     coach_id: PersonQuery = None,
-    held_from: date | None = None,
-    held_to: date | None = None,
+    held_from: CalendarDate | None = None,
+    held_to: CalendarDate | None = None,
 ) -> Page[SessionPublic]:
     return await sessions.read_many(
         runtime,

@@ -9,13 +9,17 @@ centuries, and date arithmetic on year 1 would overflow.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
-from fastapi import Path, Query
 from pydantic import AfterValidator, Field, StringConstraints
 
-EARLIEST_PRACTICE_DATE = date(1900, 1, 1)
+from shared.identifiers import Identifier as KernelIdentifier
+from shared.identifiers import PersonId as KernelPersonId
+from shared.identifiers import PersonPath as KernelPersonPath
+from shared.identifiers import PersonQuery as KernelPersonQuery
+from shared.practice_time import EARLIEST_DATE, CalendarDate
+
+EARLIEST_PRACTICE_DATE = EARLIEST_DATE
 
 
 def _printable_id(value: str) -> str:
@@ -30,21 +34,11 @@ def _storable_text(value: str) -> str:
     return value
 
 
-Identifier = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
-    AfterValidator(_printable_id),
-]
-
-PersonId = Annotated[
-    Identifier,
-    Field(description="the agency's own id for a person (the same in all four services)"),
-]
-
-PersonQuery = Annotated[
-    str | None, Query(min_length=1, max_length=128), AfterValidator(_printable_id)
-]
-PersonPath = Annotated[str, Path(min_length=1, max_length=128), AfterValidator(_printable_id)]
+# the kernel's ids: one rule in all four services (NFC, nothing invisible, no spaces)
+Identifier = KernelIdentifier
+PersonId = KernelPersonId
+PersonQuery = KernelPersonQuery
+PersonPath = KernelPersonPath
 
 ClientId = Annotated[
     uuid.UUID | None,
@@ -58,7 +52,8 @@ ClientId = Annotated[
     ),
 ]
 
-PracticeDate = Annotated[date, Field(ge=EARLIEST_PRACTICE_DATE)]
+# the kernel's range (1900-01-01 to 2100-12-31): an assignment may start in the future
+PracticeDate = CalendarDate
 
 ShortText = Annotated[
     str,

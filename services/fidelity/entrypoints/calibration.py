@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -28,6 +27,7 @@ from services.fidelity.models.calibration import (
 )
 from shared.auth import Principal, allow
 from shared.pagination import Page, PageRequest, page_request
+from shared.practice_time import CalendarDate
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep
 
@@ -125,7 +125,7 @@ async def read_calibration_status(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow("calibration.read")],
     observer_id: PersonPath,
-    on: Annotated[date | None, Query(description="the practice date to ask about")] = None,
+    on: Annotated[CalendarDate | None, Query(description="the practice date to ask about")] = None,
 ) -> CalibrationStatusOut:
     return await calibration_status(runtime, principal.agency_id, observer_id, on)
 

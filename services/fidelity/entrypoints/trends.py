@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -20,6 +19,7 @@ from services.fidelity.models.fields import NO_CONTROL_CHARACTERS
 from services.fidelity.models.trends import DriftSignalOut, FidelityTrendOut
 from shared.auth import Principal, allow
 from shared.pagination import Page, PageRequest, page_request
+from shared.practice_time import CalendarDate
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import RuntimeDep
 
@@ -53,8 +53,8 @@ def drift_filter(
     practitioner_id: PersonQuery = None,
     instrument_key: KeyQuery = None,
     kind: Annotated[DriftKind | None, Query()] = None,
-    detected_from: Annotated[date | None, Query()] = None,
-    detected_to: Annotated[date | None, Query()] = None,
+    detected_from: Annotated[CalendarDate | None, Query()] = None,
+    detected_to: Annotated[CalendarDate | None, Query()] = None,
 ) -> DriftFilter:
     return DriftFilter(
         practitioner_id=practitioner_id,

@@ -37,6 +37,7 @@ from services.fidelity.models.calibration import (
     ReferencePublic,
 )
 from services.fidelity.models.observations import canonical_ratings, rating_pairs
+from shared import naming
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import DomainEvent, PendingEvent
@@ -88,7 +89,7 @@ async def create_reference(
                 runtime,
                 conn,
                 principal,
-                f"reference-{agency}-{reference_id}",
+                naming.stream_id("reference", agency, str(reference_id)),
                 event,
                 subject=None,
                 practice_date=body.meeting_date,
@@ -157,7 +158,7 @@ async def record_attempt(
                 runtime,
                 conn,
                 principal,
-                f"calibration-{agency}-{attempt_id}",
+                naming.stream_id("calibration", agency, str(attempt_id)),
                 _attempt_event(attempt, instrument.key, instrument.version, plain),
                 subject=observer_id,
                 practice_date=body.attempted_on,

@@ -8,52 +8,25 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from shared.pagination import Page, PageRequest, encode_cursor
-from shared.problems import Unprocessable
+from shared.pagination import Page, PageRequest, encode_cursor, keyset
 
 T = TypeVar("T")
-
-_FOREIGN = "cursor is not one this list issued; pass back `next_cursor` unchanged"
 
 
 def date_and_seq(page: PageRequest) -> tuple[date, int] | None:
     """`[iso date, seq]` → `(date, seq)`."""
-    if page.after is None:
-        return None
-    try:
-        day, seq = page.after
-        return date.fromisoformat(day), _bigint(seq)
-    except (TypeError, ValueError) as error:
-        raise Unprocessable(_FOREIGN) from error
+    after = keyset(page, "date", "int")
+    return (after[0], after[1]) if after else None
 
 
 def key_and_version(page: PageRequest) -> tuple[str, int] | None:
-    if page.after is None:
-        return None
-    try:
-        key, version = page.after
-        if not isinstance(key, str) or "\x00" in key:
-            raise ValueError("not an instrument key")
-        return key, _bigint(version)
-    except (TypeError, ValueError) as error:
-        raise Unprocessable(_FOREIGN) from error
+    after = keyset(page, "text", "int")
+    return (after[0], after[1]) if after else None
 
 
 def seq_only(page: PageRequest) -> int | None:
-    if page.after is None:
-        return None
-    try:
-        [seq] = page.after
-        return _bigint(seq)
-    except (TypeError, ValueError) as error:
-        raise Unprocessable(_FOREIGN) from error
-
-
-def _bigint(value: Any) -> int:
-    number = int(value)
-    if not 0 <= number < 2**63:
-        raise ValueError("out of range")
-    return number
+    after = keyset(page, "int")
+    return int(after[0]) if after else None
 
 
 def date_seq_key(meeting_date: date, seq: Any) -> list[Any]:

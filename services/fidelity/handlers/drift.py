@@ -23,6 +23,7 @@ from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
 from shared.eventstore import EventStore
+from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 
 DRIFT_NAMESPACE = uuid.UUID("6f1f7c1e-4b1a-5c5e-9a53-0d1f1a2b3c4d")
@@ -71,7 +72,7 @@ async def record_new_drift(
     if emitted:
         await store.append(
             conn,
-            stream_id=f"drift-{agency}-{practitioner_id}-{instrument_key}",
+            stream_id=stream_id("drift", agency, practitioner_id, instrument_key),
             events=_pending(emitted, principal),
             expected_version=None,
         )

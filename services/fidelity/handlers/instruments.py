@@ -24,6 +24,7 @@ from services.fidelity.models.instruments import (
 from shared.auth import Principal
 from shared.events import PendingEvent
 from shared.idempotency import create_once, fingerprint
+from shared.naming import stream_id
 from shared.pagination import Page, PageRequest
 from shared.problems import Conflict, NotFound, Unprocessable
 from shared.service import Runtime
@@ -99,7 +100,9 @@ async def publish_instrument(
             async with conn.transaction():
                 await runtime.store.append(
                     conn,
-                    stream_id=f"instrument-{agency}-{instrument.key}-v{instrument.version}",
+                    stream_id=stream_id(
+                        "instrument", agency, instrument.key, f"v{instrument.version}"
+                    ),
                     events=[_published(instrument, principal)],
                     expected_version=0,
                 )

@@ -31,6 +31,7 @@ from services.fidelity.models.observations import (
 from shared.auth import Principal
 from shared.events import DomainEvent, PendingEvent
 from shared.idempotency import create_once, fingerprint
+from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
 from shared.service import Runtime
@@ -106,7 +107,7 @@ async def record_observation(
             async with conn.transaction():
                 await runtime.store.append(
                     conn,
-                    stream_id=f"observation-{agency}-{observation_id}",
+                    stream_id=stream_id("observation", agency, str(observation_id)),
                     events=_pending([recorded, compared], principal, recorded),
                     expected_version=0,
                 )

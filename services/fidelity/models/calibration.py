@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.fidelity.models.fields import MAX_VERSION, ElementRef, PersonId, Title
 from services.fidelity.models.observations import RatingBody
+from shared.practice_time import PracticeDate
 
 _EXAMPLE_RATINGS: list[Any] = [
     {"indicator_id": "TM.ENG.1.a", "rating": "present"},
@@ -39,7 +40,7 @@ class ReferenceCreate(BaseModel):
     title: Title
     instrument_key: ElementRef
     instrument_version: int = Field(ge=1, le=MAX_VERSION)
-    meeting_date: date = Field(description="when the reference meeting happened")
+    meeting_date: PracticeDate = Field(description="when the reference meeting happened")
     gold_ratings: list[RatingBody] = Field(min_length=1, max_length=2000)
 
 
@@ -109,7 +110,7 @@ class AttemptCreate(BaseModel):
     id: uuid.UUID | None = Field(default=None, description="your id; a retry with it is safe")
     reference_id: uuid.UUID
     observer_id: PersonId | None = Field(default=None, description="defaults to the caller")
-    attempted_on: date = Field(description="when the observer rated the reference meeting")
+    attempted_on: PracticeDate = Field(description="when the observer rated the reference meeting")
     ratings: list[RatingBody] = Field(min_length=1, max_length=2000)
 
 

@@ -10,14 +10,14 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
+from shared.identifiers import PersonId as KernelPersonId
+
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
 PRINTABLE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # tabs and newlines allowed
 MAX_VERSION = 1_000_000
 
 # an agency's own id for a practitioner, coach or observer
-PersonId = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=NO_CONTROL_CHARACTERS)
-]
+PersonId = KernelPersonId
 # an instrument key or indicator id as a caller refers to it (checked against the instrument)
 ElementRef = Annotated[
     str, StringConstraints(min_length=1, max_length=80, pattern=NO_CONTROL_CHARACTERS)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.fidelity.domain.scoring import FidelityBand, Rating
 from services.fidelity.models.fields import MAX_VERSION, ElementRef, PersonId, Setting
+from shared.practice_time import PracticeDate
 
 _RATINGS: list[Any] = [r.value for r in Rating]
 
@@ -54,7 +55,7 @@ class ObservationCreate(BaseModel):
     instrument_version: int = Field(ge=1, le=MAX_VERSION)
     practitioner_id: PersonId = Field(description="the practitioner observed")
     observer_id: PersonId | None = Field(default=None, description="defaults to the caller")
-    meeting_date: date = Field(description="when the meeting happened; never in the future")
+    meeting_date: PracticeDate = Field(description="when the meeting happened; never in the future")
     setting: Setting = Field(description="where or how it was held")
     ratings: list[RatingBody] = Field(min_length=1, max_length=2000)
     co_observation_of: uuid.UUID | None = Field(

@@ -18,6 +18,7 @@ from services.learning.domain.catalog_book import CatalogBook
 from services.learning.domain.events import registry
 from services.learning.domain.learner import LearnerState, replay_learner
 from services.learning.domain.review import ReviewPolicy
+from shared import naming
 from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
@@ -37,8 +38,7 @@ class LearnerSources(Protocol):
 
 
 def learner_stream_id(agency_id: str, practitioner_id: str) -> str:
-    # ':' never occurs in an agency id, so the id is unambiguous
-    return f"learner:{agency_id}:{practitioner_id}"
+    return naming.stream_id("learner", agency_id, practitioner_id)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from services.learning.models.records import (
     AttemptRecord,
@@ -17,8 +16,7 @@ from services.learning.models.records import (
 )
 from shared.database import Connection
 from shared.listing import ListQuery
-from shared.pagination import Page, PageRequest, build_page
-from shared.problems import Unprocessable
+from shared.pagination import Page, PageRequest, build_page, keyset
 
 _ENROLLMENT = """
     SELECT enrollment_id AS id, practitioner_id, enrolled_on, catalog_version, recorded_at
@@ -60,8 +58,8 @@ async def list_enrollments(
     conn: Connection, agency_id: str, page: PageRequest
 ) -> Page[EnrollmentRecord]:
     where = ListQuery(agency_id)
-    if page.after:
-        where.add("practitioner_id > {}", str(page.after[0]))
+    if after := keyset(page, "text"):
+        where.add("practitioner_id > {}", *after)
     sql = (
         _ENROLLMENT
         + " WHERE "
@@ -96,8 +94,8 @@ async def list_attempts(
         where.add("practitioner_id = {}", practitioner_id)
     if module_id is not None:
         where.add("module_id = {}", module_id)
-    if page.after:
-        where.add("(attempted_at, attempt_id) > ({}, {})", *_time_and_id(page.after))
+    if after := keyset(page, "datetime", "uuid"):
+        where.add("(attempted_at, attempt_id) > ({}, {})", *after)
     sql = (
         _ATTEMPT
         + " WHERE "
@@ -132,8 +130,8 @@ async def list_reviews(
         where.add("practitioner_id = {}", practitioner_id)
     if concept_id is not None:
         where.add("concept_id = {}", concept_id)
-    if page.after:
-        where.add("(reviewed_at, review_id) > ({}, {})", *_time_and_id(page.after))
+    if after := keyset(page, "datetime", "uuid"):
+        where.add("(reviewed_at, review_id) > ({}, {})", *after)
     sql = (
         _REVIEW
         + " WHERE "
@@ -153,8 +151,8 @@ async def find_team(conn: Connection, agency_id: str, team_id: uuid.UUID) -> Tea
 
 async def list_teams(conn: Connection, agency_id: str, page: PageRequest) -> Page[TeamRecord]:
     where = ListQuery(agency_id)
-    if page.after:
-        where.add("(name, team_id) > ({}, {})", *_text_and_id(page.after))
+    if after := keyset(page, "text", "uuid"):
+        where.add("(name, team_id) > ({}, {})", *after)
     sql = f"{_TEAM} WHERE {where.where()} ORDER BY name, team_id {where.limit(page)}"
     rows = [TeamRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.params)]
     return build_page(rows, page.limit, lambda r: [r.name, str(r.id)])
@@ -171,20 +169,3 @@ async def lapse_candidates(conn: Connection, due_before: datetime) -> list[tuple
         due_before,
     )
     return [(r["agency_id"], r["practitioner_id"]) for r in rows]
-
-
-_BAD_CURSOR = "cursor is not one this API issued; pass back `next_cursor` unchanged"
-
-
-def _time_and_id(after: list[Any]) -> tuple[datetime, uuid.UUID]:
-    try:
-        return datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1]))
-    except (ValueError, IndexError) as error:
-        raise Unprocessable(_BAD_CURSOR) from error
-
-
-def _text_and_id(after: list[Any]) -> tuple[str, uuid.UUID]:
-    try:
-        return str(after[0]), uuid.UUID(str(after[1]))
-    except (ValueError, IndexError) as error:
-        raise Unprocessable(_BAD_CURSOR) from error

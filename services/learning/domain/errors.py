@@ -27,6 +27,14 @@ class NaivePracticeDateError(LearningDomainError):
         )
 
 
+class PracticeDateOutOfRangeError(LearningDomainError):
+    def __init__(self, value: datetime) -> None:
+        super().__init__(
+            f"practice date {value.isoformat()} is outside the calendar this system keeps "
+            "(1900-01-01 to 2100-12-31)"
+        )
+
+
 class PracticeDateInFutureError(LearningDomainError):
     def __init__(self, happened_at: datetime, now: datetime) -> None:
         super().__init__(

@@ -13,14 +13,21 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
-from services.learning.domain.errors import NaivePracticeDateError, PracticeDateInFutureError
+from services.learning.domain.errors import (
+    NaivePracticeDateError,
+    PracticeDateInFutureError,
+    PracticeDateOutOfRangeError,
+)
 
 
 def as_utc(value: datetime) -> datetime:
     """The same instant with ``timezone.utc``; a naive datetime is refused, not guessed."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaivePracticeDateError(value)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:  # year 1 east of UTC, year 9999 west of it
+        raise PracticeDateOutOfRangeError(value) from error
 
 
 def _coerce_practice_date(value: object) -> object:

@@ -15,6 +15,7 @@ from services.learning.models.records import AttemptRecord
 from services.learning.permissions import may_read, scope_to_own_records
 from shared.auth import Principal, allow
 from shared.idempotency import answered
+from shared.identifiers import PersonQuery
 from shared.pagination import Page
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import RuntimeDep
@@ -45,7 +46,7 @@ async def list_attempts(
     principal: Annotated[Principal, allow("attempts.read")],
     runtime: RuntimeDep,
     page: Paging,
-    practitioner_id: Annotated[str | None, Query(description="only this practitioner's")] = None,
+    practitioner_id: Annotated[PersonQuery, Query(description="only this practitioner's")] = None,
     module_id: Annotated[str | None, Query(description="only this module's")] = None,
 ) -> Page[AttemptRecord]:
     practitioner_id = scope_to_own_records(principal, practitioner_id)

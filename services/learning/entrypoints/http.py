@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import AwareDatetime
 
 from services.learning.handlers.context import LEARNING
 from shared.pagination import PageRequest, page_request
+from shared.practice_time import Moment
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import Runtime
 
@@ -17,7 +17,7 @@ R = TypeVar("R")
 
 Paging = Annotated[PageRequest, Depends(page_request)]
 AsOf = Annotated[
-    AwareDatetime | None,
+    Moment | None,
     Query(description="the moment to look at (RFC 3339 with offset); now if absent"),
 ]
 

@@ -15,12 +15,13 @@ from services.learning.handlers.recorded import Recorded, pending_event, writing
 from services.learning.models.commands import DefineTeam
 from services.learning.models.records import TeamRecord
 from shared.database import Connection
+from shared.naming import stream_id
 from shared.problems import Conflict, NotFound, Unprocessable
 from shared.service import Runtime
 
 
 def team_stream_id(agency_id: str, team_id: uuid.UUID) -> str:
-    return f"team:{agency_id}:{team_id}"
+    return stream_id("team", agency_id, str(team_id))
 
 
 async def define_team(

@@ -7,17 +7,17 @@ the same content returns the stored record, the same id with other content is a 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from services.learning.domain.review import ReviewOutcome
+from shared.identifiers import DisplayName, Identifier
+from shared.practice_time import PracticeDate, PracticeMoment
 
 PractitionerId = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=128, pattern=r"^[^\s/]+$"),
+    Identifier,
     Field(description="the agency's own id for the practitioner (no spaces or '/')"),
 ]
 ClientId = Annotated[
@@ -48,7 +48,7 @@ class EnrollPractitioner(Command):
 
     id: ClientId = None
     practitioner_id: PractitionerId
-    enrolled_on: date = Field(description="the day the practitioner entered the program")
+    enrolled_on: PracticeDate = Field(description="the day the practitioner entered the program")
     catalog_version: str | None = Field(
         default=None, description="catalog to follow; the service's current one if absent"
     )
@@ -76,7 +76,7 @@ class RecordAttempt(Command):
         description="scaled score 0..1 (xAPI result.score.scaled)",
         json_schema_extra=SCALED_SCORE_SCHEMA,
     )
-    attempted_at: AwareDatetime = Field(description="when the attempt happened, with offset")
+    attempted_at: PracticeMoment = Field(description="when the attempt happened, with offset")
 
 
 class RecordReview(Command):
@@ -108,7 +108,7 @@ class RecordReview(Command):
         description="instead of a rating: <0.60 again, <0.75 hard, <0.90 good, else easy",
         json_schema_extra=SCALED_SCORE_SCHEMA,
     )
-    reviewed_at: AwareDatetime = Field(description="when the review happened, with offset")
+    reviewed_at: PracticeMoment = Field(description="when the review happened, with offset")
 
 
 class DefineTeam(Command):
@@ -125,7 +125,7 @@ class DefineTeam(Command):
     )
 
     id: ClientId = None
-    name: str = Field(min_length=1, max_length=200)
+    name: DisplayName
     member_ids: list[PractitionerId] = Field(
         min_length=1, max_length=500, description="the practitioners in the team"
     )

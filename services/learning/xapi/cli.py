@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import SecretStr
 
 from services.learning.config import LearningSettings
 from shared.database import Connection, apply_migrations, create_pool
@@ -37,7 +38,7 @@ def _run(
 ) -> T:
     overrides: dict[str, object] = {"db_pool_min": 1, "db_pool_max": 1}
     if database_url:
-        overrides["database_url"] = database_url
+        overrides["database_url"] = SecretStr(database_url)
     if schema:
         overrides["db_schema"] = schema
     settings = LearningSettings().model_copy(update=overrides)

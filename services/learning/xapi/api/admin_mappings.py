@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.learning.domain.catalog import Catalog
 from services.learning.handlers.context import LEARNING
 from shared.auth import Principal, allow
+from shared.identifiers import PersonPath
 from shared.problems import PROBLEM_RESPONSES, Conflict, NotFound, Unprocessable
 from shared.service import RuntimeDep
 
@@ -172,9 +173,7 @@ async def delete_activity_mapping(
 
 @router.put("/actors/{practitioner_id}", summary="Set the LMS identities of a practitioner")
 async def put_actor_mapping(
-    practitioner_id: Annotated[
-        str, Path(max_length=128, pattern=r"^[^\s/]+$", description="the agency's practitioner id")
-    ],
+    practitioner_id: PersonPath,
     body: ActorMappingBody,
     principal: Manager,
     runtime: RuntimeDep,
@@ -214,7 +213,7 @@ async def list_actor_mappings(principal: Reader, runtime: RuntimeDep) -> list[Ac
 
 @router.get("/actors/{practitioner_id}", summary="A practitioner's mapped LMS identities")
 async def get_actor_mapping(
-    practitioner_id: str, principal: Reader, runtime: RuntimeDep
+    practitioner_id: PersonPath, principal: Reader, runtime: RuntimeDep
 ) -> ActorMappingPublic:
     async with runtime.pool.acquire() as conn:
         found = await mapping_store.identities_by_practitioner(
@@ -227,7 +226,7 @@ async def get_actor_mapping(
 
 @router.delete("/actors/{practitioner_id}", status_code=204, summary="Unmap a practitioner")
 async def delete_actor_mapping(
-    practitioner_id: str, principal: Manager, runtime: RuntimeDep
+    practitioner_id: PersonPath, principal: Manager, runtime: RuntimeDep
 ) -> Response:
     async with runtime.store.transaction() as conn:
         await mapping_store.replace_identities(conn, principal.agency_id, practitioner_id, [])

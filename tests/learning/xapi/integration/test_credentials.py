@@ -16,7 +16,7 @@ async def can_read(lms: Lms, key: str, secret: str) -> bool:
 
 async def test_an_issued_credential_works_and_only_its_hash_is_stored(lms: Lms) -> None:
     assert await can_read(lms, lms.key, lms.secret)
-    conn = await asyncpg.connect(lms.settings.database_url)
+    conn = await asyncpg.connect(lms.settings.database_dsn)
     try:
         row = await conn.fetchrow(
             f'SELECT * FROM "{lms.settings.db_schema}".xapi_credentials WHERE key = $1', lms.key

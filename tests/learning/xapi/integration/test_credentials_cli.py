@@ -13,7 +13,7 @@ from tests.learning.xapi.integration.lrs_client import VERSION, Lms, basic
 
 
 async def miiwrap(lms: Lms, *arguments: str) -> str:
-    database = ["--database-url", lms.settings.database_url, "--schema", lms.settings.db_schema]
+    database = ["--database-url", lms.settings.database_dsn, "--schema", lms.settings.db_schema]
     result = await asyncio.to_thread(CliRunner().invoke, app, [*arguments, *database])
     assert result.exit_code == 0, result.output
     return result.output

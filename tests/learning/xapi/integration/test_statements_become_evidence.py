@@ -230,7 +230,7 @@ def lms_launch(practitioner: str, activity_id: str) -> dict[str, object]:
 
 
 async def transactions_that_wrote(lms: Lms, event_name: str) -> int:
-    conn = await asyncpg.connect(lms.settings.database_url)
+    conn = await asyncpg.connect(lms.settings.database_dsn)
     try:
         count: int = await conn.fetchval(
             f'SELECT count(DISTINCT tx_id) FROM "{lms.settings.db_schema}".events'

@@ -1,0 +1,176 @@
+"""Logging of every service, configured once: structlog over the standard library.
+
+JSON lines in production (one object per line, for a log shipper), a console rendering
+locally; the level is a setting. Tracebacks never show local variables (structlog's
+default console renderer would print them with `rich`, and with them every setting in
+scope: passwords and the JWT secret). Each request gets an id, taken from `X-Request-ID`
+when the caller sent a plausible one, made otherwise; it is returned in the answer,
+bound into every log line written while the request runs, and written into the trace
+context of the events the request appends. One access line per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.tracebacks import ExceptionDictTransformer
+
+from shared.config import ServiceSettings
+
+REQUEST_ID_HEADER = "x-request-id"
+_PLAUSIBLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# the loggers of the server and libraries, rendered like ours instead of their own way
+_FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "nats")
+
+access_log = structlog.get_logger("miiwrap.access")
+error_log = structlog.get_logger("miiwrap.errors")
+
+
+def _renderers(json_lines: bool) -> list[Any]:
+    if json_lines:
+        return [
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
+            structlog.processors.JSONRenderer(),
+        ]
+    return [
+        structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
+    ]
+
+
+def configure_logging(settings: ServiceSettings) -> None:
+    """Set up structlog and the standard library's root logger (idempotent)."""
+    json_lines = settings.log_format == "json" or (
+        settings.log_format == "auto" and settings.environment == "production"
+    )
+    common: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[
+            *common,
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=common,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *_renderers(json_lines),
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    handler.set_name("miiwrap")
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if h.get_name() != "miiwrap"] + [handler]
+    root.setLevel(settings.log_level)
+    for name in _FOREIGN_LOGGERS:
+        foreign = logging.getLogger(name)
+        foreign.handlers = []
+        foreign.propagate = True
+
+
+def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER.encode():
+            candidate = value.decode("latin-1")
+            if _PLAUSIBLE_REQUEST_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+def current_request_id() -> str | None:
+    value = structlog.contextvars.get_contextvars().get("request_id")
+    return str(value) if value is not None else None
+
+
+def traceparent_for(request_id: str) -> str:
+    """A W3C `traceparent` whose trace id derives from the request id (stable, 32 hex)."""
+    trace_id = uuid.uuid5(uuid.NAMESPACE_URL, request_id).hex
+    return f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
+
+
+class RequestLogging:
+    """Outermost middleware: request id in, request id out, one access line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_from(scope.get("headers") or [])
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != REQUEST_ID_HEADER.encode()
+                ]
+                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        started_answer = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started_answer
+            started_answer = started_answer or message["type"] == "http.response.start"
+            await send_with_id(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_tracked)
+            except Exception:
+                # logged here, with the request id bound (Starlette's own error middleware
+                # sits outside every other and would log it without), and answered as a
+                # problem; a traceback never carries local variables (see above)
+                status = 500
+                error_log.exception("unhandled_error", path=scope.get("path"))
+                if not started_answer:
+                    # the problem body of `shared.problems`, built here: that module
+                    # imports the store, which imports this one
+                    response = JSONResponse(
+                        {
+                            "type": "about:blank",
+                            "title": "Internal error",
+                            "status": 500,
+                            "detail": "the server failed to handle this request; it has been "
+                            f"logged under request id {request_id}",
+                            "instance": scope.get("path"),
+                        },
+                        status_code=500,
+                        media_type="application/problem+json",
+                    )
+                    await response(scope, receive, send_with_id)
+            finally:
+                access_log.info(
+                    "request",
+                    method=scope.get("method"),
+                    path=scope.get("path"),
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                )
