@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,6 +90,19 @@ class Probe:
         )
         self.tasks: list[asyncio.Task[None]] = []
 
+    def relay_replica(self, cls: type[OutboxRelay] = OutboxRelay, **options: Any) -> OutboxRelay:
+        """Another replica's relay on the same schema and stream (standby or leader)."""
+        values: dict[str, Any] = {"batch_size": 5, "poll_interval": 0.1, **options}
+        return cls(
+            store=self.store,
+            nats=self.nats,
+            service="probe",
+            subject_root=self.settings.subject_root,
+            stream=self.settings.stream_name,
+            connect=self.session,
+            **values,
+        )
+
     async def session(self) -> Any:
         """A connection of the relay's own (its lease and LISTEN session)."""
         return await connect(self.settings)
@@ -149,15 +163,26 @@ def probe_settings(settings_for: Callable[..., Any]) -> ProbeSettings:
     return settings
 
 
+@asynccontextmanager
+async def probe_on(settings: ProbeSettings) -> AsyncIterator[Probe]:
+    """A connected probe on `settings`' servers; its tasks, NATS and pool end with it."""
+    pool, nats = await open_probe(settings)
+    try:
+        await nats.wait_connected(10)
+        instance = Probe(settings, pool, nats)
+        try:
+            yield instance
+        finally:
+            await instance.stop_tasks()
+    finally:
+        await nats.close()
+        await pool.close()
+
+
 @pytest.fixture
 async def probe(probe_settings: ProbeSettings) -> AsyncIterator[Probe]:
-    pool, nats = await open_probe(probe_settings)
-    await nats.wait_connected(10)
-    instance = Probe(probe_settings, pool, nats)
-    yield instance
-    await instance.stop_tasks()
-    await nats.close()
-    await pool.close()
+    async with probe_on(probe_settings) as instance:
+        yield instance
 
 
 def new_id() -> str:

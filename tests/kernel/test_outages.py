@@ -16,7 +16,7 @@ from shared.service import ServiceDefinition, create_app
 from shared.testing.apps import running
 from shared.testing.plugin import DATABASE
 from shared.testing.waiting import eventually
-from tests.kernel.probe import Probe, ProbeSettings, open_probe, pending
+from tests.kernel.probe import Probe, ProbeSettings, pending, probe_on
 
 pytestmark = pytest.mark.fault
 
@@ -25,12 +25,9 @@ async def test_events_appended_while_nats_is_down_all_arrive_once_after_it_retur
     settings_for: Callable[..., Any], own_nats: NatsServer
 ) -> None:
     settings: ProbeSettings = settings_for(ProbeSettings, nats_url=own_nats.url)
-    pool, nats = await open_probe(settings)
-    await nats.wait_connected(10)
-    probe = Probe(settings, pool, nats)
-    probe.run(probe.relay.run())
-    probe.run(probe.consumer(ack_wait=2.0).run())
-    try:
+    async with probe_on(settings) as probe:
+        probe.run(probe.relay.run())
+        probe.run(probe.consumer(ack_wait=2.0).run())
         for i in range(20):
             await probe.append(f"before-{i}", pending("p", 1))
 
@@ -43,7 +40,7 @@ async def test_events_appended_while_nats_is_down_all_arrive_once_after_it_retur
         for i in range(50):  # the API keeps accepting writes during the outage
             await probe.append(f"during-{i}", pending("p", 1))
             await asyncio.sleep(0.01)
-        assert not nats.is_connected
+        assert not probe.nats.is_connected
         own_nats.start()
 
         for i in range(20):
@@ -57,43 +54,27 @@ async def test_events_appended_while_nats_is_down_all_arrive_once_after_it_retur
         seen = await probe.seen_ids()
         assert sorted(seen) == sorted(await probe.stored_ids())
         assert len(seen) == len(set(seen)) == 90
-        js = nats.jetstream()
+        js = probe.nats.jetstream()
         info = await js.stream_info(settings.stream_name)
         assert info.state.messages == 90  # the stream itself holds no duplicate
-    finally:
-        await probe.stop_tasks()
-        await nats.close()
-        await pool.close()
 
 
 async def test_a_postgresql_restart_is_survived_by_the_relay_and_readiness_reports_it(
     settings_for: Callable[..., Any], own_postgres: PostgresServer
 ) -> None:
     settings: ProbeSettings = settings_for(ProbeSettings, database_url=own_postgres.dsn(DATABASE))
-    pool, nats = await open_probe(settings)
-    await nats.wait_connected(10)
-    probe = Probe(settings, pool, nats)
-    probe.run(probe.relay.run())
-    probe.run(probe.consumer(ack_wait=2.0).run())
-    app = create_app(
-        ServiceDefinition(
-            settings=settings, title="probe", description="probe", routers=[], permissions={}
+    async with probe_on(settings) as probe:
+        probe.run(probe.relay.run())
+        probe.run(probe.consumer(ack_wait=2.0).run())
+        app = create_app(
+            ServiceDefinition(
+                settings=settings, title="probe", description="probe", routers=[], permissions={}
+            )
         )
-    )
-    try:
         async with running(app) as client:
             await probe.append("before", pending("p", 1))
 
-            async def seen(count: int) -> Callable[[], Awaitable[bool]]:
-                async def check() -> bool:
-                    try:
-                        return len(await probe.seen_ids()) == count
-                    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                        return False
-
-                return check
-
-            await eventually(await seen(1))
+            await eventually(_seen(probe, 1))
             assert (await client.get("/readyz")).status_code == 200
 
             own_postgres.stop()
@@ -104,18 +85,9 @@ async def test_a_postgresql_restart_is_survived_by_the_relay_and_readiness_repor
             own_postgres.start(fast_unsafe=True)  # same data, same port
             await eventually(lambda: _ready(client), timeout=20)
             for i in range(5):
-                for attempt in range(20):  # pooled connections broken by the restart
-                    try:
-                        await probe.append(f"after-{i}", pending("p", 1))
-                        break
-                    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                        await asyncio.sleep(0.1 * (attempt + 1))
-            await eventually(await seen(6), timeout=30)
+                await _append_retrying(probe, f"after-{i}")
+            await eventually(_seen(probe, 6), timeout=30)
             assert sorted(await probe.seen_ids()) == sorted(await probe.stored_ids())
-    finally:
-        await probe.stop_tasks()
-        await nats.close()
-        await pool.close()
 
 
 async def _ready(client: httpx.AsyncClient) -> bool:
@@ -127,12 +99,9 @@ async def test_a_single_relay_keeps_publishing_across_two_postgresql_restarts(
 ) -> None:
     """The relay-death repro: one relay, no standby to hide it, PostgreSQL restarted."""
     settings: ProbeSettings = settings_for(ProbeSettings, database_url=own_postgres.dsn(DATABASE))
-    pool, nats = await open_probe(settings)
-    await nats.wait_connected(10)
-    probe = Probe(settings, pool, nats)
-    relay_task = probe.run(probe.relay.run())
-    probe.run(probe.consumer(ack_wait=2.0).run())
-    try:
+    async with probe_on(settings) as probe:
+        relay_task = probe.run(probe.relay.run())
+        probe.run(probe.consumer(ack_wait=2.0).run())
         await probe.append("before", pending("p", 1))
         await eventually(_seen(probe, 1))
         for restart in range(2):
@@ -145,10 +114,6 @@ async def test_a_single_relay_keeps_publishing_across_two_postgresql_restarts(
             assert not relay_task.done(), "the relay ended"
             assert probe.relay.leading
         assert sorted(await probe.seen_ids()) == sorted(await probe.stored_ids())
-    finally:
-        await probe.stop_tasks()
-        await nats.close()
-        await pool.close()
 
 
 async def test_a_write_while_postgresql_is_down_is_503_with_retry_after(

@@ -151,16 +151,7 @@ async def test_an_agency_subscriber_receives_only_its_own_agency_events(
 async def test_two_relay_replicas_publish_each_event_once(
     probe: Probe, nats_client: Client
 ) -> None:
-    second = OutboxRelay(
-        store=probe.store,
-        nats=probe.nats,
-        service="probe",
-        subject_root=probe.settings.subject_root,
-        stream=probe.settings.stream_name,
-        connect=probe.session,
-        batch_size=5,
-        poll_interval=0.1,
-    )
+    second = probe.relay_replica()
     probe.run(probe.relay.run())
     probe.run(second.run())
     for i in range(40):
@@ -189,20 +180,8 @@ async def test_a_standby_takes_over_when_the_leader_stops_renewing_and_the_old_l
                 await Hangs.hang.wait()  # stuck mid-loop: no renewal, no publishing
             return await super().publish_pending()
 
-    def relay(cls: type[OutboxRelay]) -> OutboxRelay:
-        return cls(
-            store=probe.store,
-            nats=probe.nats,
-            service="probe",
-            subject_root=probe.settings.subject_root,
-            stream=probe.settings.stream_name,
-            connect=probe.session,
-            batch_size=5,
-            poll_interval=0.1,
-            lease_seconds=1.5,
-        )
-
-    leader, standby = relay(Hangs), relay(OutboxRelay)
+    leader = probe.relay_replica(Hangs, lease_seconds=1.5)
+    standby = probe.relay_replica(lease_seconds=1.5)
     probe.run(leader.run())
 
     async def leading() -> bool:
