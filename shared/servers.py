@@ -141,6 +141,10 @@ class PostgresServer:
         """(uid, gid) to run the server as: PostgreSQL refuses to run as root."""
         if os.geteuid() != 0:
             return None, None
+        ensure_user_exists(PG_SYSTEM_USER)
+        # the binaries live in the virtualenv, which may sit under a private (0700)
+        # directory such as a fresh `mktemp -d` checkout: let that user reach them
+        ensure_prefix_permissions(PG_BIN)
         entry = pwd.getpwnam(PG_SYSTEM_USER)
         return entry.pw_uid, entry.pw_gid
 
