@@ -107,7 +107,11 @@ class NatsServer:
             args += ["-c", str(self.config_file)]
         log = (self.log_file or self.store_dir / "nats.log").open("ab")
         self.process = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, preexec_fn=dies_with_parent(signal.SIGTERM)
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=dies_with_parent(signal.SIGTERM),
+            start_new_session=True,  # a terminal's Ctrl-C is for its owner, who stops it last
         )
         log.close()
         wait_for_port(self.port, timeout, self.process)
@@ -205,6 +209,7 @@ class PostgresServer:
             group=self._run_as()[1],
             # SIGINT: PostgreSQL's fast shutdown (runs after the switch to its own user)
             preexec_fn=dies_with_parent(signal.SIGINT),
+            start_new_session=True,  # a terminal's Ctrl-C is for its owner, who stops it last
         )
         log.close()
         wait_for_port(self.port, timeout, self.process)

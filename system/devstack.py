@@ -139,6 +139,9 @@ class DevStack:
             self.children[name] = subprocess.Popen(
                 uvicorn_command(name, port),
                 preexec_fn=dies_with_parent(signal.SIGTERM),
+                # Ctrl-C reaches this supervisor only, which stops the services and then
+                # the servers in order (a database gone first fills the logs with errors)
+                start_new_session=True,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -207,7 +210,9 @@ def run(root: Path, secure_nats: bool = False) -> int:
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # SIGINT too: a shell without job control starts background jobs with it ignored
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     started = time.monotonic()
     try:
         stack.start()
