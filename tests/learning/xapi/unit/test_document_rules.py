@@ -10,8 +10,8 @@ import pytest
 from services.learning.xapi.documents import (
     Document,
     OverwriteWithoutPrecondition,
-    PreconditionMissing,
     PreconditionFailed,
+    PreconditionMissing,
     check_preconditions,
     etag_of,
     merged,
