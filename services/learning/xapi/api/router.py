@@ -54,7 +54,7 @@ def _resource(
             + "POST with `?method=` is the Alternate Request Syntax.",
             response_class=Response,
             operation_id=f"xapi_{path.strip('/').replace('/', '_') or 'root'}_{method.lower()}",
-            include_in_schema=method in documented,
+            include_in_schema=method in documented and path != "",
         )
         # the same resource with a trailing slash (no redirect: clients would lose the body)
         router.add_api_route(
