@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run run-secure test test-fast fuzz chaos lint fmt typecheck bench bench-xapi clean-data
+.PHONY: help run run-secure test test-fast fuzz chaos lint fmt typecheck bench bench-xapi conformance clean-data
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +53,20 @@ fmt: $(STAMP) ## Format and auto-fix with ruff
 
 bench-xapi: $(STAMP) ## xAPI statements/s for batches of 1, 10, 100 vs a raw INSERT (real servers)
 	$(BIN)/python -m services.learning.xapi.bench
+
+XAPI_ENDPOINT ?= http://127.0.0.1:8001/xapi
+XAPI_KEY ?= demo-lms
+conformance: ## ADL LRS conformance suite (checkout in $$ADL_SUITE, npm install done) against `make run`'s LRS
+	@test -n "$(ADL_SUITE)" || { echo "set ADL_SUITE to a checkout of adlnet/lrs-conformance-test-suite (npm install in it)"; exit 2; }
+	@test -f "$(ADL_SUITE)/bin/console_runner.js" || { echo "$(ADL_SUITE) is not the ADL suite"; exit 2; }
+	@secret="$${XAPI_SECRET:-$$(cat .data/demo-xapi-secret 2>/dev/null)}"; \
+	  test -n "$$secret" || { echo "no secret: start make run (or set XAPI_SECRET)"; exit 2; }; \
+	  cd "$(ADL_SUITE)" && node bin/console_runner.js -e "$(XAPI_ENDPOINT)" -a -u "$(XAPI_KEY)" \
+	    -p "$$secret" -x 1.0.3 -z > "$(CURDIR)/.data/conformance.out" 2>&1; \
+	  summary=$$(grep -E '^\{"total"' "$(CURDIR)/.data/conformance.out" | tail -1); \
+	  echo "ADL LRS conformance (1.0.3): $$summary"; \
+	  echo "full output: .data/conformance.out"; \
+	  node -e 'const s=JSON.parse(process.argv[1]); console.log(`passed $${s.passed} of $${s.total}`); process.exit(s.failed ? 1 : 0)' "$$summary"
 
 clean-data: ## Delete the local data of `make run` (.data/)
 	rm -rf .data

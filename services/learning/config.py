@@ -33,6 +33,12 @@ class LearningSettings(ServiceSettings):
     xapi_page_limit: int = Field(
         default=100, ge=1, le=1000, description="most Statements one GET /xapi/statements returns"
     )
+    xapi_combine_window_hours: float = Field(
+        default=24.0,
+        ge=0.0,
+        description="outside a cmi5 registration, how far apart a learner's `completed` and "
+        "`passed` on one module Activity may be and still combine into one attempt",
+    )
     demo_xapi_key: str | None = Field(
         default=None, description="make run: a demo-agency LMS credential key to seed"
     )

@@ -58,6 +58,15 @@ async def has_evidence(conn: Connection, agency_id: str, event_id: str) -> bool:
     return bool(found)
 
 
+async def is_retracted(conn: Connection, agency_id: str, event_id: str) -> bool:
+    found = await conn.fetchval(
+        "SELECT true FROM evidence_retractions WHERE agency_id = $1 AND event_id = $2",
+        agency_id,
+        event_id,
+    )
+    return bool(found)
+
+
 async def evidence_set(conn: Connection, agency_id: str, practitioner_id: str) -> EvidenceSet:
     rows = await conn.fetch(
         "SELECT item FROM evidence WHERE agency_id = $1 AND practitioner_id = $2",

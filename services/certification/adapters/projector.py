@@ -26,6 +26,7 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
     adoptions: list[tuple[Any, ...]] = []
     transitions: list[tuple[Any, ...]] = []
     retractions: list[tuple[str, list[str], Any]] = []
+    withdrawn: list[tuple[str, str, list[str], Any]] = []
     for event in events:
         data, agency = event.data, event.agency_id
         if event.name == "practitioner_registered":
@@ -55,6 +56,8 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
                     event.position,
                 )
             )
+        elif event.name == "evidence_retracted":
+            withdrawn.append((agency, data["practitioner_id"], data["event_ids"], event.event_id))
         elif event.name == "policy_version_created":
             policy = data["policy"]
             versions.append(
@@ -88,6 +91,20 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
         elif event.name == "transitions_retracted":
             retractions.append((agency, data["event_ids"], event.event_id))
     await _insert(conn, registered, evidence, versions, adoptions, transitions)
+    for agency, practitioner_id, event_ids, by in withdrawn:  # after the evidence it drops
+        await conn.execute(
+            "INSERT INTO evidence_retractions (agency_id, event_id, practitioner_id, retracted_by)"
+            " SELECT $1, unnest($2::text[]), $3, $4 ON CONFLICT DO NOTHING",
+            agency,
+            event_ids,
+            practitioner_id,
+            by,
+        )
+        await conn.execute(
+            "DELETE FROM evidence WHERE agency_id = $1 AND event_id = ANY($2::text[])",
+            agency,
+            event_ids,
+        )
     for agency, event_ids, by in retractions:
         await conn.execute(
             "UPDATE transitions SET retracted_by = $3"

@@ -37,6 +37,15 @@ MIGRATIONS = [
     """,
     "CREATE INDEX IF NOT EXISTS evidence_practitioner_idx ON evidence (agency_id, practitioner_id)",
     """
+    CREATE TABLE IF NOT EXISTS evidence_retractions (
+        agency_id text NOT NULL,
+        event_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        retracted_by uuid NOT NULL,
+        PRIMARY KEY (agency_id, event_id)
+    )
+    """,
+    """
     CREATE TABLE IF NOT EXISTS policy_versions (
         agency_id text NOT NULL,
         policy_id text NOT NULL,
@@ -130,6 +139,7 @@ PROJECTION_TABLES = (
     "evaluations",
     "transitions",
     "evidence",
+    "evidence_retractions",
     "policy_adoptions",
     "policy_versions",
     "practitioners",

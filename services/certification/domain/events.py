@@ -4,8 +4,8 @@ Published (CloudEvents on ``miiwrap.certification.<agency>.<event>``):
 ``practitioner_registered`` and the six transition events. Internal (kept in the
 log, never published — the relay skips them): ``evidence_received`` (every piece of
 evidence, whatever its source, so the evidence projection is rebuilt from
-certification's own log), ``policy_version_created``, ``policy_adopted`` and
-``transitions_retracted``.
+certification's own log), ``evidence_retracted`` (evidence a source took back),
+``policy_version_created``, ``policy_adopted`` and ``transitions_retracted``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,19 @@ class EvidenceReceived(DomainEvent):
     source: str  # learning, coaching, fidelity or certification
     source_type: str  # the CloudEvent type it came from
     item: dict[str, Any]
+
+
+class EvidenceRetracted(DomainEvent):
+    """Evidence items (keyed by their source event ids) that no longer count: the source
+    service retracted the events they came from (learning's ``evidence_retracted``, when
+    the xAPI Statement behind them was voided). The evidence projection drops them, and
+    an item retracted before it arrived is never taken in."""
+
+    practitioner_id: str
+    source: str
+    source_type: str  # the CloudEvent type of the retraction
+    retraction_id: str  # the source's retraction event id
+    event_ids: list[str]
 
 
 class PolicyVersionCreated(DomainEvent):
@@ -119,6 +132,7 @@ TRANSITION_EVENT_NAMES = frozenset(cls.name for cls in TRANSITION_EVENTS.values(
 INTERNAL_EVENTS = frozenset(
     {
         EvidenceReceived.name,
+        EvidenceRetracted.name,
         PolicyVersionCreated.name,
         PolicyAdopted.name,
         TransitionsRetracted.name,
@@ -128,6 +142,7 @@ INTERNAL_EVENTS = frozenset(
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     PractitionerRegistered,
     EvidenceReceived,
+    EvidenceRetracted,
     PolicyVersionCreated,
     PolicyAdopted,
     TransitionsRetracted,

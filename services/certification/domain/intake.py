@@ -16,6 +16,7 @@ Choices (see the service README in the report):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, get_args
 
@@ -150,3 +151,27 @@ def evidence_from_event(
             for e in error.errors()
         )
         raise ContractViolation(f"{service}.{event_name} {event_id}: {problems}") from error
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """Evidence a source took back: the source event ids of the items that no longer count."""
+
+    practitioner_id: str
+    event_ids: tuple[str, ...]
+
+
+RETRACTIONS = frozenset({("learning", "evidence_retracted")})
+
+
+def retraction_from_event(service: str, event_name: str, data: Payload) -> Retraction | None:
+    """The retraction an upstream event carries (learning's `evidence_retracted`), or None."""
+    if (service, event_name) not in RETRACTIONS:
+        return None
+    practitioner_id = data.get("practitioner_id")
+    event_ids = data.get("retracted_event_ids")
+    if not isinstance(practitioner_id, str) or not practitioner_id:
+        raise ContractViolation(f"{service}.{event_name}: practitioner_id is missing")
+    if not isinstance(event_ids, list) or not all(isinstance(i, str) for i in event_ids):
+        raise ContractViolation(f"{service}.{event_name}: retracted_event_ids must be strings")
+    return Retraction(practitioner_id, tuple(event_ids))

@@ -16,9 +16,14 @@ import structlog
 
 from services.certification.adapters import evidence_rows, locks
 from services.certification.adapters.projector import project
-from services.certification.domain.events import EvidenceReceived
+from services.certification.domain.events import EvidenceReceived, EvidenceRetracted
 from services.certification.domain.evidence import Evidence
-from services.certification.domain.intake import ContractViolation, evidence_from_event
+from services.certification.domain.intake import (
+    ContractViolation,
+    Retraction,
+    evidence_from_event,
+    retraction_from_event,
+)
 from services.certification.handlers.evaluation import Evaluated, refresh
 from shared.database import Connection
 from shared.envelope import CloudEvent
@@ -59,6 +64,8 @@ async def receive_evidence(
     await locks.own_practitioners(conn, agency_id, [practitioner_id])
     if await evidence_rows.has_evidence(conn, agency_id, item.event_id):
         return None
+    if await evidence_rows.is_retracted(conn, agency_id, item.event_id):
+        return None  # its source took it back before it arrived
     stored = await store.append(
         conn,
         evidence_stream(agency_id, practitioner_id),
@@ -90,11 +97,16 @@ async def receive_evidence(
 async def receive_upstream_event(
     conn: Connection, store: EventStore, event: CloudEvent, today: date, evaluate: bool = True
 ) -> None:
-    """A consumer's handler: translate the CloudEvent and take in its evidence, if any."""
+    """A consumer's handler: translate the CloudEvent and take in its evidence (or the
+    retraction of evidence), if any."""
     try:
         item = evidence_from_event(event.service, event.event_name, event.id, event.data)
+        retraction = retraction_from_event(event.service, event.event_name, event.data)
     except ContractViolation as violation:
         await _reject(conn, event, str(violation))
+        return
+    if retraction is not None:
+        await retract_evidence(conn, store, event, retraction, today, evaluate=evaluate)
         return
     if item is None:
         return
@@ -111,12 +123,59 @@ async def receive_upstream_event(
     )
 
 
+async def retract_evidence(
+    conn: Connection,
+    store: EventStore,
+    event: CloudEvent,
+    retraction: Retraction,
+    today: date,
+    *,
+    evaluate: bool = True,
+) -> Evaluated | None:
+    """Record that the items keyed by `retraction.event_ids` no longer count (whether or
+    not they have arrived yet) and re-evaluate the practitioner; once per retraction."""
+    agency_id, practitioner_id = event.agencyid, retraction.practitioner_id
+    await locks.share_agency(conn, agency_id)
+    await locks.own_practitioners(conn, agency_id, [practitioner_id])
+    event_id = uuid.uuid5(EVIDENCE_NAMESPACE, f"{agency_id}/retraction/{event.id}")
+    if await conn.fetchval("SELECT true FROM events WHERE event_id = $1", event_id):
+        return None  # this retraction was taken in already
+    stored = await store.append(
+        conn,
+        evidence_stream(agency_id, practitioner_id),
+        [
+            PendingEvent(
+                event=EvidenceRetracted(
+                    practitioner_id=practitioner_id,
+                    source=event.service,
+                    source_type=event.type,
+                    retraction_id=event.id,
+                    event_ids=list(retraction.event_ids),
+                ),
+                agency_id=agency_id,
+                subject=practitioner_id,
+                occurred_at=event.time,
+                actor=event.actor,
+                event_id=event_id,
+            )
+        ],
+        expected_version=None,
+    )
+    await project(conn, stored)
+    if not evaluate or await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is None:
+        return None
+    return await refresh(conn, store, agency_id, practitioner_id, today, actor=event.actor)
+
+
 def _evidence_owner(event: CloudEvent) -> tuple[str, str] | None:
-    """(agency, practitioner) an upstream event is evidence of, or None."""
+    """(agency, practitioner) an upstream event is evidence (or a retraction) of, or None."""
     try:
         item = evidence_from_event(event.service, event.event_name, event.id, event.data)
+        retraction = retraction_from_event(event.service, event.event_name, event.data)
     except ContractViolation:
         return None
+    if retraction is not None:
+        return event.agencyid, retraction.practitioner_id
     return None if item is None else (event.agencyid, item.practitioner_id)
 
 

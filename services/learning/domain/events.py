@@ -1,6 +1,6 @@
 """The learning service's events: past-tense facts, payloads exactly as docs/events.md.
 
-Certification consumes the six learner events, so their field names and types are a
+Certification consumes the learner events, so their field names and types are a
 contract; `TeamDefined` is for coaches' tools and agency apps. Which request or xAPI
 statement caused an event travels in the stored event's metadata, not its payload.
 """
@@ -65,6 +65,26 @@ class ConceptRestored(DomainEvent):
     restored_on: date
 
 
+class EvidenceRetracted(DomainEvent):
+    """The xAPI Statement that events of this learner came from was voided.
+
+    `retracted_event_ids` are the learner's events (`assessment_attempted`,
+    `module_mastered`, `concept_reviewed`) that no longer count: the learner's fold drops
+    the attempt (and the mastery it established) or the review, and consumers drop the
+    evidence they took from those events.
+    """
+
+    practitioner_id: str
+    source_statement_id: str
+    voiding_statement_id: str
+    retracted_event_ids: list[str]
+    attempt_id: str | None
+    module_id: str | None
+    concept_id: str | None
+    reviewed_at: datetime | None  # the retracted review's practice time
+    retracted_at: datetime
+
+
 class TeamDefined(DomainEvent):
     """A supervisor's or coach's group of practitioners, (re)defined as a whole."""
 
@@ -80,6 +100,7 @@ LearnerEvent = (
     | ConceptReviewed
     | ConceptLapsed
     | ConceptRestored
+    | EvidenceRetracted
 )
 
 registry = EventRegistry()
@@ -90,6 +111,7 @@ for _event in (
     ConceptReviewed,
     ConceptLapsed,
     ConceptRestored,
+    EvidenceRetracted,
     TeamDefined,
 ):
     registry.register(_event)

@@ -22,6 +22,7 @@ from services.learning.domain.events import (
     ConceptLapsed,
     ConceptRestored,
     ConceptReviewed,
+    EvidenceRetracted,
     ModuleMastered,
     PractitionerEnrolled,
 )
@@ -30,6 +31,7 @@ from services.learning.domain.mastery import (
     AttemptOutcome,
     LearnerProgress,
     ModuleMastery,
+    ModuleProgress,
     apply_attempt,
     apply_mastery,
     enroll,
@@ -109,6 +111,8 @@ def evolve(
         case ConceptRestored():
             still_open = {k: v for k, v in state.open_lapses.items() if k != event.concept_id}
             return state.model_copy(update={"open_lapses": still_open})
+        case EvidenceRetracted():
+            return _retracted(state, event, catalog, policy)
     return state  # events of other kinds do not change a learner
 
 
@@ -253,3 +257,41 @@ def _mastered(
             "cards": {**state.cards, **cards},
         }
     )
+
+
+def _retracted(
+    state: LearnerState, event: EvidenceRetracted, catalog: Catalog, policy: ReviewPolicy
+) -> LearnerState:
+    """Drop the attempt (and the mastery it established, with its module's cards) or the
+    review that came from a voided xAPI Statement."""
+    if event.attempt_id is not None and event.module_id is not None:
+        module_progress = state.progress.module(event.module_id)
+        if module_progress is None:
+            return state
+        attempts = tuple(a for a in module_progress.attempts if a.attempt_id != event.attempt_id)
+        mastery = module_progress.mastery
+        cards = state.cards
+        if mastery is not None and mastery.attempt_id == event.attempt_id:
+            mastery = None
+            concepts = set(catalog.module(event.module_id).concept_ids)
+            cards = {k: v for k, v in state.cards.items() if k not in concepts}
+        updated = ModuleProgress(
+            module_id=module_progress.module_id,
+            enrolled_at=module_progress.enrolled_at,
+            mastery=mastery,
+            attempts=attempts,
+        )
+        progress = LearnerProgress(modules={**state.progress.modules, event.module_id: updated})
+        return state.model_copy(update={"progress": progress, "cards": cards})
+    if event.concept_id is not None and event.concept_id in state.cards and event.reviewed_at:
+        reviews = tuple(
+            r
+            for r in state.reviews
+            if not (r.concept_id == event.concept_id and r.reviewed_at == as_utc(event.reviewed_at))
+        )
+        card = state.cards[event.concept_id]
+        replayed = replay_card(event.concept_id, card.mastered_at, reviews, policy)
+        return state.model_copy(
+            update={"reviews": reviews, "cards": {**state.cards, event.concept_id: replayed}}
+        )
+    return state

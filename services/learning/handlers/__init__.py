@@ -16,6 +16,7 @@ from services.learning.handlers.attempts import record_attempt
 from services.learning.handlers.enrollment import enroll_practitioner
 from services.learning.handlers.lapses import AnnouncedLapse, check_lapses, lapse_check_job
 from services.learning.handlers.recorded import Recorded
+from services.learning.handlers.retractions import retract_statement_evidence
 from services.learning.handlers.reviews import record_review
 from services.learning.handlers.teams import define_team, redefine_team
 
@@ -29,4 +30,5 @@ __all__ = [
     "record_attempt",
     "record_review",
     "redefine_team",
+    "retract_statement_evidence",
 ]

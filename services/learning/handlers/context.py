@@ -7,19 +7,23 @@ the xAPI LRS and the periodic lapse check share one write path.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from services.learning.adapters.folded_learners import FoldedLearners
 from services.learning.config import LearningSettings
 from services.learning.domain.catalog_book import CatalogBook
 from services.learning.domain.review import ReviewPolicy
 from services.learning.domain.visibility import VisibilityPolicy
-from shared.database import Pool
+from shared.database import Connection, Pool
 from shared.eventstore import EventStore
 from shared.extras import RuntimeExtra
 from shared.practice_time import now_utc
+
+# (runtime, conn, agency_id, practitioner_id) after a new enrollment, in its transaction
+EnrollmentHook = Callable[[Any, Connection, str, str], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class LearningContext:
     visibility: VisibilityPolicy
     clock: Callable[[], datetime] = now_utc
     folded: FoldedLearners = field(default_factory=FoldedLearners)
+    # what else a new enrollment sets off (the LRS judges the learner's pending Statements)
+    on_enrolled: list[EnrollmentHook] = field(default_factory=list)
 
     @property
     def pool(self) -> Pool:

@@ -78,6 +78,8 @@ async def enroll_practitioner(
             recorded_at=stored.recorded_at,
         )
         await projections.insert_learner(conn, agency_id, record)
+        for hook in learning.on_enrolled:
+            await hook(runtime, conn, agency_id, command.practitioner_id)
     return Recorded(record, created=True)
 
 

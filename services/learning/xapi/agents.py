@@ -148,6 +148,14 @@ def validate_authority(value: object, path: str) -> None:
     validate_actor(value, path)
     authority = require_object(value, path, "an Agent or Group")
     if authority.get("objectType") == "Group":
+        if any(kind in authority for kind in IFI_KINDS):
+            # the OAuth pair is an anonymous Group; the ADL suite wants an identified
+            # Group refused (XAPI-00100, XAPI-00024)
+            raise StatementInvalid(
+                "a Group as authority is the anonymous 3-legged OAuth pair (client and user); "
+                "it has no mbox, mbox_sha1sum, openid or account",
+                path,
+            )
         members = authority.get("member")
         if not isinstance(members, list) or len(members) != 2:
             raise StatementInvalid(

@@ -11,7 +11,8 @@
 - `xapi_credentials`: HTTP Basic credentials of LMS partners (scrypt hashes only).
 - `xapi_activity_mappings`, `xapi_actor_mappings`, `xapi_account_home_pages`: how an
   agency's Statements become learning evidence; `xapi_statement_outcomes` says, per
-  mapped Statement, what it became (or why not); `xapi_au_satisfactions` records the
+  stored Statement, what it became (`recorded`), why not (`skipped`) or what it waits
+  for (`pending`: a mapping, a learner, a partner Statement); `xapi_au_satisfactions` records the
   Statement that first satisfied a cmi5 AU's moveOn in a registration.
 """
 
@@ -175,5 +176,31 @@ XAPI_MIGRATIONS = [
         statement_id uuid NOT NULL,
         PRIMARY KEY (agency_id, registration, activity_id)
     )
+    """,
+    # every stored Statement's outcome: recorded, skipped (why) or pending (waiting for
+    # a mapping, a learner or a partner Statement), with what re-evaluation looks up by
+    "ALTER TABLE xapi_statement_outcomes ADD COLUMN IF NOT EXISTS activity_id text",
+    "ALTER TABLE xapi_statement_outcomes ADD COLUMN IF NOT EXISTS identity_key text",
+    "ALTER TABLE xapi_statement_outcomes ADD COLUMN IF NOT EXISTS reason_code text",
+    "ALTER TABLE xapi_statement_outcomes ADD COLUMN IF NOT EXISTS practised_at timestamptz",
+    """
+    ALTER TABLE xapi_statement_outcomes
+        ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now()
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS xapi_statement_outcomes_pending_idx
+        ON xapi_statement_outcomes (agency_id, reason_code) WHERE outcome = 'pending'
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS xapi_statement_outcomes_learner_idx
+        ON xapi_statement_outcomes (agency_id, practitioner_id, activity_id, practised_at)
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS xapi_statement_outcomes_record_idx
+        ON xapi_statement_outcomes (agency_id, record_id) WHERE record_id IS NOT NULL
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS xapi_statements_credential_idx
+        ON xapi_statements (agency_id, credential_key, stored, statement_id)
     """,
 ]

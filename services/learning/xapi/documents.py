@@ -41,6 +41,10 @@ class OverwriteWithoutPrecondition(Exception):
     """409: a PUT would overwrite a profile document the client has not seen."""
 
 
+class PreconditionMissing(Exception):
+    """400: a profile PUT of a new document without If-Match or If-None-Match."""
+
+
 @dataclass(frozen=True)
 class Document:
     content_type: str
@@ -85,14 +89,12 @@ def check_preconditions(
         and ("*" in if_none_match or current.etag in if_none_match)
     ):
         raise PreconditionFailed
-    if (
-        is_put
-        and put_needs_precondition
-        and current is not None
-        and if_match is None
-        and if_none_match is None
-    ):
-        raise OverwriteWithoutPrecondition
+    if is_put and put_needs_precondition and if_match is None and if_none_match is None:
+        if current is not None:
+            raise OverwriteWithoutPrecondition
+        # §3.1.s3 asks for a precondition on profile PUTs; the ADL suite wants a new
+        # document without one refused too (XAPI-00273 and the Activity Profile case)
+        raise PreconditionMissing
 
 
 def is_json(content_type: str) -> bool:

@@ -6,11 +6,18 @@ practitioners. For a Statement by a mapped learner on a mapped Activity (its Obj
 - `assessment` (target: a module): every *scored* Statement is an assessment attempt
   with its scaled score; the learning service's mastery score decides mastery.
 - `module` (target: a module, with a cmi5 `moveOn`): the Activity is an LMS course or
-  cmi5 AU teaching the module. A scored `failed` is a (failed) attempt; the Statement
-  that first satisfies moveOn in its registration is an attempt with the best scaled
-  score recorded for the AU in that registration — or 1.0 when the AU reports no score
-  (completion-only AUs: the LMS's moveOn is then the only judgement there is).
-  Without a registration a Statement is judged on its own.
+  cmi5 AU teaching the module.
+  - In a *cmi5 registration* (a `context.registration` and the cmi5 category Activity
+    in `context.contextActivities.category`, cmi5 §9.6.2.1): a scored `failed` is a
+    (failed) attempt; the Statement that first satisfies moveOn in its registration is
+    an attempt with the best scaled score recorded for the AU in that registration — or
+    1.0 when the AU reports no score (`evidence_for` with the registration's progress).
+  - Otherwise (how most LMSs report, `module_evidence`): a `passed` or `failed` with a
+    score is an attempt on its own; `waived` is an attempt at 1.0; an unscored `passed`
+    or a `completed` is an attempt when it meets moveOn by itself (a `passed` with
+    `result.completion: true` counts as both verbs) or together with the learner's
+    other `passed` / `completed` on the Activity within the combining window (the
+    store finds those partners); until then it is *waiting*.
 - `concept` (target: a concept): a review, rated from the scaled score, or `good` for
   passed/completed and `again` for failed when unscored.
 
@@ -20,17 +27,19 @@ many LMSs send those. Nothing here does I/O; `recording` applies the outcome.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
-from .cmi5 import COMPLETED, FAILED, PASSED, MoveOn, is_au_satisfied
+from .cmi5 import COMPLETED, FAILED, PASSED, WAIVED, MoveOn, is_au_satisfied
 from .formats import parse_timestamp
-from .matching import verb_id
+from .matching import registration, verb_id
 from .structure import JsonObject
 
 _ADL = "http://adlnet.gov/expapi/verbs/"
+CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 _SAME_AS_CMI5 = {_ADL + "passed": PASSED, _ADL + "completed": COMPLETED, _ADL + "failed": FAILED}
 
 
@@ -147,3 +156,86 @@ def evidence_for(
     progress.satisfied = True
     best = progress.best_score
     return AttemptEvidence(mapping.target_id, 1.0 if best is None else best, when)
+
+
+def cmi5_registration(statement: JsonObject) -> UUID | None:
+    """The registration when the Statement is a cmi5 one (registration + cmi5 category)."""
+    found = registration(statement)
+    if found is None:
+        return None
+    context = statement.get("context")
+    activities = context.get("contextActivities") if isinstance(context, Mapping) else None
+    category = activities.get("category") if isinstance(activities, Mapping) else None
+    if isinstance(category, Mapping):
+        category = [category]
+    if not isinstance(category, list):
+        return None
+    ids = {c.get("id") for c in category if isinstance(c, Mapping)}
+    return found if CMI5_CATEGORY in ids else None
+
+
+def _verbs_shown(statement: JsonObject) -> set[str]:
+    """passed/completed this Statement reports (`result.completion: true` is completed)."""
+    shown = {normalised_verb(statement)} & {PASSED, COMPLETED, WAIVED}
+    result = statement.get("result")
+    if isinstance(result, Mapping) and result.get("completion") is True:
+        shown.add(COMPLETED)
+    return shown
+
+
+@dataclass(frozen=True)
+class ModuleJudgement:
+    """What a Statement on a `module` Activity outside a cmi5 registration is."""
+
+    evidence: AttemptEvidence | None = None
+    waiting: str | None = None  # why it may still count (a partner Statement to come)
+    combined_with: tuple[str, ...] = ()  # partner Statement ids the attempt consumed
+
+
+def may_combine(statement: JsonObject) -> bool:
+    """Whether a Statement can still be a partner of a later one (an unscored passed,
+    or a completed)."""
+    verb = normalised_verb(statement)
+    return verb == COMPLETED or (verb == PASSED and scaled_score(statement) is None)
+
+
+def module_evidence(
+    statement: JsonObject, mapping: ActivityMapping, partners: Sequence[JsonObject] = ()
+) -> ModuleJudgement:
+    """Judge a Statement on a `module` Activity outside a cmi5 registration.
+
+    `partners`: the learner's other waiting `passed` / `completed` Statements on the
+    same Activity within the combining window, oldest first.
+    """
+    when = practice_time(statement)
+    score = scaled_score(statement)
+    verb = normalised_verb(statement)
+    if verb == FAILED:
+        return ModuleJudgement(
+            AttemptEvidence(mapping.target_id, score, when) if score is not None else None
+        )
+    if verb == PASSED and score is not None:
+        return ModuleJudgement(AttemptEvidence(mapping.target_id, score, when))
+    if verb == WAIVED:
+        return ModuleJudgement(AttemptEvidence(mapping.target_id, 1.0, when))
+    if verb not in (PASSED, COMPLETED):
+        return ModuleJudgement()
+    move_on = mapping.move_on or MoveOn.COMPLETED_AND_PASSED
+    seen = _verbs_shown(statement)
+    used: list[JsonObject] = []
+    for partner in [None, *partners]:
+        if partner is not None:
+            if not may_combine(partner) or _verbs_shown(partner) <= seen:
+                continue
+            seen |= _verbs_shown(partner)
+            used.append(partner)
+        if is_au_satisfied(move_on, seen):
+            scores = [s for s in map(scaled_score, [statement, *used]) if s is not None]
+            latest = max([when, *map(practice_time, used)])
+            evidence = AttemptEvidence(mapping.target_id, max(scores) if scores else 1.0, latest)
+            return ModuleJudgement(evidence, combined_with=tuple(str(p["id"]) for p in used))
+    missing = "passed" if PASSED not in seen else "completed"
+    return ModuleJudgement(
+        waiting=f"waiting for a {missing} statement by the same learner on this Activity "
+        f"(moveOn {move_on.value}) within the combining window"
+    )

@@ -66,7 +66,7 @@ _DURATION = re.compile(
 )
 _DURATION_PARTS = ("W", "Y", "Mo", "D", "H", "Mi", "S")
 
-_VERSION = re.compile(r"1\.0\.(?:0|[1-9][0-9]*)(?:-[0-9A-Za-z-]+)?")
+_VERSION = re.compile(r"1\.0(?:\.(?:0|[1-9][0-9]*)(?:-[0-9A-Za-z-]+)?)?")
 _TOKEN = r"[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+"
 _MEDIA_TYPE = re.compile(rf'{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|"[^"]*"))*')
 
@@ -140,7 +140,8 @@ def is_media_type(value: str) -> bool:
 
 
 def is_version(value: str) -> bool:
-    """A Statement version: Semantic Versioning 1.0.0 starting with `1.0.` (Data §2.4.10)."""
+    """A Statement version: `1.0`, or Semantic Versioning 1.0.0 starting with `1.0.`
+    (Data §2.4.10; `1.0` as the version header accepts it, and the ADL suite, XAPI-00101)."""
     return _VERSION.fullmatch(value) is not None
 
 

@@ -159,8 +159,9 @@ def _ids_verb(verb: JsonObject) -> dict[str, object]:
 
 
 def _ids_activity(activity: JsonObject) -> dict[str, object]:
-    reduced = {key: activity[key] for key in ("objectType", "id") if key in activity}
-    return dict(reduced)
+    # the id alone: `objectType` "Activity" is the default, and the ADL suite (XAPI-00171)
+    # wants a SubStatement's Activity reduced to one property
+    return {"id": activity["id"]}
 
 
 def _canonical_verb(

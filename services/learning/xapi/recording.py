@@ -20,11 +20,12 @@ from shared.database import Connection, Pool
 from shared.service import Runtime
 
 from .adapters import activity_store, attachment_store, statement_store
+from .adapters.mapping_store import save_outcomes
 from .adapters.statement_store import StatementRow
 from .canonical import activity_definitions, merge_definitions
 from .comparison import same_statement
 from .errors import RequestInvalid, StatementInvalid
-from .evidence_recording import record_evidence
+from .evidence_recording import record_evidence, retract_voided, voided_outcome
 from .limits import check_storable
 from .multipart import AttachmentPart
 from .signatures import check_signature, signature_hashes
@@ -109,9 +110,39 @@ async def _store(
         await attachment_store.save_attachments(conn, agency, kept)
         await _keep_definitions(conn, agency, activity_definitions(new))
         if runtime is not None:
-            live = [c for c in new if UUID(str(c["id"])) not in voided]
-            await record_evidence(runtime, conn, agency, submitter.actor, live)
+            await _evidence(runtime, conn, submitter, new, voided)
     return [str(c["id"]) for c in completed]
+
+
+async def _evidence(
+    runtime: Runtime,
+    conn: Connection,
+    submitter: Submitter,
+    new: Sequence[JsonObject],
+    voided: set[UUID],
+) -> None:
+    """Outcomes of the new Statements; evidence of the ones voided now is retracted."""
+    agency = submitter.agency_id
+    voiding = {target: c for c in new if (target := StatementRow.of(c).voids) is not None}
+    new_ids = {UUID(str(c["id"])) for c in new}
+    live = [c for c in new if UUID(str(c["id"])) not in voided]
+    await save_outcomes(
+        conn,
+        agency,
+        [
+            voided_outcome(
+                c,
+                f"statement {voiding[i]['id']}"
+                if (i := UUID(str(c["id"]))) in voiding
+                else "a statement stored earlier",
+            )
+            for c in new
+            if UUID(str(c["id"])) in voided
+        ],
+    )
+    await record_evidence(runtime, conn, agency, submitter.actor, live)
+    earlier = {i: voiding[i] for i in voided - new_ids if i in voiding}
+    await retract_voided(runtime, conn, agency, submitter.actor, earlier)
 
 
 async def _keep_definitions(

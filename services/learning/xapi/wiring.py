@@ -15,11 +15,12 @@ from typing import Any
 import structlog
 from fastapi import APIRouter
 
+from services.learning.handlers.context import LEARNING
 from shared.auth import Role
 from shared.service import Runtime
 
 from .adapters import mapping_store
-from .api import admin_credentials, admin_mappings
+from .api import admin_credentials, admin_mappings, partner_outcomes
 from .api.lrs import lrs_of
 from .api.router import XAPI_TAG
 from .api.router import router as lrs_router
@@ -27,6 +28,7 @@ from .cmi5 import MoveOn
 from .credential_admin import ensure_credential
 from .ddl import XAPI_MIGRATIONS
 from .evidence import ActivityMapping, MappingKind
+from .evidence_recording import reevaluate_for_practitioner
 
 log = structlog.get_logger(__name__)
 
@@ -38,7 +40,12 @@ DEMO_MODULE_COURSE = DEMO_LMS_HOME_PAGE + "/courses/miiwrap/modules/{module_id}"
 # the LRS parses its own bodies (multipart/mixed, documents of any type)
 XAPI_RAW_BODY_PREFIXES = ("/xapi/",)
 
-XAPI_ROUTERS: list[APIRouter] = [lrs_router, admin_credentials.router, admin_mappings.router]
+XAPI_ROUTERS: list[APIRouter] = [
+    lrs_router,
+    admin_credentials.router,
+    admin_mappings.router,
+    partner_outcomes.router,
+]
 
 XAPI_PERMISSIONS: dict[str, frozenset[Role]] = {
     "xapi.credentials.manage": frozenset({Role.ADMIN}),
@@ -68,6 +75,7 @@ __all__ = [
 async def start_xapi(runtime: Runtime) -> None:
     """Create the LRS's runtime state; seed the demo credential when configured."""
     lrs_of(runtime)
+    LEARNING.of(runtime).on_enrolled.append(reevaluate_for_practitioner)
     key = getattr(runtime.settings, "demo_xapi_key", None)
     secret = getattr(runtime.settings, "demo_xapi_secret", None)
     if not key or not secret:

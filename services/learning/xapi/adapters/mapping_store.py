@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -163,41 +164,257 @@ async def remove_account_home_page(conn: Connection, agency_id: str, home_page: 
 class StatementOutcome:
     statement_id: UUID
     practitioner_id: str | None
-    outcome: str  # "recorded" or "skipped"
+    outcome: str  # "recorded", "skipped" or "pending"
     detail: str
     record_id: UUID | None = None  # the attempt or review it became
+    # pending: "mapping", "learner", "partner"; skipped: "not-evidence", "refused",
+    # "not-an-activity", "voided"
+    reason_code: str | None = None
+    activity_id: str | None = None
+    identity_key: str | None = None
+    practised_at: datetime | None = None
 
 
 async def save_outcomes(
     conn: Connection, agency_id: str, outcomes: Sequence[StatementOutcome]
 ) -> None:
+    """Insert or replace (a re-evaluation replaces what a Statement was)."""
     if not outcomes:
         return
     await conn.executemany(
         """
         INSERT INTO xapi_statement_outcomes (agency_id, statement_id, practitioner_id, outcome,
-            detail, record_id)
-        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
+            detail, record_id, reason_code, activity_id, identity_key, practised_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (agency_id, statement_id) DO UPDATE SET
+            practitioner_id = excluded.practitioner_id, outcome = excluded.outcome,
+            detail = excluded.detail, record_id = excluded.record_id,
+            reason_code = excluded.reason_code, activity_id = excluded.activity_id,
+            identity_key = excluded.identity_key, practised_at = excluded.practised_at,
+            updated_at = now()
         """,
         [
-            (agency_id, o.statement_id, o.practitioner_id, o.outcome, o.detail, o.record_id)
+            (
+                agency_id,
+                o.statement_id,
+                o.practitioner_id,
+                o.outcome,
+                o.detail,
+                o.record_id,
+                o.reason_code,
+                o.activity_id,
+                o.identity_key,
+                o.practised_at,
+            )
             for o in outcomes
         ],
     )
+
+
+_OUTCOME_COLUMNS = (
+    "o.statement_id, o.practitioner_id, o.outcome, o.detail, o.record_id, o.reason_code,"
+    " o.activity_id, o.identity_key, o.practised_at"
+)
 
 
 async def find_outcome(
     conn: Connection, agency_id: str, statement_id: UUID
 ) -> StatementOutcome | None:
     row = await conn.fetchrow(
-        "SELECT statement_id, practitioner_id, outcome, detail, record_id"
-        " FROM xapi_statement_outcomes WHERE agency_id = $1 AND statement_id = $2",
+        f"SELECT {_OUTCOME_COLUMNS} FROM xapi_statement_outcomes o"
+        " WHERE o.agency_id = $1 AND o.statement_id = $2",
         agency_id,
         statement_id,
     )
     if row is None:
         return None
     return StatementOutcome(**dict(row))
+
+
+async def outcomes_of(
+    conn: Connection, agency_id: str, statement_ids: Sequence[UUID]
+) -> dict[UUID, StatementOutcome]:
+    rows = await conn.fetch(
+        f"SELECT {_OUTCOME_COLUMNS} FROM xapi_statement_outcomes o"
+        " WHERE o.agency_id = $1 AND o.statement_id = ANY($2::uuid[])",
+        agency_id,
+        list(statement_ids),
+    )
+    return {row["statement_id"]: StatementOutcome(**dict(row)) for row in rows}
+
+
+async def outcomes_of_record(
+    conn: Connection, agency_id: str, record_id: UUID
+) -> list[StatementOutcome]:
+    """Every Statement that went into one attempt or review (a combined pair: two)."""
+    rows = await conn.fetch(
+        f"SELECT {_OUTCOME_COLUMNS} FROM xapi_statement_outcomes o"
+        " WHERE o.agency_id = $1 AND o.record_id = $2 ORDER BY o.statement_id",
+        agency_id,
+        record_id,
+    )
+    return [StatementOutcome(**dict(row)) for row in rows]
+
+
+@dataclass(frozen=True)
+class ListedOutcome:
+    statement_id: UUID
+    stored: datetime
+    credential_key: str
+    verb_id: str
+    voided: bool
+    outcome: StatementOutcome
+
+
+async def list_outcomes(
+    conn: Connection,
+    agency_id: str,
+    *,
+    limit: int,
+    after: tuple[datetime, UUID] | None = None,
+    credential_key: str | None = None,
+    outcome: str | None = None,
+    reason_code: str | None = None,
+    practitioner_id: str | None = None,
+    activity_id: str | None = None,
+    since: datetime | None = None,
+) -> list[ListedOutcome]:
+    """Stored Statements with their outcomes, oldest stored first (keyset on stored, id)."""
+    where = ["s.agency_id = $1"]
+    arguments: list[object] = [agency_id]
+
+    def add(condition: str, value: object) -> None:
+        arguments.append(value)
+        where.append(condition.format(f"${len(arguments)}"))
+
+    if credential_key is not None:
+        add("s.credential_key = {}", credential_key)
+    if outcome is not None:
+        add("o.outcome = {}", outcome)
+    if reason_code is not None:
+        add("o.reason_code = {}", reason_code)
+    if practitioner_id is not None:
+        add("o.practitioner_id = {}", practitioner_id)
+    if activity_id is not None:
+        add("o.activity_id = {}", activity_id)
+    if since is not None:
+        add("s.stored > {}", since)
+    if after is not None:
+        arguments.extend(after)
+        where.append(f"(s.stored, s.statement_id) > (${len(arguments) - 1}, ${len(arguments)})")
+    arguments.append(limit)
+    rows = await conn.fetch(
+        f"""
+        SELECT s.stored, s.credential_key, s.verb_id, s.voided, {_OUTCOME_COLUMNS}
+        FROM xapi_statements s
+        JOIN xapi_statement_outcomes o
+          ON o.agency_id = s.agency_id AND o.statement_id = s.statement_id
+        WHERE {" AND ".join(where)}
+        ORDER BY s.stored, s.statement_id LIMIT ${len(arguments)}
+        """,
+        *arguments,
+    )
+    listed = []
+    for row in rows:
+        values = dict(row)
+        stored, key, verb, voided = (
+            values.pop(k) for k in ("stored", "credential_key", "verb_id", "voided")
+        )
+        listed.append(
+            ListedOutcome(
+                values["statement_id"], stored, key, verb, voided, StatementOutcome(**values)
+            )
+        )
+    return listed
+
+
+@dataclass(frozen=True)
+class PendingStatement:
+    credential_key: str
+    document: dict[str, Any]
+
+
+async def pending_statements(
+    conn: Connection,
+    agency_id: str,
+    *,
+    practitioner_id: str | None = None,
+    identity_keys: Sequence[str] = (),
+    activity_id: str | None = None,
+    home_page: str | None = None,
+    also_not_evidence: bool = False,
+) -> list[PendingStatement]:
+    """Non-voided Statements whose outcome is pending and that a change may now resolve:
+    of a practitioner (or these identities), on an Activity, or by accounts on a
+    homePage; with `also_not_evidence`, those skipped as no evidence under the mapping."""
+    outcomes = ["pending", "skipped"] if also_not_evidence else ["pending"]
+    arguments: list[object] = [agency_id, outcomes]
+    match: list[str] = []
+
+    def add(condition: str, value: object) -> None:
+        arguments.append(value)
+        match.append(condition.format(f"${len(arguments)}"))
+
+    if practitioner_id is not None:
+        add("o.practitioner_id = {}", practitioner_id)
+    if identity_keys:
+        add("o.identity_key = ANY({}::text[])", list(identity_keys))
+    if activity_id is not None:
+        add("o.activity_id = {}", activity_id)
+    if home_page is not None:
+        add("(o.reason_code = 'learner' AND o.identity_key LIKE {})", home_page_pattern(home_page))
+    if not match:
+        return []
+    rows = await conn.fetch(
+        f"""
+        SELECT s.credential_key, s.document FROM xapi_statement_outcomes o
+        JOIN xapi_statements s ON s.agency_id = o.agency_id AND s.statement_id = o.statement_id
+        WHERE o.agency_id = $1 AND o.outcome = ANY($2::text[]) AND NOT s.voided
+          AND (o.outcome = 'pending' OR o.reason_code = 'not-evidence')
+          AND ({" OR ".join(match)})
+        ORDER BY o.practised_at, o.statement_id
+        """,
+        *arguments,
+    )
+    return [PendingStatement(row["credential_key"], row["document"]) for row in rows]
+
+
+def home_page_pattern(home_page: str) -> str:
+    """A LIKE pattern for account identity keys on `home_page` (see `agents.Identity.key`)."""
+    prefix = json.dumps(["account", home_page], ensure_ascii=False)[:-1] + ", "
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+async def waiting_partners(
+    conn: Connection,
+    agency_id: str,
+    practitioner_id: str,
+    activity_id: str,
+    around: datetime,
+    window: timedelta,
+    excluding: UUID,
+) -> list[dict[str, Any]]:
+    """The learner's pending, non-voided Statements on the Activity within `window` of
+    `around`, oldest first (partners a `completed` or `passed` may combine with)."""
+    rows = await conn.fetch(
+        """
+        SELECT s.document FROM xapi_statement_outcomes o
+        JOIN xapi_statements s ON s.agency_id = o.agency_id AND s.statement_id = o.statement_id
+        WHERE o.agency_id = $1 AND o.practitioner_id = $2 AND o.activity_id = $3
+          AND o.outcome = 'pending' AND NOT s.voided AND o.statement_id <> $6
+          AND o.practised_at BETWEEN $4::timestamptz - $5::interval
+                                 AND $4::timestamptz + $5::interval
+        ORDER BY o.practised_at, o.statement_id
+        """,
+        agency_id,
+        practitioner_id,
+        activity_id,
+        around,
+        window,
+        excluding,
+    )
+    return [row["document"] for row in rows]
 
 
 async def au_satisfied(

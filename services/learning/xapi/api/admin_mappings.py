@@ -6,29 +6,39 @@
   Agents) are this practitioner.
 - `PUT /xapi-mappings/account-home-pages/{homePage, URL-encoded}`: account names on this
   LMS are the agency's practitioner ids (no per-person mapping needed).
-- `GET /xapi-mappings/statements/{statement_id}`: what a mapped Statement became.
+- `GET /xapi-mappings/statements`: every stored Statement's outcome (`recorded`,
+  `skipped` with the reason, `pending` with what it waits for), filtered by credential,
+  outcome, reason, practitioner, Activity; keyset pages. `GET …/statements/{id}`: one.
+
+Creating or changing an Activity mapping, an actor mapping or an account homePage
+judges again the pending Statements it may resolve, in the same transaction (and so
+does enrolling a practitioner, through the learning service's enrollment hook).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.learning.domain.catalog import Catalog
 from services.learning.handlers.context import LEARNING
 from shared.auth import Principal, allow
 from shared.identifiers import PersonPath
+from shared.pagination import Page, PageRequest, build_page, page_request
 from shared.problems import PROBLEM_RESPONSES, Conflict, NotFound, Unprocessable
-from shared.service import RuntimeDep
+from shared.service import Runtime, RuntimeDep
 
 from ..adapters import mapping_store
+from ..adapters.mapping_store import ListedOutcome, StatementOutcome
 from ..agents import agent_identity
 from ..cmi5 import MoveOn
 from ..errors import RequestInvalid
 from ..evidence import ActivityMapping, MappingKind
+from ..evidence_recording import reevaluate_pending
 from ..formats import is_iri, is_irl
 from ..limits import MAX_INDEXED_BYTES
 from ..structure import item
@@ -52,7 +62,21 @@ class ActivityMappingBody(BaseModel):
         },
     )
 
-    kind: MappingKind = Field(description="module (an LMS course / cmi5 AU), assessment or concept")
+    kind: MappingKind = Field(
+        description=(
+            "`module`: an LMS course or cmi5 AU teaching the module. Outside a cmi5 "
+            "registration a `passed` or `failed` with a score is an attempt on its own "
+            "(e.g. verb `http://adlnet.gov/expapi/verbs/passed`, result "
+            '`{"score": {"scaled": 0.9}}`); an unscored `passed` or a `completed` is an '
+            "attempt at 1.0 once moveOn is met by it (`result.completion: true` counts as "
+            "completed) or with the learner's other `completed` / `passed` on the Activity "
+            "within LEARNING_XAPI_COMBINE_WINDOW_HOURS (24 h by default). In a cmi5 "
+            "registration (context.registration and the cmi5 category) the Statement that "
+            "first meets moveOn is the attempt, with the registration's best score. "
+            "`assessment`: every scored Statement is an attempt. `concept`: a review, rated "
+            "from the scaled score (or good for passed/completed, again for failed)."
+        )
+    )
     target_id: str = Field(
         description="a module id (M1…) for module/assessment, a concept id for concept"
     )
@@ -99,9 +123,84 @@ class ActorMappingPublic(ActorMappingBody):
 class StatementOutcomePublic(BaseModel):
     statement_id: UUID
     practitioner_id: str | None
-    outcome: Literal["recorded", "skipped"]
+    outcome: Literal["recorded", "skipped", "pending"]
+    reason: str | None = Field(
+        default=None,
+        description="pending: `mapping`, `learner` or `partner` (what it waits for); "
+        "skipped: `not-evidence`, `refused`, `not-an-activity` or `voided`",
+    )
     detail: str
     record_id: UUID | None = Field(description="the attempt or review id it became")
+    activity_id: str | None = None
+    stored: datetime | None = None
+    credential_key: str | None = None
+    verb_id: str | None = None
+
+    @classmethod
+    def of(cls, found: StatementOutcome) -> StatementOutcomePublic:
+        return cls(
+            statement_id=found.statement_id,
+            practitioner_id=found.practitioner_id,
+            outcome=found.outcome,
+            reason=found.reason_code,
+            detail=found.detail,
+            record_id=found.record_id,
+            activity_id=found.activity_id,
+        )
+
+    @classmethod
+    def listed(cls, found: ListedOutcome) -> StatementOutcomePublic:
+        return cls.of(found.outcome).model_copy(
+            update={
+                "stored": found.stored,
+                "credential_key": found.credential_key,
+                "verb_id": found.verb_id,
+            }
+        )
+
+
+Outcome = Literal["recorded", "skipped", "pending"]
+Reason = Literal[
+    "mapping", "learner", "partner", "not-evidence", "refused", "not-an-activity", "voided"
+]
+
+
+async def outcome_page(
+    runtime: Runtime,
+    agency_id: str,
+    page: PageRequest,
+    *,
+    credential_key: str | None,
+    outcome: Outcome | None,
+    reason: Reason | None,
+    practitioner_id: str | None,
+    activity_id: str | None,
+) -> Page[StatementOutcomePublic]:
+    after = None
+    if page.after is not None:
+        try:
+            after = (datetime.fromisoformat(str(page.after[0])), UUID(str(page.after[1])))
+        except (ValueError, IndexError) as error:
+            raise Unprocessable(
+                "cursor is not one this API issued; pass back `next_cursor` unchanged"
+            ) from error
+    async with runtime.pool.acquire() as conn:
+        rows = await mapping_store.list_outcomes(
+            conn,
+            agency_id,
+            limit=page.limit + 1,
+            after=after,
+            credential_key=credential_key,
+            outcome=outcome,
+            reason_code=reason,
+            practitioner_id=practitioner_id,
+            activity_id=activity_id,
+        )
+    return build_page(
+        [StatementOutcomePublic.listed(r) for r in rows],
+        page.limit,
+        lambda o: [o.stored.isoformat() if o.stored else None, str(o.statement_id)],
+    )
 
 
 def _checked(body: ActivityMappingBody, catalog: Catalog, activity_id: str) -> ActivityMapping:
@@ -133,8 +232,9 @@ async def put_activity_mapping(
     response: Response,
 ) -> ActivityMappingPublic:
     mapping = _checked(body, LEARNING.of(runtime).catalogs.current, activity_id)
-    async with runtime.pool.acquire() as conn:
+    async with runtime.store.transaction() as conn:
         created = await mapping_store.save_activity_mapping(conn, principal.agency_id, mapping)
+        await reevaluate_pending(runtime, conn, principal.agency_id, activity_id=activity_id)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return ActivityMappingPublic.of(mapping)
 
@@ -201,6 +301,13 @@ async def put_actor_mapping(
         await mapping_store.replace_identities(
             conn, principal.agency_id, practitioner_id, sorted(identities.items())
         )
+        await reevaluate_pending(
+            runtime,
+            conn,
+            principal.agency_id,
+            practitioner_id=practitioner_id,
+            identity_keys=sorted(identities),
+        )
     return ActorMappingPublic(practitioner_id=practitioner_id, agents=list(identities.values()))
 
 
@@ -241,8 +348,9 @@ async def delete_actor_mapping(
 async def put_home_page(home_page: str, principal: Manager, runtime: RuntimeDep) -> Response:
     if not is_irl(home_page) or len(home_page.encode()) > MAX_INDEXED_BYTES:
         raise Unprocessable(f"{home_page[:80]!r} is not an IRL (of at most 1024 bytes)")
-    async with runtime.pool.acquire() as conn:
+    async with runtime.store.transaction() as conn:
         await mapping_store.add_account_home_page(conn, principal.agency_id, home_page)
+        await reevaluate_pending(runtime, conn, principal.agency_id, home_page=home_page)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -260,21 +368,35 @@ async def delete_home_page(home_page: str, principal: Manager, runtime: RuntimeD
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/statements/{statement_id}", summary="What a mapped Statement became")
+@router.get("/statements", summary="Every stored Statement's outcome, oldest stored first")
+async def list_statement_outcomes(
+    principal: Reader,
+    runtime: RuntimeDep,
+    page: Annotated[PageRequest, Depends(page_request)],
+    credential_key: Annotated[str | None, Query(description="the LMS credential")] = None,
+    outcome: Annotated[Outcome | None, Query()] = None,
+    reason: Annotated[Reason | None, Query(description="what it waits for, or why skipped")] = None,
+    practitioner_id: Annotated[str | None, Query()] = None,
+    activity_id: Annotated[str | None, Query(description="the Activity id (the Object)")] = None,
+) -> Page[StatementOutcomePublic]:
+    return await outcome_page(
+        runtime,
+        principal.agency_id,
+        page,
+        credential_key=credential_key,
+        outcome=outcome,
+        reason=reason,
+        practitioner_id=practitioner_id,
+        activity_id=activity_id,
+    )
+
+
+@router.get("/statements/{statement_id}", summary="What a stored Statement became, or why not")
 async def statement_outcome(
     statement_id: UUID, principal: Reader, runtime: RuntimeDep
 ) -> StatementOutcomePublic:
     async with runtime.pool.acquire() as conn:
         found = await mapping_store.find_outcome(conn, principal.agency_id, statement_id)
     if found is None:
-        raise NotFound(
-            f"statement {statement_id} is not on a mapped Activity (or not stored); only "
-            "Statements whose Object is a mapped Activity become evidence"
-        )
-    return StatementOutcomePublic(
-        statement_id=found.statement_id,
-        practitioner_id=found.practitioner_id,
-        outcome="recorded" if found.outcome == "recorded" else "skipped",
-        detail=found.detail,
-        record_id=found.record_id,
-    )
+        raise NotFound(f"statement {statement_id} is not stored in your agency")
+    return StatementOutcomePublic.of(found)

@@ -53,8 +53,16 @@ def _resource(
             description=("No credentials needed. " if anonymous else _AUTH + " ")
             + "POST with `?method=` is the Alternate Request Syntax.",
             response_class=Response,
-            operation_id=f"xapi_{path.strip('/').replace('/', '_')}_{method.lower()}",
-            include_in_schema=method in documented,
+            operation_id=f"xapi_{path.strip('/').replace('/', '_') or 'root'}_{method.lower()}",
+            include_in_schema=method in documented and path != "",
+        )
+        # the same resource with a trailing slash (no redirect: clients would lose the body)
+        router.add_api_route(
+            path.rstrip("/") + "/",
+            endpoint,
+            methods=[method],
+            response_class=Response,
+            include_in_schema=False,
         )
 
 
@@ -80,6 +88,8 @@ _resource(
 _resource("/activities", {"GET": info.get_activity}, "Activity")
 _resource("/agents", {"GET": info.get_person}, "Person of an Agent")
 _resource("/about", {"GET": info.get_about}, "About this LRS", anonymous=True)
+# the LRS root answers what About does (clients probe it; a redirect would lead nowhere)
+_resource("", {"GET": info.get_about}, "The LRS root (as About)", anonymous=True)
 
 
 async def more_statements(request: Request, token: str) -> Response:
@@ -97,6 +107,13 @@ for _method in ("GET", "HEAD"):
         summary=f"The next page of a Statement query: the `more` IRL ({_method})",
         response_class=Response,
         operation_id=f"xapi_statements_more_{_method.lower()}",
+    )
+    router.add_api_route(
+        "/statements/more/{token}/",
+        more_statements,
+        methods=[_method],
+        response_class=Response,
+        include_in_schema=False,
     )
 
 

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from shared.problems import Problem, problem_response
 
-from ..documents import OverwriteWithoutPrecondition, PreconditionFailed
+from ..documents import OverwriteWithoutPrecondition, PreconditionFailed, PreconditionMissing
 from ..errors import QueryInvalid, RequestInvalid, StatementInvalid
 from ..formats import format_timestamp
 from ..limits import TooLarge
@@ -145,6 +145,14 @@ def _refusal(http: Request, error: Exception) -> Response:
             "this document already exists: check its current state (GET it), then PUT again "
             "with If-Match set to its ETag (or If-None-Match: * to create only)",
             slug="xapi-document-exists",
+        )
+    if isinstance(error, PreconditionMissing):
+        return _problem(
+            http,
+            400,
+            "Precondition required",
+            "a profile PUT needs If-None-Match: * (to create) or If-Match: <ETag> (to replace)",
+            slug="xapi-precondition-required",
         )
     if isinstance(error, Problem):
         return _problem(

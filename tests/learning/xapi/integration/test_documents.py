@@ -124,7 +124,12 @@ async def test_profiles_are_guarded_by_etags(
 
 
 async def test_a_conflicting_put_explains_how_to_resolve_it(lms: Lms) -> None:
-    await put(lms, "activities/profile", ACTIVITY_PROFILE, b"{}")
+    created = await lms.request(
+        "PUT", "activities/profile", params=ACTIVITY_PROFILE, content=b"{}", headers=JSON
+    )
+    assert created.status_code == 400  # a new profile without a precondition (ADL suite)
+    assert "If-None-Match" in created.json()["detail"]
+    await put(lms, "activities/profile", ACTIVITY_PROFILE, b"{}", **{"If-None-Match": "*"})
     response = await lms.request(
         "PUT", "activities/profile", params=ACTIVITY_PROFILE, content=b"{}", headers=JSON
     )

@@ -155,3 +155,14 @@ async def test_an_unknown_xapi_path_is_404_with_the_version_header(lms: Lms) -> 
     assert response.status_code == 404
     assert response.headers["X-Experience-API-Version"] == "1.0.3"
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_every_resource_takes_a_trailing_slash_and_the_root_answers(lms: Lms) -> None:
+    for resource in ("statements/", "about/", "activities/state/", "agents/profile/"):
+        response = await lms.request("GET", resource, params={"agent": "x"})
+        assert response.status_code != 404, (resource, response.text)
+    assert (await lms.request("GET", "statements/")).status_code == 200
+    for path in ("/xapi", "/xapi/"):
+        root = await lms.client.get(path, follow_redirects=False)
+        assert root.status_code == 200, (path, root.text)
+        assert "1.0.3" in root.json()["version"]

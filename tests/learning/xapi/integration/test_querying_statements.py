@@ -191,7 +191,7 @@ async def test_format_ids_keeps_only_identifiers(
     body = response.json()
     assert body["actor"] == {"objectType": "Agent", "account": ANA["account"]}
     assert body["verb"] == {"id": "http://adlnet.gov/expapi/verbs/completed"}
-    assert body["object"] == {"objectType": "Activity", "id": MODULE}
+    assert body["object"] == {"id": MODULE}
 
 
 async def test_format_canonical_picks_one_language_by_accept_language(

@@ -145,10 +145,14 @@ async def test_statements_that_cannot_be_evidence_are_stored_and_say_why(lms: Lm
 
     ids = await lms.stored([stranger, not_enrolled, unmapped_activity])
 
-    assert "not mapped to a practitioner" in str((await outcome(lms, ids[0]))["detail"])
-    assert "not enrolled" in str((await outcome(lms, ids[1]))["detail"])
-    missing = await lms.admin("GET", f"/xapi-mappings/statements/{ids[2]}")
-    assert missing.status_code == 404
+    stranger_outcome = await outcome(lms, ids[0])
+    assert (stranger_outcome["outcome"], stranger_outcome["reason"]) == ("pending", "learner")
+    assert "mapped to a practitioner" in str(stranger_outcome["detail"])
+    unenrolled = await outcome(lms, ids[1])
+    assert (unenrolled["outcome"], unenrolled["reason"]) == ("pending", "learner")
+    assert "to be enrolled" in str(unenrolled["detail"])
+    elsewhere = await outcome(lms, ids[2])
+    assert (elsewhere["outcome"], elsewhere["reason"]) == ("pending", "mapping")
     assert len((await lms.get_statements()).json()["statements"]) == 3
 
 
@@ -163,9 +167,10 @@ async def test_a_statement_voided_in_its_own_batch_is_no_evidence(lms: Lms) -> N
         "context": {},
     }
     await lms.stored([mistaken, voiding])
-    assert (
-        await lms.admin("GET", f"/xapi-mappings/statements/{mistaken['id']}")
-    ).status_code == 404
+    voided = await outcome(lms, mistaken["id"])
+    assert (voided["outcome"], voided["reason"]) == ("skipped", "voided")
+    assert voiding["id"] in str(voided["detail"])
+    assert (await outcome(lms, voiding["id"]))["reason"] == "not-an-activity"
 
 
 async def test_activity_mappings_are_checked_against_the_catalog(lms: Lms) -> None:

@@ -11,6 +11,7 @@ from services.learning.xapi.documents import (
     Document,
     OverwriteWithoutPrecondition,
     PreconditionFailed,
+    PreconditionMissing,
     check_preconditions,
     etag_of,
     merged,
@@ -70,7 +71,9 @@ def test_failed_preconditions(
 def test_a_profile_put_over_an_existing_document_needs_a_precondition() -> None:
     with pytest.raises(OverwriteWithoutPrecondition):
         check(STORED)
-    check(None)  # creating is fine
+    with pytest.raises(PreconditionMissing):
+        check(None)  # creating without one is refused too (400, as the ADL suite checks)
+    check(None, if_none_match="*")
     check(STORED, profile=False)  # State does not require one
     check(STORED, is_put=False)  # nor does POST
 

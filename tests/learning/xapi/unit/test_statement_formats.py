@@ -39,11 +39,9 @@ def test_reduces_agents_verbs_and_activities_to_identifiers_for_ids() -> None:
     formatted = format_statement(original, StatementFormat.IDS)
     assert formatted["actor"] == {"objectType": "Agent", "account": original["actor"]["account"]}
     assert formatted["verb"] == {"id": original["verb"]["id"]}
-    assert formatted["object"] == {"objectType": "Activity", "id": MODULE}
+    assert formatted["object"] == {"id": MODULE}
     assert formatted["context"]["instructor"] == mailbox("coach@example.org")
-    assert formatted["context"]["contextActivities"]["parent"] == [
-        {"objectType": "Activity", "id": COURSE}
-    ]
+    assert formatted["context"]["contextActivities"]["parent"] == [{"id": COURSE}]
     assert formatted["result"] == original["result"]
     assert formatted["context"]["registration"] == original["context"]["registration"]
 
@@ -76,10 +74,7 @@ def test_reduces_an_identified_group_to_its_own_identifier_for_ids() -> None:
 def test_reduces_the_parts_of_a_substatement_for_ids() -> None:
     formatted = format_statement(spec.PLANNED_SUBSTATEMENT, StatementFormat.IDS)
     assert formatted["object"]["verb"] == {"id": "http://example.com/visited"}
-    assert formatted["object"]["object"] == {
-        "objectType": "Activity",
-        "id": "http://example.com/website",
-    }
+    assert formatted["object"]["object"] == {"id": "http://example.com/website"}
 
 
 @pytest.mark.parametrize("statement_format", list(StatementFormat))

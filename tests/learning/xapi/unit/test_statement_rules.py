@@ -101,7 +101,7 @@ def test_accepts_a_version_starting_with_1_0(version: str) -> None:
     validate_statement(statement(version=version))
 
 
-@pytest.mark.parametrize("version", ["1.1.0", "2.0.0", "0.95", "1.0", "1.0.x", 1.0])
+@pytest.mark.parametrize("version", ["1.1.0", "2.0.0", "0.95", "1", "1.0.x", 1.0])
 def test_rejects_a_version_not_starting_with_1_0(version: object) -> None:
     assert rejection(statement(version=version)).path == "version"
 
@@ -177,3 +177,18 @@ def test_rejects_a_batch_with_two_statements_sharing_an_id() -> None:
     with pytest.raises(StatementInvalid) as caught:
         validate_statements(batch)
     assert caught.value.path == "[1].id"
+
+
+def test_accepts_version_1_0_as_the_header_does() -> None:
+    from services.learning.xapi.validation import validate_statement
+
+    validate_statement(statement(version="1.0"))
+
+
+def test_rejects_an_identified_group_as_authority() -> None:
+    group = {
+        "objectType": "Group",
+        "mbox": "mailto:group@example.com",
+        "member": [{"mbox": "mailto:a@example.com"}, {"mbox": "mailto:b@example.com"}],
+    }
+    assert rejection(statement(authority=group)).path == "authority"
