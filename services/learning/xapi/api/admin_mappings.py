@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.learning.domain.catalog import Catalog
 from services.learning.handlers.context import LEARNING
 from shared.auth import Principal, allow
-from shared.identifiers import PersonPath
-from shared.pagination import Page, PageRequest, build_page, page_request
+from shared.identifiers import PersonPath, PersonQuery
+from shared.pagination import Page, PageRequest, build_page, keyset, page_request
 from shared.problems import PROBLEM_RESPONSES, Conflict, NotFound, Unprocessable
 from shared.service import Runtime, RuntimeDep
 
@@ -176,14 +176,7 @@ async def outcome_page(
     practitioner_id: str | None,
     activity_id: str | None,
 ) -> Page[StatementOutcomePublic]:
-    after = None
-    if page.after is not None:
-        try:
-            after = (datetime.fromisoformat(str(page.after[0])), UUID(str(page.after[1])))
-        except (ValueError, IndexError) as error:
-            raise Unprocessable(
-                "cursor is not one this API issued; pass back `next_cursor` unchanged"
-            ) from error
+    after = keyset(page, "datetime", "uuid")
     async with runtime.pool.acquire() as conn:
         rows = await mapping_store.list_outcomes(
             conn,
@@ -376,7 +369,7 @@ async def list_statement_outcomes(
     credential_key: Annotated[str | None, Query(description="the LMS credential")] = None,
     outcome: Annotated[Outcome | None, Query()] = None,
     reason: Annotated[Reason | None, Query(description="what it waits for, or why skipped")] = None,
-    practitioner_id: Annotated[str | None, Query()] = None,
+    practitioner_id: PersonQuery = None,
     activity_id: Annotated[str | None, Query(description="the Activity id (the Object)")] = None,
 ) -> Page[StatementOutcomePublic]:
     return await outcome_page(

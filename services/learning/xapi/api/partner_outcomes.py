@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from shared.identifiers import PersonQuery
 from shared.pagination import Page, PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES, Unauthorized
 
@@ -29,7 +30,7 @@ async def own_statement_outcomes(
     page: Annotated[PageRequest, Depends(page_request)],
     outcome: Annotated[Outcome | None, Query()] = None,
     reason: Annotated[Reason | None, Query(description="what it waits for, or why skipped")] = None,
-    practitioner_id: Annotated[str | None, Query()] = None,
+    practitioner_id: PersonQuery = None,
     activity_id: Annotated[str | None, Query(description="the Activity id (the Object)")] = None,
 ) -> Page[StatementOutcomePublic]:
     lrs = lrs_of_request(request)

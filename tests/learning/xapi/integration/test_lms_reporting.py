@@ -200,3 +200,20 @@ async def test_voiding_a_recorded_statement_retracts_its_attempt_and_mastery(
     await lms.stored([reported("p-1", "passed", course, result={"score": {"scaled": 0.95}})])
     again = await received_events(nats_client, lms.events_subject, count=6)
     assert [e.event_name for e in again[4:]] == ["assessment_attempted", "module_mastered"]
+
+
+async def test_the_partner_outcome_listing_refuses_crafted_cursors_and_hostile_ids(
+    lms: Lms,
+) -> None:
+    for cursor in ("WyJ4Il0", "W251bGxd", "W3siYSI6MX1d", "not-base64!"):  # ["x"], [null], …
+        answer = await lms.client.get(
+            "/xapi-outcomes", params={"cursor": cursor}, headers=lms.headers()
+        )
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+    for hostile in ("p\u202e1", "p\u200b1", "\ufeffp-1"):
+        answer = await lms.client.get(
+            "/xapi-outcomes", params={"practitioner_id": hostile}, headers=lms.headers()
+        )
+        assert answer.status_code == 422, answer.text
+        assert "practitioner_id" in answer.text
