@@ -221,15 +221,6 @@ class EventConsumer:
         )
         return bool(first)
 
-    async def handle_message(self, msg: Msg) -> None:
-        """Handle one message in a transaction of its own (also used by tests)."""
-        try:
-            event = CloudEvent.from_json(msg.data)
-        except (ValidationError, ValueError) as error:
-            await self._dead_letter(msg, None, f"not a CloudEvent: {error}")
-            return
-        await self._handle_alone(msg, event)
-
     async def _handle_alone(self, msg: Msg, event: CloudEvent) -> None:
         try:
             async with self.pool.acquire() as conn, conn.transaction():

@@ -47,6 +47,7 @@ class TaskState:
     def as_dict(self) -> dict[str, object]:
         return {
             "status": self.status,
+            "since": self.started_at.isoformat() if self.started_at else None,
             "restarts": self.restarts,
             "last_error": self.last_error,
             "last_error_at": self.last_error_at.isoformat() if self.last_error_at else None,
@@ -150,10 +151,6 @@ class Supervisor:
                 await asyncio.sleep(interval)
 
         self.start(name, rounds)
-
-    def is_running(self, name: str) -> bool:
-        task = self._tasks.get(name)
-        return task is not None and not task.done()
 
     async def stop(self) -> None:
         for task in self._tasks.values():

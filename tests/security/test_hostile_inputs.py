@@ -91,6 +91,16 @@ class Sweep:
             self.failures.append(f"{where}: the problem does not name {field}: {response.text}")
 
 
+def hostile_values(document: dict[str, Any], name: str, schema: dict[str, Any]) -> list[Any]:
+    """What to throw at one field: extreme dates, extreme datetimes or look-alike ids."""
+    kinds = formats(document, schema)
+    if "date" in kinds:
+        return list(DATES)
+    if "date-time" in kinds:
+        return list(DATETIMES)
+    return list(HOSTILE_IDS) if name in PERSON_FIELDS else []
+
+
 async def sweep(service: Service) -> Sweep:
     document = service.client._transport.app.openapi()  # type: ignore[attr-defined]
     checks = Sweep(service)
@@ -116,17 +126,7 @@ async def sweep(service: Service) -> Sweep:
                         headers={"content-type": "application/json"},
                     )
                 for name, schema in body_properties(document, operation).items():
-                    kinds = formats(document, schema)
-                    values = (
-                        DATES
-                        if "date" in kinds
-                        else DATETIMES
-                        if "date-time" in kinds
-                        else HOSTILE_IDS
-                        if name in PERSON_FIELDS
-                        else []
-                    )
-                    for value in values:
+                    for value in hostile_values(document, name, schema):
                         await checks.expect(method, url, {422}, name, json={name: value})
             if "cursor" in params and method == "GET":
                 # a path naming no record may answer 404 before reading the cursor; the
@@ -135,17 +135,7 @@ async def sweep(service: Service) -> Sweep:
                 for cursor in CURSORS[1:]:
                     await checks.expect(method, url, {400, 404}, params={"cursor": cursor})
             for name, param in params.items():
-                kinds = formats(document, param.get("schema", {}))
-                values = (
-                    DATES
-                    if "date" in kinds
-                    else DATETIMES
-                    if "date-time" in kinds
-                    else HOSTILE_IDS
-                    if name in PERSON_FIELDS
-                    else []
-                )
-                for value in values:
+                for value in hostile_values(document, name, param.get("schema", {})):
                     if param["in"] == "query":
                         await checks.expect(method, url, {422}, name, params={name: value})
                     elif param["in"] == "path":
