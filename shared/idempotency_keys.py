@@ -69,6 +69,7 @@ class KeyedRequest:
 
     scope: KeyScope
     minted: int = field(default=0)
+    withheld: str | None = None  # why the answer must not be kept (it shows a secret once)
 
 
 _current: ContextVar[KeyedRequest | None] = ContextVar("idempotency_key", default=None)
@@ -94,6 +95,15 @@ def minted_id(requested: uuid.UUID | None = None) -> uuid.UUID:
     current.minted += 1
     name = "\x1f".join([*current.scope.values, str(current.minted)])
     return uuid.uuid5(_KEYS_NAMESPACE, name)
+
+
+def withhold_answer(what: str) -> None:
+    """The answer shows a secret once (an LMS credential's, a token): never keep it. A
+    retry with the key is then told the create succeeded and where to look, not the
+    secret again."""
+    current = _current.get()
+    if current is not None:
+        current.withheld = what
 
 
 async def mark_applied(conn: Connection) -> None:

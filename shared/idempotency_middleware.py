@@ -5,6 +5,8 @@
 - the same key with another body → 422; while the first request still runs → 409;
 - a key is scoped to the caller's agency, principal and route, so two agencies (or two
   users) choosing the same key never meet;
+- an answer that shows a secret once (an LMS credential's) is never kept: a retry gets
+  a 409 saying the create succeeded and where to look;
 - a key is remembered for 24 h (`idempotency_key_ttl_hours`); only successes are
   remembered: after an error answer the same key may be sent again and runs again;
 - without the header a request works as before (a body `id` still makes a create
@@ -57,7 +59,12 @@ OPENAPI_PARAMETER: dict[str, Any] = {
         "while the first request is still running. Scoped to your agency, principal and "
         "route; remembered for 24 hours; only successful answers are remembered."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_CHARS},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_CHARS,
+        "pattern": "^[!#-\\[\\]-~]+$",  # printable ASCII but '"' and '\\'
+    },
     "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
 }
 
@@ -194,14 +201,17 @@ class IdempotencyKeys:
                 answer["body"] += message.get("body", b"")
             await send(message)
 
-        token = hold(KeyedRequest(key_scope))
+        keyed = KeyedRequest(key_scope)
+        token = hold(keyed)
         try:
             await self.app(scope, receive, capture)
         finally:
             release(token)
             status = int(answer["status"])
             try:
-                if 200 <= status < 300:
+                if 200 <= status < 300 and keyed.withheld is not None:
+                    await remember_answer(pool, key_scope, *_withheld_answer(keyed.withheld))
+                elif 200 <= status < 300:
                     await remember_answer(
                         pool, key_scope, status, answer["headers"], bytes(answer["body"])
                     )
@@ -220,6 +230,18 @@ class IdempotencyKeys:
             return await verifier.verify(token.strip())
         except Problem:
             return None
+
+
+def _withheld_answer(what: str) -> tuple[int, dict[str, str], bytes]:
+    """What a retry of a create whose answer showed a secret once gets instead (409)."""
+    problem = problem_response(
+        409,
+        "Already done",
+        f"the request with this Idempotency-Key succeeded and {what}; its answer showed a "
+        "secret once, which is never kept, so it cannot be sent again",
+        slug="idempotency-key-secret-withheld",
+    )
+    return 409, {"content-type": "application/problem+json"}, bytes(problem.body)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
