@@ -147,6 +147,7 @@ async def record_attempt(
             attempt_id=str(attempt_id),
             observer_id=observer_id,
             reference_id=str(body.reference_id),
+            instrument_key=instrument.key,
             practice_date=body.attempted_on,
             observer_ratings=ratings,
             gold_ratings={i: Rating(r) for i, r in reference["gold_ratings"].items()},
@@ -184,10 +185,19 @@ async def record_attempt(
 
 
 async def status_on(
-    conn: Connection, agency_id: str, observer_id: str, on_date: date
+    conn: Connection, agency_id: str, observer_id: str, on_date: date, instrument_key: str
 ) -> CalibrationStatus:
+    """The observer's calibration on one instrument family (all versions of its key)."""
     history = await calibration_history(conn, agency_id, observer_id, on_date)
-    return calibration_status_on(history, observer_id, on_date)
+    return calibration_status_on(history, observer_id, on_date, instrument_key)
+
+
+async def statuses_on(
+    conn: Connection, agency_id: str, observer_id: str, on_date: date, instrument_keys: list[str]
+) -> list[CalibrationStatus]:
+    """The observer's calibration on each instrument family, one history read."""
+    history = await calibration_history(conn, agency_id, observer_id, on_date)
+    return [calibration_status_on(history, observer_id, on_date, k) for k in instrument_keys]
 
 
 def _attempt_event(

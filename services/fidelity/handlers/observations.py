@@ -85,7 +85,9 @@ async def record_observation(
             first = None
             if body.co_observation_of is not None:
                 first = await first_observation_of_meeting(conn, agency, body, observer_id)
-            calibration = await status_on(conn, agency, observer_id, body.meeting_date)
+            calibration = await status_on(
+                conn, agency, observer_id, body.meeting_date, instrument.key
+            )
             recorded = ObservationRecorded(
                 observation_id=str(observation_id),
                 practitioner_id=body.practitioner_id,
