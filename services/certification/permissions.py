@@ -28,6 +28,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.what_if": frozenset({A, Role.SUPERVISOR, Role.AUDITOR}),
     "projections.rebuild": frozenset({A}),
     "rejected_evidence.read": frozenset({A, Role.AUDITOR}),
+    # the platform, not an agency: onboarding new agencies
+    "agencies.create": frozenset({Role.PLATFORM_OPERATOR}),
+    "agencies.read": frozenset({Role.PLATFORM_OPERATOR}),
 }
 
 # Roles that read any practitioner of their agency (a practitioner reads only themself).

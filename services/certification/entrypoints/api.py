@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.certification.entrypoints import admin, certification, policies, roster
+from services.certification.entrypoints import admin, agencies, certification, policies, roster
 
 routers: list[APIRouter] = [
     roster.router,
@@ -14,6 +14,7 @@ routers: list[APIRouter] = [
     policies.router,
     admin.router,
     admin.dead_letters,
+    agencies.router,
 ]
 
 OPENAPI_TAGS: list[dict[str, Any]] = [
@@ -30,5 +31,9 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     {
         "name": "operations",
         "description": "Rebuild projections from the log; upstream events rejected as evidence.",
+    },
+    {
+        "name": "agencies",
+        "description": "Agencies on the platform and their first admins (platform operators).",
     },
 ]
