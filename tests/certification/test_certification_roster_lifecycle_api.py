@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -335,3 +336,28 @@ async def test_rebuild_gives_the_same_roster_history_and_teams(
         {"id": key, "effective_on": "2025-06-02", "supervisor_id": "sup-2", "coach_id": None},
     )
     assert repeat.status_code == 200  # the client id survives the rebuild
+
+
+async def test_concurrent_twins_are_stored_once(certification: CertificationApi) -> None:
+    await certification.register("pr-1")
+    await certification.register("pr-2")
+    same = {"id": str(uuid.uuid4()), "effective_on": "2025-06-02", "team_id": "east"}
+    shared_id = {"id": str(uuid.uuid4()), "effective_on": "2025-06-02"}
+
+    twins = await asyncio.gather(
+        *(certification.post("/practitioners/pr-1/changes", same) for _ in range(3))
+    )
+    rivals = await asyncio.gather(
+        *(certification.post(f"/practitioners/{p}/leaving", shared_id) for p in ("pr-1", "pr-2"))
+    )
+
+    assert sorted(r.status_code for r in twins) == [200, 200, 201]
+    assert sorted(r.status_code for r in rivals) == [201, 409]
+    roster = (await certification.get("/practitioners", include_left="true")).json()["items"]
+    assert [p["team_id"] for p in roster] == ["east", None]
+    assert sorted(str(p["left_on"]) for p in roster) == ["2025-06-02", "None"]
+    async with certification.runtime.pool.acquire() as conn:
+        rows = await conn.fetchval(
+            "SELECT count(*) FROM roster_changes WHERE agency_id = $1", certification.agency_id
+        )
+    assert rows == 4  # two registrations, one change, one leaving

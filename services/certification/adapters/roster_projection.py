@@ -85,7 +85,6 @@ async def _copy_into_history(
         SELECT agency_id, practitioner_id, $3, $4, $5, $6::text::date, role, program_start,
             coach_id, supervisor_id, team_id, $7::text[], $8, $9::uuid, $10, $11
         FROM practitioners WHERE agency_id = $1 AND practitioner_id = $2
-        ON CONFLICT DO NOTHING
         """,
         event.agency_id,
         event.data["practitioner_id"],

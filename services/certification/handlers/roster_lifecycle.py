@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import asyncpg
+
 from services.certification.adapters import locks, roster_rows
 from services.certification.adapters.projector import project
 from services.certification.domain.events import (
@@ -123,7 +125,14 @@ async def record_lifecycle(
             ],
             expected_version=None,  # the practitioner's lock orders roster writes
         )
-        await project(conn, [stored])
+        try:
+            await project(conn, [stored])
+        except asyncpg.UniqueViolationError as taken:
+            # the same client id raced in for another practitioner (under another lock)
+            raise Conflict(
+                f"roster request {client_id} already exists with different content; "
+                "use a new id for a new request"
+            ) from taken
         item = _evidence_for(stored, event)
         if item is not None:
             await _evaluate_with(conn, runtime.store, stored, item, today, principal.actor)
