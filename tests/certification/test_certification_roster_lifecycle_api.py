@@ -60,6 +60,8 @@ async def test_a_supervisor_change_moves_the_practitioner_between_teams_on_its_d
         ("details_changed", "2025-06-02", ["supervisor_id", "team_id"]),
     ]
     assert await members(certification, "sup-1", "2025-06-01") == ["pr-1", "pr-2"]
+    # before the program start the registration holds: evidence from then counts too
+    assert await members(certification, "sup-1", "2024-12-01") == ["pr-1", "pr-2"]
     assert await members(certification, "sup-1", "2025-06-02") == ["pr-2"]
     assert await members(certification, "sup-2", "2025-06-02") == ["pr-1"]
     assert await members(certification, "sup-2", "2025-06-01") == []

@@ -2,7 +2,9 @@
 
 "On the roster on D" and "on team T on D" come from `roster_changes`: each
 practitioner's latest row effective on or before D carries the details in force
-that day, and its kind tells whether they had left.
+that day, and its kind tells whether they had left. Before the program start the
+registration's details hold (the roster contract: registered and not away; evidence
+from before the program counts), so the registration row is in force from the start.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ _IN_FORCE = """
     WITH in_force AS (
         SELECT DISTINCT ON (practitioner_id) *
         FROM roster_changes
-        WHERE agency_id = $1 AND effective_on <= $2
-        ORDER BY practitioner_id, effective_on DESC, position DESC
+        WHERE agency_id = $1 AND (effective_on <= $2 OR kind = 'registered')
+        ORDER BY practitioner_id, effective_on <= $2 DESC, effective_on DESC, position DESC
     ), present AS (SELECT * FROM in_force WHERE kind <> 'left')
 """
 
