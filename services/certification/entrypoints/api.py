@@ -6,10 +6,20 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.certification.entrypoints import admin, agencies, certification, policies, roster
+from services.certification.entrypoints import (
+    admin,
+    agencies,
+    certification,
+    policies,
+    roster,
+    roster_lifecycle,
+    teams,
+)
 
 routers: list[APIRouter] = [
     roster.router,
+    roster_lifecycle.router,
+    teams.router,
     certification.router,
     policies.router,
     admin.router,
@@ -18,7 +28,11 @@ routers: list[APIRouter] = [
 ]
 
 OPENAPI_TAGS: list[dict[str, Any]] = [
-    {"name": "roster", "description": "Practitioners of the agency and their level statuses."},
+    {
+        "name": "roster",
+        "description": "Practitioners of the agency with their level statuses, their roster "
+        "lifecycle (changes, leaving, return, by effective date) and the teams it defines.",
+    },
     {
         "name": "certification",
         "description": "State as of any date with its explanation, published history, "
