@@ -33,7 +33,7 @@ async def test_a_task_that_raises_is_restarted_and_its_error_is_recorded() -> No
     assert state.failures == 2
     assert state.last_error == "ConnectionError: lost the connection on run 2"
     await supervisor.stop()
-    assert state.status == "stopped"
+    assert supervisor.states["flaky"].status == "stopped"
 
 
 async def test_a_task_that_returns_is_restarted_too() -> None:
