@@ -12,6 +12,7 @@ from datetime import datetime
 
 from services.learning.adapters import queries
 from services.learning.adapters.learner_stream import load_learner, load_learners
+from services.learning.domain.catalog import Catalog
 from services.learning.domain.learner import LearnerState, cards_as_of
 from services.learning.domain.review import (
     ReviewStatus,
@@ -80,7 +81,11 @@ async def progress_of(
                 last_attempt_at=attempts[-1].attempted_at if attempts else None,
                 mastered_at=mastery.mastered_at if mastery else None,
                 mastering_attempt_id=mastery.attempt_id if mastery else None,
-                previous_module_mastered=mastery.previous_module_mastered if mastery else None,
+                previous_module_mastered=(
+                    previous_mastered_by(state, catalog, module.id, mastery.mastered_at)
+                    if mastery
+                    else None
+                ),
             )
         )
     return ProgressReport(
@@ -90,6 +95,18 @@ async def progress_of(
         as_of=as_of,
         modules=modules,
     )
+
+
+def previous_mastered_by(
+    state: LearnerState, catalog: Catalog, module_id: str, mastered_at: datetime
+) -> bool:
+    """Was the module before ``module_id`` mastered by ``mastered_at``? Read from the
+    mastery dates now known, never from what was known when the mastery was recorded."""
+    previous = catalog.previous_module(module_id)
+    if previous is None:
+        return True
+    progress = state.progress.module(previous.id)
+    return progress is not None and progress.mastered_as_of(mastered_at)
 
 
 async def reviews_of(

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.learning.adapters import projections
 from services.learning.adapters.learner_stream import append_to_learner, load_learner, lock_learner
 from services.learning.domain.events import EvidenceRetracted
 from services.learning.domain.learner import evolve
 from services.learning.handlers.context import LEARNING
+from services.learning.handlers.lapse_announcements import reconciled_lapses
+from services.learning.handlers.lapses import sync_lapsed_cards
 from services.learning.handlers.recorded import pending_event, writing
 from shared.database import Connection
 from shared.service import Runtime
@@ -70,6 +71,11 @@ async def retract_statement_evidence(
         retracted_at=retracted_at,
     )
     catalog = learning.catalogs.get(learner.state.catalog_version)
+    after = evolve(learner.state, event, catalog, learning.review_policy)
+    # a voided mastery or review can remove (or move) the lapses the history implies
+    lapse_events = await reconciled_lapses(
+        learning, conn, learner.stream_id, after, catalog, learning.clock()
+    )
     async with writing(conn):
         await append_to_learner(
             learning,
@@ -77,13 +83,14 @@ async def retract_statement_evidence(
             learner,
             [
                 pending_event(
-                    event,
+                    change,
                     agency_id=agency_id,
                     subject=practitioner_id,
                     actor=actor,
-                    occurred_at=retracted_at,
+                    occurred_at=occurred_at,
                     source_statement_id=voiding_statement_id,
                 )
+                for change, occurred_at in [(event, retracted_at), *lapse_events]
             ],
         )
         await conn.execute(
@@ -100,7 +107,8 @@ async def retract_statement_evidence(
             practitioner_id,
             source_statement_id,
         )
-        after = evolve(learner.state, event, catalog, learning.review_policy)
+        for change, _ in lapse_events:
+            after = evolve(after, change, catalog, learning.review_policy)
         gone = set(learner.state.cards) - set(after.cards)
         if gone:
             await conn.execute(
@@ -110,8 +118,5 @@ async def retract_statement_evidence(
                 practitioner_id,
                 sorted(gone),
             )
-        kept = [c for c in after.cards if c == event.concept_id]
-        if kept:
-            module_of = {c: catalog.module_of_concept(c).id for c in kept}
-            await projections.sync_cards(conn, agency_id, after, kept, module_of)
+        await sync_lapsed_cards(conn, agency_id, after, catalog)
     return event

@@ -99,7 +99,8 @@ class ReviewRecord(BaseModel):
     rating: ReviewOutcome
     scaled_score: float | None
     reviewed_at: datetime
-    next_due_at: datetime
+    # null when the concept's module was not known to be mastered by the review's date
+    next_due_at: datetime | None
     restored: bool
     source_statement_id: str | None
     recorded_at: datetime
