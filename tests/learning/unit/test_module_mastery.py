@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
+from itertools import permutations
 
 import pytest
 
@@ -169,3 +170,40 @@ def test_practice_date_in_the_future_is_refused_but_the_past_is_fine() -> None:
     assert refuse_future(T0 - 365 * DAY, now=T0) == T0 - 365 * DAY
     with pytest.raises(PracticeDateInFutureError, match="future"):
         refuse_future(T0 + timedelta(seconds=1), now=T0)
+
+
+def test_a_passing_attempt_dated_before_the_recorded_mastery_replaces_it(
+    catalog: Catalog,
+) -> None:
+    later = an_attempt("M1", 0.9, T0 + 10 * DAY)
+    earlier = an_attempt("M1", 0.85, T0 + 2 * DAY)
+    progress, _ = record_attempt(enrolled(catalog, T0), later, catalog)
+
+    progress, outcome = record_attempt(progress, earlier, catalog)
+
+    assert outcome.newly_mastered and outcome.supersedes_attempt_id == later.attempt_id
+    mastery = progress.mastery("M1")
+    assert mastery is not None and (mastery.attempt_id, mastery.mastered_at) == (
+        earlier.attempt_id,
+        earlier.attempted_at,
+    )
+
+
+def test_the_mastery_is_the_earliest_passing_attempt_whatever_the_arrival_order(
+    catalog: Catalog,
+) -> None:
+    attempts = [
+        an_attempt("M1", 0.5, T0 + DAY),
+        an_attempt("M1", 0.9, T0 + 4 * DAY),
+        an_attempt("M1", 0.95, T0 + 9 * DAY),
+    ]
+    masteries = set()
+    for order in permutations(attempts):
+        progress = enrolled(catalog, T0)
+        for attempt in order:
+            progress, _ = record_attempt(progress, attempt, catalog)
+        mastery = progress.mastery("M1")
+        assert mastery is not None
+        masteries.add((mastery.attempt_id, mastery.mastered_at))
+
+    assert masteries == {(attempts[1].attempt_id, attempts[1].attempted_at)}
