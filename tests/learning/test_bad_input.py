@@ -11,7 +11,6 @@ import pytest
 from tests.learning.api_builders import (
     DAY,
     ENROLLED_ON,
-    T0,
     a_review,
     a_team,
     an_attempt,
