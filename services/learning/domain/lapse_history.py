@@ -136,3 +136,20 @@ def reconcile_lapses(
         lapsed=tuple(sorted(lapsed, key=in_time)),
         restored=tuple(sorted(restored, key=in_time)),
     )
+
+
+def restore_lapse(
+    lapses: Mapping[LapseEpisode, AnnouncedLapse], concept_id: str, restored_on: date
+) -> dict[LapseEpisode, AnnouncedLapse]:
+    """The announcements after a ``concept_restored``: the concept's open episode (its
+    latest, if old history left several) ends on ``restored_on``."""
+    open_episodes = [
+        episode
+        for episode, lapse in lapses.items()
+        if episode.concept_id == concept_id and lapse.restored_on is None
+    ]
+    if not open_episodes:
+        return dict(lapses)
+    episode = max(open_episodes, key=lambda e: e.due)
+    ended = lapses[episode].model_copy(update={"restored_on": restored_on})
+    return {**lapses, episode: ended}

@@ -34,10 +34,10 @@ from services.learning.domain.events import (
 from services.learning.domain.lapse import LapseEpisode
 from services.learning.domain.lapse_history import (
     AnnouncedLapse,
-    ImpliedLapse,
     LapseChanges,
     implied_lapses,
     reconcile_lapses,
+    restore_lapse,
 )
 from services.learning.domain.mastery import (
     AttemptOutcome,
@@ -120,11 +120,16 @@ def evolve(
             announced = AnnouncedLapse(lapsed_on=event.lapsed_on)
             return state.model_copy(update={"lapses": {**state.lapses, episode: announced}})
         case ConceptRestored():
-            return _restored(state, event)
+            lapses = restore_lapse(state.lapses, event.concept_id, event.restored_on)
+            return state.model_copy(update={"lapses": lapses})
         case EvidenceRetracted():
             return _retracted(state, event, catalog, policy)
-        case EvidenceWithdrawn():
-            return _withdrawn(state, event)
+        case EvidenceWithdrawn() if event.concept_id is not None and event.due_at is not None:
+            # a withdrawn lapse is forgotten; a superseded mastery was already replaced
+            # by the earlier ModuleMastered appended with the withdrawal
+            episode = LapseEpisode(concept_id=event.concept_id, due=event.due_at)
+            lapses = {k: v for k, v in state.lapses.items() if k != episode}
+            return state.model_copy(update={"lapses": lapses})
     return state  # events of other kinds do not change a learner
 
 
@@ -184,19 +189,14 @@ def decide_review(
     return ReviewDecision(module_id=module.id, card=card)
 
 
-def lapses_implied(state: LearnerState, now: datetime, policy: ReviewPolicy) -> list[ImpliedLapse]:
-    """Every lapse the learner's masteries and reviews imply by ``now``, oldest first."""
-    found = [
+def decide_lapse_changes(state: LearnerState, now: datetime, policy: ReviewPolicy) -> LapseChanges:
+    """The lapse announcements, restorations and withdrawals the history calls for at ``now``."""
+    implied = [
         lapse
         for concept_id, card in state.cards.items()
         for lapse in implied_lapses(concept_id, card.mastered_at, state.reviews, now, policy)
     ]
-    return sorted(found, key=lambda lapse: (lapse.lapsed_at, lapse.concept_id))
-
-
-def decide_lapse_changes(state: LearnerState, now: datetime, policy: ReviewPolicy) -> LapseChanges:
-    """The lapse announcements, restorations and withdrawals the history calls for at ``now``."""
-    return reconcile_lapses(state.lapses, lapses_implied(state, now, policy))
+    return reconcile_lapses(state.lapses, implied)
 
 
 def cards_as_of(
@@ -230,31 +230,6 @@ def _attempted(state: LearnerState, event: AssessmentAttempted, catalog: Catalog
         previous_module_mastered=None,
     )
     return state.model_copy(update={"progress": apply_attempt(state.progress, outcome)})
-
-
-def _restored(state: LearnerState, event: ConceptRestored) -> LearnerState:
-    """The concept's open episode (its latest, if old history left several) ends."""
-    open_episodes = [
-        episode
-        for episode, lapse in state.lapses.items()
-        if episode.concept_id == event.concept_id and lapse.restored_on is None
-    ]
-    if not open_episodes:
-        return state
-    episode = max(open_episodes, key=lambda e: e.due)
-    ended = state.lapses[episode].model_copy(update={"restored_on": event.restored_on})
-    return state.model_copy(update={"lapses": {**state.lapses, episode: ended}})
-
-
-def _withdrawn(state: LearnerState, event: EvidenceWithdrawn) -> LearnerState:
-    """A withdrawn lapse episode is forgotten; a superseded mastery was already replaced
-    by the earlier ``ModuleMastered`` appended with it."""
-    if event.concept_id is None or event.due_at is None:
-        return state
-    episode = LapseEpisode(concept_id=event.concept_id, due=event.due_at)
-    return state.model_copy(
-        update={"lapses": {k: v for k, v in state.lapses.items() if k != episode}}
-    )
 
 
 def _mastered(
