@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.learning.domain.review import ReviewOutcome
 
@@ -65,7 +65,10 @@ class AttemptRecord(BaseModel):
     scaled_score: float
     passed: bool
     mastered_module: bool
-    previous_module_mastered: bool | None
+    previous_module_mastered: bool | None = Field(
+        description="as known when the attempt was recorded; the progress report decides "
+        "it from the mastery dates known now"
+    )
     attempted_at: datetime
     source_statement_id: str | None
     recorded_at: datetime
