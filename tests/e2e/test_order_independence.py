@@ -8,14 +8,14 @@ The services run once for all examples, so each example costs only its requests.
 
 The comparison is `CertificationView`; what an agency app hears while an import is open
 (the published transitions once it closes) is a second view of the same two sends, to
-compare beside it.
+compare beside it: `record_history` is where both sends go.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import pytest
@@ -58,10 +58,18 @@ async def agency(settings_for: Callable[..., Any], agency_id: str) -> AsyncItera
 async def date_ordered(agency: Agency) -> CertificationView:
     """The view of the history sent in practice-date order (the reference)."""
     practitioner_id = "prac-in-order"
-    await set_up(agency, practitioner_id)
-    for request in evidence_for(practitioner_id):
-        await send(agency, request)
+    await record_history(agency, practitioner_id, order=None)
     return await settled(agency, practitioner_id, expected=None)
+
+
+async def record_history(agency: Agency, practitioner_id: str, order: Sequence[int] | None) -> None:
+    """Set the practitioner up, then send their evidence in `order` (indexes into the
+    date-ordered list; None sends it in practice-date order). The one place both sends
+    go through, e.g. to hold them in an import window."""
+    await set_up(agency, practitioner_id)
+    evidence: list[Send] = evidence_for(practitioner_id)
+    for index in order if order is not None else range(len(evidence)):
+        await send(agency, evidence[index])
 
 
 async def calibrate_observers(agency: Agency) -> None:
@@ -140,11 +148,8 @@ async def test_any_order_of_a_practitioners_evidence_ends_in_the_date_ordered_st
     agency: Agency, date_ordered: CertificationView, order: list[int]
 ) -> None:
     practitioner_id = f"prac-shuffled-{next(_practitioners)}"
-    await set_up(agency, practitioner_id)
-    evidence: list[Send] = evidence_for(practitioner_id)
 
-    for index in order:
-        await send(agency, evidence[index])
+    await record_history(agency, practitioner_id, order)
 
     assert '"status": "certified"' in date_ordered.state  # the reference reaches a grant
     assert len(date_ordered.evidence) == expected_evidence_count()
