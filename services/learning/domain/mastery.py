@@ -227,3 +227,24 @@ def record_attempt(
     """Decide and fold in one step, for callers that need both."""
     outcome = decide_attempt(progress, attempt, catalog)
     return apply_attempt(progress, outcome), outcome
+
+
+def earliest_passing(progress: ModuleProgress) -> AttemptResult | None:
+    """The module's earliest passing attempt: what its mastery is, once one is known."""
+    passing = [a for a in progress.attempts if a.passed]
+    return min(passing, key=lambda a: a.attempted_at) if passing else None
+
+
+def previous_mastered_by(
+    progress: LearnerProgress, catalog: Catalog, module_id: str, mastered_at: datetime
+) -> bool:
+    """Was the module before ``module_id`` (catalog order) mastered by ``mastered_at``?
+
+    Read from the mastery dates known now, never from what was known when a mastery
+    was recorded; true for the first module, which has none before it.
+    """
+    previous = catalog.previous_module(module_id)
+    if previous is None:
+        return True
+    previous_progress = progress.module(previous.id)
+    return previous_progress is not None and previous_progress.mastered_as_of(mastered_at)

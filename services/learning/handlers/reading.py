@@ -12,8 +12,8 @@ from datetime import datetime
 
 from services.learning.adapters import queries
 from services.learning.adapters.learner_stream import load_learner, load_learners
-from services.learning.domain.catalog import Catalog
 from services.learning.domain.learner import LearnerState, cards_as_of
+from services.learning.domain.mastery import previous_mastered_by
 from services.learning.domain.review import (
     ReviewStatus,
     lapses_at,
@@ -82,7 +82,7 @@ async def progress_of(
                 mastered_at=mastery.mastered_at if mastery else None,
                 mastering_attempt_id=mastery.attempt_id if mastery else None,
                 previous_module_mastered=(
-                    previous_mastered_by(state, catalog, module.id, mastery.mastered_at)
+                    previous_mastered_by(state.progress, catalog, module.id, mastery.mastered_at)
                     if mastery
                     else None
                 ),
@@ -95,18 +95,6 @@ async def progress_of(
         as_of=as_of,
         modules=modules,
     )
-
-
-def previous_mastered_by(
-    state: LearnerState, catalog: Catalog, module_id: str, mastered_at: datetime
-) -> bool:
-    """Was the module before ``module_id`` mastered by ``mastered_at``? Read from the
-    mastery dates now known, never from what was known when the mastery was recorded."""
-    previous = catalog.previous_module(module_id)
-    if previous is None:
-        return True
-    progress = state.progress.module(previous.id)
-    return progress is not None and progress.mastered_as_of(mastered_at)
 
 
 async def reviews_of(

@@ -21,7 +21,9 @@ from services.learning.domain.mastery import (
     Attempt,
     LearnerProgress,
     decide_attempt,
+    earliest_passing,
     enroll,
+    previous_mastered_by,
     record_attempt,
 )
 from services.learning.domain.practice_time import refuse_future
@@ -207,3 +209,34 @@ def test_the_mastery_is_the_earliest_passing_attempt_whatever_the_arrival_order(
         masteries.add((mastery.attempt_id, mastery.mastered_at))
 
     assert masteries == {(attempts[1].attempt_id, attempts[1].attempted_at)}
+
+
+def test_module_order_is_read_from_the_mastery_dates_whatever_order_they_arrived_in(
+    catalog: Catalog,
+) -> None:
+    progress, m2 = record_attempt(
+        enrolled(catalog, T0), an_attempt("M2", 0.9, T0 + 2 * DAY), catalog
+    )
+    progress = mastered(catalog, progress, "M1", T0 + DAY)  # imported later, earlier in practice
+
+    assert m2.previous_module_mastered is False  # all that was known when M2 was recorded
+    assert previous_mastered_by(progress, catalog, "M2", T0 + 2 * DAY) is True
+    assert previous_mastered_by(progress, catalog, "M2", T0 + DAY / 2) is False
+    assert previous_mastered_by(progress, catalog, "M1", T0) is True  # nothing before M1
+
+
+def test_the_earliest_passing_attempt_is_what_the_mastery_falls_back_to(catalog: Catalog) -> None:
+    progress = enrolled(catalog, T0)
+    for attempt in (
+        an_attempt("M1", 0.95, T0 + 5 * DAY),
+        an_attempt("M1", 0.4, T0 + DAY),
+        an_attempt("M1", 0.85, T0 + 3 * DAY),
+    ):
+        progress, _ = record_attempt(progress, attempt, catalog)
+
+    earliest = earliest_passing(progress.modules["M1"])
+
+    assert earliest is not None and (earliest.attempted_at, earliest.scaled_score) == (
+        T0 + 3 * DAY,
+        0.85,
+    )
