@@ -7,8 +7,6 @@ append (lapse_announcements.py), so a back-dated review shows its effect at once
 
 from __future__ import annotations
 
-import uuid
-
 from services.learning.adapters import projections, queries
 from services.learning.adapters.learner_stream import append_to_learner, load_learner, lock_learner
 from services.learning.domain.errors import PractitionerNotEnrolledError, ReviewRatingMissingError
@@ -22,6 +20,7 @@ from services.learning.handlers.recorded import Recorded, pending_event, writing
 from services.learning.models.commands import RecordReview
 from services.learning.models.records import ReviewRecord
 from shared.database import Connection
+from shared.idempotency_keys import minted_id
 from shared.practice_time import refuse_future
 from shared.problems import Conflict
 from shared.service import Runtime
@@ -85,7 +84,7 @@ async def record_review(
         isinstance(event, ConceptRestored) and event.concept_id == command.concept_id
         for event, _ in lapse_events
     )
-    review_id = command.id or uuid.uuid4()
+    review_id = minted_id(command.id)
     async with writing(conn):
         stored = await append_to_learner(
             learning,
