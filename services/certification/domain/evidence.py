@@ -98,8 +98,9 @@ class ModuleMastered(_Evidence):
     kind: Literal["module_mastered"] = "module_mastered"
     module_id: NonEmpty
     order_index: int = Field(ge=1)
-    # Set by learning: was the previous module already mastered when this one was?
-    previous_module_mastered: bool
+    # What learning knew when it recorded the mastery. Not used: whether modules were
+    # mastered in order is decided from the mastery dates at evaluation time.
+    previous_module_mastered: bool | None = None
 
 
 class ConceptLapsed(_Evidence):

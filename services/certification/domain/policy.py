@@ -35,7 +35,8 @@ class _Data(BaseModel):
 class ModulesMasteredInOrder(_Data):
     """Every listed module mastered, in list order: module k no earlier than module k-1.
 
-    Mastery of module k (k > 1) only counts with ``previous_module_mastered`` set.
+    Decided on the mastery dates known at evaluation time, whatever order the masteries
+    arrived in (learning's ``previous_module_mastered`` flag is not used).
     """
 
     type: Literal["modules_mastered_in_order"] = "modules_mastered_in_order"
