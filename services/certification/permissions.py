@@ -2,7 +2,8 @@
 
 A `practitioner` may hold the read actions, but only for their own record
 (`ensure_may_read`); every other reader sees the agency.
-Only an agency `admin` registers practitioners, adopts policies and revokes.
+Only an agency `admin` registers practitioners, adopts policies, revokes and opens
+or closes an import window.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.what_if": frozenset({A, Role.SUPERVISOR, Role.AUDITOR}),
     "projections.rebuild": frozenset({A}),
     "rejected_evidence.read": frozenset({A, Role.AUDITOR}),
+    "import_windows.open": frozenset({A}),
+    "import_windows.close": frozenset({A}),
+    "import_windows.read": frozenset({A, Role.AUDITOR, Role.SERVICE}),
 }
 
 # Roles that read any practitioner of their agency (a practitioner reads only themself).

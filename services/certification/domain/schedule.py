@@ -19,7 +19,9 @@ from services.certification.domain.timeline import Timeline
 
 def next_change_on(policy: Policy, evidence: EvidenceSet, state: CertificationState) -> date | None:
     """The first day after ``state.as_of`` on which time alone may change a status."""
-    timeline = Timeline(evidence, until=state.as_of)
+    timeline = Timeline(
+        evidence, until=state.as_of, count_imported_paper=policy.observations.count_imported_paper
+    )
     days: set[date] = set()
     for level in policy.levels:
         for requirement in level.requires:

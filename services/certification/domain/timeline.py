@@ -55,11 +55,18 @@ def _by_date(item: Any) -> tuple[date, str]:
 
 
 class Timeline:
-    """One practitioner's evidence up to ``until``; later evidence is left out entirely."""
+    """One practitioner's evidence up to ``until``; later evidence is left out entirely.
 
-    def __init__(self, evidence: EvidenceSet, until: date) -> None:
+    ``count_imported_paper`` is the policy's choice about imported paper observations;
+    they stay in the timeline so explanations can say why they do not count.
+    """
+
+    def __init__(
+        self, evidence: EvidenceSet, until: date, *, count_imported_paper: bool = True
+    ) -> None:
         items = [item for item in evidence.values() if item.occurred_on <= until]
         self.practitioner_id = evidence.practitioner_id
+        self.count_imported_paper = count_imported_paper
         self.dates: tuple[date, ...] = tuple(sorted({item.occurred_on for item in items}))
         self._enrollments = _Series(
             (i for i in items if isinstance(i, PractitionerEnrolled)), _by_date

@@ -6,7 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.certification.entrypoints import admin, certification, policies, roster
+from services.certification.entrypoints import (
+    admin,
+    certification,
+    import_windows,
+    policies,
+    roster,
+)
 
 routers: list[APIRouter] = [
     roster.router,
@@ -14,6 +20,7 @@ routers: list[APIRouter] = [
     policies.router,
     admin.router,
     admin.dead_letters,
+    import_windows.router,
 ]
 
 OPENAPI_TAGS: list[dict[str, Any]] = [
@@ -30,5 +37,10 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     {
         "name": "operations",
         "description": "Rebuild projections from the log; upstream events rejected as evidence.",
+    },
+    {
+        "name": "imports",
+        "description": "Import windows: hold publication while an agency's history is "
+        "imported, then publish only the net transitions.",
     },
 ]
