@@ -2,10 +2,10 @@
 
 Only observations by calibrated observers (other than the practitioner) are looked
 at, and imported paper ones only when the policy counts them. "The last 3" means
-the last up to 3: with fewer on record, the mean is of those there are. A *qualifying* observation here needs only the maintenance total (the
-domain floor is the latest-domain rule's business). A level with a prerequisite
-level is at risk while the prerequisite is at risk, and lapses when the
-prerequisite is no longer held.
+the last up to 3: with fewer on record, the mean is of those there are. A
+*qualifying* observation here needs only the maintenance total (the domain floor is
+the latest-domain rule's business). A level with a prerequisite level is at risk
+while the prerequisite is at risk, and lapses when the prerequisite is no longer held.
 """
 
 from __future__ import annotations
