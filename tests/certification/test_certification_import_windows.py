@@ -8,11 +8,14 @@ from typing import Any
 
 from nats.aio.client import Client
 
+from services.certification.adapters.clock import SettableClock
+from services.certification.bootstrap import create_service_app
 from shared.envelope import CloudEvent
+from shared.testing.apps import running
 from shared.testing.jetstream import received_events
 from tests.certification.certification_client import CertificationApi
 from tests.certification.test_certification_clock import certified
-from tests.certification.upstream import GRANT_DAY, UpstreamHistory, publish
+from tests.certification.upstream import GRANT_DAY, TODAY, UpstreamHistory, publish
 
 
 def everything(api: CertificationApi) -> str:
@@ -195,3 +198,29 @@ async def test_a_rebuild_during_an_open_window_keeps_it_open_and_holding(
     assert rebuilt.json()["transitions_published"] == 0
     window = (await certification.get("/import-windows/import-1")).json()
     assert (window["status"], window["transitions_published"]) == ("closed", 1)
+
+
+async def test_a_restarted_service_finds_the_open_window_and_keeps_holding(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await open_window(certification)
+    restarted_app = create_service_app(certification.settings, SettableClock(TODAY))
+    async with running(restarted_app) as client:
+        restarted = CertificationApi(
+            client,
+            certification.settings,
+            certification.agency_id,
+            restarted_app,
+            SettableClock(TODAY),
+        )
+        window = (await restarted.get("/import-windows/import-1")).json()
+        assert window["status"] == "open"
+        await restarted.register("pr-1")
+        await send(
+            restarted,
+            nats_client,
+            UpstreamHistory.certified_facilitator(certification.agency_id, "pr-1"),
+        )
+        assert await restarted.status("pr-1") == "certified"
+        assert await transitions_heard(restarted, nats_client, count=1) == []
+        assert (await close_window(restarted))["transitions_published"] == 1

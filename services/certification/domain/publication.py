@@ -177,9 +177,11 @@ def correction_event(
     level: LevelState,
     announced: Status | None,
     as_of: date,
-    gone_ids: tuple[str, ...],
+    lost: tuple[str, ...],
     corrects_attached: bool,
 ) -> PlannedEvent:
+    """An event leading subscribers from ``announced`` to the level's current status;
+    it lists ``lost`` in ``corrects`` unless a fresh event of the level already does."""
     current = level.status
     shown = announced.value.replace("_", " ") if announced else "not certified"
     transition = Transition(
@@ -195,4 +197,4 @@ def correction_event(
         ),
         evidence_ids=level.transitions[-1].evidence_ids if level.transitions else (),
     )
-    return PlannedEvent(transition, correction=True, corrects=() if corrects_attached else gone_ids)
+    return PlannedEvent(transition, correction=True, corrects=() if corrects_attached else lost)
