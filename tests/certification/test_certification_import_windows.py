@@ -164,6 +164,16 @@ async def test_opening_and_closing_are_safe_to_repeat_and_one_window_is_open_at_
     assert unknown.status_code == 404 and "nope" in unknown.json()["detail"]
 
 
+async def test_a_window_with_a_bad_id_or_label_is_refused_and_nothing_opens(
+    certification: CertificationApi,
+) -> None:
+    for body in ({"id": "has space"}, {"label": "bell\u0007"}, {"label": ""}, {"other": 1}):
+        response = await certification.post("/import-windows", body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert (await certification.get("/import-windows")).json()["items"] == []
+
+
 async def test_only_an_admin_opens_or_closes_an_import_window(
     certification: CertificationApi,
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.identifiers import Identifier
+from shared.identifiers import DisplayName, Identifier
 
 
 class ImportWindowCreate(BaseModel):
@@ -22,7 +22,7 @@ class ImportWindowCreate(BaseModel):
         "same id and label return the stored window (200), another label is a 409; left "
         "out, the server picks one",
     )
-    label: str | None = Field(default=None, max_length=200, description="what is imported")
+    label: DisplayName | None = Field(default=None, description="what is imported")
 
 
 class ImportWindowPublic(BaseModel):
