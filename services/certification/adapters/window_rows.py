@@ -103,7 +103,7 @@ async def open_window_id(conn: Connection, agency_id: str) -> str | None:
 async def windows(
     conn: Connection, agency_id: str, *, only_open: bool, after: str, limit: int
 ) -> list[ImportWindow]:
-    """The agency's windows by opening time then id (keyset ``after``: window id order)."""
+    """The agency's windows in id order, after the keyset ``after``."""
     rows = await conn.fetch(
         _SELECT
         + """
