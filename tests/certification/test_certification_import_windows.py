@@ -3,6 +3,7 @@ only the net transitions, each with its true effective date."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from typing import Any
 
@@ -234,3 +235,39 @@ async def test_a_restarted_service_finds_the_open_window_and_keeps_holding(
         assert await restarted.status("pr-1") == "certified"
         assert await transitions_heard(restarted, nats_client, count=1) == []
         assert (await close_window(restarted))["transitions_published"] == 1
+
+
+async def test_a_shuffled_import_closes_on_the_same_transitions_as_the_date_ordered_one(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await open_window(certification)
+    sends: dict[str, UpstreamHistory] = {}
+    for practitioner_id in ("in-order", "shuffled"):
+        await certification.register(practitioner_id)
+        history = UpstreamHistory.certified_facilitator(certification.agency_id, practitioner_id)
+        with_at_risk_spell(history).concept_lapsed("C1.1", date(2026, 1, 9))
+        sends[practitioner_id] = history
+    sends["in-order"].events.sort(key=lambda e: e.time)
+    random.Random(13).shuffle(sends["shuffled"].events)
+    for history in sends.values():
+        await send(certification, nats_client, history)
+
+    assert (await close_window(certification))["transitions_published"] == 4
+
+    heard = await transitions_heard(certification, nats_client, count=2 + 4)
+    told = {
+        p: [
+            (e.event_name, e.data["effective_on"], e.data["true_effective_on"])
+            for e in heard
+            if e.subject == p
+        ]
+        for p in sends
+    }
+    assert (
+        told["in-order"]
+        == told["shuffled"]
+        == [
+            ("certification_granted", "2025-12-01", "2025-12-01"),
+            ("certification_at_risk", "2026-01-09", "2026-01-09"),  # the concept lapse
+        ]
+    )
