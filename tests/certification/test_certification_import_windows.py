@@ -271,3 +271,18 @@ async def test_a_shuffled_import_closes_on_the_same_transitions_as_the_date_orde
             ("certification_at_risk", "2026-01-09", "2026-01-09"),  # the concept lapse
         ]
     )
+
+
+async def test_a_close_right_after_the_last_upstream_write_waits_for_that_evidence(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await open_window(certification)
+    await certification.register("pr-1")
+    history = UpstreamHistory.certified_facilitator(certification.agency_id, "pr-1")
+    await publish(nats_client, certification.settings.subject_root, history.events)
+
+    closed = await close_window(certification)  # no wait for the consumers here
+
+    assert (closed["upstream_pending_at_close"], closed["transitions_published"]) == (0, 1)
+    [granted] = await transitions_heard(certification, nats_client, count=2)
+    assert granted.data["effective_on"] == GRANT_DAY.isoformat()

@@ -18,6 +18,7 @@ from services.certification.entrypoints.dependencies import Today
 from services.certification.handlers.import_windows import (
     close_import_window,
     open_import_window,
+    upstream_pending,
 )
 from services.certification.models.import_windows import ImportWindowCreate, ImportWindowPublic
 from shared.auth import Principal, allow
@@ -33,7 +34,9 @@ router = APIRouter(prefix="/import-windows", tags=["imports"], responses=PROBLEM
 WindowPath = PersonPath  # the same id rule as every id a client chooses
 
 
-def window_public(window: ImportWindow, runtime: Runtime) -> ImportWindowPublic:
+def window_public(
+    window: ImportWindow, runtime: Runtime, upstream_pending: int | None = None
+) -> ImportWindowPublic:
     overdue_after = certification_settings(runtime.settings).import_window_overdue_hours * 3600
     ended = window.closed_at or now_utc()
     seconds = (ended - window.opened_at).total_seconds()
@@ -49,6 +52,7 @@ def window_public(window: ImportWindow, runtime: Runtime) -> ImportWindowPublic:
         overdue=window.is_open and seconds > overdue_after,
         practitioners_held=window.practitioners_held,
         transitions_published=window.transitions_published,
+        upstream_pending_at_close=upstream_pending,
     )
 
 
@@ -78,9 +82,19 @@ async def close_window(
     principal: Annotated[Principal, allow("import_windows.close")],
     runtime: RuntimeDep,
     today: Today,
+    wait_seconds: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=600,
+            description="how long to wait for upstream evidence still queued for "
+            "certification before closing",
+        ),
+    ] = 30,
 ) -> ImportWindowPublic:
+    pending = await upstream_pending(runtime, wait_seconds)
     window = await close_import_window(runtime, principal, window_id, today)
-    return window_public(window, runtime)
+    return window_public(window, runtime, pending)
 
 
 @router.get("/{window_id}", summary="An import window: status, practitioners held, published")

@@ -4,16 +4,20 @@ only the net transitions (domain/netting.py).
 Opening and closing take the agency's lock *exclusive*, like a rebuild: every write
 takes it shared, so no evaluation straddles the moment a window opens or closes.
 While open, every evaluation of the agency stores its statuses and records the
-practitioner as held (handlers/evaluation.py), the clock included. Closing
-evaluates each held practitioner as of today and publishes what
+practitioner as held (handlers/evaluation.py), the clock included. Closing first
+waits (boundedly) for the upstream evidence still queued for certification's
+consumers, then evaluates each held practitioner as of today and publishes what
 ``plan_net_publication`` plans, in one transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import date
+
+from nats.errors import Error as NatsError
 
 from services.certification.adapters import evidence_rows, locks, policy_rows, window_rows
 from services.certification.adapters.projector import project
@@ -69,6 +73,25 @@ async def open_import_window(
         window = await window_rows.window(conn, agency_id, window_id)
     assert window is not None
     return WindowAnswer(window, created=True)
+
+
+async def upstream_pending(runtime: Runtime, wait_seconds: float) -> int | None:
+    """Wait (up to ``wait_seconds``) until certification's consumers have taken in every
+    upstream event JetStream holds for them; how many still wait (None: NATS unreachable).
+
+    An importer closes the window right after its last upstream write: evidence still on
+    its way would otherwise be published live, one event at a time, after the close.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    while True:
+        try:
+            pending = sum([await c.sample_pending() or 0 for c in runtime.consumers])
+        except (NatsError, TimeoutError):
+            return None
+        if pending == 0 or loop.time() >= deadline:
+            return pending
+        await asyncio.sleep(0.2)
 
 
 async def close_import_window(

@@ -41,6 +41,7 @@ class ImportWindowPublic(BaseModel):
                     "overdue": False,
                     "practitioners_held": 42,
                     "transitions_published": 37,
+                    "upstream_pending_at_close": 0,
                 }
             ]
         }
@@ -63,4 +64,10 @@ class ImportWindowPublic(BaseModel):
     )
     transitions_published: int | None = Field(
         description="net transition events published on close; null while open"
+    )
+    upstream_pending_at_close: int | None = Field(
+        default=None,
+        description="in a close's answer: upstream events (any agency) still queued for "
+        "certification when the wait ran out (0: everything sent had arrived); their "
+        "evidence is published live as it arrives",
     )
