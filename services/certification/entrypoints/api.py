@@ -39,7 +39,7 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "description": "Rebuild projections from the log; upstream events rejected as evidence.",
     },
     {
-        "name": "imports",
+        "name": "import windows",
         "description": "Import windows: hold publication while an agency's history is "
         "imported, then publish only the net transitions.",
     },

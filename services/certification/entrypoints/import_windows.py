@@ -29,7 +29,7 @@ from shared.practice_time import now_utc
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import Runtime, RuntimeDep
 
-router = APIRouter(prefix="/import-windows", tags=["imports"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/import-windows", tags=["import windows"], responses=PROBLEM_RESPONSES)
 
 WindowPath = PersonPath  # the same id rule as every id a client chooses
 
