@@ -150,6 +150,9 @@ class ObservationRecorded(_Evidence):
     observer_calibrated: bool
     total_percent: Percent
     domain_percents: Mapping[str, Percent] = Field(default_factory=dict)
+    # entered from a historical paper form (scores, no indicator ratings); whether it
+    # counts is the policy's choice (``ObservationRules.count_imported_paper``)
+    imported: bool = False
 
 
 class CertificationRevoked(_Evidence):

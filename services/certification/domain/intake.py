@@ -117,6 +117,8 @@ def _observation_recorded(data: Payload) -> dict[str, Any] | None:
         "observer_calibrated": data.get("observer_calibrated"),
         "total_percent": data.get("total"),
         "domain_percents": data.get("domain_scores") or {},
+        # absent in events recorded before fidelity sent it: not imported
+        "imported": data.get("imported") or False,
     }
 
 
