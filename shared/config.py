@@ -84,6 +84,16 @@ class ServiceSettings(BaseSettings):
         default=24 * 3600, ge=60, description="a token valid for longer (exp - iat) is refused"
     )
     max_body_bytes: int = 5 * 1024 * 1024
+    import_max_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1, description="largest NDJSON body POST /imports takes"
+    )
+    import_max_lines: int = Field(default=200_000, ge=1, description="most lines in one import")
+    import_batch_lines: int = Field(
+        default=200, ge=1, description="lines stored per transaction (a savepoint each)"
+    )
+    import_poll_seconds: float = Field(
+        default=0.5, gt=0, description="how often the import worker looks for running imports"
+    )
     max_json_depth: int = Field(
         default=64, ge=2, description="deepest nesting a JSON body may have"
     )

@@ -10,8 +10,10 @@ from services.certification.config import CertificationSettings
 from services.certification.domain.events import INTERNAL_EVENTS
 from services.certification.entrypoints.api import OPENAPI_TAGS, routers
 from services.certification.entrypoints.consumers import evidence_consumers
+from services.certification.entrypoints.imports import IMPORT_KINDS
 from services.certification.handlers.clock import clock_tick
 from services.certification.permissions import PERMISSIONS
+from shared.import_routes import with_imports
 from shared.service import Runtime, ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -28,7 +30,7 @@ def build_definition(
     async def on_startup(runtime: Runtime) -> None:
         CLOCK.put(runtime, today)
 
-    return ServiceDefinition(
+    definition = ServiceDefinition(
         settings=settings,
         title="MiiWrap certification service",
         description=DESCRIPTION,
@@ -41,6 +43,7 @@ def build_definition(
         openapi_tags=OPENAPI_TAGS,
         internal_events=INTERNAL_EVENTS,
     )
+    return with_imports(definition, IMPORT_KINDS)
 
 
 def create_service_app(

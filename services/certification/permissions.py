@@ -28,6 +28,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.what_if": frozenset({A, Role.SUPERVISOR, Role.AUDITOR}),
     "projections.rebuild": frozenset({A}),
     "rejected_evidence.read": frozenset({A, Role.AUDITOR}),
+    # bulk import (NDJSON) of records and its reports: agency administrators only
+    "imports.run": frozenset({Role.ADMIN}),
+    "imports.read": frozenset({Role.ADMIN}),
 }
 
 # Roles that read any practitioner of their agency (a practitioner reads only themself).

@@ -10,8 +10,10 @@ from services.coaching.domain.errors import CoachingError
 from services.coaching.domain.events import TeamSet
 from services.coaching.entrypoints.api import routers
 from services.coaching.entrypoints.consumers import roster_consumers
+from services.coaching.entrypoints.imports import IMPORT_KINDS
 from services.coaching.entrypoints.problems import problem_for
 from services.coaching.permissions import PERMISSIONS
+from shared.import_routes import with_imports
 from shared.service import ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -24,7 +26,7 @@ DESCRIPTION = (
 
 
 def build_definition(settings: CoachingSettings) -> ServiceDefinition:
-    return ServiceDefinition(
+    definition = ServiceDefinition(
         settings=settings,
         title="MiiWrap coaching service",
         description=DESCRIPTION,
@@ -36,6 +38,7 @@ def build_definition(settings: CoachingSettings) -> ServiceDefinition:
         domain_errors={CoachingError: problem_for},
         consumers=roster_consumers,
     )
+    return with_imports(definition, IMPORT_KINDS)
 
 
 def create_service_app(settings: CoachingSettings | None = None) -> FastAPI:

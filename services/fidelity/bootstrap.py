@@ -8,9 +8,11 @@ from services.fidelity.adapters.schema import MIGRATIONS
 from services.fidelity.config import FidelitySettings
 from services.fidelity.domain.errors import FidelityError
 from services.fidelity.entrypoints.api import OPENAPI_TAGS, routers
+from services.fidelity.entrypoints.imports import IMPORT_KINDS
 from services.fidelity.entrypoints.problems import problem_for
 from services.fidelity.handlers.instruments import seed_instruments
 from services.fidelity.permissions import PERMISSIONS
+from shared.import_routes import with_imports
 from shared.service import ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -20,7 +22,7 @@ DESCRIPTION = (
 
 
 def build_definition(settings: FidelitySettings) -> ServiceDefinition:
-    return ServiceDefinition(
+    definition = ServiceDefinition(
         settings=settings,
         title="MiiWrap fidelity service",
         description=DESCRIPTION,
@@ -31,6 +33,7 @@ def build_definition(settings: FidelitySettings) -> ServiceDefinition:
         openapi_tags=OPENAPI_TAGS,
         domain_errors={FidelityError: problem_for},
     )
+    return with_imports(definition, IMPORT_KINDS)
 
 
 def create_service_app(settings: FidelitySettings | None = None) -> FastAPI:

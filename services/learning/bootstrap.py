@@ -9,6 +9,7 @@ from services.learning.adapters.schema import MIGRATIONS
 from services.learning.config import LearningSettings
 from services.learning.domain.errors import LearningDomainError
 from services.learning.entrypoints.api import OPENAPI_TAGS, routers
+from services.learning.entrypoints.imports import IMPORT_KINDS
 from services.learning.entrypoints.problems import problem_for
 from services.learning.handlers import lapse_check_job
 from services.learning.handlers.context import LEARNING, LearningContext, visibility_policy
@@ -21,6 +22,7 @@ from services.learning.xapi.wiring import (
     XAPI_ROUTERS,
     start_xapi,
 )
+from shared.import_routes import with_imports
 from shared.service import PeriodicJob, Runtime, ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -45,7 +47,7 @@ def build_definition(settings: LearningSettings) -> ServiceDefinition:
     jobs: list[tuple[float, PeriodicJob]] = []
     if settings.lapse_check_interval_seconds > 0:
         jobs.append((settings.lapse_check_interval_seconds, lapse_check_job))
-    return ServiceDefinition(
+    definition = ServiceDefinition(
         settings=settings,
         title="MiiWrap learning service",
         description=DESCRIPTION,
@@ -58,6 +60,7 @@ def build_definition(settings: LearningSettings) -> ServiceDefinition:
         raw_body_prefixes=XAPI_RAW_BODY_PREFIXES,
         domain_errors={LearningDomainError: problem_for},
     )
+    return with_imports(definition, IMPORT_KINDS)
 
 
 def create_service_app(settings: LearningSettings | None = None) -> FastAPI:
