@@ -1,4 +1,4 @@
-"""The `miiwrap` command: run the local stack, issue local tokens."""
+"""The `miiwrap` command: run the local stack, issue local tokens, import an agency's history."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import typer
 
 from services.learning.xapi.cli import app as xapi_credentials
 from shared.auth import Role, issue_token
+from system.import_command import import_command
 
 app = typer.Typer(help="MiiWrap Infrastructure developer commands.", no_args_is_help=True)
 app.add_typer(xapi_credentials, name="xapi-credentials")
+app.command("import")(import_command)
 
 
 @app.command()
