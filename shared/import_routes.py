@@ -33,6 +33,7 @@ from shared.import_store import (
     insert_import,
     invalid_lines,
     line_counts,
+    list_imports,
     pending_lines,
     principal_of,
     problem_text,
@@ -243,6 +244,20 @@ def import_router(kinds: Mapping[str, ImportKind[Any]], domain_errors: DomainErr
             status_code=200 if dry_run_only else 202,
             headers={"Location": f"/imports/{import_id}"},
         )
+
+    @router.get("", summary="The agency's imports and dry runs, newest first")
+    async def list_agency_imports(
+        runtime: RuntimeDep,
+        principal: Annotated[Principal, allow("imports.read")],
+        page: Annotated[PageRequest, Depends(page_request)],
+    ) -> Page[ImportReport]:
+        before = keyset(page, "datetime", "uuid")
+        async with runtime.pool.acquire() as conn:
+            rows = await list_imports(conn, principal.agency_id, before, page.limit + 1)
+            reports = [
+                report_of(row, await line_counts(conn, principal.agency_id, row.id)) for row in rows
+            ]
+        return build_page(reports, page.limit, lambda r: [r.created_at.isoformat(), str(r.id)])
 
     @router.get("/{import_id}", summary="An import's report: status, counts, progress")
     async def read_import(

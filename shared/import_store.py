@@ -207,6 +207,23 @@ async def find_import(conn: Connection, agency_id: str, import_id: uuid.UUID) ->
     return ImportRow(**dict(row)) if row else None
 
 
+async def list_imports(
+    conn: Connection, agency_id: str, before: tuple[Any, ...] | None, limit: int
+) -> list[ImportRow]:
+    """The agency's imports, newest first, after the keyset `before` (created_at, id)."""
+    rows = await conn.fetch(
+        """SELECT agency_id, id, dry_run, status, total, failure, created_at, finished_at
+           FROM imports WHERE agency_id = $1
+             AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+           ORDER BY created_at DESC, id DESC LIMIT $4""",
+        agency_id,
+        before[0] if before else None,
+        before[1] if before else None,
+        limit,
+    )
+    return [ImportRow(**dict(r)) for r in rows]
+
+
 async def line_counts(
     conn: Connection, agency_id: str, import_id: uuid.UUID
 ) -> dict[tuple[str, str | None], int]:

@@ -132,6 +132,9 @@ async def test_imports_are_for_admins_of_the_agency_only(learning: LearningApi) 
     done = await post_import(learning.client, learning.headers(), body, dry_run=True)
     other = await learning.get(f"/imports/{done.json()['id']}", agency="someone-else")
     assert other.status_code == 404
+    listed = await learning.get("/imports")
+    assert [r["id"] for r in listed.json()["items"]] == [done.json()["id"]]
+    assert (await learning.get("/imports", agency="someone-else")).json()["items"] == []
 
 
 async def test_refuses_a_body_that_is_not_ndjson_or_holds_no_line(learning: LearningApi) -> None:
