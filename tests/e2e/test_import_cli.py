@@ -31,6 +31,7 @@ from services.learning.config import LearningSettings
 from shared.auth import issue_token
 from shared.servers import free_port
 from system.cli import app as cli
+from system.importer import export_files
 
 START = date(2024, 9, 2)
 
@@ -186,3 +187,18 @@ async def test_the_import_command_refuses_a_folder_with_a_file_it_does_not_know(
 
     assert result.exit_code == 2
     assert "observations.ndjson" in result.output and "roster.ndjson" in result.output
+
+
+def test_an_export_folder_is_imported_roster_first_whatever_files_it_lacks(
+    tmp_path: Path,
+) -> None:
+    for name in ("fidelity.ndjson", "learning.ndjson", "roster.ndjson"):
+        (tmp_path / name).write_text("")
+
+    order = [(path.name, service) for path, service in export_files(tmp_path)]
+
+    assert order == [
+        ("roster.ndjson", "certification"),
+        ("learning.ndjson", "learning"),
+        ("fidelity.ndjson", "fidelity"),
+    ]
