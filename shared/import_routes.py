@@ -11,6 +11,7 @@ A service gets all of it with `with_imports(definition, kinds)` in its bootstrap
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
@@ -70,7 +71,7 @@ def read_lines(
     body: bytes, kinds: Mapping[str, ImportKind[Any]], max_lines: int
 ) -> list[ParsedLine]:
     """The body's non-empty lines, numbered from 1 as a text editor numbers them."""
-    raw_lines = body.split(b"\n")
+    raw_lines = body.removeprefix(codecs.BOM_UTF8).split(b"\n")
     numbered = [(n, raw) for n, raw in enumerate(raw_lines, start=1) if raw.strip()]
     if not numbered:
         raise Unprocessable("the body holds no line; send one JSON record per line")

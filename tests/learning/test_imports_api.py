@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import uuid
 from typing import Any
 
@@ -168,3 +169,14 @@ async def test_refuses_too_many_lines_and_too_large_a_body_with_413(
     assert "at most 2" in too_many.json()["detail"]
     assert too_large.status_code == 413
     assert "limit is 2000 bytes" in too_large.json()["detail"]
+
+
+async def test_a_file_saved_with_a_byte_order_mark_is_read_from_its_first_line(
+    learning: LearningApi,
+) -> None:
+    line = {"kind": "enrollment", "id": _id(), **an_enrollment("prac-bom")}
+    body = codecs.BOM_UTF8 + ndjson([line]).replace(b"\n", b"\r\n")
+
+    response = await post_import(learning.client, learning.headers(), body, dry_run=True)
+
+    assert (response.json()["stored"], response.json()["invalid"]) == (1, 0)
