@@ -1,6 +1,7 @@
 """Request bodies are checked before any route sees them.
 
-- larger than the limit → 413 (also when sent chunked, without Content-Length);
+- larger than the limit → 413 (also when sent chunked, without Content-Length); a path
+  prefix may have a limit of its own (bulk imports take more than one record);
 - a body that is not JSON on a JSON API → 415;
 - malformed JSON, a key given twice, NaN/Infinity, or nesting deeper than the limit → 400
   (never a RecursionError);
@@ -199,7 +200,7 @@ class RequestBodyGuard:
 
     def _limit_for(self, path: str) -> int:
         for prefix, limit in self.limits.items():
-            if path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + "?"):
+            if path == prefix or path.startswith(prefix + "/"):
                 return limit
         return self.max_bytes
 
