@@ -1,4 +1,4 @@
-"""HTTP of bulk imports, the worker that stores a real run, and how a service adds both.
+"""HTTP of bulk imports, and how a service adds them (routes, tables, worker, body limit).
 
 `POST /imports?dry_run=` takes NDJSON (one record per line, each with its `kind` and its
 stable `id`). A dry run checks every line with the handlers inside transactions that are
@@ -11,173 +11,37 @@ A service gets all of it with `with_imports(definition, kinds)` in its bootstrap
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-import structlog
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.auth import Principal, allow
 from shared.database import Connection
-from shared.idempotency import fingerprint
 from shared.import_models import ImportLineError, ImportReport, report_of
+from shared.import_runs import dry_run, read_lines, store_next_batch
 from shared.import_store import (
     IMPORT_DDL,
-    claim_running_import,
-    count_failed_round,
     find_import,
-    finish_import,
     insert_import,
     invalid_lines,
     line_counts,
     list_imports,
-    pending_lines,
-    principal_of,
     problem_text,
-    record_results,
-    reset_failed_rounds,
 )
-from shared.imports import (
-    TRANSIENT_ERRORS,
-    DomainErrors,
-    ImportKind,
-    LineResult,
-    ParsedLine,
-    parse_line,
-    problem_body,
-    run_batch,
-)
+from shared.imports import DomainErrors, ImportKind, LineResult
 from shared.pagination import Page, PageRequest, build_page, keyset, page_request
 from shared.problems import (
     PROBLEM_RESPONSES,
     NotFound,
-    PayloadTooLarge,
-    Unprocessable,
     UnsupportedMediaType,
 )
 from shared.service import Runtime, RuntimeDep, ServiceDefinition
 
-log = structlog.get_logger(__name__)
-
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson")
-MAX_FAILED_ROUNDS = 10
-
-
-def read_lines(
-    body: bytes, kinds: Mapping[str, ImportKind[Any]], max_lines: int
-) -> list[ParsedLine]:
-    """The body's non-empty lines, numbered from 1 as a text editor numbers them."""
-    raw_lines = body.removeprefix(codecs.BOM_UTF8).split(b"\n")
-    numbered = [(n, raw) for n, raw in enumerate(raw_lines, start=1) if raw.strip()]
-    if not numbered:
-        raise Unprocessable("the body holds no line; send one JSON record per line")
-    if len(numbered) > max_lines:
-        raise PayloadTooLarge(
-            f"the body holds {len(numbered)} lines; at most {max_lines} are taken in one "
-            "import: split the file and import the parts in order"
-        )
-    parsed = []
-    for number, raw in numbered:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            problem = problem_body(
-                422, "Invalid import line", "the line is not UTF-8 text", "invalid-import-line"
-            )
-            parsed.append(ParsedLine(number, "", "", {}, problem))
-            continue
-        parsed.append(parse_line(number, text, kinds))
-    return parsed
-
-
-async def dry_run(
-    runtime: Runtime,
-    principal: Principal,
-    kinds: Mapping[str, ImportKind[Any]],
-    lines: Sequence[ParsedLine],
-    domain_errors: DomainErrors,
-) -> list[LineResult]:
-    """Every line through the handlers, batch by batch, each batch rolled back.
-
-    A batch sees what is stored and its own earlier lines; a record repeated from an
-    earlier batch is judged against that line's content, as a real run would judge it.
-    """
-    seen: dict[tuple[str, str], str] = {}
-    results: list[LineResult] = []
-    size = runtime.settings.import_batch_lines
-    for start in range(0, len(lines), size):
-        batch = lines[start : start + size]
-        fresh = [line for line in batch if (line.kind, line.record_id) not in seen]
-        async with runtime.pool.acquire() as conn:
-            transaction = conn.transaction()
-            await transaction.start()
-            try:
-                decided = await run_batch(runtime, conn, principal, kinds, fresh, domain_errors)
-            finally:
-                await transaction.rollback()
-        by_number = {r.number: r for r in decided}
-        for line in batch:
-            key, content = (line.kind, line.record_id), fingerprint(line.fields)
-            result = by_number.get(line.number) or _repeat_of_earlier(line, seen[key] == content)
-            if result.outcome != "invalid" and key not in seen:
-                seen[key] = content
-            results.append(result)
-    return results
-
-
-def _repeat_of_earlier(line: ParsedLine, same: bool) -> LineResult:
-    if same:
-        return LineResult(line.number, line.kind, line.record_id, "present")
-    problem = problem_body(
-        409,
-        "Conflict",
-        f"an earlier line holds {line.kind} {line.record_id} with different content; "
-        "send exactly the same content to repeat it, or use a new id for a new record",
-        "conflict",
-    )
-    return LineResult(line.number, line.kind, line.record_id, "invalid", problem)
-
-
-async def store_next_batch(
-    runtime: Runtime, kinds: Mapping[str, ImportKind[Any]], domain_errors: DomainErrors
-) -> bool:
-    """Store the next batch of the oldest running import; False when there is none."""
-    claimed: dict[str, Any] = {}
-    try:
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            row = await claim_running_import(conn)
-            if row is None:
-                return False
-            agency_id, import_id = row["agency_id"], row["id"]
-            claimed.update(agency_id=agency_id, import_id=import_id)
-            limit = runtime.settings.import_batch_lines
-            lines = await pending_lines(conn, agency_id, import_id, limit)
-            if not lines:
-                await finish_import(conn, agency_id, import_id, "completed")
-                return True
-            principal = principal_of(agency_id, row["principal"])
-            results = await run_batch(runtime, conn, principal, kinds, lines, domain_errors)
-            await record_results(conn, agency_id, import_id, results)
-            await reset_failed_rounds(conn, agency_id, import_id)
-        return True
-    except TRANSIENT_ERRORS as error:
-        if not claimed:
-            raise
-        log.warning("import_batch_failed", import_id=str(claimed["import_id"]), error=repr(error))
-        async with runtime.pool.acquire() as conn:
-            await count_failed_round(
-                conn,
-                claimed["agency_id"],
-                claimed["import_id"],
-                f"the database failed while storing a batch ({type(error).__name__}); "
-                "the batch is retried",
-                MAX_FAILED_ROUNDS,
-            )
-        return False
 
 
 async def report(conn: Connection, agency_id: str, import_id: uuid.UUID) -> ImportReport:
