@@ -70,8 +70,8 @@ def import_router(kinds: Mapping[str, ImportKind[Any]], domain_errors: DomainErr
         response_model=ImportReport,
         responses={
             200: {"model": ImportReport, "description": "the dry run's report"},
-            413: {"description": "too large a body, or too many lines"},
-            415: {"description": "not NDJSON"},
+            413: {**PROBLEM_RESPONSES[422], "description": "too large a body, or too many lines"},
+            415: {**PROBLEM_RESPONSES[422], "description": "not NDJSON"},
         },
         openapi_extra={
             "requestBody": {
