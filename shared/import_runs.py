@@ -1,6 +1,6 @@
 """Running an import: reading the NDJSON body, a dry run, and the worker's next batch.
 
-A dry run goes through the handlers batch by batch, each batch's transaction rolled back;
+A dry run goes through the handlers in one transaction that is rolled back;
 a real run is stored by `store_next_batch`, called by a periodic job under the kernel
 supervisor until no running import is left. A batch's lines and their outcomes commit
 together, so a batch interrupted by an outage is redone whole, and never counted twice.
@@ -15,7 +15,6 @@ from typing import Any
 import structlog
 
 from shared.auth import Principal
-from shared.idempotency import fingerprint
 from shared.import_store import (
     claim_running_import,
     count_failed_round,
@@ -77,45 +76,21 @@ async def dry_run(
     lines: Sequence[ParsedLine],
     domain_errors: DomainErrors,
 ) -> list[LineResult]:
-    """Every line through the handlers, batch by batch, each batch rolled back.
+    """Every line through the handlers in one transaction, rolled back at the end.
 
-    A batch sees what is stored and its own earlier lines; a record repeated from an
-    earlier batch is judged against that line's content, as a real run would judge it.
+    One transaction, so each line is judged with every earlier line of the file in place
+    (attempts after their enrollment, a repeated id against its first line), exactly as
+    the real run will judge it. While it is open, the service's relay holds back events
+    committed after it began (the commit-safe fence): a dry run delays publication by
+    its own duration, never loses or reorders anything.
     """
-    seen: dict[tuple[str, str], str] = {}
-    results: list[LineResult] = []
-    size = runtime.settings.import_batch_lines
-    for start in range(0, len(lines), size):
-        batch = lines[start : start + size]
-        fresh = [line for line in batch if (line.kind, line.record_id) not in seen]
-        async with runtime.pool.acquire() as conn:
-            transaction = conn.transaction()
-            await transaction.start()
-            try:
-                decided = await run_batch(runtime, conn, principal, kinds, fresh, domain_errors)
-            finally:
-                await transaction.rollback()
-        by_number = {r.number: r for r in decided}
-        for line in batch:
-            key, content = (line.kind, line.record_id), fingerprint(line.fields)
-            result = by_number.get(line.number) or _repeat_of_earlier(line, seen[key] == content)
-            if result.outcome != "invalid" and key not in seen:
-                seen[key] = content
-            results.append(result)
-    return results
-
-
-def _repeat_of_earlier(line: ParsedLine, same: bool) -> LineResult:
-    if same:
-        return LineResult(line.number, line.kind, line.record_id, "present")
-    problem = problem_body(
-        409,
-        "Conflict",
-        f"an earlier line holds {line.kind} {line.record_id} with different content; "
-        "send exactly the same content to repeat it, or use a new id for a new record",
-        "conflict",
-    )
-    return LineResult(line.number, line.kind, line.record_id, "invalid", problem)
+    async with runtime.pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            return await run_batch(runtime, conn, principal, kinds, lines, domain_errors)
+        finally:
+            await transaction.rollback()
 
 
 async def store_next_batch(

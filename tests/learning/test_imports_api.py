@@ -180,3 +180,34 @@ async def test_a_file_saved_with_a_byte_order_mark_is_read_from_its_first_line(
     response = await post_import(learning.client, learning.headers(), body, dry_run=True)
 
     assert (response.json()["stored"], response.json()["invalid"]) == (1, 0)
+
+
+async def test_a_dry_run_judges_each_line_as_the_real_run_stores_it_across_batches(
+    settings_for: Any, agency_id: str
+) -> None:
+    settings: LearningSettings = settings_for(
+        LearningSettings, lapse_check_interval_seconds=0, import_batch_lines=2
+    )
+    headers = bearer(settings, agency_id, "admin")
+    repeated = {"kind": "attempt", "id": _id(), **an_attempt("prac-batches", "M1", 0.9)}
+    lines = [
+        {"kind": "enrollment", "id": _id(), **an_enrollment("prac-batches")},
+        repeated,
+        {"kind": "attempt", "id": _id(), **an_attempt("prac-batches", "M2", 0.5)},
+        repeated,  # the same record again, in a later batch: already present
+        {**repeated, "scaled_score": 0.3},  # its id with other content: a conflict
+    ]
+    async with running(create_service_app(settings)) as client:
+        checked = await post_import(client, headers, ndjson(lines), dry_run=True)
+        stored = await post_import(client, headers, ndjson(lines))
+        report = await finished_report(client, headers, stored.json()["id"])
+        outcomes = [
+            (r["stored"], r["already_present"], r["invalid"]) for r in (checked.json(), report)
+        ]
+        conflicts = [
+            [e["line"] for e in await invalid_lines(client, headers, r["id"])]
+            for r in (checked.json(), report)
+        ]
+
+    assert outcomes == [(3, 1, 1), (3, 1, 1)]
+    assert conflicts == [[5], [5]]
