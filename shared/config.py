@@ -84,6 +84,12 @@ class ServiceSettings(BaseSettings):
         default=24 * 3600, ge=60, description="a token valid for longer (exp - iat) is refused"
     )
     max_body_bytes: int = 5 * 1024 * 1024
+    max_json_depth: int = Field(
+        default=64, ge=2, description="deepest nesting a JSON body may have"
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024, description="all request headers together; more is 431"
+    )
     import_max_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1, description="largest NDJSON body POST /imports takes"
     )
@@ -93,12 +99,6 @@ class ServiceSettings(BaseSettings):
     )
     import_poll_seconds: float = Field(
         default=0.5, gt=0, description="how often the import worker looks for running imports"
-    )
-    max_json_depth: int = Field(
-        default=64, ge=2, description="deepest nesting a JSON body may have"
-    )
-    max_header_bytes: int = Field(
-        default=16 * 1024, description="all request headers together; more is 431"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = Field(

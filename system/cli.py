@@ -13,7 +13,6 @@ from system.import_command import import_command
 
 app = typer.Typer(help="MiiWrap Infrastructure developer commands.", no_args_is_help=True)
 app.add_typer(xapi_credentials, name="xapi-credentials")
-app.command("import")(import_command)
 
 
 @app.command()
@@ -27,6 +26,9 @@ def run(
     from system.devstack import run as run_stack
 
     raise typer.Exit(run_stack(root.resolve(), secure_nats=secure_nats))
+
+
+app.command("import")(import_command)
 
 
 @app.command()

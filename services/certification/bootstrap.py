@@ -8,12 +8,11 @@ from services.certification.adapters.clock import CLOCK, Clock, SystemClock
 from services.certification.adapters.schema import MIGRATIONS
 from services.certification.config import CertificationSettings
 from services.certification.domain.events import INTERNAL_EVENTS
+from services.certification.entrypoints import imports as bulk_import
 from services.certification.entrypoints.api import OPENAPI_TAGS, routers
 from services.certification.entrypoints.consumers import evidence_consumers
-from services.certification.entrypoints.imports import IMPORT_KINDS
 from services.certification.handlers.clock import clock_tick
 from services.certification.permissions import PERMISSIONS
-from shared.import_routes import with_imports
 from shared.service import Runtime, ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -43,7 +42,7 @@ def build_definition(
         openapi_tags=OPENAPI_TAGS,
         internal_events=INTERNAL_EVENTS,
     )
-    return with_imports(definition, IMPORT_KINDS)
+    return bulk_import.added_to(definition)
 
 
 def create_service_app(

@@ -15,6 +15,9 @@ A, P = Role.ADMIN, Role.PRACTITIONER
 STAFF_READERS = frozenset({A, Role.SUPERVISOR, Role.COACH, Role.AUDITOR, Role.SERVICE})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
+    # bulk import (NDJSON) of records and its reports: agency administrators only
+    "imports.run": frozenset({Role.ADMIN}),
+    "imports.read": frozenset({Role.ADMIN}),
     "practitioners.register": frozenset({A}),
     "practitioners.list": STAFF_READERS,
     "practitioners.read": STAFF_READERS | {P},
@@ -28,9 +31,6 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.what_if": frozenset({A, Role.SUPERVISOR, Role.AUDITOR}),
     "projections.rebuild": frozenset({A}),
     "rejected_evidence.read": frozenset({A, Role.AUDITOR}),
-    # bulk import (NDJSON) of records and its reports: agency administrators only
-    "imports.run": frozenset({Role.ADMIN}),
-    "imports.read": frozenset({Role.ADMIN}),
 }
 
 # Roles that read any practitioner of their agency (a practitioner reads only themself).

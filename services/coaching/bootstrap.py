@@ -8,12 +8,11 @@ from services.coaching.adapters.schema import MIGRATIONS
 from services.coaching.config import CoachingSettings
 from services.coaching.domain.errors import CoachingError
 from services.coaching.domain.events import TeamSet
+from services.coaching.entrypoints import imports as bulk_import
 from services.coaching.entrypoints.api import routers
 from services.coaching.entrypoints.consumers import roster_consumers
-from services.coaching.entrypoints.imports import IMPORT_KINDS
 from services.coaching.entrypoints.problems import problem_for
 from services.coaching.permissions import PERMISSIONS
-from shared.import_routes import with_imports
 from shared.service import ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -38,7 +37,7 @@ def build_definition(settings: CoachingSettings) -> ServiceDefinition:
         domain_errors={CoachingError: problem_for},
         consumers=roster_consumers,
     )
-    return with_imports(definition, IMPORT_KINDS)
+    return bulk_import.added_to(definition)
 
 
 def create_service_app(settings: CoachingSettings | None = None) -> FastAPI:

@@ -7,12 +7,11 @@ from fastapi import FastAPI
 from services.fidelity.adapters.schema import MIGRATIONS
 from services.fidelity.config import FidelitySettings
 from services.fidelity.domain.errors import FidelityError
+from services.fidelity.entrypoints import imports as bulk_import
 from services.fidelity.entrypoints.api import OPENAPI_TAGS, routers
-from services.fidelity.entrypoints.imports import IMPORT_KINDS
 from services.fidelity.entrypoints.problems import problem_for
 from services.fidelity.handlers.instruments import seed_instruments
 from services.fidelity.permissions import PERMISSIONS
-from shared.import_routes import with_imports
 from shared.service import ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -33,7 +32,7 @@ def build_definition(settings: FidelitySettings) -> ServiceDefinition:
         openapi_tags=OPENAPI_TAGS,
         domain_errors={FidelityError: problem_for},
     )
-    return with_imports(definition, IMPORT_KINDS)
+    return bulk_import.added_to(definition)
 
 
 def create_service_app(settings: FidelitySettings | None = None) -> FastAPI:

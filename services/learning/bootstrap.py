@@ -8,8 +8,8 @@ from services.learning.adapters.catalog_store import load_catalogs, seed_catalog
 from services.learning.adapters.schema import MIGRATIONS
 from services.learning.config import LearningSettings
 from services.learning.domain.errors import LearningDomainError
+from services.learning.entrypoints import imports as bulk_import
 from services.learning.entrypoints.api import OPENAPI_TAGS, routers
-from services.learning.entrypoints.imports import IMPORT_KINDS
 from services.learning.entrypoints.problems import problem_for
 from services.learning.handlers import lapse_check_job
 from services.learning.handlers.context import LEARNING, LearningContext, visibility_policy
@@ -22,7 +22,6 @@ from services.learning.xapi.wiring import (
     XAPI_ROUTERS,
     start_xapi,
 )
-from shared.import_routes import with_imports
 from shared.service import PeriodicJob, Runtime, ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -60,7 +59,7 @@ def build_definition(settings: LearningSettings) -> ServiceDefinition:
         raw_body_prefixes=XAPI_RAW_BODY_PREFIXES,
         domain_errors={LearningDomainError: problem_for},
     )
-    return with_imports(definition, IMPORT_KINDS)
+    return bulk_import.added_to(definition)
 
 
 def create_service_app(settings: LearningSettings | None = None) -> FastAPI:

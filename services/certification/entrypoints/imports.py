@@ -21,8 +21,9 @@ from services.certification.entrypoints.roster import register
 from services.certification.models.roster import PractitionerCreate
 from shared.auth import Principal
 from shared.identifiers import PersonId
+from shared.import_routes import with_imports
 from shared.imports import ImportKind, import_kinds
-from shared.service import Runtime
+from shared.service import Runtime, ServiceDefinition
 
 # a route under /practitioners/{practitioner_id}: its parameters by name
 PractitionerRoute = Callable[..., Awaitable[Any]]
@@ -66,3 +67,8 @@ def practitioner_kind(
 IMPORT_KINDS = import_kinds(
     ImportKind("registration", PractitionerCreate, store_registration, id_field="practitioner_id"),
 )
+
+
+def added_to(definition: ServiceDefinition) -> ServiceDefinition:
+    """The service with `POST /imports` of these kinds (routes, tables, worker)."""
+    return with_imports(definition, IMPORT_KINDS)

@@ -8,8 +8,9 @@ from services.coaching.models.plans import PlanCreate
 from services.coaching.models.ratings import RatingCreate
 from services.coaching.models.sessions import SessionCreate
 from shared.auth import Principal
+from shared.import_routes import with_imports
 from shared.imports import ImportKind, import_kinds
-from shared.service import Runtime
+from shared.service import Runtime, ServiceDefinition
 
 
 async def store_assignment(runtime: Runtime, principal: Principal, body: AssignmentCreate) -> bool:
@@ -34,3 +35,8 @@ IMPORT_KINDS = import_kinds(
     ImportKind("session", SessionCreate, store_session),
     ImportKind("rating", RatingCreate, store_rating),
 )
+
+
+def added_to(definition: ServiceDefinition) -> ServiceDefinition:
+    """The service with `POST /imports` of these kinds (routes, tables, worker)."""
+    return with_imports(definition, IMPORT_KINDS)

@@ -7,8 +7,9 @@ from services.fidelity.handlers.paper_observations import record_paper_observati
 from services.fidelity.models.observations import ObservationCreate
 from services.fidelity.models.paper_observations import PaperObservationCreate
 from shared.auth import Principal
+from shared.import_routes import with_imports
 from shared.imports import ImportKind, import_kinds
-from shared.service import Runtime
+from shared.service import Runtime, ServiceDefinition
 
 
 async def store_observation(
@@ -29,3 +30,8 @@ IMPORT_KINDS = import_kinds(
     ImportKind("observation", ObservationCreate, store_observation),
     ImportKind("paper_observation", PaperObservationCreate, store_paper_observation),
 )
+
+
+def added_to(definition: ServiceDefinition) -> ServiceDefinition:
+    """The service with `POST /imports` of these kinds (routes, tables, worker)."""
+    return with_imports(definition, IMPORT_KINDS)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from services.learning.handlers import enroll_practitioner, record_attempt, record_review
 from services.learning.models.commands import EnrollPractitioner, RecordAttempt, RecordReview
 from shared.auth import Principal
+from shared.import_routes import with_imports
 from shared.imports import ImportKind, import_kinds
-from shared.service import Runtime
+from shared.service import Runtime, ServiceDefinition
 
 
 async def store_enrollment(
@@ -36,3 +37,8 @@ IMPORT_KINDS = import_kinds(
     ImportKind("attempt", RecordAttempt, store_attempt),
     ImportKind("review", RecordReview, store_review),
 )
+
+
+def added_to(definition: ServiceDefinition) -> ServiceDefinition:
+    """The service with `POST /imports` of these kinds (routes, tables, worker)."""
+    return with_imports(definition, IMPORT_KINDS)
