@@ -69,17 +69,22 @@ def export_files(folder: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def open_import_window(certification: httpx.AsyncClient) -> None:
-    """Hold certification's publication while the agency's history is imported.
+async def open_import_window(certification: httpx.AsyncClient, label: str) -> str | None:
+    """Hold certification's publication while the agency's history is imported; the
+    window's id, or None while certification offers no import window.
 
-    Wire to certification's import-window endpoint once it exists (the window is
-    certification's); until then certification publishes as the evidence arrives.
+    To wire: `POST /import-windows {"id": <a stable id>, "label": label}` (201, or 200 for
+    a repeat) and return its id. Until then certification publishes as evidence arrives.
     """
+    return None
 
 
-def close_import_window(certification: httpx.AsyncClient) -> None:
-    """End the hold opened by `open_import_window`: certification publishes the net
-    transitions. Wire with `open_import_window`."""
+async def close_import_window(certification: httpx.AsyncClient, window_id: str | None) -> None:
+    """End the hold `open_import_window` opened: certification publishes the net
+    transitions. To wire: `POST /import-windows/{window_id}/close` (it waits for upstream
+    evidence still queued for certification)."""
+    if window_id is None:
+        return
 
 
 async def import_folder(
@@ -95,7 +100,8 @@ async def import_folder(
     files = export_files(folder)
     registered = _registered_practitioners(folder / "roster.ndjson")
     outcomes = []
-    open_import_window(clients["certification"])
+    label = f"miiwrap import {folder.name}"
+    window_id = None if dry_run else await open_import_window(clients["certification"], label)
     try:
         for path, service in files:
             lines = [raw for raw in path.read_bytes().split(b"\n")]
@@ -106,7 +112,7 @@ async def import_folder(
                 outcome = await importer.store(lines, roster_wait_seconds)
             outcomes.append(outcome)
     finally:
-        close_import_window(clients["certification"])
+        await close_import_window(clients["certification"], window_id)
     return outcomes
 
 
