@@ -67,6 +67,11 @@ def body_properties(document: dict[str, Any], operation: dict[str, Any]) -> dict
     return props
 
 
+def well_formed_id(document: dict[str, Any], params: dict[str, Any], name: str) -> str:
+    schema = params.get(name, {}).get("schema", {})
+    return NIL_UUID if "uuid" in formats(document, schema) else "p-1"
+
+
 class Sweep:
     def __init__(self, service: Service) -> None:
         self.service = service
@@ -100,11 +105,6 @@ def hostile_values(document: dict[str, Any], name: str, schema: dict[str, Any]) 
     if "date-time" in kinds:
         return list(DATETIMES)
     return list(HOSTILE_IDS) if name in PERSON_FIELDS else []
-
-
-def well_formed_id(document: dict[str, Any], params: dict[str, Any], name: str) -> str:
-    schema = params.get(name, {}).get("schema", {})
-    return NIL_UUID if "uuid" in formats(document, schema) else "p-1"
 
 
 async def sweep(service: Service) -> Sweep:
