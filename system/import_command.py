@@ -110,8 +110,10 @@ def summary_table(outcomes: list[FileOutcome], dry_run: bool) -> Table:
     title = "Dry run: nothing stored" if dry_run else "Import"
     table = Table(title=title)
     stored = "would store" if dry_run else "stored"
-    for column in ("file", "service", "lines", stored, "already present", "invalid"):
-        table.add_column(column, justify="left" if column in ("file", "service") else "right")
+    table.add_column("file", no_wrap=True, min_width=len("learning.ndjson"))
+    table.add_column("service", no_wrap=True, min_width=len("certification"))
+    for column in ("lines", stored, "already present", "invalid"):
+        table.add_column(column, justify="right")
     if dry_run:
         table.add_column("awaiting roster", justify="right")
     for o in outcomes:

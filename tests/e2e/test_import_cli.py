@@ -126,6 +126,19 @@ def export_folder(folder: Path) -> dict[str, str]:
     return ids
 
 
+FILES = ("roster.ndjson", "learning.ndjson", "coaching.ndjson", "fidelity.ndjson")
+
+
+def summary_rows(output: str) -> dict[str, list[str]]:
+    """The summary table's rows by file: file, service, lines, stored, present, invalid…"""
+    rows = {}
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.split("│")[1:-1]]
+        if cells and cells[0] in FILES:
+            rows[cells[0]] = cells
+    return rows
+
+
 async def run_cli(*args: str) -> Result:
     return await asyncio.to_thread(CliRunner().invoke, cli, ["import", *args])
 
@@ -155,6 +168,9 @@ async def test_the_import_command_imports_an_export_folder_in_order_and_only_onc
             roster = await client.get(f"{urls['certification']}/practitioners")
         assert checked.exit_code == 1, checked.output
         assert "Dry run: nothing stored" in checked.output
+        dry = summary_rows(checked.output)
+        assert list(dry) == list(FILES)
+        assert (dry["roster.ndjson"][3], dry["learning.ndjson"][5]) == ("2", "1")
         assert "learning.ndjson:3" in checked.output
         assert roster.json()["items"] == []
 
@@ -173,9 +189,8 @@ async def test_the_import_command_imports_an_export_folder_in_order_and_only_onc
         assert paper.json()["source"] == "paper"
 
         again = await run_cli(str(tmp_path), *options)
-        rows = [line for line in again.output.splitlines() if ".ndjson" in line and "│" in line]
-        stored_column = [cells.split("│")[4].strip() for cells in rows]
-        assert stored_column == ["0", "0", "0", "0"], again.output
+        stored_again = {name: row[3] for name, row in summary_rows(again.output).items()}
+        assert stored_again == dict.fromkeys(FILES, "0"), again.output
 
 
 async def test_the_import_command_refuses_a_folder_with_a_file_it_does_not_know(
