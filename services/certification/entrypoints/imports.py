@@ -52,7 +52,8 @@ def practitioner_kind(
     )
 
     async def store(runtime: Runtime, principal: Principal, line: BaseModel) -> bool:
-        fields = line.model_dump(exclude={"practitioner_id"})
+        # only the fields the line gave: a field left out is "unchanged", not null
+        fields = line.model_dump(exclude={"practitioner_id"}, exclude_unset=True)
         return await _created_by(
             route,
             runtime,
