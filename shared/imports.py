@@ -63,7 +63,7 @@ class ImportKind(Generic[M]):
 
 
 def import_kinds(*kinds: ImportKind[Any]) -> dict[str, ImportKind[Any]]:
-    """A service's kinds by name (what `ServiceDefinition.import_kinds` takes)."""
+    """A service's kinds by name (what `with_imports` takes)."""
     return {kind.name: kind for kind in kinds}
 
 
@@ -113,7 +113,8 @@ def parse_line(number: int, text: str, kinds: Mapping[str, ImportKind[Any]]) -> 
     kind = value.pop("kind", None)
     known = ", ".join(sorted(kinds))
     if not isinstance(kind, str) or kind not in kinds:
-        problem = _invalid(f"'kind' must be one of: {known} (got {kind!r})")
+        shown = str(kind)[:64] if kind is not None else None
+        problem = _invalid(f"'kind' must be one of: {known} (got {shown!r})")
         return ParsedLine(number, str(kind or "")[:64], "", value, problem)
     id_field = kinds[kind].id_field
     record_id = value.get(id_field)
