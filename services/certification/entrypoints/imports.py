@@ -1,10 +1,10 @@
 """What `POST /imports` takes in certification: the roster, through the routes' own code.
 
 A registration line is the body of `POST /practitioners`, identified by its
-`practitioner_id`. A roster record posted under a practitioner's path
-(`POST /practitioners/{id}/…`) becomes a kind with `practitioner_kind`: its line is the
-route's body plus `practitioner_id`, stored by calling that route, so a line and a POST
-answer alike.
+`practitioner_id`. A change, leaving or return line is the body of
+`POST /practitioners/{id}/changes`, `/leaving` or `/return` plus that `practitioner_id`,
+identified by its `id` (`practitioner_kind`). Each is stored by calling its route, so a
+line and a POST answer alike.
 """
 
 from __future__ import annotations
@@ -18,7 +18,17 @@ from pydantic import BaseModel, create_model
 
 from services.certification.entrypoints.dependencies import today
 from services.certification.entrypoints.roster import register
+from services.certification.entrypoints.roster_lifecycle import (
+    change_details,
+    record_leaving,
+    record_return,
+)
 from services.certification.models.roster import PractitionerCreate
+from services.certification.models.roster_lifecycle import (
+    DetailsChangeCreate,
+    LeavingCreate,
+    ReturnCreate,
+)
 from shared.auth import Principal
 from shared.identifiers import PersonId
 from shared.import_routes import with_imports
@@ -67,6 +77,9 @@ def practitioner_kind(
 
 IMPORT_KINDS = import_kinds(
     ImportKind("registration", PractitionerCreate, store_registration, id_field="practitioner_id"),
+    practitioner_kind("change", DetailsChangeCreate, change_details),
+    practitioner_kind("leaving", LeavingCreate, record_leaving),
+    practitioner_kind("return", ReturnCreate, record_return),
 )
 
 

@@ -51,7 +51,9 @@ async def record_paper_observation(
         )
         scored = score_paper_observation(instrument, scores, body.total)
         async with runtime.pool.acquire() as conn:
-            calibration = await status_on(conn, agency, observer_id, body.meeting_date)
+            calibration = await status_on(
+                conn, agency, observer_id, body.meeting_date, instrument.key
+            )
             recorded = ObservationRecorded(
                 observation_id=str(observation_id),
                 practitioner_id=body.practitioner_id,
