@@ -53,6 +53,8 @@ class ServiceDefinition:
     domain_errors: Mapping[type[Exception], Callable[[Any], Problem]] = field(default_factory=dict)
     # paths that parse their own bodies (not JSON): only the size limit applies there
     raw_body_prefixes: Sequence[str] = ()
+    # path prefix -> a body size limit of its own (bulk imports), instead of max_body_bytes
+    body_limits: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -190,6 +192,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         max_depth=settings.max_json_depth,
         exempt_prefixes=definition.raw_body_prefixes,
+        limits=definition.body_limits,
     )
     app.add_middleware(RequestHeaderGuard, max_bytes=settings.max_header_bytes)
     app.add_middleware(RequestLogging)  # added last: outermost, so it sees every answer

@@ -16,6 +16,9 @@ A, P = Role.ADMIN, Role.PRACTITIONER
 STAFF_READERS = frozenset({A, Role.SUPERVISOR, Role.COACH, Role.AUDITOR, Role.SERVICE})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
+    # bulk import (NDJSON) of records and its reports: agency administrators only
+    "imports.run": frozenset({Role.ADMIN}),
+    "imports.read": frozenset({Role.ADMIN}),
     "practitioners.register": frozenset({A}),
     "practitioners.list": STAFF_READERS,
     "practitioners.read": STAFF_READERS | {P},
