@@ -21,7 +21,7 @@ from types import FrameType
 from typing import BinaryIO
 
 from shared.servers import NatsServer, PostgresServer, dies_with_parent
-from system.demo import print_banner, seed_demo
+from system.demo import print_banner, seed_demo, seed_history
 from system.local_data import (
     DEMO_AGENCY,
     DEMO_XAPI_KEY,
@@ -218,7 +218,8 @@ def run(root: Path, secure_nats: bool = False) -> int:
         stack.start()
         ready = stack.wait_ready()
         seed = seed_demo(stack.data_dir)
-        print_banner(ready, time.monotonic() - started, seed)
+        history = seed_history(stack.data_dir)
+        print_banner(ready, time.monotonic() - started, seed, history)
         print(
             f"\nDemo LMS credential (xAPI, HTTP Basic) of '{DEMO_AGENCY}': "
             f"{DEMO_XAPI_KEY} / {demo_xapi_secret(stack.data_dir)}\n"
