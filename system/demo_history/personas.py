@@ -297,7 +297,7 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "theo-baptiste",
-        A,
+        D,
         12,
         "in_progress",
         "started this month",
