@@ -2,7 +2,8 @@
 
 Order: read the catalog and the instrument; calibrate the observers (a reference
 meeting per yearly round, then each observer's attempt); register every practitioner
-at certification (the roster the other services copy); define the teams; then each
+at certification (the roster the other services copy; a team is a supervisor's
+practitioners there, so no service needs teams of its own); then each
 persona's learning, coaching and fidelity chains side by side; last, the revocations,
 once certification has granted what the admin revokes.
 """
@@ -15,13 +16,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from system.demo_history.client import DemoApi, SeedError
-from system.demo_history.personas import PERSONAS, TEAMS, Persona
+from system.demo_history.personas import PERSONAS, Persona
 from system.demo_history.plan import (
     Call,
     Catalog,
     PersonaPlan,
     calibration_calls,
-    client_id,
     plan_persona,
 )
 from system.demo_history.ratings import Instrument
@@ -44,29 +44,6 @@ async def read_catalog(api: DemoApi) -> Catalog:
     return Catalog(concepts=concepts, instrument=Instrument.from_api(instrument))
 
 
-def team_calls(agency_id: str, personas: tuple[Persona, ...]) -> list[Call]:
-    """Each supervisor's team, in learning (heat map) and coaching (culture views)."""
-    calls = []
-    for supervisor in TEAMS:
-        members = [p.id for p in personas if p.supervisor == supervisor]
-        name = supervisor.removeprefix("sup-").replace("-", " ").title()
-        calls.append(
-            Call(
-                "learning",
-                "/teams",
-                {
-                    "id": client_id(agency_id, "team", supervisor),
-                    "name": f"Team {name}",
-                    "member_ids": members,
-                },
-            )
-        )
-        calls.append(
-            Call("coaching", f"/teams/{supervisor}", {"practitioner_ids": members}, method="PUT")
-        )
-    return calls
-
-
 async def seed_agency(
     api: DemoApi, agency_id: str, anchor: date, personas: tuple[Persona, ...] = PERSONAS
 ) -> SeedReport:
@@ -77,7 +54,6 @@ async def seed_agency(
         await asyncio.gather(*(api.send(call) for call in round_calls[1:]))
     plans = [plan_persona(p, agency_id, anchor, catalog) for p in personas]
     await asyncio.gather(*(api.send(plan.registration) for plan in plans))
-    await asyncio.gather(*(api.send(call) for call in team_calls(agency_id, personas)))
     await asyncio.gather(*(api.send_in_order(chain) for plan in plans for chain in _chains(plan)))
     await asyncio.gather(*(_revoke(api, plan, anchor) for plan in plans if plan.persona.revoked))
     return SeedReport(

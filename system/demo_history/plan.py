@@ -29,10 +29,10 @@ from system.demo_history.ratings import (
     observation_ratings,
     with_disagreements,
 )
+from system.demo_history.reviews import review_sittings
 
 COMPETENCIES = ("ENG", "STR", "FAC", "NEED", "SAFE", "NAT", "MON", "TRAN")
 SESSION_EVERY = 28  # days: never skips a calendar month
-FIRST_REVIEW = 14  # days after mastery
 COMPONENT_SETS = (
     ("observation", "practice", "feedback"),
     ("modeling", "practice", "feedback", "reflection"),
@@ -104,7 +104,7 @@ def plan_persona(p: Persona, agency_id: str, anchor: date, catalog: Catalog) -> 
     return PersonaPlan(
         p,
         registration,
-        learning=_learning(p, agency_id, day, catalog),
+        learning=_learning(p, agency_id, anchor, day, catalog),
         coaching=_coaching(p, agency_id, day),
         fidelity=[
             _observation(p, agency_id, day, n, o, catalog) for n, o in enumerate(p.observations)
@@ -116,7 +116,7 @@ def _moment(on: date, hour: int) -> str:
     return datetime.combine(on, time(hour), tzinfo=UTC).isoformat()
 
 
-def _learning(p: Persona, agency_id: str, day: Any, catalog: Catalog) -> list[Call]:
+def _learning(p: Persona, agency_id: str, anchor: date, day: Any, catalog: Catalog) -> list[Call]:
     calls = [
         Call(
             "learning",
@@ -128,42 +128,30 @@ def _learning(p: Persona, agency_id: str, day: Any, catalog: Catalog) -> list[Ca
             },
         )
     ]
-    reviews: list[tuple[date, Call]] = []
+    reviews: list[tuple[str, Call]] = []
+    until = datetime.combine(anchor, time(0), tzinfo=UTC)
     for index, module_id in enumerate(list(catalog.concepts)[: p.modules]):
         mastered_ago = p.started - 20 - p.pace * index
         if module_id in p.retakes:
             calls.append(_attempt(p, agency_id, module_id, day(mastered_ago + 7), 0.64, "retake"))
         score = 0.82 + (_seed(p.id + module_id) % 14) / 100
-        calls.append(_attempt(p, agency_id, module_id, day(mastered_ago), score, "mastery"))
+        mastery = _attempt(p, agency_id, module_id, day(mastered_ago), score, "mastery")
+        calls.append(mastery)
         if module_id in p.unreviewed:
             continue
-        for ago in _review_days(p.id + module_id, mastered_ago):
+        mastered_at = datetime.fromisoformat(mastery.body["attempted_at"])
+        for moment, rating in review_sittings(p.id + module_id, mastered_at, until):
             for concept_id in catalog.concepts[module_id]:
                 body = {
-                    "id": client_id(agency_id, p.id, "review", concept_id, ago),
+                    "id": client_id(agency_id, p.id, "review", concept_id, moment.date()),
                     "practitioner_id": p.id,
                     "concept_id": concept_id,
-                    "scaled_score": 0.78 + (_seed(p.id + concept_id + str(ago)) % 20) / 100,
-                    "reviewed_at": _moment(day(ago), 18),
+                    "rating": rating,
+                    "reviewed_at": moment.isoformat(),
                 }
-                reviews.append((day(ago), Call("learning", "/reviews", body)))
-    # reviews after every attempt, in date order: a card refuses a review older than its last
+                reviews.append((moment.isoformat(), Call("learning", "/reviews", body)))
+    # reviews after every attempt, in time order: a card refuses a review older than its last
     return calls + [call for _, call in sorted(reviews, key=lambda r: (r[0], r[1].body["id"]))]
-
-
-def _review_days(key: str, mastered_ago: int) -> list[int]:
-    """When a module's concepts are reviewed (days ago): two weeks after mastery while
-    that keeps them from lapsing today, else one refresher in the last 40 days.
-
-    Only a lapse *today* is announced (learning's check runs at the real time), and a
-    review 10-40 days ago schedules the next one at least 26 days later (FSRS), so no
-    reviewed concept is lapsed at the anchor day.
-    """
-    if mastered_ago <= FIRST_REVIEW:
-        return []
-    if mastered_ago <= 60:
-        return [mastered_ago - FIRST_REVIEW]
-    return [10 + _seed(key) % 30]
 
 
 def _attempt(p: Persona, agency_id: str, module_id: str, on: date, score: float, kind: str) -> Call:

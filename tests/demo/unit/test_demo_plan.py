@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from services.fidelity.domain.scoring import score_observation
 from services.fidelity.domain.seed_instruments import TEAM_MEETING_OBSERVATION
+from services.learning.domain.review import (
+    ReviewOutcome,
+    ReviewStatus,
+    apply_review,
+    overdue_by,
+    review_status,
+    start_card,
+)
 from services.learning.domain.seed_catalog import MODULES
 from system.demo_history.personas import PERSONAS, TEAMS
 from system.demo_history.plan import Catalog, plan_persona
@@ -119,3 +127,29 @@ def test_unit_the_concept_lapse_story_leaves_module_6_unreviewed_and_the_others_
         call.body["concept_id"].split(".")[0] for call in learning if call.path == "/reviews"
     }
     assert reviewed == {"M1", "M2", "M3", "M4", "M5"}
+
+
+def test_unit_no_reviewed_concept_is_ever_overdue_past_the_grace_nor_lapsed_at_the_anchor() -> None:
+    until = datetime.combine(ANCHOR, time(0), tzinfo=UTC)
+    for persona in PERSONAS:
+        learning = plan_persona(persona, "demo-agency", ANCHOR, CATALOG).learning
+        mastered = {
+            call.body["module_id"]: datetime.fromisoformat(call.body["attempted_at"])
+            for call in learning
+            if call.path == "/attempts" and call.body["scaled_score"] >= 0.8
+        }
+        cards = {}
+        for call in learning:
+            if call.path != "/reviews":
+                continue
+            concept_id = call.body["concept_id"]
+            at = datetime.fromisoformat(call.body["reviewed_at"])
+            card = cards.get(concept_id) or start_card(concept_id, mastered[concept_id[:2]])
+            assert overdue_by(card, at) <= timedelta(days=30), (persona.id, concept_id, at)
+            cards[concept_id] = apply_review(card, ReviewOutcome(call.body["rating"]), at)
+        lapsed = {
+            c for c, card in cards.items() if review_status(card, until) is ReviewStatus.LAPSED
+        }
+        assert not lapsed, persona.id
+        reviewed_modules = {c.split(".")[0] for c in cards}
+        assert reviewed_modules == set(mastered) - set(persona.unreviewed), persona.id
