@@ -1,10 +1,12 @@
 """Seed an agency with the personas' history through the four services' public APIs.
 
-Order: read the catalog and the instrument; calibrate the observers (a reference
+Order: read the catalog and the instrument; map the demo LMS's activities; calibrate
+the observers (a reference
 meeting per yearly round, then each observer's attempt); register every practitioner
 at certification (the roster the other services copy; a team is a supervisor's
 practitioners there, so no service needs teams of its own); then each
-persona's learning, coaching and fidelity chains side by side; last, the revocations,
+persona's learning (the enrollment, then one xAPI batch from the LMS), coaching and
+fidelity chains side by side; last, the revocations,
 once certification has granted what the admin revokes.
 """
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from system.demo_history.client import DemoApi, SeedError
+from system.demo_history.lms import mapping_calls, reported_by_lms
 from system.demo_history.personas import PERSONAS, Persona
 from system.demo_history.plan import (
     Call,
@@ -52,6 +55,7 @@ async def seed_agency(
     for round_calls in calibration_calls(agency_id, anchor, catalog.instrument):
         await api.send(round_calls[0])  # the reference first, then the attempts on it
         await asyncio.gather(*(api.send(call) for call in round_calls[1:]))
+    await asyncio.gather(*(api.send(call) for call in mapping_calls(catalog)))
     plans = [plan_persona(p, agency_id, anchor, catalog) for p in personas]
     await asyncio.gather(*(api.send(plan.registration) for plan in plans))
     await asyncio.gather(*(api.send_in_order(chain) for plan in plans for chain in _chains(plan)))
@@ -65,7 +69,8 @@ async def seed_agency(
 
 
 def _chains(plan: PersonaPlan) -> list[list[Call]]:
-    return [chain for chain in (plan.learning, plan.coaching, plan.fidelity) if chain]
+    learning = reported_by_lms(plan.learning)
+    return [chain for chain in (learning, plan.coaching, plan.fidelity) if chain]
 
 
 async def _revoke(api: DemoApi, plan: PersonaPlan, anchor: date, wait: float = 60.0) -> None:

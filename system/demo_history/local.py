@@ -20,7 +20,7 @@ import httpx
 from shared.auth import issue_token
 from system.demo_history.client import DemoApi
 from system.demo_history.driver import SeedReport, seed_agency
-from system.local_data import DEMO_AGENCY, local_settings
+from system.local_data import DEMO_AGENCY, DEMO_XAPI_KEY, demo_xapi_secret, local_settings
 from system.topology import SERVICE_PORTS
 
 MARKER = "demo-history.json"
@@ -73,4 +73,5 @@ async def seed_local(data_dir: Path, anchor: date) -> SeedReport:
             )
             for name, port in SERVICE_PORTS.items()
         }
-        return await seed_agency(DemoApi(clients, mint), DEMO_AGENCY, anchor)
+        lms = (DEMO_XAPI_KEY, demo_xapi_secret(data_dir))
+        return await seed_agency(DemoApi(clients, mint, lms=lms), DEMO_AGENCY, anchor)

@@ -55,7 +55,7 @@ ADMIN = Actor(DEMO_ADMIN, "admin")
 class Call:
     service: str
     path: str
-    body: dict[str, Any]
+    body: Any  # a JSON object, or a list (an xAPI batch)
     actor: Actor = ADMIN
     method: str = "POST"
 

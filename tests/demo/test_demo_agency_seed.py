@@ -33,7 +33,15 @@ from system.demo_history.client import DemoApi
 from system.demo_history.driver import seed_agency
 from system.demo_history.local import today_utc
 from system.demo_history.personas import PERSONAS
-from system.local_data import DEMO_AGENCY
+from system.local_data import DEMO_AGENCY, DEMO_XAPI_KEY
+
+# the demo LMS credential, as make run configures it; no periodic lapse check (run below)
+LMS = (DEMO_XAPI_KEY, "demo-lms-secret-for-the-test")
+LEARNING_SETTINGS = {
+    "lapse_check_interval_seconds": 0,
+    "demo_xapi_key": LMS[0],
+    "demo_xapi_secret": LMS[1],
+}
 
 
 @asynccontextmanager
@@ -41,7 +49,7 @@ async def four_services(
     settings_for: Callable[..., Any],
 ) -> AsyncIterator[tuple[dict[str, httpx.AsyncClient], list[ServiceSettings], Any]]:
     configured = {
-        "learning": (learning_app, settings_for(LearningSettings, lapse_check_interval_seconds=0)),
+        "learning": (learning_app, settings_for(LearningSettings, **LEARNING_SETTINGS)),
         "coaching": (coaching_app, settings_for(CoachingSettings)),
         "fidelity": (fidelity_app, settings_for(FidelitySettings)),
         "certification": (certification_app, settings_for(CertificationSettings, db_pool_max=10)),
@@ -93,7 +101,7 @@ async def test_the_demo_agency_history_ends_certified_at_risk_lapsed_revoked_and
             return issue_token(settings[0], subject=subject, agency_id=DEMO_AGENCY, roles=[role])
 
         anchor = today_utc()
-        first = await seed_agency(DemoApi(clients, mint), DEMO_AGENCY, anchor)
+        first = await seed_agency(DemoApi(clients, mint, lms=LMS), DEMO_AGENCY, anchor)
         assert first.practitioners == len(PERSONAS) >= 40
         assert first.created > 1000
         await lapse_check_job(runtime_of(learning))  # what make run's periodic job does
@@ -118,6 +126,14 @@ async def test_the_demo_agency_history_ends_certified_at_risk_lapsed_revoked_and
             "in_progress": 13,
         }
 
+        for outcome in ("skipped", "pending"):  # every LMS statement became a record
+            listed = await clients["learning"].get(
+                "/xapi-mappings/statements",
+                params={"outcome": outcome, "limit": 5},
+                headers={"Authorization": f"Bearer {admin}"},
+            )
+            assert listed.json()["items"] == [], listed.json()["items"][:1]
+
         signals = await clients["fidelity"].get(
             "/drift-signals", params={"limit": 100}, headers={"Authorization": f"Bearer {admin}"}
         )
@@ -127,6 +143,6 @@ async def test_the_demo_agency_history_ends_certified_at_risk_lapsed_revoked_and
         assert drifting & certified == {"daniel-cohen"}
 
         before = await stored_events(database_url, settings)
-        again = await seed_agency(DemoApi(clients, mint), DEMO_AGENCY, anchor)
+        again = await seed_agency(DemoApi(clients, mint, lms=LMS), DEMO_AGENCY, anchor)
         assert (again.created, again.existing) == (0, first.created + first.existing)
         assert await stored_events(database_url, settings) == before

@@ -12,11 +12,13 @@ from services.learning.domain.review import (
     ReviewOutcome,
     ReviewStatus,
     apply_review,
+    outcome_for_score,
     overdue_by,
     review_status,
     start_card,
 )
 from services.learning.domain.seed_catalog import MODULES
+from system.demo_history.lms import reported_by_lms
 from system.demo_history.personas import PERSONAS, TEAMS
 from system.demo_history.plan import Catalog, plan_persona
 from system.demo_history.ratings import Instrument, observation_ratings
@@ -153,3 +155,21 @@ def test_unit_no_reviewed_concept_is_ever_overdue_past_the_grace_nor_lapsed_at_t
         assert not lapsed, persona.id
         reviewed_modules = {c.split(".")[0] for c in cards}
         assert reviewed_modules == set(mastered) - set(persona.unreviewed), persona.id
+
+
+def test_unit_the_lms_reports_every_attempt_and_review_in_one_batch_scored_to_the_same_rating() -> (
+    None
+):
+    [plan] = [plan_persona(p, "demo-agency", ANCHOR, CATALOG) for p in PERSONAS[:1]]
+    enrollment, batch = reported_by_lms(plan.learning)
+    assert enrollment.path == "/enrollments"
+    records = [c.body for c in plan.learning if c.path in ("/attempts", "/reviews")]
+    assert [s["id"] for s in batch.body] == [r["id"] for r in records]
+    for statement, record in zip(batch.body, records, strict=True):
+        scaled = statement["result"]["score"]["scaled"]
+        if "rating" in record:
+            assert outcome_for_score(scaled).value == record["rating"]
+            assert statement["timestamp"] == record["reviewed_at"]
+        else:
+            assert scaled == record["scaled_score"]
+            assert statement["timestamp"] == record["attempted_at"]
