@@ -40,6 +40,22 @@ DEMO_IDENTITIES: dict[str, str] = {
     "coach": "coach-eli-brooks",
     "observer": "obs-ines-duarte",
 }
+# whom the portal's local sign-in page offers (PORTAL_DEMO_IDENTITIES)
+SIGN_IN_LABELS: dict[str, tuple[str, str]] = {  # subject → (role, label)
+    DEMO_ADMIN: ("admin", "Demo admin, agency admin"),
+    "sup-amara-okafor": ("supervisor", "Amara Okafor, supervisor"),
+    "coach-eli-brooks": ("coach", "Eli Brooks, coach"),
+    "obs-ines-duarte": ("observer", "Ines Duarte, fidelity observer"),
+    "emma-schulz": ("practitioner", "Emma Schulz, practitioner"),
+}
+
+
+def portal_identities() -> list[dict[str, object]]:
+    """The demo agency's people the portal lets one sign in as, locally."""
+    return [
+        {"subject": subject, "roles": [role], "label": label}
+        for subject, (role, label) in SIGN_IN_LABELS.items()
+    ]
 
 
 @dataclass(frozen=True)
