@@ -21,7 +21,7 @@ words. Stories that lead to a state:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TEAMS: dict[str, str] = {  # supervisor → the team's coach
     "sup-amara-okafor": "coach-eli-brooks",
@@ -84,7 +84,6 @@ class Persona:
     observations: tuple[Observed, ...] = ()
     revoked: tuple[int, str] | None = None  # (days ago, reason)
     role: str = "facilitator"
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def coach(self) -> str:

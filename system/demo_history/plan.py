@@ -11,7 +11,7 @@ chains may run side by side.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -40,6 +40,7 @@ COMPONENT_SETS = (
 )
 SETTINGS = ("family home", "school", "community center", "video call", "agency office")
 NAMESPACE = uuid.UUID("6b0e3c4a-5d1f-4f3e-9a43-2f7c1d0e9b51")
+Day = Callable[[int], date]  # days before the anchor → that date
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def _moment(on: date, hour: int) -> str:
     return datetime.combine(on, time(hour), tzinfo=UTC).isoformat()
 
 
-def _learning(p: Persona, agency_id: str, anchor: date, day: Any, catalog: Catalog) -> list[Call]:
+def _learning(p: Persona, agency_id: str, anchor: date, day: Day, catalog: Catalog) -> list[Call]:
     calls = [
         Call(
             "learning",
@@ -165,7 +166,7 @@ def _attempt(p: Persona, agency_id: str, module_id: str, on: date, score: float,
     return Call("learning", "/attempts", body)
 
 
-def _coaching(p: Persona, agency_id: str, day: Any) -> list[Call]:
+def _coaching(p: Persona, agency_id: str, day: Day) -> list[Call]:
     coach = Actor(p.coach, "coach")
     calls = [
         Call(
@@ -204,7 +205,7 @@ def _coaching(p: Persona, agency_id: str, day: Any) -> list[Call]:
 
 
 def _ratings(
-    p: Persona, agency_id: str, day: Any, sessions: list[tuple[int, str]], coach: Actor
+    p: Persona, agency_id: str, day: Day, sessions: list[tuple[int, str]], coach: Actor
 ) -> list[Call]:
     """Early skills with_support after ~3 months, every core skill independent later."""
     steps = [("with_support", 90)]
@@ -235,7 +236,7 @@ def _ratings(
 
 
 def _observation(
-    p: Persona, agency_id: str, day: Any, n: int, observed: Observed, catalog: Catalog
+    p: Persona, agency_id: str, day: Day, n: int, observed: Observed, catalog: Catalog
 ) -> Call:
     observer = OBSERVERS[(_seed(p.id) + n) % len(OBSERVERS)]
     instrument = catalog.instrument
