@@ -78,8 +78,11 @@ class DemoApi:
         deadline = time.monotonic() + self.roster_wait
         while True:
             async with self._gate:
+                headers = self._headers(call.actor)
+                if call.idempotency_key:
+                    headers = {**headers, "Idempotency-Key": call.idempotency_key}
                 response = await self.clients[call.service].request(
-                    call.method, call.path, json=call.body, headers=self._headers(call.actor)
+                    call.method, call.path, json=call.body, headers=headers
                 )
             if response.status_code in (200, 201, 204):
                 if response.status_code == 201:

@@ -25,6 +25,7 @@ from system.demo_history.plan import (
     Catalog,
     PersonaPlan,
     calibration_calls,
+    client_id,
     plan_persona,
 )
 from system.demo_history.ratings import Instrument
@@ -59,7 +60,9 @@ async def seed_agency(
     plans = [plan_persona(p, agency_id, anchor, catalog) for p in personas]
     await asyncio.gather(*(api.send(plan.registration) for plan in plans))
     await asyncio.gather(*(api.send_in_order(chain) for plan in plans for chain in _chains(plan)))
-    await asyncio.gather(*(_revoke(api, plan, anchor) for plan in plans if plan.persona.revoked))
+    await asyncio.gather(
+        *(_revoke(api, agency_id, plan, anchor) for plan in plans if plan.persona.revoked)
+    )
     return SeedReport(
         practitioners=len(plans),
         created=api.tally.created,
@@ -73,7 +76,9 @@ def _chains(plan: PersonaPlan) -> list[list[Call]]:
     return [chain for chain in (learning, plan.coaching, plan.fidelity) if chain]
 
 
-async def _revoke(api: DemoApi, plan: PersonaPlan, anchor: date, wait: float = 60.0) -> None:
+async def _revoke(
+    api: DemoApi, agency_id: str, plan: PersonaPlan, anchor: date, wait: float = 60.0
+) -> None:
     """Revoke once certification has granted (the evidence reaches it over NATS)."""
     persona = plan.persona
     assert persona.revoked is not None
@@ -95,4 +100,6 @@ async def _revoke(api: DemoApi, plan: PersonaPlan, anchor: date, wait: float = 6
         "reason": reason,
         "effective_on": (anchor - timedelta(days=days_ago)).isoformat(),
     }
-    await api.send(Call("certification", f"/practitioners/{persona.id}/revocations", body))
+    path = f"/practitioners/{persona.id}/revocations"
+    key = client_id(agency_id, persona.id, "revocation")
+    await api.send(Call("certification", path, body, idempotency_key=key))

@@ -59,6 +59,7 @@ class Call:
     body: Any  # a JSON object, or a list (an xAPI batch)
     actor: Actor = ADMIN
     method: str = "POST"
+    idempotency_key: str | None = None  # for a create that takes no client id
 
 
 @dataclass(frozen=True)
