@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 
+from shared.api_docs import install_local_docs
 from shared.auth import Role, TokenVerifier
 from shared.config import ServiceSettings
 from shared.consumer import CONSUMER_DDL, EventConsumer
@@ -178,7 +179,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         openapi_tags=definition.openapi_tags,
+        # Swagger UI from local assets (shared/api_docs.py); no ReDoc
+        docs_url=None,
+        redoc_url=None,
     )
+    install_local_docs(app)
     app.state.settings = settings
     app.state.metrics_registry = metrics_registry(app)
     app.state.permissions = definition.permissions
