@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,22 +70,34 @@ def export_files(folder: Path) -> list[tuple[Path, str]]:
     return found
 
 
-async def open_import_window(certification: httpx.AsyncClient, label: str) -> str | None:
-    """Hold certification's publication while the agency's history is imported; the
-    window's id, or None while certification offers no import window.
+async def open_import_window(certification: httpx.AsyncClient, label: str) -> str:
+    """Hold certification's publication while the agency's history is imported (agency
+    apps hear nothing until it closes); the window's id."""
+    response = await certification.post(
+        "/import-windows", json={"id": f"import-{uuid.uuid4().hex[:16]}", "label": label}
+    )
+    if response.status_code not in (200, 201):
+        raise ImportRefused(f"certification did not open an import window: {_detail(response)}")
+    return str(response.json()["id"])
 
-    To wire: `POST /import-windows {"id": <a stable id>, "label": label}` (201, or 200 for
-    a repeat) and return its id. Until then certification publishes as evidence arrives.
-    """
-    return None
 
-
-async def close_import_window(certification: httpx.AsyncClient, window_id: str | None) -> None:
-    """End the hold `open_import_window` opened: certification publishes the net
-    transitions. To wire: `POST /import-windows/{window_id}/close` (it waits for upstream
-    evidence still queued for certification)."""
+async def close_import_window(
+    certification: httpx.AsyncClient, window_id: str | None, wait_seconds: float = 120.0
+) -> None:
+    """End the hold: certification waits for the upstream evidence still queued for it,
+    then publishes only the net transitions, each with its true effective date."""
     if window_id is None:
         return
+    response = await certification.post(
+        f"/import-windows/{window_id}/close",
+        params={"wait_seconds": wait_seconds},
+        timeout=wait_seconds + 60,
+    )
+    if response.status_code != 200:
+        raise ImportRefused(
+            f"certification did not close import window {window_id}: {_detail(response)}; "
+            f"close it with POST /import-windows/{window_id}/close"
+        )
 
 
 async def import_folder(
@@ -100,7 +113,7 @@ async def import_folder(
     files = export_files(folder)
     registered = _registered_practitioners(folder / "roster.ndjson")
     outcomes = []
-    label = f"miiwrap import {folder.name}"
+    label = f"miiwrap import {folder.name}"[:100]
     window_id = None if dry_run else await open_import_window(clients["certification"], label)
     try:
         for path, service in files:

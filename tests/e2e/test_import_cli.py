@@ -187,6 +187,11 @@ async def test_the_import_command_imports_an_export_folder_in_order_and_only_onc
         assert attempt.status_code == 200 and attempt.json()["passed"] is True
         assert assignment.status_code == 200
         assert paper.json()["source"] == "paper"
+        async with httpx.AsyncClient(headers=headers) as client:
+            windows = await client.get(f"{urls['certification']}/import-windows")
+        [window] = windows.json()["items"]  # the dry run opened none; the import held one
+        assert window["status"] == "closed", window
+        assert window["label"] == f"miiwrap import {tmp_path.name}"[:100]
 
         again = await run_cli(str(tmp_path), *options)
         stored_again = {name: row[3] for name, row in summary_rows(again.output).items()}
