@@ -21,11 +21,30 @@ from nats.aio.client import Client
 from shared.config import stream_name
 from shared.database import Pool
 from shared.envelope import CloudEvent, event_source, event_type
+from shared.identifiers import normalise_identifier
 from shared.messaging import ensure_stream
 from shared.practice_time import as_practice_datetime
 from shared.roster_copy import DETAILS_CHANGED, LEFT, REGISTERED, RETURNED
 
 PROGRAM_START = date(2020, 1, 1)  # early enough for every practice date a test uses
+# the body fields that name practitioners evidence is about
+PRACTITIONER_FIELDS = ("practitioner_id", "facilitator_id", "participant_ids")
+
+
+def practitioner_ids_in(body: object) -> list[str]:
+    """The well-formed practitioner ids a request body names (none for a hostile body)."""
+    if not isinstance(body, dict):
+        return []
+    found: list[str] = []
+    for name in PRACTITIONER_FIELDS:
+        value = body.get(name)
+        for candidate in value if isinstance(value, list) else [value]:
+            if isinstance(candidate, str):
+                try:
+                    found.append(normalise_identifier(candidate))
+                except ValueError:
+                    continue
+    return found
 
 
 @dataclass(frozen=True)
