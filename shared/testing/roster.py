@@ -75,6 +75,7 @@ class RosterAnnouncer:
     copies: list[Pool] = field(default_factory=list)
     timeout: float = 15.0
     details: dict[str, Details] = field(default_factory=dict)
+    _ensuring: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def register(self, *practitioner_ids: str, **details: Any) -> list[CloudEvent]:
         """`practitioner_registered` for each id (same details for all), awaited."""
@@ -89,9 +90,10 @@ class RosterAnnouncer:
 
     async def ensure(self, *practitioner_ids: str) -> None:
         """Register those of `practitioner_ids` not registered by this announcer yet."""
-        new = [p for p in dict.fromkeys(practitioner_ids) if p and p not in self.details]
-        if new:
-            await self.register(*new)
+        async with self._ensuring:  # racing requests wait for the one that registers
+            new = [p for p in dict.fromkeys(practitioner_ids) if p and p not in self.details]
+            if new:
+                await self.register(*new)
 
     async def change(self, practitioner_id: str, effective_on: date, **changed: Any) -> CloudEvent:
         """`practitioner_details_changed` from `effective_on`, with the full details."""
