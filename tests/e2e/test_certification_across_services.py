@@ -64,9 +64,7 @@ class Service:
         """POST as certification's other callers do: a practitioner registered a moment ago
         may not be on this service's roster copy yet, so not-on-roster is retried."""
         headers = bearer(self.settings, self.agency_id, *roles, subject=subject)
-        response = await until_on_roster(
-            lambda: self.client.post(path, json=body, headers=headers)
-        )
+        response = await until_on_roster(lambda: self.client.post(path, json=body, headers=headers))
         assert response.status_code in (200, 201), (path, response.text)
         return response.json()
 
