@@ -24,7 +24,7 @@ from shared.service import Runtime
 
 from .evidence_recording import reevaluate_for_practitioner
 
-ROSTER_ACTOR = "roster"
+ROSTER_ACTOR = "roster"  # the actor is `<agency>/roster`: the roster enrolled them
 
 
 async def replay_on_registration(
@@ -48,7 +48,7 @@ async def replay_on_registration(
                 runtime,
                 conn,
                 agency_id,
-                ROSTER_ACTOR,
+                f"{agency_id}/{ROSTER_ACTOR}",
                 EnrollPractitioner(
                     practitioner_id=practitioner_id, enrolled_on=entry.program_start
                 ),

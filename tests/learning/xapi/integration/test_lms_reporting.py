@@ -241,5 +241,6 @@ async def test_a_statement_for_a_learner_registered_later_becomes_evidence_on_re
         "module_mastered",
     ]
     assert events[0].data["enrolled_on"] == "2025-03-01"  # the roster's program start
+    assert events[0].actor == f"{lms.agency_id}/roster"
     assert events[1].data["source_statement_id"] == statement_id
     assert (await outcome(lms, statement_id))["outcome"] == "recorded"
