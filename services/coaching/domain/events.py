@@ -112,7 +112,8 @@ class ReflectionRecorded(DomainEvent):
 
 
 class TeamSet(DomainEvent):
-    """A supervisor's team as it now stands (feeds the roster and the team culture view)."""
+    """A supervisor's team as it stood. No longer written (teams are the roster's,
+    certification's); registered so logs written before still read."""
 
     supervisor_id: str
     practitioner_ids: tuple[str, ...]

@@ -86,7 +86,8 @@ class EvidenceRetracted(DomainEvent):
 
 
 class TeamDefined(DomainEvent):
-    """A supervisor's or coach's group of practitioners, (re)defined as a whole."""
+    """A group of practitioners, (re)defined as a whole. No longer written (teams are the
+    roster's, certification's); registered so logs written before still read."""
 
     team_id: str
     team_name: str  # `name` is the event's own name
