@@ -151,7 +151,7 @@ async def known_practitioners(
 
 
 async def teams_on(conn: Connection, agency_id: str, day: date) -> list[RosterTeam]:
-    """Every team with at least one member on `day`, by team id (supervisor's first)."""
+    """Every team with at least one member on `day`, by team id, then kind."""
     members: dict[tuple[str, str], list[str]] = {}
     for entry in sorted((await entries_on(conn, agency_id, day)).values(), key=_by_id):
         if entry.supervisor_id:
@@ -160,14 +160,15 @@ async def teams_on(conn: Connection, agency_id: str, day: date) -> list[RosterTe
             )
         if entry.team_id:
             members.setdefault((entry.team_id, NAMED_TEAM), []).append(entry.practitioner_id)
-    ordered = sorted(members.items(), key=lambda item: (item[0][0], item[0][1] != SUPERVISOR_TEAM))
-    return [RosterTeam(team_id, kind, tuple(ids)) for (team_id, kind), ids in ordered]
+    return [
+        RosterTeam(team_id, kind, tuple(ids)) for (team_id, kind), ids in sorted(members.items())
+    ]
 
 
 async def team_on(conn: Connection, agency_id: str, team_id: str, day: date) -> RosterTeam | None:
     """The team `team_id` on `day` (a supervisor's team wins a clash of ids), or None."""
-    found = [t for t in await teams_on(conn, agency_id, day) if t.team_id == team_id]
-    return found[0] if found else None
+    found = {t.kind: t for t in await teams_on(conn, agency_id, day) if t.team_id == team_id}
+    return found.get(SUPERVISOR_TEAM) or found.get(NAMED_TEAM)
 
 
 async def histories(conn: Connection, agency_id: str) -> list[RosterHistory]:
