@@ -86,8 +86,9 @@ class EvidenceRetracted(DomainEvent):
 
 
 class TeamDefined(DomainEvent):
-    """A group of practitioners, (re)defined as a whole. No longer written (teams are the
-    roster's, certification's); registered so logs written before still read."""
+    """A team as once defined here; no longer written, teams are the roster's.
+
+    Registered so that logs written before the roster owned teams still read."""
 
     team_id: str
     team_name: str  # `name` is the event's own name
