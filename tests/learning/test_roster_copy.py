@@ -87,3 +87,11 @@ async def test_a_team_nobody_is_in_is_not_found(learning: LearningApi) -> None:
 
     assert response.status_code == 404
     assert "sup-nobody" in response.json()["detail"]
+
+
+async def test_a_registration_alone_enrolls_nobody(learning: LearningApi) -> None:
+    """Only a learner the LMS already reported on is enrolled by the roster."""
+    await learning.roster.register("p-quiet", program_start=date(2025, 3, 1))
+
+    assert (await learning.get("/enrollments/p-quiet")).status_code == 404
+    assert await learning.stored_events() == 0
