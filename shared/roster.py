@@ -125,7 +125,7 @@ async def require_on_roster(
     if first in known:
         raise NotOnRoster(
             f"practitioner {first!r} is not on agency {agency_id}'s roster on {on}: they "
-            "left before that day and had not returned; evidence dated while away is "
+            "left on or before that day and had not returned; evidence dated while away is "
             "refused (record their return at certification, POST /practitioners/"
             f"{first}/return, if they came back)",
             extra={"practitioner_id": first},
