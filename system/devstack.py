@@ -29,7 +29,7 @@ from system.local_data import (
     local_jwt_secret,
     nats_passwords,
 )
-from system.nats_config import render_config
+from system.nats_config import write_local_config
 from system.topology import SERVICE_PORTS
 
 POSTGRES_PORT = 54329
@@ -75,18 +75,6 @@ def open_private_log(path: Path) -> BinaryIO:
     return os.fdopen(fd, "ab")
 
 
-def write_nats_config(data_dir: Path) -> Path:
-    passwords = nats_passwords(data_dir)
-    config = data_dir / "nats-server.conf"
-    config.write_text(
-        render_config(
-            {s: passwords[s] for s in SERVICE_PORTS}, {DEMO_AGENCY: passwords[f"app-{DEMO_AGENCY}"]}
-        )
-    )
-    config.chmod(0o600)
-    return config
-
-
 def service_environment(
     data_dir: Path, nats_url: str, database_url: str, secure_nats: bool
 ) -> dict[str, str]:
@@ -122,7 +110,9 @@ class DevStack:
         self.postgres = PostgresServer(self.data_dir / "postgres", port=POSTGRES_PORT)
         self.nats = NatsServer(self.data_dir / "nats", port=NATS_PORT)
         if self.secure_nats:
-            self.nats.config_file = write_nats_config(self.data_dir)
+            # every local agency's app user; `miiwrap agency create` rewrites it and
+            # reloads this server (its pid is in .data/nats/nats-server.pid)
+            self.nats.config_file = write_local_config(self.data_dir)
 
     def start(self) -> None:
         print(f"starting PostgreSQL on 127.0.0.1:{POSTGRES_PORT} (data in .data/postgres)")
