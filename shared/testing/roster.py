@@ -77,6 +77,10 @@ class RosterAnnouncer:
     details: dict[str, Details] = field(default_factory=dict)
     _ensuring: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def for_agency(self, agency_id: str) -> RosterAnnouncer:
+        """The same announcer for another agency (its own roster)."""
+        return RosterAnnouncer(self.nats, self.subject_root, agency_id, self.copies, self.timeout)
+
     async def register(self, *practitioner_ids: str, **details: Any) -> list[CloudEvent]:
         """`practitioner_registered` for each id (same details for all), awaited."""
         events = []
