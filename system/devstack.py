@@ -8,6 +8,7 @@ and then the servers, so nothing is left orphaned.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,7 +22,8 @@ from types import FrameType
 from typing import BinaryIO
 
 from shared.servers import NatsServer, PostgresServer, dies_with_parent
-from system.demo import print_banner, seed_demo
+from system.demo import print_banner, seed_demo, seed_history
+from system.demo_history.personas import portal_identities
 from system.local_data import (
     DEMO_AGENCY,
     DEMO_XAPI_KEY,
@@ -91,6 +93,8 @@ def service_environment(
             env[f"{prefix}_NATS_PASSWORD"] = passwords[name]
     env["LEARNING_DEMO_XAPI_KEY"] = DEMO_XAPI_KEY
     env["LEARNING_DEMO_XAPI_SECRET"] = demo_xapi_secret(data_dir)
+    # the portal's local sign-in offers people of the seeded demo agency
+    env["PORTAL_DEMO_IDENTITIES"] = json.dumps(portal_identities())
     return env
 
 
@@ -208,7 +212,8 @@ def run(root: Path, secure_nats: bool = False) -> int:
         stack.start()
         ready = stack.wait_ready()
         seed = seed_demo(stack.data_dir)
-        print_banner(ready, time.monotonic() - started, seed)
+        history = seed_history(stack.data_dir)
+        print_banner(ready, time.monotonic() - started, seed, history)
         print(
             f"\nDemo LMS credential (xAPI, HTTP Basic) of '{DEMO_AGENCY}': "
             f"{DEMO_XAPI_KEY} / {demo_xapi_secret(stack.data_dir)}\n"

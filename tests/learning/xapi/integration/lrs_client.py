@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from nats.aio.client import Client as NatsClient
 
 from services.learning.config import LearningSettings
+from shared.envelope import CloudEvent
 from shared.testing.apps import bearer, runtime_of
 from shared.testing.roster import RosterAnnouncer
 
@@ -133,3 +134,13 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# Lapses a 2025 history implies are announced as soon as it is recorded (see
+# tests/learning/test_lapse_check.py); statement tests look at the evidence itself.
+LAPSE_BOOKKEEPING = frozenset({"concept_lapsed", "concept_restored", "evidence_withdrawn"})
+
+
+def without_lapses(events: list[CloudEvent]) -> list[CloudEvent]:
+    """The events that are not lapse announcements, in stream order."""
+    return [e for e in events if e.event_name not in LAPSE_BOOKKEEPING]
