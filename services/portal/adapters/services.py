@@ -1,0 +1,134 @@
+"""HTTP clients of the four services' public APIs, called with the viewer's own token.
+
+Every answer that is not a success becomes an `ApiProblem` carrying the RFC 9457
+problem's title and detail, so pages show people the service's own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+MAX_PAGES = 200  # 200 pages of 200 rows: far beyond an agency; a runaway cursor stops here
+
+
+class ApiProblem(Exception):
+    """A service refused or failed a call; its problem detail in words."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        type_: str = "about:blank",
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {title}: {detail}")
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type_
+        self.errors = errors or []
+
+    @property
+    def not_found(self) -> bool:
+        return self.status == 404
+
+
+def _problem(response: httpx.Response, service: str) -> ApiProblem:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    return ApiProblem(
+        response.status_code,
+        str(body.get("title") or response.reason_phrase or "Error"),
+        str(body.get("detail") or f"the {service} service answered {response.status_code}"),
+        type_=str(body.get("type") or "about:blank"),
+        errors=body.get("errors") if isinstance(body.get("errors"), list) else None,
+    )
+
+
+@dataclass(frozen=True)
+class ServiceApi:
+    name: str
+    base_url: str
+    http: httpx.AsyncClient
+    token: str
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> Any:
+        query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
+        try:
+            response = await self.http.request(
+                method,
+                f"{self.base_url}{path}",
+                params=query,
+                json=body,
+                headers={"Authorization": f"Bearer {self.token}"},
+            )
+        except httpx.HTTPError as error:
+            raise ApiProblem(
+                503,
+                "Service unavailable",
+                f"the {self.name} service could not be reached ({type(error).__name__}); "
+                "try again in a moment",
+            ) from error
+        if response.status_code >= 400:
+            raise _problem(response, self.name)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    async def get(self, path: str, **params: Any) -> Any:
+        return await self.call("GET", path, params=params)
+
+    async def post(self, path: str, body: Any, **params: Any) -> Any:
+        return await self.call("POST", path, params=params, body=body)
+
+    async def put(self, path: str, body: Any) -> Any:
+        return await self.call("PUT", path, body=body)
+
+    async def delete(self, path: str) -> Any:
+        return await self.call("DELETE", path)
+
+    async def every(self, path: str, **params: Any) -> list[Any]:
+        """Every item of a paginated list, following `next_cursor` to the end."""
+        items: list[Any] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            page = await self.get(path, limit=200, cursor=cursor, **params)
+            items.extend(page["items"])
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return items
+        return items
+
+
+@dataclass(frozen=True)
+class Apis:
+    learning: ServiceApi
+    coaching: ServiceApi
+    fidelity: ServiceApi
+    certification: ServiceApi
+
+    @classmethod
+    def for_token(cls, http: httpx.AsyncClient, urls: Mapping[str, str], token: str) -> Apis:
+        return cls(
+            **{
+                name: ServiceApi(name, urls[name].rstrip("/"), http, token)
+                for name in ("learning", "coaching", "fidelity", "certification")
+            }
+        )

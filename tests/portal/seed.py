@@ -1,0 +1,197 @@
+"""The agencies the browser tests look at, written through the services' public APIs.
+
+Agency A: prac-pat certified (a year of learning, monthly coaching, ratings, two
+calibrated observations), prac-risk certified then at risk (a weak third observation),
+prac-new in progress. Agency B: prac-zed, whom agency A's people must not find.
+Practitioners are registered at certification first; evidence for them that another
+service refuses as not on its roster yet (its copy lags by milliseconds) is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import httpx
+
+from shared.config import ServiceSettings
+from shared.testing.apps import bearer
+from shared.testing.waiting import eventually
+from tests.fidelity.fidelity_builders import (
+    TEAM_MEETING_INDICATORS,
+    attempt,
+    gold_standard,
+    observation,
+    ratings,
+    reference,
+)
+
+TODAY = date.today()
+PROGRAM_START = TODAY - timedelta(days=360)
+COMPETENCIES = ("ENG", "STR", "FAC", "NEED", "SAFE", "NAT", "MON", "TRAN")
+ADMIN, SUPERVISOR, COACH, OBSERVER = "admin-ada", "sup-sam", "coach-ana", "observer-olu"
+CERTIFIED, AT_RISK, NEW_STARTER, OTHER_AGENCY = "prac-pat", "prac-risk", "prac-new", "prac-zed"
+
+
+def ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+@dataclass
+class Api:
+    http: httpx.AsyncClient
+    url: str
+    settings: ServiceSettings
+    agency_id: str
+
+    async def call(self, method: str, path: str, body: Any, role: str, subject: str) -> Any:
+        headers = bearer(self.settings, self.agency_id, role, subject=subject)
+        for _ in range(100):  # a roster copy that lags answers not-on-roster for a moment
+            response = await self.http.request(method, self.url + path, json=body, headers=headers)
+            refused = response.status_code == 422 and "not-on-roster" in response.text
+            if not refused:
+                break
+            await asyncio.sleep(0.1)
+        assert response.status_code in (200, 201), (path, response.text)
+        return response.json()
+
+    async def post(self, path: str, body: Any, role: str = "admin", subject: str = ADMIN) -> Any:
+        return await self.call("POST", path, body, role, subject)
+
+    async def get(self, path: str, role: str = "admin", subject: str = ADMIN) -> Any:
+        return await self.call("GET", path, None, role, subject)
+
+
+@dataclass
+class Agency:
+    learning: Api
+    coaching: Api
+    fidelity: Api
+    certification: Api
+
+
+def agency_apis(
+    http: httpx.AsyncClient, urls: dict[str, str], settings: dict[str, ServiceSettings], agency: str
+) -> Agency:
+    return Agency(**{name: Api(http, urls[name], settings[name], agency) for name in urls})
+
+
+async def register(agency: Agency, practitioner: str, start: date = PROGRAM_START) -> None:
+    body = {
+        "practitioner_id": practitioner,
+        "role": "facilitator",
+        "program_start": start.isoformat(),
+        "coach_id": COACH,
+        "supervisor_id": SUPERVISOR,
+    }
+    await agency.certification.post("/practitioners", body)
+
+
+async def learn(agency: Agency, practitioner: str, modules: int = 6) -> None:
+    enrolment = {"practitioner_id": practitioner, "enrolled_on": PROGRAM_START.isoformat()}
+    await agency.learning.post("/enrollments", enrolment)
+    for order in range(1, modules + 1):
+        on = ago(330 - 28 * order)
+        body = {
+            "practitioner_id": practitioner,
+            "module_id": f"M{order}",
+            "scaled_score": 0.9,
+            "attempted_at": datetime.combine(on, time(15), tzinfo=UTC).isoformat(),
+        }
+        await agency.learning.post("/attempts", body)
+
+
+async def coach(agency: Agency, practitioner: str) -> None:
+    assignment = {
+        "coach_id": COACH,
+        "practitioner_id": practitioner,
+        "valid_from": PROGRAM_START.isoformat(),
+        "valid_to": None,
+    }
+    await agency.coaching.post("/assignments", assignment)
+    sessions = []
+    for month in range(11):
+        body = {
+            "id": str(uuid.uuid4()),
+            "practitioner_id": practitioner,
+            "held_on": ago(15 + 30 * month).isoformat(),
+            "duration_minutes": 60,
+            "modality": "in_person",
+            "components": ["observation", "practice", "feedback"],
+            "competencies": ["FAC"],
+            "goal_ids": [],
+            "notes": "Rehearsed the family vision",
+        }
+        sessions.append((await agency.coaching.post("/sessions", body, "coach", COACH))["id"])
+    for competency in COMPETENCIES:
+        rating = {
+            "id": str(uuid.uuid4()),
+            "practitioner_id": practitioner,
+            "competency": competency,
+            "level": "independent",
+            "rated_on": ago(60).isoformat(),
+            "source_type": "session",
+            "source_id": sessions[2],
+            "note": "Without prompts",
+        }
+        await agency.coaching.post("/ratings", rating, "coach", COACH)
+
+
+async def calibrate(agency: Agency) -> None:
+    gold = gold_standard(TEAM_MEETING_INDICATORS)
+    for observer in (COACH, OBSERVER):
+        ref = await agency.fidelity.post(
+            "/calibration/references", reference(meeting_date=ago(100), gold=gold)
+        )
+        await agency.fidelity.post(
+            "/calibration/attempts", attempt(ref["id"], ago(100), gold), "observer", observer
+        )
+
+
+async def observe(agency: Agency, practitioner: str) -> None:
+    for observer, day in ((COACH, ago(50)), (OBSERVER, ago(10))):
+        body = observation(practitioner_id=practitioner, observer_id=observer, meeting_date=day)
+        await agency.fidelity.post("/observations", body, "observer", observer)
+
+
+async def weak_observation(agency: Agency, practitioner: str, day: date) -> None:
+    rated = ratings(TEAM_MEETING_INDICATORS, present=10)  # 10 of 53 present: a low score
+    body = observation(
+        practitioner_id=practitioner, observer_id=OBSERVER, meeting_date=day, rated=rated
+    )
+    await agency.fidelity.post("/observations", body, "observer", OBSERVER)
+
+
+async def status_of(agency: Agency, practitioner: str) -> str:
+    entry = await agency.certification.get(f"/practitioners/{practitioner}")
+    return str(entry["levels"][0]["status"])
+
+
+async def certified_history(agency: Agency, practitioner: str) -> None:
+    await register(agency, practitioner)
+    await asyncio.gather(
+        learn(agency, practitioner), coach(agency, practitioner), observe(agency, practitioner)
+    )
+
+
+async def seed(agency: Agency, other: Agency) -> None:
+    await calibrate(agency)
+    await asyncio.gather(certified_history(agency, CERTIFIED), certified_history(agency, AT_RISK))
+    await register(agency, NEW_STARTER, start=ago(40))
+    await learn(agency, NEW_STARTER, modules=1)
+    await register(other, OTHER_AGENCY)
+
+    async def certified() -> bool:
+        states = [await status_of(agency, p) for p in (CERTIFIED, AT_RISK)]
+        return states == ["certified", "certified"]
+
+    await eventually(certified, timeout=60)
+    await weak_observation(agency, AT_RISK, ago(5))
+
+    async def at_risk() -> bool:
+        return await status_of(agency, AT_RISK) == "at_risk"
+
+    await eventually(at_risk, timeout=30)
