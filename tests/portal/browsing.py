@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.async_api import Page
 
-from tests.portal.screens import artifact, not_blank
+from tests.portal.screens import artifact, looks_drawn, pixel_counts
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,6 +55,6 @@ async def serious_violations(page: Page) -> list[dict[str, Any]]:
 async def check_page(page: Page, name: str) -> None:
     """Screenshot saved as an artifact and not blank; no serious accessibility violation."""
     png = await page.screenshot(path=str(artifact(name)), full_page=True)
-    assert not_blank(png), f"the screenshot of {name} is blank"
+    assert looks_drawn(await pixel_counts(page, png)), f"the screenshot of {name} is blank"
     violations = await serious_violations(page)
     assert not violations, f"{name}: {json.dumps(violations, indent=1)}"

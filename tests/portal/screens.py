@@ -1,73 +1,59 @@
 """Screenshots of pages, saved as artifacts, and a check that one is not blank.
 
-A minimal PNG reader (8-bit RGB or RGBA, not interlaced: what Chromium writes) counts
-the pixels unlike the page's background, so a white or single-colour page fails.
+The browser itself reads the PNG back (a canvas counts its pixels: fast, where Python
+would walk millions of bytes), and `looks_drawn` judges the counts: a white or
+single-colour page fails.
 """
 
 from __future__ import annotations
 
+import base64
 import os
-import struct
-import zlib
-from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+
+from playwright.async_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("MIIWRAP_ARTIFACTS", ROOT / ".artifacts")) / "portal"
 
-
-def _chunks(png: bytes) -> list[tuple[bytes, bytes]]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    found, at = [], 8
-    while at < len(png):
-        (length,) = struct.unpack(">I", png[at : at + 4])
-        found.append((png[at + 4 : at + 8], png[at + 8 : at + 8 + length]))
-        at += 12 + length
-    return found
-
-
-def _paeth(a: int, b: int, c: int) -> int:
-    p = a + b - c
-    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-    return a if pa <= pb and pa <= pc else b if pb <= pc else c
-
-
-def pixels(png: bytes) -> list[bytes]:
-    """Every pixel of the image as bytes (RGB or RGBA)."""
-    chunks = _chunks(png)
-    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
-    assert depth == 8 and colour in (2, 6) and not interlace, "unexpected PNG format"
-    size = 3 if colour == 2 else 4
-    raw = zlib.decompress(b"".join(data for kind, data in chunks if kind == b"IDAT"))
-    stride = width * size
-    previous = bytearray(stride)
-    found: list[bytes] = []
-    for row in range(height):
-        start = row * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
-        for i in range(stride):
-            left = line[i - size] if i >= size else 0
-            up = previous[i]
-            corner = previous[i - size] if i >= size else 0
-            if kind == 1:
-                line[i] = (line[i] + left) & 0xFF
-            elif kind == 2:
-                line[i] = (line[i] + up) & 0xFF
-            elif kind == 3:
-                line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
-                line[i] = (line[i] + _paeth(left, up, corner)) & 0xFF
-        found.extend(bytes(line[i : i + size]) for i in range(0, stride, size))
-        previous = line
-    return found
+_COUNT_PIXELS = """async (source) => {
+  const image = new Image();
+  image.src = source;
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = image.width; canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  const data = context.getImageData(0, 0, image.width, image.height).data;
+  const counts = new Map();
+  for (let i = 0; i < data.length; i += 4) {
+    const key = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+    counts.set(key, (counts.get(key) || 0) + 1);
+  }
+  return {total: data.length / 4, background: Math.max(...counts.values()), colours: counts.size};
+}"""
 
 
-def not_blank(png: bytes, min_share: float = 0.01, min_colours: int = 8) -> bool:
-    """At least `min_share` of pixels differ from the commonest, in several colours."""
-    seen = pixels(png)
-    counts = Counter(seen)
-    _, background = counts.most_common(1)[0]
-    return (len(seen) - background) / len(seen) >= min_share and len(counts) >= min_colours
+@dataclass(frozen=True)
+class PixelCounts:
+    total: int
+    background: int  # pixels of the commonest colour
+    colours: int
+
+
+def looks_drawn(counts: PixelCounts, min_share: float = 0.01, min_colours: int = 8) -> bool:
+    """At least `min_share` of the pixels differ from the commonest, in several colours."""
+    if counts.total == 0:
+        return False
+    drawn = (counts.total - counts.background) / counts.total
+    return drawn >= min_share and counts.colours >= min_colours
+
+
+async def pixel_counts(page: Page, png: bytes) -> PixelCounts:
+    source = "data:image/png;base64," + base64.b64encode(png).decode()
+    found = await page.evaluate(_COUNT_PIXELS, source)
+    return PixelCounts(int(found["total"]), int(found["background"]), int(found["colours"]))
 
 
 def artifact(name: str) -> Path:

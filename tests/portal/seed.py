@@ -177,8 +177,19 @@ async def certified_history(agency: Agency, practitioner: str) -> None:
     )
 
 
+async def stricter_policy(agency: Agency) -> None:
+    """Version 2 of the default: 400 days of tenure, which the year-old certified lack."""
+    stored = await agency.certification.get("/policies/miiwrap-default/versions/1")
+    policy = stored["policy"] | {"version": 2, "title": "MiiWrap certification, longer tenure"}
+    for requirement in policy["levels"][0]["requires"]:
+        if requirement["type"] == "tenure":
+            requirement["min_days"] = 400
+    await agency.certification.post("/policies", policy)
+
+
 async def seed(agency: Agency, other: Agency) -> None:
     await calibrate(agency)
+    await stricter_policy(agency)
     await asyncio.gather(certified_history(agency, CERTIFIED), certified_history(agency, AT_RISK))
     await register(agency, NEW_STARTER, start=ago(40))
     await learn(agency, NEW_STARTER, modules=1)

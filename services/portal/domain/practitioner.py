@@ -5,7 +5,8 @@ Pure: chart series are plain lists a template hands to the charting script as JS
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -40,6 +41,28 @@ def evidence_section(requirement: str) -> tuple[str, str] | None:
         if word in requirement:
             return anchor, heading
     return None
+
+
+RECORD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def reason_parts(reason: str, records: Collection[str]) -> list[tuple[str, str | None]]:
+    """The reason cut into (text, record id or None): ids of records the page lists link."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for found in RECORD_ID.finditer(reason):
+        if found.group() not in records:
+            continue
+        parts.append((reason[at : found.start()], None))
+        parts.append((found.group(), found.group()))
+        at = found.end()
+    parts.append((reason[at:], None))
+    return [(text, record) for text, record in parts if text]
+
+
+def page_records(*lists: Iterable[Mapping[str, Any]] | None) -> set[str]:
+    """Ids of the records (observations, sessions, ratings) a page lists."""
+    return {str(item.get("id") or item.get("rating_id")) for items in lists for item in items or []}
 
 
 def timeline_series(

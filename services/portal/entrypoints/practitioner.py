@@ -12,6 +12,8 @@ from services.portal.domain.practitioner import (
     STATUS_LABELS,
     evidence_section,
     fidelity_series,
+    page_records,
+    reason_parts,
     timeline_series,
 )
 from services.portal.domain.viewer import Viewer
@@ -59,8 +61,15 @@ async def practitioner_page(
     as_of, as_of_error = chosen
     data = await load_practitioner(apis, practitioner_id, as_of)
     state = data["state"].value
+    listed = [
+        (data["observations"].value or {}).get("items"),
+        (data["sessions"].value or {}).get("items"),
+        (data["skills"].value or {}).get("levels"),
+    ]
     context = {
         **data,
+        "records": page_records(*listed),
+        "reason_parts": reason_parts,
         "practitioner_id": practitioner_id,
         "as_of": as_of,
         "as_of_error": as_of_error,
@@ -87,9 +96,11 @@ async def certification_fragment(
     """The requirements section alone, for the as-of picker (htmx swaps it in)."""
     own_or_agency(viewer, practitioner_id)
     as_of, as_of_error = chosen
-    state = await load_state(apis, practitioner_id, as_of)
+    state, observations = await load_state(apis, practitioner_id, as_of)
     context = {
         "state": state,
+        "records": page_records(observations),
+        "reason_parts": reason_parts,
         "practitioner_id": practitioner_id,
         "as_of": as_of,
         "as_of_error": as_of_error,

@@ -68,6 +68,13 @@ async def load_practitioner(apis: Apis, practitioner_id: str, as_of: date) -> di
     }
 
 
-async def load_state(apis: Apis, practitioner_id: str, as_of: date) -> Section:
+async def load_state(
+    apis: Apis, practitioner_id: str, as_of: date
+) -> tuple[Section, list[dict[str, Any]]]:
+    """The state as of a day, and the observations whose ids its reasons may name."""
     path = f"/practitioners/{practitioner_id}/certification"
-    return await section(apis.certification.get(path, as_of=as_of.isoformat()))
+    state, observations = await asyncio.gather(
+        section(apis.certification.get(path, as_of=as_of.isoformat())),
+        section(apis.fidelity.get("/observations", practitioner_id=practitioner_id, limit=50)),
+    )
+    return state, (observations.value or {}).get("items", [])

@@ -1,0 +1,79 @@
+"""Every form of the portal refuses a POST without the session's CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from starlette.routing import Route
+
+from services.portal.entrypoints.admin_roster import ACTIONS
+from services.portal.entrypoints.api import routers
+from tests.portal.stack import Stack
+
+PATH_VALUES = {
+    "key": "demo-lms",
+    "version": "1",
+    "practitioner_id": "prac-pat",
+    "policy_id": "miiwrap-default",
+}
+
+
+def every_form_target() -> list[str]:
+    paths = [
+        route.path
+        for router in routers
+        for route in router.routes
+        if isinstance(route, Route) and "POST" in (route.methods or set())
+    ]
+    filled = []
+    for path in paths:
+        actions = ACTIONS if "{action}" in path else ["-"]
+        for action in actions:
+            values = PATH_VALUES | {"action": action}
+            filled.append(re.sub(r"{(\w+)}", lambda m, v=values: v[m.group(1)], path))
+    return filled
+
+
+async def signed_in_client(stack: Stack) -> tuple[httpx.AsyncClient, str]:
+    client = httpx.AsyncClient(base_url=stack.portal_url)
+    page = await client.get("/signin")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    signed = await client.post(
+        "/signin", data={"csrf_token": token.group(1), "identity": "admin-ada"}
+    )
+    assert signed.status_code == 303 and signed.headers["location"] == "/board"
+    # signing in starts a new session with a new token: the one a page now carries
+    board = await client.get("/board")
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', board.text)
+    assert fresh is not None and fresh.group(1) != token.group(1)
+    return client, fresh.group(1)
+
+
+async def test_every_form_refuses_a_post_without_its_csrf_token(stack: Stack) -> None:
+    targets = every_form_target()
+    assert len(targets) == 16  # sign-in, sign-out, observe, coach, admin roster/policies/LMS
+    client, _ = await signed_in_client(stack)
+    try:
+        for target in targets:
+            answer = await client.post(target, data={"reason": "no token sent", "level": ""})
+            assert answer.status_code == 403, (target, answer.status_code)
+            assert "security token" in answer.text, target
+            wrong = await client.post(target, data={"csrf_token": "forged", "reason": "x"})
+            assert wrong.status_code == 403, (target, wrong.status_code)
+        entry = await client.get("/admin/practitioners/prac-pat")
+        assert "Certification revoked" not in entry.text  # nothing was done
+    finally:
+        await client.aclose()
+
+
+async def test_a_form_with_its_token_is_accepted(stack: Stack) -> None:
+    client, token = await signed_in_client(stack)
+    try:
+        out = await client.post("/signout", data={"csrf_token": token})
+        assert out.status_code == 303 and out.headers["location"] == "/signin"
+        after = await client.get("/board")
+        assert after.status_code == 303 and after.headers["location"] == "/signin"
+    finally:
+        await client.aclose()
