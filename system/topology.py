@@ -5,6 +5,10 @@ from __future__ import annotations
 SERVICE_PORTS = {"learning": 8001, "coaching": 8002, "fidelity": 8003, "certification": 8004}
 SERVICES = tuple(SERVICE_PORTS)
 
+# The portal: people's pages over the four services' APIs (no stream, no tables).
+PORTAL_PORT = 8000
+PORTAL_URL = f"http://127.0.0.1:{PORTAL_PORT}"
+
 # the durable consumers each service owns on another service's stream:
 # reader → [(upstream service, consumer label, filter subject below the subject root)]
 CONSUMERS: dict[str, list[tuple[str, str, str]]] = {
