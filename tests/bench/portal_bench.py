@@ -1,7 +1,9 @@
 """How fast the portal draws its pages for an agency of 500 practitioners.
 
-Real servers started here (PostgreSQL, NATS, the four services and the portal over
-HTTP on loopback), 500 practitioners registered through certification's API in teams of
+Real servers started here (PostgreSQL, NATS, and the four services and the portal each
+as its own uvicorn process on loopback, as `make run` runs them), 500 practitioners
+registered through certification's API in teams of
+
 20, then each page requested one after another as a signed-in person would: the time
 from request to the last byte of HTML, p50 and p95 (target: p95 < 300 ms).
 
@@ -15,24 +17,30 @@ import argparse
 import asyncio
 import os
 import re
+import signal
 import statistics
+import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 
-from services.portal.bootstrap import create_portal_app
-from shared.servers import NatsServer, PostgresServer
+from shared.auth import signing_settings
+from shared.servers import NatsServer, PostgresServer, dies_with_parent, free_port
 from shared.testing.apps import bearer
-from shared.testing.served import serving
-from tests.portal.stack import portal_settings, service_settings, services_served
+from system.devstack import uvicorn_command, wait_until_ready
+from system.topology import SERVICES
 
 DATABASE = "bench"
 AGENCY = "bench-agency"
 TEAM_SIZE = 20
 TARGET_P95_MS = 300.0
+SECRET = "portal-bench-secret-of-at-least-thirty-two-bytes"
+Row = tuple[str, str, float, float]
 
 
 async def register(http: httpx.AsyncClient, url: str, headers: dict[str, str], count: int) -> None:
@@ -80,38 +88,90 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def main(practitioners: int, requests: int) -> None:
+@contextmanager
+def processes(database_url: str, nats_url: str) -> Iterator[dict[str, int]]:
+    """The four services and the portal, each its own uvicorn process (as `make run`)."""
+    ports = {name: free_port() for name in (*SERVICES, "portal")}
+    env = dict(os.environ)
+    for name in SERVICES:
+        prefix = name.upper()
+        env |= {
+            f"{prefix}_DATABASE_URL": database_url,
+            f"{prefix}_NATS_URL": nats_url,
+            f"{prefix}_DB_SCHEMA": f"pb_{name}",
+            f"{prefix}_SUBJECT_ROOT": "portalbench",
+            f"{prefix}_JWT_SECRET": SECRET,
+            f"{prefix}_ENVIRONMENT": "test",
+            f"{prefix}_LOG_LEVEL": "WARNING",
+        }
+        env[f"PORTAL_{prefix}_URL"] = f"http://127.0.0.1:{ports[name]}"
+    env |= {
+        "PORTAL_LOCAL_JWT_SECRET": SECRET,
+        "PORTAL_LOCAL_AGENCY": AGENCY,
+        "PORTAL_SESSION_SECRET": SECRET,
+        "PORTAL_ENVIRONMENT": "test",
+    }
+    children = {
+        name: subprocess.Popen(
+            uvicorn_command(name, port),
+            preexec_fn=dies_with_parent(signal.SIGTERM),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, port in ports.items()
+    }
+    try:
+        wait_until_ready(ports, children, 90)
+        yield ports
+    finally:
+        for child in children.values():
+            child.terminate()
+        for child in children.values():
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+async def measure(ports: dict[str, int], practitioners: int, requests: int) -> list[Row]:
+    certification = f"http://127.0.0.1:{ports['certification']}"
+    portal_url = f"http://127.0.0.1:{ports['portal']}"
+    signer = signing_settings(SECRET)
+    headers = bearer(signer, AGENCY, "admin", subject="demo-admin")
+    async with httpx.AsyncClient(timeout=60) as http:
+        started = time.perf_counter()
+        await register(http, certification, headers, practitioners)
+        print(f"registered {practitioners} in {time.perf_counter() - started:.1f}s")
+    admin = await signed_in(portal_url, "demo-admin")
+    supervisor = await signed_in(portal_url, "demo-supervisor")
+    pages = [
+        (admin, "agency board (admin)", "/board"),
+        (admin, "board, one team", "/board?team=sup-03"),
+        (admin, "board as CSV", "/board.csv"),
+        (admin, "practitioner", "/practitioners/prac-0042"),
+        (admin, "admin roster", "/admin"),
+        (supervisor, "agency board (supervisor)", "/board"),
+    ]
+    rows = []
+    for client, label, path in pages:
+        found = await timings(client, path, requests)
+        rows.append((label, path, statistics.median(found), percentile(found, 0.95)))
+    await admin.aclose()
+    await supervisor.aclose()
+    return rows
+
+
+def main(practitioners: int, requests: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="miiwrap-portal-bench-"))
     os.chmod(root, 0o755)
     pg, nats_server = PostgresServer(root / "pgdata"), NatsServer(root / "nats")
     pg.start(fast_unsafe=True)
     pg.create_database(DATABASE)
     nats_server.start()
-    rows = []
     try:
-        settings = service_settings(pg.dsn(DATABASE), nats_server.url, "portalbench")
-        async with services_served(settings) as urls:
-            portal = create_portal_app(portal_settings(urls, AGENCY))
-            async with serving(portal) as portal_url, httpx.AsyncClient(timeout=60) as http:
-                headers = bearer(settings["certification"], AGENCY, "admin", subject="admin-ada")
-                started = time.perf_counter()
-                await register(http, urls["certification"], headers, practitioners)
-                print(f"registered {practitioners} in {time.perf_counter() - started:.1f}s")
-                admin = await signed_in(portal_url, "admin-ada")
-                supervisor = await signed_in(portal_url, "sup-sam")
-                pages = [
-                    (admin, "agency board (admin)", "/board"),
-                    (admin, "board, one team", "/board?team=sup-03"),
-                    (admin, "board as CSV", "/board.csv"),
-                    (admin, "practitioner", "/practitioners/prac-0042"),
-                    (admin, "admin roster", "/admin"),
-                    (supervisor, "agency board (supervisor)", "/board"),
-                ]
-                for client, label, path in pages:
-                    found = await timings(client, path, requests)
-                    rows.append((label, path, statistics.median(found), percentile(found, 0.95)))
-                await admin.aclose()
-                await supervisor.aclose()
+        with processes(pg.dsn(DATABASE), nats_server.url) as ports:
+            rows = asyncio.run(measure(ports, practitioners, requests))
     finally:
         nats_server.stop()
         pg.stop()
@@ -128,4 +188,4 @@ if __name__ == "__main__":
     parser.add_argument("--practitioners", type=int, default=500)
     parser.add_argument("--requests", type=int, default=40)
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.practitioners, arguments.requests))
+    main(arguments.practitioners, arguments.requests)

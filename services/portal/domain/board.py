@@ -10,7 +10,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -46,13 +46,16 @@ class BoardRow:
     next_change_on: date | None
     drift_reason: str | None = None
     attention: str = field(default="")
+    by_level: dict[str, str] = field(init=False, repr=False, compare=False)
+    statuses: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def statuses(self) -> set[str]:
-        return {level.status for level in self.levels}
+    def __post_init__(self) -> None:
+        # read once per row and cell while a board of hundreds is ranked and drawn
+        object.__setattr__(self, "by_level", {ls.level: ls.status for ls in self.levels})
+        object.__setattr__(self, "statuses", frozenset(self.by_level.values()))
 
     def status_of(self, level: str) -> str | None:
-        return next((ls.status for ls in self.levels if ls.level == level), None)
+        return self.by_level.get(level)
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def rank(rows: Iterable[BoardRow], today: date) -> list[BoardRow]:
 
 
 def _with_attention(row: BoardRow, why: str) -> BoardRow:
-    return BoardRow(**{**row.__dict__, "attention": why})
+    return replace(row, attention=why) if why else row
 
 
 def apply(rows: Iterable[BoardRow], where: BoardFilter) -> list[BoardRow]:
