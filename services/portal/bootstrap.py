@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -57,7 +58,11 @@ def create_portal_app(settings: PortalSettings | None = None) -> FastAPI:
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        started = time.perf_counter()
         response = await call_next(request)
+        total = f"total;dur={(time.perf_counter() - started) * 1000:.1f}"
+        timing = response.headers.get("Server-Timing")
+        response.headers["Server-Timing"] = f"{timing}, {total}" if timing else total
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
