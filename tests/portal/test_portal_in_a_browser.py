@@ -4,11 +4,12 @@ people take, and every page screenshotted and checked with axe-core."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from playwright.async_api import Page, expect
 
 from tests.portal.browsing import check_page, sign_in, sign_in_as_practitioner
-from tests.portal.seed import AT_RISK, CERTIFIED, OTHER_AGENCY
+from tests.portal.seed import AT_RISK, CERTIFIED, OTHER_AGENCY, TODAY
 from tests.portal.stack import Stack
 
 
@@ -67,3 +68,23 @@ async def test_a_practitioner_cannot_open_a_colleagues_page(stack: Stack, page: 
     assert response is not None and response.status == 403
     await expect(page.locator("main")).to_contain_text("only your own page")
     await expect(page.locator("main")).not_to_contain_text("Requirements")
+
+
+async def test_the_board_filters_in_place_and_the_as_of_picker_redraws_the_requirements(
+    stack: Stack, page: Page
+) -> None:
+    await sign_in(page, stack.portal_url, "Ada, agency admin")
+    await page.get_by_label("Status").select_option("in_progress")  # htmx swaps the table
+    await expect(page).to_have_url(re.compile(r"status=in_progress"))
+    rows = page.locator("table.board tbody tr")
+    await expect(rows.first).to_contain_text("in progress")
+    assert "at risk" not in await page.locator("table.board tbody").inner_text()
+    await expect(page.locator(".counts")).to_contain_text("at risk")  # counts stay agency-wide
+
+    await page.goto(f"{stack.portal_url}/practitioners/{CERTIFIED}")
+    day = (TODAY - timedelta(days=200)).isoformat()
+    await page.get_by_label("Show the certification as of").fill(day)
+    await page.get_by_role("button", name="Show").click()
+    await expect(page.locator("#certification-title")).to_have_text(f"Certification as of {day}")
+    await expect(page.locator("#certification")).to_contain_text("not met")
+    assert page.url.endswith(f"/practitioners/{CERTIFIED}")  # redrawn in place
