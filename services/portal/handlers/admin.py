@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from services.portal.adapters.services import ApiProblem, Apis
+from services.portal.adapters.services import MAX_PAGES, ApiProblem, Apis
 
 
 async def attempt(call: Any) -> tuple[Any, dict[str, str]]:
@@ -29,11 +29,17 @@ async def what_if(apis: Apis, policy_id: str, version: int) -> dict[str, Any]:
     """What adopting the version would change, practitioner by practitioner."""
     stored = await apis.certification.get(f"/policies/{policy_id}/versions/{version}")
     outcome = await apis.certification.post("/policies/what-if", stored["policy"], limit=200)
-    changed = [
-        p
-        for p in outcome["practitioners"]["items"]
-        if any(change in ("gain", "lose") for change in p["changes"].values())
-    ]
+    everyone = list(outcome["practitioners"]["items"])
+    cursor = outcome["practitioners"].get("next_cursor")
+    for _ in range(MAX_PAGES):  # the outcome lists practitioners a page at a time
+        if not cursor:
+            break
+        more = await apis.certification.post(
+            "/policies/what-if", stored["policy"], limit=200, cursor=cursor
+        )
+        everyone.extend(more["practitioners"]["items"])
+        cursor = more["practitioners"].get("next_cursor")
+    changed = [p for p in everyone if any(c in ("gain", "lose") for c in p["changes"].values())]
     return {"stored": stored, "outcome": outcome, "changed": changed}
 
 
