@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from starlette.routing import Route
 
 from services.portal.entrypoints.admin_roster import ACTIONS
 from services.portal.entrypoints.api import routers
 from tests.portal.stack import Stack
+
+# the first test of a run also waits for the shared stack and its seeded agencies
+pytestmark = pytest.mark.timeout(300)
 
 PATH_VALUES = {
     "key": "demo-lms",

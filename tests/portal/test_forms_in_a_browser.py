@@ -61,3 +61,29 @@ async def test_a_coach_logs_a_session_and_an_incomplete_one_is_explained(
     await expect(latest).to_contain_text(CERTIFIED)
     await expect(latest).to_contain_text("45")
     await expect(latest).to_contain_text("practice, feedback")
+
+
+@pytest.mark.timeout(200)
+async def test_an_admin_revokes_and_reinstates_with_a_reason_and_a_second_reinstatement_is_refused(
+    stack: Stack, page: Page
+) -> None:
+    person = f"prac-{uuid.uuid4().hex[:6]}"
+    await sign_in(page, stack.portal_url, "Ada, agency admin")
+    await page.goto(f"{stack.portal_url}/admin")
+    await page.get_by_label("Practitioner id").fill(person)
+    await page.get_by_label("Program start").fill(TODAY.isoformat())
+    await page.get_by_role("button", name="Register").click()
+    await page.get_by_role("link", name=f"Manage {person}").click()
+
+    await page.get_by_role("button", name="Revoke").click()  # no reason: said inline
+    await expect(page.locator(".error-summary")).to_contain_text("Give the reason")
+    await page.locator("#revocations-level").select_option("facilitator")
+    await page.locator("#revocations-reason").fill("falsified observation records (case 14)")
+    await page.get_by_role("button", name="Revoke").click()
+    await expect(page.locator(".success")).to_contain_text("Certification revoked")
+    await expect(page.locator("#revocations-level")).to_contain_text("facilitator (revoked)")
+
+    for _ in range(2):
+        await page.locator("#reinstatements-reason").fill("the HR case closed without finding")
+        await page.get_by_role("button", name="Reinstate").click()
+    await expect(page.locator(".error-summary")).to_contain_text("nothing to reinstate")

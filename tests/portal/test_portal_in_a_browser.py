@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from playwright.async_api import Page, expect
 
 from tests.portal.browsing import check_page, sign_in, sign_in_as_practitioner
 from tests.portal.seed import AT_RISK, CERTIFIED, OTHER_AGENCY, TODAY
 from tests.portal.stack import Stack
+
+# the first test of a run also waits for the shared stack and its seeded agencies
+pytestmark = pytest.mark.timeout(300)
 
 
 async def test_a_supervisor_reaches_the_at_risk_practitioner_and_the_reason_in_three_clicks(

@@ -111,6 +111,8 @@ async def act(
     if action not in ACTIONS:
         return render(request, "not_found.html", {"problem": None}, status_code=404)
     path = f"/practitioners/{practitioner_id}/{ACTIONS[action][0]}"
+    # the page holds several forms: their fields are named "<action>:<field>"
+    form = {key.removeprefix(f"{action}:"): value for key, value in form.items()}
     body: dict[str, Any]
     if action == "changes":
         current = await apis.certification.get(f"/practitioners/{practitioner_id}")
