@@ -6,6 +6,7 @@ problem's title and detail, so pages show people the service's own words.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,10 @@ from typing import Any
 import httpx
 
 MAX_PAGES = 200  # 200 pages of 200 rows: far beyond an agency; a runaway cursor stops here
+# A service's copy of the roster lags certification's by moments: evidence for someone
+# registered a second ago may be refused as not on the roster; it is sent again (with
+# the same client-chosen id, so at most once) for this long before the refusal is shown.
+ROSTER_LAG_SECONDS = 3.0
 
 
 class ApiProblem(Exception):
@@ -69,6 +74,20 @@ class ServiceApi:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+    ) -> Any:
+        waited = 0.0
+        while True:
+            try:
+                return await self._call_once(method, path, params, body)
+            except ApiProblem as problem:
+                lagging = problem.status == 422 and problem.type.endswith("/not-on-roster")
+                if not lagging or method == "GET" or waited >= ROSTER_LAG_SECONDS:
+                    raise
+            await asyncio.sleep(0.25)
+            waited += 0.25
+
+    async def _call_once(
+        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
     ) -> Any:
         query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
         try:
