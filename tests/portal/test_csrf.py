@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 from starlette.routing import Route
 
 from services.portal.entrypoints.admin_roster import ACTIONS
 from services.portal.entrypoints.api import routers
+from tests.portal.sessions import signed_in_client
 from tests.portal.stack import Stack
 
 # the first test of a run also waits for the shared stack and its seeded agencies
@@ -37,22 +37,6 @@ def every_form_target() -> list[str]:
             values = PATH_VALUES | {"action": action}
             filled.append(re.sub(r"{(\w+)}", lambda m, v=values: v[m.group(1)], path))
     return filled
-
-
-async def signed_in_client(stack: Stack) -> tuple[httpx.AsyncClient, str]:
-    client = httpx.AsyncClient(base_url=stack.portal_url)
-    page = await client.get("/signin")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token is not None
-    signed = await client.post(
-        "/signin", data={"csrf_token": token.group(1), "identity": "admin-ada"}
-    )
-    assert signed.status_code == 303 and signed.headers["location"] == "/board"
-    # signing in starts a new session with a new token: the one a page now carries
-    board = await client.get("/board")
-    fresh = re.search(r'name="csrf_token" value="([^"]+)"', board.text)
-    assert fresh is not None and fresh.group(1) != token.group(1)
-    return client, fresh.group(1)
 
 
 async def test_every_form_refuses_a_post_without_its_csrf_token(stack: Stack) -> None:

@@ -48,3 +48,15 @@ async def test_every_page_is_drawn_and_passes_axe(stack: Stack, page: Page) -> N
     await page.context.clear_cookies()
     await sign_in_as_practitioner(page, stack.portal_url, CERTIFIED)
     await check_page(page, "practitioner-own")
+
+
+@pytest.mark.timeout(300)
+async def test_the_board_and_a_practitioner_read_on_a_tablet(stack: Stack, page: Page) -> None:
+    await page.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
+    await sign_in(page, stack.portal_url, "Sam, supervisor")
+    await check_page(page, "tablet-board")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 820, f"the board page scrolls sideways on a tablet ({width}px)"
+    await page.goto(f"{stack.portal_url}/practitioners/{AT_RISK}")
+    await check_page(page, "tablet-practitioner")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 820

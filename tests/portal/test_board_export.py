@@ -1,0 +1,34 @@
+"""The board as CSV: the same people, filters and order as the page, one column per level."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.portal.seed import AT_RISK, NEW_STARTER
+from tests.portal.sessions import signed_in_client
+from tests.portal.stack import Stack
+
+pytestmark = pytest.mark.timeout(300)
+
+
+async def test_the_csv_export_keeps_the_filters_and_puts_those_at_risk_first(stack: Stack) -> None:
+    client, _ = await signed_in_client(stack)
+    try:
+        everyone = await client.get("/board.csv")
+        assert everyone.status_code == 200
+        assert everyone.headers["content-type"].startswith("text/csv")
+        assert "attachment" in everyone.headers["content-disposition"]
+        rows = list(csv.DictReader(io.StringIO(everyone.text)))
+        assert rows[0]["attention"] == "at risk"
+        assert {"facilitator", "coach", "next_change_on"} <= set(rows[0])
+        assert {AT_RISK, NEW_STARTER} <= {r["practitioner_id"] for r in rows}
+
+        in_progress = await client.get("/board.csv", params={"status": "in_progress"})
+        kept = list(csv.DictReader(io.StringIO(in_progress.text)))
+        assert NEW_STARTER in {r["practitioner_id"] for r in kept}
+        assert all("in_progress" in (r["facilitator"], r["coach"]) for r in kept)
+    finally:
+        await client.aclose()
