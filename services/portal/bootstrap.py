@@ -15,6 +15,7 @@ from services.portal.adapters.oidc import oidc_client
 from services.portal.config import PortalSettings
 from services.portal.entrypoints.api import routers
 from services.portal.entrypoints.web import HERE, register_error_pages
+from shared.logs import RequestLogging
 
 # Scripts and styles come from the portal itself only (no CDN: agencies run closed networks).
 CONTENT_SECURITY_POLICY = (
@@ -78,6 +79,8 @@ def create_portal_app(settings: PortalSettings | None = None) -> FastAPI:
     async def readyz() -> dict[str, str]:
         return {"status": "ready"}
 
+    # outermost: a request id in and out (also sent on to the services), one access line
+    app.add_middleware(RequestLogging)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in routers:
         app.include_router(router)

@@ -32,3 +32,15 @@ async def test_the_csv_export_keeps_the_filters_and_puts_those_at_risk_first(sta
         assert all("in_progress" in (r["facilitator"], r["coach"]) for r in kept)
     finally:
         await client.aclose()
+
+
+async def test_a_page_answers_with_its_request_id_and_timings(stack: Stack) -> None:
+    client, _ = await signed_in_client(stack)
+    try:
+        board = await client.get("/board", headers={"X-Request-ID": "portal-test-req-0001"})
+        assert board.headers["X-Request-ID"] == "portal-test-req-0001"
+        assert "render;dur=" in board.headers["Server-Timing"]
+        assert "total;dur=" in board.headers["Server-Timing"]
+        assert "default-src 'self'" in board.headers["Content-Security-Policy"]
+    finally:
+        await client.aclose()

@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from shared.logs import REQUEST_ID_HEADER, current_request_id
+
 MAX_PAGES = 200  # 200 pages of 200 rows: far beyond an agency; a runaway cursor stops here
 # A service's copy of the roster lags certification's by moments: evidence for someone
 # registered a second ago may be refused as not on the roster; it is sent again (with
@@ -96,7 +98,7 @@ class ServiceApi:
                 f"{self.base_url}{path}",
                 params=query,
                 json=body,
-                headers={"Authorization": f"Bearer {self.token}"},
+                headers=self._headers(),
             )
         except httpx.HTTPError as error:
             raise ApiProblem(
@@ -110,6 +112,14 @@ class ServiceApi:
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
+
+    def _headers(self) -> dict[str, str]:
+        """The viewer's token, and the page's request id so the services' logs join up."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        request_id = current_request_id()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        return headers
 
     async def get(self, path: str, **params: Any) -> Any:
         return await self.call("GET", path, params=params)
