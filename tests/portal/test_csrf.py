@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.async_api import Page, expect
 from starlette.routing import Route
 
 from services.portal.entrypoints.admin_roster import ACTIONS
 from services.portal.entrypoints.api import routers
+from tests.portal.browsing import sign_in
 from tests.portal.sessions import signed_in_client
 from tests.portal.stack import Stack
 
@@ -65,3 +67,40 @@ async def test_a_form_with_its_token_is_accepted(stack: Stack) -> None:
         assert after.status_code == 303 and after.headers["location"] == "/signin"
     finally:
         await client.aclose()
+
+
+FORM_PAGES = [
+    "/admin",
+    "/admin/practitioners/prac-new",
+    "/admin/policies/miiwrap-default/2",
+    "/admin/lms",
+    "/coach",
+    "/observe/team-meeting-observation/1",
+]
+
+
+async def test_every_form_on_every_page_refuses_when_its_token_is_taken_out(
+    stack: Stack, page: Page
+) -> None:
+    await sign_in(page, stack.portal_url, "Ada, agency admin")
+    refused = 0
+    for path in FORM_PAGES:
+        await page.goto(f"{stack.portal_url}{path}")
+        forms = await page.locator("form[method=post]").count()
+        assert forms >= 1, path
+        for index in range(forms):
+            await page.goto(f"{stack.portal_url}{path}")
+            async with page.expect_navigation():
+                await page.evaluate(
+                    """(index) => {
+                        const form = document.querySelectorAll("form[method=post]")[index];
+                        form.querySelectorAll("input[name=csrf_token]").forEach(i => i.remove());
+                        form.requestSubmit();
+                    }""",
+                    index,
+                )
+            await expect(page.get_by_role("heading", level=1)).to_have_text(
+                "The form could not be accepted"
+            )
+            refused += 1
+    assert refused >= 15  # sign-out on each page, and every form of each
