@@ -44,3 +44,16 @@ async def test_a_page_answers_with_its_request_id_and_timings(stack: Stack) -> N
         assert "default-src 'self'" in board.headers["Content-Security-Policy"]
     finally:
         await client.aclose()
+
+
+async def test_a_bad_address_is_a_page_in_words_not_json(stack: Stack) -> None:
+    client, _ = await signed_in_client(stack)
+    try:
+        missing = await client.get("/no-such-page")
+        assert missing.status_code == 404 and "Not found" in missing.text
+        bad = await client.get("/observe/team-meeting-observation/not-a-number")
+        assert bad.status_code == 400
+        assert bad.headers["content-type"].startswith("text/html")
+        assert "This address is not valid" in bad.text and "version" in bad.text
+    finally:
+        await client.aclose()

@@ -16,9 +16,11 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal.adapters.services import ApiProblem, Apis
 from services.portal.config import PortalSettings
@@ -35,6 +37,8 @@ templates.env.filters["words"] = lambda value: STATUS_WORDS.get(
 )
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+# an instrument may have up to 2000 indicators, one radio group each; no form takes files
+MAX_FORM_FIELDS = 2100
 
 
 class SignInRequired(Exception):
@@ -102,7 +106,7 @@ ApisDep = Annotated[Apis, Depends(apis_for)]
 
 async def checked_form(request: Request) -> dict[str, str]:
     """The POSTed form's fields, refused (403) unless it carries the session's CSRF token."""
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
     expected = request.session.get(CSRF_FIELD)
     if not isinstance(sent, str) or not isinstance(expected, str):
@@ -117,7 +121,7 @@ FormDep = Annotated[dict[str, str], Depends(checked_form)]
 
 async def form_lists(request: Request, *names: str) -> dict[str, list[str]]:
     """The values of repeatable fields (checkboxes) of the POSTed form."""
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     return {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in names}
 
 
@@ -185,12 +189,27 @@ def register_error_pages(app: Any) -> None:
         )
         return render(request, "problem.html", {"problem": problem}, status_code=403)
 
-    async def on_missing(request: Request, error: Exception) -> Response:
-        problem = ApiProblem(404, "Page not found", "there is no page at this address")
-        return render(request, "not_found.html", {"problem": problem}, status_code=404)
+    async def on_http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if error.status_code == 404:
+            problem = ApiProblem(404, "Page not found", "there is no page at this address")
+            return render(request, "not_found.html", {"problem": problem}, status_code=404)
+        problem = ApiProblem(
+            error.status_code, "The request could not be handled", str(error.detail)
+        )
+        return render(request, "problem.html", {"problem": problem}, status_code=error.status_code)
+
+    async def on_bad_address(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()
+        )
+        problem = ApiProblem(400, "This address is not valid", f"check the address ({where})")
+        return render(request, "problem.html", {"problem": problem}, status_code=400)
 
     app.add_exception_handler(ApiProblem, on_problem)
     app.add_exception_handler(SignInRequired, on_sign_in)
     app.add_exception_handler(PageForbidden, on_forbidden)
     app.add_exception_handler(CsrfRefused, on_csrf)
-    app.add_exception_handler(404, on_missing)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_bad_address)
