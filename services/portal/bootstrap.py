@@ -29,7 +29,11 @@ def create_portal_app(settings: PortalSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=40)
+        # idle connections are dropped before the services' servers drop them (uvicorn: 5 s),
+        # so a request never goes out on a connection the other side is closing
+        limits = httpx.Limits(
+            max_connections=100, max_keepalive_connections=40, keepalive_expiry=2.0
+        )
         async with httpx.AsyncClient(
             timeout=settings.request_timeout_seconds, limits=limits
         ) as http:

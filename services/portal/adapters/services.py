@@ -20,6 +20,7 @@ MAX_PAGES = 200  # 200 pages of 200 rows: far beyond an agency; a runaway cursor
 # registered a second ago may be refused as not on the roster; it is sent again (with
 # the same client-chosen id, so at most once) for this long before the refusal is shown.
 ROSTER_LAG_SECONDS = 3.0
+IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
 
 
 class ApiProblem(Exception):
@@ -92,21 +93,30 @@ class ServiceApi:
         self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
     ) -> Any:
         query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
-        try:
-            response = await self.http.request(
-                method,
-                f"{self.base_url}{path}",
-                params=query,
-                json=body,
-                headers=self._headers(),
-            )
-        except httpx.HTTPError as error:
-            raise ApiProblem(
-                503,
-                "Service unavailable",
-                f"the {self.name} service could not be reached ({type(error).__name__}); "
-                "try again in a moment",
-            ) from error
+        # when a pooled connection breaks under a request, it goes out once more if that is
+        # safe: a read, or a write carrying its own id (the service answers a repeat with
+        # the stored record)
+        own_id = isinstance(body, dict) and bool(body.get("id"))
+        tries = 2 if method in IDEMPOTENT or own_id else 1
+        for attempt in range(tries):
+            try:
+                response = await self.http.request(
+                    method,
+                    f"{self.base_url}{path}",
+                    params=query,
+                    json=body,
+                    headers=self._headers(),
+                )
+                break
+            except httpx.HTTPError as error:
+                if attempt + 1 < tries:
+                    continue
+                raise ApiProblem(
+                    503,
+                    "Service unavailable",
+                    f"the {self.name} service could not be reached ({type(error).__name__}); "
+                    "try again in a moment",
+                ) from error
         if response.status_code >= 400:
             raise _problem(response, self.name)
         if response.status_code == 204 or not response.content:

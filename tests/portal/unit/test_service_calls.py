@@ -58,3 +58,30 @@ async def test_every_page_of_a_list_is_followed() -> None:
     ]
     assert await api(pages, seen).every("/practitioners", status="at_risk") == [1, 2, 3]
     assert seen[1].url.params["cursor"] == "c2" and seen[1].url.params["status"] == "at_risk"
+
+
+def breaking_once(seen: list[httpx.Request]) -> ServiceApi:
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            raise httpx.ReadError("connection reset", request=request)
+        return httpx.Response(200, json={"ok": True})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    return ServiceApi("coaching", "http://coaching", http, "t")
+
+
+async def test_a_read_or_a_write_with_its_own_id_survives_a_broken_connection() -> None:
+    seen: list[httpx.Request] = []
+    assert await breaking_once(seen).get("/sessions") == {"ok": True}
+    seen.clear()
+    assert await breaking_once(seen).post("/sessions", {"id": "s-1"}) == {"ok": True}
+    assert len(seen) == 2
+
+
+async def test_a_write_without_an_id_is_not_sent_twice() -> None:
+    seen: list[httpx.Request] = []
+    with pytest.raises(ApiProblem) as raised:
+        await breaking_once(seen).post("/xapi-credentials", {"partner_name": "LMS"})
+    assert raised.value.status == 503 and "could not be reached" in raised.value.detail
+    assert len(seen) == 1
