@@ -54,6 +54,10 @@ def describe(event: dict[str, Any]) -> str:
             line += " [correction]"
     elif name == "practitioner_registered":
         line += f" {data['role']}, program start {data['program_start']}"
+    elif name == "practitioner_details_changed":
+        line += " " + ", ".join(f"{field} {data[field]}" for field in data["changed"])
+    elif name == "practitioner_left" and data.get("reason"):
+        line += f" reason: {data['reason']}"
     return line
 
 

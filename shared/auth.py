@@ -39,6 +39,8 @@ class Role(StrEnum):
     LMS_PARTNER = "lms_partner"
     AUDITOR = "auditor"
     SERVICE = "service"  # another MiiWrap service calling on the system's behalf
+    # runs the platform: onboards agencies (its token's own agency is the platform's)
+    PLATFORM_OPERATOR = "platform_operator"
 
 
 @dataclass(frozen=True)

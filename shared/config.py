@@ -84,6 +84,17 @@ class ServiceSettings(BaseSettings):
         default=24 * 3600, ge=60, description="a token valid for longer (exp - iat) is refused"
     )
     max_body_bytes: int = 5 * 1024 * 1024
+    idempotency_key_ttl_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="how long an Idempotency-Key is remembered; later it names a new request",
+    )
+    idempotency_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="a keyed request unanswered for this long (its process died) may be "
+        "retried; before that a retry is told the first is still in flight (409)",
+    )
     max_json_depth: int = Field(
         default=64, ge=2, description="deepest nesting a JSON body may have"
     )

@@ -21,6 +21,7 @@ import asyncpg
 
 from shared.database import Connection, Pool
 from shared.events import PendingEvent, StoredEvent
+from shared.idempotency_keys import mark_applied
 from shared.logs import current_request_id, traceparent_for
 
 EVENT_STORE_DDL = [
@@ -142,6 +143,7 @@ class EventStore:
                 raise ConcurrencyConflict(stream_id, expected_version) from error
             raise
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
+        await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
         return [row_to_event(r) for r in stored]
 
     async def read_stream(

@@ -99,10 +99,15 @@ class NatsServer:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def pid_file(self) -> Path:
+        """Where the server writes its pid, so another process can signal it (reload)."""
+        return self.store_dir / "nats-server.pid"
+
     def start(self, timeout: float = 15.0) -> None:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         args = [_nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port)]
-        args += ["-sd", str(self.store_dir)]
+        args += ["-sd", str(self.store_dir), "-P", str(self.pid_file)]
         if self.config_file is not None:
             args += ["-c", str(self.config_file)]
         log = (self.log_file or self.store_dir / "nats.log").open("ab")
@@ -115,6 +120,11 @@ class NatsServer:
         )
         log.close()
         wait_for_port(self.port, timeout, self.process)
+
+    def reload(self) -> None:
+        """Re-read the configuration file (SIGHUP): users change, connections stay."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGHUP)
 
     def stop(self) -> None:
         _stop_process(self.process, signal.SIGTERM, 10)

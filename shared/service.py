@@ -21,6 +21,7 @@ from shared.config import ServiceSettings
 from shared.consumer import CONSUMER_DDL, EventConsumer
 from shared.database import Pool, apply_migrations, connect, create_pool
 from shared.eventstore import EVENT_STORE_DDL, EventStore
+from shared.idempotency_keys import IDEMPOTENCY_DDL, purge_expired
 from shared.logs import RequestLogging, configure_logging
 from shared.messaging import NatsConnection, StreamPolicy
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
@@ -31,6 +32,7 @@ from shared.supervisor import Supervisor
 log = structlog.get_logger(__name__)
 
 PeriodicJob = Callable[["Runtime"], Awaitable[None]]
+IDEMPOTENCY_PURGE_SECONDS = 3600.0
 
 
 @dataclass
@@ -71,7 +73,9 @@ class Runtime:
     async def open(cls, definition: ServiceDefinition) -> Runtime:
         settings = definition.settings
         pool = await create_pool(settings)
-        await apply_migrations(pool, "kernel", [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL])
+        await apply_migrations(
+            pool, "kernel", [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL, *IDEMPOTENCY_DDL]
+        )
         if definition.migrations:
             await apply_migrations(pool, settings.service_name, definition.migrations)
         nats = NatsConnection.from_settings(settings)
@@ -120,6 +124,12 @@ class Runtime:
         self.supervisor.start_periodic(
             "lag-sampler", self.settings.lag_sample_seconds, self.sample_lag
         )
+        self.supervisor.start_periodic(
+            "idempotency-key-expiry", IDEMPOTENCY_PURGE_SECONDS, self.purge_idempotency_keys
+        )
+
+    async def purge_idempotency_keys(self) -> None:
+        await purge_expired(self.pool)
 
     async def sample_lag(self) -> None:
         """Refresh the lag figures `/readyz` and `/metrics` report (relay and consumers)."""
@@ -145,6 +155,7 @@ def _bound(job: PeriodicJob, runtime: Runtime) -> Callable[[], Awaitable[None]]:
 def create_app(definition: ServiceDefinition) -> FastAPI:
     from shared.health import metrics_registry
     from shared.health import router as health_router
+    from shared.idempotency_middleware import IdempotencyKeys, document_idempotency_key
 
     settings = definition.settings
     configure_logging(settings)
@@ -172,6 +183,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     install_domain_errors(app, definition.domain_errors)
+    # inside the body guard: it sees a checked, buffered body
+    app.add_middleware(IdempotencyKeys, owner=app, exempt_prefixes=definition.raw_body_prefixes)
     app.add_middleware(
         RequestBodyGuard,
         max_bytes=settings.max_body_bytes,
@@ -183,6 +196,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.include_router(health_router)
     for router in definition.routers:
         app.include_router(router)
+    document_idempotency_key(app, definition.raw_body_prefixes)
     return app
 
 

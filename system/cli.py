@@ -12,6 +12,8 @@ from shared.auth import Role, issue_token
 
 app = typer.Typer(help="MiiWrap Infrastructure developer commands.", no_args_is_help=True)
 app.add_typer(xapi_credentials, name="xapi-credentials")
+agency_app = typer.Typer(help="Agencies on the platform.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
 
 
 @app.command()
@@ -48,6 +50,46 @@ def token(
             ttl_seconds=hours * 3600,
         )
     )
+
+
+@agency_app.command("create")
+def create_agency(
+    agency: Annotated[str, typer.Option(help="the new agency's id (lowercase, digits, - or _)")],
+    name: Annotated[str, typer.Option(help="the agency's name")],
+    url: Annotated[str | None, typer.Option(help="the agency's web address")] = None,
+    admin: Annotated[str, typer.Option(help="the first admin's subject")] = "admin",
+    root: Annotated[Path, typer.Option(help="project folder")] = Path(),
+) -> None:
+    """Onboard an agency on the running `make run` stack: its record, first admin, LMS
+    credential and agency-app NATS user (the running nats-server reloads, no restart)."""
+    import asyncio
+
+    from system.onboarding import AgencyRequest, OnboardingFailed, onboard_agency_locally
+
+    request = AgencyRequest(agency_id=agency, name=name, url=url, first_admin_id=admin)
+    data_dir = root.resolve() / ".data"
+    if not data_dir.is_dir():
+        typer.echo(f"no {data_dir}: start the stack with `make run-secure` first", err=True)
+        raise typer.Exit(1)
+    try:
+        onboarded = asyncio.run(onboard_agency_locally(request, data_dir))
+    except OnboardingFailed as error:
+        typer.echo(f"agency create failed: {error}", err=True)
+        raise typer.Exit(1) from error
+    what = "created" if onboarded.created else "already registered; credentials refreshed"
+    typer.echo(f"agency {onboarded.agency_id} ({onboarded.name}): {what}")
+    typer.echo(f"first admin {onboarded.admin_subject}, bearer token (8 hours):")
+    typer.echo(f"  {onboarded.admin_token}")
+    typer.echo(f"LMS credential (xAPI, HTTP Basic): {onboarded.lms_key} / {onboarded.lms_secret}")
+    nats = onboarded.nats
+    typer.echo(
+        f"agency-app NATS user: {nats.user} / {nats.password} "
+        f"(inbox prefix {nats.inbox_prefix}, subjects {nats.subjects})"
+    )
+    if nats.reloaded:
+        typer.echo("nats-server reloaded its configuration: the app can connect now")
+    else:
+        typer.echo("no running nats-server found: `make run-secure` starts with this user")
 
 
 if __name__ == "__main__":

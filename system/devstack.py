@@ -30,7 +30,7 @@ from system.local_data import (
     nats_passwords,
     portal_session_secret,
 )
-from system.nats_config import render_config
+from system.nats_config import write_local_config
 from system.topology import PORTAL_PORT, PORTAL_URL, SERVICE_PORTS
 
 # the four services and the portal, each under uvicorn on its fixed port
@@ -76,18 +76,6 @@ def open_private_log(path: Path) -> BinaryIO:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.fchmod(fd, 0o600)
     return os.fdopen(fd, "ab")
-
-
-def write_nats_config(data_dir: Path) -> Path:
-    passwords = nats_passwords(data_dir)
-    config = data_dir / "nats-server.conf"
-    config.write_text(
-        render_config(
-            {s: passwords[s] for s in SERVICE_PORTS}, {DEMO_AGENCY: passwords[f"app-{DEMO_AGENCY}"]}
-        )
-    )
-    config.chmod(0o600)
-    return config
 
 
 def service_environment(
@@ -139,7 +127,9 @@ class DevStack:
         self.postgres = PostgresServer(self.data_dir / "postgres", port=POSTGRES_PORT)
         self.nats = NatsServer(self.data_dir / "nats", port=NATS_PORT)
         if self.secure_nats:
-            self.nats.config_file = write_nats_config(self.data_dir)
+            # every local agency's app user; `miiwrap agency create` rewrites it and
+            # reloads this server (its pid is in .data/nats/nats-server.pid)
+            self.nats.config_file = write_local_config(self.data_dir)
 
     def start(self) -> None:
         print(f"starting PostgreSQL on 127.0.0.1:{POSTGRES_PORT} (data in .data/postgres)")

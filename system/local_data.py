@@ -51,11 +51,33 @@ def demo_xapi_secret(data_dir: Path) -> str:
 
 
 def nats_passwords(data_dir: Path) -> dict[str, str]:
-    """Service and demo-agency-app NATS passwords, generated once and kept."""
+    """NATS passwords of the services and of every local agency's app (`app-<agency>`),
+    each generated the first time it is needed and kept."""
     path = data_dir / "nats-passwords.json"
-    if not path.exists():
-        names = [*SERVICES, f"app-{DEMO_AGENCY}"]
-        path.write_text(json.dumps({n: secrets.token_urlsafe(24) for n in names}))
+    passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    names = [*SERVICES, *(f"app-{agency}" for agency in local_agencies(data_dir))]
+    missing = [n for n in names if n not in passwords]
+    if missing or not path.exists():
+        passwords.update({n: secrets.token_urlsafe(24) for n in missing})
+        path.write_text(json.dumps(passwords))
         path.chmod(0o600)
-    passwords: dict[str, str] = json.loads(path.read_text())
     return passwords
+
+
+def local_agencies(data_dir: Path) -> dict[str, dict[str, str | None]]:
+    """The agencies of `make run` (`.data/agencies.json`): the demo agency and every
+    agency `miiwrap agency create` onboarded. The secured NATS configuration has an app
+    user for each."""
+    path = data_dir / "agencies.json"
+    agencies: dict[str, dict[str, str | None]] = {DEMO_AGENCY: {"name": "Demo agency", "url": None}}
+    if path.exists():
+        agencies.update(json.loads(path.read_text()))
+    return agencies
+
+
+def add_local_agency(data_dir: Path, agency_id: str, name: str, url: str | None) -> None:
+    """Keep an onboarded agency in the local list (a repeat overwrites its details)."""
+    path = data_dir / "agencies.json"
+    agencies = json.loads(path.read_text()) if path.exists() else {}
+    agencies[agency_id] = {"name": name, "url": url}
+    path.write_text(json.dumps(agencies, indent=2, sort_keys=True) + "\n")

@@ -9,9 +9,12 @@ kernel's (`shared.nats_auth`).
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from shared.nats_auth import (
     OwnedConsumer,
@@ -20,6 +23,7 @@ from shared.nats_auth import (
     env_placeholders,
     service_user,
 )
+from system.local_data import local_agencies, nats_passwords
 from system.topology import CONSUMERS, SERVICES
 
 
@@ -57,6 +61,41 @@ def render_config(
     text = json.dumps(config, indent=2) + "\n"
     # a variable reference is only resolved unquoted: "$X_NATS_PASSWORD" → $X_NATS_PASSWORD
     return re.sub(r'"(\$[A-Z0-9_]+_NATS_PASSWORD)"', r"\1", text)
+
+
+def write_local_config(data_dir: Path) -> Path:
+    """`.data/nats-server.conf` of `make run-secure`: every service, and an app user for
+    every local agency (`.data/agencies.json`), with the passwords kept in `.data/`."""
+    passwords = nats_passwords(data_dir)
+    config = data_dir / "nats-server.conf"
+    rendered = render_config(
+        {s: passwords[s] for s in SERVICES},
+        {a: passwords[f"app-{a}"] for a in local_agencies(data_dir)},
+    )
+    temporary = config.with_suffix(".tmp")
+    temporary.write_text(rendered)
+    temporary.chmod(0o600)
+    temporary.replace(config)  # a reload never reads a half-written file
+    return config
+
+
+class NatsNotRunning(RuntimeError):
+    """No nats-server to reload: the pid file is missing or names no nats-server."""
+
+
+def reload_nats_server(pid_file: Path) -> int:
+    """Ask the nats-server whose pid `pid_file` holds to reload its configuration
+    (SIGHUP, as `nats-server --signal reload` does): new users apply, nothing restarts.
+    Returns the pid signalled."""
+    try:
+        pid = int(pid_file.read_text().strip())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError) as error:
+        raise NatsNotRunning(f"no running nats-server found through {pid_file}") from error
+    if b"nats-server" not in command:
+        raise NatsNotRunning(f"process {pid} of {pid_file} is not a nats-server")
+    os.kill(pid, signal.SIGHUP)
+    return pid
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.certification.adapters.agency_rows import AGENCY_DDL
 from services.certification.adapters.clock import CLOCK, Clock, SystemClock
 from services.certification.adapters.schema import MIGRATIONS
 from services.certification.config import CertificationSettings
+from services.certification.domain.agencies import AGENCY_EVENTS
 from services.certification.domain.events import INTERNAL_EVENTS
 from services.certification.entrypoints.api import OPENAPI_TAGS, routers
 from services.certification.entrypoints.consumers import evidence_consumers
@@ -34,12 +36,12 @@ def build_definition(
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
-        migrations=MIGRATIONS,
+        migrations=[*MIGRATIONS, *AGENCY_DDL],
         consumers=evidence_consumers,
         periodic_jobs=[(settings.clock_interval_seconds, clock_tick)],
         on_startup=on_startup,
         openapi_tags=OPENAPI_TAGS,
-        internal_events=INTERNAL_EVENTS,
+        internal_events=INTERNAL_EVENTS | AGENCY_EVENTS,
     )
 
 

@@ -2,7 +2,8 @@
 
 A `practitioner` may hold the read actions, but only for their own record
 (`ensure_may_read`); every other reader sees the agency.
-Only an agency `admin` registers practitioners, adopts policies and revokes.
+Only an agency `admin` registers practitioners, changes their roster details, records
+a leaving or a return, adopts policies and revokes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "practitioners.register": frozenset({A}),
     "practitioners.list": STAFF_READERS,
     "practitioners.read": STAFF_READERS | {P},
+    "practitioners.change": frozenset({A}),
+    "practitioners.leave": frozenset({A}),
+    "practitioners.return": frozenset({A}),
+    "teams.list": STAFF_READERS,
+    "teams.read": STAFF_READERS,
     "certification.read": STAFF_READERS | {P},
     "certification.history": STAFF_READERS | {P},
     "certification.revoke": frozenset({A}),
@@ -28,6 +34,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.what_if": frozenset({A, Role.SUPERVISOR, Role.AUDITOR}),
     "projections.rebuild": frozenset({A}),
     "rejected_evidence.read": frozenset({A, Role.AUDITOR}),
+    # the platform, not an agency: onboarding new agencies
+    "agencies.create": frozenset({Role.PLATFORM_OPERATOR}),
+    "agencies.read": frozenset({Role.PLATFORM_OPERATOR}),
 }
 
 # Roles that read any practitioner of their agency (a practitioner reads only themself).

@@ -31,6 +31,7 @@ async def test_registering_publishes_practitioner_registered_for_the_other_servi
         "program_start": "2025-01-06",
         "coach_id": "coach-1",
         "supervisor_id": "sup-1",
+        "team_id": None,
     }
 
 

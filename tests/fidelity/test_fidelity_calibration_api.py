@@ -13,6 +13,7 @@ from services.fidelity.config import FidelitySettings
 from shared.testing.apps import running
 from shared.testing.jetstream import received_events
 from tests.fidelity.fidelity_builders import (
+    TEAM_MEETING,
     TEAM_MEETING_INDICATORS,
     attempt,
     by_indicator,
@@ -24,6 +25,11 @@ from tests.fidelity.fidelity_builders import (
 from tests.fidelity.fidelity_client import FidelityApi
 
 GOLD = gold_standard(TEAM_MEETING_INDICATORS)
+
+
+def team_meeting(instruments: list[dict[str, Any]]) -> dict[str, Any]:
+    [status] = [s for s in instruments if s["instrument_key"] == TEAM_MEETING]
+    return status
 
 
 async def _reference(fidelity: FidelityApi, meeting_date: date = date(2023, 1, 5)) -> str:
@@ -142,7 +148,7 @@ async def test_the_history_and_the_status_on_any_date(fidelity: FidelityApi) -> 
         "/observers/obs-1/calibration/attempts", limit=1, cursor=first_page["next_cursor"]
     )
     on = {
-        day: (await fidelity.get("/observers/obs-1/calibration", on=day)).json()
+        day: (await fidelity.get("/observers/obs-1/calibration", on=day)).json()["instruments"]
         for day in ("2023-02-15", "2023-03-01", "2024-02-29", "2024-03-01")
     }
 
@@ -154,13 +160,13 @@ async def test_the_history_and_the_status_on_any_date(fidelity: FidelityApi) -> 
         "2023-03-01",
         "2023-02-01",
     ]
-    assert {day: status["calibrated"] for day, status in on.items()} == {
+    assert {day: team_meeting(status)["calibrated"] for day, status in on.items()} == {
         "2023-02-15": False,
         "2023-03-01": True,
         "2024-02-29": True,
         "2024-03-01": False,
     }
-    assert on["2023-03-01"]["expires_on"] == "2024-03-01"
+    assert team_meeting(on["2023-03-01"])["expires_on"] == "2024-03-01"
 
 
 async def test_only_admins_create_references_and_observers_never_see_the_gold(

@@ -53,6 +53,7 @@ WRONG_ROLE_PREFERENCE = [
     Role.COACH,
     Role.SUPERVISOR,
     Role.ADMIN,
+    Role.PLATFORM_OPERATOR,  # the platform's own routes (onboarding agencies)
 ]
 A_MARKERS = (PRACTITIONER, COACH, OBSERVER)
 PARAM = re.compile(r"\{([^}]+)\}")

@@ -101,6 +101,15 @@ def hostile_values(document: dict[str, Any], name: str, schema: dict[str, Any]) 
     return list(HOSTILE_IDS) if name in PERSON_FIELDS else []
 
 
+def shared_parameter(document: dict[str, Any], parameter: dict[str, Any]) -> dict[str, Any]:
+    """A parameter as declared: a `$ref` (the Idempotency-Key header) is looked up."""
+    reference = parameter.get("$ref")
+    if reference is None:
+        return parameter
+    shared: dict[str, Any] = document["components"]["parameters"][reference.rsplit("/", 1)[-1]]
+    return shared
+
+
 async def sweep(service: Service) -> Sweep:
     document = service.client._transport.app.openapi()  # type: ignore[attr-defined]
     checks = Sweep(service)
@@ -112,7 +121,10 @@ async def sweep(service: Service) -> Sweep:
             if path in BASIC_PATHS:  # by LMS credential: see test_lms_reporting
                 continue
             url = PARAM.sub("p-1", path)
-            params = {p["name"]: p for p in operation.get("parameters", [])}
+            params = {
+                p["name"]: p
+                for p in (shared_parameter(document, p) for p in operation.get("parameters", []))
+            }
             await checks.expect(
                 method, url, {431}, headers={"X-Padding": "x" * 40_000}
             )  # headers over the limit

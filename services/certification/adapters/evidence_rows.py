@@ -19,6 +19,7 @@ class RosterEntry:
     program_start: date
     coach_id: str | None
     supervisor_id: str | None
+    team_id: str | None = None
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> RosterEntry:
@@ -29,6 +30,7 @@ class RosterEntry:
             program_start=row["program_start"],
             coach_id=row["coach_id"],
             supervisor_id=row["supervisor_id"],
+            team_id=row["team_id"],
         )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import asyncpg
 
 from shared.database import Connection
@@ -22,14 +25,26 @@ ROSTER_SELECT = """
 """
 
 
+@dataclass(frozen=True)
+class RosterFilter:
+    """What a roster listing keeps: by level status, by current supervisor or team, leavers."""
+
+    status: str | None = None
+    level: str | None = None
+    supervisor_id: str | None = None
+    team_id: str | None = None
+    include_left: bool = False
+
+
 async def roster_page(
     conn: Connection,
     agency_id: str,
     page: PageRequest,
-    status: str | None,
-    level: str | None,
+    wanted: RosterFilter,
+    today: date,
 ) -> list[asyncpg.Record]:
-    """Practitioners by id; with `status`, those holding it (on `level`, or on any level)."""
+    """Practitioners by id; with a status, those holding it (on the level, or on any level);
+    without ``include_left``, not those who have left by ``today``."""
     (after,) = keyset(page, "text") or ("",)
     return await conn.fetch(
         ROSTER_SELECT
@@ -40,13 +55,20 @@ async def roster_page(
               WHERE f.agency_id = p.agency_id AND f.practitioner_id = p.practitioner_id
                 AND ($3::text IS NULL OR f.status = $3)
                 AND ($4::text IS NULL OR f.level_key = $4)))
+          AND ($6::text IS NULL OR p.supervisor_id = $6)
+          AND ($7::text IS NULL OR p.team_id = $7)
+          AND ($8 OR p.left_on IS NULL OR p.left_on > $9)
         ORDER BY p.practitioner_id LIMIT $5
         """,
         agency_id,
         after,
-        status,
-        level,
+        wanted.status,
+        wanted.level,
         page.limit + 1,
+        wanted.supervisor_id,
+        wanted.team_id,
+        wanted.include_left,
+        today,
     )
 
 

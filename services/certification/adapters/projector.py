@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from services.certification.domain.events import TRANSITION_EVENT_NAMES
+from services.certification.adapters.roster_projection import project_roster_event
+from services.certification.domain.events import ROSTER_EVENT_NAMES, TRANSITION_EVENT_NAMES
 from shared.database import Connection
 from shared.events import StoredEvent
 
@@ -20,7 +21,7 @@ def _kind(name: str) -> str:
 
 
 async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
-    registered: list[tuple[Any, ...]] = []
+    roster: list[StoredEvent] = []
     evidence: list[tuple[Any, ...]] = []
     versions: list[tuple[Any, ...]] = []
     adoptions: list[tuple[Any, ...]] = []
@@ -29,19 +30,8 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
     withdrawn: list[tuple[str, str, list[str], Any]] = []
     for event in events:
         data, agency = event.data, event.agency_id
-        if event.name == "practitioner_registered":
-            registered.append(
-                (
-                    agency,
-                    data["practitioner_id"],
-                    data["role"],
-                    data["program_start"],
-                    data["coach_id"],
-                    data["supervisor_id"],
-                    event.event_id,
-                    event.recorded_at,
-                )
-            )
+        if event.name in ROSTER_EVENT_NAMES:
+            roster.append(event)
         elif event.name == "evidence_received":
             item = data["item"]
             evidence.append(
@@ -90,7 +80,9 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
                 retractions.append((agency, data["corrects"], event.event_id))
         elif event.name == "transitions_retracted":
             retractions.append((agency, data["event_ids"], event.event_id))
-    await _insert(conn, registered, evidence, versions, adoptions, transitions)
+    for event in roster:  # in log order: each history row copies its predecessor's details
+        await project_roster_event(conn, event)
+    await _insert(conn, evidence, versions, adoptions, transitions)
     for agency, practitioner_id, event_ids, by in withdrawn:  # after the evidence it drops
         await conn.execute(
             "INSERT INTO evidence_retractions (agency_id, event_id, practitioner_id, retracted_by)"
@@ -139,26 +131,11 @@ def _transition_row(event: StoredEvent) -> tuple[Any, ...]:
 
 async def _insert(
     conn: Connection,
-    registered: list[tuple[Any, ...]],
     evidence: list[tuple[Any, ...]],
     versions: list[tuple[Any, ...]],
     adoptions: list[tuple[Any, ...]],
     transitions: list[tuple[Any, ...]],
 ) -> None:
-    if registered:
-        await conn.executemany(
-            """
-            INSERT INTO practitioners (agency_id, practitioner_id, role, program_start, coach_id,
-                supervisor_id, registered_event_id, registered_at)
-            VALUES ($1, $2, $3, $4::text::date, $5, $6, $7, $8)
-            ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET role = excluded.role,
-                program_start = excluded.program_start, coach_id = excluded.coach_id,
-                supervisor_id = excluded.supervisor_id,
-                registered_event_id = excluded.registered_event_id,
-                registered_at = excluded.registered_at
-            """,
-            registered,
-        )
     if evidence:
         await conn.executemany(
             """

@@ -22,6 +22,48 @@ MIGRATIONS = [
         PRIMARY KEY (agency_id, practitioner_id)
     )
     """,
+    "ALTER TABLE practitioners ADD COLUMN IF NOT EXISTS team_id text",
+    "ALTER TABLE practitioners ADD COLUMN IF NOT EXISTS left_on date",
+    # The roster's history: one row per lifecycle event, each with the full details in
+    # force from its effective date (a leaving or return repeats the details before it).
+    # `client_id` and `content_hash` make a retried lifecycle request idempotent.
+    """
+    CREATE TABLE IF NOT EXISTS roster_changes (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        position bigint NOT NULL,
+        event_id uuid NOT NULL,
+        kind text NOT NULL,
+        effective_on date NOT NULL,
+        role text NOT NULL,
+        program_start date NOT NULL,
+        coach_id text,
+        supervisor_id text,
+        team_id text,
+        changed text[] NOT NULL,
+        reason text,
+        client_id uuid,
+        content_hash text,
+        recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (agency_id, position)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS roster_changes_practitioner_idx"
+    " ON roster_changes (agency_id, practitioner_id, effective_on, position)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS roster_changes_client_idx"
+    " ON roster_changes (agency_id, client_id) WHERE client_id IS NOT NULL",
+    # Practitioners registered before the history existed get their registration row.
+    """
+    INSERT INTO roster_changes (agency_id, practitioner_id, position, event_id, kind,
+        effective_on, role, program_start, coach_id, supervisor_id, team_id, changed,
+        recorded_at)
+    SELECT p.agency_id, p.practitioner_id, e.position, p.registered_event_id, 'registered',
+        p.program_start, p.role, p.program_start, p.coach_id, p.supervisor_id, p.team_id,
+        '{}', p.registered_at
+    FROM practitioners p JOIN events e ON e.event_id = p.registered_event_id
+    WHERE NOT EXISTS (SELECT 1 FROM roster_changes r
+        WHERE r.agency_id = p.agency_id AND r.practitioner_id = p.practitioner_id)
+    """,
     """
     CREATE TABLE IF NOT EXISTS evidence (
         agency_id text NOT NULL,
@@ -142,5 +184,6 @@ PROJECTION_TABLES = (
     "evidence_retractions",
     "policy_adoptions",
     "policy_versions",
+    "roster_changes",
     "practitioners",
 )

@@ -34,6 +34,12 @@ Per level and checkpoint day:
   when the revocation names none) and that reaches dependent levels too. The rules
   keep running underneath; transitions while revoked are not reported, and
   **reinstated** returns the level to whatever status the rules give that day.
+
+While the practitioner is off the roster (from a leaving day up to the return day)
+no day is stepped: statuses stay as they were on the leaving day and no transition
+is dated inside the period. The return day is a checkpoint like any evidence date:
+every rule is judged on it, so what time did meanwhile (tenure reached, an
+observation aged out, the at-risk clock run out) shows then, dated the return day.
 """
 
 from __future__ import annotations
@@ -116,6 +122,8 @@ def evaluate(policy: Policy, evidence: EvidenceSet, as_of: date) -> Certificatio
     runs = {level.key: _Run(level) for level in policy.levels}
     agenda = _Agenda(_checkpoints(policy, timeline), as_of)
     for day in agenda:
+        if timeline.is_away(day):
+            continue  # off the roster: nothing moves until the return day
         for level in policy.levels:
             _step(runs[level.key], runs, timeline, day, agenda)
     levels = tuple(_level_state(runs[level.key], runs, timeline, as_of) for level in policy.levels)
@@ -137,8 +145,8 @@ def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:
         for requirement in level.requires:
             if isinstance(requirement, Tenure):
                 days |= {
-                    enrollment.occurred_on + timedelta(days=requirement.min_days)
-                    for enrollment in timeline.enrollments()
+                    start.started_on + timedelta(days=requirement.min_days)
+                    for start in timeline.program_starts()
                 }
         if level.maintenance is not None:
             days |= flip_dates(level.maintenance, timeline)

@@ -1,7 +1,9 @@
 """The certification service's events: past-tense facts, payloads as in docs/events.md.
 
-Published (CloudEvents on ``miiwrap.certification.<agency>.<event>``):
-``practitioner_registered`` and the six transition events. Internal (kept in the
+Published (CloudEvents on ``miiwrap.certification.<agency>.<event>``): the roster's
+lifecycle (``practitioner_registered``, ``practitioner_details_changed``,
+``practitioner_left``, ``practitioner_returned``; CloudEvent ``time`` = the effective
+date) and the six transition events. Internal (kept in the
 log, never published — the relay skips them): ``evidence_received`` (every piece of
 evidence, whatever its source, so the evidence projection is rebuilt from
 certification's own log), ``evidence_retracted`` (evidence a source took back),
@@ -25,6 +27,42 @@ class PractitionerRegistered(DomainEvent):
     program_start: date
     coach_id: str | None
     supervisor_id: str | None
+    team_id: str | None = None  # a named team; absent in events before teams existed
+
+
+class PractitionerDetailsChanged(DomainEvent):
+    """The full roster details from ``effective_on`` on; ``changed`` names what moved."""
+
+    practitioner_id: str
+    effective_on: date
+    changed: list[str]
+    role: str
+    coach_id: str | None
+    supervisor_id: str | None
+    team_id: str | None
+    program_start: date
+
+
+class PractitionerLeft(DomainEvent):
+    practitioner_id: str
+    effective_on: date
+    reason: str | None
+
+
+class PractitionerReturned(DomainEvent):
+    practitioner_id: str
+    effective_on: date
+
+
+ROSTER_EVENT_NAMES = frozenset(
+    cls.name
+    for cls in (
+        PractitionerRegistered,
+        PractitionerDetailsChanged,
+        PractitionerLeft,
+        PractitionerReturned,
+    )
+)
 
 
 class EvidenceReceived(DomainEvent):
@@ -141,6 +179,9 @@ INTERNAL_EVENTS = frozenset(
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     PractitionerRegistered,
+    PractitionerDetailsChanged,
+    PractitionerLeft,
+    PractitionerReturned,
     EvidenceReceived,
     EvidenceRetracted,
     PolicyVersionCreated,

@@ -25,6 +25,7 @@ from services.certification.domain.vocabulary import (
     InstrumentKind,
     Percent,
     Role,
+    RosterField,
     SkillLevel,
 )
 from shared.practice_time import EARLIEST_DATE, LATEST_DATE
@@ -55,6 +56,33 @@ class PractitionerEnrolled(_Evidence):
     kind: Literal["practitioner_enrolled"] = "practitioner_enrolled"
     role: Role
     coach_id: str | None = None
+
+
+class RosterDetailsChanged(_Evidence):
+    """A roster change effective ``occurred_on``: the full details from that day on.
+
+    ``changed`` names the fields the change moved; only those are news to the fold
+    (a changed ``coach_id`` is an assignment from that day, None meaning no coach; a
+    changed ``program_start`` restarts tenure from the new start).
+    """
+
+    kind: Literal["roster_details_changed"] = "roster_details_changed"
+    changed: tuple[RosterField, ...] = Field(min_length=1)
+    role: Role
+    coach_id: str | None = None
+    program_start: date = Field(ge=EARLIEST_PRACTICE_DATE, le=LATEST_PRACTICE_DATE)
+
+
+class PractitionerLeft(_Evidence):
+    """The practitioner left the roster on ``occurred_on``: evaluation pauses until a return."""
+
+    kind: Literal["practitioner_left"] = "practitioner_left"
+
+
+class PractitionerReturned(_Evidence):
+    """The practitioner came back on ``occurred_on``: evaluation resumes that day."""
+
+    kind: Literal["practitioner_returned"] = "practitioner_returned"
 
 
 class CoachAssigned(_Evidence):
@@ -143,6 +171,9 @@ class CertificationReinstated(_Evidence):
 
 Evidence = Annotated[
     PractitionerEnrolled
+    | RosterDetailsChanged
+    | PractitionerLeft
+    | PractitionerReturned
     | CoachAssigned
     | ModuleMastered
     | ConceptLapsed

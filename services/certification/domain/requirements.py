@@ -211,18 +211,17 @@ def _skill_ratings(requirement: SkillRatings, timeline: Timeline, on: date) -> R
 
 
 def _tenure(requirement: Tenure, timeline: Timeline, on: date) -> RequirementResult:
-    enrollment = timeline.enrollment(on)
-    if enrollment is None:
+    start = timeline.program_start(on)
+    if start is None:
         return RequirementResult(
             requirement=requirement.type, met=False, reason="no program start on record"
         )
-    days = (on - enrollment.occurred_on).days
+    days = (on - start.started_on).days
     return RequirementResult(
         requirement=requirement.type,
         met=days >= requirement.min_days,
         reason=(
-            f"{days} days since program start on {enrollment.occurred_on} "
-            f"(need {requirement.min_days})"
+            f"{days} days since program start on {start.started_on} (need {requirement.min_days})"
         ),
-        evidence_ids=(enrollment.event_id,),
+        evidence_ids=(start.event_id,),
     )

@@ -3,7 +3,8 @@
 Between evidence, only three things move a status: tenure being reached, a qualifying
 observation ageing out of a "no qualifying observation in N days" rule, and the
 at-risk clock running out. Everything else only changes with new evidence. The
-clock job re-evaluates a practitioner on (or after) the earliest such day.
+clock job re-evaluates a practitioner on (or after) the earliest such day. A
+practitioner who left has none: only their return (an event) moves them again.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from services.certification.domain.timeline import Timeline
 def next_change_on(policy: Policy, evidence: EvidenceSet, state: CertificationState) -> date | None:
     """The first day after ``state.as_of`` on which time alone may change a status."""
     timeline = Timeline(evidence, until=state.as_of)
+    if timeline.is_away(state.as_of):
+        return None  # off the roster: only a return moves anything again
     days: set[date] = set()
     for level in policy.levels:
         for requirement in level.requires:
             if isinstance(requirement, Tenure):
                 days |= {
-                    enrollment.occurred_on + timedelta(days=requirement.min_days)
-                    for enrollment in timeline.enrollments()
+                    start.started_on + timedelta(days=requirement.min_days)
+                    for start in timeline.program_starts()
                 }
         maintenance = level.maintenance
         if maintenance is None:

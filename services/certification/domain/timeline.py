@@ -6,14 +6,20 @@ sorted once per kind and each question slices it with a binary search.
 When two facts of one kind land on the same day their order is unknowable, so a
 fixed rule decides (and keeps the fold order-independent): a concept restored beats
 a lapse that day, the lower of two skill ratings stands, a coach assignment beats
-the enrollment's coach, a reinstatement beats a revocation. Otherwise the event id
-breaks ties.
+a roster change's coach, which beats the enrollment's coach, a reinstatement beats a
+revocation. Otherwise the event id breaks ties.
+
+A practitioner who left the roster is away from the leaving day up to (not including)
+the return day. Evidence dated while away does not count (the other services refuse
+it; what still arrives is kept but ignored); the roster's own facts and the admin's
+decisions do.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +34,9 @@ from services.certification.domain.evidence import (
     ModuleMastered,
     ObservationRecorded,
     PractitionerEnrolled,
+    PractitionerLeft,
+    PractitionerReturned,
+    RosterDetailsChanged,
     SkillRated,
 )
 from services.certification.domain.vocabulary import Competency, InstrumentKind
@@ -35,8 +44,69 @@ from services.certification.domain.vocabulary import Competency, InstrumentKind
 T = TypeVar("T", bound=Any)
 
 ConceptEvent = ConceptLapsed | ConceptRestored
-CoachEvent = PractitionerEnrolled | CoachAssigned
+CoachEvent = PractitionerEnrolled | RosterDetailsChanged | CoachAssigned
 AdminAction = CertificationRevoked | CertificationReinstated
+# Counted even while the practitioner is away: they are about the roster itself.
+_ROSTER_FACTS = (
+    PractitionerEnrolled,
+    RosterDetailsChanged,
+    PractitionerLeft,
+    PractitionerReturned,
+    CertificationRevoked,
+    CertificationReinstated,
+)
+
+
+@dataclass(frozen=True)
+class ProgramStart:
+    """Tenure counts from ``started_on``; the roster said so from ``occurred_on`` on."""
+
+    occurred_on: date
+    started_on: date
+    event_id: str
+
+
+@dataclass(frozen=True)
+class AwayPeriod:
+    """Days off the roster: from ``left_on`` up to, not including, ``returned_on``."""
+
+    left_on: date
+    returned_on: date | None
+
+    def __contains__(self, day: object) -> bool:
+        return (
+            isinstance(day, date)
+            and self.left_on <= day
+            and (self.returned_on is None or day < self.returned_on)
+        )
+
+
+def away_periods(items: Iterable[Any]) -> tuple[AwayPeriod, ...]:
+    """The periods the leavings and returns in ``items`` describe (a return closes one)."""
+    moves = sorted(
+        (i for i in items if isinstance(i, PractitionerLeft | PractitionerReturned)),
+        key=lambda i: (i.occurred_on, isinstance(i, PractitionerReturned), i.event_id),
+    )
+    periods: list[AwayPeriod] = []
+    left_on: date | None = None
+    for move in moves:
+        if isinstance(move, PractitionerLeft) and left_on is None:
+            left_on = move.occurred_on
+        elif isinstance(move, PractitionerReturned) and left_on is not None:
+            periods.append(AwayPeriod(left_on, move.occurred_on))
+            left_on = None
+    if left_on is not None:
+        periods.append(AwayPeriod(left_on, None))
+    return tuple(periods)
+
+
+def _coach_rank(item: CoachEvent) -> int:
+    return 2 if isinstance(item, CoachAssigned) else int(isinstance(item, RosterDetailsChanged))
+
+
+def _program_start(item: PractitionerEnrolled | RosterDetailsChanged) -> ProgramStart:
+    started_on = item.program_start if isinstance(item, RosterDetailsChanged) else item.occurred_on
+    return ProgramStart(item.occurred_on, started_on, item.event_id)
 
 
 class _Series(Generic[T]):
@@ -58,11 +128,23 @@ class Timeline:
     """One practitioner's evidence up to ``until``; later evidence is left out entirely."""
 
     def __init__(self, evidence: EvidenceSet, until: date) -> None:
-        items = [item for item in evidence.values() if item.occurred_on <= until]
+        known = [item for item in evidence.values() if item.occurred_on <= until]
+        self.away = away_periods(known)
+        items = [
+            item
+            for item in known
+            if isinstance(item, _ROSTER_FACTS) or not self.is_away(item.occurred_on)
+        ]
         self.practitioner_id = evidence.practitioner_id
         self.dates: tuple[date, ...] = tuple(sorted({item.occurred_on for item in items}))
-        self._enrollments = _Series(
-            (i for i in items if isinstance(i, PractitionerEnrolled)), _by_date
+        self._program_starts = _Series(
+            (
+                _program_start(i)
+                for i in items
+                if isinstance(i, PractitionerEnrolled)
+                or (isinstance(i, RosterDetailsChanged) and "program_start" in i.changed)
+            ),
+            lambda start: (start.occurred_on, start.event_id),
         )
         self._coaches = _Series(
             (
@@ -70,8 +152,9 @@ class Timeline:
                 for i in items
                 if isinstance(i, CoachAssigned)
                 or (isinstance(i, PractitionerEnrolled) and i.coach_id is not None)
+                or (isinstance(i, RosterDetailsChanged) and "coach_id" in i.changed)
             ),
-            lambda i: (i.occurred_on, isinstance(i, CoachAssigned), i.event_id),
+            lambda i: (i.occurred_on, _coach_rank(i), i.event_id),
         )
         self._masteries = _Series((i for i in items if isinstance(i, ModuleMastered)), _by_date)
         self._concepts = _Series(
@@ -93,12 +176,16 @@ class Timeline:
             lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id),
         )
 
-    def enrollments(self) -> Sequence[PractitionerEnrolled]:
-        return self._enrollments.items
+    def is_away(self, on: date) -> bool:
+        """Was the practitioner off the roster on ``on`` (left, not yet returned)?"""
+        return any(on in period for period in self.away)
 
-    def enrollment(self, on: date) -> PractitionerEnrolled | None:
-        """The enrollment in force on ``on``: the latest one started by then."""
-        known = self._enrollments.until(on)
+    def program_starts(self) -> Sequence[ProgramStart]:
+        return self._program_starts.items
+
+    def program_start(self, on: date) -> ProgramStart | None:
+        """The program start in force on ``on``: the latest the roster recorded by then."""
+        known = self._program_starts.until(on)
         return known[-1] if known else None
 
     def coach_on(self, on: date) -> str | None:

@@ -28,6 +28,9 @@ CORE_COMPETENCIES: tuple[Competency, ...] = (
 Percent = Annotated[float, Field(ge=0, le=100)]
 
 Role = Literal["facilitator", "coach", "supervisor"]
+# The roster details a change may move (supervisor and team are not certification's
+# evidence, but a change of them is still named on the roster event).
+RosterField = Literal["role", "coach_id", "supervisor_id", "team_id", "program_start"]
 InstrumentKind = Literal["team_meeting", "coaching"]
 CoachingComponent = Literal["observation", "modeling", "practice", "feedback", "reflection"]
 

@@ -6,18 +6,33 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.certification.entrypoints import admin, certification, policies, roster
+from services.certification.entrypoints import (
+    admin,
+    agencies,
+    certification,
+    policies,
+    roster,
+    roster_lifecycle,
+    teams,
+)
 
 routers: list[APIRouter] = [
     roster.router,
+    roster_lifecycle.router,
+    teams.router,
     certification.router,
     policies.router,
     admin.router,
     admin.dead_letters,
+    agencies.router,
 ]
 
 OPENAPI_TAGS: list[dict[str, Any]] = [
-    {"name": "roster", "description": "Practitioners of the agency and their level statuses."},
+    {
+        "name": "roster",
+        "description": "Practitioners of the agency with their level statuses, their roster "
+        "lifecycle (changes, leaving, return, by effective date) and the teams it defines.",
+    },
     {
         "name": "certification",
         "description": "State as of any date with its explanation, published history, "
@@ -30,5 +45,9 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     {
         "name": "operations",
         "description": "Rebuild projections from the log; upstream events rejected as evidence.",
+    },
+    {
+        "name": "agencies",
+        "description": "Agencies on the platform and their first admins (platform operators).",
     },
 ]

@@ -1,4 +1,4 @@
-"""Roster routes: register practitioners, list them by status, read one."""
+"""Roster routes: register practitioners, list them by status or team, read one with history."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from services.certification.adapters import listing
+from services.certification.adapters import listing, roster_rows
 from services.certification.domain.transitions import CertificationStatus
 from services.certification.entrypoints.dependencies import (
     Today,
@@ -19,12 +19,16 @@ from services.certification.models.roster import (
     PractitionerCreate,
     PractitionerPublic,
 )
+from services.certification.models.roster_lifecycle import (
+    PractitionerDetailPublic,
+    RosterChangePublic,
+)
 from services.certification.permissions import ensure_may_read
 from shared.auth import Principal, allow
-from shared.identifiers import PersonPath
+from shared.identifiers import PersonPath, PersonQuery
 from shared.pagination import Page, PageRequest, build_page, page_request
 from shared.problems import PROBLEM_RESPONSES, NotFound
-from shared.service import RuntimeDep
+from shared.service import Runtime, RuntimeDep
 
 router = APIRouter(prefix="/practitioners", tags=["roster"], responses=PROBLEM_RESPONSES)
 
@@ -36,6 +40,8 @@ def practitioner_public(row: asyncpg.Record) -> PractitionerPublic:
         program_start=row["program_start"],
         coach_id=row["coach_id"],
         supervisor_id=row["supervisor_id"],
+        team_id=row["team_id"],
+        left_on=row["left_on"],
         levels=[LevelStatusPublic.model_validate(level) for level in row["levels"]],
         evaluated_as_of=row["as_of"],
         next_change_on=row["next_change_on"],
@@ -53,7 +59,7 @@ async def register(
     runtime: RuntimeDep,
     today: Today,
     response: Response,
-) -> PractitionerPublic:
+) -> PractitionerDetailPublic:
     refuse_after_today(body.program_start, "program_start", today)
     command = RegisterPractitioner(
         practitioner_id=body.practitioner_id,
@@ -61,20 +67,36 @@ async def register(
         program_start=body.program_start,
         coach_id=body.coach_id,
         supervisor_id=body.supervisor_id,
+        team_id=body.team_id,
     )
     _, created = await register_practitioner(runtime, principal, command, today)
-    async with runtime.pool.acquire() as conn:
-        row = await listing.roster_row(conn, principal.agency_id, body.practitioner_id)
     if not created:
         response.status_code = status.HTTP_200_OK
-    assert row is not None
-    return practitioner_public(row)
+    return await practitioner_detail(runtime, principal.agency_id, body.practitioner_id)
 
 
-@router.get("", summary="The agency's roster, optionally filtered by status and level")
+async def practitioner_detail(
+    runtime: Runtime, agency_id: str, practitioner_id: str
+) -> PractitionerDetailPublic:
+    """The roster entry with its level statuses and its roster history (404 if unknown)."""
+    async with runtime.pool.acquire() as conn:
+        row = await listing.roster_row(conn, agency_id, practitioner_id)
+        changes = await roster_rows.history(conn, agency_id, practitioner_id)
+    if row is None:
+        raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
+    return PractitionerDetailPublic(
+        **practitioner_public(row).model_dump(),
+        history=[RosterChangePublic.model_validate(dict(change)) for change in changes],
+    )
+
+
+@router.get(
+    "", summary="The agency's roster, optionally filtered by status, level, supervisor, team"
+)
 async def list_practitioners(
     principal: Annotated[Principal, allow("practitioners.list")],
     runtime: RuntimeDep,
+    today: Today,
     page: Annotated[PageRequest, Depends(page_request)],
     status_filter: Annotated[
         CertificationStatus | None,
@@ -83,15 +105,21 @@ async def list_practitioners(
     level: Annotated[
         str | None, Query(description="the level `status` applies to (any level if left out)")
     ] = None,
+    supervisor_id: PersonQuery = None,  # only the supervisor's current team
+    team_id: PersonQuery = None,  # only the current named team
+    include_left: Annotated[
+        bool, Query(description="also practitioners who have left (left out by default)")
+    ] = False,
 ) -> Page[PractitionerPublic]:
+    wanted = listing.RosterFilter(
+        status=status_filter.value if status_filter else None,
+        level=level,
+        supervisor_id=supervisor_id,
+        team_id=team_id,
+        include_left=include_left,
+    )
     async with runtime.pool.acquire() as conn:
-        rows = await listing.roster_page(
-            conn,
-            principal.agency_id,
-            page,
-            status_filter.value if status_filter else None,
-            level,
-        )
+        rows = await listing.roster_page(conn, principal.agency_id, page, wanted, today)
     return build_page(
         [practitioner_public(row) for row in rows],
         page.limit,
@@ -99,15 +127,14 @@ async def list_practitioners(
     )
 
 
-@router.get("/{practitioner_id}", summary="One practitioner's roster entry and level statuses")
+@router.get(
+    "/{practitioner_id}",
+    summary="One practitioner's roster entry, level statuses and roster history",
+)
 async def read_practitioner(
     practitioner_id: PersonPath,
     principal: Annotated[Principal, allow("practitioners.read")],
     runtime: RuntimeDep,
-) -> PractitionerPublic:
+) -> PractitionerDetailPublic:
     ensure_may_read(principal, practitioner_id)
-    async with runtime.pool.acquire() as conn:
-        row = await listing.roster_row(conn, principal.agency_id, practitioner_id)
-    if row is None:
-        raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
-    return practitioner_public(row)
+    return await practitioner_detail(runtime, principal.agency_id, practitioner_id)

@@ -1,12 +1,13 @@
 """Rebuild: drop an agency's projections and replay certification's own log into them.
 
-The log holds every fact the projections come from: the roster
-(`practitioner_registered`), every piece of evidence (`evidence_received`, whatever
-service it came from), policy versions and adoptions, and the transition events
-already published. One transaction, under the agency's exclusive lock: writes wait,
-readers keep the old projection until the new one commits. After the replay each
-practitioner is evaluated as of today, exactly as a live write would; when the live
-projection was up to date nothing new is published.
+The log holds every fact the projections come from: the roster and its history
+(`practitioner_registered`, `_details_changed`, `_left`, `_returned`), every piece
+of evidence (`evidence_received`, whatever service it came from), policy versions
+and adoptions, and the transition events already published. One transaction, under
+the agency's exclusive lock: writes wait, readers keep the old projection until the
+new one commits. After the replay each practitioner is evaluated as of today,
+exactly as a live write would; when the live projection was up to date nothing new
+is published.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 `practitioner_registered` is published so the other services can keep a local copy;
 the same fact enters the evidence as the practitioner's enrollment. Registering again
-with the same content is a harmless repeat; with different content it is a conflict.
+with the registration's content is a harmless repeat (even after later changes); with
+different content it is a conflict: later details go through a change
+(`roster_lifecycle`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.certification.adapters import evidence_rows, locks
+from services.certification.adapters import locks, roster_rows
 from services.certification.adapters.evidence_rows import RosterEntry
 from services.certification.adapters.projector import project
 from services.certification.domain.events import PractitionerRegistered
@@ -35,6 +37,7 @@ class RegisterPractitioner:
     program_start: date
     coach_id: str | None
     supervisor_id: str | None
+    team_id: str | None = None
 
 
 def roster_stream(agency_id: str, practitioner_id: str) -> str:
@@ -59,7 +62,7 @@ async def _register_in(
     agency_id, practitioner_id = principal.agency_id, command.practitioner_id
     await locks.share_agency(conn, agency_id)
     await locks.own_practitioners(conn, agency_id, [practitioner_id])
-    known = await evidence_rows.roster_entry(conn, agency_id, practitioner_id)
+    known = await roster_rows.registration(conn, agency_id, practitioner_id)
     requested = RosterEntry(
         agency_id=agency_id,
         practitioner_id=practitioner_id,
@@ -67,6 +70,7 @@ async def _register_in(
         program_start=command.program_start,
         coach_id=command.coach_id,
         supervisor_id=command.supervisor_id,
+        team_id=command.team_id,
     )
     if known is not None:
         if known != requested:
@@ -86,6 +90,7 @@ async def _register_in(
                     program_start=command.program_start,
                     coach_id=command.coach_id,
                     supervisor_id=command.supervisor_id,
+                    team_id=command.team_id,
                 ),
                 agency_id=agency_id,
                 subject=practitioner_id,

@@ -9,7 +9,7 @@ from pydantic.config import JsonDict
 
 from services.certification.domain.transitions import CertificationStatus
 from services.certification.domain.vocabulary import Role
-from shared.identifiers import PersonId
+from shared.identifiers import Identifier, PersonId
 from shared.practice_time import PracticeDate
 
 _REGISTRATION_EXAMPLE: JsonDict = {
@@ -18,6 +18,7 @@ _REGISTRATION_EXAMPLE: JsonDict = {
     "program_start": "2025-01-06",
     "coach_id": "coach-ana",
     "supervisor_id": "sup-sam",
+    "team_id": None,
 }
 
 
@@ -35,6 +36,9 @@ class PractitionerCreate(BaseModel):
     )
     coach_id: PersonId | None = None
     supervisor_id: PersonId | None = None
+    team_id: Identifier | None = Field(
+        default=None, description="a named team (the supervisor's team needs no name)"
+    )
 
 
 class LevelStatusPublic(BaseModel):
@@ -51,6 +55,7 @@ class PractitionerPublic(BaseModel):
             "examples": [
                 _REGISTRATION_EXAMPLE
                 | {
+                    "left_on": None,
                     "levels": [
                         {
                             "level": "facilitator",
@@ -79,6 +84,8 @@ class PractitionerPublic(BaseModel):
     program_start: date
     coach_id: str | None
     supervisor_id: str | None
+    team_id: str | None
+    left_on: date | None = Field(description="the leaving day, while the practitioner is away")
     levels: list[LevelStatusPublic]
     evaluated_as_of: date | None = Field(description="date of the stored evaluation")
     next_change_on: date | None = Field(

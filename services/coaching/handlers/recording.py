@@ -22,6 +22,7 @@ import asyncpg
 
 from shared.eventstore import ConcurrencyConflict
 from shared.idempotency import ensure_same_content
+from shared.idempotency_keys import minted_id
 from shared.practice_time import CLOCK_SKEW, now_utc
 
 T = TypeVar("T")
@@ -34,7 +35,8 @@ def practice_today() -> date:
 
 
 def record_id(requested: uuid.UUID | None) -> uuid.UUID:
-    return requested or uuid.uuid4()
+    """The caller's id, else one derived from its Idempotency-Key, else a new one."""
+    return minted_id(requested)
 
 
 def ensure_same_repeat(what: str, record_id: uuid.UUID, stored: str, requested: str) -> None:

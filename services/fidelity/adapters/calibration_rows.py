@@ -112,6 +112,7 @@ def attempt_from_row(row: asyncpg.Record) -> CalibrationAttempt:
         percent_agreement=row["percent_agreement"],
         bar=row["bar"],
         passed=row["passed"],
+        instrument_key=row["instrument_key"],
     )
 
 
@@ -128,10 +129,12 @@ async def find_attempt(
 async def calibration_history(
     conn: Connection, agency_id: str, observer_id: str, on_or_before: date
 ) -> list[CalibrationAttempt]:
+    """The observer's attempts up to a date, each with its reference's instrument key."""
     rows = await conn.fetch(
         """
-        SELECT * FROM calibration_attempts
-        WHERE agency_id = $1 AND observer_id = $2 AND attempted_on <= $3
+        SELECT a.*, r.instrument_key FROM calibration_attempts a
+        JOIN calibration_references r ON r.agency_id = a.agency_id AND r.id = a.reference_id
+        WHERE a.agency_id = $1 AND a.observer_id = $2 AND a.attempted_on <= $3
         """,
         agency_id,
         observer_id,

@@ -117,3 +117,12 @@ async def list_instruments(
         """,
         *args,
     )
+
+
+async def visible_instrument_keys(conn: Connection, agency_id: str) -> list[str]:
+    """The instrument families (keys) the agency sees, in key order."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT key FROM instruments WHERE agency_id IN ($1, '*') ORDER BY key",
+        agency_id,
+    )
+    return [r["key"] for r in rows]

@@ -2,9 +2,12 @@
 
 An observer rates a reference meeting that master raters have already rated (the
 gold standard). Kappa against the gold standard >= the bar (default 0.70) makes the
-observer *calibrated* for 12 calendar months from the attempt's practice date. Only
-observations made while the observer was calibrated count toward certification, so
-status is always asked "on" a practice date.
+observer *calibrated* for 12 calendar months from the attempt's practice date — on the
+reference's instrument only. Calibration is per instrument family (one instrument key,
+all its versions): a pass on a Team Meeting reference says nothing about rating with the
+Coaching Observation Tool. Only observations made while the observer was calibrated on
+their instrument count toward certification, so status is always asked "on" a practice
+date, for an instrument.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class CalibrationAttempt:
     percent_agreement: float
     bar: float
     passed: bool
+    instrument_key: str  # the reference's instrument: the family this attempt calibrates
 
     @property
     def expires_on(self) -> date:
@@ -65,6 +69,7 @@ def assess_calibration(
     attempt_id: str,
     observer_id: str,
     reference_id: str,
+    instrument_key: str,
     practice_date: date,
     observer_ratings: Mapping[str, Rating],
     gold_ratings: Mapping[str, Rating],
@@ -88,14 +93,17 @@ def assess_calibration(
         percent_agreement=result.percent_agreement,
         bar=bar,
         passed=result.kappa >= bar,
+        instrument_key=instrument_key,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class CalibrationStatus:
-    """Whether an observer was calibrated on a date, and the attempt that says so."""
+    """Whether an observer was calibrated on an instrument on a date, and the attempt
+    that says so."""
 
     observer_id: str
+    instrument_key: str
     on_date: date
     calibrated: bool
     attempt_id: str | None  # the covering pass, or the attempt that explains why not
@@ -104,9 +112,10 @@ class CalibrationStatus:
 
 
 def calibration_status_on(
-    history: Iterable[CalibrationAttempt], observer_id: str, on_date: date
+    history: Iterable[CalibrationAttempt], observer_id: str, on_date: date, instrument_key: str
 ) -> CalibrationStatus:
-    """The observer's calibration status on ``on_date``, from all their attempts.
+    """The observer's calibration status on ``instrument_key`` on ``on_date``, from all
+    their attempts (attempts on other instruments do not count).
 
     Attempts after ``on_date`` are ignored, so the answer is the same whenever it is
     asked ("as of" semantics). The covering attempt is the latest pass whose
@@ -116,7 +125,13 @@ def calibration_status_on(
     failure to suspend an observer can record that as a separate decision.)
     """
     attempts = sorted(
-        (a for a in history if a.observer_id == observer_id and a.practice_date <= on_date),
+        (
+            a
+            for a in history
+            if a.observer_id == observer_id
+            and a.instrument_key == instrument_key
+            and a.practice_date <= on_date
+        ),
         key=lambda a: (a.practice_date, a.attempt_id),
     )
     passes = [a for a in attempts if a.passed]
@@ -124,51 +139,58 @@ def calibration_status_on(
         latest = passes[-1]
         return CalibrationStatus(
             observer_id,
+            instrument_key,
             on_date,
             calibrated=True,
             attempt_id=latest.attempt_id,
             expires_on=latest.expires_on,
             reason=(
-                f"passed calibration {latest.attempt_id} on {latest.practice_date} "
-                f"(kappa {latest.kappa:.2f} >= {latest.bar:.2f}), valid until "
-                f"{latest.expires_on}"
+                f"passed calibration {latest.attempt_id} ({instrument_key}) on "
+                f"{latest.practice_date} (kappa {latest.kappa:.2f} >= {latest.bar:.2f}), "
+                f"valid until {latest.expires_on}"
             ),
         )
     if passes:
         latest = passes[-1]
         return CalibrationStatus(
             observer_id,
+            instrument_key,
             on_date,
             calibrated=False,
             attempt_id=latest.attempt_id,
             expires_on=latest.expires_on,
-            reason=f"calibration {latest.attempt_id} expired on {latest.expires_on}",
+            reason=(
+                f"calibration {latest.attempt_id} ({instrument_key}) expired on {latest.expires_on}"
+            ),
         )
     if attempts:
         latest = attempts[-1]
         return CalibrationStatus(
             observer_id,
+            instrument_key,
             on_date,
             calibrated=False,
             attempt_id=latest.attempt_id,
             expires_on=None,
             reason=(
-                f"no passing calibration; latest attempt {latest.attempt_id} had kappa "
+                f"no passing calibration on {instrument_key}; latest attempt {latest.attempt_id} "
+                f"had kappa "
                 f"{latest.kappa:.2f} < {latest.bar:.2f}"
             ),
         )
     return CalibrationStatus(
         observer_id,
+        instrument_key,
         on_date,
         calibrated=False,
         attempt_id=None,
         expires_on=None,
-        reason=f"no calibration attempt on or before {on_date}",
+        reason=f"no calibration attempt on {instrument_key} on or before {on_date}",
     )
 
 
 def is_calibrated_on(
-    history: Iterable[CalibrationAttempt], observer_id: str, on_date: date
+    history: Iterable[CalibrationAttempt], observer_id: str, on_date: date, instrument_key: str
 ) -> bool:
     """Shorthand for ``calibration_status_on(...).calibrated``."""
-    return calibration_status_on(history, observer_id, on_date).calibrated
+    return calibration_status_on(history, observer_id, on_date, instrument_key).calibrated

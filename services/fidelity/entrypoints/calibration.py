@@ -119,15 +119,21 @@ async def read_calibration_attempt(
 
 @router.get(
     "/observers/{observer_id}/calibration",
-    summary="Whether an observer was calibrated on a date (today by default)",
+    summary="Whether an observer was calibrated on a date (today by default), per instrument",
+    description=(
+        "Calibration is per instrument family: a pass on a reference meeting of one "
+        "instrument calibrates the observer on every version of that instrument's key, "
+        "for 12 months, and on no other instrument."
+    ),
 )
 async def read_calibration_status(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow("calibration.read")],
     observer_id: PersonPath,
     on: Annotated[CalendarDate | None, Query(description="the practice date to ask about")] = None,
+    instrument_key: KeyQuery = None,
 ) -> CalibrationStatusOut:
-    return await calibration_status(runtime, principal.agency_id, observer_id, on)
+    return await calibration_status(runtime, principal.agency_id, observer_id, on, instrument_key)
 
 
 @router.get(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import asyncpg
@@ -42,6 +41,7 @@ from shared.auth import Principal
 from shared.database import Connection
 from shared.events import DomainEvent, PendingEvent
 from shared.idempotency import create_once, fingerprint
+from shared.idempotency_keys import minted_id
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
 from shared.service import Runtime
@@ -62,7 +62,7 @@ async def create_reference(
     runtime: Runtime, principal: Principal, body: ReferenceCreate
 ) -> tuple[ReferencePublic, bool]:
     refuse_future(body.meeting_date, "meeting_date")
-    agency, reference_id = principal.agency_id, body.id or uuid.uuid4()
+    agency, reference_id = principal.agency_id, minted_id(body.id)
     content = body.model_dump(mode="json", exclude={"id", "gold_ratings"})
     content_hash = fingerprint({**content, "gold": canonical_ratings(body.gold_ratings)})
 
@@ -115,7 +115,7 @@ async def record_attempt(
     """Score an attempt against the gold standard with the service's calibration bar."""
     observer_id = acting_observer(principal, body.observer_id)
     refuse_future(body.attempted_on, "attempted_on")
-    agency, attempt_id = principal.agency_id, body.id or uuid.uuid4()
+    agency, attempt_id = principal.agency_id, minted_id(body.id)
     content = body.model_dump(mode="json", exclude={"id", "ratings", "observer_id"})
     content_hash = fingerprint(
         {**content, "observer_id": observer_id, "ratings": canonical_ratings(body.ratings)}
@@ -147,6 +147,7 @@ async def record_attempt(
             attempt_id=str(attempt_id),
             observer_id=observer_id,
             reference_id=str(body.reference_id),
+            instrument_key=instrument.key,
             practice_date=body.attempted_on,
             observer_ratings=ratings,
             gold_ratings={i: Rating(r) for i, r in reference["gold_ratings"].items()},
@@ -184,10 +185,19 @@ async def record_attempt(
 
 
 async def status_on(
-    conn: Connection, agency_id: str, observer_id: str, on_date: date
+    conn: Connection, agency_id: str, observer_id: str, on_date: date, instrument_key: str
 ) -> CalibrationStatus:
+    """The observer's calibration on one instrument family (all versions of its key)."""
     history = await calibration_history(conn, agency_id, observer_id, on_date)
-    return calibration_status_on(history, observer_id, on_date)
+    return calibration_status_on(history, observer_id, on_date, instrument_key)
+
+
+async def statuses_on(
+    conn: Connection, agency_id: str, observer_id: str, on_date: date, instrument_keys: list[str]
+) -> list[CalibrationStatus]:
+    """The observer's calibration on each instrument family, one history read."""
+    history = await calibration_history(conn, agency_id, observer_id, on_date)
+    return [calibration_status_on(history, observer_id, on_date, k) for k in instrument_keys]
 
 
 def _attempt_event(

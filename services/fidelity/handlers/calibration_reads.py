@@ -11,12 +11,14 @@ from services.fidelity.adapters.calibration_rows import (
     list_attempts,
     list_references,
 )
-from services.fidelity.handlers.calibration import attempt_public, reference_public, status_on
+from services.fidelity.adapters.instrument_rows import visible_instrument_keys
+from services.fidelity.handlers.calibration import attempt_public, reference_public, statuses_on
 from services.fidelity.handlers.cursors import date_and_seq, date_seq_key, page_of, seq_only
 from services.fidelity.models.calibration import (
     AttemptPublic,
     CalibrationStatusOut,
     GoldStandard,
+    InstrumentCalibrationOut,
     ReferencePublic,
 )
 from services.fidelity.models.observations import rating_bodies
@@ -81,17 +83,35 @@ async def attempt_page(
 
 
 async def calibration_status(
-    runtime: Runtime, agency_id: str, observer_id: str, on_date: date | None
+    runtime: Runtime,
+    agency_id: str,
+    observer_id: str,
+    on_date: date | None,
+    instrument_key: str | None = None,
 ) -> CalibrationStatusOut:
-    """Status on a practice date (today by default); the same answer whenever asked."""
+    """Status per instrument on a practice date (today by default); the same answer
+    whenever asked. `instrument_key` narrows it to one instrument."""
     day = on_date or now_utc().date()
     async with runtime.pool.acquire() as conn:
-        status = await status_on(conn, agency_id, observer_id, day)
+        keys = await visible_instrument_keys(conn, agency_id)
+        if instrument_key is not None:
+            if instrument_key not in keys:
+                raise NotFound(
+                    f"no instrument {instrument_key!r} in this agency; GET /instruments lists them"
+                )
+            keys = [instrument_key]
+        statuses = await statuses_on(conn, agency_id, observer_id, day, keys)
     return CalibrationStatusOut(
         observer_id=observer_id,
         on_date=day,
-        calibrated=status.calibrated,
-        attempt_id=status.attempt_id,
-        expires_on=status.expires_on,
-        reason=status.reason,
+        instruments=[
+            InstrumentCalibrationOut(
+                instrument_key=status.instrument_key,
+                calibrated=status.calibrated,
+                attempt_id=status.attempt_id,
+                expires_on=status.expires_on,
+                reason=status.reason,
+            )
+            for status in statuses
+        ],
     )

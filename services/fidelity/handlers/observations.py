@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import asyncpg
 
 from services.fidelity.adapters.comparison_rows import insert_comparison
@@ -31,6 +29,7 @@ from services.fidelity.models.observations import (
 from shared.auth import Principal
 from shared.events import DomainEvent, PendingEvent
 from shared.idempotency import create_once, fingerprint
+from shared.idempotency_keys import minted_id
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
@@ -65,7 +64,7 @@ async def record_observation(
     if observer_id == body.practitioner_id:
         raise Unprocessable("observer_id and practitioner_id are the same; no one observes self")
     refuse_future(body.meeting_date, "meeting_date")
-    agency, observation_id = principal.agency_id, body.id or uuid.uuid4()
+    agency, observation_id = principal.agency_id, minted_id(body.id)
     content = body.model_dump(mode="json", exclude={"id", "ratings", "observer_id"})
     content_hash = fingerprint(
         {**content, "observer_id": observer_id, "ratings": canonical_ratings(body.ratings)}
@@ -86,7 +85,9 @@ async def record_observation(
             first = None
             if body.co_observation_of is not None:
                 first = await first_observation_of_meeting(conn, agency, body, observer_id)
-            calibration = await status_on(conn, agency, observer_id, body.meeting_date)
+            calibration = await status_on(
+                conn, agency, observer_id, body.meeting_date, instrument.key
+            )
             recorded = ObservationRecorded(
                 observation_id=str(observation_id),
                 practitioner_id=body.practitioner_id,

@@ -148,17 +148,43 @@ class AttemptPublic(BaseModel):
     recorded_at: datetime
 
 
+class InstrumentCalibrationOut(BaseModel):
+    instrument_key: str = Field(description="the instrument family (all versions of one key)")
+    calibrated: bool
+    attempt_id: str | None = Field(
+        description="the covering pass, or the attempt explaining why not"
+    )
+    expires_on: date | None = Field(description="first day the covering pass no longer counts")
+    reason: str
+
+
 class CalibrationStatusOut(BaseModel):
+    """An observer's calibration on a date, per instrument: a pass on one instrument's
+    reference calibrates that instrument (all its versions), not the others."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "observer_id": "obs-004",
                     "on_date": "2025-06-01",
-                    "calibrated": True,
-                    "attempt_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
-                    "expires_on": "2026-01-10",
-                    "reason": "passed calibration … valid until 2026-01-10",
+                    "instruments": [
+                        {
+                            "instrument_key": "coaching-observation",
+                            "calibrated": False,
+                            "attempt_id": None,
+                            "expires_on": None,
+                            "reason": "no calibration attempt on coaching-observation on or "
+                            "before 2025-06-01",
+                        },
+                        {
+                            "instrument_key": "team-meeting-observation",
+                            "calibrated": True,
+                            "attempt_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                            "expires_on": "2026-01-10",
+                            "reason": "passed calibration … valid until 2026-01-10",
+                        },
+                    ],
                 }
             ]
         }
@@ -166,9 +192,6 @@ class CalibrationStatusOut(BaseModel):
 
     observer_id: str
     on_date: date
-    calibrated: bool
-    attempt_id: str | None = Field(
-        description="the covering pass, or the attempt explaining why not"
+    instruments: list[InstrumentCalibrationOut] = Field(
+        description="one entry per instrument the agency uses, by key"
     )
-    expires_on: date | None = Field(description="first day the covering pass no longer counts")
-    reason: str

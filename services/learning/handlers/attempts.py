@@ -28,6 +28,7 @@ from services.learning.models.commands import RecordAttempt
 from services.learning.models.records import AttemptRecord
 from shared.database import Connection
 from shared.events import DomainEvent
+from shared.idempotency_keys import minted_id
 from shared.practice_time import refuse_future
 from shared.problems import Conflict
 from shared.service import Runtime
@@ -61,7 +62,7 @@ async def record_attempt(
     if learner.state is None:
         raise NotEnrolledError(command.module_id)
     catalog = learning.catalogs.get(learner.state.catalog_version)
-    attempt_id = command.id or uuid.uuid4()
+    attempt_id = minted_id(command.id)
     outcome = decide_attempt(
         learner.state.progress,
         Attempt(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from services.learning.adapters import projections, queries
 from services.learning.adapters.learner_stream import (
     append_to_learner,
@@ -16,6 +14,7 @@ from services.learning.handlers.recorded import Recorded, pending_event, writing
 from services.learning.models.commands import EnrollPractitioner
 from services.learning.models.records import EnrollmentRecord
 from shared.database import Connection
+from shared.idempotency_keys import minted_id
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Conflict
 from shared.service import Runtime
@@ -53,7 +52,7 @@ async def enroll_practitioner(
         enrolled_on=command.enrolled_on,
         catalog_version=version,
     )
-    enrollment_id = command.id or uuid.uuid4()
+    enrollment_id = minted_id(command.id)
     async with writing(conn):
         [stored] = await append_to_learner(
             learning,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from services.learning.adapters import projections, queries
@@ -17,6 +16,7 @@ from services.learning.models.commands import RecordReview
 from services.learning.models.records import ReviewRecord
 from shared.database import Connection
 from shared.events import DomainEvent
+from shared.idempotency_keys import minted_id
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Conflict
 from shared.service import Runtime
@@ -82,7 +82,7 @@ async def record_review(
                 restored_on=decision.restored_on,
             )
         )
-    review_id = command.id or uuid.uuid4()
+    review_id = minted_id(command.id)
     async with writing(conn):
         stored = await append_to_learner(
             learning,

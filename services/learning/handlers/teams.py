@@ -15,6 +15,7 @@ from services.learning.handlers.recorded import Recorded, pending_event, writing
 from services.learning.models.commands import DefineTeam
 from services.learning.models.records import TeamRecord
 from shared.database import Connection
+from shared.idempotency_keys import minted_id
 from shared.naming import stream_id
 from shared.problems import Conflict, NotFound, Unprocessable
 from shared.service import Runtime
@@ -43,7 +44,7 @@ async def define_team(
                 f"team {command.id} already exists with other content; "
                 f"PUT /teams/{command.id} to redefine it"
             )
-    team_id = command.id or uuid.uuid4()
+    team_id = minted_id(command.id)
     record = await _append(learning, conn, agency_id, actor, team_id, command.name, members, 0)
     return Recorded(record, created=True)
 

@@ -8,6 +8,7 @@ import asyncio
 from dataclasses import dataclass
 
 from shared.database import Connection
+from shared.idempotency_keys import mark_applied, withhold_answer
 
 from .adapters import credential_store
 from .adapters.credential_store import StoredCredential
@@ -48,6 +49,8 @@ async def issue_credential(
             conn, agency_id, candidate, partner_name, hashed
         )
         if stored is not None:
+            await mark_applied(conn)
+            withhold_answer("issued the credential (GET /xapi-credentials lists it)")
             return IssuedCredential(stored, chosen_secret)
         if key is not None:
             raise KeyTaken(key)
@@ -61,7 +64,11 @@ async def rotate_credential(
     chosen_secret = secret or new_secret()
     hashed = await asyncio.to_thread(hash_secret, chosen_secret)
     stored = await credential_store.replace_secret(conn, agency_id, key, hashed)
-    return IssuedCredential(stored, chosen_secret) if stored else None
+    if stored is None:
+        return None
+    await mark_applied(conn)
+    withhold_answer(f"rotated the secret of {key!r} (rotate again for a new one)")
+    return IssuedCredential(stored, chosen_secret)
 
 
 async def ensure_credential(

@@ -33,6 +33,9 @@ from services.certification.domain.evidence import (
     ModuleMastered,
     ObservationRecorded,
     PractitionerEnrolled,
+    PractitionerLeft,
+    PractitionerReturned,
+    RosterDetailsChanged,
     SkillRated,
 )
 from services.certification.domain.seed_policies import CORE_MODULE_IDS
@@ -43,6 +46,7 @@ from services.certification.domain.vocabulary import (
     Competency,
     InstrumentKind,
     Role,
+    RosterField,
     SkillLevel,
 )
 
@@ -124,6 +128,40 @@ class PractitionerHistory:
                 practitioner_id=self.practitioner_id,
                 occurred_on=on,
                 coach_id=coach_id,
+            )
+        )
+
+    def roster_changed(
+        self,
+        on: date,
+        *changed: RosterField,
+        role: Role = "facilitator",
+        coach_id: str | None = COACH,
+        program_start: date = PROGRAM_START,
+    ) -> Self:
+        return self._add(
+            RosterDetailsChanged(
+                event_id=self._event_id(),
+                practitioner_id=self.practitioner_id,
+                occurred_on=on,
+                changed=changed,
+                role=role,
+                coach_id=coach_id,
+                program_start=program_start,
+            )
+        )
+
+    def left(self, on: date) -> Self:
+        return self._add(
+            PractitionerLeft(
+                event_id=self._event_id(), practitioner_id=self.practitioner_id, occurred_on=on
+            )
+        )
+
+    def returned(self, on: date) -> Self:
+        return self._add(
+            PractitionerReturned(
+                event_id=self._event_id(), practitioner_id=self.practitioner_id, occurred_on=on
             )
         )
 

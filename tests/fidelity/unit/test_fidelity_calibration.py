@@ -18,6 +18,7 @@ from services.fidelity.domain.errors import RatingsNotComparableError
 from services.fidelity.domain.scoring import Rating
 
 P, A = Rating.PRESENT, Rating.ABSENT
+TEAM, COACHING = "team-meeting-observation", "coaching-observation"
 
 
 def _ratings(*values: Rating) -> dict[str, Rating]:
@@ -25,11 +26,16 @@ def _ratings(*values: Rating) -> dict[str, Rating]:
 
 
 def _attempt(
-    attempt_id: str, practice_date: date, *, passed: bool = True, observer_id: str = "obs-1"
+    attempt_id: str,
+    practice_date: date,
+    *,
+    passed: bool = True,
+    observer_id: str = "obs-1",
+    instrument: str = TEAM,
 ) -> CalibrationAttempt:
     kappa = 0.8 if passed else 0.5
     return CalibrationAttempt(
-        attempt_id, observer_id, "ref-1", practice_date, kappa, 90.0, 0.70, passed
+        attempt_id, observer_id, "ref-1", practice_date, kappa, 90.0, 0.70, passed, instrument
     )
 
 
@@ -44,6 +50,7 @@ def test_kappa_exactly_at_the_bar_passes() -> None:
         attempt_id="cal-1",
         observer_id="obs-1",
         reference_id="ref-1",
+        instrument_key=TEAM,
         practice_date=date(2025, 3, 10),
         observer_ratings=observer,
         gold_ratings=gold,
@@ -61,6 +68,7 @@ def test_kappa_below_the_bar_fails() -> None:
         attempt_id="cal-1",
         observer_id="obs-1",
         reference_id="ref-1",
+        instrument_key=TEAM,
         practice_date=date(2025, 3, 10),
         observer_ratings=observer,
         gold_ratings=gold,
@@ -76,6 +84,7 @@ def test_the_bar_is_a_parameter() -> None:
         attempt_id="cal-1",
         observer_id="obs-1",
         reference_id="ref-1",
+        instrument_key=TEAM,
         practice_date=date(2025, 3, 10),
         observer_ratings=observer,
         gold_ratings=gold,
@@ -91,6 +100,7 @@ def test_an_attempt_that_skips_a_gold_indicator_is_refused() -> None:
             attempt_id="cal-1",
             observer_id="obs-1",
             reference_id="ref-1",
+            instrument_key=TEAM,
             practice_date=date(2025, 3, 10),
             observer_ratings=_ratings(P),
             gold_ratings=_ratings(P, A),
@@ -122,9 +132,9 @@ def test_add_calendar_months_clamps_to_the_end_of_month(
 
 def test_calibration_lasts_twelve_months_from_the_practice_date() -> None:
     history = [_attempt("cal-1", date(2024, 3, 10))]
-    assert is_calibrated_on(history, "obs-1", date(2024, 3, 10))
-    assert is_calibrated_on(history, "obs-1", date(2025, 3, 9))
-    expired = calibration_status_on(history, "obs-1", date(2025, 3, 10))
+    assert is_calibrated_on(history, "obs-1", date(2024, 3, 10), TEAM)
+    assert is_calibrated_on(history, "obs-1", date(2025, 3, 9), TEAM)
+    expired = calibration_status_on(history, "obs-1", date(2025, 3, 10), TEAM)
     assert not expired.calibrated
     assert expired.attempt_id == "cal-1"
     assert "expired on 2025-03-10" in expired.reason
@@ -133,13 +143,13 @@ def test_calibration_lasts_twelve_months_from_the_practice_date() -> None:
 def test_a_leap_day_pass_expires_on_the_28th_of_february() -> None:
     history = [_attempt("cal-1", date(2024, 2, 29))]
     assert calibration_expires_on(date(2024, 2, 29)) == date(2025, 2, 28)
-    assert is_calibrated_on(history, "obs-1", date(2025, 2, 27))
-    assert not is_calibrated_on(history, "obs-1", date(2025, 2, 28))
+    assert is_calibrated_on(history, "obs-1", date(2025, 2, 27), TEAM)
+    assert not is_calibrated_on(history, "obs-1", date(2025, 2, 28), TEAM)
 
 
 def test_an_attempt_after_the_date_does_not_count_yet() -> None:
     history = [_attempt("cal-1", date(2025, 6, 1))]
-    status = calibration_status_on(history, "obs-1", date(2025, 5, 31))
+    status = calibration_status_on(history, "obs-1", date(2025, 5, 31), TEAM)
     assert not status.calibrated
     assert status.attempt_id is None
     assert "no calibration attempt" in status.reason
@@ -150,7 +160,7 @@ def test_a_failed_later_attempt_does_not_revoke_a_valid_pass() -> None:
         _attempt("cal-1", date(2025, 1, 10)),
         _attempt("cal-2", date(2025, 6, 1), passed=False),
     ]
-    status = calibration_status_on(history, "obs-1", date(2025, 7, 1))
+    status = calibration_status_on(history, "obs-1", date(2025, 7, 1), TEAM)
     assert status.calibrated
     assert status.attempt_id == "cal-1"
     assert status.expires_on == date(2026, 1, 10)
@@ -158,7 +168,7 @@ def test_a_failed_later_attempt_does_not_revoke_a_valid_pass() -> None:
 
 def test_a_later_pass_extends_calibration() -> None:
     history = [_attempt("cal-1", date(2024, 1, 10)), _attempt("cal-2", date(2024, 11, 5))]
-    status = calibration_status_on(history, "obs-1", date(2025, 6, 1))
+    status = calibration_status_on(history, "obs-1", date(2025, 6, 1), TEAM)
     assert status.calibrated
     assert status.attempt_id == "cal-2"
     assert status.expires_on == date(2025, 11, 5)
@@ -166,7 +176,7 @@ def test_a_later_pass_extends_calibration() -> None:
 
 def test_only_failed_attempts_leave_the_observer_uncalibrated_with_a_reason() -> None:
     history = [_attempt("cal-1", date(2025, 1, 10), passed=False)]
-    status = calibration_status_on(history, "obs-1", date(2025, 2, 1))
+    status = calibration_status_on(history, "obs-1", date(2025, 2, 1), TEAM)
     assert not status.calibrated
     assert status.attempt_id == "cal-1"
     assert "0.50 < 0.70" in status.reason
@@ -174,5 +184,24 @@ def test_only_failed_attempts_leave_the_observer_uncalibrated_with_a_reason() ->
 
 def test_another_observers_pass_does_not_count() -> None:
     history = [_attempt("cal-1", date(2025, 1, 10), observer_id="obs-2")]
-    assert not is_calibrated_on(history, "obs-1", date(2025, 2, 1))
-    assert is_calibrated_on(history, "obs-2", date(2025, 2, 1))
+    assert not is_calibrated_on(history, "obs-1", date(2025, 2, 1), TEAM)
+    assert is_calibrated_on(history, "obs-2", date(2025, 2, 1), TEAM)
+
+
+def test_a_pass_on_one_instrument_does_not_calibrate_another() -> None:
+    history = [_attempt("cal-1", date(2025, 1, 10), instrument=TEAM)]
+
+    other = calibration_status_on(history, "obs-1", date(2025, 2, 1), COACHING)
+
+    assert is_calibrated_on(history, "obs-1", date(2025, 2, 1), TEAM)
+    assert not other.calibrated
+    assert other.instrument_key == COACHING
+    assert "no calibration attempt on coaching-observation" in other.reason
+
+
+def test_a_failure_on_another_instrument_is_not_the_reason_given() -> None:
+    history = [_attempt("cal-1", date(2025, 1, 10), passed=False, instrument=COACHING)]
+
+    status = calibration_status_on(history, "obs-1", date(2025, 2, 1), TEAM)
+
+    assert (status.calibrated, status.attempt_id) == (False, None)

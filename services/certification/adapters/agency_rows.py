@@ -1,0 +1,51 @@
+"""The agencies table: one row per registered agency (written with its event)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from shared.database import Connection
+
+AGENCY_DDL = [
+    """
+    CREATE TABLE IF NOT EXISTS agencies (
+        agency_id text PRIMARY KEY,
+        name text NOT NULL,
+        url text,
+        first_admin_id text NOT NULL,
+        registered_by text NOT NULL,
+        registered_at timestamptz NOT NULL DEFAULT now(),
+        content_hash text NOT NULL
+    )
+    """,
+]
+
+
+async def insert_agency(
+    conn: Connection,
+    *,
+    agency_id: str,
+    name: str,
+    url: str | None,
+    first_admin_id: str,
+    registered_by: str,
+    content_hash: str,
+) -> None:
+    await conn.execute(
+        "INSERT INTO agencies (agency_id, name, url, first_admin_id, registered_by,"
+        " content_hash) VALUES ($1, $2, $3, $4, $5, $6)",
+        agency_id,
+        name,
+        url,
+        first_admin_id,
+        registered_by,
+        content_hash,
+    )
+
+
+async def find_agency(conn: Connection, agency_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM agencies WHERE agency_id = $1", agency_id)
+
+
+async def list_agencies(conn: Connection) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM agencies ORDER BY agency_id")
