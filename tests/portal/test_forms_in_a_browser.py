@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from playwright.async_api import Page, expect
@@ -87,3 +88,36 @@ async def test_an_admin_revokes_and_reinstates_with_a_reason_and_a_second_reinst
         await page.locator("#reinstatements-reason").fill("the HR case closed without finding")
         await page.get_by_role("button", name="Reinstate").click()
     await expect(page.locator(".error-summary")).to_contain_text("nothing to reinstate")
+
+
+@pytest.mark.timeout(200)
+async def test_an_admin_changes_a_supervisor_records_a_leaving_and_a_return(
+    stack: Stack, page: Page
+) -> None:
+    person = f"prac-{uuid.uuid4().hex[:6]}"
+    await sign_in(page, stack.portal_url, "Ada, agency admin")
+    await page.goto(f"{stack.portal_url}/admin")
+    await page.get_by_label("Practitioner id").fill(person)
+    await page.get_by_label("Program start").fill((TODAY - timedelta(days=60)).isoformat())
+    await page.get_by_label("Supervisor id (optional)").fill("sup-sam")
+    await page.get_by_role("button", name="Register").click()
+    await page.get_by_role("link", name=f"Manage {person}").click()
+
+    await page.get_by_role("button", name="Save the change").click()  # nothing changed yet
+    await expect(page.locator(".error-summary")).to_contain_text("Nothing changed")
+    await page.locator("#changes-effective_on").fill((TODAY - timedelta(days=20)).isoformat())
+    await page.locator("#changes-supervisor_id").fill("sup-kim")
+    await page.get_by_role("button", name="Save the change").click()
+    await expect(page.locator(".success")).to_contain_text("Details changed")
+    await expect(page.locator("#changes-supervisor_id")).to_have_value("sup-kim")
+
+    await page.locator("#leaving-effective_on").fill((TODAY - timedelta(days=10)).isoformat())
+    await page.locator("#leaving-reason").fill("parental leave")
+    await page.get_by_role("button", name="Record leaving").click()
+    await expect(page.locator(".success")).to_contain_text("Leaving recorded")
+    await page.locator("#return-effective_on").fill(TODAY.isoformat())
+    await page.get_by_role("button", name="Record return").click()
+    await expect(page.locator(".success")).to_contain_text("Return recorded")
+    history = page.locator("#history-title + table")
+    await expect(history).to_contain_text("parental leave")
+    await expect(history).to_contain_text("sup-kim")
