@@ -1,4 +1,4 @@
-"""Fixtures of the portal tests, layered: one live stack and one browser per session,
+"""Fixtures of the portal tests, layered: one live stack and one browser for the package,
 a fresh browser context (its own cookies) per test."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tests.portal.seed import agency_apis, seed
 from tests.portal.stack import Stack, live_stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def stack(postgres_server: PostgresServer, nats_server: NatsServer) -> AsyncIterator[Stack]:
     """Four services and the portal on free ports, with agency A and B seeded once."""
     suffix = uuid.uuid4().hex[:8]
@@ -33,7 +33,7 @@ async def stack(postgres_server: PostgresServer, nats_server: NatsServer) -> Asy
         yield live
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def browser() -> AsyncIterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("the browser tests need Debian's chromium: apt-get install -y chromium")
