@@ -19,6 +19,10 @@ async def test_an_observation_recorded_in_the_form_shows_on_the_practitioner_and
     stack: Stack, page: Page
 ) -> None:
     await sign_in(page, stack.portal_url, "Olu, observer")
+    calibration = page.locator("#calibration-team-meeting-observation")
+    await expect(calibration).to_contain_text("calibrated")
+    await expect(calibration).not_to_contain_text("not calibrated")
+    await expect(calibration).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2}"))  # its expiry
     await page.get_by_role("link", name=re.compile("Team Meeting Observation Tool")).first.click()
     await page.wait_for_load_state("networkidle")
 
