@@ -45,6 +45,9 @@ async def test_every_page_is_drawn_and_passes_axe(stack: Stack, page: Page) -> N
             await page.wait_for_load_state("networkidle")
             await expect(page.get_by_role("heading", level=1)).to_be_visible()
             await check_page(page, name)
+            if name != "forbidden":  # no section stands in for a service's refusal
+                notices = await page.locator(".notice").all_inner_texts()
+                assert not notices, (name, notices)
     await page.context.clear_cookies()
     await sign_in_as_practitioner(page, stack.portal_url, CERTIFIED)
     await check_page(page, "practitioner-own")
