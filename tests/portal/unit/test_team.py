@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from services.portal.domain.team import heat_map, latest_fidelity, months_covered, open_drift
+from services.portal.domain.viewer import Viewer
+from services.portal.handlers.team import members_of
+from shared.auth import Role
 
 TODAY = date(2026, 6, 15)
 
@@ -42,3 +45,15 @@ def test_open_drift_is_the_last_ninety_days_latest_first() -> None:
         {"detected_on": "2026-06-01", "reason": "b"},
     ]
     assert [s["reason"] for s in open_drift(signals, TODAY)] == ["b", "a"]
+
+
+def test_a_supervisor_leads_their_team_and_a_named_one_a_coach_their_caseload() -> None:
+    roster = [
+        {"practitioner_id": "p-1", "supervisor_id": "sup-a", "coach_id": "c-1", "team_id": None},
+        {"practitioner_id": "p-2", "supervisor_id": "sup-b", "coach_id": "c-1", "team_id": "sup-a"},
+        {"practitioner_id": "p-3", "supervisor_id": "sup-b", "coach_id": "c-2", "team_id": None},
+    ]
+    supervisor = Viewer("sup-a", "agency", frozenset({Role.SUPERVISOR}), "t", "A")
+    coach = Viewer("c-1", "agency", frozenset({Role.COACH}), "t", "C")
+    assert members_of(roster, supervisor) == ["p-1", "p-2"]
+    assert members_of(roster, coach) == ["p-1", "p-2"]
