@@ -101,6 +101,16 @@ class ServiceSettings(BaseSettings):
     max_header_bytes: int = Field(
         default=16 * 1024, description="all request headers together; more is 431"
     )
+    import_max_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1, description="largest NDJSON body POST /imports takes"
+    )
+    import_max_lines: int = Field(default=200_000, ge=1, description="most lines in one import")
+    import_batch_lines: int = Field(
+        default=200, ge=1, description="lines stored per transaction (a savepoint each)"
+    )
+    import_poll_seconds: float = Field(
+        default=0.5, gt=0, description="how often the import worker looks for running imports"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON lines in production, console otherwise"

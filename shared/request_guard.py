@@ -1,6 +1,7 @@
 """Request bodies are checked before any route sees them.
 
-- larger than the limit → 413 (also when sent chunked, without Content-Length);
+- larger than the limit → 413 (also when sent chunked, without Content-Length); a path
+  prefix may have a limit of its own (bulk imports take more than one record);
 - a body that is not JSON on a JSON API → 415;
 - malformed JSON, a key given twice, NaN/Infinity, or nesting deeper than the limit → 400
   (never a RecursionError);
@@ -19,7 +20,7 @@ sets the headers every answer carries: `X-Content-Type-Options: nosniff`, and
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -122,9 +123,12 @@ class RequestBodyGuard:
         max_bytes: int,
         exempt_prefixes: Sequence[str] = (),
         max_depth: int = DEFAULT_MAX_DEPTH,
+        limits: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # path prefix -> its own size limit (bulk imports take more than one record)
+        self.limits = dict(limits or {})
         self.max_depth = max_depth
         self.exempt_prefixes = tuple(exempt_prefixes)
 
@@ -149,9 +153,10 @@ class RequestBodyGuard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        limit = self._limit_for(path)
         declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send, int(declared))
+        if declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, int(declared), limit)
             return
         body = bytearray()
         more = True
@@ -161,8 +166,8 @@ class RequestBodyGuard:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await self._too_large(scope, receive, send, len(body))
+            if len(body) > limit:
+                await self._too_large(scope, receive, send, len(body), limit)
                 return
         if body and not exempt:
             content_type = headers.get(b"content-type", b"").decode("latin-1")
@@ -193,11 +198,19 @@ class RequestBodyGuard:
                 return
         await self.app(scope, _replay(bytes(body)), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send, size: int) -> None:
+    def _limit_for(self, path: str) -> int:
+        for prefix, limit in self.limits.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return limit
+        return self.max_bytes
+
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, size: int, limit: int
+    ) -> None:
         response = problem_response(
             413,
             "Request body too large",
-            f"the body is at least {size} bytes; the limit is {self.max_bytes} bytes",
+            f"the body is at least {size} bytes; the limit is {limit} bytes",
             slug="payload-too-large",
             instance=scope.get("path"),
         )

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 
+from shared.api_docs import install_local_docs
 from shared.auth import Role, TokenVerifier
 from shared.config import ServiceSettings
 from shared.consumer import CONSUMER_DDL, EventConsumer
@@ -53,6 +54,8 @@ class ServiceDefinition:
     domain_errors: Mapping[type[Exception], Callable[[Any], Problem]] = field(default_factory=dict)
     # paths that parse their own bodies (not JSON): only the size limit applies there
     raw_body_prefixes: Sequence[str] = ()
+    # path prefix -> a body size limit of its own (bulk imports), instead of max_body_bytes
+    body_limits: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,7 +179,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         openapi_tags=definition.openapi_tags,
+        # Swagger UI from local assets (shared/api_docs.py); no ReDoc
+        docs_url=None,
+        redoc_url=None,
     )
+    install_local_docs(app)
     app.state.settings = settings
     app.state.metrics_registry = metrics_registry(app)
     app.state.permissions = definition.permissions
@@ -190,6 +197,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         max_depth=settings.max_json_depth,
         exempt_prefixes=definition.raw_body_prefixes,
+        limits=definition.body_limits,
     )
     app.add_middleware(RequestHeaderGuard, max_bytes=settings.max_header_bytes)
     app.add_middleware(RequestLogging)  # added last: outermost, so it sees every answer

@@ -11,7 +11,7 @@ restarts and last error) is read by `/readyz` and `/metrics`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import io
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -23,7 +23,7 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-TaskStatus = Literal["starting", "running", "restarting", "stopped"]
+TaskStatus = Literal["starting", "running", "restarting", "stopped", "stuck"]
 
 
 def being_cancelled() -> bool:
@@ -73,6 +73,8 @@ class Supervisor:
 
     service: str
     backoff: Backoff = field(default_factory=Backoff)
+    # how long stop() waits for a task that hid its cancel before it gives up on it
+    stop_grace_seconds: float = 10.0
     states: dict[str, TaskState] = field(default_factory=dict)
     _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 
@@ -91,6 +93,8 @@ class Supervisor:
             state.started_at = datetime.now(UTC)
             try:
                 await run()
+                if being_cancelled():  # it hid our cancel and returned: that is a stop
+                    raise asyncio.CancelledError
                 error: BaseException = RuntimeError("the task returned; it should run forever")
             except asyncio.CancelledError:
                 state.status = "stopped"
@@ -133,6 +137,8 @@ class Supervisor:
             while True:
                 try:
                     await job()
+                    if being_cancelled():  # the round hid our cancel: stop, do not sleep on
+                        raise asyncio.CancelledError
                 except asyncio.CancelledError:
                     raise
                 except Exception as error:
@@ -153,13 +159,26 @@ class Supervisor:
         self.start(name, rounds)
 
     async def stop(self) -> None:
-        for task in self._tasks.values():
-            task.cancel()
-        for task in self._tasks.values():
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for state in self.states.values():
-            state.status = "stopped"
+        """Cancel every task and wait for them; a task that keeps hiding its cancel is
+        cancelled again until the grace runs out, then logged with its stack and left."""
+        pending = set(self._tasks.values())
+        deadline = time.monotonic() + self.stop_grace_seconds
+        while pending and time.monotonic() < deadline:
+            for task in pending:
+                task.cancel()
+            # asyncio.wait never cancels or hides the tasks it waits for, nor our own cancel
+            _, pending = await asyncio.wait(pending, timeout=min(0.5, self.stop_grace_seconds))
+        for name, task in self._tasks.items():
+            state = self.states[name]
+            if task in pending:
+                state.status = "stuck"
+                where = io.StringIO()
+                task.print_stack(limit=12, file=where)
+                log.error(
+                    "task_stuck_at_stop", service=self.service, task=name, stack=where.getvalue()
+                )
+            else:
+                state.status = "stopped"
         self._tasks.clear()
 
 

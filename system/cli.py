@@ -1,4 +1,4 @@
-"""The `miiwrap` command: run the local stack, issue local tokens."""
+"""The `miiwrap` command: run the local stack, issue local tokens, import an agency's history."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 
 from services.learning.xapi.cli import app as xapi_credentials
 from shared.auth import Role, issue_token
+from system.import_command import import_command
 
 app = typer.Typer(help="MiiWrap Infrastructure developer commands.", no_args_is_help=True)
 app.add_typer(xapi_credentials, name="xapi-credentials")
@@ -27,6 +28,9 @@ def run(
     from system.devstack import run as run_stack
 
     raise typer.Exit(run_stack(root.resolve(), secure_nats=secure_nats))
+
+
+app.command("import")(import_command)
 
 
 @app.command()

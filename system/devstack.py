@@ -8,6 +8,7 @@ and then the servers, so nothing is left orphaned.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,7 +22,8 @@ from types import FrameType
 from typing import BinaryIO
 
 from shared.servers import NatsServer, PostgresServer, dies_with_parent
-from system.demo import print_banner, seed_demo
+from system.demo import print_banner, seed_demo, seed_history
+from system.demo_history.personas import portal_identities
 from system.local_data import (
     DEMO_AGENCY,
     DEMO_XAPI_KEY,
@@ -105,6 +107,8 @@ def portal_environment(data_dir: Path) -> dict[str, str]:
         "PORTAL_LOCAL_JWT_SECRET": local_jwt_secret(data_dir),
         "PORTAL_LOCAL_AGENCY": DEMO_AGENCY,
         "PORTAL_SESSION_SECRET": portal_session_secret(data_dir),
+        # the portal's local sign-in offers people of the seeded demo agency
+        "PORTAL_DEMO_IDENTITIES": json.dumps(portal_identities()),
     }
     for name, port in SERVICE_PORTS.items():
         env[f"PORTAL_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
@@ -226,8 +230,9 @@ def run(root: Path, secure_nats: bool = False) -> int:
         stack.start()
         ready = stack.wait_ready()
         seed = seed_demo(stack.data_dir)
+        history = seed_history(stack.data_dir)
         print(f"\nMiiWrap portal: {PORTAL_URL}  (sign in as one of the demo agency's people)")
-        print_banner(ready, time.monotonic() - started, seed)
+        print_banner(ready, time.monotonic() - started, seed, history)
         print(
             f"\nDemo LMS credential (xAPI, HTTP Basic) of '{DEMO_AGENCY}': "
             f"{DEMO_XAPI_KEY} / {demo_xapi_secret(stack.data_dir)}\n"

@@ -10,6 +10,7 @@ from services.certification.adapters.schema import MIGRATIONS
 from services.certification.config import CertificationSettings
 from services.certification.domain.agencies import AGENCY_EVENTS
 from services.certification.domain.events import INTERNAL_EVENTS
+from services.certification.entrypoints import imports as bulk_import
 from services.certification.entrypoints.api import OPENAPI_TAGS, routers
 from services.certification.entrypoints.consumers import evidence_consumers
 from services.certification.handlers.clock import clock_tick
@@ -30,7 +31,7 @@ def build_definition(
     async def on_startup(runtime: Runtime) -> None:
         CLOCK.put(runtime, today)
 
-    return ServiceDefinition(
+    definition = ServiceDefinition(
         settings=settings,
         title="MiiWrap certification service",
         description=DESCRIPTION,
@@ -43,6 +44,7 @@ def build_definition(
         openapi_tags=OPENAPI_TAGS,
         internal_events=INTERNAL_EVENTS | AGENCY_EVENTS,
     )
+    return bulk_import.added_to(definition)
 
 
 def create_service_app(

@@ -22,6 +22,12 @@ class CertificationSettings(ServiceSettings):
     clock_batch_size: int = Field(
         default=200, ge=1, description="practitioners re-evaluated per clock transaction"
     )
+    import_window_overdue_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="an import window open longer than this is reported overdue (GET "
+        "/import-windows, and a warning from the clock): its agency's apps hear nothing",
+    )
 
 
 def certification_settings(settings: ServiceSettings) -> CertificationSettings:

@@ -3,7 +3,7 @@
 A `practitioner` may hold the read actions, but only for their own record
 (`ensure_may_read`); every other reader sees the agency.
 Only an agency `admin` registers practitioners, changes their roster details, records
-a leaving or a return, adopts policies and revokes.
+a leaving or a return, adopts policies, revokes and opens or closes an import window.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ A, P = Role.ADMIN, Role.PRACTITIONER
 STAFF_READERS = frozenset({A, Role.SUPERVISOR, Role.COACH, Role.AUDITOR, Role.SERVICE})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
+    # bulk import (NDJSON) of records and its reports: agency administrators only
+    "imports.run": frozenset({Role.ADMIN}),
+    "imports.read": frozenset({Role.ADMIN}),
     "practitioners.register": frozenset({A}),
     "practitioners.list": STAFF_READERS,
     "practitioners.read": STAFF_READERS | {P},
@@ -34,6 +37,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.what_if": frozenset({A, Role.SUPERVISOR, Role.AUDITOR}),
     "projections.rebuild": frozenset({A}),
     "rejected_evidence.read": frozenset({A, Role.AUDITOR}),
+    "import_windows.open": frozenset({A}),
+    "import_windows.close": frozenset({A}),
+    "import_windows.read": frozenset({A, Role.AUDITOR, Role.SERVICE}),
     # the platform, not an agency: onboarding new agencies
     "agencies.create": frozenset({Role.PLATFORM_OPERATOR}),
     "agencies.read": frozenset({Role.PLATFORM_OPERATOR}),

@@ -8,6 +8,7 @@ from services.coaching.adapters.schema import MIGRATIONS
 from services.coaching.config import CoachingSettings
 from services.coaching.domain.errors import CoachingError
 from services.coaching.domain.events import TeamSet
+from services.coaching.entrypoints import imports as bulk_import
 from services.coaching.entrypoints.api import routers
 from services.coaching.entrypoints.consumers import roster_consumers
 from services.coaching.entrypoints.problems import problem_for
@@ -24,7 +25,7 @@ DESCRIPTION = (
 
 
 def build_definition(settings: CoachingSettings) -> ServiceDefinition:
-    return ServiceDefinition(
+    definition = ServiceDefinition(
         settings=settings,
         title="MiiWrap coaching service",
         description=DESCRIPTION,
@@ -36,6 +37,7 @@ def build_definition(settings: CoachingSettings) -> ServiceDefinition:
         domain_errors={CoachingError: problem_for},
         consumers=roster_consumers,
     )
+    return bulk_import.added_to(definition)
 
 
 def create_service_app(settings: CoachingSettings | None = None) -> FastAPI:

@@ -48,6 +48,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "roster.read": frozenset({ADMIN, SUPERVISOR, COACH, AUDITOR}),
     "culture.read_agency": frozenset({ADMIN, SUPERVISOR, COACH, AUDITOR}),
     "culture.read_team": frozenset({ADMIN, SUPERVISOR, AUDITOR}),
+    # bulk import (NDJSON) of records and its reports: agency administrators only
+    "imports.run": frozenset({Role.ADMIN}),
+    "imports.read": frozenset({Role.ADMIN}),
 }
 
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.fidelity.adapters.schema import MIGRATIONS
 from services.fidelity.config import FidelitySettings
 from services.fidelity.domain.errors import FidelityError
+from services.fidelity.entrypoints import imports as bulk_import
 from services.fidelity.entrypoints.api import OPENAPI_TAGS, routers
 from services.fidelity.entrypoints.problems import problem_for
 from services.fidelity.handlers.instruments import seed_instruments
@@ -20,7 +21,7 @@ DESCRIPTION = (
 
 
 def build_definition(settings: FidelitySettings) -> ServiceDefinition:
-    return ServiceDefinition(
+    definition = ServiceDefinition(
         settings=settings,
         title="MiiWrap fidelity service",
         description=DESCRIPTION,
@@ -31,6 +32,7 @@ def build_definition(settings: FidelitySettings) -> ServiceDefinition:
         openapi_tags=OPENAPI_TAGS,
         domain_errors={FidelityError: problem_for},
     )
+    return bulk_import.added_to(definition)
 
 
 def create_service_app(settings: FidelitySettings | None = None) -> FastAPI:

@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "calibration.attempt": frozenset({ADMIN, SUPERVISOR, COACH, OBSERVER}),
     "calibration.read": frozenset({ADMIN, SUPERVISOR, COACH, OBSERVER, AUDITOR, SERVICE}),
     "trends.read": frozenset({ADMIN, SUPERVISOR, COACH, AUDITOR, SERVICE, PRACTITIONER}),
+    # bulk import (NDJSON) of records and its reports: agency administrators only
+    "imports.run": frozenset({Role.ADMIN}),
+    "imports.read": frozenset({Role.ADMIN}),
 }
 
 

@@ -8,6 +8,7 @@ from services.learning.adapters.catalog_store import load_catalogs, seed_catalog
 from services.learning.adapters.schema import MIGRATIONS
 from services.learning.config import LearningSettings
 from services.learning.domain.errors import LearningDomainError
+from services.learning.entrypoints import imports as bulk_import
 from services.learning.entrypoints.api import OPENAPI_TAGS, routers
 from services.learning.entrypoints.problems import problem_for
 from services.learning.handlers import lapse_check_job
@@ -45,7 +46,7 @@ def build_definition(settings: LearningSettings) -> ServiceDefinition:
     jobs: list[tuple[float, PeriodicJob]] = []
     if settings.lapse_check_interval_seconds > 0:
         jobs.append((settings.lapse_check_interval_seconds, lapse_check_job))
-    return ServiceDefinition(
+    definition = ServiceDefinition(
         settings=settings,
         title="MiiWrap learning service",
         description=DESCRIPTION,
@@ -58,6 +59,7 @@ def build_definition(settings: LearningSettings) -> ServiceDefinition:
         raw_body_prefixes=XAPI_RAW_BODY_PREFIXES,
         domain_errors={LearningDomainError: problem_for},
     )
+    return bulk_import.added_to(definition)
 
 
 def create_service_app(settings: LearningSettings | None = None) -> FastAPI:

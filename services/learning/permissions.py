@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "visibility.read": frozenset({_A, _S, _C, _P, _AU, _SV}),
     "teams.define": frozenset({_A, _S}),
     "teams.read": frozenset({_A, _S, _C, _AU, _SV}),
+    # bulk import (NDJSON) of records and its reports: agency administrators only
+    "imports.run": frozenset({Role.ADMIN}),
+    "imports.read": frozenset({Role.ADMIN}),
 }
 
 # Roles that see every practitioner of their agency; anyone else sees only themselves.

@@ -19,6 +19,7 @@ def test_every_route_documents_its_problems_and_the_models_carry_examples() -> N
     assert ("GET", "/practitioners/{practitioner_id}/certification") in operations
     assert ("POST", "/policies/what-if") in operations
     assert ("POST", "/projections/rebuild") in operations
+    assert ("POST", "/import-windows/{window_id}/close") in operations
     for key, operation in operations.items():
         assert {"401", "403", "422"} <= set(operation["responses"]), key
         assert operation.get("security"), f"{key} declares no principal"
@@ -32,6 +33,8 @@ def test_every_route_documents_its_problems_and_the_models_carry_examples() -> N
         "AdoptionCreate",
         "WhatIfPublic",
         "RebuildPublic",
+        "ImportWindowCreate",
+        "ImportWindowPublic",
     ):
         assert schemas[model].get("examples"), model
     assert all(action.count(".") == 1 for action in PERMISSIONS)

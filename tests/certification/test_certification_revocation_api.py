@@ -21,9 +21,10 @@ async def test_an_admin_revokes_and_reinstates_with_reasons_that_are_published(
         "/practitioners/pr-1/revocations", {"reason": "falsified observation records"}
     )
     assert revoked.status_code == 201, revoked.text
+    # only a level held is revoked: coach was never certified, so it is not announced
     assert {lv["level"]: lv["status"] for lv in revoked.json()["levels"]} == {
         "facilitator": "revoked",
-        "coach": "revoked",
+        "coach": "not_started",
     }
     certification.clock.set(date(2026, 1, 20))
     reinstated = await certification.post(
@@ -34,7 +35,7 @@ async def test_an_admin_revokes_and_reinstates_with_reasons_that_are_published(
     assert await certification.status("pr-1") == "certified"
 
     subject = f"{certification.settings.subject_root}.certification.{certification.agency_id}.>"
-    events = await received_events(nats_client, subject, count=6)
+    events = await received_events(nats_client, subject, count=4)
     decisions = [
         (e.event_name, e.data["level"], e.data["reason"], e.data["effective_on"])
         for e in events
@@ -43,10 +44,9 @@ async def test_an_admin_revokes_and_reinstates_with_reasons_that_are_published(
     today, later = TODAY.isoformat(), "2026-01-20"
     assert decisions == [
         ("certification_revoked", "facilitator", "falsified observation records", today),
-        ("certification_revoked", "coach", "falsified observation records", today),
         ("certification_reinstated", "facilitator", "appeal upheld by the board", later),
-        ("certification_reinstated", "coach", "appeal upheld by the board", later),
     ]
+    assert all(e.data["from_status"] != "not_started" for e in events[1:])
     assert all(e.actor == f"{certification.agency_id}/admin-1" for e in events[2:])
 
 
@@ -66,6 +66,34 @@ async def test_a_revocation_lifted_the_same_day_is_corrected_with_the_admins_rea
     assert (reinstated["kind"], reinstated["correction"]) == ("reinstated", True)
     assert reinstated["reason"] == "undo: wrong practitioner"
     assert await certification.status("pr-1") == "certified"
+    # what an agency app hears: effective dates never run backwards within the level
+    subject = f"{certification.settings.subject_root}.certification.{certification.agency_id}.>"
+    heard = [
+        e
+        for e in await received_events(nats_client, subject, count=4)
+        if e.event_name.startswith("certification_") and e.data["level"] == "facilitator"
+    ]
+    assert [(e.event_name, e.data["effective_on"]) for e in heard] == [
+        ("certification_granted", "2025-12-01"),
+        ("certification_revoked", TODAY.isoformat()),
+        ("certification_reinstated", TODAY.isoformat()),  # not dated before its revocation
+    ]
+    correction = heard[-1].data
+    assert correction["true_effective_on"] == "2025-12-01"  # certified since the grant
+    assert correction["corrects"] == [str(heard[1].id)]
+
+
+async def test_revoking_every_level_when_none_is_held_is_a_conflict_naming_the_statuses(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certification.register("pr-2")
+    response = await certification.post(
+        "/practitioners/pr-2/revocations", {"reason": "never certified"}
+    )
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "facilitator is in progress" in detail and "only a held level" in detail
+    assert await certification.history("pr-2") == []
 
 
 async def test_only_an_admin_revokes(certification: CertificationApi, nats_client: Client) -> None:
@@ -108,9 +136,14 @@ async def test_a_second_revocation_of_a_revoked_level_is_a_conflict(
     certification: CertificationApi, nats_client: Client
 ) -> None:
     await certified(certification, nats_client, "pr-1")
-    body = {"level": "coach", "reason": "not yet ready to coach"}
+    body = {"level": "facilitator", "reason": "records under review"}
     assert (await certification.post("/practitioners/pr-1/revocations", body)).status_code == 201
     again = await certification.post("/practitioners/pr-1/revocations", body)
     assert again.status_code == 409
-    assert await certification.status("pr-1") == "certified"
-    assert await certification.status("pr-1", level="coach") == "revoked"
+    assert "already revoked" in again.json()["detail"]
+    assert await certification.status("pr-1") == "revoked"
+    not_held = await certification.post(
+        "/practitioners/pr-1/revocations", {"level": "coach", "reason": "not yet ready"}
+    )
+    assert not_held.status_code == 409  # coach was never held: nothing to revoke
+    assert "only a held level" in not_held.json()["detail"]

@@ -165,7 +165,10 @@ class UpstreamHistory:
         observer: str = INDEPENDENT_OBSERVER,
         calibrated: bool = True,
         kind: str = "team_meeting",
+        imported: bool = False,
     ) -> Self:
+        """An observation; ``imported`` marks one entered from a paper form (the field is
+        sent only then: events recorded before fidelity had it carry none)."""
         self._observations += 1
         return self._add(
             "fidelity",
@@ -184,6 +187,7 @@ class UpstreamHistory:
                 "domain_scores": dict.fromkeys(DOMAINS, total),
                 "observer_calibrated": calibrated,
                 "co_observation_of": None,
+                **({"imported": True} if imported else {}),
             },
         )
 

@@ -29,6 +29,8 @@ from services.fidelity.bootstrap import create_service_app as fidelity_app
 from services.fidelity.config import FidelitySettings
 from services.learning.bootstrap import create_service_app as learning_app
 from services.learning.config import LearningSettings
+from services.learning.domain.review import ReviewOutcome, apply_review, start_card
+from services.learning.domain.seed_catalog import SEED_CATALOG
 from shared.config import ServiceSettings
 from shared.servers import NatsServer
 from shared.testing.apps import bearer, running
@@ -76,7 +78,7 @@ class Agency:
 
 @asynccontextmanager
 async def four_services(settings_for: Callable[..., Any], agency_id: str) -> AsyncIterator[Agency]:
-    # the learning lapse job would lapse concepts of a history imported without reviews
+    # no periodic lapse job: the lapses a history implies are announced as it is recorded
     configured = [
         (learning_app, settings_for(LearningSettings, lapse_check_interval_seconds=0)),
         (coaching_app, settings_for(CoachingSettings)),
@@ -91,7 +93,7 @@ async def four_services(settings_for: Callable[..., Any], agency_id: str) -> Asy
         yield Agency(*services)
 
 
-async def learn(agency: Agency) -> None:
+async def learn(agency: Agency, *, reviewed: bool = True) -> None:
     admin = {"subject": "admin-ada"}
     await agency.learning.post(
         "/enrollments",
@@ -100,14 +102,36 @@ async def learn(agency: Agency) -> None:
         **admin,
     )
     for order in range(1, 7):
-        on = ago(330 - 28 * order)
+        mastered_at = datetime.combine(ago(330 - 28 * order), time(15), tzinfo=UTC)
         body = {
             "practitioner_id": PRACTITIONER,
             "module_id": f"M{order}",
             "scaled_score": 0.9,
-            "attempted_at": datetime.combine(on, time(15), tzinfo=UTC).isoformat(),
+            "attempted_at": mastered_at.isoformat(),
         }
         await agency.learning.post("/attempts", body, "admin", **admin)
+        # without reviews the history would imply lapsed concepts, and no grant
+        reviews = reviews_on_time(f"M{order}", mastered_at) if reviewed else []
+        for concept_id, reviewed_at in reviews:
+            review = {
+                "practitioner_id": PRACTITIONER,
+                "concept_id": concept_id,
+                "rating": "good",
+                "reviewed_at": reviewed_at.isoformat(),
+            }
+            await agency.learning.post("/reviews", review, "admin", **admin)
+
+
+def reviews_on_time(module_id: str, mastered_at: datetime) -> list[tuple[str, datetime]]:
+    """A `good` review of each of the module's concepts on every due date up to today."""
+    now = datetime.now(UTC)
+    reviews = []
+    for concept_id in SEED_CATALOG.module(module_id).concept_ids:
+        card = start_card(concept_id, mastered_at)
+        while card.due < now:
+            reviews.append((concept_id, card.due))
+            card = apply_review(card, ReviewOutcome.GOOD, card.due)
+    return reviews
 
 
 async def coach(agency: Agency) -> None:

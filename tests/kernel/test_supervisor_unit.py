@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from shared.supervisor import Backoff, Supervisor
 from shared.testing.waiting import eventually
@@ -32,7 +33,7 @@ async def test_a_task_that_raises_is_restarted_and_its_error_is_recorded() -> No
     assert state.failures == 2
     assert state.last_error == "ConnectionError: lost the connection on run 2"
     await supervisor.stop()
-    assert state.status == "stopped"
+    assert supervisor.states["flaky"].status == "stopped"
 
 
 async def test_a_task_that_returns_is_restarted_too() -> None:
@@ -94,3 +95,54 @@ async def test_stopping_cancels_a_task_even_while_it_waits_to_restart() -> None:
 def test_backoff_doubles_to_its_ceiling() -> None:
     backoff = Backoff(initial=0.5, ceiling=4.0)
     assert [backoff.delay(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+
+
+async def _swallow_cancellation(work: asyncio.Event) -> None:
+    """A job some library makes deaf to cancellation: it hides the cancel and returns."""
+    work.set()
+    try:
+        await asyncio.sleep(30)
+    except asyncio.CancelledError:
+        return
+
+
+async def test_stopping_ends_a_periodic_job_whose_round_swallowed_the_cancel() -> None:
+    supervisor = Supervisor("svc")
+    working = asyncio.Event()
+    supervisor.start_periodic("deaf", 0.5, lambda: _swallow_cancellation(working))
+    await asyncio.wait_for(working.wait(), 5)
+
+    await asyncio.wait_for(supervisor.stop(), 5)
+
+    assert supervisor.states["deaf"].status == "stopped"
+
+
+async def test_stopping_ends_a_task_that_swallowed_the_cancel_and_returned() -> None:
+    supervisor = Supervisor("svc", backoff=Backoff(initial=30, ceiling=30))
+    working = asyncio.Event()
+    supervisor.start("deaf", lambda: _swallow_cancellation(working))
+    await asyncio.wait_for(working.wait(), 5)
+
+    await asyncio.wait_for(supervisor.stop(), 5)
+
+    assert supervisor.states["deaf"].status == "stopped"
+    assert supervisor.states["deaf"].failures == 0  # a hidden cancel is a stop, not a failure
+
+
+async def test_stopping_gives_up_on_a_task_that_never_ends_and_says_which() -> None:
+    supervisor = Supervisor("svc", stop_grace_seconds=0.3)
+    working, released = asyncio.Event(), asyncio.Event()
+
+    async def stubborn() -> None:
+        working.set()
+        while not released.is_set():  # hides every cancel it is sent
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(0.05)
+
+    supervisor.start("stubborn", stubborn)
+    await asyncio.wait_for(working.wait(), 5)
+
+    await asyncio.wait_for(supervisor.stop(), 5)
+
+    assert supervisor.states["stubborn"].status == "stuck"
+    released.set()  # let it end, so it does not outlive the test

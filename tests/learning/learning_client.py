@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from services.learning.config import LearningSettings
 from services.learning.handlers import AnnouncedLapse, check_lapses
+from services.learning.handlers.context import LEARNING
 from shared.testing.apps import bearer, runtime_of
 from tests.learning.api_builders import (
     CORE_MODULES,
@@ -92,6 +93,12 @@ class LearningApi:
         await self.enroll(practitioner_id)
         for index, module_id in enumerate(modules):
             await self.attempt(practitioner_id, module_id, 0.9, starting + index * spacing)
+
+    def set_clock(self, now: datetime) -> None:
+        """Run the service as if it were ``now``: lapses are decided (and future dates
+        refused) against it, so a test can look at a history before time lapses it."""
+        runtime = runtime_of(self.app)
+        LEARNING.put(runtime, replace(LEARNING.of(runtime), clock=lambda: now))
 
     async def check_lapses(self, now: datetime) -> list[AnnouncedLapse]:
         return await check_lapses(runtime_of(self.app), now=now)

@@ -11,7 +11,6 @@ import pytest
 from tests.learning.api_builders import (
     DAY,
     ENROLLED_ON,
-    T0,
     a_review,
     a_team,
     an_attempt,
@@ -57,11 +56,6 @@ CASES: list[tuple[str, str, Body, int, str]] = [
         lambda: an_enrollment("p 2"), 422, "practitioner_id",
     ),
     ("unknown concept", "/reviews", lambda: a_review("p-1", "M1.C99"), 422, "'M1.C99' is not in"),
-    ("concept not mastered", "/reviews", lambda: a_review("p-1", "M2.C1"), 409, "not mastered"),
-    (
-        "review before mastery", "/reviews",
-        lambda: a_review("p-1", "M1.C1", at=T0 - DAY), 409, "precedes the module mastery",
-    ),
     ("review without rating", "/reviews", lambda: a_review("p-1", rating=None), 422, "exactly one"),
     (
         "review with rating and score", "/reviews",

@@ -30,6 +30,7 @@ async def lapse_moment(learning: LearningApi, concept_id: str) -> datetime:
 async def test_concept_lapsed_is_emitted_once_across_checks_with_advancing_clocks(
     learning: LearningApi, nats_client
 ) -> None:
+    learning.set_clock(T0 + 2 * DAY)  # recorded before time lapses anything
     await learning.master("p-1", ("M1",))
     lapses_at = await lapse_moment(learning, "M1.C1")
 
@@ -49,6 +50,7 @@ async def test_concept_lapsed_is_emitted_once_across_checks_with_advancing_clock
 async def test_checks_running_at_the_same_time_announce_a_lapse_once(
     learning: LearningApi,
 ) -> None:
+    learning.set_clock(T0 + 2 * DAY)
     await learning.master("p-1", ("M1",))
     now = await lapse_moment(learning, "M1.C1") + DAY
 
@@ -61,10 +63,12 @@ async def test_checks_running_at_the_same_time_announce_a_lapse_once(
 async def test_a_review_restores_a_lapsed_concept_and_its_next_lapse_is_announced_again(
     learning: LearningApi, nats_client
 ) -> None:
+    learning.set_clock(T0 + 2 * DAY)
     await learning.master("p-1", ("M1",))
     lapses_at = await lapse_moment(learning, "M1.C1")
     await learning.check_lapses(lapses_at + HOUR)
 
+    learning.set_clock(lapses_at + 2 * DAY + HOUR)
     review = await learning.review("p-1", "M1.C1", "good", lapses_at + 2 * DAY)
     quiet = await learning.check_lapses(lapses_at + 3 * DAY)
     next_lapse = await lapse_moment(learning, "M1.C1")
@@ -85,6 +89,7 @@ async def test_a_review_restores_a_lapsed_concept_and_its_next_lapse_is_announce
 
 
 async def test_a_review_before_any_lapse_restores_nothing(learning: LearningApi) -> None:
+    learning.set_clock(T0 + 4 * DAY)
     await learning.master("p-1", ("M1",))
     review = await learning.review("p-1", "M1.C1", "again", T0 + 3 * DAY)
 
@@ -92,16 +97,18 @@ async def test_a_review_before_any_lapse_restores_nothing(learning: LearningApi)
     assert await learning.stored_events("concept_restored") == 0
 
 
-async def test_the_periodic_job_announces_lapses_of_back_dated_history_once(
+async def test_the_periodic_job_announces_what_time_alone_lapsed_once(
     settings_for: Callable[..., Any], agency_id: str, nats_client
 ) -> None:
     settings = settings_for(LearningSettings, lapse_check_interval_seconds=0.1)
     app = create_service_app(settings)
     async with running(app) as client:
         learning = LearningApi(client, settings, agency_id, app)
-        await learning.master("p-1", ("M1",))  # in 2025: lapsed long before today
+        learning.set_clock(T0 + 2 * DAY)  # recorded while nothing had lapsed yet
+        await learning.master("p-1", ("M1",))
 
-        # settle: a second of further job runs would show any repeated announcement
+        # the job runs at the real time, long after; a second of further runs would
+        # show any repeated announcement
         events = await received_events(
             nats_client, learning.events_subject, count=3 + 5, settle=1.0
         )
@@ -109,3 +116,62 @@ async def test_the_periodic_job_announces_lapses_of_back_dated_history_once(
     lapsed = [e for e in events if e.event_name == "concept_lapsed"]
     assert sorted(e.data["concept_id"] for e in lapsed) == sorted(M1_CONCEPTS)
     assert all(e.actor == f"{agency_id}/learning-lapse-check" for e in lapsed)
+
+
+async def test_back_dated_history_shows_its_lapses_when_it_is_recorded_with_their_true_dates(
+    learning: LearningApi, nats_client
+) -> None:
+    await learning.master("p-1", ("M1",))  # in 2025: lapsed long before today
+
+    lapses_at = await lapse_moment(learning, "M1.C1")
+    left_for_the_clock = await learning.check_lapses(datetime.now().astimezone())
+
+    assert left_for_the_clock == []
+    events = await received_events(nats_client, learning.events_subject, count=3 + 5)
+    lapsed = [e for e in events if e.event_name == "concept_lapsed"]
+    assert sorted(e.data["concept_id"] for e in lapsed) == sorted(M1_CONCEPTS)
+    assert all(e.actor == f"{learning.agency_id}/admin-1" for e in lapsed)
+    [m1c1] = [e for e in lapsed if e.data["concept_id"] == "M1.C1"]
+    assert m1c1.time == lapses_at and m1c1.data["lapsed_on"] == lapses_at.date().isoformat()
+
+
+async def test_a_late_review_in_time_withdraws_the_lapse_and_the_next_one_keeps_its_true_date(
+    learning: LearningApi, nats_client
+) -> None:
+    await learning.master("p-1", ("M1",))
+    first_lapse = await lapse_moment(learning, "M1.C1")
+
+    await learning.review("p-1", "M1.C1", "good", T0 + 2 * DAY)  # in time, sent late
+    next_lapse = await lapse_moment(learning, "M1.C1")
+
+    events = await received_events(nats_client, learning.events_subject, count=3 + 5 + 3)
+    tail = events[-3:]
+    assert [e.event_name for e in tail] == [
+        "concept_reviewed",
+        "evidence_withdrawn",
+        "concept_lapsed",
+    ]
+    [old] = [
+        e for e in events if e.event_name == "concept_lapsed" and e.data["concept_id"] == "M1.C1"
+    ][:1]
+    assert tail[1].data["retracted_event_ids"] == [old.id]
+    assert old.time == first_lapse
+    assert tail[2].time == next_lapse > first_lapse
+    assert await learning.check_lapses(datetime.now().astimezone()) == []
+
+
+async def test_a_review_sent_before_its_mastery_counts_once_the_mastery_arrives(
+    learning: LearningApi,
+) -> None:
+    learning.set_clock(T0 + 4 * DAY)
+    await learning.enroll("p-1")
+    early = await learning.review("p-1", "M1.C1", "good", T0 + 2 * DAY)
+    await learning.attempt("p-1", "M1", 0.9, T0)
+
+    cards = await learning.get(
+        "/practitioners/p-1/due-reviews", as_of=T0 + 3 * DAY, include_strong="true"
+    )
+
+    assert early["next_due_at"] is None  # no mastery known when it was recorded
+    [card] = [c for c in cards.json()["items"] if c["concept_id"] == "M1.C1"]
+    assert card["last_review_at"] == (T0 + 2 * DAY).isoformat().replace("+00:00", "Z")

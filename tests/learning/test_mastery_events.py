@@ -10,6 +10,7 @@ from tests.learning.learning_client import LearningApi
 async def test_mastering_attempt_publishes_module_mastered_as_a_cloudevent(
     learning: LearningApi, nats_client
 ) -> None:
+    learning.set_clock(T0 + 2 * DAY)  # before the concepts could lapse
     await learning.enroll("p-1")
     failed = await learning.attempt("p-1", "M1", 0.55, T0)
     mastering = await learning.attempt("p-1", "M1", 0.86, T0 + DAY)
@@ -48,9 +49,10 @@ async def test_mastering_attempt_publishes_module_mastered_as_a_cloudevent(
     }
 
 
-async def test_module_mastered_out_of_order_says_the_previous_module_was_not_mastered(
+async def test_module_mastered_flag_says_what_was_known_when_it_was_recorded(
     learning: LearningApi, nats_client
 ) -> None:
+    learning.set_clock(T0 + 3 * DAY)
     await learning.enroll("p-1")
     m2 = await learning.attempt("p-1", "M2", 0.9, T0)
     await learning.attempt("p-1", "M1", 0.9, T0 + DAY)
@@ -80,3 +82,43 @@ async def test_a_second_passing_attempt_does_not_master_the_module_again(
     m1 = progress["modules"][0]
     assert (m1["status"], m1["attempts"], m1["best_score"]) == ("mastered", 2, 0.95)
     assert m1["mastered_at"] == T0.isoformat().replace("+00:00", "Z")
+
+
+async def test_an_earlier_module_sent_later_puts_the_later_one_in_order_in_the_progress(
+    learning: LearningApi,
+) -> None:
+    learning.set_clock(T0 + 3 * DAY)
+    await learning.enroll("p-1")
+    await learning.attempt("p-1", "M2", 0.9, T0 + DAY)
+    await learning.attempt("p-1", "M1", 0.9, T0)  # imported late, earlier in practice
+
+    progress = (await learning.get("/practitioners/p-1/progress")).json()
+
+    by_module = {m["module_id"]: m for m in progress["modules"]}
+    assert by_module["M2"]["previous_module_mastered"] is True
+
+
+async def test_an_earlier_passing_attempt_sent_later_moves_the_mastery_and_withdraws_the_old_one(
+    learning: LearningApi, nats_client
+) -> None:
+    learning.set_clock(T0 + 12 * DAY)
+    await learning.enroll("p-1")
+    await learning.attempt("p-1", "M1", 0.95, T0 + 9 * DAY)
+    earlier = await learning.attempt("p-1", "M1", 0.85, T0 + DAY)
+
+    events = await received_events(nats_client, learning.events_subject, count=6)
+
+    names = [e.event_name for e in events]
+    assert names == [
+        "practitioner_enrolled",
+        "assessment_attempted",
+        "module_mastered",
+        "assessment_attempted",
+        "module_mastered",
+        "evidence_withdrawn",
+    ]
+    first_mastery, withdrawn = events[2], events[5]
+    assert withdrawn.data["retracted_event_ids"] == [first_mastery.id]
+    assert events[4].data["attempt_id"] == earlier["id"] and earlier["mastered_module"] is True
+    progress = (await learning.get("/practitioners/p-1/progress")).json()
+    assert progress["modules"][0]["mastered_at"] == (T0 + DAY).isoformat().replace("+00:00", "Z")

@@ -15,6 +15,7 @@ each operation the OpenAPI documents lists:
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from fastapi import FastAPI
 
 from shared.auth import Role, declared_actions
 from shared.testing.apps import bearer
+from shared.testing.imports import ndjson, post_import
 from tests.e2e.test_certification_across_services import (
     COACH,
     OBSERVER,
@@ -143,6 +145,14 @@ def candidate_values(op: Operation, ids: dict[str, set[str]]) -> dict[str, str] 
     return values
 
 
+async def import_a_dry_run(service: Service) -> None:
+    """A's import report, so agency B's reach for it is tried too."""
+    line = {"kind": "enrollment", "id": str(uuid.uuid4()), "practitioner_id": PRACTITIONER}
+    admin = bearer(service.settings, service.agency_id, "admin", subject="admin-ada")
+    response = await post_import(service.client, admin, ndjson([line]), dry_run=True)
+    assert response.status_code == 200, response.text
+
+
 async def assert_every_event_names_its_actor(agency: Any, agency_id: str) -> None:
     """Who did it: every stored event records the principal that caused it."""
     for name in ("learning", "coaching", "fidelity", "certification"):
@@ -175,6 +185,7 @@ async def test_every_endpoint_refuses_the_unauthenticated_the_wrong_role_and_oth
         await learn(agency)
         await coach(agency)
         await observe(agency)
+        await import_a_dry_run(agency.learning)
         await assert_every_event_names_its_actor(agency, agency_id)
         services = {
             "learning": agency.learning,

@@ -31,6 +31,7 @@ CURSORS = [
 ] + ["not-base64!", "W1siYSJdXQ==", "x" * 5000]
 DATES = ["0001-01-01", "1899-12-31", "9999-12-31", "2200-01-01"]
 DATETIMES = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2025-01-01T10:00:00"]
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
 HOSTILE_IDS = ["p\u202eevil", "p\u200bx", "\ufeffp", "p\u2066x\u2069", "p\x07"]
 PERSON_FIELDS = {
     "practitioner_id",
@@ -64,6 +65,11 @@ def body_properties(document: dict[str, Any], operation: dict[str, Any]) -> dict
         return {}
     props: dict[str, Any] = resolve(document, schema).get("properties", {})
     return props
+
+
+def well_formed_id(document: dict[str, Any], params: dict[str, Any], name: str) -> str:
+    schema = params.get(name, {}).get("schema", {})
+    return NIL_UUID if "uuid" in formats(document, schema) else "p-1"
 
 
 class Sweep:
@@ -129,11 +135,14 @@ async def sweep(service: Service) -> Sweep:
                 method, url, {431}, headers={"X-Padding": "x" * 40_000}
             )  # headers over the limit
             if method in ("POST", "PUT", "PATCH"):
+                # a JSON body where the operation takes another media type (NDJSON) is 415
+                media = operation.get("requestBody", {}).get("content", {"application/json": {}})
+                refusal = 400 if "application/json" in media else 415
                 for deep in (DEEP_JSON, DEEP_OBJECT):
                     await checks.expect(
                         method,
                         url,
-                        {400},
+                        {refusal},
                         content=deep,
                         headers={"content-type": "application/json"},
                     )
@@ -142,10 +151,14 @@ async def sweep(service: Service) -> Sweep:
                         await checks.expect(method, url, {422}, name, json={name: value})
             if "cursor" in params and method == "GET":
                 # a path naming no record may answer 404 before reading the cursor; the
-                # first cursor is a well-formed text key, which a text-keyed list takes
-                await checks.expect(method, url, {200, 400, 404}, params={"cursor": CURSORS[0]})
+                # first cursor is a well-formed text key, which a text-keyed list takes.
+                # A UUID path parameter gets a well-formed UUID, so the cursor is reached.
+                listing = PARAM.sub(
+                    lambda m, given=params: well_formed_id(document, given, m.group(1)), path
+                )
+                await checks.expect(method, listing, {200, 400, 404}, params={"cursor": CURSORS[0]})
                 for cursor in CURSORS[1:]:
-                    await checks.expect(method, url, {400, 404}, params={"cursor": cursor})
+                    await checks.expect(method, listing, {400, 404}, params={"cursor": cursor})
             for name, param in params.items():
                 for value in hostile_values(document, name, param.get("schema", {})):
                     if param["in"] == "query":

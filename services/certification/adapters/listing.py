@@ -89,7 +89,7 @@ async def history_page(
     return await conn.fetch(
         """
         SELECT * FROM transitions
-        WHERE agency_id = $1 AND practitioner_id = $2 AND position > $3
+        WHERE agency_id = $1 AND practitioner_id = $2 AND position > $3 AND published
         ORDER BY position LIMIT $4
         """,
         agency_id,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.certification.adapters.roster_projection import project_roster_event
+from services.certification.adapters.window_rows import project_window
 from services.certification.domain.events import ROSTER_EVENT_NAMES, TRANSITION_EVENT_NAMES
 from shared.database import Connection
 from shared.events import StoredEvent
@@ -80,6 +81,10 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
                 retractions.append((agency, data["corrects"], event.event_id))
         elif event.name == "transitions_retracted":
             retractions.append((agency, data["event_ids"], event.event_id))
+        elif event.name == "transition_settled":
+            transitions.append(_settled_row(event))
+        elif event.name in ("import_window_opened", "import_window_closed"):
+            await project_window(conn, event)
     for event in roster:  # in log order: each history row copies its predecessor's details
         await project_roster_event(conn, event)
     await _insert(conn, evidence, versions, adoptions, transitions)
@@ -126,6 +131,32 @@ def _transition_row(event: StoredEvent) -> tuple[Any, ...]:
         data.get("correction", False),
         data.get("corrects", []),
         event.recorded_at,
+        data.get("true_effective_on") or data["effective_on"],
+        True,
+    )
+
+
+def _settled_row(event: StoredEvent) -> tuple[Any, ...]:
+    data = event.data
+    return (
+        event.agency_id,
+        event.position,
+        event.event_id,
+        data["practitioner_id"],
+        data["level"],
+        data["kind"],
+        data["effective_on"],
+        data["from_status"],
+        data["to_status"],
+        data["policy_id"],
+        data["policy_version"],
+        None,
+        {"reasons": data["reasons"], "evidence_ids": data["evidence_ids"]},
+        False,
+        [],
+        event.recorded_at,
+        data["effective_on"],
+        False,
     )
 
 
@@ -169,9 +200,9 @@ async def _insert(
             """
             INSERT INTO transitions (agency_id, position, event_id, practitioner_id, level_key,
                 kind, effective_on, from_status, to_status, policy_id, policy_version, reason,
-                explanation, correction, corrects, recorded_at)
+                explanation, correction, corrects, recorded_at, true_effective_on, published)
             VALUES ($1, $2, $3, $4, $5, $6, $7::text::date, $8, $9, $10, $11, $12, $13, $14,
-                $15::uuid[], $16)
+                $15::uuid[], $16, $17::text::date, $18)
             """,
             transitions,
         )

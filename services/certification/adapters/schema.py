@@ -4,6 +4,10 @@ Every table is keyed by agency first, so every query filters on the tenant. Rows
 the `position` of the event they come from, so a rebuild writes the same rows the
 live service wrote. `rejected_evidence` is not a projection: it keeps upstream events
 whose payload broke the contract, for an operator to look at.
+
+`import_window_practitioners` (who an open import window held) is written by the
+evaluations, not by events: a rebuild during an open window evaluates everyone, so
+it holds everyone again — more than before, never fewer.
 """
 
 from __future__ import annotations
@@ -163,6 +167,36 @@ MIGRATIONS = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS level_statuses_status_idx ON level_statuses (agency_id, status)",
+    # true_effective_on: the practice date (effective_on may be clamped later, see
+    # domain/publication.py); published false: settled by an import window, never sent
+    "ALTER TABLE transitions ADD COLUMN IF NOT EXISTS true_effective_on date",
+    "ALTER TABLE transitions ADD COLUMN IF NOT EXISTS published boolean NOT NULL DEFAULT true",
+    """
+    CREATE TABLE IF NOT EXISTS import_windows (
+        agency_id text NOT NULL,
+        window_id text NOT NULL,
+        label text,
+        content_hash text NOT NULL,
+        opened_at timestamptz NOT NULL,
+        opened_by text,
+        closed_at timestamptz,
+        closed_by text,
+        practitioners_held integer,
+        transitions_published integer,
+        PRIMARY KEY (agency_id, window_id)
+    )
+    """,
+    # at most one open window per agency
+    "CREATE UNIQUE INDEX IF NOT EXISTS import_windows_open_idx ON import_windows (agency_id)"
+    " WHERE closed_at IS NULL",
+    """
+    CREATE TABLE IF NOT EXISTS import_window_practitioners (
+        agency_id text NOT NULL,
+        window_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        PRIMARY KEY (agency_id, window_id, practitioner_id)
+    )
+    """,
     """
     CREATE TABLE IF NOT EXISTS rejected_evidence (
         event_id text PRIMARY KEY,
@@ -177,6 +211,8 @@ MIGRATIONS = [
 
 # Dropped (for one agency) and replayed by a rebuild, in this order.
 PROJECTION_TABLES = (
+    "import_window_practitioners",
+    "import_windows",
     "level_statuses",
     "evaluations",
     "transitions",

@@ -15,11 +15,12 @@ from shared.database import Connection
 
 
 async def announced(conn: Connection, agency_id: str, practitioner_id: str) -> list[Announced]:
-    """The transition events published for a practitioner, in publication order."""
+    """The transition events published (or settled) for a practitioner, in order."""
     rows = await conn.fetch(
         """
         SELECT event_id, level_key, kind, effective_on, from_status, to_status, correction,
-            retracted_by, explanation
+            retracted_by, explanation, published,
+            coalesce(true_effective_on, effective_on) AS true_effective_on
         FROM transitions WHERE agency_id = $1 AND practitioner_id = $2 ORDER BY position
         """,
         agency_id,
@@ -31,7 +32,7 @@ async def announced(conn: Connection, agency_id: str, practitioner_id: str) -> l
             transition=Transition(
                 level_key=row["level_key"],
                 kind=TransitionKind(row["kind"]),
-                on=row["effective_on"],
+                on=row["true_effective_on"],
                 from_status=CertificationStatus(row["from_status"]),
                 to_status=CertificationStatus(row["to_status"]),
                 reasons=tuple(row["explanation"]["reasons"]),
@@ -39,6 +40,8 @@ async def announced(conn: Connection, agency_id: str, practitioner_id: str) -> l
             ),
             correction=row["correction"],
             retracted=row["retracted_by"] is not None,
+            published=row["published"],
+            effective_on=row["effective_on"],
         )
         for row in rows
     ]

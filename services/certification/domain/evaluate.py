@@ -31,9 +31,12 @@ Per level and checkpoint day:
 - A level with a prerequisite is at risk while the prerequisite is at risk and
   lapses when it is no longer held.
 - **revoked** is an overlay that only admin evidence sets (for one level, or for all
-  when the revocation names none) and that reaches dependent levels too. The rules
-  keep running underneath; transitions while revoked are not reported, and
-  **reinstated** returns the level to whatever status the rules give that day.
+  when the revocation names none) and that reaches dependent levels too. It takes
+  only a level *held* (certified or at risk) on the revocation's date: a revocation
+  never announces a level that was not held. The rules keep running underneath;
+  transitions while revoked are not reported, and **reinstated** returns the level
+  to whatever status the rules give that day. A dependent level is not granted
+  while its prerequisite is revoked.
 
 While the practitioner is off the roster (from a leaving day up to the return day)
 no day is stepped: statuses stay as they were on the leaving day and no transition
@@ -118,7 +121,9 @@ class _Agenda:
 
 def evaluate(policy: Policy, evidence: EvidenceSet, as_of: date) -> CertificationState:
     """Every level's status as of ``as_of`` with reasons, and the transitions that led there."""
-    timeline = Timeline(evidence, until=as_of)
+    timeline = Timeline(
+        evidence, until=as_of, count_imported_paper=policy.observations.count_imported_paper
+    )
     runs = {level.key: _Run(level) for level in policy.levels}
     agenda = _Agenda(_checkpoints(policy, timeline), as_of)
     for day in agenda:
@@ -153,13 +158,17 @@ def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:
     return days
 
 
-def _prerequisite(run: _Run, runs: dict[str, _Run]) -> Prerequisite | None:
+def _prerequisite(
+    run: _Run, runs: dict[str, _Run], *, for_grant: bool = False
+) -> Prerequisite | None:
     key = run.level.requires_level
     if key is None:
         return None
-    # The rules see the prerequisite's rule status; its revocation reaches this level
-    # through the overlay instead, so a reinstatement restores both.
-    return Prerequisite(key=key, title=runs[key].level.title, status=runs[key].status)
+    # Maintenance sees the prerequisite's rule status: its revocation reaches a held
+    # level through the overlay instead, so a reinstatement restores both. A grant
+    # sees the revocation: nothing is granted on a revoked prerequisite.
+    status = runs[key].effective_status if for_grant else runs[key].status
+    return Prerequisite(key=key, title=runs[key].level.title, status=status)
 
 
 def _initial_results(
@@ -177,7 +186,7 @@ def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agend
     prerequisite = _prerequisite(run, runs)
     changes: list[Transition] = []
     if run.status not in HELD:
-        results = _initial_results(run, prerequisite, timeline, day)
+        results = _initial_results(run, _prerequisite(run, runs, for_grant=True), timeline, day)
         if all(result.met for result in results):
             changes.append(_grant(run, day, results))
         elif run.status is not Status.LAPSED:
@@ -226,9 +235,12 @@ def _overlay_revocation(
 ) -> None:
     action = timeline.admin_action(day, run.level.key)
     parent = runs[run.level.requires_level] if run.level.requires_level else None
-    revoked_now = isinstance(action, CertificationRevoked) or (
-        parent is not None and parent.revoked
-    )
+    parent_revoked = parent is not None and parent.revoked
+    if run.revoked:
+        revoked_now = isinstance(action, CertificationRevoked) or parent_revoked
+    else:  # a revocation takes a level only if it is held on the revocation's date
+        revoking = isinstance(action, CertificationRevoked) and action.occurred_on == day
+        revoked_now = run.status in HELD and (revoking or parent_revoked)
     if revoked_now == run.revoked:
         if not revoked_now:
             run.transitions.extend(changes)
@@ -300,7 +312,9 @@ def _level_state(run: _Run, runs: dict[str, _Run], timeline: Timeline, as_of: da
         since=run.transitions[-1].on if run.transitions else None,
         certified_on=run.certified_on,
         at_risk_since=run.at_risk_since,
-        requirements=tuple(_initial_results(run, prerequisite, timeline, as_of)),
+        requirements=tuple(
+            _initial_results(run, _prerequisite(run, runs, for_grant=True), timeline, as_of)
+        ),
         maintenance=verdict.rules,
         transitions=tuple(run.transitions),
     )

@@ -7,7 +7,9 @@ date) and the six transition events. Internal (kept in the
 log, never published — the relay skips them): ``evidence_received`` (every piece of
 evidence, whatever its source, so the evidence projection is rebuilt from
 certification's own log), ``evidence_retracted`` (evidence a source took back),
-``policy_version_created``, ``policy_adopted`` and ``transitions_retracted``.
+``policy_version_created``, ``policy_adopted``, ``transitions_retracted``, and the
+import window's ``import_window_opened``, ``import_window_closed`` and
+``transition_settled``.
 """
 
 from __future__ import annotations
@@ -106,6 +108,39 @@ class TransitionsRetracted(DomainEvent):
     event_ids: list[str]
 
 
+class ImportWindowOpened(DomainEvent):
+    """An import of the agency began: evaluations go on, transition events are held."""
+
+    window_id: str
+    label: str | None
+    content_hash: str  # what the open asked for, so a retry with other content is refused
+
+
+class ImportWindowClosed(DomainEvent):
+    """The import ended: the net transitions of the practitioners it held were published."""
+
+    window_id: str
+    practitioners_held: int
+    transitions_published: int
+
+
+class TransitionSettled(DomainEvent):
+    """A fold transition an import window's close accounted for without publishing it
+    (an excursion inside the window, or history before the status apps were told)."""
+
+    practitioner_id: str
+    window_id: str
+    level: str
+    kind: str
+    effective_on: date
+    from_status: str
+    to_status: str
+    policy_id: str
+    policy_version: int
+    reasons: list[str]
+    evidence_ids: list[str]
+
+
 class Explanation(BaseModel):
     """Why a transition happened: its reasons, and the level's rules judged on that day."""
 
@@ -125,13 +160,16 @@ class CertificationTransitioned(DomainEvent):
     level_title: str
     policy_id: str
     policy_version: int
-    effective_on: date
+    effective_on: date  # never earlier than the level's previous event (clamped)
     from_status: str
     to_status: str
     reason: str | None  # the admin's, for revoked and reinstated
     explanation: Explanation
     correction: bool = False
     corrects: list[str] = []  # ids of earlier transition events this one supersedes
+    # the practice date the change truly took effect; before effective_on only when
+    # late evidence moved history behind what was already published
+    true_effective_on: date | None = None
 
 
 class CertificationGranted(CertificationTransitioned):
@@ -174,6 +212,9 @@ INTERNAL_EVENTS = frozenset(
         PolicyVersionCreated.name,
         PolicyAdopted.name,
         TransitionsRetracted.name,
+        ImportWindowOpened.name,
+        ImportWindowClosed.name,
+        TransitionSettled.name,
     }
 )
 
@@ -187,6 +228,9 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     PolicyVersionCreated,
     PolicyAdopted,
     TransitionsRetracted,
+    ImportWindowOpened,
+    ImportWindowClosed,
+    TransitionSettled,
     *TRANSITION_EVENTS.values(),
 )
 registry = EventRegistry()

@@ -98,8 +98,9 @@ class ModuleMastered(_Evidence):
     kind: Literal["module_mastered"] = "module_mastered"
     module_id: NonEmpty
     order_index: int = Field(ge=1)
-    # Set by learning: was the previous module already mastered when this one was?
-    previous_module_mastered: bool
+    # What learning knew when it recorded the mastery. Not used: whether modules were
+    # mastered in order is decided from the mastery dates at evaluation time.
+    previous_module_mastered: bool | None = None
 
 
 class ConceptLapsed(_Evidence):
@@ -149,6 +150,9 @@ class ObservationRecorded(_Evidence):
     observer_calibrated: bool
     total_percent: Percent
     domain_percents: Mapping[str, Percent] = Field(default_factory=dict)
+    # entered from a historical paper form (scores, no indicator ratings); whether it
+    # counts is the policy's choice (``ObservationRules.count_imported_paper``)
+    imported: bool = False
 
 
 class CertificationRevoked(_Evidence):

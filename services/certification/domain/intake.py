@@ -117,6 +117,8 @@ def _observation_recorded(data: Payload) -> dict[str, Any] | None:
         "observer_calibrated": data.get("observer_calibrated"),
         "total_percent": data.get("total"),
         "domain_percents": data.get("domain_scores") or {},
+        # absent in events recorded before fidelity sent it: not imported
+        "imported": data.get("imported") or False,
     }
 
 
@@ -161,11 +163,14 @@ class Retraction:
     event_ids: tuple[str, ...]
 
 
-RETRACTIONS = frozenset({("learning", "evidence_retracted")})
+# evidence_retracted: an xAPI statement was voided; evidence_withdrawn: learning's own
+# lapse or mastery that the full, practice-dated history no longer implies
+RETRACTIONS = frozenset({("learning", "evidence_retracted"), ("learning", "evidence_withdrawn")})
 
 
 def retraction_from_event(service: str, event_name: str, data: Payload) -> Retraction | None:
-    """The retraction an upstream event carries (learning's `evidence_retracted`), or None."""
+    """The retraction an upstream event carries (learning's `evidence_retracted` or
+    `evidence_withdrawn`), or None."""
     if (service, event_name) not in RETRACTIONS:
         return None
     practitioner_id = data.get("practitioner_id")

@@ -1,11 +1,11 @@
 """Maintenance: the rules that keep, endanger or lapse a level once it is granted.
 
 Only observations by calibrated observers (other than the practitioner) are looked
-at. "The last 3" means the last up to 3: with fewer on record, the mean is of those
-there are. A *qualifying* observation here needs only the maintenance total (the
-domain floor is the latest-domain rule's business). A level with a prerequisite
-level is at risk while the prerequisite is at risk, and lapses when the
-prerequisite is no longer held.
+at, and imported paper ones only when the policy counts them. "The last 3" means
+the last up to 3: with fewer on record, the mean is of those there are. A
+*qualifying* observation here needs only the maintenance total (the domain floor is
+the latest-domain rule's business). A level with a prerequisite level is at risk
+while the prerequisite is at risk, and lapses when the prerequisite is no longer held.
 """
 
 from __future__ import annotations
@@ -43,7 +43,12 @@ def counted_observations(
     return [
         item
         for item in timeline.observations(on, maintenance.instrument_kind)
-        if disqualification(item, practitioner_id=timeline.practitioner_id) is None
+        if disqualification(
+            item,
+            practitioner_id=timeline.practitioner_id,
+            count_imported_paper=timeline.count_imported_paper,
+        )
+        is None
     ]
 
 

@@ -1,7 +1,8 @@
 """Which fidelity observations count, and the qualifying-observations requirement.
 
 An observation counts on its own when the observer was calibrated on the meeting
-date, is not the practitioner, and the scores reach the thresholds. Several of them
+date, is not the practitioner, the scores reach the thresholds, and (for an
+observation imported from a paper form) the policy counts imported paper ones. Several of them
 must then also be spaced in time, and at least one observer must be independent of
 the practitioner's coach. ``select_spaced`` answers whether *any* such set exists
 (not just the first observations to hand) and returns the most recent one.
@@ -25,11 +26,14 @@ def disqualification(
     item: ObservationRecorded,
     *,
     practitioner_id: str,
+    count_imported_paper: bool = True,
     calibrated_only: bool = True,
     min_total: float = 0,
     min_domain: float | None = None,
 ) -> str | None:
     """Why ``item`` does not count on its own, or None when it does."""
+    if item.imported and not count_imported_paper:
+        return "imported from a paper form, which this policy does not count"
     if calibrated_only and not item.observer_calibrated:
         return f"observer {item.observer_id} not calibrated"
     if item.observer_id == practitioner_id:
@@ -106,6 +110,7 @@ def check_qualifying_observations(
         why_not = disqualification(
             item,
             practitioner_id=timeline.practitioner_id,
+            count_imported_paper=timeline.count_imported_paper,
             calibrated_only=requirement.calibrated_only,
             min_total=requirement.min_total,
             min_domain=requirement.min_domain,

@@ -35,7 +35,8 @@ class _Data(BaseModel):
 class ModulesMasteredInOrder(_Data):
     """Every listed module mastered, in list order: module k no earlier than module k-1.
 
-    Mastery of module k (k > 1) only counts with ``previous_module_mastered`` set.
+    Decided on the mastery dates known at evaluation time, whatever order the masteries
+    arrived in (learning's ``previous_module_mastered`` flag is not used).
     """
 
     type: Literal["modules_mastered_in_order"] = "modules_mastered_in_order"
@@ -148,6 +149,21 @@ class Maintenance(_Data):
     lapse: LapseRules = LapseRules()
 
 
+class ObservationRules(_Data):
+    """Which fidelity observations a policy counts at all, for every level and rule.
+
+    ``count_imported_paper``: observations imported from historical paper forms carry
+    domain and total scores but no indicator ratings, so they cannot be re-scored or
+    compared between raters. True by default: they were scored on the same
+    instrument, the calibrated-observer rule still applies to them, an agency
+    adopting the system keeps the competence its records show, and every policy
+    written before the field existed keeps its meaning. An agency that trusts only
+    indicator-level evidence adopts a version with false.
+    """
+
+    count_imported_paper: bool = True
+
+
 class Level(_Data):
     """One certification level; ``requires_level`` names an earlier level it builds on."""
 
@@ -165,6 +181,7 @@ class Policy(_Data):
     version: int = Field(ge=1)
     title: str = ""
     levels: tuple[Level, ...] = Field(min_length=1)
+    observations: ObservationRules = ObservationRules()
 
     @model_validator(mode="after")
     def _levels_are_well_formed(self) -> Policy:

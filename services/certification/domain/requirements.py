@@ -80,6 +80,8 @@ def check_prerequisite(prerequisite: Prerequisite) -> RequirementResult:
 def _modules_in_order(
     requirement: ModulesMasteredInOrder, timeline: Timeline, on: date
 ) -> RequirementResult:
+    # Decided on the mastery dates known now, never on a flag frozen when a mastery was
+    # recorded: a module mastered earlier in practice but sent later still counts.
     # Greedy earliest pick per module: the earliest mastery that keeps the order leaves
     # the most room for the next module, so the chain exists iff this finds it.
     masteries: dict[str, list[ModuleMastered]] = {}
@@ -92,8 +94,7 @@ def _modules_in_order(
         fitting = [
             m
             for m in masteries.get(module_id, [])
-            if previous is None
-            or (m.previous_module_mastered and m.occurred_on >= previous.occurred_on)
+            if previous is None or m.occurred_on >= previous.occurred_on
         ]
         if fitting:
             chain.append(fitting[0])
@@ -123,13 +124,9 @@ def _module_problem(
     if not attempts or previous is None:  # the first module has no order condition
         return f"{module_id} not mastered yet"
     latest = attempts[-1]
-    if latest.occurred_on < previous.occurred_on:
-        return (
-            f"{module_id} mastered on {latest.occurred_on}, before {previous.module_id} "
-            f"on {previous.occurred_on}"
-        )
     return (
-        f"{module_id} mastered on {latest.occurred_on} without the module before it mastered first"
+        f"{module_id} mastered on {latest.occurred_on}, before {previous.module_id} "
+        f"on {previous.occurred_on}"
     )
 
 

@@ -14,6 +14,7 @@ from services.certification.domain.policy import (
     Maintenance,
     ModulesMasteredInOrder,
     MonthlyCoaching,
+    ObservationRules,
     Policy,
     QualifyingObservations,
     SkillRatings,
@@ -103,4 +104,6 @@ DEFAULT_POLICY = Policy(
     version=1,
     title="MiiWrap certification (default, after NYS High-Fidelity Wraparound)",
     levels=(FACILITATOR, COACH),
+    # historical paper observations count (see ObservationRules for why)
+    observations=ObservationRules(count_imported_paper=True),
 )

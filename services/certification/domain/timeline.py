@@ -125,9 +125,15 @@ def _by_date(item: Any) -> tuple[date, str]:
 
 
 class Timeline:
-    """One practitioner's evidence up to ``until``; later evidence is left out entirely."""
+    """One practitioner's evidence up to ``until``; later evidence is left out entirely.
 
-    def __init__(self, evidence: EvidenceSet, until: date) -> None:
+    ``count_imported_paper`` is the policy's choice about imported paper observations;
+    they stay in the timeline so explanations can say why they do not count.
+    """
+
+    def __init__(
+        self, evidence: EvidenceSet, until: date, *, count_imported_paper: bool = True
+    ) -> None:
         known = [item for item in evidence.values() if item.occurred_on <= until]
         self.away = away_periods(known)
         items = [
@@ -136,6 +142,7 @@ class Timeline:
             if isinstance(item, _ROSTER_FACTS) or not self.is_away(item.occurred_on)
         ]
         self.practitioner_id = evidence.practitioner_id
+        self.count_imported_paper = count_imported_paper
         self.dates: tuple[date, ...] = tuple(sorted({item.occurred_on for item in items}))
         self._program_starts = _Series(
             (

@@ -10,6 +10,7 @@ from services.certification.entrypoints import (
     admin,
     agencies,
     certification,
+    import_windows,
     policies,
     roster,
     roster_lifecycle,
@@ -25,6 +26,7 @@ routers: list[APIRouter] = [
     admin.router,
     admin.dead_letters,
     agencies.router,
+    import_windows.router,
 ]
 
 OPENAPI_TAGS: list[dict[str, Any]] = [
@@ -49,5 +51,10 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     {
         "name": "agencies",
         "description": "Agencies on the platform and their first admins (platform operators).",
+    },
+    {
+        "name": "import windows",
+        "description": "Import windows: hold publication while an agency's history is "
+        "imported, then publish only the net transitions.",
     },
 ]

@@ -82,6 +82,7 @@ def published_public(row: asyncpg.Record) -> PublishedTransitionPublic:
         level=row["level_key"],
         kind=row["kind"],
         effective_on=row["effective_on"],
+        true_effective_on=row["true_effective_on"] or row["effective_on"],
         from_status=row["from_status"],
         to_status=row["to_status"],
         policy_id=row["policy_id"],

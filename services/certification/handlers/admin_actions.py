@@ -2,7 +2,8 @@
 
 The decision enters the evidence (so the fold, the history and a rebuild all see it)
 and the fold publishes `certification_revoked` / `certification_reinstated` carrying
-the admin's reason. A revocation of no level in particular covers every level.
+the admin's reason. A revocation of no level in particular covers every level held
+(certified or at risk) on its date; revoking when no named level is held is a 409.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from services.certification.domain.evidence import (
     CertificationReinstated,
     CertificationRevoked,
 )
-from services.certification.domain.transitions import CertificationStatus
+from services.certification.domain.transitions import HELD, CertificationStatus
 from services.certification.handlers.evaluation import Evaluated
 from services.certification.handlers.intake import receive_evidence
 from shared.auth import Principal
@@ -75,8 +76,17 @@ async def _decide_in(
     state = evaluate(policy, evidence, decision.effective_on)
     targets = [decision.level] if decision.level else keys
     revoked = [key for key in targets if state.level(key).status is CertificationStatus.REVOKED]
-    if revoke and len(revoked) == len(targets):
-        raise Conflict(f"{', '.join(targets)} already revoked on {decision.effective_on}")
+    held = [key for key in targets if state.level(key).status in HELD]
+    if revoke and not held:
+        if len(revoked) == len(targets):
+            raise Conflict(f"{', '.join(targets)} already revoked on {decision.effective_on}")
+        statuses = ", ".join(
+            f"{key} is {state.level(key).status.value.replace('_', ' ')}" for key in targets
+        )
+        raise Conflict(
+            f"nothing to revoke on {decision.effective_on}: {statuses}; only a held level "
+            "(certified or at risk) can be revoked"
+        )
     if not revoke and not revoked:
         raise Conflict(
             f"nothing to reinstate: {', '.join(targets)} not revoked on {decision.effective_on}"

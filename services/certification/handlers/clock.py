@@ -8,14 +8,19 @@ transaction, so a lapse is published on its day with no new event.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from services.certification.adapters import locks, status_rows
+import structlog
+
+from services.certification.adapters import locks, status_rows, window_rows
 from services.certification.adapters.clock import CLOCK
 from services.certification.config import certification_settings
 from services.certification.handlers.evaluation import refresh
 from shared.eventstore import EventStore
+from shared.practice_time import now_utc
 from shared.service import Runtime
+
+log = structlog.get_logger(__name__)
 
 
 async def reevaluate_due(store: EventStore, today: date, batch_size: int = 200) -> int:
@@ -39,6 +44,19 @@ async def reevaluate_due(store: EventStore, today: date, batch_size: int = 200) 
 
 
 async def clock_tick(runtime: Runtime) -> None:
-    """The periodic job (`ServiceDefinition.periodic_jobs`)."""
+    """The periodic job (`ServiceDefinition.periodic_jobs`).
+
+    An agency with an open import window is evaluated but held like any write; a
+    window left open past the overdue limit is logged, since its apps hear nothing.
+    """
     settings = certification_settings(runtime.settings)
     await reevaluate_due(runtime.store, CLOCK.of(runtime).today(), settings.clock_batch_size)
+    limit = now_utc() - timedelta(hours=settings.import_window_overdue_hours)
+    async with runtime.pool.acquire() as conn:
+        for row in await window_rows.open_windows_opened_before(conn, limit):
+            log.warning(
+                "import_window_overdue",
+                agency_id=row["agency_id"],
+                window_id=row["window_id"],
+                opened_at=row["opened_at"].isoformat(),
+            )

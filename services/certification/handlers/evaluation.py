@@ -2,7 +2,8 @@
 
 Called with the practitioner's lock held, inside the transaction that brought the
 reason to re-evaluate (new evidence, an admin action, a policy adoption, the clock,
-a rebuild), so the evidence, the transition events and the status rows commit together.
+a rebuild, an import window's close), so the evidence, the transition events and the
+status rows commit together.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from services.certification.adapters import evidence_rows, policy_rows, status_rows
+from services.certification.adapters import evidence_rows, policy_rows, status_rows, window_rows
 from services.certification.adapters.projector import project
 from services.certification.domain.evaluate import evaluate
 from services.certification.domain.events import (
     TRANSITION_EVENTS,
     Explanation,
+    TransitionSettled,
     TransitionsRetracted,
 )
 from services.certification.domain.evidence import (
@@ -25,11 +27,12 @@ from services.certification.domain.evidence import (
     EvidenceSet,
     chronological_key,
 )
+from services.certification.domain.netting import plan_net_publication
 from services.certification.domain.policy import Policy
 from services.certification.domain.publication import PlannedEvent, plan_publication
 from services.certification.domain.schedule import next_change_on
 from services.certification.domain.state import CertificationState
-from services.certification.domain.transitions import TransitionKind
+from services.certification.domain.transitions import Transition, TransitionKind
 from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
@@ -59,14 +62,36 @@ async def refresh(
     policy: Policy | None = None,
     evidence: EvidenceSet | None = None,
     actor: str | None = None,
+    closing_window: str | None = None,
 ) -> Evaluated:
-    """Evaluate as of ``today`` under the adopted policy (or ``policy``) and publish news."""
+    """Evaluate as of ``today`` under the adopted policy (or ``policy``) and publish news.
+
+    While the agency has an open import window, the statuses are stored but nothing is
+    published: the practitioner is held until the window closes. Closing it
+    (``closing_window``) publishes the net transitions (domain/netting.py).
+    """
     policy = policy or await policy_rows.adopted_policy(conn, agency_id)
     if evidence is None:
         evidence = await evidence_rows.evidence_set(conn, agency_id, practitioner_id)
     state = evaluate(policy, evidence, today)
-    plan = plan_publication(await status_rows.announced(conn, agency_id, practitioner_id), state)
+    holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
+    if holding is not None:
+        await window_rows.hold(conn, agency_id, holding, practitioner_id)
+        await status_rows.save_evaluation(
+            conn, agency_id, state, next_change_on(policy, evidence, state)
+        )
+        return Evaluated(state=state, published=[])
+    announced = await status_rows.announced(conn, agency_id, practitioner_id)
+    plan = (
+        plan_net_publication(announced, state)
+        if closing_window
+        else plan_publication(announced, state)
+    )
     pending = [
+        _settled_event(agency_id, policy, practitioner_id, t, closing_window or "", actor)
+        for t in plan.settled
+    ]
+    pending += [
         _transition_event(agency_id, policy, evidence, planned, actor) for planned in plan.events
     ]
     if plan.retracted_silently:
@@ -108,7 +133,8 @@ def _transition_event(
         level_title=policy.level(transition.level_key).title,
         policy_id=policy.id,
         policy_version=policy.version,
-        effective_on=transition.on,
+        effective_on=planned.published_on,
+        true_effective_on=transition.on,
         from_status=transition.from_status.value,
         to_status=transition.to_status.value,
         reason=_admin_reason(evidence, planned),
@@ -125,9 +151,38 @@ def _transition_event(
         event=event,
         agency_id=agency_id,
         subject=evidence.practitioner_id,
-        occurred_at=as_practice_datetime(transition.on),
+        occurred_at=as_practice_datetime(planned.published_on),
         actor=actor or f"{agency_id}/{SYSTEM_ACTOR}",
         event_id=uuid.uuid4(),
+    )
+
+
+def _settled_event(
+    agency_id: str,
+    policy: Policy,
+    practitioner_id: str,
+    transition: Transition,
+    window_id: str,
+    actor: str | None,
+) -> PendingEvent:
+    return PendingEvent(
+        event=TransitionSettled(
+            practitioner_id=practitioner_id,
+            window_id=window_id,
+            level=transition.level_key,
+            kind=transition.kind.value,
+            effective_on=transition.on,
+            from_status=transition.from_status.value,
+            to_status=transition.to_status.value,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            reasons=list(transition.reasons),
+            evidence_ids=list(transition.evidence_ids),
+        ),
+        agency_id=agency_id,
+        subject=practitioner_id,
+        occurred_at=as_practice_datetime(transition.on),
+        actor=actor or f"{agency_id}/{SYSTEM_ACTOR}",
     )
 
 

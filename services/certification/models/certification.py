@@ -105,6 +105,7 @@ class PublishedTransitionPublic(BaseModel):
                     "level": "facilitator",
                     "kind": "granted",
                     "effective_on": "2025-12-01",
+                    "true_effective_on": "2025-12-01",
                     "from_status": "in_progress",
                     "to_status": "certified",
                     "policy_id": "miiwrap-default",
@@ -124,7 +125,11 @@ class PublishedTransitionPublic(BaseModel):
     type: str
     level: str
     kind: TransitionKind
-    effective_on: date
+    effective_on: date = Field(description="never earlier than the level's previous event")
+    true_effective_on: date = Field(
+        description="when the change truly took effect (before effective_on only when late "
+        "evidence moved history behind what was already published)"
+    )
     from_status: CertificationStatus
     to_status: CertificationStatus
     policy_id: str

@@ -47,9 +47,9 @@ async def insert_observation(
         INSERT INTO observations (agency_id, id, practitioner_id, observer_id, instrument_key,
             instrument_version, instrument_kind, meeting_date, setting, total, band,
             domain_scores, item_scores, ratings, observer_calibrated, calibration_reason,
-            co_observation_of, content_hash, recorded_by)
+            co_observation_of, content_hash, recorded_by, imported, source)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                $18, $19)
+                $18, $19, $20, $21)
         """,
         agency_id,
         uuid.UUID(event.observation_id),
@@ -70,6 +70,8 @@ async def insert_observation(
         uuid.UUID(event.co_observation_of) if event.co_observation_of else None,
         content_hash,
         recorded_by,
+        event.imported,
+        event.source,
     )
 
 

@@ -132,4 +132,7 @@ MIGRATIONS: list[str] = [
     """,
     """CREATE INDEX IF NOT EXISTS drift_signals_practitioner_idx
         ON drift_signals (agency_id, practitioner_id, instrument_key, detected_on)""",
+    # historical paper observations: scores without ratings, marked as imported
+    "ALTER TABLE observations ADD COLUMN IF NOT EXISTS imported boolean NOT NULL DEFAULT false",
+    "ALTER TABLE observations ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT 'observed'",
 ]

@@ -8,7 +8,7 @@ and agency apps. Payloads carry what a projection needs to be rebuilt from the l
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from shared.events import DomainEvent, EventRegistry
 
@@ -39,6 +39,9 @@ class ObservationRecorded(DomainEvent):
     observer_calibrated: bool
     co_observation_of: str | None
     ratings: dict[str, str] = {}  # indicator id -> present / absent / not_applicable
+    # a historical record imported from paper: domain and total scores, no ratings
+    imported: bool = False
+    source: Literal["observed", "paper"] = "observed"
 
 
 class CoObservationCompared(DomainEvent):

@@ -30,6 +30,12 @@ async def first_observation_of_meeting(
         raise Unprocessable(
             f"co_observation_of {body.co_observation_of} is not an observation of this agency"
         )
+    if first["source"] == "paper":
+        raise Unprocessable(
+            f"co_observation_of {body.co_observation_of} is a paper record imported without "
+            "indicator ratings, so no agreement can be measured against it; record this "
+            "observation on its own (leave co_observation_of out)"
+        )
     if first["co_observation_of"] is not None:
         raise Unprocessable(
             f"co_observation_of {body.co_observation_of} is itself a co-observation; "

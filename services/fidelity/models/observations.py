@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -113,6 +113,8 @@ EXAMPLE_OBSERVATION: dict[str, Any] = {
     "agreement": None,
     "recorded_at": "2025-03-14T16:02:11Z",
     "recorded_by": "agency-a/obs-004",
+    "imported": False,
+    "source": "observed",
 }
 
 
@@ -140,6 +142,14 @@ class ObservationPublic(BaseModel):
     )
     recorded_at: datetime
     recorded_by: str
+    imported: bool = Field(
+        default=False, description="a historical record imported in bulk, not observed here"
+    )
+    source: Literal["observed", "paper"] = Field(
+        default="observed",
+        description="paper: transcribed from a paper form, with domain and total scores and "
+        "no indicator ratings (item_scores and ratings are empty)",
+    )
 
 
 def rating_pairs(ratings: list[RatingBody]) -> list[tuple[str, Rating]]:

@@ -80,6 +80,8 @@ MIGRATIONS = [
         PRIMARY KEY (agency_id, practitioner_id, concept_id)
     )
     """,
+    # a review may now arrive before the mastery it follows (it has no due date yet)
+    "ALTER TABLE concept_reviews ALTER COLUMN next_due_at DROP NOT NULL",
     # the lapse check only looks at cards not already announced as lapsed
     "CREATE INDEX IF NOT EXISTS review_cards_due_idx ON review_cards (due) WHERE NOT lapse_open",
     """

@@ -134,14 +134,6 @@ class UnknownCatalogVersionError(LearningDomainError):
         )
 
 
-class ConceptNotMasteredError(LearningDomainError):
-    def __init__(self, concept_id: str, module_id: str) -> None:
-        super().__init__(
-            f"concept {concept_id!r} has no review schedule yet because module {module_id!r} "
-            "is not mastered; reviews start once an assessment attempt masters the module"
-        )
-
-
 class ReviewRatingMissingError(LearningDomainError):
     def __init__(self) -> None:
         super().__init__(

@@ -8,6 +8,7 @@ statement caused an event travels in the stored event's metadata, not its payloa
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, ClassVar
 
 from services.learning.domain.review import ReviewOutcome
 from shared.events import DomainEvent, EventRegistry
@@ -32,6 +33,14 @@ class AssessmentAttempted(DomainEvent):
 
 
 class ModuleMastered(DomainEvent):
+    """The module's earliest known mastering attempt.
+
+    ``previous_module_mastered`` says what was known when the event was recorded; it is
+    kept for old readers only. Whether modules were mastered in order is decided from
+    the mastery dates when evidence is evaluated, so a module mastered later in
+    practice but sent first is never judged on this flag.
+    """
+
     practitioner_id: str
     module_id: str
     module_order: int
@@ -42,12 +51,21 @@ class ModuleMastered(DomainEvent):
 
 
 class ConceptReviewed(DomainEvent):
+    """A review of a concept, recorded whatever the concept's mastery as known then.
+
+    Version 2: ``next_due_at`` is null when the concept's module was not known to be
+    mastered by the review's date when it was recorded (the review counts on the
+    card from the mastery on, once the mastery is known).
+    """
+
+    version: ClassVar[int] = 2
+
     practitioner_id: str
     concept_id: str
     module_id: str
     rating: ReviewOutcome
     reviewed_at: datetime
-    next_due_at: datetime
+    next_due_at: datetime | None
 
 
 class ConceptLapsed(DomainEvent):
@@ -85,6 +103,27 @@ class EvidenceRetracted(DomainEvent):
     retracted_at: datetime
 
 
+class EvidenceWithdrawn(DomainEvent):
+    """Learning withdrew evidence it derived itself that the full history no longer implies.
+
+    Lapses and masteries are decided on practice dates, so an earlier-dated record that
+    arrives late can change them: a review that was in time removes a lapse (or moves
+    its restoration), an earlier passing attempt moves a module's mastery earlier. The
+    withdrawn events (`concept_lapsed` / `concept_restored` of one lapse episode, or a
+    superseded `module_mastered`) are named in ``retracted_event_ids``; consumers drop
+    the evidence they took from them, as for `evidence_retracted`. What replaces them,
+    if anything, is announced by new events in the same append.
+    """
+
+    practitioner_id: str
+    retracted_event_ids: list[str]
+    reason: str
+    concept_id: str | None  # a withdrawn lapse episode: its concept and card due date
+    due_at: datetime | None
+    module_id: str | None  # a superseded mastery: its module and mastering attempt
+    attempt_id: str | None
+
+
 class TeamDefined(DomainEvent):
     """A supervisor's or coach's group of practitioners, (re)defined as a whole."""
 
@@ -101,6 +140,7 @@ LearnerEvent = (
     | ConceptLapsed
     | ConceptRestored
     | EvidenceRetracted
+    | EvidenceWithdrawn
 )
 
 registry = EventRegistry()
@@ -112,6 +152,13 @@ for _event in (
     ConceptLapsed,
     ConceptRestored,
     EvidenceRetracted,
+    EvidenceWithdrawn,
     TeamDefined,
 ):
     registry.register(_event)
+
+
+@registry.upcaster("concept_reviewed", 1)
+def _concept_reviewed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 always carried a next_due_at, which v2 still accepts; only the type widened
+    return data

@@ -3,9 +3,14 @@
 The learner stream holds, in order: ``PractitionerEnrolled`` (always first), then
 attempts, masteries, reviews, lapses and restorations. :func:`replay_learner` folds it
 into a :class:`LearnerState` — progress, one FSRS card per mastered concept, the review
-history (to look at the past) and the lapses already announced. The fold trusts the
+history (to look at the past) and the lapses announced so far. The fold trusts the
 events (they were decided before they were stored); the ``decide_*`` functions are
 where requests are refused. Pure: no I/O, the clock is a parameter.
+
+Nothing is decided by arrival order: a module's mastery is its earliest mastering
+attempt, a card is replayed from the mastery and every review dated since (a review
+may arrive before the mastery it follows in practice), and :func:`decide_lapse_changes`
+compares the lapses the whole review history implies with those announced.
 """
 
 from __future__ import annotations
@@ -16,17 +21,24 @@ from datetime import UTC, date, datetime, time
 from pydantic import Field
 
 from services.learning.domain.catalog import Catalog
-from services.learning.domain.errors import ConceptNotMasteredError, ReviewBeforeMasteryError
 from services.learning.domain.events import (
     AssessmentAttempted,
     ConceptLapsed,
     ConceptRestored,
     ConceptReviewed,
     EvidenceRetracted,
+    EvidenceWithdrawn,
     ModuleMastered,
     PractitionerEnrolled,
 )
-from services.learning.domain.lapse import ConceptLapse, LapseEpisode, newly_lapsed
+from services.learning.domain.lapse import LapseEpisode
+from services.learning.domain.lapse_history import (
+    AnnouncedLapse,
+    LapseChanges,
+    implied_lapses,
+    reconcile_lapses,
+    restore_lapse,
+)
 from services.learning.domain.mastery import (
     AttemptOutcome,
     LearnerProgress,
@@ -42,9 +54,7 @@ from services.learning.domain.review import (
     ConceptReview,
     ReviewPolicy,
     apply_review,
-    lapses_at,
     replay_card,
-    start_cards_for_module,
 )
 from services.learning.domain.value_object import FrozenModel
 from shared.events import DomainEvent
@@ -57,9 +67,17 @@ class LearnerState(FrozenModel):
     progress: LearnerProgress
     cards: dict[str, ConceptCard] = Field(default_factory=dict)
     reviews: tuple[ConceptReview, ...] = ()
-    announced_lapses: frozenset[LapseEpisode] = frozenset()
-    # Announced and not yet restored: concept id -> the date it lapsed.
-    open_lapses: dict[str, date] = Field(default_factory=dict)
+    # Lapse episodes announced and not withdrawn, with their announced dates.
+    lapses: dict[LapseEpisode, AnnouncedLapse] = Field(default_factory=dict)
+
+    @property
+    def open_lapses(self) -> dict[str, date]:
+        """Announced and not yet restored: concept id -> the date it lapsed."""
+        return {
+            episode.concept_id: lapse.lapsed_on
+            for episode, lapse in sorted(self.lapses.items(), key=lambda item: item[0].due)
+            if lapse.restored_on is None
+        }
 
 
 def enrollment_start(enrolled_on: date) -> datetime:
@@ -93,26 +111,25 @@ def evolve(
             review = ConceptReview(
                 concept_id=event.concept_id, outcome=event.rating, reviewed_at=event.reviewed_at
             )
-            card = card_after_review(state, review, policy)
-            return state.model_copy(
-                update={
-                    "cards": {**state.cards, card.concept_id: card},
-                    "reviews": (*state.reviews, review),
-                }
-            )
+            cards = state.cards
+            if review.concept_id in cards:
+                cards = {**cards, review.concept_id: card_after_review(state, review, policy)}
+            return state.model_copy(update={"cards": cards, "reviews": (*state.reviews, review)})
         case ConceptLapsed():
             episode = LapseEpisode(concept_id=event.concept_id, due=event.due_at)
-            return state.model_copy(
-                update={
-                    "announced_lapses": state.announced_lapses | {episode},
-                    "open_lapses": {**state.open_lapses, event.concept_id: event.lapsed_on},
-                }
-            )
+            announced = AnnouncedLapse(lapsed_on=event.lapsed_on)
+            return state.model_copy(update={"lapses": {**state.lapses, episode: announced}})
         case ConceptRestored():
-            still_open = {k: v for k, v in state.open_lapses.items() if k != event.concept_id}
-            return state.model_copy(update={"open_lapses": still_open})
+            lapses = restore_lapse(state.lapses, event.concept_id, event.restored_on)
+            return state.model_copy(update={"lapses": lapses})
         case EvidenceRetracted():
             return _retracted(state, event, catalog, policy)
+        case EvidenceWithdrawn() if event.concept_id is not None and event.due_at is not None:
+            # a withdrawn lapse is forgotten; a superseded mastery was already replaced
+            # by the earlier ModuleMastered appended with the withdrawal
+            episode = LapseEpisode(concept_id=event.concept_id, due=event.due_at)
+            lapses = {k: v for k, v in state.lapses.items() if k != episode}
+            return state.model_copy(update={"lapses": lapses})
     return state  # events of other kinds do not change a learner
 
 
@@ -138,20 +155,22 @@ def replay_learner(
 def card_after_review(
     state: LearnerState, review: ConceptReview, policy: ReviewPolicy
 ) -> ConceptCard:
-    """The concept's card with ``review`` applied; a back-dated review replays the history."""
+    """The concept's card with ``review`` applied; a back-dated review replays the history,
+    and a review dated before the mastery leaves the card as it is."""
     card = state.cards[review.concept_id]
+    if review.reviewed_at < card.mastered_at:
+        return card
     if review.reviewed_at >= card.last_review:
         return apply_review(card, review.outcome, review.reviewed_at, policy)
-    if review.reviewed_at < card.mastered_at:
-        raise ReviewBeforeMasteryError(review.concept_id, review.reviewed_at, card.mastered_at)
     history = (*state.reviews, review)
     return replay_card(review.concept_id, card.mastered_at, history, policy)
 
 
 class ReviewDecision(FrozenModel):
     module_id: str
-    card: ConceptCard  # after the review
-    restored_on: date | None  # set when the review ends an announced lapse
+    # The card after the review; None while the concept's module is not mastered
+    # (the review is kept and counts once a mastery dated before it is known).
+    card: ConceptCard | None
 
 
 def decide_review(
@@ -160,47 +179,24 @@ def decide_review(
     catalog: Catalog,
     policy: ReviewPolicy,
 ) -> ReviewDecision:
-    """What a review means; refuses unknown concepts and concepts not mastered yet."""
-    module = catalog.module_of_concept(review.concept_id)
-    if review.concept_id not in state.cards:
-        raise ConceptNotMasteredError(review.concept_id, module.id)
-    card = card_after_review(state, review, policy)
-    return ReviewDecision(
-        module_id=module.id, card=card, restored_on=restored_on(state, card, policy)
-    )
+    """What a review means; refuses only a concept the catalog does not know.
 
-
-def restored_on(state: LearnerState, card_after: ConceptCard, policy: ReviewPolicy) -> date | None:
-    """The date a review ended an announced lapse, or None if it did not end one.
-
-    Decided on practice time, so back-dated history reads the same whenever it
-    arrives. A review on or after the lapse date ends it that day. A review dated
-    *before* the lapse date (imported late) reschedules the card from then: if the
-    rescheduled card would not have lapsed by the announced date, the lapse did not
-    happen as announced and ends on that same date (an empty interval); otherwise the
-    concept stays lapsed. Either way the next lapse of the rescheduled card is a new
-    episode, announced by the check in its turn.
+    A review of a concept not mastered yet is accepted: whether it counts is decided
+    from the practice dates whenever the mastery becomes known, not by arrival order.
     """
-    lapsed_on = state.open_lapses.get(card_after.concept_id)
-    if lapsed_on is None:
-        return None
-    reviewed_on = card_after.last_review.date()
-    if reviewed_on >= lapsed_on:
-        return reviewed_on
-    if lapses_at(card_after, policy).date() > lapsed_on:
-        return lapsed_on
-    return None
+    module = catalog.module_of_concept(review.concept_id)
+    card = card_after_review(state, review, policy) if review.concept_id in state.cards else None
+    return ReviewDecision(module_id=module.id, card=card)
 
 
-def decide_lapses(state: LearnerState, now: datetime, policy: ReviewPolicy) -> list[ConceptLapse]:
-    """Concepts lapsed at ``now`` that were not announced yet (nor are still open)."""
-    moment = as_utc(now)
-    cards = [
-        card
+def decide_lapse_changes(state: LearnerState, now: datetime, policy: ReviewPolicy) -> LapseChanges:
+    """The lapse announcements, restorations and withdrawals the history calls for at ``now``."""
+    implied = [
+        lapse
         for concept_id, card in state.cards.items()
-        if concept_id not in state.open_lapses and card.last_review <= moment
+        for lapse in implied_lapses(concept_id, card.mastered_at, state.reviews, now, policy)
     ]
-    return newly_lapsed(cards, state.announced_lapses, moment, policy)
+    return reconcile_lapses(state.lapses, implied)
 
 
 def cards_as_of(
@@ -250,13 +246,14 @@ def _mastered(
         scaled_score=score if score is not None else module.assessment.mastery_score,
         previous_module_mastered=event.previous_module_mastered,
     )
-    cards = start_cards_for_module(module, event.mastered_at, policy)
-    return state.model_copy(
-        update={
-            "progress": apply_mastery(state.progress, mastery),
-            "cards": {**state.cards, **cards},
-        }
-    )
+    progress = apply_mastery(state.progress, mastery)
+    if progress == state.progress:
+        return state  # a mastery later than the one on record changes nothing
+    cards = {
+        concept_id: replay_card(concept_id, event.mastered_at, state.reviews, policy)
+        for concept_id in module.concept_ids
+    }
+    return state.model_copy(update={"progress": progress, "cards": {**state.cards, **cards}})
 
 
 def _retracted(

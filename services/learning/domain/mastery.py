@@ -6,11 +6,16 @@ Rules (DOMAIN.md, "learning"):
 * attempts dated before the practitioner's enrollment in the module are refused;
 * an attempt masters its module when its score reaches the assessment's mastery score
   (``>=``; the default bar is 0.80, and exactly 0.80 masters);
-* mastery is recorded once, by the first mastering attempt; a later passing attempt
-  does not master again, so ``ModuleMastered`` is emitted once per module;
-* each outcome says whether the previous module in catalog order had already been
-  mastered at the attempt's practice date — the certification policy requires each
-  module to be mastered no earlier than the one before it, and records that fact here.
+* a module's mastery is its *earliest* mastering attempt in practice: a later passing
+  attempt does not master again, but a passing attempt dated before the recorded
+  mastery (imported late) replaces it, so ``ModuleMastered`` is announced again with
+  the earlier date and the superseded one is withdrawn — the same mastery whatever
+  order the attempts arrive in;
+* each outcome says whether the previous module in catalog order was known to be
+  mastered at the attempt's practice date. That is what was known when the attempt
+  was recorded, kept for readers of the old event field; the certification policy
+  ("each module mastered no earlier than the one before it") is decided from the
+  mastery dates when evidence is evaluated, never from this flag.
 
 The state is a plain immutable value: :func:`decide_attempt` says what an attempt
 means, :func:`apply_attempt` folds it in. Neither does I/O.
@@ -114,8 +119,11 @@ class AttemptOutcome(FrozenModel):
     mastery_score: float
     # This attempt reached the module's mastery score.
     mastered: bool
-    # ...and the module had no mastery recorded before: emit ModuleMastered.
+    # ...and the module had no mastery recorded at or before this attempt's practice
+    # date: emit ModuleMastered (superseding the later one recorded, if any).
     newly_mastered: bool
+    # The mastering attempt this one replaces (it was later in practice), if any.
+    supersedes_attempt_id: str | None = None
     # Previous module (catalog order) mastered at or before this attempt's practice
     # date; None for the first module, which has no predecessor.
     previous_module_mastered: bool | None
@@ -138,8 +146,8 @@ def decide_attempt(progress: LearnerProgress, attempt: Attempt, catalog: Catalog
 
     Raises :class:`UnknownModuleError`, :class:`NotEnrolledError` or
     :class:`AttemptBeforeEnrollmentError`. A passing attempt dated *before* an already
-    recorded mastery does not move the mastery date: mastery is a fact announced
-    once (import history in practice-date order to get the earliest one).
+    recorded mastery moves the mastery date earlier (``supersedes_attempt_id``), so
+    the mastery is the earliest one whatever order the attempts arrive in.
     """
     module = catalog.module(attempt.module_id)
     module_progress = progress.module(module.id)
@@ -159,6 +167,8 @@ def decide_attempt(progress: LearnerProgress, attempt: Attempt, catalog: Catalog
         previous_mastered = previous_progress is not None and previous_progress.mastered_as_of(
             attempt.attempted_at
         )
+    recorded = module_progress.mastery
+    earlier = recorded is None or attempt.attempted_at < recorded.mastered_at
     return AttemptOutcome(
         attempt_id=attempt.attempt_id,
         module_id=module.id,
@@ -166,7 +176,8 @@ def decide_attempt(progress: LearnerProgress, attempt: Attempt, catalog: Catalog
         scaled_score=attempt.scaled_score,
         mastery_score=mastery_score,
         mastered=mastered,
-        newly_mastered=mastered and module_progress.mastery is None,
+        newly_mastered=mastered and earlier,
+        supersedes_attempt_id=recorded.attempt_id if mastered and earlier and recorded else None,
         previous_module_mastered=previous_mastered,
     )
 
@@ -186,7 +197,7 @@ def apply_attempt(progress: LearnerProgress, outcome: AttemptOutcome) -> Learner
     )
     attempts = tuple(sorted((*module_progress.attempts, result), key=lambda a: a.attempted_at))
     mastery = module_progress.mastery
-    if outcome.newly_mastered and mastery is None:
+    if outcome.newly_mastered and (mastery is None or outcome.attempted_at < mastery.mastered_at):
         mastery = ModuleMastery(
             module_id=outcome.module_id,
             attempt_id=outcome.attempt_id,
@@ -200,11 +211,12 @@ def apply_attempt(progress: LearnerProgress, outcome: AttemptOutcome) -> Learner
 
 
 def apply_mastery(progress: LearnerProgress, mastery: ModuleMastery) -> LearnerProgress:
-    """Fold in a mastery recorded elsewhere (a ModuleMastered event); the first one stands."""
+    """Fold in a mastery recorded elsewhere (a ModuleMastered event); the earliest stands."""
     module_progress = progress.module(mastery.module_id)
     if module_progress is None:
         raise NotEnrolledError(mastery.module_id)
-    if module_progress.mastery is not None:
+    recorded = module_progress.mastery
+    if recorded is not None and recorded.mastered_at <= mastery.mastered_at:
         return progress
     return progress._with(module_progress.model_copy(update={"mastery": mastery}))
 
@@ -215,3 +227,24 @@ def record_attempt(
     """Decide and fold in one step, for callers that need both."""
     outcome = decide_attempt(progress, attempt, catalog)
     return apply_attempt(progress, outcome), outcome
+
+
+def earliest_passing(progress: ModuleProgress) -> AttemptResult | None:
+    """The module's earliest passing attempt: what its mastery is, once one is known."""
+    passing = [a for a in progress.attempts if a.passed]
+    return min(passing, key=lambda a: a.attempted_at) if passing else None
+
+
+def previous_mastered_by(
+    progress: LearnerProgress, catalog: Catalog, module_id: str, mastered_at: datetime
+) -> bool:
+    """Was the module before ``module_id`` (catalog order) mastered by ``mastered_at``?
+
+    Read from the mastery dates known now, never from what was known when a mastery
+    was recorded; true for the first module, which has none before it.
+    """
+    previous = catalog.previous_module(module_id)
+    if previous is None:
+        return True
+    previous_progress = progress.module(previous.id)
+    return previous_progress is not None and previous_progress.mastered_as_of(mastered_at)

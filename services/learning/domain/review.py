@@ -174,20 +174,31 @@ def replay_card(
     """Rebuild a card from its history, e.g. after a back-dated review or to look "as of".
 
     Reviews of other concepts are skipped, so a practitioner's whole review history
-    may be passed; so are reviews after ``until``. Reviews are applied in practice-date
-    order (ties by outcome), so the result does not depend on arrival order.
+    may be passed; so are reviews after ``until`` and reviews dated before the mastery
+    (the card starts at the mastery). This is the card "as of" ``until``: a pure
+    function of the history, whatever order the reviews arrived in.
     """
     limit = as_utc(until) if until is not None else None
-    relevant = [
-        r
-        for r in reviews
-        if r.concept_id == concept_id and (limit is None or r.reviewed_at <= limit)
-    ]
-    relevant.sort(key=lambda r: (r.reviewed_at, _FSRS_RATING[r.outcome]))
     card = start_card(concept_id, mastered_at, policy)
-    for review in relevant:
+    for review in reviews_since_mastery(concept_id, mastered_at, reviews):
+        if limit is not None and review.reviewed_at > limit:
+            break
         card = apply_review(card, review.outcome, review.reviewed_at, policy)
     return card
+
+
+def reviews_since_mastery(
+    concept_id: str, mastered_at: datetime, reviews: Iterable[ConceptReview]
+) -> list[ConceptReview]:
+    """The concept's reviews that count on its card, in practice-date order (ties by outcome).
+
+    A review dated before the mastery is kept in the history but is no part of the
+    schedule: mastery is the card's first review.
+    """
+    mastered = as_utc(mastered_at)
+    relevant = [r for r in reviews if r.concept_id == concept_id and r.reviewed_at >= mastered]
+    relevant.sort(key=lambda r: (r.reviewed_at, _FSRS_RATING[r.outcome]))
+    return relevant
 
 
 def retrievability(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from services.learning.domain.errors import (
     AttemptBeforeEnrollmentError,
-    ConceptNotMasteredError,
     LearningDomainError,
     NotEnrolledError,
     PractitionerNotEnrolledError,
@@ -22,7 +21,6 @@ _STATE_CONFLICTS: tuple[type[LearningDomainError], ...] = (
     NotEnrolledError,
     PractitionerNotEnrolledError,
     AttemptBeforeEnrollmentError,
-    ConceptNotMasteredError,
     ReviewBeforeMasteryError,
     ReviewOutOfOrderError,
 )

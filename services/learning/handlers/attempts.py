@@ -1,4 +1,8 @@
-"""Record an assessment attempt; the first one reaching the mastery score masters the module."""
+"""Record an assessment attempt; the earliest one reaching the mastery score masters the module.
+
+A mastery starts the module's review cards, so the lapses its history implies (an
+imported mastery long past, with or without reviews) are announced in the same append.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from services.learning.adapters.learner_stream import (
 )
 from services.learning.domain.catalog import Catalog
 from services.learning.domain.errors import NotEnrolledError
-from services.learning.domain.events import AssessmentAttempted, ModuleMastered
+from services.learning.domain.events import AssessmentAttempted, EvidenceWithdrawn, ModuleMastered
 from services.learning.domain.learner import LearnerState, evolve
 from services.learning.domain.mastery import (
     Attempt,
@@ -23,11 +27,16 @@ from services.learning.domain.mastery import (
     require_scaled_score,
 )
 from services.learning.handlers.context import LEARNING, LearningContext
+from services.learning.handlers.lapse_announcements import (
+    TimedEvent,
+    mastery_event_id,
+    reconciled_lapses,
+)
+from services.learning.handlers.lapses import sync_lapsed_cards
 from services.learning.handlers.recorded import Recorded, pending_event, writing
 from services.learning.models.commands import RecordAttempt
 from services.learning.models.records import AttemptRecord
 from shared.database import Connection
-from shared.events import DomainEvent
 from shared.idempotency_keys import minted_id
 from shared.practice_time import refuse_future
 from shared.problems import Conflict
@@ -74,7 +83,19 @@ async def record_attempt(
         catalog,
     )
     attempted, mastered = _events(learner.state, outcome, catalog, source_statement_id)
-    events: list[DomainEvent] = [attempted] if mastered is None else [attempted, mastered]
+    events: list[TimedEvent] = [(attempted, outcome.attempted_at)]
+    if mastered is not None:
+        events.append((mastered, outcome.attempted_at))
+    if outcome.supersedes_attempt_id is not None:
+        events.append(await _superseded(learning, conn, learner, outcome))
+    after = learner.state
+    for event, _ in events:
+        after = evolve(after, event, catalog, learning.review_policy)
+    lapse_events = await reconciled_lapses(
+        learning, conn, learner.stream_id, after, catalog, learning.clock()
+    )
+    for event, _ in lapse_events:
+        after = evolve(after, event, catalog, learning.review_policy)
     async with writing(conn):
         stored = await append_to_learner(
             learning,
@@ -86,16 +107,38 @@ async def record_attempt(
                     agency_id=agency_id,
                     subject=command.practitioner_id,
                     actor=actor,
-                    occurred_at=outcome.attempted_at,
+                    occurred_at=occurred_at,
                 )
-                for event in events
+                for event, occurred_at in [*events, *lapse_events]
             ],
         )
         record = _record(attempted, mastered, stored[0].recorded_at)
         await projections.insert_attempt(conn, agency_id, record)
-        if outcome.newly_mastered:
-            await _sync_new_cards(learning, conn, learner, events, catalog, outcome.module_id)
+        if outcome.newly_mastered or lapse_events:
+            await sync_lapsed_cards(conn, agency_id, after, catalog)
     return Recorded(record, created=True)
+
+
+async def _superseded(
+    learning: LearningContext, conn: Connection, learner: LoadedLearner, outcome: AttemptOutcome
+) -> TimedEvent:
+    """Withdraw the later mastery this earlier passing attempt replaces."""
+    assert learner.state is not None and outcome.supersedes_attempt_id is not None
+    stream = await learning.store.read_stream(learner.stream_id, conn)
+    old_id = mastery_event_id(stream, outcome.supersedes_attempt_id)
+    withdrawn = EvidenceWithdrawn(
+        practitioner_id=learner.practitioner_id,
+        retracted_event_ids=[old_id] if old_id else [],
+        reason=(
+            f"{outcome.module_id} was mastered earlier, by attempt {outcome.attempt_id} "
+            f"on {outcome.attempted_at.date()}"
+        ),
+        concept_id=None,
+        due_at=None,
+        module_id=outcome.module_id,
+        attempt_id=outcome.supersedes_attempt_id,
+    )
+    return withdrawn, outcome.attempted_at
 
 
 def _events(
@@ -147,28 +190,6 @@ def _record(
         attempted_at=attempted.attempted_at,
         source_statement_id=attempted.source_statement_id,
         recorded_at=recorded_at,
-    )
-
-
-async def _sync_new_cards(
-    learning: LearningContext,
-    conn: Connection,
-    learner: LoadedLearner,
-    events: list[DomainEvent],
-    catalog: Catalog,
-    module_id: str,
-) -> None:
-    assert learner.state is not None
-    state = learner.state
-    for event in events:  # the fold decides the cards, exactly as a replay would
-        state = evolve(state, event, catalog, learning.review_policy)
-    module = catalog.module(module_id)
-    await projections.sync_cards(
-        conn,
-        learner.agency_id,
-        state,
-        module.concept_ids,
-        {concept_id: module.id for concept_id in module.concept_ids},
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from services.learning.adapters import queries
 from services.learning.adapters.learner_stream import load_learner, load_learners
 from services.learning.domain.learner import LearnerState, cards_as_of
+from services.learning.domain.mastery import previous_mastered_by
 from services.learning.domain.review import (
     ReviewStatus,
     lapses_at,
@@ -80,7 +81,11 @@ async def progress_of(
                 last_attempt_at=attempts[-1].attempted_at if attempts else None,
                 mastered_at=mastery.mastered_at if mastery else None,
                 mastering_attempt_id=mastery.attempt_id if mastery else None,
-                previous_module_mastered=mastery.previous_module_mastered if mastery else None,
+                previous_module_mastered=(
+                    previous_mastered_by(state.progress, catalog, module.id, mastery.mastered_at)
+                    if mastery
+                    else None
+                ),
             )
         )
     return ProgressReport(

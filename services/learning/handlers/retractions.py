@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.learning.adapters import projections
 from services.learning.adapters.learner_stream import append_to_learner, load_learner, lock_learner
-from services.learning.domain.events import EvidenceRetracted
-from services.learning.domain.learner import evolve
+from services.learning.domain.catalog import Catalog
+from services.learning.domain.events import EvidenceRetracted, ModuleMastered
+from services.learning.domain.learner import LearnerState, evolve
+from services.learning.domain.mastery import earliest_passing, previous_mastered_by
 from services.learning.handlers.context import LEARNING
+from services.learning.handlers.lapse_announcements import TimedEvent, reconciled_lapses
+from services.learning.handlers.lapses import sync_lapsed_cards
 from services.learning.handlers.recorded import pending_event, writing
 from shared.database import Connection
+from shared.events import StoredEvent
 from shared.service import Runtime
 
 _SOURCED = ("assessment_attempted", "module_mastered", "concept_reviewed")
@@ -70,6 +74,16 @@ async def retract_statement_evidence(
         retracted_at=retracted_at,
     )
     catalog = learning.catalogs.get(learner.state.catalog_version)
+    after = evolve(learner.state, event, catalog, learning.review_policy)
+    changes: list[TimedEvent] = [(event, retracted_at)]
+    remastered = _next_mastery(after, event, catalog, stream)
+    if remastered is not None:
+        changes.append((remastered, remastered.mastered_at))
+        after = evolve(after, remastered, catalog, learning.review_policy)
+    # a voided mastery or review can remove (or move) the lapses the history implies
+    lapse_events = await reconciled_lapses(
+        learning, conn, learner.stream_id, after, catalog, learning.clock()
+    )
     async with writing(conn):
         await append_to_learner(
             learning,
@@ -77,13 +91,14 @@ async def retract_statement_evidence(
             learner,
             [
                 pending_event(
-                    event,
+                    change,
                     agency_id=agency_id,
                     subject=practitioner_id,
                     actor=actor,
-                    occurred_at=retracted_at,
+                    occurred_at=occurred_at,
                     source_statement_id=voiding_statement_id,
                 )
+                for change, occurred_at in [*changes, *lapse_events]
             ],
         )
         await conn.execute(
@@ -100,7 +115,8 @@ async def retract_statement_evidence(
             practitioner_id,
             source_statement_id,
         )
-        after = evolve(learner.state, event, catalog, learning.review_policy)
+        for change, _ in lapse_events:
+            after = evolve(after, change, catalog, learning.review_policy)
         gone = set(learner.state.cards) - set(after.cards)
         if gone:
             await conn.execute(
@@ -110,8 +126,40 @@ async def retract_statement_evidence(
                 practitioner_id,
                 sorted(gone),
             )
-        kept = [c for c in after.cards if c == event.concept_id]
-        if kept:
-            module_of = {c: catalog.module_of_concept(c).id for c in kept}
-            await projections.sync_cards(conn, agency_id, after, kept, module_of)
+        await sync_lapsed_cards(conn, agency_id, after, catalog)
     return event
+
+
+def _next_mastery(
+    after: LearnerState, event: EvidenceRetracted, catalog: Catalog, stream: list[StoredEvent]
+) -> ModuleMastered | None:
+    """When the voided attempt was the module's mastery, the next earliest passing attempt
+    masters it: the mastery is the earliest passing attempt still standing."""
+    if event.module_id is None:
+        return None
+    progress = after.progress.module(event.module_id)
+    if progress is None or progress.mastery is not None:
+        return None
+    attempt = earliest_passing(progress)
+    if attempt is None:
+        return None
+    recorded = next(
+        (
+            e
+            for e in stream
+            if e.name == "assessment_attempted" and e.data["attempt_id"] == attempt.attempt_id
+        ),
+        None,
+    )
+    module = catalog.module(event.module_id)
+    return ModuleMastered(
+        practitioner_id=after.practitioner_id,
+        module_id=module.id,
+        module_order=module.order,
+        mastered_at=attempt.attempted_at,
+        previous_module_mastered=previous_mastered_by(
+            after.progress, catalog, module.id, attempt.attempted_at
+        ),
+        attempt_id=attempt.attempt_id,
+        source_statement_id=recorded.data.get("source_statement_id") if recorded else None,
+    )

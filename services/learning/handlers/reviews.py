@@ -1,8 +1,11 @@
-"""Record a spaced review of a mastered concept; a review can end an announced lapse."""
+"""Record a spaced review of a concept; it can end a lapse, or show one never happened.
+
+The review is stored whatever is known of the concept's mastery; the lapse
+announcements are then brought in line with the whole review history in the same
+append (lapse_announcements.py), so a back-dated review shows its effect at once.
+"""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from services.learning.adapters import projections, queries
 from services.learning.adapters.learner_stream import append_to_learner, load_learner, lock_learner
@@ -11,13 +14,14 @@ from services.learning.domain.events import ConceptRestored, ConceptReviewed
 from services.learning.domain.learner import decide_review, evolve
 from services.learning.domain.review import ConceptReview, ReviewOutcome, outcome_for_score
 from services.learning.handlers.context import LEARNING
+from services.learning.handlers.lapse_announcements import reconciled_lapses
+from services.learning.handlers.lapses import sync_lapsed_cards
 from services.learning.handlers.recorded import Recorded, pending_event, writing
 from services.learning.models.commands import RecordReview
 from services.learning.models.records import ReviewRecord
 from shared.database import Connection
-from shared.events import DomainEvent
 from shared.idempotency_keys import minted_id
-from shared.practice_time import as_practice_datetime, refuse_future
+from shared.practice_time import refuse_future
 from shared.problems import Conflict
 from shared.service import Runtime
 
@@ -41,7 +45,7 @@ async def record_review(
     *,
     source_statement_id: str | None = None,
 ) -> Recorded[ReviewRecord]:
-    """Append `concept_reviewed` (and `concept_restored` when it ends a lapse).
+    """Append `concept_reviewed` and the lapse events the history now calls for.
 
     Runs inside the caller's transaction; raises a `LearningDomainError` or a
     `shared.problems.Problem` having written nothing.
@@ -70,18 +74,16 @@ async def record_review(
         module_id=decision.module_id,
         rating=outcome,
         reviewed_at=review.reviewed_at,
-        next_due_at=decision.card.due,
+        next_due_at=decision.card.due if decision.card else None,
     )
-    events: list[DomainEvent] = [reviewed]
-    if decision.restored_on is not None:
-        events.append(
-            ConceptRestored(
-                practitioner_id=command.practitioner_id,
-                concept_id=command.concept_id,
-                module_id=decision.module_id,
-                restored_on=decision.restored_on,
-            )
-        )
+    after = evolve(learner.state, reviewed, catalog, learning.review_policy)
+    lapse_events = await reconciled_lapses(
+        learning, conn, learner.stream_id, after, catalog, learning.clock()
+    )
+    restored = any(
+        isinstance(event, ConceptRestored) and event.concept_id == command.concept_id
+        for event, _ in lapse_events
+    )
     review_id = minted_id(command.id)
     async with writing(conn):
         stored = await append_to_learner(
@@ -94,12 +96,12 @@ async def record_review(
                     agency_id=agency_id,
                     subject=command.practitioner_id,
                     actor=actor,
-                    occurred_at=_practice_time(event, review.reviewed_at),
+                    occurred_at=occurred_at,
                     review_id=str(review_id),
                     scaled_score=command.scaled_score,
                     source_statement_id=source_statement_id,
                 )
-                for event in events
+                for event, occurred_at in [(reviewed, review.reviewed_at), *lapse_events]
             ],
         )
         record = ReviewRecord(
@@ -111,25 +113,15 @@ async def record_review(
             scaled_score=command.scaled_score,
             reviewed_at=reviewed.reviewed_at,
             next_due_at=reviewed.next_due_at,
-            restored=decision.restored_on is not None,
+            restored=restored,
             source_statement_id=source_statement_id,
             recorded_at=stored[0].recorded_at,
         )
         await projections.insert_review(conn, agency_id, record)
-        state = learner.state
-        for event in events:
-            state = evolve(state, event, catalog, learning.review_policy)
-        await projections.sync_cards(
-            conn, agency_id, state, [command.concept_id], {command.concept_id: decision.module_id}
-        )
+        for event, _ in lapse_events:
+            after = evolve(after, event, catalog, learning.review_policy)
+        await sync_lapsed_cards(conn, agency_id, after, catalog)
     return Recorded(record, created=True)
-
-
-def _practice_time(event: DomainEvent, reviewed_at: datetime) -> datetime:
-    # a back-dated review can end a lapse only on the lapse's own date, later than itself
-    if isinstance(event, ConceptRestored) and event.restored_on > reviewed_at.date():
-        return as_practice_datetime(event.restored_on)
-    return reviewed_at
 
 
 def _retried(

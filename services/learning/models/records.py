@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.learning.domain.review import ReviewOutcome
 
@@ -65,7 +65,10 @@ class AttemptRecord(BaseModel):
     scaled_score: float
     passed: bool
     mastered_module: bool
-    previous_module_mastered: bool | None
+    previous_module_mastered: bool | None = Field(
+        description="as known when the attempt was recorded; the progress report decides "
+        "it from the mastery dates known now"
+    )
     attempted_at: datetime
     source_statement_id: str | None
     recorded_at: datetime
@@ -99,7 +102,8 @@ class ReviewRecord(BaseModel):
     rating: ReviewOutcome
     scaled_score: float | None
     reviewed_at: datetime
-    next_due_at: datetime
+    # null when the concept's module was not known to be mastered by the review's date
+    next_due_at: datetime | None
     restored: bool
     source_statement_id: str | None
     recorded_at: datetime

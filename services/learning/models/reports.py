@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.learning.domain.review import ReviewOutcome, ReviewStatus
 from services.learning.domain.visibility import ConceptStatus
@@ -27,7 +27,10 @@ class ModuleProgressView(BaseModel):
     last_attempt_at: datetime | None
     mastered_at: datetime | None
     mastering_attempt_id: str | None
-    previous_module_mastered: bool | None
+    previous_module_mastered: bool | None = Field(
+        description="the module before was mastered no later than this one, from the mastery "
+        "dates known now (whatever order they were recorded in)"
+    )
 
 
 class ProgressReport(BaseModel):

@@ -260,6 +260,7 @@ class PractitionerHistory:
         observer: str = INDEPENDENT_OBSERVER,
         calibrated: bool = True,
         kind: InstrumentKind = "team_meeting",
+        imported: bool = False,
     ) -> Self:
         """An observation; domains default to the total in every domain."""
         self._observations += 1
@@ -276,6 +277,7 @@ class PractitionerHistory:
                 observer_calibrated=calibrated,
                 total_percent=total,
                 domain_percents=dict.fromkeys(DOMAINS, total) if domains is None else domains,
+                imported=imported,
             )
         )
 

@@ -16,7 +16,12 @@ from services.certification.domain.evidence import (
     ObservationRecorded,
     SkillRated,
 )
-from services.certification.domain.intake import ContractViolation, evidence_from_event
+from services.certification.domain.intake import (
+    ContractViolation,
+    Retraction,
+    evidence_from_event,
+    retraction_from_event,
+)
 from services.certification.domain.vocabulary import SkillLevel
 
 
@@ -170,3 +175,33 @@ def test_a_payload_breaking_the_contract_names_what_is_wrong() -> None:
         evidence_from_event(
             "fidelity", "observation_recorded", "ev-2", observation(meeting_date="last week")
         )
+
+
+def test_learning_withdrawing_a_lapse_it_no_longer_implies_retracts_those_events() -> None:
+    withdrawn = {
+        "practitioner_id": "pr-1",
+        "retracted_event_ids": ["ev-lapsed", "ev-restored"],
+        "reason": "M1.C1 lapse of 2025-06-01 is not what the review history implies",
+        "concept_id": "M1.C1",
+        "due_at": "2025-05-02T09:00:00Z",
+        "module_id": None,
+        "attempt_id": None,
+    }
+
+    retraction = retraction_from_event("learning", "evidence_withdrawn", withdrawn)
+
+    assert retraction == Retraction("pr-1", ("ev-lapsed", "ev-restored"))
+    assert evidence_from_event("learning", "evidence_withdrawn", "ev-9", withdrawn) is None
+
+
+def test_a_mastery_without_the_old_previous_module_flag_is_still_evidence() -> None:
+    mastered = evidence_from_event(
+        "learning",
+        "module_mastered",
+        "ev-1",
+        {"practitioner_id": "pr-1", "module_id": "M2", "module_order": 2,
+         "mastered_at": "2025-11-01T15:00:00Z", "attempt_id": "a-2"},
+    )  # fmt: skip
+
+    assert isinstance(mastered, ModuleMastered)
+    assert (mastered.module_id, mastered.occurred_on) == ("M2", date(2025, 11, 1))

@@ -19,6 +19,7 @@ from services.certification.domain.vocabulary import SkillLevel
 from tests.certification.unit.certification_builders import (
     GRANT_DAY,
     PractitionerHistory,
+    observation_named,
     of_kind,
 )
 
@@ -34,7 +35,14 @@ def publish(announced: list[Announced], plan: PublicationPlan) -> list[Announced
         for a in announced
     ]
     for planned in plan.events:
-        updated.append(Announced(f"e{len(updated) + 1}", planned.transition, planned.correction))
+        updated.append(
+            Announced(
+                f"e{len(updated) + 1}",
+                planned.transition,
+                planned.correction,
+                effective_on=planned.published_on,
+            )
+        )
     return updated
 
 
@@ -125,3 +133,57 @@ def test_a_correction_leads_from_the_announced_status_to_the_current_one() -> No
     assert correction_kind(Status.REVOKED, Status.IN_PROGRESS) is Kind.REINSTATED
     assert correction_kind(Status.CERTIFIED, Status.REVOKED) is Kind.REVOKED
     assert correction_kind(Status.CERTIFIED, Status.IN_PROGRESS) is Kind.LAPSED
+
+
+def test_a_same_day_revoke_then_reinstate_is_corrected_no_earlier_than_the_revocation(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    revoked_on = date(2026, 1, 15)
+    announced = announced_after(evaluate(policy, history.revoked(revoked_on).build(), revoked_on))
+    assert announced[-1].transition.kind is Kind.REVOKED
+
+    history.reinstated(revoked_on, reason="wrong practitioner")
+    plan = plan_publication(announced, evaluate(policy, history.build(), revoked_on))
+
+    [correction] = plan.events
+    assert (correction.transition.kind, correction.correction) == (Kind.REINSTATED, True)
+    assert correction.published_on == revoked_on  # clamped: never before the revocation
+    assert correction.transition.on == GRANT_DAY  # the true date: certified since the grant
+    assert correction.corrects == (announced[-1].event_id,)
+
+
+def test_effective_dates_of_one_level_never_run_backwards(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    announced = announced_after(evaluate(policy, history.build(), date(2026, 9, 5)))
+    assert announced[-1].transition.kind is Kind.AT_RISK  # 2026-08-29 by the clock
+    late = history.observed(date(2026, 8, 20), total=60).build()  # below 80, a week late
+
+    plan = plan_publication(announced, evaluate(policy, late, date(2026, 9, 5)))
+
+    published = [
+        a.published_on for a in publish(announced, plan) if a.transition.level_key == "facilitator"
+    ]
+    assert published == sorted(published)
+    assert any(e.transition.on < e.published_on for e in plan.events)
+
+
+def test_settled_transitions_count_as_known_and_never_appear_in_corrects(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    history.observed(date(2026, 2, 1), total=60).observed(date(2026, 3, 1), total=95)
+    history.observed(date(2026, 3, 20), total=95)
+    state = evaluate(policy, history.build(), date(2026, 4, 1))
+    granted, at_risk, restored = state.level("facilitator").transitions
+    announced = [
+        Announced("g1", granted),
+        Announced("s2", at_risk, published=False),
+        Announced("s3", restored, published=False),
+    ]
+    assert not plan_publication(announced, state)
+
+    history.without(observation_named("obs-3"))  # the 60% observation was a typo
+    plan = plan_publication(announced, evaluate(policy, history.build(), date(2026, 4, 1)))
+
+    assert plan.events == []
+    assert plan.retracted_silently == ["s2", "s3"]

@@ -75,7 +75,10 @@ def test_a_revocation_lifted_the_same_day_leaves_no_trace(
 def test_revoking_one_level_leaves_the_others_alone(
     policy: Policy, history: PractitionerHistory
 ) -> None:
-    history.revoked(REVOKED_ON, level="coach")
+    history.observed(date(2026, 1, 10), total=85, kind="coaching")
+    history.observed(date(2026, 1, 12), total=88, kind="coaching").revoked(
+        date(2026, 1, 20), level="coach"
+    )
 
     state = evaluate(policy, history.build(), date(2026, 2, 1))
 
@@ -83,15 +86,52 @@ def test_revoking_one_level_leaves_the_others_alone(
     assert state.level("coach").status is Status.REVOKED
 
 
-def test_a_practitioner_revoked_before_certification_is_not_granted_while_revoked(
+def test_a_revocation_of_every_level_takes_only_the_levels_held(
     policy: Policy, history: PractitionerHistory
 ) -> None:
-    history.revoked(date(2025, 11, 1)).reinstated(date(2026, 1, 5))
+    history.revoked(REVOKED_ON)
 
-    revoked = evaluate(policy, history.build(), date(2025, 12, 31))
-    reinstated = evaluate(policy, history.build(), date(2026, 1, 5))
+    state = evaluate(policy, history.build(), date(2026, 2, 1))
 
-    assert revoked.level("facilitator").status is Status.REVOKED
-    assert story(revoked) == [("revoked", date(2025, 11, 1))]
-    assert reinstated.level("facilitator").status is Status.CERTIFIED
-    assert reinstated.level("facilitator").certified_on == GRANT_DAY
+    assert state.level("facilitator").status is Status.REVOKED
+    coach = state.level("coach")
+    assert coach.status is Status.NOT_STARTED
+    assert coach.transitions == ()  # never "coach: not_started → revoked"
+
+
+def test_a_dependent_level_held_when_its_prerequisite_is_revoked_is_revoked_with_it(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    history.observed(date(2026, 1, 10), total=85, kind="coaching")
+    history.observed(date(2026, 1, 12), total=88, kind="coaching")
+    history.revoked(REVOKED_ON, level="facilitator")
+
+    state = evaluate(policy, history.build(), date(2026, 2, 1))
+
+    assert story(state, "coach") == [("granted", date(2026, 1, 12)), ("revoked", REVOKED_ON)]
+
+
+def test_a_dependent_level_is_not_granted_while_its_prerequisite_is_revoked(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    history.revoked(REVOKED_ON, level="facilitator")
+    history.observed(date(2026, 1, 20), total=85, kind="coaching")
+    history.observed(date(2026, 1, 25), total=88, kind="coaching")
+
+    state = evaluate(policy, history.build(), date(2026, 2, 1))
+
+    coach = state.level("coach")
+    assert coach.status is Status.IN_PROGRESS
+    assert not coach.requirements[0].met
+    assert "revoked" in coach.requirements[0].reason
+
+
+def test_a_revocation_dated_before_the_level_is_held_does_not_touch_it(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    history.revoked(date(2025, 11, 1))
+
+    state = evaluate(policy, history.build(), date(2025, 12, 31))
+
+    assert state.level("facilitator").status is Status.CERTIFIED
+    assert story(state) == [("granted", GRANT_DAY)]

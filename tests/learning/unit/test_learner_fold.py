@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
 from services.learning.domain.catalog import Catalog
-from services.learning.domain.errors import ConceptNotMasteredError, ReviewBeforeMasteryError
 from services.learning.domain.events import (
     AssessmentAttempted,
     ConceptLapsed,
@@ -18,7 +15,7 @@ from services.learning.domain.events import (
 from services.learning.domain.learner import (
     LearnerState,
     cards_as_of,
-    decide_lapses,
+    decide_lapse_changes,
     decide_review,
     replay_learner,
 )
@@ -112,67 +109,80 @@ def test_cards_as_of_the_past_forget_later_reviews(catalog: Catalog) -> None:
     assert before_mastery == {}
 
 
-def test_an_announced_lapse_is_not_decided_again_even_after_a_back_dated_review(
-    catalog: Catalog,
-) -> None:
+def test_an_announced_lapse_is_not_decided_again(catalog: Catalog) -> None:
     state = learner(catalog, *mastered_m1())
     state = learner(catalog, *mastered_m1(), lapsed(state, "M1.C1"))
     long_after = lapses_at(state.cards["M1.C1"], POLICY) + 200 * DAY
-    # imported late: a review dated before the lapse, which did not restore it
-    state = learner(
-        catalog, *mastered_m1(), lapsed(state, "M1.C1"),
-        reviewed("M1.C1", ReviewOutcome.GOOD, T0 + DAY),
-    )  # fmt: skip
 
-    decided = {lapse.concept_id for lapse in decide_lapses(state, long_after, POLICY)}
+    changes = decide_lapse_changes(state, long_after, POLICY)
 
-    assert "M1.C1" not in decided
-    assert decided == set(catalog.module("M1").concept_ids) - {"M1.C1"}
+    assert {lapse.concept_id for lapse in changes.lapsed} == set(
+        catalog.module("M1").concept_ids
+    ) - {"M1.C1"}
+    assert changes.withdrawn == () and changes.restored == ()
 
 
-def test_a_review_on_or_after_the_lapse_restores_it_that_day(catalog: Catalog) -> None:
-    state = learner(catalog, *mastered_m1())
-    lapse = lapsed(state, "M1.C1")
-    state = learner(catalog, *mastered_m1(), lapse)
-    review_at = lapses_at(state.cards["M1.C1"], POLICY) + 3 * DAY
-
-    decision = decide_review(
-        state, ConceptReview(concept_id="M1.C1", outcome=ReviewOutcome.HARD, reviewed_at=review_at),
-        catalog, POLICY,
-    )  # fmt: skip
-
-    assert decision.restored_on == review_at.date()
-    assert decision.module_id == "M1"
-
-
-def test_a_review_dated_before_the_lapse_never_restores_before_the_lapse_date(
+def test_a_review_after_an_announced_lapse_restores_it_on_the_review_date(
     catalog: Catalog,
 ) -> None:
     state = learner(catalog, *mastered_m1())
     lapse = lapsed(state, "M1.C1")
-    state = learner(catalog, *mastered_m1(), lapse)
-    just_before = lapses_at(state.cards["M1.C1"], POLICY) - timedelta(hours=12)
+    review_at = lapses_at(state.cards["M1.C1"], POLICY) + 3 * DAY
+    state = learner(
+        catalog, *mastered_m1(), lapse, reviewed("M1.C1", ReviewOutcome.HARD, review_at)
+    )
 
-    decision = decide_review(
-        state,
-        ConceptReview(concept_id="M1.C1", outcome=ReviewOutcome.GOOD, reviewed_at=just_before),
-        catalog, POLICY,
-    )  # fmt: skip
+    changes = decide_lapse_changes(state, review_at + DAY, POLICY)
 
-    assert decision.restored_on == lapse.lapsed_on  # the lapse did not happen: empty interval
+    [restored] = [r for r in changes.restored if r.concept_id == "M1.C1"]
+    assert (restored.lapsed_on, restored.restored_on) == (lapse.lapsed_on, review_at.date())
+    assert "M1.C1" not in {w.concept_id for w in changes.withdrawn}
 
 
-def test_reviews_need_a_mastered_concept_dated_after_the_mastery(catalog: Catalog) -> None:
+def test_a_late_review_dated_before_the_lapse_withdraws_the_announced_lapse(
+    catalog: Catalog,
+) -> None:
     state = learner(catalog, *mastered_m1())
+    lapse = lapsed(state, "M1.C1")
+    just_before = lapses_at(state.cards["M1.C1"], POLICY) - timedelta(hours=12)
+    state = learner(
+        catalog, *mastered_m1(), lapse, reviewed("M1.C1", ReviewOutcome.GOOD, just_before)
+    )
 
-    with pytest.raises(ConceptNotMasteredError, match="M2"):
-        decide_review(
-            state, ConceptReview(concept_id="M2.C1", outcome=ReviewOutcome.GOOD, reviewed_at=T0),
-            catalog, POLICY,
-        )  # fmt: skip
-    with pytest.raises(ReviewBeforeMasteryError):
-        decide_review(
-            state,
-            ConceptReview(concept_id="M1.C1", outcome=ReviewOutcome.GOOD, reviewed_at=T0 - DAY),
-            catalog, POLICY,
-        )  # fmt: skip
+    changes = decide_lapse_changes(state, just_before + DAY, POLICY)
+
+    assert [w.concept_id for w in changes.withdrawn] == ["M1.C1"]
+    assert "M1.C1" not in {lapse.concept_id for lapse in changes.lapsed}
+
+
+def test_a_review_of_a_concept_not_mastered_yet_is_kept_and_counts_from_the_mastery(
+    catalog: Catalog,
+) -> None:
+    early_review = reviewed("M1.C1", ReviewOutcome.EASY, T0 + 2 * DAY)
+    before_mastery = reviewed("M1.C1", ReviewOutcome.AGAIN, T0 - DAY)
+
+    review_first = learner(catalog, early_review, before_mastery, *mastered_m1())
+    mastery_first = learner(catalog, *mastered_m1(), before_mastery, early_review)
+
+    assert review_first.cards == mastery_first.cards
+    assert (
+        review_first.cards["M1.C1"].review_count == 1
+    )  # the one before the mastery does not count
+    decision = decide_review(
+        learner(catalog),
+        ConceptReview(concept_id="M2.C1", outcome=ReviewOutcome.GOOD, reviewed_at=T0),
+        catalog,
+        POLICY,
+    )
+    assert (decision.module_id, decision.card) == ("M2", None)
+
+
+def test_an_earlier_mastery_arriving_later_replaces_the_recorded_one(catalog: Catalog) -> None:
+    later, earlier = mastered_m1(T0 + 10 * DAY), mastered_m1(T0)
+    earlier = [e.model_copy(update={"attempt_id": "a-0"}) for e in earlier]
+
+    state = learner(catalog, *later, *earlier)
+
+    mastery = state.progress.mastery("M1")
+    assert mastery is not None and (mastery.attempt_id, mastery.mastered_at) == ("a-0", T0)
+    assert state.cards["M1.C1"].mastered_at == T0

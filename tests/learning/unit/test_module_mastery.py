@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
+from itertools import permutations
 
 import pytest
 
@@ -20,7 +21,9 @@ from services.learning.domain.mastery import (
     Attempt,
     LearnerProgress,
     decide_attempt,
+    earliest_passing,
     enroll,
+    previous_mastered_by,
     record_attempt,
 )
 from services.learning.domain.practice_time import refuse_future
@@ -169,3 +172,71 @@ def test_practice_date_in_the_future_is_refused_but_the_past_is_fine() -> None:
     assert refuse_future(T0 - 365 * DAY, now=T0) == T0 - 365 * DAY
     with pytest.raises(PracticeDateInFutureError, match="future"):
         refuse_future(T0 + timedelta(seconds=1), now=T0)
+
+
+def test_a_passing_attempt_dated_before_the_recorded_mastery_replaces_it(
+    catalog: Catalog,
+) -> None:
+    later = an_attempt("M1", 0.9, T0 + 10 * DAY)
+    earlier = an_attempt("M1", 0.85, T0 + 2 * DAY)
+    progress, _ = record_attempt(enrolled(catalog, T0), later, catalog)
+
+    progress, outcome = record_attempt(progress, earlier, catalog)
+
+    assert outcome.newly_mastered and outcome.supersedes_attempt_id == later.attempt_id
+    mastery = progress.mastery("M1")
+    assert mastery is not None and (mastery.attempt_id, mastery.mastered_at) == (
+        earlier.attempt_id,
+        earlier.attempted_at,
+    )
+
+
+def test_the_mastery_is_the_earliest_passing_attempt_whatever_the_arrival_order(
+    catalog: Catalog,
+) -> None:
+    attempts = [
+        an_attempt("M1", 0.5, T0 + DAY),
+        an_attempt("M1", 0.9, T0 + 4 * DAY),
+        an_attempt("M1", 0.95, T0 + 9 * DAY),
+    ]
+    masteries = set()
+    for order in permutations(attempts):
+        progress = enrolled(catalog, T0)
+        for attempt in order:
+            progress, _ = record_attempt(progress, attempt, catalog)
+        mastery = progress.mastery("M1")
+        assert mastery is not None
+        masteries.add((mastery.attempt_id, mastery.mastered_at))
+
+    assert masteries == {(attempts[1].attempt_id, attempts[1].attempted_at)}
+
+
+def test_module_order_is_read_from_the_mastery_dates_whatever_order_they_arrived_in(
+    catalog: Catalog,
+) -> None:
+    progress, m2 = record_attempt(
+        enrolled(catalog, T0), an_attempt("M2", 0.9, T0 + 2 * DAY), catalog
+    )
+    progress = mastered(catalog, progress, "M1", T0 + DAY)  # imported later, earlier in practice
+
+    assert m2.previous_module_mastered is False  # all that was known when M2 was recorded
+    assert previous_mastered_by(progress, catalog, "M2", T0 + 2 * DAY) is True
+    assert previous_mastered_by(progress, catalog, "M2", T0 + DAY / 2) is False
+    assert previous_mastered_by(progress, catalog, "M1", T0) is True  # nothing before M1
+
+
+def test_the_earliest_passing_attempt_is_what_the_mastery_falls_back_to(catalog: Catalog) -> None:
+    progress = enrolled(catalog, T0)
+    for attempt in (
+        an_attempt("M1", 0.95, T0 + 5 * DAY),
+        an_attempt("M1", 0.4, T0 + DAY),
+        an_attempt("M1", 0.85, T0 + 3 * DAY),
+    ):
+        progress, _ = record_attempt(progress, attempt, catalog)
+
+    earliest = earliest_passing(progress.modules["M1"])
+
+    assert earliest is not None and (earliest.attempted_at, earliest.scaled_score) == (
+        T0 + 3 * DAY,
+        0.85,
+    )

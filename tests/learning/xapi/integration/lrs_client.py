@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.learning.config import LearningSettings
+from shared.envelope import CloudEvent
 from shared.testing.apps import bearer
 
 VERSION = {"X-Experience-API-Version": "1.0.3"}
@@ -119,3 +120,13 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# Lapses a 2025 history implies are announced as soon as it is recorded (see
+# tests/learning/test_lapse_check.py); statement tests look at the evidence itself.
+LAPSE_BOOKKEEPING = frozenset({"concept_lapsed", "concept_restored", "evidence_withdrawn"})
+
+
+def without_lapses(events: list[CloudEvent]) -> list[CloudEvent]:
+    """The events that are not lapse announcements, in stream order."""
+    return [e for e in events if e.event_name not in LAPSE_BOOKKEEPING]

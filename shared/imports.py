@@ -1,0 +1,223 @@
+"""Bulk import: NDJSON lines run through the very handlers the single-record routes use.
+
+A service registers each kind of line once (`ImportKind("attempt", RecordAttempt,
+record_attempt_line)`): the model the POST body uses, and a function that stores one
+record with the same handler the route calls, answering True for a new record and False
+for one already present (a faithful repeat of an earlier create with the same `id`). So an
+import line and a POST give the same result, the same validation and the same events.
+
+Lines run in batches: one transaction per batch, a savepoint per line, so an invalid line
+rolls back alone and a batch commits many events at once. The handlers open their
+transactions through `runtime.pool` / `runtime.store`; `pinned` hands them a runtime whose
+pool is the batch's one connection, so their transaction becomes the line's savepoint. A
+kind's `store` must therefore write only through the runtime it is given.
+
+A dry run is the same batch rolled back: every check the handlers make, nothing kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar, cast
+
+import asyncpg
+import structlog
+from pydantic import BaseModel, ValidationError
+
+from shared.auth import Principal
+from shared.database import UNAVAILABLE_ERRORS, Connection, Pool
+from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.problems import PROBLEM_BASE, Problem
+from shared.request_guard import MalformedJson, UnstorableValue, parse_strict_json
+from shared.service import Runtime
+
+log = structlog.get_logger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+Outcome = Literal["stored", "present", "invalid"]
+DomainErrors = Mapping[type[Exception], Callable[[Any], Problem]]
+
+# errors that say "try the batch again later", not "this line is wrong"
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    *UNAVAILABLE_ERRORS,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+)
+
+
+@dataclass(frozen=True)
+class ImportKind(Generic[M]):
+    """One kind of line: its body model and how one record of it is stored."""
+
+    name: str
+    model: type[M]
+    store: Callable[[Runtime, Principal, M], Awaitable[bool]]
+    # the field holding the record's stable id (a practitioner's registration: its id)
+    id_field: str = "id"
+
+    async def apply(self, runtime: Runtime, principal: Principal, fields: dict[str, Any]) -> bool:
+        return await self.store(runtime, principal, self.model.model_validate(fields))
+
+
+def import_kinds(*kinds: ImportKind[Any]) -> dict[str, ImportKind[Any]]:
+    """A service's kinds by name (what `with_imports` takes)."""
+    return {kind.name: kind for kind in kinds}
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    """One non-empty line of the file: its number, kind and record id, or why it is unusable."""
+
+    number: int
+    kind: str
+    record_id: str
+    fields: dict[str, Any]
+    problem: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class LineResult:
+    number: int
+    kind: str
+    record_id: str
+    outcome: Outcome
+    problem: dict[str, Any] | None = None
+
+
+def problem_body(status: int, title: str, detail: str, slug: str, **extra: Any) -> dict[str, Any]:
+    """The RFC 9457 body an import reports for an invalid line."""
+    return {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+
+
+def _invalid(detail: str) -> dict[str, Any]:
+    return problem_body(422, "Invalid import line", detail, "invalid-import-line")
+
+
+def parse_line(number: int, text: str, kinds: Mapping[str, ImportKind[Any]]) -> ParsedLine:
+    """A line as JSON with a known `kind` and a non-empty `id`, or the problem with it."""
+    try:
+        value = parse_strict_json(text, what=f"line {number}")
+    except (MalformedJson, UnstorableValue) as error:
+        return ParsedLine(number, "", "", {}, _invalid(str(error)))
+    if not isinstance(value, dict):
+        return ParsedLine(number, "", "", {}, _invalid("each line must be one JSON object"))
+    kind = value.pop("kind", None)
+    known = ", ".join(sorted(kinds))
+    if not isinstance(kind, str) or kind not in kinds:
+        shown = str(kind)[:64] if kind is not None else None
+        problem = _invalid(f"'kind' must be one of: {known} (got {shown!r})")
+        return ParsedLine(number, str(kind or "")[:64], "", value, problem)
+    id_field = kinds[kind].id_field
+    record_id = value.get(id_field)
+    if not isinstance(record_id, str) or not record_id.strip():
+        problem = _invalid(
+            f"a {kind} line needs its stable '{id_field}', so a re-import stores nothing twice"
+        )
+        return ParsedLine(number, kind, "", value, problem)
+    return ParsedLine(number, kind, record_id[:200], value)
+
+
+def problem_for_error(error: Exception, domain_errors: DomainErrors) -> dict[str, Any] | None:
+    """What the single-record route would have answered for `error`; None if unexpected."""
+    for error_type in type(error).__mro__:
+        to_problem = domain_errors.get(error_type)
+        if to_problem is not None:
+            error = to_problem(error)
+            break
+    if isinstance(error, Problem):
+        return problem_body(error.status, error.title, error.detail, error.slug, **error.extra)
+    if isinstance(error, ValidationError):
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "line", "message": e["msg"]}
+            for e in error.errors()
+        ]
+        detail = f"{errors[0]['field']}: {errors[0]['message']}" if errors else "invalid"
+        if len(errors) > 1:
+            detail += f" (and {len(errors) - 1} more problem(s), listed in 'errors')"
+        return problem_body(422, "Invalid request", detail, "invalid-request", errors=errors)
+    if isinstance(error, ConcurrencyConflict):
+        return problem_body(409, "Concurrent modification", str(error), "concurrency-conflict")
+    if isinstance(error, asyncpg.UniqueViolationError):
+        return problem_body(
+            409, "Conflict", "a record with this identity already exists", "conflict"
+        )
+    if isinstance(error, asyncpg.DataError):
+        return problem_body(
+            422,
+            "Invalid request",
+            "a value is outside what can be stored (too large a number, or too long a text)",
+            "invalid-request",
+        )
+    return None
+
+
+class _PinnedPool:
+    """Stands in for the pool: every `acquire` yields the batch's one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Connection]:
+        yield self._conn
+
+
+def pinned(runtime: Runtime, conn: Connection) -> Runtime:
+    """The runtime seen by a batch's handlers: pool and store bound to `conn`."""
+    pool = cast(Pool, _PinnedPool(conn))
+    store = EventStore(pool, notify_channel=runtime.store.notify_channel)
+    return dataclasses.replace(runtime, pool=pool, store=store)
+
+
+async def run_batch(
+    runtime: Runtime,
+    conn: Connection,
+    principal: Principal,
+    kinds: Mapping[str, ImportKind[Any]],
+    lines: Sequence[ParsedLine],
+    domain_errors: DomainErrors,
+) -> list[LineResult]:
+    """Apply each line in a savepoint of `conn`'s open transaction.
+
+    A line the handlers refuse is rolled back alone and reported with the problem its POST
+    would have answered. A transient database error (unreachable, deadlock) is raised, so
+    the caller retries the whole batch; an unexpected error is logged and reported.
+    """
+    batch_runtime = pinned(runtime, conn)
+    results: list[LineResult] = []
+    for line in lines:
+        if line.problem is not None:
+            results.append(
+                LineResult(line.number, line.kind, line.record_id, "invalid", line.problem)
+            )
+            continue
+        try:
+            async with conn.transaction():
+                created = await kinds[line.kind].apply(batch_runtime, principal, dict(line.fields))
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as error:
+            problem = problem_for_error(error, domain_errors)
+            if problem is None:
+                log.exception("import_line_failed", line=line.number, kind=line.kind)
+                problem = problem_body(
+                    500,
+                    "Internal error",
+                    "the server failed to store this line; it has been logged, nothing of "
+                    "this line was stored",
+                    "internal-error",
+                )
+            results.append(LineResult(line.number, line.kind, line.record_id, "invalid", problem))
+            continue
+        outcome: Outcome = "stored" if created else "present"
+        results.append(LineResult(line.number, line.kind, line.record_id, outcome))
+    return results

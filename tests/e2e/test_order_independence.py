@@ -1,0 +1,158 @@
+"""Order-independence is a property of the system: any order of the same evidence, sent
+through the four services' APIs, ends in the state the date-ordered send ends in.
+
+A practitioner's history (tests/e2e/practitioner_evidence.py) is sent once in practice-date
+order, then, for each example hypothesis draws, in a permutation for a new practitioner of
+the same agency; certification's state and the evidence it holds must come out the same.
+The services run once for all examples, so each example costs only its requests.
+
+The comparison is `CertificationView`; what an agency app hears while an import is open
+(the published transitions once it closes) is a second view of the same two sends, to
+compare beside it: `record_history` is where both sends go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.e2e.practitioner_evidence import (
+    ADMIN,
+    CALIBRATED_ON,
+    COACH,
+    OBSERVER,
+    PROGRAM_START,
+    CertificationView,
+    Send,
+    certification_view,
+    evidence_for,
+    expected_evidence_count,
+    send,
+)
+from tests.e2e.test_certification_across_services import Agency, four_services
+from tests.fidelity.fidelity_builders import (
+    TEAM_MEETING_INDICATORS,
+    attempt,
+    gold_standard,
+    reference,
+)
+
+EVIDENCE_PER_PRACTITIONER = len(evidence_for("anyone"))
+_practitioners = itertools.count(1)
+
+
+@pytest.fixture
+async def agency(settings_for: Callable[..., Any], agency_id: str) -> AsyncIterator[Agency]:
+    async with four_services(settings_for, agency_id) as running:
+        await calibrate_observers(running)
+        yield running
+
+
+@pytest.fixture
+async def date_ordered(agency: Agency) -> CertificationView:
+    """The view of the history sent in practice-date order (the reference)."""
+    practitioner_id = "prac-in-order"
+    await record_history(agency, practitioner_id, order=None)
+    return await settled(agency, practitioner_id, expected=None)
+
+
+async def record_history(agency: Agency, practitioner_id: str, order: Sequence[int] | None) -> None:
+    """Set the practitioner up, then send their evidence in `order` (indexes into the
+    date-ordered list; None sends it in practice-date order). The one place both sends
+    go through, e.g. to hold them in an import window."""
+    await set_up(agency, practitioner_id)
+    evidence: list[Send] = evidence_for(practitioner_id)
+    for index in order if order is not None else range(len(evidence)):
+        await send(agency, evidence[index])
+
+
+async def calibrate_observers(agency: Agency) -> None:
+    gold = gold_standard(TEAM_MEETING_INDICATORS)
+    for observer in (COACH, OBSERVER):
+        ref = await agency.fidelity.post(
+            "/calibration/references",
+            reference(meeting_date=CALIBRATED_ON, gold=gold),
+            "admin",
+            subject=ADMIN,
+        )
+        await agency.fidelity.post(
+            "/calibration/attempts",
+            attempt(ref["id"], CALIBRATED_ON, gold),
+            "observer",
+            subject=observer,
+        )
+
+
+async def set_up(agency: Agency, practitioner_id: str) -> None:
+    """The roster entry, the learning enrollment and the coach assignment (not permuted)."""
+    registration = {
+        "practitioner_id": practitioner_id,
+        "role": "facilitator",
+        "program_start": PROGRAM_START.isoformat(),
+        "coach_id": COACH,
+        "supervisor_id": "sup-sam",
+    }
+    await agency.certification.post("/practitioners", registration, "admin", subject=ADMIN)
+    enrollment = {"practitioner_id": practitioner_id, "enrolled_on": PROGRAM_START.isoformat()}
+    await agency.learning.post("/enrollments", enrollment, "admin", subject=ADMIN)
+    assignment = {
+        "coach_id": COACH,
+        "practitioner_id": practitioner_id,
+        "valid_from": PROGRAM_START.isoformat(),
+        "valid_to": None,
+    }
+    await agency.coaching.post("/assignments", assignment, "admin", subject=ADMIN)
+
+
+async def settled(
+    agency: Agency, practitioner_id: str, expected: CertificationView | None
+) -> CertificationView:
+    """The view once certification has taken in every event and stays there for a while.
+
+    Settled means: all the evidence the scenario implies is in (and, with `expected`, the
+    view is that one) for a second, or all of it is in for three seconds (a different
+    view, returned for the assertion to show). A view that never settles is returned as
+    it last was.
+    """
+    count = expected_evidence_count()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    stable_since, last = loop.time(), await certification_view(agency, practitioner_id)
+    while loop.time() < deadline:
+        await asyncio.sleep(0.25)
+        view = await certification_view(agency, practitioner_id)
+        if view != last:
+            stable_since, last = loop.time(), view
+            continue
+        complete = len(last.evidence) == count
+        quiet_for = loop.time() - stable_since
+        if complete and (quiet_for >= 3.0 or (quiet_for >= 1.0 and last == (expected or last))):
+            return last
+    return last
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(order=st.permutations(range(EVIDENCE_PER_PRACTITIONER)))
+async def test_any_order_of_a_practitioners_evidence_ends_in_the_date_ordered_state(
+    agency: Agency, date_ordered: CertificationView, order: list[int]
+) -> None:
+    practitioner_id = f"prac-shuffled-{next(_practitioners)}"
+
+    await record_history(agency, practitioner_id, order)
+
+    assert '"status": "certified"' in date_ordered.state  # the reference reaches a grant
+    assert len(date_ordered.evidence) == expected_evidence_count()
+    shuffled = await settled(agency, practitioner_id, expected=date_ordered)
+    assert shuffled.evidence == date_ordered.evidence
+    assert shuffled.state == date_ordered.state
