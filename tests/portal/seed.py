@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from services.learning.domain.review import ReviewOutcome, apply_review, start_card
+from services.learning.domain.seed_catalog import SEED_CATALOG
 from shared.config import ServiceSettings
 from shared.testing.apps import bearer
 from shared.testing.waiting import eventually
@@ -90,18 +92,45 @@ async def register(agency: Agency, practitioner: str, start: date = PROGRAM_STAR
     await agency.certification.post("/practitioners", body)
 
 
+def reviews_on_time(module_id: str, mastered_at: datetime) -> list[tuple[str, datetime]]:
+    """A `good` review of each of the module's concepts on every due date up to today."""
+    now = datetime.now(UTC)
+    reviews = []
+    for concept_id in SEED_CATALOG.module(module_id).concept_ids:
+        card = start_card(concept_id, mastered_at)
+        while card.due < now:
+            reviews.append((concept_id, card.due))
+            card = apply_review(card, ReviewOutcome.GOOD, card.due)
+    return reviews
+
+
 async def learn(agency: Agency, practitioner: str, modules: int = 6) -> None:
+    """Modules mastered over the year, each concept reviewed on time (no lapse implied)."""
     enrolment = {"practitioner_id": practitioner, "enrolled_on": PROGRAM_START.isoformat()}
     await agency.learning.post("/enrollments", enrolment)
+    gate = asyncio.Semaphore(8)
+
+    async def review(concept_id: str, at: datetime) -> None:
+        body = {
+            "practitioner_id": practitioner,
+            "concept_id": concept_id,
+            "rating": "good",
+            "reviewed_at": at.isoformat(),
+        }
+        async with gate:
+            await agency.learning.post("/reviews", body)
+
     for order in range(1, modules + 1):
-        on = ago(330 - 28 * order)
+        mastered_at = datetime.combine(ago(330 - 28 * order), time(15), tzinfo=UTC)
         body = {
             "practitioner_id": practitioner,
             "module_id": f"M{order}",
             "scaled_score": 0.9,
-            "attempted_at": datetime.combine(on, time(15), tzinfo=UTC).isoformat(),
+            "attempted_at": mastered_at.isoformat(),
         }
         await agency.learning.post("/attempts", body)
+        reviews = reviews_on_time(f"M{order}", mastered_at)
+        await asyncio.gather(*(review(concept, at) for concept, at in reviews))
 
 
 async def coach(agency: Agency, practitioner: str) -> None:
