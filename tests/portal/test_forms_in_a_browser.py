@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.portal.browsing import sign_in
-from tests.portal.seed import CERTIFIED, TODAY
+from tests.portal.seed import AT_RISK, CERTIFIED, TODAY
 from tests.portal.stack import Stack
 
 
@@ -75,19 +75,23 @@ async def test_an_admin_revokes_and_reinstates_with_a_reason_and_a_second_reinst
     await page.get_by_label("Program start").fill(TODAY.isoformat())
     await page.get_by_role("button", name="Register").click()
     await page.get_by_role("link", name=f"Manage {person}").click()
-
     await page.get_by_role("button", name="Revoke").click()  # no reason: said inline
     await expect(page.locator(".error-summary")).to_contain_text("Give the reason")
+    await page.locator("#revocations-reason").fill("falsified observation records (case 14)")
+    await page.get_by_role("button", name="Revoke").click()  # nothing held: the service says so
+    await expect(page.locator(".error-summary")).to_contain_text("only a held level")
+
+    await page.goto(f"{stack.portal_url}/admin/practitioners/{AT_RISK}")
     await page.locator("#revocations-level").select_option("facilitator")
     await page.locator("#revocations-reason").fill("falsified observation records (case 14)")
     await page.get_by_role("button", name="Revoke").click()
     await expect(page.locator(".success")).to_contain_text("Certification revoked")
     await expect(page.locator("#revocations-level")).to_contain_text("facilitator (revoked)")
-
     for _ in range(2):
         await page.locator("#reinstatements-reason").fill("the HR case closed without finding")
         await page.get_by_role("button", name="Reinstate").click()
     await expect(page.locator(".error-summary")).to_contain_text("nothing to reinstate")
+    await expect(page.locator("#revocations-level")).not_to_contain_text("revoked")
 
 
 @pytest.mark.timeout(200)
