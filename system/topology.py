@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shared.roster_copy import CONSUMER_LABEL, ROSTER_EVENTS
+
 SERVICE_PORTS = {"learning": 8001, "coaching": 8002, "fidelity": 8003, "certification": 8004}
 SERVICES = tuple(SERVICE_PORTS)
 
@@ -9,11 +11,18 @@ SERVICES = tuple(SERVICE_PORTS)
 PORTAL_PORT = 8000
 PORTAL_URL = f"http://127.0.0.1:{PORTAL_PORT}"
 
+# every copy of the roster reads certification's four roster events with one durable
+ROSTER_COPY = [
+    ("certification", CONSUMER_LABEL, f"certification.*.{event}") for event in ROSTER_EVENTS
+]
+
 # the durable consumers each service owns on another service's stream:
 # reader → [(upstream service, consumer label, filter subject below the subject root)]
 CONSUMERS: dict[str, list[tuple[str, str, str]]] = {
     "certification": [
         (upstream, upstream, f"{upstream}.>") for upstream in ("learning", "coaching", "fidelity")
     ],
-    "coaching": [("certification", "roster", "certification.*.practitioner_registered")],
+    "coaching": ROSTER_COPY,
+    "fidelity": ROSTER_COPY,
+    "learning": ROSTER_COPY,
 }

@@ -32,7 +32,7 @@ def build_definition(settings: CoachingSettings) -> ServiceDefinition:
         routers=routers,
         permissions=PERMISSIONS,
         migrations=MIGRATIONS,
-        # teams configure the local roster; they are no fact another service consumes
+        # team_set is no longer written (teams are the roster's); old logs never publish it
         internal_events=frozenset({TeamSet.name}),
         domain_errors={CoachingError: problem_for},
         consumers=roster_consumers,

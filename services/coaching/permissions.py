@@ -43,7 +43,6 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "peer_sessions.read": READERS,
     "reflections.write": COACHING_STAFF | {PRACTITIONER},
     "reflections.read": frozenset({ADMIN, SUPERVISOR, COACH, AUDITOR, PRACTITIONER}),
-    "teams.set": frozenset({ADMIN}),
     "teams.read": frozenset({ADMIN, SUPERVISOR, AUDITOR}),
     "roster.read": frozenset({ADMIN, SUPERVISOR, COACH, AUDITOR}),
     "culture.read_agency": frozenset({ADMIN, SUPERVISOR, COACH, AUDITOR}),

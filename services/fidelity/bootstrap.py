@@ -9,9 +9,11 @@ from services.fidelity.config import FidelitySettings
 from services.fidelity.domain.errors import FidelityError
 from services.fidelity.entrypoints import imports as bulk_import
 from services.fidelity.entrypoints.api import OPENAPI_TAGS, routers
+from services.fidelity.entrypoints.consumers import roster_consumers
 from services.fidelity.entrypoints.problems import problem_for
 from services.fidelity.handlers.instruments import seed_instruments
 from services.fidelity.permissions import PERMISSIONS
+from shared.roster_copy import ROSTER_COPY_DDL
 from shared.service import ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -27,7 +29,8 @@ def build_definition(settings: FidelitySettings) -> ServiceDefinition:
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
-        migrations=MIGRATIONS,
+        migrations=[*MIGRATIONS, *ROSTER_COPY_DDL],
+        consumers=roster_consumers,
         on_startup=seed_instruments,
         openapi_tags=OPENAPI_TAGS,
         domain_errors={FidelityError: problem_for},

@@ -10,6 +10,7 @@ from services.learning.config import LearningSettings
 from services.learning.domain.errors import LearningDomainError
 from services.learning.entrypoints import imports as bulk_import
 from services.learning.entrypoints.api import OPENAPI_TAGS, routers
+from services.learning.entrypoints.consumers import roster_consumers
 from services.learning.entrypoints.problems import problem_for
 from services.learning.handlers import lapse_check_job
 from services.learning.handlers.context import LEARNING, LearningContext, visibility_policy
@@ -22,6 +23,7 @@ from services.learning.xapi.wiring import (
     XAPI_ROUTERS,
     start_xapi,
 )
+from shared.roster_copy import ROSTER_COPY_DDL
 from shared.service import PeriodicJob, Runtime, ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -52,7 +54,8 @@ def build_definition(settings: LearningSettings) -> ServiceDefinition:
         description=DESCRIPTION,
         routers=[*routers, *XAPI_ROUTERS],
         permissions={**PERMISSIONS, **XAPI_PERMISSIONS},
-        migrations=[*MIGRATIONS, *XAPI_MIGRATIONS],
+        migrations=[*MIGRATIONS, *XAPI_MIGRATIONS, *ROSTER_COPY_DDL],
+        consumers=roster_consumers,
         periodic_jobs=jobs,
         on_startup=start_learning,
         openapi_tags=[*OPENAPI_TAGS, *XAPI_OPENAPI_TAGS],

@@ -29,7 +29,6 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "reviews.record": frozenset({_A, _S, _C, _SV}),
     "reviews.read": frozenset({_A, _S, _C, _P, _AU, _SV}),
     "visibility.read": frozenset({_A, _S, _C, _P, _AU, _SV}),
-    "teams.define": frozenset({_A, _S}),
     "teams.read": frozenset({_A, _S, _C, _AU, _SV}),
     # bulk import (NDJSON) of records and its reports: agency administrators only
     "imports.run": frozenset({Role.ADMIN}),

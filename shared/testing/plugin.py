@@ -20,6 +20,7 @@ import pytest
 from nats.aio.client import Client
 
 from shared.servers import NatsServer, PostgresServer
+from shared.testing.roster import RosterAnnouncer
 
 DATABASE = "miiwrap_test"
 
@@ -104,6 +105,13 @@ async def nats_client(nats_server: NatsServer) -> AsyncIterator[Client]:
     client = await nats.connect(nats_server.url)
     yield client
     await client.close()
+
+
+@pytest.fixture
+def roster(nats_client: Client, subject_root: str, agency_id: str) -> RosterAnnouncer:
+    """Certification's roster events for the test's agency; a service fixture adds its pool
+    to `copies` so each announcement waits until that service's copy has it."""
+    return RosterAnnouncer(nats_client, subject_root, agency_id)
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ from services.learning.bootstrap import create_service_app as learning_app
 from services.learning.config import LearningSettings
 from shared.config import stream_name
 from shared.servers import NatsServer, PostgresServer
-from shared.testing.apps import bearer, running
+from shared.testing.apps import bearer, running, runtime_of
+from shared.testing.roster import RosterAnnouncer
 from tests.certification.upstream import TODAY, UpstreamHistory, publish
 from tests.learning.api_builders import T0, an_attempt, an_enrollment
 
@@ -53,6 +54,10 @@ async def produce_rate(pg: PostgresServer, nats_url: str, seconds: float) -> flo
     async with running(app) as client:
         headers = bearer(settings, "bench", "admin")
         people = [f"p{i}" for i in range(CLIENTS)]
+        roster_events = await nats.connect(nats_url)
+        copy = [runtime_of(app).pool]
+        await RosterAnnouncer(roster_events, "benchproduce", "bench", copy).register(*people)
+        await roster_events.close()
         for person in people:
             response = await client.post(
                 "/enrollments", json=an_enrollment(person), headers=headers

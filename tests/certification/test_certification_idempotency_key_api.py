@@ -25,3 +25,24 @@ async def test_a_retried_policy_version_returns_the_first_answer(
     assert retry.headers["idempotent-replayed"] == "true"
     assert other.status_code == 422
     assert "different body" in other.json()["detail"]
+
+
+async def test_a_retried_roster_change_returns_the_first_answer_and_is_recorded_once(
+    certification: CertificationApi,
+) -> None:
+    await certification.register("pr-1")
+    headers = {**certification.headers(), "Idempotency-Key": str(uuid.uuid4())}
+    body = {"effective_on": "2025-06-02", "supervisor_id": "sup-2"}
+
+    first = await certification.client.post(
+        "/practitioners/pr-1/changes", json=body, headers=headers
+    )
+    retry = await certification.client.post(
+        "/practitioners/pr-1/changes", json=body, headers=headers
+    )
+
+    assert first.status_code == 201, first.text
+    assert (retry.status_code, retry.json()) == (201, first.json())
+    assert retry.headers["idempotent-replayed"] == "true"
+    history = (await certification.get("/practitioners/pr-1")).json()["history"]
+    assert [change["kind"] for change in history] == ["registered", "details_changed"]

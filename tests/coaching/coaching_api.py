@@ -7,7 +7,7 @@ Imported by its full name (`tests.coaching.coaching_api`): pytest runs in import
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ import httpx
 from services.coaching.config import CoachingSettings
 from shared.service import Runtime
 from shared.testing.apps import bearer
+from shared.testing.roster import RosterAnnouncer, practitioner_ids_in
 
 COACH = "coach-ana"
 OTHER_COACH = "coach-ben"
@@ -110,14 +111,21 @@ def reflection_body(**overrides: Any) -> dict[str, Any]:
 
 @dataclass
 class CoachingApi:
-    """The running coaching app of one test, seen from one agency."""
+    """The running coaching app of one test, seen from one agency. `post` puts the
+    practitioners a body names on the roster first (as certification would announce
+    them), unless `on_roster=False`; `client` posts as it is."""
 
     client: httpx.AsyncClient
     settings: CoachingSettings
     runtime: Runtime
     agency_id: str
+    roster: RosterAnnouncer
+    # practitioners the test acts as: on the roster too (a reflection names its author so)
+    acting: set[str] = field(default_factory=set)
 
     def as_(self, subject: str, *roles: str, agency_id: str | None = None) -> dict[str, str]:
+        if "practitioner" in roles and agency_id in (None, self.agency_id):
+            self.acting.add(subject)
         return bearer(self.settings, agency_id or self.agency_id, *roles, subject=subject)
 
     @property
@@ -128,8 +136,15 @@ class CoachingApi:
         return self.as_(subject, "coach")
 
     async def post(
-        self, path: str, body: dict[str, Any], headers: dict[str, str]
+        self,
+        path: str,
+        body: dict[str, Any],
+        headers: dict[str, str],
+        *,
+        on_roster: bool = True,
     ) -> httpx.Response:
+        if on_roster:
+            await self.roster.ensure(*practitioner_ids_in(body), *sorted(self.acting))
         return await self.client.post(path, json=body, headers=headers)
 
     async def get(self, path: str, headers: dict[str, str], **params: Any) -> httpx.Response:
@@ -169,11 +184,12 @@ async def refused(
     *,
     status: int,
     says: tuple[str, ...],
+    on_roster: bool = True,
 ) -> dict[str, Any]:
     """POST must answer `status` as problem+json whose detail says each of `says`, storing
     nothing at all."""
     before = await api.stored()
-    response = await api.post(path, body, headers)
+    response = await api.post(path, body, headers, on_roster=on_roster)
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     problem: dict[str, Any] = response.json()

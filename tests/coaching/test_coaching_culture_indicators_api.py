@@ -23,17 +23,27 @@ P1, P2, P3, P4 = "prac-1", "prac-2", "prac-3", "prac-4"
 # The seeded agency, as of 2025-06-30. The coaching window is the 12 months 2024-07 …
 # 2025-06; peer learning counts 2025-04-02 … 06-30 (90 days), reflection 06-01 … 06-30.
 #
-# Roster (from assignments and the team):
-#   P1  coached by COACH from 2024-07-01, open            → active every month
-#   P2  coached by COACH from 2025-01-15, open            → active 2025-01 … 06
-#   P3  coached by OTHER_COACH 2024-05-01 … 2025-03-31    → active 2024-07 … 2025-03
-#   P4  in SUPERVISOR's team only, never assigned         → active throughout
+# Roster (certification's, with SUPERVISOR's team P1, P2, P4):
+#   P1  program start 2024-07-01, coached by COACH from then      → active every month
+#   P2  program start 2025-01-15, coached by COACH from then      → active 2025-01 … 06
+#   P3  program start 2024-05-01, coached by OTHER_COACH until 2025-03-31, left on
+#       2025-04-01                                                → active 2024-07 … 2025-03
+#   P4  program start 2020, never assigned                        → active throughout
+#   visitors of peer sessions join the program on 2025-07-01      → not active yet
+ROSTER = [  # (practitioner, program start, supervisor)
+    (P1, date(2024, 7, 1), SUPERVISOR),
+    (P2, date(2025, 1, 15), SUPERVISOR),
+    (P3, date(2024, 5, 1), "sup-zed"),
+    (P4, date(2020, 1, 1), SUPERVISOR),
+    ("visitor-x", date(2025, 7, 1), None),
+    ("visitor-y", date(2025, 7, 1), None),
+]
+P3_LEFT_ON = date(2025, 4, 1)
 ASSIGNMENTS = [
     (COACH, P1, date(2024, 7, 1), None),
     (COACH, P2, date(2025, 1, 15), None),
     (OTHER_COACH, P3, date(2024, 5, 1), date(2025, 3, 31)),
 ]
-TEAM = [P1, P2, P4]
 COACHING_SESSIONS = [
     (COACH, P1, date(2024, 7, 15)),
     (COACH, P1, date(2025, 4, 10)),
@@ -58,12 +68,16 @@ REFLECTIONS = [
     (P1, date(2025, 6, 15)),
     (P2, date(2025, 5, 31)),  # one day before the 30-day window
     (P4, date(2025, 6, 30)),
-    (P3, date(2025, 6, 10)),  # P3 left on 2025-03-31: not active, not counted
 ]
 
 
 @pytest.fixture
 async def seeded(api: CoachingApi) -> CoachingApi:
+    for practitioner, program_start, supervisor in ROSTER:
+        await api.roster.register(
+            practitioner, program_start=program_start, supervisor_id=supervisor
+        )
+    await api.roster.leave(P3, P3_LEFT_ON, reason="moved to another agency")
     for coach, practitioner, valid_from, valid_to in ASSIGNMENTS:
         await api.assign(
             coach_id=coach,
@@ -71,10 +85,6 @@ async def seeded(api: CoachingApi) -> CoachingApi:
             valid_from=iso(valid_from),
             valid_to=iso(valid_to) if valid_to else None,
         )
-    response = await api.client.put(
-        f"/teams/{SUPERVISOR}", json={"practitioner_ids": TEAM}, headers=api.admin
-    )
-    assert response.status_code == 201, response.text
     for coach, practitioner, held_on in COACHING_SESSIONS:
         await api.log_session(coach, practitioner_id=practitioner, held_on=iso(held_on))
     for facilitator, participants, held_on in PEER_SESSIONS:
@@ -85,6 +95,11 @@ async def seeded(api: CoachingApi) -> CoachingApi:
     for author, written_on in REFLECTIONS:
         body = reflection_body(practitioner_id=author, written_on=iso(written_on))
         await api.created("/reflections", body, api.admin)
+    # P3 left on 2025-04-01: a reflection dated after that is refused, not just uncounted
+    after_leaving = reflection_body(practitioner_id=P3, written_on=iso(date(2025, 6, 10)))
+    refused = await api.post("/reflections", after_leaving, api.admin)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("/not-on-roster")
     return api
 
 
@@ -184,12 +199,31 @@ async def test_a_supervisor_sees_only_their_own_team(seeded: CoachingApi) -> Non
     assert (await seeded.get("/culture", practitioner)).status_code == 403
 
 
-async def test_the_roster_comes_from_assignments_and_teams(seeded: CoachingApi) -> None:
+async def test_a_practitioner_who_left_is_not_counted_after_the_leaving_date(
+    seeded: CoachingApi,
+) -> None:
+    auditor = seeded.as_("aud-1", "auditor")
+    last_day = (await seeded.get("/culture", auditor, as_of="2025-03-31")).json()
+    after = (await seeded.get("/culture", auditor, as_of="2025-04-30")).json()
+
+    # P1, P2, P3, P4 on P3's last day; P3 is gone from 2025-04-01 on
+    assert last_day["reflection"]["active_practitioners"] == 4
+    assert after["reflection"]["active_practitioners"] == 3
+    assert coverage(after)[-2:] == [("2025-03", 2, 4), ("2025-04", 1, 3)]
+
+
+async def test_the_roster_is_certifications(seeded: CoachingApi) -> None:
     roster = (await seeded.get("/roster", seeded.admin)).json()["items"]
 
     assert roster == [
-        {"practitioner_id": P1, "active_from": "2024-07-01", "active_to": None},
-        {"practitioner_id": P2, "active_from": "2025-01-15", "active_to": None},
-        {"practitioner_id": P3, "active_from": "2024-05-01", "active_to": "2025-03-31"},
-        {"practitioner_id": P4, "active_from": None, "active_to": None},
+        {"practitioner_id": P1, "active_from": "2024-07-01", "away": []},
+        {"practitioner_id": P2, "active_from": "2025-01-15", "away": []},
+        {
+            "practitioner_id": P3,
+            "active_from": "2024-05-01",
+            "away": [{"left_on": "2025-04-01", "returned_on": None}],
+        },
+        {"practitioner_id": P4, "active_from": "2020-01-01", "away": []},
+        {"practitioner_id": "visitor-x", "active_from": "2025-07-01", "away": []},
+        {"practitioner_id": "visitor-y", "active_from": "2025-07-01", "away": []},
     ]

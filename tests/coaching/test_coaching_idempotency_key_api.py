@@ -39,6 +39,7 @@ async def test_a_retried_session_without_an_id_is_logged_once(api: CoachingApi) 
 async def test_the_same_key_in_two_agencies_makes_two_sessions(api: CoachingApi) -> None:
     body, key = a_session_without_id(), str(uuid.uuid4())
     other_agency = f"{api.agency_id}-other"
+    await api.roster.for_agency(other_agency).register(body["practitioner_id"])
     await api.assign()
     await api.created(
         "/assignments", assignment_body(), api.as_("admin", "admin", agency_id=other_agency)

@@ -1,55 +1,10 @@
-"""Teams, the role matrix at the edge, and the OpenAPI document."""
+"""The role matrix at the edge, and the OpenAPI document."""
 
 from __future__ import annotations
 
 import pytest
-from nats.aio.client import Client
 
-from shared.testing.jetstream import received_events
-from tests.coaching.coaching_api import (
-    OTHER_PRACTITIONER,
-    PRACTITIONER,
-    SUPERVISOR,
-    CoachingApi,
-    new_id,
-)
-
-
-async def test_a_team_is_set_replaced_and_read_but_never_published(
-    api: CoachingApi, nats_client: Client
-) -> None:
-    path = f"/teams/{SUPERVISOR}"
-    first = await api.client.put(path, json={"practitioner_ids": [PRACTITIONER]}, headers=api.admin)
-    same = await api.client.put(path, json={"practitioner_ids": [PRACTITIONER]}, headers=api.admin)
-    replaced = await api.client.put(
-        path, json={"practitioner_ids": [OTHER_PRACTITIONER, PRACTITIONER]}, headers=api.admin
-    )
-
-    assert (first.status_code, same.status_code, replaced.status_code) == (201, 200, 200)
-    assert (await api.stored())["events"] == 2  # the repeat changed nothing
-    team = (await api.get(path, api.as_(SUPERVISOR, "supervisor"))).json()
-    assert team["practitioner_ids"] == [OTHER_PRACTITIONER, PRACTITIONER]
-    await api.assign()
-    published = await received_events(
-        nats_client, f"{api.settings.subject_root}.coaching.{api.agency_id}.>", count=1
-    )
-    assert [e.event_name for e in published] == ["coach_assigned"]  # team_set stays inside
-
-
-async def test_a_team_is_refused_when_it_lists_its_supervisor_or_a_caller_is_no_admin(
-    api: CoachingApi,
-) -> None:
-    path = f"/teams/{SUPERVISOR}"
-    itself = await api.client.put(path, json={"practitioner_ids": [SUPERVISOR]}, headers=api.admin)
-    by_supervisor = await api.client.put(
-        path, json={"practitioner_ids": [PRACTITIONER]}, headers=api.as_(SUPERVISOR, "supervisor")
-    )
-
-    assert itself.status_code == 422
-    assert "themself" in itself.json()["detail"]
-    assert by_supervisor.status_code == 403
-    assert (await api.stored())["events"] == 0
-
+from tests.coaching.coaching_api import PRACTITIONER, CoachingApi, new_id
 
 READS = [
     "/assignments",

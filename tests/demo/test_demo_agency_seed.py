@@ -1,8 +1,8 @@
 """The demo agency: a year of practice seeded through the four APIs ends in the intended mix.
 
 The four service apps run in-process against the harness's PostgreSQL and NATS (as in
-tests/e2e); the seed talks to them over HTTP only. Learning's lapse check is run once
-after the seed, as `make run`'s periodic job does, so the never-reviewed concepts lapse.
+tests/e2e); the seed talks to them over HTTP only. No periodic lapse check runs: the
+lapse of the never-reviewed concepts is announced as their history is recorded.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from services.fidelity.bootstrap import create_service_app as fidelity_app
 from services.fidelity.config import FidelitySettings
 from services.learning.bootstrap import create_service_app as learning_app
 from services.learning.config import LearningSettings
-from services.learning.handlers import lapse_check_job
 from shared.auth import issue_token
 from shared.config import ServiceSettings
-from shared.testing.apps import running, runtime_of
+from shared.testing.apps import running
 from shared.testing.waiting import eventually
 from system.demo_history.client import DemoApi
 from system.demo_history.driver import seed_agency
@@ -35,7 +34,7 @@ from system.demo_history.local import today_utc
 from system.demo_history.personas import PERSONAS
 from system.local_data import DEMO_AGENCY, DEMO_XAPI_KEY
 
-# the demo LMS credential, as make run configures it; no periodic lapse check (run below)
+# the demo LMS credential, as make run configures it; no periodic lapse check
 LMS = (DEMO_XAPI_KEY, "demo-lms-secret-for-the-test")
 LEARNING_SETTINGS = {
     "lapse_check_interval_seconds": 0,
@@ -47,7 +46,7 @@ LEARNING_SETTINGS = {
 @asynccontextmanager
 async def four_services(
     settings_for: Callable[..., Any],
-) -> AsyncIterator[tuple[dict[str, httpx.AsyncClient], list[ServiceSettings], Any]]:
+) -> AsyncIterator[tuple[dict[str, httpx.AsyncClient], list[ServiceSettings]]]:
     configured = {
         "learning": (learning_app, settings_for(LearningSettings, **LEARNING_SETTINGS)),
         "coaching": (coaching_app, settings_for(CoachingSettings)),
@@ -55,11 +54,11 @@ async def four_services(
         "certification": (certification_app, settings_for(CertificationSettings, db_pool_max=10)),
     }
     async with AsyncExitStack() as stack:
-        clients, apps = {}, {}
-        for name, (create, settings) in configured.items():
-            apps[name] = create(settings)
-            clients[name] = await stack.enter_async_context(running(apps[name]))
-        yield clients, [s for _, s in configured.values()], apps["learning"]
+        clients = {
+            name: await stack.enter_async_context(running(create(settings)))
+            for name, (create, settings) in configured.items()
+        }
+        yield clients, [s for _, s in configured.values()]
 
 
 async def roster_statuses(client: httpx.AsyncClient, token: str) -> dict[str, str]:
@@ -102,7 +101,7 @@ async def stored_events(database_url: str, settings: list[ServiceSettings]) -> d
 async def test_the_demo_agency_history_ends_certified_at_risk_lapsed_revoked_and_in_progress(
     settings_for: Callable[..., Any], database_url: str
 ) -> None:
-    async with four_services(settings_for) as (clients, settings, learning):
+    async with four_services(settings_for) as (clients, settings):
 
         def mint(subject: str, role: str) -> str:
             return issue_token(settings[0], subject=subject, agency_id=DEMO_AGENCY, roles=[role])
@@ -111,7 +110,6 @@ async def test_the_demo_agency_history_ends_certified_at_risk_lapsed_revoked_and
         first = await seed_agency(DemoApi(clients, mint, lms=LMS), DEMO_AGENCY, anchor)
         assert first.practitioners == len(PERSONAS) >= 40
         assert first.created > 1000
-        await lapse_check_job(runtime_of(learning))  # what make run's periodic job does
         expected = {p.id: p.expect for p in PERSONAS}
         admin = mint("demo-admin", "admin")
         seen: dict[str, str] = {}

@@ -32,6 +32,7 @@ from services.learning.config import LearningSettings
 from services.learning.domain.review import ReviewOutcome, apply_review, start_card
 from services.learning.domain.seed_catalog import SEED_CATALOG
 from shared.config import ServiceSettings
+from shared.roster_client import until_on_roster
 from shared.servers import NatsServer
 from shared.testing.apps import bearer, running
 from shared.testing.waiting import eventually
@@ -62,8 +63,10 @@ class Service:
     agency_id: str
 
     async def post(self, path: str, body: dict[str, Any], *roles: str, subject: str) -> Any:
+        """POST as certification's other callers do: a practitioner registered a moment ago
+        may not be on this service's roster copy yet, so not-on-roster is retried."""
         headers = bearer(self.settings, self.agency_id, *roles, subject=subject)
-        response = await self.client.post(path, json=body, headers=headers)
+        response = await until_on_roster(lambda: self.client.post(path, json=body, headers=headers))
         assert response.status_code in (200, 201), (path, response.text)
         return response.json()
 

@@ -6,22 +6,25 @@ order, then, for each example hypothesis draws, in a permutation for a new pract
 the same agency; certification's state and the evidence it holds must come out the same.
 The services run once for all examples, so each example costs only its requests.
 
-The comparison is `CertificationView`; what an agency app hears while an import is open
-(the published transitions once it closes) is a second view of the same two sends, to
-compare beside it: `record_history` is where both sends go.
+Both sends are imports: each runs inside a certification import window, so agency apps
+hear nothing while it is open, and once it closes they hear the net transitions, which
+must be the same for any order too (`Outcome.published`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.testing.apps import bearer
 from tests.e2e.practitioner_evidence import (
     ADMIN,
     CALIBRATED_ON,
@@ -54,12 +57,68 @@ async def agency(settings_for: Callable[..., Any], agency_id: str) -> AsyncItera
         yield running
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What an import of one history ends in: certification's view, and what agency apps
+    were told once the import window closed (nothing while it was open)."""
+
+    view: CertificationView
+    held_while_open: tuple[str, ...]
+    published: tuple[str, ...]
+
+
 @pytest.fixture
-async def date_ordered(agency: Agency) -> CertificationView:
-    """The view of the history sent in practice-date order (the reference)."""
-    practitioner_id = "prac-in-order"
-    await record_history(agency, practitioner_id, order=None)
-    return await settled(agency, practitioner_id, expected=None)
+async def date_ordered(agency: Agency) -> Outcome:
+    """The history sent in practice-date order (the reference)."""
+    return await imported_history(agency, "prac-in-order", order=None, expected=None)
+
+
+async def imported_history(
+    agency: Agency, practitioner_id: str, order: Sequence[int] | None, expected: Outcome | None
+) -> Outcome:
+    """The history sent inside an import window, settled, then the window closed."""
+    window = await agency.certification.post(
+        "/import-windows", {"label": f"history of {practitioner_id}"}, "admin", subject=ADMIN
+    )
+    await record_history(agency, practitioner_id, order)
+    view = await settled(agency, practitioner_id, expected=expected.view if expected else None)
+    held = await published_transitions(agency, practitioner_id)
+    await agency.certification.post(
+        f"/import-windows/{window['id']}/close", {}, "admin", subject=ADMIN
+    )
+    return Outcome(view, held, await published_transitions(agency, practitioner_id))
+
+
+async def published_transitions(agency: Agency, practitioner_id: str) -> tuple[str, ...]:
+    """The practitioner's published transition events, in publication order, without what
+    differs between two practitioners with the same history (ids, recording times)."""
+    certification = agency.certification
+    headers = bearer(certification.settings, certification.agency_id, "admin", subject=ADMIN)
+    found: list[str] = []
+    params: dict[str, str] = {"limit": "100"}
+    while True:
+        response = await certification.client.get(
+            f"/practitioners/{practitioner_id}/transitions", params=params, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        page = response.json()
+        for event in page["items"]:
+            found.append(
+                json.dumps(
+                    {key: event[key] for key in PUBLISHED_CONTENT}
+                    | {"corrects": len(event["corrects"])},
+                    sort_keys=True,
+                )
+            )
+        if not page.get("next_cursor"):
+            return tuple(found)
+        params["cursor"] = page["next_cursor"]
+
+
+PUBLISHED_CONTENT = (
+    "type", "level", "kind", "effective_on", "true_effective_on", "from_status", "to_status",
+    "policy_version", "correction",
+)  # fmt: skip
 
 
 async def record_history(agency: Agency, practitioner_id: str, order: Sequence[int] | None) -> None:
@@ -144,15 +203,19 @@ async def settled(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(order=st.permutations(range(EVIDENCE_PER_PRACTITIONER)))
-async def test_any_order_of_a_practitioners_evidence_ends_in_the_date_ordered_state(
-    agency: Agency, date_ordered: CertificationView, order: list[int]
+async def test_any_order_of_the_evidence_ends_in_the_date_ordered_state_and_publications(
+    agency: Agency, date_ordered: Outcome, order: list[int]
 ) -> None:
     practitioner_id = f"prac-shuffled-{next(_practitioners)}"
 
-    await record_history(agency, practitioner_id, order)
+    shuffled = await imported_history(agency, practitioner_id, order, expected=date_ordered)
 
-    assert '"status": "certified"' in date_ordered.state  # the reference reaches a grant
-    assert len(date_ordered.evidence) == expected_evidence_count()
-    shuffled = await settled(agency, practitioner_id, expected=date_ordered)
-    assert shuffled.evidence == date_ordered.evidence
-    assert shuffled.state == date_ordered.state
+    reference = date_ordered.view
+    assert '"status": "certified"' in reference.state  # the reference reaches a grant
+    assert len(reference.evidence) == expected_evidence_count()
+    assert shuffled.view.evidence == reference.evidence
+    assert shuffled.view.state == reference.state
+    # agency apps heard nothing while the import was open, then the same net transitions
+    assert date_ordered.held_while_open == shuffled.held_while_open == ()
+    assert any('"to_status": "certified"' in event for event in date_ordered.published)
+    assert shuffled.published == date_ordered.published

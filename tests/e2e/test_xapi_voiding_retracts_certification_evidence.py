@@ -24,6 +24,7 @@ from services.certification.bootstrap import create_service_app as certification
 from services.certification.config import CertificationSettings
 from services.learning.bootstrap import create_service_app as learning_app
 from services.learning.config import LearningSettings
+from shared.roster_client import until_on_roster
 from shared.testing.apps import bearer, running
 from shared.testing.waiting import eventually
 
@@ -75,11 +76,13 @@ async def test_voiding_a_statement_retracts_the_mastery_certification_took_in(
             )
         )
         la = admin(learning_settings)
-        await ok(
-            await learning.post(
-                "/enrollments",
-                json={"practitioner_id": PRACTITIONER, "enrolled_on": start.isoformat()},
-                headers=la,
+        await ok(  # learning's roster copy has the registration a moment later
+            await until_on_roster(
+                lambda: learning.post(
+                    "/enrollments",
+                    json={"practitioner_id": PRACTITIONER, "enrolled_on": start.isoformat()},
+                    headers=la,
+                )
             )
         )
         home = urllib.parse.quote(LMS, safe="")

@@ -9,7 +9,8 @@ import pytest
 
 from services.fidelity.bootstrap import create_service_app
 from services.fidelity.config import FidelitySettings
-from shared.testing.apps import running
+from shared.testing.apps import running, runtime_of
+from shared.testing.roster import RosterAnnouncer
 from tests.fidelity.fidelity_client import FidelityApi
 
 
@@ -21,8 +22,9 @@ def fidelity_settings(settings_for: Callable[..., Any]) -> FidelitySettings:
 
 @pytest.fixture
 async def fidelity(
-    fidelity_settings: FidelitySettings, agency_id: str
+    fidelity_settings: FidelitySettings, agency_id: str, roster: RosterAnnouncer
 ) -> AsyncIterator[FidelityApi]:
     app = create_service_app(fidelity_settings)
     async with running(app) as client:
-        yield FidelityApi(client, fidelity_settings, agency_id, app)
+        roster.copies.append(runtime_of(app).pool)
+        yield FidelityApi(client, fidelity_settings, agency_id, app, roster)

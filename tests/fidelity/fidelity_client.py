@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from services.fidelity.config import FidelitySettings
 from shared.testing.apps import bearer, runtime_of
+from shared.testing.roster import RosterAnnouncer, practitioner_ids_in
 from tests.fidelity.fidelity_builders import (
     TEAM_MEETING,
     TEAM_MEETING_INDICATORS,
@@ -25,10 +26,14 @@ from tests.fidelity.fidelity_builders import (
 
 @dataclass
 class FidelityApi:
+    """`post` puts the practitioner a body names on the roster first (as certification
+    would announce them), unless `on_roster=False`; `client` posts as it is."""
+
     client: httpx.AsyncClient
     settings: FidelitySettings
     agency_id: str
     app: FastAPI
+    roster: RosterAnnouncer
 
     def headers(
         self, role: str = "admin", subject: str = "admin-1", agency: str | None = None
@@ -42,7 +47,11 @@ class FidelityApi:
         role: str = "admin",
         subject: str = "admin-1",
         agency: str | None = None,
+        *,
+        on_roster: bool = True,
     ) -> httpx.Response:
+        if on_roster and agency in (None, self.agency_id):
+            await self.roster.ensure(*practitioner_ids_in(body))
         return await self.client.post(path, json=body, headers=self.headers(role, subject, agency))
 
     async def get(

@@ -12,6 +12,7 @@ from services.fidelity.bootstrap import create_service_app
 from services.fidelity.config import FidelitySettings
 from shared.testing.apps import running
 from shared.testing.jetstream import received_events
+from shared.testing.roster import RosterAnnouncer
 from tests.fidelity.fidelity_builders import (
     TEAM_MEETING,
     TEAM_MEETING_INDICATORS,
@@ -85,12 +86,12 @@ async def test_an_attempt_below_the_bar_fails_and_says_so_on_the_wire(
 
 
 async def test_the_calibration_bar_is_a_setting(
-    settings_for: Callable[..., Any], agency_id: str
+    settings_for: Callable[..., Any], agency_id: str, roster: RosterAnnouncer
 ) -> None:
     settings = settings_for(FidelitySettings, calibration_bar=0.99)
     app = create_service_app(settings)
     async with running(app) as client:
-        api = FidelityApi(client, settings, agency_id, app)
+        api = FidelityApi(client, settings, agency_id, app, roster)
         reference_id = await _reference(api)
         response = await api.post(
             "/calibration/attempts",

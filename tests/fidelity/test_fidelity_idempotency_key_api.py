@@ -24,6 +24,8 @@ async def send_keyed(
     fidelity: FidelityApi, body: dict[str, Any], key: str, agency: str | None = None
 ) -> httpx.Response:
     headers = {**fidelity.headers("observer", body["observer_id"], agency), "Idempotency-Key": key}
+    roster = fidelity.roster if agency is None else fidelity.roster.for_agency(agency)
+    await roster.ensure(body["practitioner_id"])
     return await fidelity.client.post("/observations", json=body, headers=headers)
 
 

@@ -13,6 +13,7 @@ from nats.js.errors import Error as JetStreamError
 
 from shared.messaging import ensure_stream
 from shared.nats_auth import agency_inbox_prefix, consumer_name, service_inbox_prefix
+from shared.roster_copy import CONSUMER_LABEL, roster_subjects
 from shared.servers import NatsServer
 from system.nats_config import render_config
 from system.topology import SERVICES
@@ -20,6 +21,7 @@ from system.topology import SERVICES
 SERVICE_PASSWORDS = {s: f"{s}-secret" for s in SERVICES}
 AGENCY_PASSWORDS = {"agency-a": "a-secret", "agency-b": "b-secret"}
 STREAM = "MIIWRAP_CERTIFICATION"
+COACHING_STREAM = "MIIWRAP_COACHING"
 
 
 @pytest.fixture
@@ -192,17 +194,20 @@ async def test_a_service_cannot_read_a_stream_it_neither_owns_nor_consumes(
     secured_nats: NatsServer,
 ) -> None:
     """The learning user (which used to hold `$JS.API.>`) can neither make a consumer on the
-    certification stream, nor read its messages directly, nor snoop other clients' inboxes."""
-    await publish_certification_events(secured_nats)
+    coaching stream, nor read its messages directly, nor snoop other clients' inboxes."""
+    coaching = await connect_service(secured_nats, "coaching", [])
+    await ensure_stream(coaching.jetstream(), COACHING_STREAM, ["miiwrap.coaching.>"])
+    await coaching.jetstream().publish("miiwrap.coaching.agency-a.coach_assigned", b"c1")
+    await coaching.close()
     violations: list[str] = []
     learning = await connect_service(secured_nats, "learning", violations)
     js = learning.jetstream()
     for attempt in (
-        js.add_consumer(STREAM, ConsumerConfig(filter_subject="miiwrap.certification.>")),
-        js.add_consumer(STREAM, ConsumerConfig(durable_name="learning-peek")),
-        js.get_msg(STREAM, 1),
-        js.delete_stream(STREAM),
-        js.stream_info(STREAM),
+        js.add_consumer(COACHING_STREAM, ConsumerConfig(filter_subject="miiwrap.coaching.>")),
+        js.add_consumer(COACHING_STREAM, ConsumerConfig(durable_name="learning-peek")),
+        js.get_msg(COACHING_STREAM, 1),
+        js.delete_stream(COACHING_STREAM),
+        js.stream_info(COACHING_STREAM),
     ):
         with pytest.raises((JetStreamError, NatsTimeoutError, asyncio.TimeoutError)):
             await asyncio.wait_for(attempt, 3)
@@ -210,6 +215,37 @@ async def test_a_service_cannot_read_a_stream_it_neither_owns_nor_consumes(
     await learning.flush()
     await asyncio.sleep(0.2)
     assert any('subscription to "_inbox.>"' in v.lower() for v in violations), violations
-    assert any("$js.api.stream.delete.miiwrap_certification" in v for v in violations)
+    assert any("$js.api.stream.delete.miiwrap_coaching" in v for v in violations)
     await snoop.unsubscribe()
     await learning.close()
+
+
+@pytest.mark.parametrize("service", ["learning", "coaching", "fidelity"])
+async def test_each_roster_copy_reads_certifications_roster_events_through_its_own_durable(
+    secured_nats: NatsServer, service: str
+) -> None:
+    """As the kernel's roster consumer does: one durable filtered to the four roster
+    events of every agency; another service's durable name is refused."""
+    certification = await connect_service(secured_nats, "certification", [])
+    cjs = certification.jetstream()
+    await ensure_stream(cjs, STREAM, ["miiwrap.certification.>"])
+    await cjs.publish("miiwrap.certification.agency-a.practitioner_registered", b"r1")
+    await certification.close()
+    violations: list[str] = []
+    reader = await connect_service(secured_nats, service, violations)
+    js = reader.jetstream()
+    durable = consumer_name(service, service, CONSUMER_LABEL)
+    await ensure_stream(js, STREAM, ["miiwrap.certification.>"])
+    await js.add_consumer(
+        STREAM,
+        ConsumerConfig(durable_name=durable, filter_subjects=roster_subjects("miiwrap")),
+    )
+    sub = await js.pull_subscribe_bind(durable, STREAM)
+    [msg] = await sub.fetch(1, timeout=5)
+    await msg.ack()
+    assert msg.data == b"r1"
+
+    someone_elses = consumer_name("certification", "certification", "learning")
+    with pytest.raises((JetStreamError, NatsTimeoutError, asyncio.TimeoutError)):
+        await js.add_consumer(STREAM, ConsumerConfig(durable_name=someone_elses), timeout=2)
+    await reader.close()

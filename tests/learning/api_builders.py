@@ -53,9 +53,3 @@ def a_review(
     if rating is not None:
         body["rating"] = rating
     return {**body, **overrides}
-
-
-def a_team(
-    member_ids: list[str], name: str = "North county facilitators", **overrides: Any
-) -> dict[str, Any]:
-    return {"name": name, "member_ids": member_ids, **overrides}

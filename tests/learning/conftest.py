@@ -9,7 +9,8 @@ import pytest
 
 from services.learning.bootstrap import create_service_app
 from services.learning.config import LearningSettings
-from shared.testing.apps import running
+from shared.testing.apps import running, runtime_of
+from shared.testing.roster import RosterAnnouncer
 from tests.learning.learning_client import LearningApi
 
 
@@ -22,8 +23,9 @@ def learning_settings(settings_for: Callable[..., Any]) -> LearningSettings:
 
 @pytest.fixture
 async def learning(
-    learning_settings: LearningSettings, agency_id: str
+    learning_settings: LearningSettings, agency_id: str, roster: RosterAnnouncer
 ) -> AsyncIterator[LearningApi]:
     app = create_service_app(learning_settings)
     async with running(app) as client:
-        yield LearningApi(client, learning_settings, agency_id, app)
+        roster.copies.append(runtime_of(app).pool)
+        yield LearningApi(client, learning_settings, agency_id, app, roster)

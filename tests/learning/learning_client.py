@@ -13,6 +13,7 @@ from services.learning.config import LearningSettings
 from services.learning.handlers import AnnouncedLapse, check_lapses
 from services.learning.handlers.context import LEARNING
 from shared.testing.apps import bearer, runtime_of
+from shared.testing.roster import RosterAnnouncer, practitioner_ids_in
 from tests.learning.api_builders import (
     CORE_MODULES,
     DAY,
@@ -26,10 +27,14 @@ from tests.learning.api_builders import (
 
 @dataclass
 class LearningApi:
+    """Posts put the practitioners a body names on the roster first (as certification
+    would announce them), unless `on_roster=False`; `client` posts as it is."""
+
     client: httpx.AsyncClient
     settings: LearningSettings
     agency_id: str
     app: FastAPI
+    roster: RosterAnnouncer
 
     @property
     def events_subject(self) -> str:
@@ -47,7 +52,11 @@ class LearningApi:
         role: str = "admin",
         subject: str = "admin-1",
         agency: str | None = None,
+        *,
+        on_roster: bool = True,
     ) -> httpx.Response:
+        if on_roster and agency in (None, self.agency_id):
+            await self.roster.ensure(*practitioner_ids_in(body))
         return await self.client.post(path, json=body, headers=self.headers(role, subject, agency))
 
     async def get(

@@ -12,7 +12,6 @@ from tests.learning.api_builders import (
     DAY,
     ENROLLED_ON,
     a_review,
-    a_team,
     an_attempt,
     an_enrollment,
 )
@@ -63,8 +62,6 @@ CASES: list[tuple[str, str, Body, int, str]] = [
     ),
     ("unknown rating", "/reviews", lambda: a_review("p-1", rating="perfect"), 422, "rating"),
     ("review in the future", "/reviews", lambda: a_review("p-1", at=TOMORROW), 422, "future"),
-    ("team without members", "/teams", lambda: a_team([]), 422, "member_ids"),
-    ("team member twice", "/teams", lambda: a_team(["p-1", "p-1"]), 422, "more than once"),
 ]  # fmt: skip
 
 
@@ -89,7 +86,6 @@ async def test_bad_input_is_refused_with_a_problem_and_nothing_is_stored(
     assert await learning.stored_events() == stored_before
     assert len((await learning.get("/attempts")).json()["items"]) == 1
     assert (await learning.get("/reviews")).json()["items"] == []
-    assert (await learning.get("/teams")).json()["items"] == []
     assert [e["practitioner_id"] for e in (await learning.get("/enrollments")).json()["items"]] == [
         "p-1"
     ]

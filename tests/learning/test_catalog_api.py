@@ -61,7 +61,7 @@ async def test_the_openapi_document_shows_examples_for_requests_and_responses(
 ) -> None:
     schemas = (await learning.client.get("/openapi.json")).json()["components"]["schemas"]
 
-    for name in ("EnrollPractitioner", "RecordAttempt", "RecordReview", "DefineTeam",
+    for name in ("EnrollPractitioner", "RecordAttempt", "RecordReview", "TeamRecord",
                  "AttemptRecord", "ReviewRecord", "DueReview", "TeamVisibilityReport",
                  "CatalogModule", "ProgressReport", "PractitionerVisibilityReport"):  # fmt: skip
         assert schemas[name].get("examples"), f"{name} has no example"

@@ -28,6 +28,7 @@ def attempt(score: float, day: int) -> RecordAttempt:
 async def test_a_write_rolled_back_after_caching_its_learner_is_not_remembered(
     learning: LearningApi,
 ) -> None:
+    await learning.roster.register("p-cache")
     runtime = runtime_of(learning.app)
     store, agency, actor = runtime.store, learning.agency_id, f"{learning.agency_id}/admin"
     async with store.transaction() as conn:
@@ -61,6 +62,7 @@ async def test_a_write_rolled_back_after_caching_its_learner_is_not_remembered(
 async def test_successive_writes_fold_onto_the_cached_learner_with_the_same_result(
     learning: LearningApi,
 ) -> None:
+    await learning.roster.register("p-cache")
     runtime = runtime_of(learning.app)
     store, agency, actor = runtime.store, learning.agency_id, f"{learning.agency_id}/admin"
     async with store.transaction() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from tests.learning.api_builders import DAY, T0, a_review, a_team, an_attempt, an_enrollment
+from tests.learning.api_builders import DAY, T0, a_review, an_attempt, an_enrollment
 from tests.learning.learning_client import LearningApi
 
 
@@ -60,25 +60,6 @@ async def test_a_repeated_review_is_stored_once(learning: LearningApi) -> None:
     assert (first.status_code, again.status_code, changed.status_code) == (201, 200, 409)
     assert again.json() == first.json()
     assert await learning.stored_events("concept_reviewed") == 1
-
-
-async def test_a_team_is_defined_once_per_id_and_redefined_with_put(
-    learning: LearningApi,
-) -> None:
-    team_id = str(uuid.uuid4())
-    body = a_team(["p-1", "p-2"], id=team_id)
-
-    first = await learning.post("/teams", body)
-    again = await learning.post("/teams", body)
-    conflicting = await learning.post("/teams", a_team(["p-3"], id=team_id))
-    redefined = await learning.client.put(
-        f"/teams/{team_id}", json=a_team(["p-3"], name="Renamed"), headers=learning.headers()
-    )
-
-    assert (first.status_code, again.status_code, conflicting.status_code) == (201, 200, 409)
-    assert redefined.status_code == 200, redefined.text
-    assert (await learning.get(f"/teams/{team_id}")).json()["member_ids"] == ["p-3"]
-    assert await learning.stored_events("team_defined") == 2
 
 
 async def test_the_same_attempt_sent_twice_at_once_is_stored_once(learning: LearningApi) -> None:

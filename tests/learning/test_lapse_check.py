@@ -10,8 +10,9 @@ from typing import Any
 
 from services.learning.bootstrap import create_service_app
 from services.learning.config import LearningSettings
-from shared.testing.apps import running
+from shared.testing.apps import running, runtime_of
 from shared.testing.jetstream import received_events
+from shared.testing.roster import RosterAnnouncer
 from tests.learning.api_builders import DAY, M1_CONCEPTS, T0
 from tests.learning.learning_client import LearningApi
 
@@ -98,12 +99,13 @@ async def test_a_review_before_any_lapse_restores_nothing(learning: LearningApi)
 
 
 async def test_the_periodic_job_announces_what_time_alone_lapsed_once(
-    settings_for: Callable[..., Any], agency_id: str, nats_client
+    settings_for: Callable[..., Any], agency_id: str, nats_client, roster: RosterAnnouncer
 ) -> None:
     settings = settings_for(LearningSettings, lapse_check_interval_seconds=0.1)
     app = create_service_app(settings)
     async with running(app) as client:
-        learning = LearningApi(client, settings, agency_id, app)
+        roster.copies.append(runtime_of(app).pool)
+        learning = LearningApi(client, settings, agency_id, app, roster)
         learning.set_clock(T0 + 2 * DAY)  # recorded while nothing had lapsed yet
         await learning.master("p-1", ("M1",))
 

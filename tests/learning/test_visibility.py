@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.learning.domain.seed_catalog import SEED_CATALOG
-from tests.learning.api_builders import CORE_MODULES, T0, a_team
+from tests.learning.api_builders import CORE_MODULES, T0
 from tests.learning.learning_client import LearningApi
 
 AS_OF = T0 + timedelta(days=60)
@@ -17,15 +17,20 @@ M1 = len(SEED_CATALOG.module("M1").concepts)
 
 
 async def seed_team(learning: LearningApi) -> dict[str, Any]:
-    """Four practitioners as of AS_OF, and one member who never enrolled."""
+    """Four practitioners as of AS_OF, and one member who never enrolled: the roster's
+    team of supervisor sup-1."""
+    members = ["p-strong", "p-new", "p-shaky", "p-lapsed", "p-ghost"]
+    await learning.roster.register(*members, supervisor_id="sup-1")
     recently = AS_OF - timedelta(days=1)
     await learning.master("p-strong", CORE_MODULES, starting=recently, spacing=HOUR)
     await learning.master("p-shaky", CORE_MODULES, starting=recently, spacing=HOUR)
     await learning.review("p-shaky", "M1.C1", "again", AS_OF - 12 * HOUR)
     await learning.master("p-lapsed", ("M1",), starting=T0)  # never reviewed since
     await learning.enroll("p-new")
-    members = ["p-strong", "p-new", "p-shaky", "p-lapsed", "p-ghost"]
-    return await learning.created("/teams", a_team(members))
+    response = await learning.get("/teams/sup-1", as_of=AS_OF)
+    assert response.status_code == 200, response.text
+    team: dict[str, Any] = response.json()
+    return team
 
 
 async def team_visibility(learning: LearningApi, team_id: str, as_of: datetime) -> dict[str, Any]:

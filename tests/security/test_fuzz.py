@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from shared.servers import NatsServer
 from tests.security.fuzz import fuzz_services
 
 
+# four services fuzzed one after another: minutes on a busy machine, not the suite's 120 s
+@pytest.mark.timeout(600)
 async def test_no_generated_request_gets_a_5xx_or_a_response_that_breaks_its_schema(
     database_url: str, nats_server: NatsServer
 ) -> None:

@@ -7,6 +7,8 @@ that created a record, to tell an idempotent repeat from a conflicting reuse of 
 
 from __future__ import annotations
 
+from shared.roster_copy import ROSTER_COPY_DDL
+
 MIGRATIONS = [
     """
     CREATE TABLE IF NOT EXISTS assignments (
@@ -106,21 +108,8 @@ MIGRATIONS = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS reflections_written_on_idx ON reflections (agency_id, written_on)",
-    """
-    CREATE TABLE IF NOT EXISTS teams (
-        agency_id text NOT NULL,
-        supervisor_id text NOT NULL,
-        practitioner_ids text[] NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (agency_id, supervisor_id)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS registered_practitioners (
-        agency_id text NOT NULL,
-        practitioner_id text NOT NULL,
-        program_start date NOT NULL,
-        PRIMARY KEY (agency_id, practitioner_id)
-    )
-    """,
+    # teams and the program roster come from certification's roster now (the kernel copy)
+    "DROP TABLE IF EXISTS teams",
+    "DROP TABLE IF EXISTS registered_practitioners",
+    *ROSTER_COPY_DDL,
 ]

@@ -46,10 +46,6 @@ def plan_stream(agency_id: str, practitioner_id: str) -> str:
     return stream_id("plan", agency_id, practitioner_id)
 
 
-def team_stream(agency_id: str, supervisor_id: str) -> str:
-    return stream_id("team", agency_id, supervisor_id)
-
-
 def record_stream(kind: str, agency_id: str, record_id: str) -> str:
     return stream_id(kind, agency_id, record_id)
 

@@ -4,10 +4,10 @@ One pure function over the records, for the whole agency or one supervisor's tea
 Every count is computed on practice dates, as of a given day, so the indicators can be
 asked for any past date. The definitions, precisely:
 
-- **Active practitioner**: a roster member whose active period shares at least one
-  day with the window in question (a month, the last 90 days, the last 30 days).
-  Shares are ``None``, not 0, when nobody was active — "no one to coach" is not
-  "nobody coached".
+- **Active practitioner**: a roster member with at least one active day (from the
+  program start, not while away: after leaving, until the return) in the window in
+  question (a month, the last 90 days, the last 30 days). Shares are ``None``, not 0,
+  when nobody was active — "no one to coach" is not "nobody coached".
 - **Monthly coaching coverage**: the 12 calendar months ending with the month of
   ``as_of`` (that month counted up to ``as_of``), newest last. A practitioner is
   coached in a month when they were active in it and had ≥ 1 coaching session held
@@ -45,16 +45,25 @@ REFLECTION_DAYS = 30
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RosterMember:
-    """A practitioner and the days they were in the program (None = unbounded)."""
+    """A practitioner and the days they were in the program (None = unbounded), less the
+    periods they were away: [left_on, returned_on), returned_on None while still away."""
 
     practitioner_id: str
     active_from: date | None = None
     active_to: date | None = None  # last active day, included
+    away: tuple[tuple[date, date | None], ...] = ()
 
     def active_during(self, start: date, end: date) -> bool:
-        return (self.active_from is None or self.active_from <= end) and (
-            self.active_to is None or start <= self.active_to
-        )
+        """Whether at least one day of [start, end] is an active day."""
+        first = max(start, self.active_from) if self.active_from else start
+        last = min(end, self.active_to) if self.active_to else end
+        for left_on, returned_on in sorted(self.away):
+            if first < left_on:
+                break
+            if returned_on is None:
+                return False
+            first = max(first, returned_on)
+        return first <= last
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -112,7 +112,9 @@ class ReflectionRecorded(DomainEvent):
 
 
 class TeamSet(DomainEvent):
-    """A supervisor's team as it now stands (feeds the roster and the team culture view)."""
+    """A supervisor's team as once set here; no longer written, teams are the roster's.
+
+    Registered so that logs written before the roster owned teams still read."""
 
     supervisor_id: str
     practitioner_ids: tuple[str, ...]

@@ -40,6 +40,7 @@ from shared.database import Connection
 from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import NotFound
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 ONE_DAY = timedelta(days=1)
@@ -64,6 +65,7 @@ async def assign(
         if stored is not None:
             ensure_same_repeat("assignment", new_id, stored.fingerprint, content_hash)
             return Recorded(stored.public, created=False)
+        await require_on_roster(conn, agency, [command.practitioner_id], command.valid_from)
         history = await load_assignments(
             runtime.store, conn, agency, command.practitioner_id, for_change=True
         )
@@ -131,6 +133,7 @@ async def hand_over_practitioner(
             ensure_same_repeat("hand-over", new_id, stored.fingerprint, content_hash)
             previous = await _ended_the_day_before(runtime, conn, agency, command)
             return Recorded(HandOverPublic(ended=previous, assigned=stored.public), created=False)
+        await require_on_roster(conn, agency, [command.practitioner_id], command.starts_on)
         history = await load_assignments(
             runtime.store, conn, agency, command.practitioner_id, for_change=True
         )

@@ -48,6 +48,7 @@ from shared.auth import Principal
 from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import Forbidden, NotFound
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -76,6 +77,9 @@ async def record_peer_learning(
         if stored is not None:
             ensure_same_repeat("peer session", session_id, stored.fingerprint, content_hash)
             return Recorded(stored.public, created=False)
+        await require_on_roster(
+            conn, agency, [command.facilitator_id, *command.participant_ids], command.held_on
+        )
         session = record_peer_session(command, today=practice_today())
         await runtime.store.append(
             conn,
@@ -152,6 +156,7 @@ async def write_reflection(
         if stored is not None:
             ensure_same_repeat("reflection", reflection_id, stored.fingerprint, content_hash)
             return Recorded(_reflection_public(stored, text_visible=True), created=False)
+        await require_on_roster(conn, agency, [command.practitioner_id], command.written_on)
         reflection = record_reflection(command, today=practice_today())
         event = ReflectionRecorded(
             reflection_id=reflection.reflection_id,

@@ -58,15 +58,16 @@ async def agency_view(
 
 
 async def team_view(
-    runtime: Runtime, principal: Principal, supervisor_id: str, as_of: date
+    runtime: Runtime, principal: Principal, team_id: str, as_of: date
 ) -> CultureIndicatorsPublic:
-    """A supervisor sees their own team; admins and auditors any team."""
-    if not principal.has_any({ADMIN, AUDITOR}) and principal.subject != supervisor_id:
+    """A supervisor sees their own team (its id is theirs); admins and auditors any team.
+    The team is the roster's on `as_of`."""
+    if not principal.has_any({ADMIN, AUDITOR}) and principal.subject != team_id:
         raise Forbidden(
             f"a supervisor sees the culture of their own team; ask for "
             f"/culture/teams/{principal.subject}"
         )
-    team = await read_team(runtime, principal, supervisor_id)
+    team = await read_team(runtime, principal, team_id, as_of)
     records = await _records(runtime, principal.agency_id, as_of)
     indicators = team_culture_indicators(
         team=team.practitioner_ids,
@@ -76,7 +77,7 @@ async def team_view(
         reflections=records.reflections,
         as_of=as_of,
     )
-    return _public(indicators, scope="team", supervisor_id=supervisor_id)
+    return _public(indicators, scope="team", supervisor_id=team_id)
 
 
 async def _records(runtime: Runtime, agency_id: str, as_of: date) -> CultureRecords:

@@ -46,6 +46,7 @@ from shared.database import Connection
 from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import Conflict, NotFound
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -61,6 +62,7 @@ async def create_plan(
         if stored is not None:
             ensure_same_repeat("plan", plan_id, stored.fingerprint, content_hash)
             return Recorded(stored.public, created=False)
+        await require_on_roster(conn, agency, [practitioner], practice_today())
         current = await load_plan(runtime.store, conn, agency, practitioner)
         if current.state is not None:
             raise Conflict(

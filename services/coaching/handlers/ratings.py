@@ -55,6 +55,7 @@ from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.practice_time import now_utc
 from shared.problems import NotFound
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -82,6 +83,7 @@ async def rate(
         if stored is not None:
             ensure_same_repeat("rating", rating_id, stored.fingerprint, content_hash)
             return Recorded(stored.public, created=False)
+        await require_on_roster(conn, agency, [command.practitioner_id], command.rated_on)
         practitioner = command.practitioner_id
         assignments = await load_assignments(runtime.store, conn, agency, practitioner)
         source_session = (

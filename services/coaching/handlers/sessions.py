@@ -27,6 +27,7 @@ from shared.auth import Principal
 from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import NotFound
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -54,6 +55,7 @@ async def log(
         if stored is not None:
             ensure_same_repeat("session", session_id, stored.fingerprint, content_hash)
             return Recorded(stored.public, created=False)
+        await require_on_roster(conn, agency, [command.practitioner_id], command.held_on)
         assignments = await load_assignments(runtime.store, conn, agency, command.practitioner_id)
         plan = await load_plan(runtime.store, conn, agency, command.practitioner_id)
         session = log_session(

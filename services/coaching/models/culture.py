@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -95,46 +96,50 @@ class ReflectionPublic(BaseModel):
     recorded_at: datetime
 
 
-class TeamSet(BaseModel):
-    """The practitioners a supervisor leads; replaces the team. Members join the roster."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"practitioner_ids": ["prac-pat", "prac-quinn"]}]},
-    )
-
-    practitioner_ids: list[PersonId] = Field(max_length=500)
-
-
 class TeamPublic(BaseModel):
+    """A team of the roster on a day: a supervisor's (id = the supervisor) or a named one."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "supervisor_id": "sup-sam",
+                    "team_id": "sup-sam",
+                    "kind": "supervisor",
                     "practitioner_ids": ["prac-pat", "prac-quinn"],
-                    "updated_at": "2025-01-06T09:00:00Z",
+                    "as_of": "2025-01-06",
                 }
             ]
         }
     )
 
-    supervisor_id: str
+    team_id: str
+    kind: Literal["supervisor", "named"]
     practitioner_ids: list[str]
-    updated_at: datetime
+    as_of: date
+
+
+class AwayPeriod(BaseModel):
+    left_on: date
+    returned_on: date | None = Field(description="null while still away")
 
 
 class RosterMemberPublic(BaseModel):
-    """A practitioner the culture views count, and the days they count as active."""
+    """A practitioner on the roster the culture views count, and when they were away."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"practitioner_id": "prac-pat", "active_from": "2025-01-06", "active_to": None}
+                {
+                    "practitioner_id": "prac-pat",
+                    "active_from": "2025-01-06",
+                    "away": [{"left_on": "2025-06-01", "returned_on": "2025-08-01"}],
+                }
             ]
         }
     )
 
     practitioner_id: str
-    active_from: date | None = Field(description="first assignment's start; null = unbounded")
-    active_to: date | None = Field(description="last assignment's end; null while coached")
+    active_from: date = Field(description="the program start, as the roster has it now")
+    away: list[AwayPeriod] = Field(
+        description="periods off the roster: from left_on to the day before returned_on"
+    )

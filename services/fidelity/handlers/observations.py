@@ -33,6 +33,7 @@ from shared.idempotency_keys import minted_id
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -82,6 +83,7 @@ async def record_observation(
         ratings = validate_ratings(instrument, rating_pairs(body.ratings))
         scored = score_observation(instrument, ratings)
         async with runtime.pool.acquire() as conn:
+            await require_on_roster(conn, agency, [body.practitioner_id], body.meeting_date)
             first = None
             if body.co_observation_of is not None:
                 first = await first_observation_of_meeting(conn, agency, body, observer_id)

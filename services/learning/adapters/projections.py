@@ -9,7 +9,6 @@ from services.learning.models.records import (
     AttemptRecord,
     EnrollmentRecord,
     ReviewRecord,
-    TeamRecord,
 )
 from shared.database import Connection
 
@@ -105,21 +104,4 @@ async def sync_cards(
         DO UPDATE SET due = excluded.due, lapse_open = excluded.lapse_open
         """,
         rows,
-    )
-
-
-async def upsert_team(conn: Connection, agency_id: str, record: TeamRecord) -> None:
-    await conn.execute(
-        """
-        INSERT INTO teams (agency_id, team_id, name, member_ids, defined_at)
-        VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (agency_id, team_id)
-        DO UPDATE SET name = excluded.name, member_ids = excluded.member_ids,
-            defined_at = excluded.defined_at
-        """,
-        agency_id,
-        record.id,
-        record.name,
-        record.member_ids,
-        record.defined_at,
     )

@@ -12,7 +12,6 @@ from services.learning.models.records import (
     AttemptRecord,
     EnrollmentRecord,
     ReviewRecord,
-    TeamRecord,
 )
 from shared.database import Connection
 from shared.listing import ListQuery
@@ -33,7 +32,6 @@ _REVIEW = """
         reviewed_at, next_due_at, restored, source_statement_id, recorded_at
     FROM concept_reviews
 """
-_TEAM = "SELECT team_id AS id, name, member_ids, defined_at FROM teams"
 
 
 async def find_enrollment(
@@ -142,20 +140,6 @@ async def list_reviews(
     )
     rows = [ReviewRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.params)]
     return build_page(rows, page.limit, lambda r: [r.reviewed_at.isoformat(), str(r.id)])
-
-
-async def find_team(conn: Connection, agency_id: str, team_id: uuid.UUID) -> TeamRecord | None:
-    row = await conn.fetchrow(_TEAM + " WHERE agency_id = $1 AND team_id = $2", agency_id, team_id)
-    return TeamRecord.model_validate(dict(row)) if row else None
-
-
-async def list_teams(conn: Connection, agency_id: str, page: PageRequest) -> Page[TeamRecord]:
-    where = ListQuery(agency_id)
-    if after := keyset(page, "text", "uuid"):
-        where.add("(name, team_id) > ({}, {})", *after)
-    sql = f"{_TEAM} WHERE {where.where()} ORDER BY name, team_id {where.limit(page)}"
-    rows = [TeamRecord.model_validate(dict(r)) for r in await conn.fetch(sql, *where.params)]
-    return build_page(rows, page.limit, lambda r: [r.name, str(r.id)])
 
 
 async def lapse_candidates(conn: Connection, due_before: datetime) -> list[tuple[str, str]]:

@@ -84,14 +84,6 @@ MIGRATIONS = [
     "ALTER TABLE concept_reviews ALTER COLUMN next_due_at DROP NOT NULL",
     # the lapse check only looks at cards not already announced as lapsed
     "CREATE INDEX IF NOT EXISTS review_cards_due_idx ON review_cards (due) WHERE NOT lapse_open",
-    """
-    CREATE TABLE IF NOT EXISTS teams (
-        agency_id text NOT NULL,
-        team_id uuid NOT NULL,
-        name text NOT NULL,
-        member_ids text[] NOT NULL,
-        defined_at timestamptz NOT NULL,
-        PRIMARY KEY (agency_id, team_id)
-    )
-    """,
+    # teams are the roster's (certification's, copied by the kernel consumer) now
+    "DROP TABLE IF EXISTS teams",
 ]

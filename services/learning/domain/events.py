@@ -125,7 +125,9 @@ class EvidenceWithdrawn(DomainEvent):
 
 
 class TeamDefined(DomainEvent):
-    """A supervisor's or coach's group of practitioners, (re)defined as a whole."""
+    """A team as once defined here; no longer written, teams are the roster's.
+
+    Registered so that logs written before the roster owned teams still read."""
 
     team_id: str
     team_name: str  # `name` is the event's own name

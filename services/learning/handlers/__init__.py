@@ -18,17 +18,14 @@ from services.learning.handlers.lapses import AnnouncedLapse, check_lapses, laps
 from services.learning.handlers.recorded import Recorded
 from services.learning.handlers.retractions import retract_statement_evidence
 from services.learning.handlers.reviews import record_review
-from services.learning.handlers.teams import define_team, redefine_team
 
 __all__ = [
     "AnnouncedLapse",
     "Recorded",
     "check_lapses",
-    "define_team",
     "enroll_practitioner",
     "lapse_check_job",
     "record_attempt",
     "record_review",
-    "redefine_team",
     "retract_statement_evidence",
 ]

@@ -40,6 +40,7 @@ from shared.database import Connection
 from shared.idempotency_keys import minted_id
 from shared.practice_time import refuse_future
 from shared.problems import Conflict
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -67,6 +68,7 @@ async def record_attempt(
         existing = await queries.find_attempt(conn, agency_id, command.id)
         if existing is not None:
             return _retried(existing, command)
+    await require_on_roster(conn, agency_id, [command.practitioner_id], command.attempted_at.date())
     learner = await load_learner(learning, conn, agency_id, command.practitioner_id)
     if learner.state is None:
         raise NotEnrolledError(command.module_id)

@@ -35,6 +35,9 @@ class LearningContext:
     folded: FoldedLearners = field(default_factory=FoldedLearners)
     # what else a new enrollment sets off (the LRS judges the learner's pending Statements)
     on_enrolled: list[EnrollmentHook] = field(default_factory=list)
+    # what a practitioner's registration on the roster sets off (same arguments, in the
+    # roster consumer's transaction): the LRS judges the Statements that waited for them
+    on_registered: list[EnrollmentHook] = field(default_factory=list)
 
     @property
     def pool(self) -> Pool:

@@ -17,6 +17,7 @@ from shared.database import Connection
 from shared.idempotency_keys import minted_id
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Conflict
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -45,6 +46,7 @@ async def enroll_practitioner(
         )
     if command.id is not None and await queries.find_enrollment_by_id(conn, agency_id, command.id):
         raise Conflict(f"enrollment id {command.id} is already used for another practitioner")
+    await require_on_roster(conn, agency_id, [command.practitioner_id], command.enrolled_on)
 
     learner = await load_learner(learning, conn, agency_id, command.practitioner_id)
     event = PractitionerEnrolled(

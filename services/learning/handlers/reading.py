@@ -7,10 +7,8 @@ it); nothing here writes.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
-from services.learning.adapters import queries
 from services.learning.adapters.learner_stream import load_learner, load_learners
 from services.learning.domain.learner import LearnerState, cards_as_of
 from services.learning.domain.mastery import previous_mastered_by
@@ -26,6 +24,7 @@ from services.learning.domain.visibility import (
     summarise_team,
 )
 from services.learning.handlers.context import LEARNING, LearningContext
+from services.learning.handlers.teams import roster_team
 from services.learning.models.reports import (
     DueReview,
     ModuleProgressView,
@@ -149,20 +148,18 @@ async def visibility_of(
 
 
 async def team_visibility_of(
-    runtime: Runtime, agency_id: str, team_id: uuid.UUID, as_of: datetime
+    runtime: Runtime, agency_id: str, team_id: str, as_of: datetime
 ) -> TeamVisibilityReport:
+    """The roster's team on `as_of`'s day, its members ranked shakiest first."""
     learning = LEARNING.of(runtime)
-    async with learning.pool.acquire() as conn:
-        team = await queries.find_team(conn, agency_id, team_id)
-    if team is None:
-        raise NotFound(f"no team {team_id} in this agency")
+    team = await roster_team(runtime, agency_id, team_id, as_of.date())
     learners = await load_learners(learning, agency_id, team.member_ids)
     members = [_visibility(learning, learners[m], as_of) for m in team.member_ids if m in learners]
     summary = summarise_team(learning.catalogs.current, members)
     return TeamVisibilityReport.model_validate(
         {
-            "team_id": str(team.id),
-            "name": team.name,
+            "team_id": team.id,
+            "kind": team.kind,
             "as_of": as_of,
             "ranking": [risk.model_dump() for risk in summary.ranking],
             "by_competency": {k: v.model_dump() for k, v in summary.by_competency.items()},

@@ -23,6 +23,7 @@ from shared.database import Connection
 from shared.idempotency_keys import minted_id
 from shared.practice_time import refuse_future
 from shared.problems import Conflict
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -60,6 +61,7 @@ async def record_review(
         existing = await queries.find_review(conn, agency_id, command.id)
         if existing is not None:
             return _retried(existing, command, outcome)
+    await require_on_roster(conn, agency_id, [command.practitioner_id], command.reviewed_at.date())
     learner = await load_learner(learning, conn, agency_id, command.practitioner_id)
     if learner.state is None:
         raise PractitionerNotEnrolledError(command.practitioner_id)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from services.learning.domain.review import ReviewOutcome
-from shared.identifiers import DisplayName, Identifier
+from shared.identifiers import Identifier
 from shared.practice_time import PracticeDate, PracticeMoment
 
 PractitionerId = Annotated[
@@ -109,23 +109,3 @@ class RecordReview(Command):
         json_schema_extra=SCALED_SCORE_SCHEMA,
     )
     reviewed_at: PracticeMoment = Field(description="when the review happened, with offset")
-
-
-class DefineTeam(Command):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "c3a1e2d4-7b6f-4e0a-9c1d-2e3f4a5b6c7d",
-                    "name": "North county facilitators",
-                    "member_ids": ["p-1042", "p-1043", "p-1050"],
-                }
-            ]
-        }
-    )
-
-    id: ClientId = None
-    name: DisplayName
-    member_ids: list[PractitionerId] = Field(
-        min_length=1, max_length=500, description="the practitioners in the team"
-    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,20 +111,22 @@ class ReviewRecord(BaseModel):
 
 
 class TeamRecord(BaseModel):
+    """A team of the roster on a date: a supervisor's (id = the supervisor) or a named one."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "id": "c3a1e2d4-7b6f-4e0a-9c1d-2e3f4a5b6c7d",
-                    "name": "North county facilitators",
+                    "id": "sup-17",
+                    "kind": "supervisor",
                     "member_ids": ["p-1042", "p-1043", "p-1050"],
-                    "defined_at": "2025-09-01T10:00:00Z",
+                    "as_of": "2025-09-01",
                 }
             ]
         }
     )
 
-    id: uuid.UUID
-    name: str
+    id: str
+    kind: Literal["supervisor", "named"]
     member_ids: list[str]
-    defined_at: datetime
+    as_of: date

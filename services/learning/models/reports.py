@@ -178,8 +178,8 @@ class TeamVisibilityReport(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "team_id": "c3a1e2d4-7b6f-4e0a-9c1d-2e3f4a5b6c7d",
-                    "name": "North county facilitators",
+                    "team_id": "sup-17",
+                    "kind": "supervisor",
                     "as_of": "2025-10-01T00:00:00Z",
                     "ranking": [
                         {
@@ -201,7 +201,7 @@ class TeamVisibilityReport(BaseModel):
     )
 
     team_id: str
-    name: str
+    kind: str  # a supervisor's team (id = the supervisor) or a named team of the roster
     as_of: datetime
     ranking: list[RiskView]  # the shakiest practitioner first
     by_competency: dict[str, StatusCountsView]  # catalog order

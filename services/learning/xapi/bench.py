@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import json
 import os
 import subprocess
@@ -34,9 +35,12 @@ from typing import Any
 
 import asyncpg
 import httpx
+import nats
 
 from shared.auth import issue_token
+from shared.roster_client import until_on_roster
 from shared.servers import NatsServer, PostgresServer, free_port
+from shared.testing.roster import RosterAnnouncer
 
 from .api.protocol import XAPI_VERSION
 
@@ -110,6 +114,7 @@ class LearningService:
 
     def __init__(self, postgres: PostgresServer, nats: NatsServer, log: Path) -> None:
         self.port = free_port()
+        self.nats_url = nats.url
         env = dict(os.environ)
         env.update(
             LEARNING_DATABASE_URL=postgres.dsn(DATABASE),
@@ -146,8 +151,9 @@ class LearningService:
         self.process.wait(15)
 
 
-async def prepare(client: httpx.AsyncClient, url: str) -> dict[str, str]:
-    """A credential, quiz mappings, account names as practitioner ids, enrollments."""
+async def prepare(client: httpx.AsyncClient, url: str, nats_url: str) -> dict[str, str]:
+    """A credential, quiz mappings, account names as practitioner ids, the practitioners on
+    the roster (certification's events, as certification announces them), enrollments."""
     from services.learning.config import LearningSettings
 
     token = issue_token(
@@ -165,10 +171,15 @@ async def prepare(client: httpx.AsyncClient, url: str) -> dict[str, str]:
     for order in range(1, 7):
         body = {"kind": "assessment", "target_id": f"M{order}"}
         await call("PUT", f"/xapi-mappings/activities/{_segment(f'{LMS}/quizzes/M{order}')}", body)
+    roster_events = await nats.connect(nats_url)
+    await RosterAnnouncer(roster_events, "miiwrap", AGENCY).register(*PRACTITIONERS)
+    await roster_events.close()
     for practitioner in PRACTITIONERS:
-        await call(
-            "POST", "/enrollments", {"practitioner_id": practitioner, "enrolled_on": "2025-03-01"}
+        body = {"practitioner_id": practitioner, "enrolled_on": "2025-03-01"}
+        enrolled = await until_on_roster(
+            functools.partial(client.post, url + "/enrollments", json=body, headers=admin)
         )
+        enrolled.raise_for_status()
     credential = f"{issued['key']}:{issued['secret']}".encode()
     return {
         "Authorization": "Basic " + base64.b64encode(credential).decode(),
@@ -204,7 +215,7 @@ async def measure(service: LearningService, dsn: str, total: int, concurrency: i
     limits = httpx.Limits(max_connections=concurrency * 2)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         await service.wait_ready(client)
-        headers = await prepare(client, service.url)
+        headers = await prepare(client, service.url, service.nats_url)
 
         async def post(batch: list[dict[str, Any]]) -> None:
             response = await client.post(

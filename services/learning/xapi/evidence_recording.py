@@ -44,6 +44,7 @@ from services.learning.handlers import record_attempt, record_review, retract_st
 from services.learning.models.commands import RecordAttempt, RecordReview
 from shared.database import Connection
 from shared.problems import Problem
+from shared.roster import NotOnRoster
 from shared.service import Runtime
 
 from .adapters import mapping_store
@@ -475,6 +476,15 @@ async def _record(
             "learner",
             f"waiting for practitioner {item.practitioner_id!r} to be enrolled "
             "(POST /enrollments); it counts from then",
+        )
+    except NotOnRoster:
+        return _work_outcome(
+            item,
+            "pending",
+            "learner",
+            f"waiting for practitioner {item.practitioner_id!r} to be on the agency's roster "
+            "on the statement's date (registered at certification, POST /practitioners); "
+            "it counts from then",
         )
     except (LearningDomainError, Problem, ValidationError, _Refused) as error:
         return _work_outcome(item, "skipped", "refused", _reason(error))

@@ -29,6 +29,7 @@ from .credential_admin import ensure_credential
 from .ddl import XAPI_MIGRATIONS
 from .evidence import ActivityMapping, MappingKind
 from .evidence_recording import reevaluate_for_practitioner
+from .roster_replay import replay_on_registration
 
 log = structlog.get_logger(__name__)
 
@@ -76,6 +77,7 @@ async def start_xapi(runtime: Runtime) -> None:
     """Create the LRS's runtime state; seed the demo credential when configured."""
     lrs_of(runtime)
     LEARNING.of(runtime).on_enrolled.append(reevaluate_for_practitioner)
+    LEARNING.of(runtime).on_registered.append(replay_on_registration)
     key = getattr(runtime.settings, "demo_xapi_key", None)
     secret = getattr(runtime.settings, "demo_xapi_secret", None)
     if not key or not secret:

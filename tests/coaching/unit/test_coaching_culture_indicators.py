@@ -261,3 +261,18 @@ class TestEdgesOfTheDefinitions:
             "2025-01",
             12,
         )
+
+
+def test_a_member_away_for_a_whole_window_is_not_active_in_it() -> None:
+    member = RosterMember(
+        practitioner_id="p",
+        active_from=date(2025, 1, 1),
+        away=((date(2025, 3, 1), date(2025, 5, 1)), (date(2025, 8, 15), None)),
+    )
+
+    assert member.active_during(date(2025, 2, 1), date(2025, 2, 28))
+    assert not member.active_during(date(2025, 3, 1), date(2025, 4, 30))
+    assert member.active_during(date(2025, 4, 1), date(2025, 5, 1))  # back on May 1st
+    assert member.active_during(date(2025, 8, 1), date(2025, 8, 31))  # left mid-month
+    assert not member.active_during(date(2025, 9, 1), date(2025, 9, 30))
+    assert not member.active_during(date(2024, 12, 1), date(2024, 12, 31))  # before start

@@ -10,6 +10,7 @@ import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 
+import nats
 import pytest
 
 from services.learning.bootstrap import create_service_app
@@ -44,8 +45,10 @@ async def running_lrs(
 ) -> AsyncIterator[Lms]:
     settings = lrs_settings(postgres_server, nats_server)
     app = create_service_app(settings)
+    roster_events = await nats.connect(nats_server.url)
     async with running(app) as client:
-        yield Lms(client, settings, app, agency_id="")
+        yield Lms(client, settings, app, agency_id="", nats=roster_events)
+    await roster_events.close()
 
 
 async def new_agency(running_lrs: Lms) -> Lms:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import urllib.parse
 from dataclasses import dataclass, field
@@ -10,10 +11,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from nats.aio.client import Client as NatsClient
 
 from services.learning.config import LearningSettings
 from shared.envelope import CloudEvent
-from shared.testing.apps import bearer
+from shared.testing.apps import bearer, runtime_of
+from shared.testing.roster import RosterAnnouncer
 
 VERSION = {"X-Experience-API-Version": "1.0.3"}
 
@@ -32,6 +35,15 @@ class Lms:
     key: str = ""
     secret: str = ""
     default_headers: dict[str, str] = field(default_factory=dict)
+    nats: NatsClient | None = None  # for the roster events of this agency
+
+    @functools.cached_property
+    def roster(self) -> RosterAnnouncer:
+        """Certification's roster of this agency, copied by the running learning service."""
+        assert self.nats is not None, "an Lms of an agency (new_agency) announces its roster"
+        return RosterAnnouncer(
+            self.nats, self.settings.subject_root, self.agency_id, [runtime_of(self.app).pool]
+        )
 
     @property
     def events_subject(self) -> str:
@@ -99,6 +111,8 @@ class Lms:
         assert response.status_code in (200, 201), response.text
 
     async def enroll(self, *practitioners: str) -> None:
+        """Put them on the roster (as certification would), then enroll them."""
+        await self.roster.ensure(*practitioners)
         for practitioner in practitioners:
             body = {"practitioner_id": practitioner, "enrolled_on": "2025-03-03"}
             response = await self.admin("POST", "/enrollments", body)

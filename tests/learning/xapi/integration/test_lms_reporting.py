@@ -4,7 +4,7 @@ is visible; pending ones count once their learner is enrolled; voiding retracts.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from nats.aio.client import Client
@@ -119,10 +119,12 @@ async def test_a_statement_sent_before_enrollment_becomes_evidence_on_enrollment
     lms: Lms, nats_client: Client
 ) -> None:
     course = await map_m1_course(lms)
+    await lms.roster.register("p-2")
     sent = reported("p-2", "passed", course, result={"score": {"scaled": 0.85}}, timestamp=at(T0))
     [statement_id] = await lms.stored([sent])
     before = await outcome(lms, statement_id)
     assert (before["outcome"], before["reason"]) == ("pending", "learner")
+    assert "to be enrolled" in str(before["detail"])
 
     await lms.enroll("p-2")
 
@@ -249,3 +251,27 @@ async def test_the_partner_outcome_listing_refuses_crafted_cursors_and_hostile_i
         )
         assert answer.status_code == 422, answer.text
         assert "practitioner_id" in answer.text
+
+
+async def test_a_statement_for_a_learner_registered_later_becomes_evidence_on_registration(
+    lms: Lms, nats_client: Client
+) -> None:
+    course = await map_m1_course(lms)
+    sent = reported("p-9", "passed", course, result={"score": {"scaled": 0.85}}, timestamp=at(T0))
+    [statement_id] = await lms.stored([sent])
+    before = await outcome(lms, statement_id)
+    assert (before["outcome"], before["reason"]) == ("pending", "learner")
+    assert "roster" in str(before["detail"])
+
+    await lms.roster.register("p-9", program_start=date(2025, 3, 1))
+
+    events = await received_events(nats_client, lms.events_subject, count=3)
+    assert [e.event_name for e in events] == [
+        "practitioner_enrolled",
+        "assessment_attempted",
+        "module_mastered",
+    ]
+    assert events[0].data["enrolled_on"] == "2025-03-01"  # the roster's program start
+    assert events[0].actor == f"{lms.agency_id}/roster"
+    assert events[1].data["source_statement_id"] == statement_id
+    assert (await outcome(lms, statement_id))["outcome"] == "recorded"

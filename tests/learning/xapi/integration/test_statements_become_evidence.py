@@ -150,7 +150,7 @@ async def test_statements_that_cannot_be_evidence_are_stored_and_say_why(lms: Lm
     assert "mapped to a practitioner" in str(stranger_outcome["detail"])
     unenrolled = await outcome(lms, ids[1])
     assert (unenrolled["outcome"], unenrolled["reason"]) == ("pending", "learner")
-    assert "to be enrolled" in str(unenrolled["detail"])
+    assert "on the agency's roster" in str(unenrolled["detail"])
     elsewhere = await outcome(lms, ids[2])
     assert (elsewhere["outcome"], elsewhere["reason"]) == ("pending", "mapping")
     assert len((await lms.get_statements()).json()["statements"]) == 3

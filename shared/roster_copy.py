@@ -1,0 +1,177 @@
+"""A service's local copy of the agency roster, kept from certification's roster events.
+
+Certification owns the roster (who is a practitioner, their role, coach, supervisor and
+team, when they joined and left) and announces it with four events; learning, coaching
+and fidelity each keep a copy through a durable consumer of them, so they can refuse
+evidence for an id that is not on the roster (`shared.roster.require_on_roster`) and
+show teams as the roster defines them.
+
+The copy is order-independent and idempotent: details are kept per effective date (a
+later-recorded event wins on the same date), departures and returns as a set of dated
+facts, and every read derives the state on a date from them. A redelivered event
+changes nothing (the kernel consumer's inbox, and upserts keyed by the facts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+
+from shared.config import stream_name
+from shared.consumer import EventConsumer, Subscription
+from shared.database import Connection
+from shared.envelope import CloudEvent
+from shared.messaging import StreamPolicy
+from shared.nats_auth import consumer_name
+from shared.service import Runtime
+
+REGISTERED = "practitioner_registered"
+DETAILS_CHANGED = "practitioner_details_changed"
+LEFT = "practitioner_left"
+RETURNED = "practitioner_returned"
+ROSTER_EVENTS = (REGISTERED, DETAILS_CHANGED, LEFT, RETURNED)
+CONSUMER_LABEL = "roster-copy"
+
+ROSTER_COPY_DDL = [
+    """
+    CREATE TABLE IF NOT EXISTS roster_details (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        effective_on date NOT NULL,
+        rank smallint NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        event_id text NOT NULL,
+        role text,
+        coach_id text,
+        supervisor_id text,
+        team_id text,
+        program_start date NOT NULL,
+        PRIMARY KEY (agency_id, practitioner_id, effective_on)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS roster_details_supervisor_idx"
+    " ON roster_details (agency_id, supervisor_id)",
+    "CREATE INDEX IF NOT EXISTS roster_details_team_idx ON roster_details (agency_id, team_id)",
+    """
+    CREATE TABLE IF NOT EXISTS roster_departures (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('left', 'returned')),
+        effective_on date NOT NULL,
+        reason text,
+        event_id text NOT NULL,
+        PRIMARY KEY (agency_id, practitioner_id, kind, effective_on)
+    )
+    """,
+]
+
+# a registration and a change on the same effective date: the change wins, whatever order
+# they arrive in; two changes on one date: the later recorded one wins
+_RANK = {REGISTERED: 0, DETAILS_CHANGED: 1}
+
+_KEEP_DETAILS = """
+    INSERT INTO roster_details (agency_id, practitioner_id, effective_on, rank, recorded_at,
+        event_id, role, coach_id, supervisor_id, team_id, program_start)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    ON CONFLICT (agency_id, practitioner_id, effective_on) DO UPDATE SET
+        rank = excluded.rank, recorded_at = excluded.recorded_at, event_id = excluded.event_id,
+        role = excluded.role, coach_id = excluded.coach_id,
+        supervisor_id = excluded.supervisor_id, team_id = excluded.team_id,
+        program_start = excluded.program_start
+    WHERE (excluded.rank, excluded.recorded_at, excluded.event_id)
+        > (roster_details.rank, roster_details.recorded_at, roster_details.event_id)
+"""
+
+_KEEP_DEPARTURE = """
+    INSERT INTO roster_departures (agency_id, practitioner_id, kind, effective_on, reason,
+        event_id)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (agency_id, practitioner_id, kind, effective_on) DO NOTHING
+"""
+
+
+async def keep_roster_event(conn: Connection, event: CloudEvent) -> str | None:
+    """Apply one roster event to the copy; the practitioner it concerns (None: not one)."""
+    name = event.event_name
+    if name not in ROSTER_EVENTS:
+        return None
+    data = event.data
+    practitioner_id = str(data.get("practitioner_id") or event.subject or "")
+    if not practitioner_id:
+        raise ValueError(f"roster event {event.id} names no practitioner")
+    if name in _RANK:
+        program_start = _day(data["program_start"])
+        effective_on = program_start if name == REGISTERED else _day(data["effective_on"])
+        await conn.execute(
+            _KEEP_DETAILS,
+            event.agencyid,
+            practitioner_id,
+            effective_on,
+            _RANK[name],
+            event.recordedtime or event.time,
+            event.id,
+            _text(data.get("role")),
+            _text(data.get("coach_id")),
+            _text(data.get("supervisor_id")),
+            _text(data.get("team_id")),
+            program_start,
+        )
+    else:
+        await conn.execute(
+            _KEEP_DEPARTURE,
+            event.agencyid,
+            practitioner_id,
+            "left" if name == LEFT else "returned",
+            _day(data["effective_on"]),
+            _text(data.get("reason")),
+            event.id,
+        )
+    return practitioner_id
+
+
+# what a service does beyond the copy when a roster event arrived (same transaction)
+RosterHook = Callable[[Connection, CloudEvent, str], Awaitable[None]]
+
+
+def roster_consumer(
+    runtime: Runtime, reader: str, on_roster_event: Sequence[RosterHook] = ()
+) -> EventConsumer:
+    """The durable consumer `<reader>-<schema>-roster-copy` of certification's roster events."""
+    settings = runtime.settings
+    root = settings.subject_root
+
+    async def handle(conn: Connection, event: CloudEvent) -> None:
+        practitioner_id = await keep_roster_event(conn, event)
+        if practitioner_id is not None:
+            for hook in on_roster_event:
+                await hook(conn, event, practitioner_id)
+
+    return EventConsumer(
+        pool=runtime.pool,
+        nats=runtime.nats,
+        subscription=Subscription(
+            durable=consumer_name(reader, settings.db_schema, CONSUMER_LABEL),
+            stream=stream_name(root, "certification"),
+            subjects=roster_subjects(root),
+        ),
+        handler=handle,
+        batch_size=settings.consumer_batch_size,
+        max_deliver=settings.consumer_max_deliver,
+        ack_wait=settings.consumer_ack_wait_seconds,
+        streams=StreamPolicy.from_settings(settings),
+    )
+
+
+def roster_subjects(root: str) -> list[str]:
+    """The subjects of the roster events, every agency (below the subject root)."""
+    return [f"{root}.certification.*.{name}" for name in ROSTER_EVENTS]
+
+
+def _day(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
