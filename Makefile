@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run run-secure test test-fast fuzz chaos lint fmt typecheck bench bench-xapi conformance clean-data
+.PHONY: help browser run run-secure test test-fast fuzz chaos lint fmt typecheck bench bench-xapi conformance clean-data
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,22 +20,34 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment and install everything
 
-run: $(STAMP) ## Start PostgreSQL, NATS JetStream and the four services (Ctrl-C stops all)
+# The portal's browser tests drive Debian's chromium (Playwright downloads no browser here).
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the portal's browser tests …"
+	@apt-get install -y chromium >/dev/null 2>&1 \
+	  || { apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1; } \
+	  || { echo "make: cannot install chromium; the portal's browser tests need $(CHROMIUM):" \
+	       "run 'apt-get install -y chromium' as root, then make test again" >&2; exit 1; }
+	@test -x $(CHROMIUM) || { echo "make: chromium installed, yet $(CHROMIUM) is missing" >&2; exit 1; }
+
+browser: $(CHROMIUM) ## Install Debian's chromium for the portal's browser tests (when missing)
+
+run: $(STAMP) ## Start PostgreSQL, NATS, the four services and the portal on :8000 (Ctrl-C stops all)
 	$(BIN)/miiwrap run
 
 run-secure: $(STAMP) ## Like run, with NATS users per service and per agency app (deploy/nats)
 	$(BIN)/miiwrap run --secure-nats
 
-test: $(STAMP) ## Run the whole test suite against real PostgreSQL and NATS
+test: $(STAMP) $(CHROMIUM) ## Run the whole test suite against real PostgreSQL and NATS (and chromium)
 	$(BIN)/pytest
 
 test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 	$(BIN)/pytest tests -k unit
 
-bench: $(STAMP) ## Benchmarks: kernel throughput/latency and certification intake beside raw ceilings
+bench: $(STAMP) ## Benchmarks: kernel, certification intake beside raw ceilings, portal page render
 	$(BIN)/python -m tests.bench.kernel_bench
 	$(BIN)/python -m tests.bench.intake_bench
 	$(BIN)/python -m tests.bench.keepup_bench
+	$(BIN)/python -m tests.bench.portal_bench
 
 fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples per operation)
 	$(BIN)/python -m tests.security.fuzz --examples 50

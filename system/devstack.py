@@ -30,10 +30,13 @@ from system.local_data import (
     demo_xapi_secret,
     local_jwt_secret,
     nats_passwords,
+    portal_session_secret,
 )
 from system.nats_config import write_local_config
-from system.topology import SERVICE_PORTS
+from system.topology import PORTAL_PORT, PORTAL_URL, SERVICE_PORTS
 
+# the four services and the portal, each under uvicorn on its fixed port
+PROCESS_PORTS = {**SERVICE_PORTS, "portal": PORTAL_PORT}
 POSTGRES_PORT = 54329
 NATS_PORT = 4222
 DATABASE = "miiwrap"
@@ -93,8 +96,22 @@ def service_environment(
             env[f"{prefix}_NATS_PASSWORD"] = passwords[name]
     env["LEARNING_DEMO_XAPI_KEY"] = DEMO_XAPI_KEY
     env["LEARNING_DEMO_XAPI_SECRET"] = demo_xapi_secret(data_dir)
-    # the portal's local sign-in offers people of the seeded demo agency
-    env["PORTAL_DEMO_IDENTITIES"] = json.dumps(portal_identities())
+    env.update(portal_environment(data_dir))
+    return env
+
+
+def portal_environment(data_dir: Path) -> dict[str, str]:
+    """The portal signs the demo agency's people in locally, with the services' secret."""
+    env = {
+        "PORTAL_SIGN_IN": "local",
+        "PORTAL_LOCAL_JWT_SECRET": local_jwt_secret(data_dir),
+        "PORTAL_LOCAL_AGENCY": DEMO_AGENCY,
+        "PORTAL_SESSION_SECRET": portal_session_secret(data_dir),
+        # the portal's local sign-in offers people of the seeded demo agency
+        "PORTAL_DEMO_IDENTITIES": json.dumps(portal_identities()),
+    }
+    for name, port in SERVICE_PORTS.items():
+        env[f"PORTAL_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
     return env
 
 
@@ -128,7 +145,7 @@ class DevStack:
         env = service_environment(
             self.data_dir, self.nats.url, self.postgres.dsn(DATABASE), self.secure_nats
         )
-        for name, port in SERVICE_PORTS.items():
+        for name, port in PROCESS_PORTS.items():
             log = open_private_log(self.data_dir / f"{name}.log")
             self.children[name] = subprocess.Popen(
                 uvicorn_command(name, port),
@@ -144,7 +161,7 @@ class DevStack:
             log.close()
 
     def wait_ready(self, timeout: float = 60.0) -> dict[str, float]:
-        return wait_until_ready(SERVICE_PORTS, self.children, timeout, logs=".data/<service>.log")
+        return wait_until_ready(PROCESS_PORTS, self.children, timeout, logs=".data/<service>.log")
 
     def check_children(self) -> None:
         for name, child in self.children.items():
@@ -208,11 +225,13 @@ def run(root: Path, secure_nats: bool = False) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     started = time.monotonic()
+    print(f"MiiWrap portal: {PORTAL_URL}  (starting PostgreSQL, NATS and the services …)")
     try:
         stack.start()
         ready = stack.wait_ready()
         seed = seed_demo(stack.data_dir)
         history = seed_history(stack.data_dir)
+        print(f"\nMiiWrap portal: {PORTAL_URL}  (sign in as one of the demo agency's people)")
         print_banner(ready, time.monotonic() - started, seed, history)
         print(
             f"\nDemo LMS credential (xAPI, HTTP Basic) of '{DEMO_AGENCY}': "

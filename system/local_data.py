@@ -32,6 +32,15 @@ def local_settings(data_dir: Path) -> ServiceSettings:
     return signing_settings(local_jwt_secret(data_dir))
 
 
+def portal_session_secret(data_dir: Path) -> str:
+    """The portal's cookie-signing secret, generated once so sessions survive a restart."""
+    path = data_dir / "portal-session-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def demo_xapi_secret(data_dir: Path) -> str:
     """The demo LMS credential's secret, generated once and kept like the JWT secret."""
     path = data_dir / "demo-xapi-secret"

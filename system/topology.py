@@ -7,6 +7,10 @@ from shared.roster_copy import CONSUMER_LABEL, ROSTER_EVENTS
 SERVICE_PORTS = {"learning": 8001, "coaching": 8002, "fidelity": 8003, "certification": 8004}
 SERVICES = tuple(SERVICE_PORTS)
 
+# The portal: people's pages over the four services' APIs (no stream, no tables).
+PORTAL_PORT = 8000
+PORTAL_URL = f"http://127.0.0.1:{PORTAL_PORT}"
+
 # every copy of the roster reads certification's four roster events with one durable
 ROSTER_COPY = [
     ("certification", CONSUMER_LABEL, f"certification.*.{event}") for event in ROSTER_EVENTS

@@ -25,6 +25,8 @@ NOT_IMPORTED = {
     "mypy": "make lint",
     "ruff": "make lint",
     "asyncpg-stubs": "type stubs for mypy",
+    "itsdangerous": "starlette's SessionMiddleware signs the portal's session cookie with it",
+    "python-multipart": "starlette parses the portal's HTML forms with it (request.form())",
 }
 
 

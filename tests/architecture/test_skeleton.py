@@ -27,6 +27,10 @@ SKELETON_FILES = (
 )
 # What a service may hold at its root besides the skeleton: a protocol it serves whole.
 ROOT_EXTRAS: dict[str, set[str]] = {"learning": {"xapi"}}
+# Processes that own no events and no tables (the portal, a backend-for-frontend over
+# the four services' public APIs): they have the skeleton without the store's files.
+STORELESS = {"portal"}
+STORE_FILES = ("domain/events.py", "adapters/schema.py")
 
 
 def service_names() -> list[str]:
@@ -126,7 +130,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_every_service_has_the_one_skeleton(service: str) -> None:
     root = ROOT / "services" / service
     missing = [p for p in SKELETON_PACKAGES if not (root / p / "__init__.py").is_file()]
-    missing += [m for m in (*SKELETON_MODULES, *SKELETON_FILES) if not (root / m).is_file()]
+    files = [f for f in SKELETON_FILES if service not in STORELESS or f not in STORE_FILES]
+    missing += [m for m in (*SKELETON_MODULES, *files) if not (root / m).is_file()]
     assert not missing, f"services/{service} lacks {missing} (docs/building-a-service.md)"
 
 
@@ -163,6 +168,17 @@ def test_a_service_imports_no_other_service_and_not_the_system() -> None:
         if outside:
             wrong[module] = sorted(outside)
     assert not wrong, "services talk through events, and the system sits above them"
+
+
+@pytest.mark.parametrize("service", sorted(STORELESS))
+def test_a_storeless_process_owns_no_events_and_no_tables(service: str) -> None:
+    root = ROOT / "services" / service
+    held = [f for f in STORE_FILES if (root / f).exists()]
+    assert not held, f"services/{service} owns no events or tables, yet has {held}"
+    storage = {"shared.eventstore", "shared.database", "shared.relay", "shared.consumer", "asyncpg"}
+    for module, targets in import_graph().items():
+        if module.startswith(f"services.{service}"):
+            assert not targets & storage, f"{module} reaches for a store: {targets & storage}"
 
 
 def test_the_import_graph_has_no_cycle() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from shared.testing.imports import finished_report, invalid_lines, ndjson, post_import
 from tests.coaching.coaching_api import (
     COACH,
+    PRACTITIONER,
     CoachingApi,
     assignment_body,
     goal_body,
@@ -29,6 +30,7 @@ def coaching_history() -> list[dict[str, Any]]:
 
 
 async def test_a_coaching_history_is_checked_then_stored_once(api: CoachingApi) -> None:
+    await api.roster.ensure(PRACTITIONER)
     body = ndjson(coaching_history())
 
     checked = await post_import(api.client, api.admin, body, dry_run=True)

@@ -171,6 +171,14 @@ async def test_the_import_command_imports_an_export_folder_in_order_and_only_onc
         dry = summary_rows(checked.output)
         assert list(dry) == list(FILES)
         assert (dry["roster.ndjson"][3], dry["learning.ndjson"][5]) == ("2", "1")
+        # evidence for practitioners roster.ndjson registers awaits the roster, not invalid
+        awaiting = {name: row[6] for name, row in dry.items()}
+        assert awaiting == {
+            "roster.ndjson": "0",
+            "learning.ndjson": "2",
+            "coaching.ndjson": "1",
+            "fidelity.ndjson": "1",
+        }
         assert "learning.ndjson:3" in checked.output
         assert roster.json()["items"] == []
 

@@ -37,6 +37,7 @@ def paper(**changes: Any) -> dict[str, Any]:
 async def test_a_paper_observation_is_stored_marked_imported_with_its_scores(
     fidelity: FidelityApi, nats_client: Client
 ) -> None:
+    await fidelity.roster.ensure("prac-paper")
     line = paper()
     response = await post_import(fidelity.client, fidelity.headers(), ndjson([line]))
     report = await finished_report(fidelity.client, fidelity.headers(), response.json()["id"])
@@ -70,6 +71,7 @@ async def test_a_live_observation_is_marked_as_observed_not_imported(
 async def test_refuses_paper_lines_with_ratings_unknown_domains_or_out_of_range_scores(
     fidelity: FidelityApi,
 ) -> None:
+    await fidelity.roster.ensure("prac-paper")
     lines = [
         paper(ratings=[{"indicator_id": "TM.ENG.1.a", "rating": "present"}]),
         paper(domain_scores=[{"domain_id": "TM.NOPE", "score": 50}]),
@@ -94,6 +96,7 @@ async def test_refuses_paper_lines_with_ratings_unknown_domains_or_out_of_range_
 
 
 async def test_a_co_observation_of_a_paper_record_is_refused(fidelity: FidelityApi) -> None:
+    await fidelity.roster.ensure("prac-paper")
     line = paper()
     response = await post_import(fidelity.client, fidelity.headers(), ndjson([line]))
     await finished_report(fidelity.client, fidelity.headers(), response.json()["id"])
@@ -108,3 +111,16 @@ async def test_a_co_observation_of_a_paper_record_is_refused(fidelity: FidelityA
 
     assert refused.status_code == 422
     assert "paper record" in refused.json()["detail"]
+
+
+async def test_a_paper_observation_of_someone_not_on_the_roster_is_refused(
+    fidelity: FidelityApi,
+) -> None:
+    response = await post_import(
+        fidelity.client, fidelity.headers(), ndjson([paper(practitioner_id="prac-nobody")])
+    )
+    report = await finished_report(fidelity.client, fidelity.headers(), response.json()["id"])
+
+    [error] = await invalid_lines(fidelity.client, fidelity.headers(), report["id"])
+    assert error["problem"]["type"].endswith("/not-on-roster")
+    assert await fidelity.count("observations") == 0

@@ -8,8 +8,9 @@ from typing import Any
 
 from services.learning.bootstrap import create_service_app
 from services.learning.config import LearningSettings
-from shared.testing.apps import bearer, running
+from shared.testing.apps import bearer, running, runtime_of
 from shared.testing.imports import finished_report, invalid_lines, ndjson, post_import
+from shared.testing.roster import RosterAnnouncer
 from tests.learning.api_builders import an_attempt, an_enrollment
 from tests.learning.learning_client import LearningApi
 
@@ -33,6 +34,7 @@ def history(practitioner: str) -> list[dict[str, Any] | str]:
 async def test_a_dry_run_reports_each_invalid_line_by_number_and_stores_nothing(
     learning: LearningApi,
 ) -> None:
+    await learning.roster.ensure("prac-dry")
     lines = history("prac-dry")
     response = await post_import(learning.client, learning.headers(), ndjson(lines), dry_run=True)
 
@@ -59,6 +61,7 @@ async def test_a_dry_run_reports_each_invalid_line_by_number_and_stores_nothing(
 async def test_a_real_import_stores_the_valid_lines_and_reports_them_completed(
     learning: LearningApi,
 ) -> None:
+    await learning.roster.ensure("prac-real")
     lines = history("prac-real")
     response = await post_import(learning.client, learning.headers(), ndjson(lines))
 
@@ -81,6 +84,7 @@ async def test_a_real_import_stores_the_valid_lines_and_reports_them_completed(
 
 
 async def test_importing_the_same_file_again_stores_nothing_new(learning: LearningApi) -> None:
+    await learning.roster.ensure("prac-again")
     body = ndjson(history("prac-again"))
     first = await post_import(learning.client, learning.headers(), body)
     await finished_report(learning.client, learning.headers(), first.json()["id"])
@@ -96,6 +100,7 @@ async def test_importing_the_same_file_again_stores_nothing_new(learning: Learni
 async def test_a_line_reusing_an_id_with_other_content_is_invalid_and_names_the_conflict(
     learning: LearningApi,
 ) -> None:
+    await learning.roster.ensure("prac-twice")
     record_id = _id()
     lines = [
         {"kind": "enrollment", "id": _id(), **an_enrollment("prac-twice")},
@@ -174,6 +179,7 @@ async def test_refuses_too_many_lines_and_too_large_a_body_with_413(
 async def test_a_file_saved_with_a_byte_order_mark_is_read_from_its_first_line(
     learning: LearningApi,
 ) -> None:
+    await learning.roster.ensure("prac-bom")
     line = {"kind": "enrollment", "id": _id(), **an_enrollment("prac-bom")}
     body = codecs.BOM_UTF8 + ndjson([line]).replace(b"\n", b"\r\n")
 
@@ -183,7 +189,7 @@ async def test_a_file_saved_with_a_byte_order_mark_is_read_from_its_first_line(
 
 
 async def test_a_dry_run_judges_each_line_as_the_real_run_stores_it_across_batches(
-    settings_for: Any, agency_id: str
+    settings_for: Any, agency_id: str, roster: RosterAnnouncer
 ) -> None:
     settings: LearningSettings = settings_for(
         LearningSettings, lapse_check_interval_seconds=0, import_batch_lines=2
@@ -197,7 +203,9 @@ async def test_a_dry_run_judges_each_line_as_the_real_run_stores_it_across_batch
         repeated,  # the same record again, in a later batch: already present
         {**repeated, "scaled_score": 0.3},  # its id with other content: a conflict
     ]
-    async with running(create_service_app(settings)) as client:
+    async with running(app := create_service_app(settings)) as client:
+        roster.copies.append(runtime_of(app).pool)
+        await roster.ensure("prac-batches")
         checked = await post_import(client, headers, ndjson(lines), dry_run=True)
         stored = await post_import(client, headers, ndjson(lines))
         report = await finished_report(client, headers, stored.json()["id"])
@@ -211,3 +219,15 @@ async def test_a_dry_run_judges_each_line_as_the_real_run_stores_it_across_batch
 
     assert outcomes == [(3, 1, 1), (3, 1, 1)]
     assert conflicts == [[5], [5]]
+
+
+async def test_a_line_for_a_practitioner_not_on_the_roster_is_invalid_and_names_the_id(
+    learning: LearningApi,
+) -> None:
+    lines = [{"kind": "enrollment", "id": _id(), **an_enrollment("prac-nobody")}]
+
+    response = await post_import(learning.client, learning.headers(), ndjson(lines), dry_run=True)
+
+    [error] = await invalid_lines(learning.client, learning.headers(), response.json()["id"])
+    assert error["problem"]["type"].endswith("/not-on-roster")
+    assert "prac-nobody" in error["problem"]["detail"]

@@ -23,6 +23,7 @@ from shared.idempotency import create_once, fingerprint
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
+from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -51,6 +52,7 @@ async def record_paper_observation(
         )
         scored = score_paper_observation(instrument, scores, body.total)
         async with runtime.pool.acquire() as conn:
+            await require_on_roster(conn, agency, [body.practitioner_id], body.meeting_date)
             calibration = await status_on(
                 conn, agency, observer_id, body.meeting_date, instrument.key
             )

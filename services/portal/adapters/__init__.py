@@ -1,0 +1,1 @@
+"""The portal's edges: HTTP clients of the four services' public APIs, tokens, OIDC."""

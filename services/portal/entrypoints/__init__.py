@@ -1,0 +1,1 @@
+"""Pages (server-rendered) and the session, sign-in and CSRF around them."""
