@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from shared.roster_client import is_not_on_roster
 from system.demo_history.lms import LMS, STATEMENTS
 from system.demo_history.plan import ADMIN, Actor, Call
 
@@ -90,7 +91,7 @@ class DemoApi:
                 else:
                     self.tally.existing += 1
                 return response.json() if response.content else None
-            if _not_on_roster_yet(response) and time.monotonic() < deadline:
+            if is_not_on_roster(response) and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
                 continue
             if response.status_code == 503 and time.monotonic() < deadline:
@@ -123,16 +124,6 @@ class DemoApi:
     async def send_in_order(self, calls: list[Call]) -> None:
         for call in calls:
             await self.send(call)
-
-
-def _not_on_roster_yet(response: httpx.Response) -> bool:
-    if response.status_code != 422:
-        return False
-    try:
-        problem_type = str(response.json().get("type", ""))
-    except ValueError:
-        return False
-    return problem_type.endswith("/not-on-roster")
 
 
 def _detail(response: httpx.Response) -> str:
