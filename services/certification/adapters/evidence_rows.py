@@ -7,7 +7,14 @@ from datetime import date
 
 import asyncpg
 
-from services.certification.domain.evidence import EVIDENCE_ADAPTER, Evidence, EvidenceSet
+from services.certification.adapters.calibration_rows import calibrations_of
+from services.certification.domain.calibrations import decide_calibrations
+from services.certification.domain.evidence import (
+    EVIDENCE_ADAPTER,
+    Evidence,
+    EvidenceSet,
+    ObservationRecorded,
+)
 from shared.database import Connection
 
 
@@ -70,14 +77,17 @@ async def is_retracted(conn: Connection, agency_id: str, event_id: str) -> bool:
 
 
 async def evidence_set(conn: Connection, agency_id: str, practitioner_id: str) -> EvidenceSet:
+    """The practitioner's evidence, each observation's calibration decided on its meeting
+    date from the agency's calibrations (domain/calibrations.py)."""
     rows = await conn.fetch(
         "SELECT item FROM evidence WHERE agency_id = $1 AND practitioner_id = $2",
         agency_id,
         practitioner_id,
     )
-    return EvidenceSet(
-        practitioner_id, (EVIDENCE_ADAPTER.validate_python(row["item"]) for row in rows)
-    )
+    items = [EVIDENCE_ADAPTER.validate_python(row["item"]) for row in rows]
+    observers = {item.observer_id for item in items if isinstance(item, ObservationRecorded)}
+    calibrations = await calibrations_of(conn, agency_id, observers) if observers else []
+    return EvidenceSet(practitioner_id, decide_calibrations(items, calibrations))
 
 
 async def agency_evidence(conn: Connection, agency_id: str) -> dict[str, EvidenceSet]:
@@ -85,12 +95,13 @@ async def agency_evidence(conn: Connection, agency_id: str) -> dict[str, Evidenc
     rows = await conn.fetch(
         "SELECT practitioner_id, item FROM evidence WHERE agency_id = $1", agency_id
     )
+    calibrations = await calibrations_of(conn, agency_id)
     items: dict[str, list[Evidence]] = {}
     for row in rows:
         items.setdefault(row["practitioner_id"], []).append(
             EVIDENCE_ADAPTER.validate_python(row["item"])
         )
     return {
-        practitioner_id: EvidenceSet(practitioner_id, found)
+        practitioner_id: EvidenceSet(practitioner_id, decide_calibrations(found, calibrations))
         for practitioner_id, found in items.items()
     }

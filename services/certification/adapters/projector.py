@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from services.certification.adapters.calibration_rows import project_calibration
 from services.certification.adapters.roster_projection import project_roster_event
 from services.certification.adapters.window_rows import project_window
 from services.certification.domain.events import ROSTER_EVENT_NAMES, TRANSITION_EVENT_NAMES
@@ -47,6 +48,8 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
                     event.position,
                 )
             )
+        elif event.name == "observer_calibration_received":
+            await project_calibration(conn, event)
         elif event.name == "evidence_retracted":
             withdrawn.append((agency, data["practitioner_id"], data["event_ids"], event.event_id))
         elif event.name == "policy_version_created":

@@ -83,6 +83,20 @@ MIGRATIONS = [
     """,
     "CREATE INDEX IF NOT EXISTS evidence_practitioner_idx ON evidence (agency_id, practitioner_id)",
     """
+    CREATE TABLE IF NOT EXISTS observer_calibrations (
+        agency_id text NOT NULL,
+        attempt_id text NOT NULL,
+        observer_id text NOT NULL,
+        instrument_key text NOT NULL,
+        valid_from date NOT NULL,
+        valid_until date NOT NULL,
+        event_id uuid NOT NULL,
+        PRIMARY KEY (agency_id, attempt_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS observer_calibrations_observer_idx"
+    " ON observer_calibrations (agency_id, observer_id)",
+    """
     CREATE TABLE IF NOT EXISTS evidence_retractions (
         agency_id text NOT NULL,
         event_id text NOT NULL,
@@ -218,6 +232,7 @@ PROJECTION_TABLES = (
     "transitions",
     "evidence",
     "evidence_retractions",
+    "observer_calibrations",
     "policy_adoptions",
     "policy_versions",
     "roster_changes",

@@ -7,6 +7,7 @@ date) and the six transition events. Internal (kept in the
 log, never published — the relay skips them): ``evidence_received`` (every piece of
 evidence, whatever its source, so the evidence projection is rebuilt from
 certification's own log), ``evidence_retracted`` (evidence a source took back),
+``observer_calibration_received`` (a fidelity calibration, decided on at evaluation),
 ``policy_version_created``, ``policy_adopted``, ``transitions_retracted``, and the
 import window's ``import_window_opened``, ``import_window_closed`` and
 ``transition_settled``.
@@ -74,6 +75,18 @@ class EvidenceReceived(DomainEvent):
     source: str  # learning, coaching, fidelity or certification
     source_type: str  # the CloudEvent type it came from
     item: dict[str, Any]
+
+
+class ObserverCalibrationReceived(DomainEvent):
+    """A passed calibration from fidelity's ``observer_calibrated``: ``observer_id`` rates
+    ``instrument_key`` (every version) to standard on [``valid_from``, ``valid_until``)."""
+
+    attempt_id: str
+    observer_id: str
+    instrument_key: str
+    valid_from: date
+    valid_until: date
+    source_event_id: str
 
 
 class EvidenceRetracted(DomainEvent):
@@ -209,6 +222,7 @@ INTERNAL_EVENTS = frozenset(
     {
         EvidenceReceived.name,
         EvidenceRetracted.name,
+        ObserverCalibrationReceived.name,
         PolicyVersionCreated.name,
         PolicyAdopted.name,
         TransitionsRetracted.name,
@@ -225,6 +239,7 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     PractitionerReturned,
     EvidenceReceived,
     EvidenceRetracted,
+    ObserverCalibrationReceived,
     PolicyVersionCreated,
     PolicyAdopted,
     TransitionsRetracted,

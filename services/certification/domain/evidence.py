@@ -137,8 +137,9 @@ class SkillRated(_Evidence):
 class ObservationRecorded(_Evidence):
     """A scored fidelity observation of the practitioner (one per observation id).
 
-    ``observer_calibrated`` is fidelity's verdict for the observer *on the meeting
-    date*; certification does not re-derive calibration windows.
+    ``observer_calibrated`` arrives as fidelity's verdict when it wrote the observation;
+    the adapter loading evidence decides it again from the agency's calibrations on the
+    meeting date (``domain/calibrations.py``), so a calibration recorded later counts.
     """
 
     kind: Literal["observation_recorded"] = "observation_recorded"

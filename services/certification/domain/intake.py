@@ -2,8 +2,9 @@
 
 Pure: a consumer hands over the event's service, name, id and payload; the answer is
 one evidence item, or None when the event is no evidence for certification (an
-assessment attempt, a review, a calibration…). A payload that breaks the contract
-raises ``ContractViolation`` naming the problem; retrying it would not help.
+assessment attempt, a review…). A passed calibration is no evidence of a practitioner
+but decides which observations count (``calibration_from_event``). A payload that
+breaks the contract raises ``ContractViolation`` naming the problem; retrying it would not help.
 
 Choices (see the service README in the report):
 - learning's ``practitioner_enrolled`` carries no role nor coach; the program start
@@ -22,6 +23,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from services.certification.domain.calibrations import Calibration
 from services.certification.domain.evidence import EVIDENCE_ADAPTER, Evidence
 from services.certification.domain.vocabulary import CoachingComponent
 
@@ -153,6 +155,36 @@ def evidence_from_event(
             for e in error.errors()
         )
         raise ContractViolation(f"{service}.{event_name} {event_id}: {problems}") from error
+
+
+def calibration_from_event(service: str, event_name: str, data: Payload) -> Calibration | None:
+    """The passed calibration fidelity's ``observer_calibrated`` carries, or None.
+
+    Valid from ``attempted_on`` to ``expires_on`` (exclusive), on the instrument family
+    ``instrument_key`` (every version). A failed attempt calibrates nothing: not taken in.
+    """
+    if (service, event_name) != ("fidelity", "observer_calibrated"):
+        return None
+    fields: dict[str, str] = {}
+    for name in ("attempt_id", "observer_id", "instrument_key"):
+        value = data.get(name)
+        if not isinstance(value, str) or not value:
+            raise ContractViolation(f"fidelity.observer_calibrated: {name} is missing")
+        fields[name] = value
+    valid_from = date.fromisoformat(_day(data.get("attempted_on"), "attempted_on"))
+    valid_until = date.fromisoformat(_day(data.get("expires_on"), "expires_on"))
+    if valid_until <= valid_from:
+        raise ContractViolation(
+            f"fidelity.observer_calibrated: expires_on {valid_until} is not after "
+            f"attempted_on {valid_from}"
+        )
+    return Calibration(
+        attempt_id=fields["attempt_id"],
+        observer_id=fields["observer_id"],
+        instrument_key=fields["instrument_key"],
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,19 @@ import structlog
 
 from services.certification.adapters import evidence_rows, locks
 from services.certification.adapters.projector import project
+from services.certification.domain.calibrations import Calibration
 from services.certification.domain.events import EvidenceReceived, EvidenceRetracted
 from services.certification.domain.evidence import Evidence
 from services.certification.domain.intake import (
     ContractViolation,
     Retraction,
+    calibration_from_event,
     evidence_from_event,
     retraction_from_event,
+)
+from services.certification.handlers.calibrations import (
+    practitioners_moved_by,
+    receive_calibration,
 )
 from services.certification.handlers.evaluation import Evaluated, refresh
 from shared.database import Connection
@@ -98,12 +104,16 @@ async def receive_upstream_event(
     conn: Connection, store: EventStore, event: CloudEvent, today: date, evaluate: bool = True
 ) -> None:
     """A consumer's handler: translate the CloudEvent and take in its evidence (or the
-    retraction of evidence), if any."""
+    retraction of evidence, or an observer's calibration), if any."""
     try:
         item = evidence_from_event(event.service, event.event_name, event.id, event.data)
         retraction = retraction_from_event(event.service, event.event_name, event.data)
+        calibration = calibration_from_event(event.service, event.event_name, event.data)
     except ContractViolation as violation:
         await _reject(conn, event, str(violation))
+        return
+    if calibration is not None:
+        await _take_calibration(conn, store, event, calibration, today, evaluate=evaluate)
         return
     if retraction is not None:
         await retract_evidence(conn, store, event, retraction, today, evaluate=evaluate)
@@ -167,26 +177,56 @@ async def retract_evidence(
     return await refresh(conn, store, agency_id, practitioner_id, today, actor=event.actor)
 
 
-def _evidence_owner(event: CloudEvent) -> tuple[str, str] | None:
-    """(agency, practitioner) an upstream event is evidence (or a retraction) of, or None."""
+async def _take_calibration(
+    conn: Connection,
+    store: EventStore,
+    event: CloudEvent,
+    calibration: Calibration,
+    today: date,
+    *,
+    evaluate: bool,
+) -> None:
+    """Store a calibration and (unless the batch does it) re-evaluate whom it may move."""
+    agency_id = event.agencyid
+    await locks.share_agency(conn, agency_id)
+    moved = await practitioners_moved_by(conn, agency_id, calibration)
+    await locks.own_practitioners(conn, agency_id, moved)
+    if not await receive_calibration(conn, store, event, calibration) or not evaluate:
+        return
+    for practitioner_id in moved:
+        if await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is not None:
+            await refresh(conn, store, agency_id, practitioner_id, today, actor=event.actor)
+
+
+async def _evidence_owners(conn: Connection, event: CloudEvent) -> list[tuple[str, str]]:
+    """(agency, practitioner) pairs an upstream event is evidence (or a retraction) of, or
+    that a calibration may move (those its observer observed on its instrument family)."""
     try:
         item = evidence_from_event(event.service, event.event_name, event.id, event.data)
         retraction = retraction_from_event(event.service, event.event_name, event.data)
+        calibration = calibration_from_event(event.service, event.event_name, event.data)
     except ContractViolation:
-        return None
+        return []
+    agency_id = event.agencyid
+    if calibration is not None:
+        moved = await practitioners_moved_by(conn, agency_id, calibration)
+        return [(agency_id, practitioner_id) for practitioner_id in moved]
     if retraction is not None:
-        return event.agencyid, retraction.practitioner_id
-    return None if item is None else (event.agencyid, item.practitioner_id)
+        return [(agency_id, retraction.practitioner_id)]
+    return [] if item is None else [(agency_id, item.practitioner_id)]
 
 
 async def lock_batch(conn: Connection, events: list[CloudEvent]) -> None:
     """Take every lock a batch needs up front, agencies then practitioners, in one order,
-    so two consumers' batches (and the clock, and admin writes) never deadlock."""
+    so two consumers' batches (and the clock, and admin writes) never deadlock.
+
+    A calibration locks the practitioners its observer observed on that instrument
+    family; an observation arriving in the same batch locks its own practitioner, and
+    observations arrive only through this (fidelity's) consumer."""
     owners: dict[str, set[str]] = {}
     for event in events:
-        owner = _evidence_owner(event)
-        if owner is not None:
-            owners.setdefault(owner[0], set()).add(owner[1])
+        for agency_id, practitioner_id in await _evidence_owners(conn, event):
+            owners.setdefault(agency_id, set()).add(practitioner_id)
     for agency_id in sorted(owners):
         await locks.share_agency(conn, agency_id)
         await locks.own_practitioners(conn, agency_id, owners[agency_id])
@@ -199,8 +239,7 @@ async def refresh_batch(
     attributing what it publishes to the actor of that practitioner's latest event."""
     actors: dict[tuple[str, str], str | None] = {}
     for event in events:
-        owner = _evidence_owner(event)
-        if owner is not None:
+        for owner in await _evidence_owners(conn, event):
             actors[owner] = event.actor
     for agency_id, practitioner_id in sorted(actors):
         if await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is None:

@@ -2,7 +2,8 @@
 
 The log holds every fact the projections come from: the roster and its history
 (`practitioner_registered`, `_details_changed`, `_left`, `_returned`), every piece
-of evidence (`evidence_received`, whatever service it came from), policy versions
+of evidence (`evidence_received`, whatever service it came from), the observers'
+calibrations (`observer_calibration_received`), policy versions
 and adoptions, and the transition events already published. One transaction, under
 the agency's exclusive lock: writes wait, readers keep the old projection until the
 new one commits. After the replay each practitioner is evaluated as of today,
