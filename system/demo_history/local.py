@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+from collections.abc import Coroutine
 from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -37,7 +39,7 @@ def seed_history_once(data_dir: Path) -> str:
         )
     anchor = date.fromisoformat(state["anchor"]) if "anchor" in state else today_utc()
     path.write_text(json.dumps({"anchor": anchor.isoformat(), "done": False}))
-    report = asyncio.run(seed_local(data_dir, anchor))
+    report = run_interruptibly(seed_local(data_dir, anchor))
     path.write_text(
         json.dumps(
             {
@@ -53,6 +55,37 @@ def seed_history_once(data_dir: Path) -> str:
         f"demo agency history: {report.practitioners} practitioners, {report.created} records "
         f"over 14 months, seeded in {report.seconds:.0f}s"
     )
+
+
+Result = TypeVar("Result")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def run_interruptibly(seeding: Coroutine[Any, Any, Result]) -> Result:
+    """Run the seed; Ctrl-C (or SIGTERM) cancels it cleanly and surfaces as the
+    KeyboardInterrupt `make run` stops on. A signal handler raising inside the event
+    loop would instead leave the seed's task with an exception nobody retrieves (a
+    traceback in the log of every interrupted first run)."""
+
+    async def cancelled_on_signal() -> Result:
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        assert task is not None
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            return await seeding
+        finally:
+            for sig in STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
+
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    try:
+        return asyncio.run(cancelled_on_signal())
+    except asyncio.CancelledError:
+        raise KeyboardInterrupt from None
+    finally:  # asyncio put back the defaults; make run's own handlers stop the stack
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def today_utc() -> date:
