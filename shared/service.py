@@ -7,7 +7,6 @@ FastAPI app whose lifespan starts and stops everything in order.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from shared.eventstore import EVENT_STORE_DDL, EventStore
 from shared.idempotency_keys import IDEMPOTENCY_DDL, purge_expired
 from shared.logs import RequestLogging, configure_logging
 from shared.messaging import NatsConnection, StreamPolicy
+from shared.partition_claims import PARTITION_DDL
+from shared.partitions import PartitionedConsumer, replica_holder
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
 from shared.relay import RELAY_DDL, OutboxRelay
 from shared.request_guard import RequestBodyGuard, RequestHeaderGuard
@@ -68,6 +69,8 @@ class Runtime:
     store: EventStore
     relay: OutboxRelay
     consumers: list[EventConsumer] = field(default_factory=list)
+    # each consumer runs as a group over the replicas, by partition (shared/partitions.py)
+    groups: list[PartitionedConsumer] = field(default_factory=list)
     supervisor: Supervisor = field(default_factory=lambda: Supervisor("service"))
     extras: dict[str, Any] = field(default_factory=dict)
     relay_lag: int | None = None  # committed events not yet published (sampled)
@@ -77,7 +80,9 @@ class Runtime:
         settings = definition.settings
         pool = await create_pool(settings)
         await apply_migrations(
-            pool, "kernel", [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL, *IDEMPOTENCY_DDL]
+            pool,
+            "kernel",
+            [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL, *IDEMPOTENCY_DDL, *PARTITION_DDL],
         )
         if definition.migrations:
             await apply_migrations(pool, settings.service_name, definition.migrations)
@@ -119,8 +124,13 @@ class Runtime:
             await definition.on_startup(self)
         name = self.settings.service_name
         self.supervisor.start(f"{name}-relay", self.relay.run)
-        for consumer in self.consumers:
-            self.supervisor.start(consumer.name, consumer.run)
+        holder = replica_holder()
+        lease = self.settings.partition_lease_seconds
+        self.groups = [
+            PartitionedConsumer(c, lease_seconds=lease, holder=holder) for c in self.consumers
+        ]
+        for group in self.groups:
+            self.supervisor.start(group.name, group.run)
         for interval, job in definition.periodic_jobs:
             job_name = getattr(job, "__name__", "job")
             self.supervisor.start_periodic(job_name, interval, _bound(job, self))
@@ -137,9 +147,8 @@ class Runtime:
     async def sample_lag(self) -> None:
         """Refresh the lag figures `/readyz` and `/metrics` report (relay and consumers)."""
         self.relay_lag = await self.relay.lag()
-        for consumer in self.consumers:
-            with contextlib.suppress(Exception):  # NATS away: keep the last figure
-                await consumer.sample_pending()
+        for group in self.groups:  # NATS away: each keeps its last figure
+            await group.sample_pending()
 
     async def close(self) -> None:
         await self.supervisor.stop()
