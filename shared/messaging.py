@@ -167,7 +167,7 @@ async def ensure_stream(
         num_replicas=policy.replicas,
         max_age=policy.max_age_seconds or None,
         max_bytes=policy.max_bytes,
-        subject_transform=_service_transform(subjects, policy.partitions),
+        subject_transform=service_transform(subjects, policy.partitions),
     )
     try:
         await js.add_stream(config)
@@ -180,7 +180,8 @@ async def ensure_stream(
         await js.stream_info(name)
 
 
-def _service_transform(subjects: list[str], partitions: int) -> SubjectTransform | None:
+def service_transform(subjects: list[str], partitions: int) -> SubjectTransform | None:
+    """The partition transform of a service's whole stream (`<root>.<service>.>`)."""
     tokens = subjects[0].split(".") if len(subjects) == 1 else []
     if len(tokens) != 3 or tokens[2] != ">":
         return None

@@ -98,6 +98,7 @@ class Stack:
             env[f"{prefix}_SUBJECT_ROOT"] = SUBJECT_ROOT
             env[f"{prefix}_RELAY_POLL_INTERVAL_SECONDS"] = "0.5"
             env[f"{prefix}_DB_POOL_MAX"] = "8"
+            env[f"{prefix}_STREAM_PARTITIONS"] = "4"  # two replicas share the partitions
         env["LEARNING_LAPSE_CHECK_INTERVAL_SECONDS"] = "0"  # no lapses in the middle of a run
         return env
 
