@@ -71,6 +71,7 @@ class Stack:
     keep: bool = False
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     replicas: dict[str, list[Replica]] = field(default_factory=dict)
+    workers: int = 1  # uvicorn worker processes per replica (each one a replica itself)
 
     def __post_init__(self) -> None:
         self.root.chmod(0o755)  # PostgreSQL runs as its own user under root
@@ -137,6 +138,7 @@ class Stack:
             str(replica.port),
             "--log-level",
             "warning",
+            *(["--workers", str(self.workers)] if self.workers > 1 else []),
         ]
         with replica.log_path.open("ab") as log:
             log.write(f"\n=== start {replica.name} at {time.strftime('%X')} ===\n".encode())
