@@ -109,6 +109,8 @@ class EventConsumer:
         self.pending: int | None = None  # messages the server still holds for us
         self._psub: JetStreamContext.PullSubscription | None = None
         self._stopping = False
+        # the lag of the whole group, when this consumer is declared for a partitioned one
+        self.lag_source: Callable[[], Awaitable[int | None]] | None = None
 
     def request_stop(self) -> None:
         """End `run` once the batch in hand is committed and acked (a partition handed
@@ -259,6 +261,9 @@ class EventConsumer:
 
     async def sample_pending(self) -> int | None:
         """Ask the server how many messages still wait for this consumer (its lag)."""
+        if self.lag_source is not None:
+            self.pending = await self.lag_source()
+            return self.pending
         if self._psub is None:
             return self.pending
         info = await self._psub.consumer_info()

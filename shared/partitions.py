@@ -27,6 +27,7 @@ import time
 import uuid
 
 import structlog
+from nats.js.errors import NotFoundError
 
 from shared.consumer import EventConsumer, Subscription
 from shared.messaging import ensure_stream
@@ -68,6 +69,7 @@ class PartitionedConsumer:
         self._running: dict[int, tuple[EventConsumer, asyncio.Task[None]]] = {}
         self._renewed_at = 0.0
         self._retired = (0, 0)  # processed, dead-lettered by partition consumers now gone
+        template.lag_source = self.lag
 
     @property
     def holder(self) -> str:
@@ -92,6 +94,8 @@ class PartitionedConsumer:
                         raise asyncio.CancelledError from error
                     log.warning("partition_round_failed", consumer=self.name, error=repr(error))
                     await self._stop_if_stale()
+                    await asyncio.sleep(min(interval, 0.5))  # try again soon
+                    continue
                 self._report()
                 await asyncio.sleep(interval)
         finally:
@@ -121,8 +125,8 @@ class PartitionedConsumer:
         """The partitions of the stream (0: none, one unpartitioned consumer)."""
         sub = self.template.subscription
         root, service = sub.subjects[0].split(".")[:2]
-        js = self.template.nats.jetstream()
         await self.template.nats.wait_connected()
+        js = self.template.nats.jetstream()
         await ensure_stream(js, sub.stream, [f"{root}.{service}.>"], self.template.streams)
         info = await js.stream_info(sub.stream)
         return partition_count(info.config) or 0
@@ -148,6 +152,7 @@ class PartitionedConsumer:
             )
         consumer.processed = consumer.dead_lettered = 0
         consumer.pending = None
+        consumer.lag_source = None
         consumer._psub = None
         consumer._stopping = False
         return consumer
@@ -178,19 +183,28 @@ class PartitionedConsumer:
                 await self._stop(partition, graceful=False)
 
     def _report(self) -> None:
-        """The group's figures on the declared consumer (what /metrics and /readyz read)."""
+        """The group's counts on the declared consumer (what /metrics and /readyz read)."""
         consumers = [consumer for consumer, _ in self._running.values()]
         processed, dead = self._retired
         self.template.processed = processed + sum(c.processed for c in consumers)
         self.template.dead_lettered = dead + sum(c.dead_lettered for c in consumers)
-        pending = [c.pending for c in consumers if c.pending is not None]
-        self.template.pending = sum(pending) if pending else self.template.pending
 
-    async def sample_pending(self) -> None:
-        for consumer, _ in list(self._running.values()):
-            with contextlib.suppress(Exception):
-                await consumer.sample_pending()
-        self._report()
+    async def lag(self) -> int | None:
+        """Messages still waiting in every partition of the group, whichever replica holds
+        it (the same figure on every replica); None before the partitions are known."""
+        if self.partitions is None:
+            return None
+        sub = self.template.subscription
+        durables = [partition_durable(sub.durable, p) for p in range(self.partitions)]
+        js = self.template.nats.jetstream()
+        waiting = 0
+        for durable in durables or [sub.durable]:
+            try:
+                info = await js.consumer_info(sub.stream, durable)
+            except NotFoundError:
+                continue  # not consumed yet by any replica
+            waiting += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        return waiting
 
     async def _leave(self) -> None:
         """Stop every partition consumer, then give the claims back (a clean stop)."""

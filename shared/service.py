@@ -7,6 +7,7 @@ FastAPI app whose lifespan starts and stops everything in order.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -147,8 +148,9 @@ class Runtime:
     async def sample_lag(self) -> None:
         """Refresh the lag figures `/readyz` and `/metrics` report (relay and consumers)."""
         self.relay_lag = await self.relay.lag()
-        for group in self.groups:  # NATS away: each keeps its last figure
-            await group.sample_pending()
+        for consumer in self.consumers:
+            with contextlib.suppress(Exception):  # NATS away: keep the last figure
+                await consumer.sample_pending()
 
     async def close(self) -> None:
         await self.supervisor.stop()
