@@ -12,7 +12,7 @@ from shared.database import Connection, apply_migrations
 from shared.envelope import CloudEvent
 from shared.messaging import StreamPolicy, ensure_stream
 from shared.partition_claims import PARTITION_DDL
-from shared.partitions import PartitionedConsumer
+from shared.partitions import PartitionedConsumers
 from shared.testing.waiting import eventually
 from tests.kernel.probe import Probe, pending, project_amount
 
@@ -46,18 +46,20 @@ def recorded_by(replica: str) -> Handler:
     return handle
 
 
-class Crashes(PartitionedConsumer):
+class Crashes(PartitionedConsumers):
     """A replica whose process dies: its consumers vanish, its claims stay to expire."""
 
     async def _leave(self) -> None:
-        for _, task in self._running.values():
+        running = [task for run in self._running.values() for _, _, task in run]
+        tasks = [*self._handovers.values(), *running]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*(t for _, t in self._running.values()), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def replica(
-    probe: Probe, name: str, cls: type[PartitionedConsumer] = PartitionedConsumer
-) -> PartitionedConsumer:
+    probe: Probe, name: str, cls: type[PartitionedConsumers] = PartitionedConsumers
+) -> PartitionedConsumers:
     template = EventConsumer(
         pool=probe.pool,
         nats=probe.nats,
@@ -71,7 +73,7 @@ def replica(
         ack_wait=1.0,
         fetch_timeout=0.5,
     )
-    return cls(template, lease_seconds=LEASE, holder=name)
+    return cls([template], name="probe-group", lease_seconds=LEASE, holder=name)
 
 
 async def partitioned_probe(probe: Probe) -> None:
@@ -184,5 +186,5 @@ async def test_a_crashed_replicas_partitions_fail_over_and_the_other_finishes_th
         await stop(crashing_task)
 
 
-async def _holds(*expected: tuple[PartitionedConsumer, int]) -> bool:
+async def _holds(*expected: tuple[PartitionedConsumers, int]) -> bool:
     return all(len(group.held) == count for group, count in expected)
