@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help browser run run-secure test test-fast fuzz chaos lint fmt typecheck bench bench-xapi conformance clean-data
+.PHONY: help browser run run-secure test test-fast fuzz chaos workers-check lint fmt typecheck bench bench-xapi conformance clean-data
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples pe
 
 chaos: $(STAMP) ## Faults at load (kill -9, NATS down 30 s, PostgreSQL restarts, 1 and 2 replicas)
 	$(BIN)/python -m tests.chaos.run
+
+workers-check: $(STAMP) ## certification as `uvicorn --workers 2`: workers split the partitions, survive kill -9
+	$(BIN)/python -m tests.chaos.workers
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .

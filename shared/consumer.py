@@ -108,6 +108,14 @@ class EventConsumer:
         self.dead_lettered = 0
         self.pending: int | None = None  # messages the server still holds for us
         self._psub: JetStreamContext.PullSubscription | None = None
+        self._stopping = False
+        # the lag of the whole group, when this consumer is declared for a partitioned one
+        self.lag_source: Callable[[], Awaitable[int | None]] | None = None
+
+    def request_stop(self) -> None:
+        """End `run` once the batch in hand is committed and acked (a partition handed
+        over to another replica is never consumed by two at once)."""
+        self._stopping = True
 
     async def _bind(self) -> JetStreamContext.PullSubscription:
         js = self.nats.jetstream()
@@ -136,18 +144,20 @@ class EventConsumer:
         return await js.pull_subscribe_bind(sub.durable, sub.stream)
 
     async def run(self) -> None:
-        """Consume forever; cancel the task to stop. Survives NATS outages."""
+        """Consume until `request_stop` (or cancel the task). Survives NATS outages."""
         backoff = 0.2
-        while True:
+        while not self._stopping:
             try:
                 await self.nats.wait_connected()
                 psub = await self._bind()
                 self._psub = psub
                 backoff = 0.2
-                while True:
+                while not self._stopping:
                     if being_cancelled():  # a cancel some library swallowed: honour it
                         raise asyncio.CancelledError
                     await self.consume_batch(psub)
+                with contextlib.suppress(Exception):  # no more pulls land here
+                    await psub.unsubscribe()
             except asyncio.CancelledError:
                 raise
             except Exception as error:
@@ -251,6 +261,9 @@ class EventConsumer:
 
     async def sample_pending(self) -> int | None:
         """Ask the server how many messages still wait for this consumer (its lag)."""
+        if self.lag_source is not None:
+            self.pending = await self.lag_source()
+            return self.pending
         if self._psub is None:
             return self.pending
         info = await self._psub.consumer_info()

@@ -125,7 +125,9 @@ class OutboxRelay:
         self._stream_ready = False
 
     def subject_for(self, event: StoredEvent) -> str:
-        return event_subject(self.subject_root, self.service, event.agency_id, event.name)
+        return event_subject(
+            self.subject_root, self.service, event.agency_id, event.name, event.subject
+        )
 
     async def run(self) -> None:
         """Publish while leading, stand by otherwise; forever, until cancelled."""

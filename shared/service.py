@@ -25,6 +25,8 @@ from shared.eventstore import EVENT_STORE_DDL, EventStore
 from shared.idempotency_keys import IDEMPOTENCY_DDL, purge_expired
 from shared.logs import RequestLogging, configure_logging
 from shared.messaging import NatsConnection, StreamPolicy
+from shared.partition_claims import PARTITION_DDL
+from shared.partitions import PartitionedConsumers
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
 from shared.relay import RELAY_DDL, OutboxRelay
 from shared.request_guard import RequestBodyGuard, RequestHeaderGuard
@@ -68,6 +70,8 @@ class Runtime:
     store: EventStore
     relay: OutboxRelay
     consumers: list[EventConsumer] = field(default_factory=list)
+    # the consumers run by partition over the replicas (shared/partitions.py)
+    partitions: PartitionedConsumers | None = None
     supervisor: Supervisor = field(default_factory=lambda: Supervisor("service"))
     extras: dict[str, Any] = field(default_factory=dict)
     relay_lag: int | None = None  # committed events not yet published (sampled)
@@ -77,7 +81,9 @@ class Runtime:
         settings = definition.settings
         pool = await create_pool(settings)
         await apply_migrations(
-            pool, "kernel", [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL, *IDEMPOTENCY_DDL]
+            pool,
+            "kernel",
+            [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL, *IDEMPOTENCY_DDL, *PARTITION_DDL],
         )
         if definition.migrations:
             await apply_migrations(pool, settings.service_name, definition.migrations)
@@ -119,8 +125,13 @@ class Runtime:
             await definition.on_startup(self)
         name = self.settings.service_name
         self.supervisor.start(f"{name}-relay", self.relay.run)
-        for consumer in self.consumers:
-            self.supervisor.start(consumer.name, consumer.run)
+        if self.consumers:
+            self.partitions = PartitionedConsumers(
+                self.consumers,
+                name=f"{name}-consumers",
+                lease_seconds=self.settings.partition_lease_seconds,
+            )
+            self.supervisor.start(self.partitions.name, self.partitions.run)
         for interval, job in definition.periodic_jobs:
             job_name = getattr(job, "__name__", "job")
             self.supervisor.start_periodic(job_name, interval, _bound(job, self))

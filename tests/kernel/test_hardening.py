@@ -206,8 +206,8 @@ def test_stream_ids_cannot_collide_across_agencies() -> None:
 def test_subject_tokens_are_one_token_without_wildcards(token: str) -> None:
     escaped = subject_token(token)
     assert not {".", "*", ">", " ", "\t"} & set(escaped)
-    subject = event_subject("miiwrap", "learning", token, "module_mastered")
-    assert subject.count(".") == 3
+    subject = event_subject("miiwrap", "learning", token, "module_mastered", token)
+    assert subject.count(".") == 4  # agency and practitioner stay one token each
 
 
 @pytest.mark.parametrize(
