@@ -41,6 +41,16 @@ holder = APIRouter(
 public = APIRouter(tags=["credentials"], responses=PROBLEM_RESPONSES)
 keys = APIRouter(prefix="/credential-keys", tags=["credentials"], responses=PROBLEM_RESPONSES)
 
+# answered to anyone, without a token: what a verifier outside the agency needs
+PUBLIC_PATHS = frozenset(
+    {
+        "/credentials/verify",
+        "/credentials/{credential_id}",
+        "/issuers/{agency_id}/did.json",
+        "/issuers/{agency_id}/jwks.json",
+        "/issuers/{agency_id}/status/1",
+    }
+)
 AgencyPath = Annotated[str, Path(min_length=1, max_length=63, pattern=r"^[A-Za-z0-9._-]+$")]
 CredentialPath = Annotated[str, Path(min_length=1, max_length=64)]
 PNG: dict[int | str, dict[str, Any]] = {
