@@ -24,6 +24,8 @@ from services.certification.domain.status_list import bit_is_set
 from shared.testing.jetstream import received_events
 from tests.certification.certification_client import CertificationApi
 from tests.certification.test_certification_clock import certified
+from tests.certification.test_certification_import_windows import send
+from tests.certification.upstream import UpstreamHistory
 
 pytestmark = pytest.mark.filterwarnings("ignore:EdDSA is deprecated")  # RFC 9864: alg name
 PUBLIC_URL = "https://certs.example.org/miiwrap"
@@ -39,9 +41,8 @@ def certification_settings(settings_for: Callable[..., Any]) -> CertificationSet
 
 
 async def held_credentials(api: CertificationApi, practitioner_id: str) -> list[dict[str, Any]]:
-    response = await api.get(
-        f"/practitioners/{practitioner_id}/credentials", role="practitioner", subject=practitioner_id
-    )
+    path = f"/practitioners/{practitioner_id}/credentials"
+    response = await api.get(path, role="practitioner", subject=practitioner_id)
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()
     return items
@@ -78,7 +79,8 @@ async def revoked_on_status_list(api: CertificationApi, credential: dict[str, An
     assert response.headers["content-type"] == "application/vc+jwt"
     signed = jws.deserialize_compact(response.text, await issuer_keys(api), algorithms=["EdDSA"])
     status_list = json.loads(signed.payload)
-    return bit_is_set(status_list["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
+    encoded = status_list["credentialSubject"]["encodedList"]
+    return bit_is_set(encoded, int(entry["statusListIndex"]))
 
 
 async def test_a_grant_becomes_an_open_badge_that_an_independent_verifier_accepts(
@@ -96,7 +98,8 @@ async def test_a_grant_becomes_an_open_badge_that_an_independent_verifier_accept
     assert json.loads(signed.payload) == credential
     did = f"did:web:certs.example.org:miiwrap:issuers:{certification.agency_id}"
     assert credential["issuer"]["id"] == did and signed.headers()["kid"].startswith(did + "#")
-    document = (await certification.client.get(f"/issuers/{certification.agency_id}/did.json")).json()
+    did_url = f"/issuers/{certification.agency_id}/did.json"
+    document = (await certification.client.get(did_url)).json()
     assert signed.headers()["kid"] in document["assertionMethod"]
     assert "pr-1" not in token and "pr-1" not in json.dumps(credential)  # a salted hash only
     assert credential["validFrom"] == "2025-12-01T00:00:00Z"
@@ -107,7 +110,8 @@ async def test_a_grant_becomes_an_open_badge_that_an_independent_verifier_accept
     assert [c["check"] for c in result["checks"]] == ["issuer", "signature", "status", "validity"]
     assert (await verify(certification, credential=got["verifiable_credential"]))["verified"]
 
-    badge = await certification.get(f"/practitioners/pr-1/credentials/{held['credential_id']}/badge.png")
+    path = f"/practitioners/pr-1/credentials/{held['credential_id']}"
+    badge = await certification.get(f"{path}/badge.png")
     assert badge.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(badge.content)).text["openbadgecredential"] == token  # baked
     image = base64.b64encode(badge.content).decode()
@@ -144,9 +148,8 @@ async def test_a_tampered_credential_fails_and_nonsense_is_refused_with_what_to_
         assert response.headers["content-type"] == "application/problem+json"
         assert hint in response.text, response.text
     # another practitioner cannot download pr-1's credential
-    other = await certification.get(
-        f"/practitioners/pr-1/credentials/{held['credential_id']}", role="practitioner", subject="pr-2"
-    )
+    path = f"/practitioners/pr-1/credentials/{held['credential_id']}"
+    other = await certification.get(path, role="practitioner", subject="pr-2")
     assert other.status_code == 403
 
 
@@ -198,3 +201,20 @@ async def test_a_lapse_revokes_the_credential_while_at_risk_does_not(
     assert "lapsed or was revoked" in str(result["checks"])
     [after] = await held_credentials(certification, "pr-1")
     assert (after["status"], after["status_reason"]) == ("revoked", "lapsed")
+
+
+async def test_an_import_window_holds_credentials_until_its_close_publishes_the_grant(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    window = {"id": "import-1", "label": "agency export"}
+    assert (await certification.post("/import-windows", window)).status_code == 201
+    await certification.register("pr-1")
+    history = UpstreamHistory.certified_facilitator(certification.agency_id, "pr-1")
+    await send(certification, nats_client, history)
+    assert await certification.status("pr-1") == "certified"
+    assert await held_credentials(certification, "pr-1") == []  # nothing published yet
+
+    closed = await certification.post("/import-windows/import-1/close")
+    assert closed.status_code == 200, closed.text
+    [held] = await held_credentials(certification, "pr-1")
+    assert (held["status"], held["valid_from"]) == ("active", "2025-12-01")
