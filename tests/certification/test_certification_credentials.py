@@ -218,3 +218,17 @@ async def test_an_import_window_holds_credentials_until_its_close_publishes_the_
     assert closed.status_code == 200, closed.text
     [held] = await held_credentials(certification, "pr-1")
     assert (held["status"], held["valid_from"]) == ("active", "2025-12-01")
+
+
+async def test_a_rebuild_replays_the_credentials_and_issues_none_again(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    body = {"level": "facilitator", "reason": "records under review"}
+    assert (await certification.post("/practitioners/pr-1/revocations", body)).status_code == 201
+    before = await held_credentials(certification, "pr-1")
+
+    rebuilt = await certification.post("/projections/rebuild")
+    assert rebuilt.status_code == 200, rebuilt.text
+    assert await held_credentials(certification, "pr-1") == before
+    assert [c["status"] for c in before] == ["revoked"]
