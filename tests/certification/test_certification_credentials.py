@@ -83,7 +83,7 @@ async def revoked_on_status_list(api: CertificationApi, credential: dict[str, An
     return bit_is_set(encoded, int(entry["statusListIndex"]))
 
 
-async def test_a_grant_becomes_an_open_badge_that_an_independent_verifier_accepts(
+async def test_a_grant_becomes_an_open_badge_an_independent_verifier_accepts_and_a_forgery_fails(
     certification: CertificationApi, nats_client: Client
 ) -> None:
     await certified(certification, nats_client, "pr-1")
@@ -123,13 +123,7 @@ async def test_a_grant_becomes_an_open_badge_that_an_independent_verifier_accept
     assert (issued.subject, issued.data["jwt"]) == ("pr-1", token)
     assert issued.data["credential_id"] == held["credential_id"]
 
-
-async def test_a_tampered_credential_fails_and_nonsense_is_refused_with_what_to_send(
-    certification: CertificationApi, nats_client: Client
-) -> None:
-    await certified(certification, nats_client, "pr-1")
-    [held] = await held_credentials(certification, "pr-1")
-    token = (await download(certification, "pr-1", held["credential_id"]))["jwt"]
+    # a tampered credential fails its signature; what is no credential at all is a 422
     header, payload, signature = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["validUntil"] = "2099-01-01T00:00:00Z"  # stretch the validity
@@ -153,7 +147,7 @@ async def test_a_tampered_credential_fails_and_nonsense_is_refused_with_what_to_
     assert other.status_code == 403
 
 
-async def test_revocation_revokes_the_credential_and_reinstatement_issues_a_new_one(
+async def test_revocation_revokes_the_credential_and_reinstatement_issues_a_new_one_once(
     certification: CertificationApi, nats_client: Client
 ) -> None:
     await certified(certification, nats_client, "pr-1")
@@ -182,6 +176,10 @@ async def test_revocation_revokes_the_credential_and_reinstatement_issues_a_new_
     [changed] = await received_events(nats_client, f"{subject}.credential_status_changed", count=1)
     assert changed.data["credential_id"] == first["credential_id"]
     assert (changed.data["status"], changed.data["reason"]) == ("revoked", "revoked")
+
+    # a rebuild replays the credentials from the log and issues none again
+    assert (await certification.post("/projections/rebuild")).status_code == 200
+    assert await held_credentials(certification, "pr-1") == [old, new]
 
 
 async def test_a_lapse_revokes_the_credential_while_at_risk_does_not(
@@ -218,17 +216,3 @@ async def test_an_import_window_holds_credentials_until_its_close_publishes_the_
     assert closed.status_code == 200, closed.text
     [held] = await held_credentials(certification, "pr-1")
     assert (held["status"], held["valid_from"]) == ("active", "2025-12-01")
-
-
-async def test_a_rebuild_replays_the_credentials_and_issues_none_again(
-    certification: CertificationApi, nats_client: Client
-) -> None:
-    await certified(certification, nats_client, "pr-1")
-    body = {"level": "facilitator", "reason": "records under review"}
-    assert (await certification.post("/practitioners/pr-1/revocations", body)).status_code == 201
-    before = await held_credentials(certification, "pr-1")
-
-    rebuilt = await certification.post("/projections/rebuild")
-    assert rebuilt.status_code == 200, rebuilt.text
-    assert await held_credentials(certification, "pr-1") == before
-    assert [c["status"] for c in before] == ["revoked"]
