@@ -17,7 +17,7 @@ from shared.practice_time import now_utc
 from shared.problems import NotFound
 from shared.service import Runtime
 
-DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jwk/v1"]
+DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://www.w3.org/ns/cid/v1"]  # JsonWebKey
 
 
 def enabled(runtime: Runtime) -> CredentialSettings:

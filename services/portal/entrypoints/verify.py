@@ -67,6 +67,8 @@ async def _ask_certification(request: Request, body: dict[str, Any]) -> dict[str
         raise _Refused("The certification service cannot be reached; try again shortly") from None
     if response.status_code != 200:
         detail = response.json().get("detail") if response.content else None
-        raise _Refused(f"This is not a credential that can be checked: {detail}")
+        if response.status_code == 422:
+            raise _Refused(f"This is not a credential that can be checked: {detail}")
+        raise _Refused(f"Credentials cannot be checked here just now: {detail}")
     answer: dict[str, Any] = response.json()
     return answer
