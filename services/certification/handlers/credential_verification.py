@@ -19,6 +19,7 @@ from services.certification.adapters import credential_keys, credential_rows
 from services.certification.adapters.badge_image import baked_credential
 from services.certification.adapters.credential_signing import unverified_parts, verify_signature
 from services.certification.domain.credential_urls import IssuerUrls
+from services.certification.domain.status_list import LIST_BITS
 from shared.database import Connection
 from shared.problems import Unprocessable
 
@@ -136,9 +137,10 @@ async def verify(conn: Connection, base_url: str, token: str, today: date) -> Ve
 
 def _index(status: Any) -> int | None:
     try:
-        return int(status["statusListIndex"])
+        index = int(status["statusListIndex"])
     except (KeyError, TypeError, ValueError):
         return None
+    return index if 0 <= index < LIST_BITS else None
 
 
 def _check_dates(result: Verification, claims: dict[str, Any], today: date) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 
+from services.certification.adapters.badge_image import badge_png, baked_credential
 from services.certification.domain.achievement_credential import (
     CredentialFacts,
     Issuer,
@@ -154,3 +155,10 @@ def test_an_agency_is_a_did_web_issuer_resolving_under_the_public_url() -> None:
     assert urls.did == "did:web:certs.example.org%3A8443:miiwrap:issuers:agency-7"
     expected = "https://certs.example.org:8443/miiwrap/issuers/agency-7/did.json"
     assert did_web_url(urls.did) == expected == urls.did_document
+
+
+def test_a_baked_credential_is_read_back_from_the_badge_and_junk_carries_none() -> None:
+    png = badge_png("https://certs.example.org/credentials/1", "eyJh.eyJi.c2ln", "Facilitator")
+    assert baked_credential(png) == "eyJh.eyJi.c2ln"
+    assert baked_credential(png[:70]) is None  # cut inside its text chunk
+    assert baked_credential(b"GIF89a not a png") is None
