@@ -33,7 +33,7 @@ class PublishedKey:
     active: bool
 
 
-def _pem(key: Ed25519PrivateKey, secret: str | None) -> str:
+def private_key_pem(key: Ed25519PrivateKey, secret: str | None) -> str:
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(secret.encode())
         if secret
@@ -44,7 +44,7 @@ def _pem(key: Ed25519PrivateKey, secret: str | None) -> str:
     ).decode()
 
 
-def _load(pem: str, encrypted: bool, secret: str | None) -> Ed25519PrivateKey:
+def load_private_key(pem: str, encrypted: bool, secret: str | None) -> Ed25519PrivateKey:
     if encrypted and not secret:
         raise RuntimeError(
             "the agency's credential signing key is encrypted: set "
@@ -70,7 +70,7 @@ async def _create(conn: Connection, agency_id: str, secret: str | None) -> None:
         agency_id,
         f"key-{secrets.token_hex(6)}",
         public_jwk(key),
-        _pem(key, secret),
+        private_key_pem(key, secret),
         bool(secret),
     )
 
@@ -86,7 +86,8 @@ async def active_key(conn: Connection, agency_id: str, secret: str | None) -> Si
         await _create(conn, agency_id, secret)
         row = await conn.fetchrow(query, agency_id)
         assert row is not None
-    return SigningKey(row["kid"], _load(row["private_key_pem"], row["encrypted"], secret))
+    private_key = load_private_key(row["private_key_pem"], row["encrypted"], secret)
+    return SigningKey(row["kid"], private_key)
 
 
 async def rotate(conn: Connection, agency_id: str, secret: str | None) -> str:

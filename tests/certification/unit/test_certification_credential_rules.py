@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.certification.adapters.badge_image import badge_png, baked_credential
+from services.certification.adapters.credential_keys import load_private_key, private_key_pem
 from services.certification.domain.achievement_credential import (
     CredentialFacts,
     Issuer,
@@ -162,3 +165,15 @@ def test_a_baked_credential_is_read_back_from_the_badge_and_junk_carries_none() 
     assert baked_credential(png) == "eyJh.eyJi.c2ln"
     assert baked_credential(png[:70]) is None  # cut inside its text chunk
     assert baked_credential(b"GIF89a not a png") is None
+
+
+def test_a_signing_key_is_stored_encrypted_with_the_secret_and_unreadable_without_it() -> None:
+    key = Ed25519PrivateKey.generate()
+    pem = private_key_pem(key, "operator-secret")
+    assert "ENCRYPTED PRIVATE KEY" in pem
+    loaded = load_private_key(pem, True, "operator-secret")
+    assert loaded.public_key().public_bytes_raw() == key.public_key().public_bytes_raw()
+    with pytest.raises(RuntimeError, match="CERTIFICATION_CREDENTIAL_KEY_SECRET"):
+        load_private_key(pem, True, None)
+    with pytest.raises(ValueError):
+        load_private_key(pem, True, "another secret")
