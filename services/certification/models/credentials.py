@@ -13,6 +13,26 @@ MAX_CREDENTIAL_CHARS = 200_000  # a credential is a few KiB; a badge image under
 class CredentialPublic(BaseModel):
     """One credential a practitioner holds (or held): the list entry."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "credential_id": "5f0c2f0e-3c8a-4a57-9d55-0c1a3e0f6b21",
+                    "credential_url": "https://certs.example.org/credentials/5f0c2f0e-3c8a-4a57-9d55-0c1a3e0f6b21",
+                    "level": "facilitator",
+                    "level_title": "MiiWrap Facilitator — Certified",
+                    "status": "active",
+                    "status_reason": None,
+                    "status_changed_on": None,
+                    "valid_from": "2025-12-01",
+                    "valid_until": "2027-01-11",
+                    "issued_at": "2026-01-10T09:00:00Z",
+                    "key_id": "did:web:certs.example.org:issuers:agency-1#key-3f2a9c1b7d0e",
+                }
+            ]
+        }
+    )
+
     credential_id: str
     credential_url: str
     level: str
@@ -38,6 +58,8 @@ class EnvelopedCredential(BaseModel):
 
 class CredentialDownload(CredentialPublic):
     """A credential to carry: the signed JWT, its enveloped JSON form, and what it says."""
+
+    model_config = ConfigDict(json_schema_extra={})  # the list entry's example is not one
 
     jwt: str = Field(description="the credential as a VC-JOSE compact JWS (EdDSA)")
     verifiable_credential: EnvelopedCredential
