@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "certification.history": STAFF_READERS | {P},
     "certification.revoke": frozenset({A}),
     "certification.reinstate": frozenset({A}),
+    # portable credentials: the holder and the agency's staff download; an admin rotates keys
+    "credentials.read": STAFF_READERS | {P},
+    "credentials.rotate_key": frozenset({A}),
     "policies.read": STAFF_READERS,
     "policies.create": frozenset({A}),
     "policies.adopt": frozenset({A}),

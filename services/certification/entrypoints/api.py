@@ -10,6 +10,7 @@ from services.certification.entrypoints import (
     admin,
     agencies,
     certification,
+    credentials,
     import_windows,
     policies,
     roster,
@@ -27,6 +28,9 @@ routers: list[APIRouter] = [
     admin.dead_letters,
     agencies.router,
     import_windows.router,
+    credentials.holder,
+    credentials.public,
+    credentials.keys,
 ]
 
 OPENAPI_TAGS: list[dict[str, Any]] = [
@@ -56,5 +60,10 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "name": "import windows",
         "description": "Import windows: hold publication while an agency's history is "
         "imported, then publish only the net transitions.",
+    },
+    {
+        "name": "credentials",
+        "description": "Portable Open Badges 3.0 credentials: a holder's downloads (JSON, PNG "
+        "badge), public verification, each agency's did:web DID document, JWKS and status list.",
     },
 ]

@@ -33,6 +33,7 @@ from services.certification.domain.publication import PlannedEvent, plan_publica
 from services.certification.domain.schedule import next_change_on
 from services.certification.domain.state import CertificationState
 from services.certification.domain.transitions import Transition, TransitionKind
+from services.certification.handlers.credentials import follow_publication
 from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
@@ -111,6 +112,7 @@ async def refresh(
         stream = transitions_stream(agency_id, practitioner_id)
         published = await store.append(conn, stream, pending, expected_version=None)
         await project(conn, published)
+        await follow_publication(conn, store, agency_id, evidence, policy, published, today)
     await status_rows.save_evaluation(
         conn, agency_id, state, next_change_on(policy, evidence, state)
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.certification.adapters import evidence_rows, locks, policy_rows
+from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
 from services.certification.adapters.projector import project
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.handlers.evaluation import refresh
@@ -50,7 +51,7 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
     published = 0
     async with store.transaction() as conn:
         await locks.own_agency(conn, agency_id)
-        for table in PROJECTION_TABLES:
+        for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
             await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
         position = 0
         while batch := await store.read_agency(conn, agency_id, position, BATCH):
