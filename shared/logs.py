@@ -29,7 +29,9 @@ from shared.config import ServiceSettings
 REQUEST_ID_HEADER = "x-request-id"
 _PLAUSIBLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # the loggers of the server and libraries, rendered like ours instead of their own way
-_FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "nats")
+_FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "asyncio", "nats")
+# uvicorn's own access line would repeat ours without the request id's guarantees
+_REPLACED_LOGGERS = ("uvicorn.access",)
 
 access_log = structlog.get_logger("miiwrap.access")
 error_log = structlog.get_logger("miiwrap.errors")
@@ -86,6 +88,10 @@ def configure_logging(settings: ServiceSettings) -> None:
         foreign = logging.getLogger(name)
         foreign.handlers = []
         foreign.propagate = True
+    for name in _REPLACED_LOGGERS:
+        replaced = logging.getLogger(name)
+        replaced.handlers = []
+        replaced.propagate = False
 
 
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -304,3 +305,25 @@ async def test_metrics_need_the_scrape_token_when_one_is_set_and_always_in_produ
         assert right.status_code == 200
         closed = await p.get("/metrics")
         assert closed.status_code == 401 and "METRICS_TOKEN" in closed.json()["detail"]
+
+
+async def test_the_access_line_at_info_and_the_event_carry_the_request_and_trace_ids(
+    ledger: Ledger, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="miiwrap.access")
+    event_id = await ledger.book(agency(), "logged", 2, **{"X-Request-ID": "obs-req-1"})
+    async with ledger_pool(ledger) as conn:
+        metadata = json.loads(
+            await conn.fetchval(
+                "SELECT metadata::text FROM events WHERE event_id = $1", uuid.UUID(event_id)
+            )
+        )
+    [line] = [
+        r.msg
+        for r in caplog.records
+        if r.name == "miiwrap.access" and isinstance(r.msg, dict) and r.msg.get("method") == "POST"
+    ]
+    assert line["request_id"] == metadata["request_id"] == "obs-req-1"
+    assert line["status"] == 201
+    # tracing is off here: no span recorded, yet the event shares the request's trace id
+    assert line["trace_id"] == metadata["traceparent"].split("-")[1]
