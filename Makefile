@@ -79,11 +79,12 @@ fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples pe
 chaos: $(STAMP) ## Faults at load (kill -9, NATS down 30 s, PostgreSQL restarts, 1 and 2 replicas)
 	$(BIN)/python -m tests.chaos.run
 
-lint: $(STAMP) $(PROMTOOL) ## ruff (lint + format check), mypy --strict, promtool check rules
+lint: $(STAMP) $(PROMTOOL) ## ruff (lint + format check), mypy --strict, the alert rules (promtool check + test)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(PROMTOOL) check rules $(ALERT_RULES)
+	$(PROMTOOL) test rules deploy/prometheus/alerts_test.yaml
 
 fmt: $(STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .

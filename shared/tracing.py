@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,13 +124,25 @@ def tracing_enabled() -> bool:
     return _TRACING.enabled
 
 
+# version 00 is exactly these four fields; a later version may append more after a '-'
+_TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?")
+
+
 def parse_traceparent(value: str | None) -> SpanContext | None:
-    """The remote span context a `traceparent` names, or None when absent or malformed."""
-    if not value:
+    """The remote span context a W3C `traceparent` names, or None when absent or malformed
+    (parsed by hand: it runs for every consumed message, tracing on or off)."""
+    matched = _TRACEPARENT.fullmatch(value) if value else None
+    if matched is None:
         return None
-    span = trace.get_current_span(_PROPAGATOR.extract({TRACEPARENT: value}))
-    context = span.get_span_context()
-    return context if context.is_valid else None
+    version, trace_hex, span_hex, flags, rest = matched.groups()
+    if version == "ff" or (version == "00" and rest):
+        return None
+    trace_id, span_id = int(trace_hex, 16), int(span_hex, 16)
+    if not trace_id or not span_id:
+        return None
+    return SpanContext(
+        trace_id=trace_id, span_id=span_id, is_remote=True, trace_flags=TraceFlags(int(flags, 16))
+    )
 
 
 def current_traceparent() -> str | None:
@@ -151,6 +164,20 @@ def _fresh_context() -> SpanContext:
         is_remote=False,
         trace_flags=TraceFlags(TraceFlags.DEFAULT),
     )
+
+
+@contextmanager
+def carried(traceparent: str | None) -> Iterator[None]:
+    """Make a remote `traceparent` current for the block, without a span of our own."""
+    remote = parse_traceparent(traceparent)
+    if remote is None:
+        yield
+        return
+    token = otel_context.attach(trace.set_span_in_context(NonRecordingSpan(remote)))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
 
 
 @contextmanager
@@ -200,6 +227,8 @@ def consumer_span(consumer: str, operation: str, messages: Sequence[tuple[Any, A
         (getattr(msg, "headers", None) or {}).get(TRACEPARENT) or event.traceparent
         for msg, event in messages
     ]
+    if _TRACING.provider is None:  # off: carry the trace along, make nothing
+        return carried(parents[-1])
     subject = getattr(messages[-1][0], "subject", "")
     return span(
         f"{operation} {subject}" if operation == "process" else f"{consumer} {operation}",
