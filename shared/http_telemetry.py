@@ -20,6 +20,8 @@ from shared.metrics import ServiceMetrics
 from shared.tracing import TRACEPARENT, span
 
 UNMATCHED = "unmatched"
+# probes and scrapes every few seconds: counted, never traced (they would bury the rest)
+UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def route_template(scope: Scope) -> str:
@@ -54,6 +56,13 @@ class HttpTelemetry:
                 status = int(message["status"])
             await send(message)
 
+        if scope.get("path") in UNTRACED_PATHS:
+            try:
+                await self.app(scope, receive, send_status)
+            finally:
+                route = route_template(scope)
+                self.metrics.count_request(method, route, status, time.perf_counter() - started)
+            return
         with span(
             method,
             kind=SpanKind.SERVER,
