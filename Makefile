@@ -85,6 +85,7 @@ lint: $(STAMP) $(PROMTOOL) ## ruff (lint + format check), mypy --strict, the ale
 	$(BIN)/mypy
 	$(PROMTOOL) check rules $(ALERT_RULES)
 	$(PROMTOOL) test rules deploy/prometheus/alerts_test.yaml
+	$(PROMTOOL) check config --syntax-only deploy/prometheus/prometheus.yaml
 
 fmt: $(STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .
