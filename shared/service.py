@@ -208,7 +208,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         description=definition.description,
         version="0.1.0",
         lifespan=lifespan,
-        openapi_tags=definition.openapi_tags,
+        openapi_tags=_with_operations_tag(definition.openapi_tags),
         # Swagger UI from local assets (shared/api_docs.py); no ReDoc
         docs_url=None,
         redoc_url=None,
@@ -241,6 +241,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         app.include_router(router)
     document_idempotency_key(app, definition.raw_body_prefixes)
     return app
+
+
+def _with_operations_tag(tags: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The kernel's operations routes described in a service's tag list, unless it does."""
+    if tags is None or any(tag.get("name") == "operations" for tag in tags):
+        return tags
+    described = "Dead letters (list, retry, discard); consumer and relay positions and lag."
+    return [*tags, {"name": "operations", "description": described}]
 
 
 def get_runtime(request: Request) -> Runtime:
