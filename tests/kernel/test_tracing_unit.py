@@ -29,24 +29,24 @@ PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
         ({"OTEL_SDK_DISABLED": "true", "OTEL_TRACES_EXPORTER": "otlp"}, None),
     ],
 )
-def test_unit_tracing_is_off_unless_the_otel_variables_turn_it_on(
+def test_tracing_is_off_unless_the_otel_variables_turn_it_on(
     environ: dict[str, str], exporter: str | None
 ) -> None:
     assert exporter_from_environment(environ) == exporter
 
 
-def test_unit_an_unsupported_exporter_is_refused_by_name() -> None:
+def test_an_unsupported_exporter_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="zipkin"):
         exporter_from_environment({"OTEL_TRACES_EXPORTER": "zipkin"})
 
 
-def test_unit_while_off_a_span_carries_its_parent_unchanged() -> None:
+def test_while_off_a_span_carries_its_parent_unchanged() -> None:
     with traced_by(None), span("process", kind=SpanKind.CONSUMER, parent=PARENT):
         assert current_traceparent() == PARENT
     assert current_traceparent() is None  # restored after the block
 
 
-def test_unit_while_off_a_request_without_a_parent_still_gets_a_trace_id() -> None:
+def test_while_off_a_request_without_a_parent_still_gets_a_trace_id() -> None:
     with traced_by(None), span("GET", kind=SpanKind.SERVER, start_trace=True):
         made = current_traceparent()
     assert made is not None and trace_id_of(made) is not None
@@ -55,5 +55,5 @@ def test_unit_while_off_a_request_without_a_parent_still_gets_a_trace_id() -> No
 
 
 @pytest.mark.parametrize("value", [None, "", "garbage", "00-" + "0" * 32 + "-" + "0" * 16 + "-01"])
-def test_unit_a_missing_or_malformed_traceparent_is_no_parent(value: str | None) -> None:
+def test_a_missing_or_malformed_traceparent_is_no_parent(value: str | None) -> None:
     assert parse_traceparent(value) is None
