@@ -131,8 +131,10 @@ def ledger_settings(postgres: PostgresServer, nats: NatsServer, **overrides: Any
 
 
 @asynccontextmanager
-async def ledger_running(settings: LedgerSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def ledger_running(
+    settings: LedgerSettings,
+) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
     app = ledger_app(settings)
     async with running(app) as client:
         await app.state.runtime.nats.wait_connected(10)
-        yield client
+        yield client, app

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from fastapi import FastAPI
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -22,7 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from shared.servers import NatsServer, PostgresServer
-from shared.testing.apps import bearer
+from shared.testing.apps import bearer, runtime_of
 from shared.testing.waiting import eventually
 from shared.tracing import traced_by
 from tests.kernel.observed import LedgerSettings, ledger_app, ledger_running, ledger_settings
@@ -34,6 +35,10 @@ ROOT = Path(__file__).resolve().parents[2]
 class Ledger:
     client: httpx.AsyncClient
     settings: LedgerSettings
+    app: FastAPI
+
+    def connection(self) -> Any:
+        return runtime_of(self.app).pool.acquire()
 
     def headers(self, agency: str, *roles: str) -> dict[str, str]:
         return bearer(self.settings, agency, *roles)
@@ -49,7 +54,7 @@ class Ledger:
         return event_id
 
     async def total(self, subject: str) -> int | None:
-        async with ledger_pool(self) as conn:
+        async with self.connection() as conn:
             value: int | None = await conn.fetchval(
                 "SELECT total FROM ledger_totals WHERE subject = $1", subject
             )
@@ -65,15 +70,11 @@ class Ledger:
         return samples
 
 
-def ledger_pool(ledger: Ledger) -> Any:
-    return ledger.client._transport.app.state.runtime.pool.acquire()  # type: ignore[attr-defined]
-
-
 @pytest.fixture(scope="module")
 async def ledger(postgres_server: PostgresServer, nats_server: NatsServer) -> AsyncIterator[Ledger]:
     settings = ledger_settings(postgres_server, nats_server)
-    async with ledger_running(settings) as client:
-        yield Ledger(client, settings)
+    async with ledger_running(settings) as (client, app):
+        yield Ledger(client, settings, app)
 
 
 def agency() -> str:
@@ -143,7 +144,7 @@ async def test_a_request_an_event_its_publish_and_its_consumer_are_one_trace(
     assert trace_ids == {caller_trace}  # the caller's trace, continued end to end
     assert publish.parent is not None and publish.parent.span_id == server.context.span_id
     assert process.parent is not None and process.parent.span_id == publish.context.span_id
-    async with ledger_pool(ledger) as conn:
+    async with ledger.connection() as conn:
         metadata = json.loads(
             await conn.fetchval(
                 "SELECT metadata::text FROM events WHERE event_id = $1", uuid.UUID(event_id)
@@ -195,7 +196,7 @@ async def test_the_operations_api_lists_retries_and_discards_real_dead_letters(
     assert still.headers["content-type"] == "application/problem+json"
     assert "failed again" in still.json()["detail"]
 
-    async with ledger_pool(ledger) as conn:
+    async with ledger.connection() as conn:
         await conn.execute("INSERT INTO ledger_cures (amount) VALUES (-7)")
     retried = await ledger.client.post(retry_url, headers=admin)
     assert retried.status_code == 200, retried.text
@@ -312,7 +313,7 @@ async def test_the_access_line_at_info_and_the_event_carry_the_request_and_trace
 ) -> None:
     caplog.set_level(logging.INFO, logger="miiwrap.access")
     event_id = await ledger.book(agency(), "logged", 2, **{"X-Request-ID": "obs-req-1"})
-    async with ledger_pool(ledger) as conn:
+    async with ledger.connection() as conn:
         metadata = json.loads(
             await conn.fetchval(
                 "SELECT metadata::text FROM events WHERE event_id = $1", uuid.UUID(event_id)
