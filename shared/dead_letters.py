@@ -131,37 +131,48 @@ async def retry_dead_letter(
     pool: Pool, consumers: list[EventConsumer], letter_id: int, scope: str | None, actor: str
 ) -> DeadLetter:
     """Run the consumer's hooks and handler on the stored event again, in one transaction."""
-    try:
-        async with pool.acquire() as conn, conn.transaction():
-            letter = await find_dead_letter(conn, letter_id, scope, lock=True)
-            if letter.status == "discarded":
-                raise Conflict(f"dead letter {letter_id} was discarded; it cannot be retried")
-            if letter.status == "retried":
-                return letter
-            consumer = _consumer_of(consumers, letter)
-            event = _event_of(letter)
-            if consumer.prepare is not None:
-                await consumer.prepare(conn, [event])
-            with consumer_span(consumer.name, "process", [(letter, event)]):
-                await consumer.handler(conn, event)
-            if consumer.finish is not None:
-                await consumer.finish(conn, [event])
-            await _resolve(conn, letter_id, "retried", actor)
-            return await find_dead_letter(conn, letter_id, scope)
-    except Problem:
-        raise
-    except Exception as error:
-        async with pool.acquire() as conn:
-            await conn.execute(
-                "UPDATE dead_letters SET error = $2, retries = retries + 1 WHERE id = $1",
-                letter_id,
-                repr(error),
-            )
-        raise StillFailing(
-            f"the handler failed again ({type(error).__name__}); the dead letter stays, with "
-            "its new error. Fix the cause and retry, or discard it",
-            extra={"error": repr(error)[:500]},
-        ) from error
+    failure: Exception | None = None
+    async with pool.acquire() as conn:
+        try:
+            async with conn.transaction():
+                letter = await find_dead_letter(conn, letter_id, scope, lock=True)
+                if letter.status == "discarded":
+                    raise Conflict(f"dead letter {letter_id} was discarded; it cannot be retried")
+                if letter.status == "retried":
+                    return letter
+                consumer = _consumer_of(consumers, letter)
+                event = _event_of(letter)
+                try:
+                    await _handle_again(consumer, conn, letter, event)
+                except Exception as error:
+                    failure = error
+                    raise
+                await _resolve(conn, letter_id, "retried", actor)
+                return await find_dead_letter(conn, letter_id, scope)
+        except Exception:
+            if failure is None:
+                raise
+        await conn.execute(
+            "UPDATE dead_letters SET error = $2, retries = retries + 1 WHERE id = $1",
+            letter_id,
+            repr(failure),
+        )
+    raise StillFailing(
+        f"the handler failed again ({type(failure).__name__}); the dead letter stays, with "
+        "its new error. Fix the cause and retry, or discard it",
+        extra={"error": repr(failure)[:500]},
+    ) from failure
+
+
+async def _handle_again(
+    consumer: EventConsumer, conn: Connection, letter: DeadLetter, event: CloudEvent
+) -> None:
+    if consumer.prepare is not None:
+        await consumer.prepare(conn, [event])
+    with consumer_span(consumer.name, "process", [(letter, event)]):
+        await consumer.handler(conn, event)
+    if consumer.finish is not None:
+        await consumer.finish(conn, [event])
 
 
 def _consumer_of(consumers: list[EventConsumer], letter: DeadLetter) -> EventConsumer:
