@@ -115,6 +115,9 @@ async def test_a_scrape_shows_requests_events_outbox_consumers_and_the_pool(
         assert value_of(samples[f"miiwrap_consumer_{counted}_total"], **consumer) >= 0
     assert value_of(samples["miiwrap_consumer_pending_messages"], **consumer) >= 0
     assert 0 <= value_of(samples["miiwrap_db_pool_connections_in_use"]) <= 5
+    await ledger.client.get("/no/such/path/42")
+    unmatched = (await ledger.scrape())["miiwrap_http_requests_total"]
+    assert value_of(unmatched, route="unmatched", status="404") >= 1  # not one series per path
     # no label carries a tenant
     assert not any("agency" in labels for values in samples.values() for labels, _ in values)
 
@@ -174,6 +177,16 @@ async def test_the_operations_api_lists_retries_and_discards_real_dead_letters(
         return len(listed.json()["items"]) == 2
 
     await eventually(two_dead)
+    consumer = {"consumer": f"ledger-{ledger.settings.db_schema}"}
+
+    async def counted_open() -> bool:
+        samples = await ledger.scrape()
+        return value_of(samples["miiwrap_dead_letters_open"], **consumer) == 2
+
+    await eventually(counted_open)
+    samples = await ledger.scrape()
+    assert value_of(samples["miiwrap_consumer_dead_lettered_total"], **consumer) == 2
+    assert value_of(samples["miiwrap_consumer_redelivered_total"], **consumer) >= 2
     first = await ledger.client.get("/operations/dead-letters?limit=1", headers=auditor)
     assert first.status_code == 200
     [letter] = first.json()["items"]
