@@ -125,6 +125,11 @@ class ServiceSettings(BaseSettings):
     import_poll_seconds: float = Field(
         default=0.5, gt=0, description="how often the import worker looks for running imports"
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="bearer token a Prometheus scraper sends to /metrics; without one, "
+        "/metrics is open outside production and closed in production",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON lines in production, console otherwise"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from shared.database import Connection, Pool, is_unavailable
 from shared.envelope import CloudEvent
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
 from shared.supervisor import being_cancelled
+from shared.tracing import consumer_span
 
 log = structlog.get_logger(__name__)
 
@@ -106,6 +108,10 @@ class EventConsumer:
         self.name = subscription.durable
         self.processed = 0
         self.dead_lettered = 0
+        self.delivered = 0  # messages fetched
+        self.redelivered = 0  # of them, those delivered before
+        # told each handler's duration in seconds (the metrics' histogram)
+        self.observe_processing: Callable[[float], None] = lambda _seconds: None
         self.pending: int | None = None  # messages the server still holds for us
         self._psub: JetStreamContext.PullSubscription | None = None
         self._stopping = False
@@ -175,6 +181,8 @@ class EventConsumer:
             if being_cancelled():  # nats-py turns a cancelled fetch into a timeout
                 raise asyncio.CancelledError from None
             return 0
+        self.delivered += len(messages)
+        self.redelivered += sum(1 for msg in messages if msg.metadata.num_delivered > 1)
         parsed: list[tuple[Msg, CloudEvent]] = []
         for msg in messages:
             try:
@@ -210,19 +218,21 @@ class EventConsumer:
         async with self.pool.acquire() as conn, conn.transaction():
             if self.prepare is not None:
                 await self.prepare(conn, [event for _, event in batch])
-            handled: list[CloudEvent] = []
+            handled: list[tuple[Msg, CloudEvent]] = []
             for msg, event in batch:
                 try:
                     async with conn.transaction():
                         if await self._first_time(conn, msg, event):
-                            await self.handler(conn, event)
-                            handled.append(event)
+                            await self._handle_traced(conn, msg, event)
+                            handled.append((msg, event))
                 except Exception as error:
                     if is_unavailable(error):
                         raise  # the connection is gone: the whole batch is retried
                     failures[id(msg)] = error
             if self.finish is not None and handled:
-                await self.finish(conn, handled)
+                # in the trace of the batch's last event, linked to the others'
+                with consumer_span(self.name, "finish", handled):
+                    await self.finish(conn, [event for _, event in handled])
         return failures
 
     async def _first_time(self, conn: Connection, msg: Msg, event: CloudEvent) -> bool:
@@ -237,9 +247,10 @@ class EventConsumer:
                 if self.prepare is not None:
                     await self.prepare(conn, [event])
                 if await self._first_time(conn, msg, event):
-                    await self.handler(conn, event)
+                    await self._handle_traced(conn, msg, event)
                     if self.finish is not None:
-                        await self.finish(conn, [event])
+                        with consumer_span(self.name, "finish", [(msg, event)]):
+                            await self.finish(conn, [event])
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -250,6 +261,13 @@ class EventConsumer:
         await self.after_commit(msg)
         await msg.ack()
         self.processed += 1
+
+    async def _handle_traced(self, conn: Connection, msg: Msg, event: CloudEvent) -> None:
+        """The handler, timed, in a span continuing the event's trace."""
+        started = time.perf_counter()
+        with consumer_span(self.name, "process", [(msg, event)]):
+            await self.handler(conn, event)
+        self.observe_processing(time.perf_counter() - started)
 
     async def _retry_or_dead_letter(self, msg: Msg, event: CloudEvent, error: Exception) -> None:
         deliveries = msg.metadata.num_delivered

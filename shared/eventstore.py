@@ -12,7 +12,7 @@ later appear behind the reader's checkpoint.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +22,8 @@ import asyncpg
 from shared.database import Connection, Pool
 from shared.events import PendingEvent, StoredEvent
 from shared.idempotency_keys import mark_applied
-from shared.logs import current_request_id, traceparent_for
+from shared.logs import current_request_id
+from shared.tracing import current_traceparent
 
 EVENT_STORE_DDL = [
     """
@@ -98,6 +99,8 @@ class EventStore:
     def __init__(self, pool: Pool, notify_channel: str) -> None:
         self.pool = pool
         self.notify_channel = notify_channel
+        # told the names of the events each append inserted (the metrics count them)
+        self.on_appended: Callable[[list[str]], None] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -144,6 +147,8 @@ class EventStore:
             raise
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
+        if self.on_appended is not None:
+            self.on_appended([e.event.name for e in events])
         return [row_to_event(r) for r in stored]
 
     async def read_stream(
@@ -226,7 +231,9 @@ def _row_values(stream_id: str, version: int, pending: PendingEvent) -> tuple[An
     request_id = current_request_id()
     if request_id is not None:  # appended while serving a request: trace it to that request
         metadata.setdefault("request_id", request_id)
-        metadata.setdefault("traceparent", traceparent_for(request_id))
+    traceparent = current_traceparent()
+    if traceparent is not None:  # the span that caused it (a request's, a consumer's)
+        metadata.setdefault("traceparent", traceparent)
     return (
         pending.event_id,
         stream_id,

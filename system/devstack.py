@@ -68,7 +68,7 @@ def uvicorn_command(service: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--log-level",
-        "warning",
+        "info",  # the kernel's access line per request (request and trace ids) is at INFO
         *UVICORN_HARDENING,
     ]
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.certification.adapters.agency_rows import AGENCY_DDL
 from services.certification.adapters.clock import CLOCK, Clock, SystemClock
 from services.certification.adapters.credential_schema import CREDENTIAL_DDL
+from services.certification.adapters.metrics import CERTIFICATION_METRICS
 from services.certification.adapters.schema import MIGRATIONS
 from services.certification.config import CertificationSettings
 from services.certification.domain.agencies import AGENCY_EVENTS
@@ -54,6 +55,7 @@ def build_definition(
         on_startup=on_startup,
         openapi_tags=OPENAPI_TAGS,
         internal_events=INTERNAL_EVENTS | AGENCY_EVENTS,
+        metrics=CERTIFICATION_METRICS,
     )
     return bulk_import.added_to(definition)
 

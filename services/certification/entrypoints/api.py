@@ -50,7 +50,8 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     },
     {
         "name": "operations",
-        "description": "Rebuild projections from the log; upstream events rejected as evidence.",
+        "description": "Rebuild projections from the log; upstream events rejected as evidence;"
+        " dead letters (list, retry, discard); consumer and relay positions and lag.",
     },
     {
         "name": "agencies",

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.certification.adapters import evidence_rows, policy_rows, status_rows, window_rows
+from services.certification.adapters.metrics import FOLD_SECONDS, TRANSITIONS_PUBLISHED
 from services.certification.adapters.projector import project
 from services.certification.domain.evaluate import evaluate
 from services.certification.domain.events import (
+    TRANSITION_EVENT_NAMES,
     TRANSITION_EVENTS,
     Explanation,
     TransitionSettled,
@@ -74,7 +76,8 @@ async def refresh(
     policy = policy or await policy_rows.adopted_policy(conn, agency_id)
     if evidence is None:
         evidence = await evidence_rows.evidence_set(conn, agency_id, practitioner_id)
-    state = evaluate(policy, evidence, today)
+    with FOLD_SECONDS.time():
+        state = evaluate(policy, evidence, today)
     holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
     if holding is not None:
         await window_rows.hold(conn, agency_id, holding, practitioner_id)
@@ -112,6 +115,9 @@ async def refresh(
         stream = transitions_stream(agency_id, practitioner_id)
         published = await store.append(conn, stream, pending, expected_version=None)
         await project(conn, published)
+        for stored in published:
+            if stored.name in TRANSITION_EVENT_NAMES:
+                TRANSITIONS_PUBLISHED.labels(stored.name).inc()
         await follow_publication(conn, store, agency_id, evidence, policy, published, today)
     await status_rows.save_evaluation(
         conn, agency_id, state, next_change_on(policy, evidence, state)
