@@ -208,7 +208,9 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     return app
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a hop
+    every request of every route would pay for one attribute read."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -69,7 +69,7 @@ class Sizes:
     rebuild_budget: float  # no agency's rebuild is started after this many seconds
 
 
-FULL = Sizes("full", 200_000, 100_000, 6.0, 40, 3_000, dataset.Shape(10, 10_000), 8.0, 240.0)
+FULL = Sizes("full", 200_000, 100_000, 6.0, 40, 1_000, dataset.Shape(10, 10_000), 8.0, 150.0)
 QUICK = Sizes("quick", 20_000, 20_000, 1.5, 6, 300, dataset.Shape(1, 1_000), 2.0, 60.0)
 
 
