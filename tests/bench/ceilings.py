@@ -13,6 +13,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import asyncpg
@@ -115,7 +116,9 @@ async def jetstream_publish_and_read(url: str, messages: int) -> tuple[float, fl
         await client.close()
 
 
-async def bare_endpoint(url: str, clients: int, seconds: float) -> Outcome:
+async def bare_endpoint(
+    url: str, clients: int, seconds: float, cpu: Callable[[], float] | None = None
+) -> Outcome:
     """Writes per second of the bare endpoint, one row per request."""
 
     async def write(http: httpx.AsyncClient, worker: int, step: int) -> bool:
@@ -123,4 +126,4 @@ async def bare_endpoint(url: str, clients: int, seconds: float) -> Outcome:
         answer = await http.post(f"{url}/rows", json=body)
         return answer.status_code == 201
 
-    return await closed_loop(clients, seconds, write)
+    return await closed_loop(clients, seconds, write, cpu)

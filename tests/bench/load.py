@@ -28,6 +28,7 @@ class Outcome:
     failed: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)  # seconds, answered requests
+    server_cpu: float = float("nan")  # CPU seconds the serving process spent meanwhile
 
     @property
     def rate(self) -> float:
@@ -40,12 +41,20 @@ class Outcome:
         return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000
 
     @property
+    def cpu_ms_per_request(self) -> float:
+        """The server's CPU per answered request: steadier than a rate on a busy machine."""
+        return self.server_cpu / self.done * 1000 if self.done else float("nan")
+
+    @property
     def median_ms(self) -> float:
         return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
 
 
-async def closed_loop(clients: int, seconds: float, request: Request) -> Outcome:
-    """`clients` concurrent loops for `seconds` (after a short warm-up of one each)."""
+async def closed_loop(
+    clients: int, seconds: float, request: Request, cpu: Callable[[], float] | None = None
+) -> Outcome:
+    """`clients` concurrent loops for `seconds` (after a short warm-up of one each);
+    `cpu` reads the serving process's CPU seconds, measured over the loops."""
     outcome = Outcome()
     pools = [httpx.AsyncClient(timeout=30) for _ in range(-(-clients // PER_CLIENT))]
     try:
@@ -64,9 +73,11 @@ async def closed_loop(clients: int, seconds: float, request: Request) -> Outcome
                 else:
                     outcome.failed += 1
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu() if cpu else 0.0
         await asyncio.gather(*(loop(w) for w in range(clients)))
         outcome.seconds = time.perf_counter() - started
+        if cpu is not None:
+            outcome.server_cpu = cpu() - cpu_before
     finally:
         for pool in pools:
             await pool.aclose()

@@ -71,6 +71,12 @@ class Process:
             self.child.kill()
             self.child.wait(5)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the process has used so far (/proc/<pid>/stat)."""
+        assert self.child is not None
+        fields = Path(f"/proc/{self.child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         """Resident memory of the process (VmRSS), in MB."""
         assert self.child is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -171,9 +172,11 @@ class Writes:
             "certification": register,
         }[service]
 
-    async def measure(self, service: str, clients: int, seconds: float) -> Outcome:
+    async def measure(
+        self, service: str, clients: int, seconds: float, cpu: Callable[[], float] | None = None
+    ) -> Outcome:
         self.nonce = uuid.uuid4().hex[:6]  # new practitioners at every run of the register
-        return await closed_loop(clients, seconds, self.request(service))
+        return await closed_loop(clients, seconds, self.request(service), cpu)
 
 
 MAIN_CREATE = {
