@@ -25,7 +25,9 @@ import argparse
 import asyncio
 import platform
 import random
+import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -356,10 +358,16 @@ async def run(sizes: Sizes, stack: BenchStack) -> Bench:
 def main(sizes: Sizes, out: Path) -> None:
     started = time.monotonic()
     stack = BenchStack()
+    finished = False
     try:
         bench = asyncio.run(run(sizes, stack))
+        finished = True
     finally:
         stack.stop()
+        if finished:
+            shutil.rmtree(stack.root, ignore_errors=True)  # a million events: not left in /tmp
+        else:
+            print(f"the servers' data and logs are kept in {stack.root}", file=sys.stderr)
     elapsed = time.monotonic() - started
     order = {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
     figures = sorted(bench.figures, key=lambda f: order[f.number])
