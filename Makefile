@@ -9,7 +9,7 @@ PROMTOOL := /usr/bin/promtool
 ALERT_RULES := deploy/prometheus/alerts.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help browser promtool run run-secure test test-fast fuzz chaos workers-check lint fmt typecheck bench bench-xapi conformance clean-data
+.PHONY: help browser promtool run run-secure test test-fast fuzz chaos workers-check lint fmt typecheck bench bench-kernel bench-xapi conformance clean-data
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,7 +67,10 @@ test: $(STAMP) $(CHROMIUM) ## Run the whole test suite against real PostgreSQL a
 test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 	$(BIN)/pytest tests -k unit
 
-bench: $(STAMP) ## Benchmarks: kernel, certification intake beside raw ceilings, portal page render
+bench: $(STAMP) ## End to end, each figure beside its raw ceiling: bench/report.md + chart (ARGS=--quick: ~1 min)
+	$(BIN)/python -m tests.bench.system_bench $(ARGS)
+
+bench-kernel: $(STAMP) ## The older focused benches: kernel, certification intake, keep-up, portal page render
 	$(BIN)/python -m tests.bench.kernel_bench
 	$(BIN)/python -m tests.bench.intake_bench
 	$(BIN)/python -m tests.bench.keepup_bench

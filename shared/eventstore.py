@@ -55,6 +55,33 @@ _COLUMNS = (
 )
 
 
+# The usual append in one statement: the stream's version, the expected-version check,
+# the insert after it (a unique clash skips the row instead of failing the transaction,
+# so the caller sees fewer rows and takes the careful path) and the relay's wake-up.
+# It answers one row per stored event, or a single row of NULLs when none was stored,
+# each with the version the stream was seen at.
+_APPEND_AT_ONCE = f"""
+    WITH current AS (
+        SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
+    ), inserted AS (
+        INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+            schema_version, subject, occurred_at, data, metadata)
+        SELECT e.event_id, $1, current.version + e.n, e.agency_id, e.name, e.schema_version,
+            e.subject, e.occurred_at, e.data, e.metadata
+        FROM current, unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[],
+            $9::timestamptz[], $10::jsonb[], $11::jsonb[]) WITH ORDINALITY
+            AS e(event_id, agency_id, name, schema_version, subject, occurred_at, data,
+                 metadata, n)
+        WHERE $2::int IS NULL OR current.version = $2::int
+        ON CONFLICT DO NOTHING
+        RETURNING *
+    )
+    SELECT current.version AS seen_version, {_COLUMNS}
+    FROM current LEFT JOIN inserted ON true CROSS JOIN (SELECT pg_notify($3, '')) AS woken
+    ORDER BY inserted.stream_version
+"""
+
+
 class ConcurrencyConflict(Exception):
     """The stream moved on since the caller read it; the API answers 409."""
 
@@ -119,12 +146,55 @@ class EventStore:
 
         `expected_version` 0 means "the stream must be new"; None means "any version"
         (still safe: a concurrent writer makes the unique key fail, never interleave).
+
+        One round trip in the usual case: a single statement reads the stream's version,
+        checks it, inserts the events after it (skipping, not failing on, a row that
+        clashes with a unique key), and wakes the relay. When it stored fewer rows than
+        asked (a clash, or another version than expected), the rows it did store are
+        removed again and the careful path below gives the precise answer: the
+        `ConcurrencyConflict`, the unique violation, or the append after all.
         """
+        if not events:
+            return []
+        rows = [_row_values(stream_id, 0, e) for e in events]
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        answered = await conn.fetch(
+            _APPEND_AT_ONCE,
+            stream_id,
+            expected_version,
+            self.notify_channel,
+            *columns[:1],
+            *columns[3:],
+        )
+        stored = [r for r in answered if r["position"] is not None]
+        if len(stored) < len(events):
+            if stored:
+                await conn.execute(
+                    "DELETE FROM events WHERE event_id = ANY($1::uuid[])",
+                    [r["event_id"] for r in stored],
+                )
+            seen = answered[0]["seen_version"]
+            return await self._append_carefully(conn, stream_id, events, expected_version, seen)
+        await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
+        return [row_to_event(r) for r in stored]
+
+    async def _append_carefully(
+        self,
+        conn: Connection,
+        stream_id: str,
+        events: Sequence[PendingEvent],
+        expected_version: int | None,
+        seen_version: int,
+    ) -> list[StoredEvent]:
+        """The append step by step, in a savepoint: exact errors when something clashed.
+
+        A stream that moved since the first attempt saw it is a conflict also when any
+        version would do: a concurrent writer took the versions that attempt wanted."""
         current = await conn.fetchval(
             "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1",
             stream_id,
         )
-        if expected_version is not None and current != expected_version:
+        if current != (seen_version if expected_version is None else expected_version):
             raise ConcurrencyConflict(stream_id, expected_version)
         rows = [_row_values(stream_id, current + i + 1, e) for i, e in enumerate(events)]
         try:

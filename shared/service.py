@@ -262,7 +262,9 @@ def _with_operations_tag(tags: list[dict[str, Any]] | None) -> list[dict[str, An
     return [*tags, {"name": "operations", "description": described}]
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a hop
+    every request of every route would pay for one attribute read."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
