@@ -221,6 +221,9 @@ MIGRATIONS = [
         rejected_at timestamptz NOT NULL DEFAULT now()
     )
     """,
+    # the stored current state: the body of `GET …/certification` as of `as_of` (text,
+    # not jsonb, so a read hands out the exact bytes the fold's answer serialised to)
+    "ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS state_json text",
 ]
 
 # Dropped (for one agency) and replayed by a rebuild, in this order.
