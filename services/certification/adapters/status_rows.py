@@ -78,12 +78,13 @@ class StoredEvaluation:
 _SAVE = """
 WITH evaluated AS (
     INSERT INTO evaluations (agency_id, practitioner_id, policy_id, policy_version, as_of,
-        next_change_on, state_json)
-    SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::date[], $6::date[],
-        $7::text[])
+        next_change_on, state_json, state_as_of)
+    SELECT $1, p, i, v, d, n, j, d FROM unnest($2::text[], $3::text[], $4::int[],
+        $5::date[], $6::date[], $7::text[]) AS e(p, i, v, d, n, j)
     ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET policy_id = excluded.policy_id,
         policy_version = excluded.policy_version, as_of = excluded.as_of,
-        next_change_on = excluded.next_change_on, state_json = excluded.state_json
+        next_change_on = excluded.next_change_on, state_json = excluded.state_json,
+        state_as_of = excluded.state_as_of
 ), levels AS (
     INSERT INTO level_statuses (agency_id, practitioner_id, level_key, ordinal, status,
         since, certified_on, at_risk_since)
@@ -140,18 +141,52 @@ async def stored_state(
     """The stored `GET …/certification` body, if it is as of ``today`` (one indexed read).
 
     Every change of a practitioner's evidence, roster entry, policy or calibrations
-    re-evaluates and re-stores in the transaction that makes it, so a row as of today
-    is what a fold as of today gives; a row of an earlier day is stale (time alone may
-    have moved a reason or a status) and not used.
+    re-evaluates and re-stores in the transaction that makes it, so a body as of today
+    is what a fold as of today gives; a body of an earlier day is stale (time alone
+    moves the reasons' day counts, and may move a status) and not used.
     """
     body: str | None = await conn.fetchval(
         "SELECT state_json FROM evaluations"
-        " WHERE agency_id = $1 AND practitioner_id = $2 AND as_of = $3",
+        " WHERE agency_id = $1 AND practitioner_id = $2 AND state_as_of = $3",
         agency_id,
         practitioner_id,
         today,
     )
     return body
+
+
+async def evaluation_version(conn: Connection, agency_id: str, practitioner_id: str) -> str | None:
+    """The version of the practitioner's evaluation row (its xmin): every evaluation
+    writes a new one, so it tells whether anything changed since it was read."""
+    version: str | None = await conn.fetchval(
+        "SELECT xmin::text FROM evaluations WHERE agency_id = $1 AND practitioner_id = $2",
+        agency_id,
+        practitioner_id,
+    )
+    return version
+
+
+async def keep_read_state(
+    conn: Connection,
+    agency_id: str,
+    practitioner_id: str,
+    version: str,
+    today: date,
+    body: str,
+) -> None:
+    """Store the body a read folded as of ``today``, unless an evaluation wrote the row
+    after the read's snapshot (then that one's body is the newer truth). Only the body:
+    the statuses and `as_of`, which the clock goes by, are an evaluation's to write."""
+    await conn.execute(
+        "UPDATE evaluations SET state_json = $4, state_as_of = $3"
+        " WHERE agency_id = $1 AND practitioner_id = $2 AND xmin::text = $5"
+        " AND (state_as_of IS NULL OR state_as_of < $3)",
+        agency_id,
+        practitioner_id,
+        today,
+        body,
+        version,
+    )
 
 
 async def due_for_clock(conn: Connection, today: date, limit: int) -> list[tuple[str, str]]:

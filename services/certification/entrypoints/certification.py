@@ -82,18 +82,25 @@ async def read_certification(
     ensure_may_read(principal, practitioner_id)
     day = as_of or today
     refuse_after_today(day, "as_of", today)
+    agency_id = principal.agency_id
     async with runtime.pool.acquire() as conn:
         if day == today:
-            stored = await status_rows.stored_state(
-                conn, principal.agency_id, practitioner_id, today
-            )
+            stored = await status_rows.stored_state(conn, agency_id, practitioner_id, today)
             if stored is not None:
                 return Response(stored, media_type="application/json")
-        await _registered(conn, principal.agency_id, practitioner_id)
-        # a past date is answered under the policy the agency had adopted on that date
-        policy = await policy_rows.policy_in_force(conn, principal.agency_id, day)
-        evidence = await evidence_rows.evidence_set(conn, principal.agency_id, practitioner_id)
-    return Response(state_json(evaluate(policy, evidence, day)), media_type="application/json")
+        # one snapshot: the evaluation row's version matches the evidence and policy read
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            version = await status_rows.evaluation_version(conn, agency_id, practitioner_id)
+            await _registered(conn, agency_id, practitioner_id)
+            # a past date is answered under the policy the agency had adopted on that date
+            policy = await policy_rows.policy_in_force(conn, agency_id, day)
+            evidence = await evidence_rows.evidence_set(conn, agency_id, practitioner_id)
+        body = state_json(evaluate(policy, evidence, day))
+        if day == today and version is not None:  # the first read of a new day stores it
+            await status_rows.keep_read_state(
+                conn, agency_id, practitioner_id, version, today, body
+            )
+    return Response(body, media_type="application/json")
 
 
 @router.get("/transitions", summary="Transition events published for the practitioner")
