@@ -90,6 +90,18 @@ async def is_retracted(conn: Connection, agency_id: str, event_id: str) -> bool:
     return bool(found)
 
 
+async def known_or_retracted(conn: Connection, agency_id: str, event_ids: list[str]) -> set[str]:
+    """Which of the items are already in the evidence, or were retracted before arriving."""
+    rows = await conn.fetch(
+        "SELECT event_id FROM evidence WHERE agency_id = $1 AND event_id = ANY($2::text[])"
+        " UNION SELECT event_id FROM evidence_retractions"
+        " WHERE agency_id = $1 AND event_id = ANY($2::text[])",
+        agency_id,
+        event_ids,
+    )
+    return {row["event_id"] for row in rows}
+
+
 async def evidence_set(conn: Connection, agency_id: str, practitioner_id: str) -> EvidenceSet:
     """The practitioner's evidence, each observation's calibration decided on its meeting
     date from the agency's calibrations (domain/calibrations.py)."""

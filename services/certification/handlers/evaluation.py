@@ -117,22 +117,25 @@ async def refresh_many(
         await window_rows.hold(conn, agency_id, holding, ids)
     else:
         announced = await status_rows.announced_of(conn, agency_id, ids)
-        for pid in ids:
-            actor = (actors or {}).get(pid)
-            pending = _news(
+        pending = {
+            pid: _news(
                 agency_id,
                 policy,
                 evidence_of[pid],
                 states[pid],
                 announced[pid],
                 today,
-                actor=actor,
+                actor=(actors or {}).get(pid),
                 closing_window=closing_window,
             )
-            if pending:
-                stream = transitions_stream(agency_id, pid)
-                published[pid] = await store.append(conn, stream, pending, expected_version=None)
-        news = [event for events in published.values() for event in events]
+            for pid in ids
+        }
+        streams = {transitions_stream(agency_id, pid): pid for pid in ids}
+        news = await store.append_streams(
+            conn, [(stream, pending[pid]) for stream, pid in streams.items()]
+        )
+        for event in news:
+            published[streams[event.stream_id]].append(event)
         if news:
             await project(conn, news)
     await status_rows.save_evaluations(
