@@ -208,7 +208,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     return app
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: a sync dependency runs in a worker thread, a hop per request for nothing
     runtime: Runtime = request.app.state.runtime
     return runtime
 

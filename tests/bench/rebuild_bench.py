@@ -5,6 +5,9 @@ of upstream histories is taken in by certification, then its projections are reb
 from its own log (`handlers/rebuild.py`: replay, then evaluate everyone) and timed;
 the ceiling is an ordered JetStream read of the same upstream backlog.
 
+Beside them, `GET …/certification` latency at 50 concurrent clients (in process, over
+ASGI): as of today (the stored state) and as of yesterday (the pure fold).
+
 `python -m tests.bench.rebuild_bench [--practitioners N] [--rounds R]`; nothing is asserted.
 """
 
@@ -15,8 +18,10 @@ import asyncio
 import os
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import nats
 
 from services.certification.adapters.clock import SettableClock
@@ -32,10 +37,36 @@ DATABASE = "bench"
 AGENCY = "bench"
 
 
+READERS = 50  # --readers
+
+
+async def read_latencies(
+    client: httpx.AsyncClient, headers: dict[str, str], people: list[str], as_of: str | None
+) -> tuple[float, float]:
+    """(p50, p99) in ms of GET …/certification, READERS clients reading every practitioner."""
+    latencies: list[float] = []
+    params = {"as_of": as_of} if as_of else {}
+
+    async def reader(offset: int) -> None:
+        for i in range(len(people)):
+            person = people[(offset + i) % len(people)]
+            started = time.perf_counter()
+            response = await client.get(
+                f"/practitioners/{person}/certification", params=params, headers=headers
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.text
+
+    await asyncio.gather(*(reader(offset) for offset in range(READERS)))
+    latencies.sort()
+    return latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
+
+
 async def rebuild_rates(
     pg: PostgresServer, nats_url: str, practitioners: int, rounds: int
-) -> tuple[int, list[float], float, float]:
-    """(log events, rebuild events/s per round, intake events/s, ordered read events/s)."""
+) -> tuple[int, list[float], float, float, dict[str, tuple[float, float]]]:
+    """(log events, rebuild events/s per round, intake events/s, ordered read events/s,
+    GET latencies by kind)."""
     root = "benchrebuild"
     settings = CertificationSettings(
         environment="test",
@@ -59,7 +90,7 @@ async def rebuild_rates(
     finally:
         await client_nats.close()
     app = certification_app(settings, SettableClock(TODAY))
-    async with running(app):
+    async with running(app) as client:
         runtime = app.state.runtime
         while True:
             async with runtime.pool.acquire() as conn:
@@ -78,7 +109,14 @@ async def rebuild_rates(
             report = await rebuild_agency(runtime, AGENCY, TODAY)
             rates.append(report.events_replayed / (time.perf_counter() - started))
             replayed = report.events_replayed
-    return replayed, rates, len(events) / max(intake or 0.0, 1e-9), ceiling
+        headers = bearer(settings, AGENCY, "admin")
+        ids = [history.practitioner_id for history in people][:60]
+        yesterday = (TODAY - timedelta(days=1)).isoformat()
+        reads = {
+            "stored (today)": await read_latencies(client, headers, ids, None),
+            "fold (as_of yesterday)": await read_latencies(client, headers, ids, yesterday),
+        }
+    return replayed, rates, len(events) / max(intake or 0.0, 1e-9), ceiling, reads
 
 
 async def main(practitioners: int, rounds: int) -> None:
@@ -90,7 +128,7 @@ async def main(practitioners: int, rounds: int) -> None:
     pg.create_database(DATABASE)
     server.start()
     try:
-        replayed, rates, intake, ceiling = await rebuild_rates(
+        replayed, rates, intake, ceiling, reads = await rebuild_rates(
             pg, server.url, practitioners, rounds
         )
     finally:
@@ -108,11 +146,17 @@ async def main(practitioners: int, rounds: int) -> None:
         f"| intake from a backlog (batch 100) | {intake:,.0f} | ordered read {ceiling:,.0f} "
         f"| {intake / ceiling:.3f} |"
     )
+    print(f"\nGET …/certification, {READERS} clients in process (ms)\n")
+    print("| read | p50 | p99 |\n|---|---|---|")
+    for kind, (p50, p99) in reads.items():
+        print(f"| {kind} | {p50:.1f} | {p99:.1f} |")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--practitioners", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--readers", type=int, default=READERS)
     arguments = parser.parse_args()
+    READERS = arguments.readers
     asyncio.run(main(arguments.practitioners, arguments.rounds))

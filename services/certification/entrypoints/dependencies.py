@@ -17,7 +17,12 @@ def today(runtime: RuntimeDep) -> date:
     return CLOCK.of(runtime).today()
 
 
-Today = Annotated[date, Depends(today)]
+async def _today(runtime: RuntimeDep) -> date:
+    """The dependency: async, so FastAPI does not hand it to a worker thread per request."""
+    return today(runtime)
+
+
+Today = Annotated[date, Depends(_today)]
 
 AsOf = Annotated[
     CalendarDate | None,
