@@ -171,12 +171,14 @@ def _news(
         if closing_window
         else plan_publication(announced, state)
     )
+    folded = {state.as_of: state}  # the fold as of each transition's day, once per day
     pending = [
         _settled_event(agency_id, policy, practitioner_id, t, closing_window or "", actor)
         for t in plan.settled
     ]
     pending += [
-        _transition_event(agency_id, policy, evidence, planned, actor) for planned in plan.events
+        _transition_event(agency_id, policy, evidence, planned, actor, folded)
+        for planned in plan.events
     ]
     if plan.retracted_silently:
         pending.append(
@@ -199,9 +201,12 @@ def _transition_event(
     evidence: EvidenceSet,
     planned: PlannedEvent,
     actor: str | None,
+    folded: dict[date, CertificationState],
 ) -> PendingEvent:
     transition = planned.transition
-    on_the_day = evaluate(policy, evidence, transition.on).level(transition.level_key)
+    if transition.on not in folded:
+        folded[transition.on] = evaluate(policy, evidence, transition.on)
+    on_the_day = folded[transition.on].level(transition.level_key)
     event_class = TRANSITION_EVENTS[transition.kind.value]
     event = event_class(
         practitioner_id=evidence.practitioner_id,
