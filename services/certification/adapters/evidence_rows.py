@@ -106,11 +106,11 @@ async def evidence_set(conn: Connection, agency_id: str, practitioner_id: str) -
     """The practitioner's evidence, each observation's calibration decided on its meeting
     date from the agency's calibrations (domain/calibrations.py)."""
     rows = await conn.fetch(
-        "SELECT item FROM evidence WHERE agency_id = $1 AND practitioner_id = $2",
+        "SELECT item::text AS item FROM evidence WHERE agency_id = $1 AND practitioner_id = $2",
         agency_id,
         practitioner_id,
     )
-    items = [EVIDENCE_ADAPTER.validate_python(row["item"]) for row in rows]
+    items = [EVIDENCE_ADAPTER.validate_json(row["item"]) for row in rows]
     observers = {item.observer_id for item in items if isinstance(item, ObservationRecorded)}
     calibrations = await calibrations_of(conn, agency_id, observers) if observers else []
     return EvidenceSet(practitioner_id, decide_calibrations(items, calibrations))
@@ -122,14 +122,14 @@ async def evidence_sets(
     """Several practitioners' evidence in two queries (a consumer batch evaluates them
     together); each one's calibrations decided as in `evidence_set`."""
     rows = await conn.fetch(
-        "SELECT practitioner_id, item FROM evidence"
+        "SELECT practitioner_id, item::text AS item FROM evidence"
         " WHERE agency_id = $1 AND practitioner_id = ANY($2::text[])",
         agency_id,
         list(practitioner_ids),
     )
     items: dict[str, list[Evidence]] = {practitioner_id: [] for practitioner_id in practitioner_ids}
     for row in rows:
-        items[row["practitioner_id"]].append(EVIDENCE_ADAPTER.validate_python(row["item"]))
+        items[row["practitioner_id"]].append(EVIDENCE_ADAPTER.validate_json(row["item"]))
     observers = {
         item.observer_id
         for found in items.values()
@@ -146,13 +146,14 @@ async def evidence_sets(
 async def agency_evidence(conn: Connection, agency_id: str) -> dict[str, EvidenceSet]:
     """Every practitioner's evidence in one query (what-if and rebuild evaluate them all)."""
     rows = await conn.fetch(
-        "SELECT practitioner_id, item FROM evidence WHERE agency_id = $1", agency_id
+        "SELECT practitioner_id, item::text AS item FROM evidence WHERE agency_id = $1",
+        agency_id,
     )
     calibrations = await calibrations_of(conn, agency_id)
     items: dict[str, list[Evidence]] = {}
     for row in rows:
         items.setdefault(row["practitioner_id"], []).append(
-            EVIDENCE_ADAPTER.validate_python(row["item"])
+            EVIDENCE_ADAPTER.validate_json(row["item"])
         )
     return {
         practitioner_id: EvidenceSet(practitioner_id, decide_calibrations(found, calibrations))
