@@ -10,6 +10,7 @@ clock moving, with and without the periodic job.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 
@@ -81,6 +82,9 @@ async def assert_stored_state_is_the_fold(api: CertificationApi) -> int:
     from a stored row as of today (each of those equal to the fold too)."""
     today = api.clock.today()
     stored_rows = 0
+    roster = await api.get("/practitioners", limit=200, include_left="true")
+    assert roster.status_code == 200, roster.text
+    board = {row["practitioner_id"]: row for row in roster.json()["items"]}
     async with api.runtime.pool.acquire() as conn:
         policy = await policy_rows.policy_in_force(conn, api.agency_id, today)
         for practitioner_id in PRACTITIONERS:
@@ -90,6 +94,11 @@ async def assert_stored_state_is_the_fold(api: CertificationApi) -> int:
             if stored is not None:
                 assert stored == folded, f"stored state of {practitioner_id} is not the fold"
                 stored_rows += 1
+            if board[practitioner_id]["evaluated_as_of"] == today.isoformat():
+                # the roster (the agency board) shows the statuses of that same evaluation
+                fold_levels = [(lv["level"], lv["status"]) for lv in json.loads(folded)["levels"]]
+                listed = [(lv["level"], lv["status"]) for lv in board[practitioner_id]["levels"]]
+                assert listed == fold_levels, f"{practitioner_id} on the roster"
             answer = await api.get(f"/practitioners/{practitioner_id}/certification")
             assert answer.status_code == 200, answer.text
             assert answer.content == folded.encode(), f"{practitioner_id} on {today}"
