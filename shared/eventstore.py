@@ -200,17 +200,7 @@ class EventStore:
         try:
             # a savepoint, so a conflict leaves the caller's transaction usable
             async with conn.transaction():
-                stored = await conn.fetch(
-                    f"""
-                    INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
-                        schema_version, subject, occurred_at, data, metadata)
-                    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[],
-                        $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[],
-                        $10::jsonb[])
-                    RETURNING {_COLUMNS}
-                    """,
-                    *[list(column) for column in zip(*rows, strict=True)],
-                )
+                stored = await conn.fetch(_INSERT, *_columns(rows))
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "events_stream_version_key":
                 raise ConcurrencyConflict(stream_id, expected_version) from error
@@ -220,6 +210,37 @@ class EventStore:
         if self.on_appended is not None:
             self.on_appended([e.event.name for e in events])
         return [row_to_event(r) for r in stored]
+
+    async def append_streams(
+        self, conn: Connection, streams: Sequence[tuple[str, Sequence[PendingEvent]]]
+    ) -> list[StoredEvent]:
+        """Append to several streams (at any version) in one INSERT, inside the caller's
+        transaction: a batch of independent writes costs three round trips, not a few
+        per stream. The caller serialises the writers of those streams (a lock); a
+        concurrent writer still makes the unique key fail, never interleave."""
+        merged: dict[str, list[PendingEvent]] = {}
+        for stream_id, events in streams:
+            merged.setdefault(stream_id, []).extend(events)
+        merged = {stream_id: events for stream_id, events in merged.items() if events}
+        if not merged:
+            return []
+        current = {
+            row["stream_id"]: row["version"]
+            for row in await conn.fetch(
+                "SELECT stream_id, max(stream_version) AS version FROM events"
+                " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
+                list(merged),
+            )
+        }
+        rows = [
+            _row_values(stream_id, current.get(stream_id, 0) + i + 1, event)
+            for stream_id, events in merged.items()
+            for i, event in enumerate(events)
+        ]
+        stored = await conn.fetch(_INSERT, *_columns(rows))
+        await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
+        await mark_applied(conn)
+        return sorted((row_to_event(r) for r in stored), key=lambda event: event.position)
 
     async def read_stream(
         self, stream_id: str, conn: Connection | None = None, from_version: int = 1
@@ -292,6 +313,20 @@ class EventStore:
                 f"SELECT {_COLUMNS} FROM events WHERE event_id = $1", event_id
             )
         return row_to_event(row) if row else None
+
+
+_INSERT = f"""
+    INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+        schema_version, subject, occurred_at, data, metadata)
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[],
+        $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[],
+        $10::jsonb[])
+    RETURNING {_COLUMNS}
+"""
+
+
+def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def _row_values(stream_id: str, version: int, pending: PendingEvent) -> tuple[Any, ...]:

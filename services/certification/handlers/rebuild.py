@@ -21,11 +21,12 @@ from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
 from services.certification.adapters.projector import project
 from services.certification.adapters.schema import PROJECTION_TABLES
-from services.certification.handlers.evaluation import refresh
+from services.certification.handlers.evaluation import refresh_many
 from shared.eventstore import EventStore
 from shared.service import Runtime
 
 BATCH = 2000
+EVALUATION_BATCH = 500  # practitioners evaluated and stored per round trip
 
 
 @dataclass(frozen=True)
@@ -61,17 +62,17 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
         policy = await policy_rows.adopted_policy(conn, agency_id)
         evidence = await evidence_rows.agency_evidence(conn, agency_id)
         practitioners = await evidence_rows.registered_ids(conn, agency_id)
-        for practitioner_id in practitioners:
-            evaluated = await refresh(
+        for start in range(0, len(practitioners), EVALUATION_BATCH):
+            evaluated = await refresh_many(
                 conn,
                 store,
                 agency_id,
-                practitioner_id,
+                practitioners[start : start + EVALUATION_BATCH],
                 today,
                 policy=policy,
-                evidence=evidence.get(practitioner_id),
+                evidence=evidence,
             )
-            published += len(evaluated.published)
+            published += sum(len(e.published) for e in evaluated.values())
     return RebuildReport(
         events_replayed=replayed,
         practitioners_evaluated=len(practitioners),
