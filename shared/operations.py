@@ -180,12 +180,17 @@ async def consumers(
         sub = consumer.subscription
         delivered = ack_floor = pending = None
         error = None
+        partitioned = getattr(runtime, "partitions", None)
         try:
             async with asyncio.timeout(2):
-                info = await runtime.nats.jetstream().consumer_info(sub.stream, sub.durable)
-            delivered = info.delivered.stream_seq if info.delivered else None
-            ack_floor = info.ack_floor.stream_seq if info.ack_floor else None
-            pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+                if partitioned is not None and consumer in partitioned.groups:
+                    index = partitioned.groups.index(consumer)  # over its partitions' durables
+                    delivered, ack_floor, pending = await partitioned.position(index)
+                else:
+                    info = await runtime.nats.jetstream().consumer_info(sub.stream, sub.durable)
+                    delivered = info.delivered.stream_seq if info.delivered else None
+                    ack_floor = info.ack_floor.stream_seq if info.ack_floor else None
+                    pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
         except Exception as failure:  # NATS away: the counters still answer
             error = f"JetStream did not answer: {type(failure).__name__}"
         positions.append(

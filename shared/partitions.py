@@ -27,6 +27,7 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import structlog
 from nats.js.errors import NotFoundError
@@ -48,6 +49,24 @@ log = structlog.get_logger(__name__)
 HANDOVER_GRACE_SECONDS = 5.0
 
 Running = list[tuple[int, EventConsumer, asyncio.Task[None]]]  # (group index, …)
+
+# what a partition's consumer counts lands on its group's declared consumer at once
+COUNTERS = ("processed", "dead_lettered", "delivered", "redelivered")
+
+
+def _counted_on_group(name: str) -> property:
+    def get(self: Any) -> int:
+        return int(getattr(self.group, name))
+
+    def put(self: Any, value: int) -> None:
+        setattr(self.group, name, value)
+
+    return property(get, put)
+
+
+def _partition_class(cls: type[EventConsumer]) -> type[EventConsumer]:
+    attributes: dict[str, Any] = {name: _counted_on_group(name) for name in COUNTERS}
+    return type(f"Partitioned{cls.__name__}", (cls,), attributes)
 
 
 def replica_holder() -> str:
@@ -80,7 +99,6 @@ class PartitionedConsumers:
         self._running: dict[int, Running] = {}
         self._handovers: dict[int, asyncio.Task[None]] = {}  # being stopped, then released
         self._renewed_at = 0.0
-        self._retired = [(0, 0) for _ in groups]  # processed, dead-lettered, per group
         for index, group in enumerate(groups):
             group.lag_source = self._lag_of(index)
 
@@ -112,7 +130,6 @@ class PartitionedConsumers:
                     await self._stop_if_stale()
                     await asyncio.sleep(min(interval, 0.5))  # try again soon
                     continue
-                self._report()
                 await asyncio.sleep(interval)
         finally:
             await self._leave()
@@ -182,6 +199,8 @@ class PartitionedConsumers:
         if partition >= max(count, 1):
             return None
         consumer = copy.copy(group)
+        consumer.__class__ = _partition_class(type(group))
+        consumer.group = group  # type: ignore[attr-defined]
         if count:
             sub = group.subscription
             consumer.subscription = Subscription(
@@ -189,7 +208,6 @@ class PartitionedConsumers:
                 stream=sub.stream,
                 subjects=[partition_filter(s, partition) for s in sub.subjects],
             )
-        consumer.processed = consumer.dead_lettered = 0
         consumer.pending = None
         consumer.lag_source = None
         consumer._psub = None
@@ -214,12 +232,6 @@ class PartitionedConsumers:
                     task.cancel()
             if tasks:
                 await asyncio.wait(tasks)
-            for index, consumer, _ in running:
-                processed, dead = self._retired[index]
-                self._retired[index] = (
-                    processed + consumer.processed,
-                    dead + consumer.dead_lettered,
-                )
         log.info("partition_stopped", consumer=self.name, partition=partition, holder=self.holder)
 
     async def _stop_if_stale(self) -> None:
@@ -227,14 +239,6 @@ class PartitionedConsumers:
         if self._running and time.monotonic() - self._renewed_at > self.lease_seconds / 2:
             for partition in list(self._running):
                 await self._stop(partition, graceful=False)
-
-    def _report(self) -> None:
-        """Each group's counts on its declared consumer (what /metrics and /readyz read)."""
-        for index, group in enumerate(self.groups):
-            active = [c for run in self._running.values() for i, c, _ in run if i == index]
-            processed, dead = self._retired[index]
-            group.processed = processed + sum(c.processed for c in active)
-            group.dead_lettered = dead + sum(c.dead_lettered for c in active)
 
     def _lag_of(self, index: int) -> Callable[[], Awaitable[int | None]]:
         async def lag() -> int | None:
@@ -261,6 +265,29 @@ class PartitionedConsumers:
             waiting += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
         return waiting
 
+    async def position(self, index: int) -> tuple[int | None, int | None, int | None]:
+        """Group `index` over its partitions' durables: the last stream sequence delivered
+        (highest), the ack floor (lowest) and the messages still pending (sum)."""
+        if self.counts is None:
+            return None, None, None
+        group = self.groups[index]
+        sub = group.subscription
+        count = self.counts[index]
+        durables = [partition_durable(sub.durable, p) for p in range(count)] or [sub.durable]
+        js = group.nats.jetstream()
+        delivered: list[int] = []
+        floors: list[int] = []
+        pending = 0
+        for durable in durables:
+            try:
+                info = await js.consumer_info(sub.stream, durable)
+            except NotFoundError:
+                continue  # not consumed yet by any replica
+            delivered.append(info.delivered.stream_seq or 0 if info.delivered else 0)
+            floors.append(info.ack_floor.stream_seq or 0 if info.ack_floor else 0)
+            pending += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        return (max(delivered, default=None), min(floors, default=None), pending)
+
     async def _leave(self) -> None:
         """Stop every partition's consumers, then give the claims back (a clean stop)."""
         handovers = list(self._handovers.values())
@@ -269,7 +296,6 @@ class PartitionedConsumers:
         await asyncio.gather(*handovers, return_exceptions=True)
         for partition in list(self._running):
             await self._stop(partition, graceful=False)
-        self._report()
         try:
             async with asyncio.timeout(1.0):
                 await self.claims.leave()
