@@ -1,0 +1,15 @@
+#!/bin/sh
+# Build the Debian bookworm base image (python3 3.11) from Debian's archive alone, for
+# hosts that cannot pull from a registry: mmdebstrap makes the root file system and
+# `podman import` turns it into an image. Needs root (or user namespaces) and the
+# Debian packages mmdebstrap and podman.  Usage: deploy/images/base.sh IMAGE [MIRROR]
+set -eu
+image=${1:?usage: base.sh IMAGE [MIRROR]}
+mirror=${2:-http://deb.debian.org/debian}
+command -v mmdebstrap >/dev/null || { echo "base.sh: apt-get install -y mmdebstrap" >&2; exit 2; }
+command -v podman >/dev/null || { echo "base.sh: apt-get install -y podman" >&2; exit 2; }
+mmdebstrap --quiet --variant=minbase \
+  --include=python3,python3-venv,ca-certificates,tzdata \
+  --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/usr/share/doc/* "$1"/usr/share/man/*' \
+  bookworm - "$mirror" \
+  | podman import --change 'ENV LANG=C.UTF-8' --change 'CMD ["/bin/bash"]' - "$image"
