@@ -133,7 +133,8 @@ compose-up: $(STAMP) image stack-images ## Run PostgreSQL, NATS and the four ser
 	@echo "services on 127.0.0.1:8001-8004; make compose-down stops them"
 
 compose-down: $(STAMP) ## Stop and remove the compose stack and its volumes
-	$(COMPOSE) --env-file deploy/compose.env down --volumes
+	@test -f deploy/compose.env || { echo "no deploy/compose.env: nothing was brought up"; exit 0; }; \
+	  $(COMPOSE) --env-file deploy/compose.env down --volumes
 
 deploy-check: $(STAMP) image stack-images ## Build, bring the stack up, check /readyz and a practitioner round trip, tear down
 	$(BIN)/python -m tests.deploy.deploy_check --image $(IMAGE)
