@@ -118,7 +118,7 @@ base-image: ## The base image: kept if present, else built from Debian (or pulle
 	     "as BASE_IMAGE" >&2; exit 2; } ;; \
 	 esac
 
-image: base-image ## Build the service image ($(IMAGE)) with podman from deploy/Dockerfile and requirements.lock
+image: base-image ## Build the service image (localhost/miiwrap:latest) with podman from deploy/Dockerfile and requirements.lock
 	$(BUILD) -f deploy/Dockerfile -t $(IMAGE) .
 	@$(PODMAN) image inspect $(IMAGE) --format 'image $(IMAGE): {{.Size}} bytes'
 
