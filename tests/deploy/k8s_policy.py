@@ -122,10 +122,35 @@ def bundle_problems(docs: Iterable[Doc]) -> list[str]:
             problems.append(f"{name_of(deployment)}: no PodDisruptionBudget selects it")
         if not any(labels_match(p["spec"]["podSelector"], labels) for p in policies):
             problems.append(f"{name_of(deployment)}: no NetworkPolicy selects it")
+    for service in (d for d in docs if d.get("kind") == "Service"):
+        problems += service_target_problems(service, deployments)
     clusters = [d for d in docs if d.get("kind") == "Cluster"]
     if len(clusters) != 1 or clusters[0]["spec"].get("instances", 1) < 3:
         problems.append("PostgreSQL: one CloudNativePG Cluster with 3 instances")
     return problems
+
+
+def service_target_problems(service: Doc, deployments: list[Doc]) -> list[str]:
+    """A Service selects a Deployment's pods and targets a port they name."""
+    selector = {"matchLabels": service["spec"].get("selector", {})}
+    targets = [
+        d
+        for d in deployments
+        if labels_match(selector, d["spec"]["template"]["metadata"]["labels"])
+    ]
+    if not targets:
+        return [f"{name_of(service)}: selects no Deployment's pods"]
+    named = {
+        port.get("name")
+        for target in targets
+        for container in target["spec"]["template"]["spec"]["containers"]
+        for port in container.get("ports", [])
+    }
+    return [
+        f"{name_of(service)}: targetPort {port['targetPort']} is not a port the pods name"
+        for port in service["spec"]["ports"]
+        if isinstance(port.get("targetPort"), str) and port["targetPort"] not in named
+    ]
 
 
 def nats_values_problems(values: Mapping[str, Any]) -> list[str]:

@@ -2,7 +2,7 @@
 
 - core kinds (Namespace, Secret, Deployment, Service, PodDisruptionBudget,
   NetworkPolicy): the Kubernetes OpenAPI schemas bundled in kubernetes-validate, strict
-  (an unknown field is an error);
+  (an unknown field is an error), for the oldest supported and the newest version;
 - the CloudNativePG `Cluster`: the v1 schema of its published CRD (schemas/), with
   unknown fields refused as the API server's pruning would drop them silently;
 - the NATS chart values: the chart's published values.yaml (the chart ships no
@@ -28,7 +28,8 @@ from tests.deploy.k8s_policy import bundle_problems, nats_values_problems, unkno
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "deploy" / "k8s"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
-KUBERNETES_VERSION = "1.32.0"  # the oldest minor still supported upstream when written
+# the oldest minor still supported upstream when written, and the newest the package knows
+KUBERNETES_VERSIONS = ("1.32.0", kubernetes_validate.latest_version())
 
 
 def documents() -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -60,11 +61,14 @@ def schema_problems(path: Path, doc: dict[str, Any], cluster_schema: Any) -> lis
     if doc.get("apiVersion") == "postgresql.cnpg.io/v1":
         validator = jsonschema.Draft7Validator(cluster_schema)
         return [f"{where}: {e.json_path}: {e.message}" for e in validator.iter_errors(doc)]
-    try:
-        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
-    except kubernetes_validate.ValidationError as error:
-        return [f"{where}: {'.'.join(map(str, error.path))}: {error.message}"]
-    return []
+    problems = []
+    for version in KUBERNETES_VERSIONS:
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            path = ".".join(map(str, error.path))
+            problems.append(f"{where} (Kubernetes {version}): {path}: {error.message}")
+    return problems
 
 
 def main() -> int:
@@ -81,7 +85,8 @@ def main() -> int:
     if problems:
         return 1
     print(
-        f"deploy/k8s: {len(docs)} resources valid (Kubernetes {KUBERNETES_VERSION} strict, "
+        f"deploy/k8s: {len(docs)} resources valid (Kubernetes {' and '.join(KUBERNETES_VERSIONS)} "
+        "strict, "
         f"CloudNativePG Cluster v1 CRD, NATS chart values; Pod Security restricted) "
         f"in {time.monotonic() - started:.1f} s"
     )

@@ -92,3 +92,10 @@ def test_an_unknown_or_mistyped_nats_chart_key_is_reported() -> None:
     assert "NATS values: config.jetstream.fileStor is not a key of the chart" in problems
     assert "NATS values: config.cluster.replicas should be a int like the chart's" in problems
     assert nats_values_problems(values)
+
+
+def test_a_service_targeting_a_port_the_pods_do_not_name_is_reported() -> None:
+    docs = bundle()
+    the(docs, "Service", "miiwrap-learning")["spec"]["ports"][0]["targetPort"] = "web"
+    problems = bundle_problems(docs)
+    assert "Service/miiwrap-learning: targetPort web is not a port the pods name" in problems
