@@ -221,6 +221,11 @@ MIGRATIONS = [
         rejected_at timestamptz NOT NULL DEFAULT now()
     )
     """,
+    # the stored current state: the body of `GET …/certification` as of `state_as_of`
+    # (text, not jsonb, so a read hands out the exact bytes the fold's answer serialised
+    # to); `as_of` stays the day of the last evaluation, which the clock goes by
+    "ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS state_json text",
+    "ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS state_as_of date",
 ]
 
 # Dropped (for one agency) and replayed by a rebuild, in this order.
