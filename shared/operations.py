@@ -176,16 +176,23 @@ async def consumers(
 ) -> list[ConsumerPosition]:
     waiting = await open_dead_letters(runtime.pool)
     positions = []
-    for consumer in runtime.consumers:
+    partitions = getattr(runtime, "partitions", None)
+    for index, consumer in enumerate(runtime.consumers):
         sub = consumer.subscription
         delivered = ack_floor = pending = None
         error = None
         try:
             async with asyncio.timeout(2):
-                info = await runtime.nats.jetstream().consumer_info(sub.stream, sub.durable)
-            delivered = info.delivered.stream_seq if info.delivered else None
-            ack_floor = info.ack_floor.stream_seq if info.ack_floor else None
-            pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+                if partitions is not None and partitions.counts:
+                    # partitioned: one durable per partition, each with its own sequence;
+                    # the lag is their sum (shared/partitions.py)
+                    pending = await partitions.lag(index)
+                else:
+                    js = runtime.nats.jetstream()
+                    info = await js.consumer_info(sub.stream, sub.durable)
+                    delivered = info.delivered.stream_seq if info.delivered else None
+                    ack_floor = info.ack_floor.stream_seq if info.ack_floor else None
+                    pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
         except Exception as failure:  # NATS away: the counters still answer
             error = f"JetStream did not answer: {type(failure).__name__}"
         positions.append(
@@ -196,8 +203,8 @@ async def consumers(
                 delivered_stream_seq=delivered,
                 ack_floor_stream_seq=ack_floor,
                 pending=pending if pending is not None else consumer.pending,
-                delivered=consumer.delivered,
-                redelivered=consumer.redelivered,
+                delivered=consumer.deliveries.delivered,
+                redelivered=consumer.deliveries.redelivered,
                 processed=consumer.processed,
                 dead_lettered=consumer.dead_lettered,
                 open_dead_letters=waiting.get(consumer.name, 0),
