@@ -69,6 +69,14 @@ Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 BatchHook = Callable[[Connection, list[CloudEvent]], Awaitable[None]]
 
 
+@dataclass
+class Deliveries:
+    """Messages fetched, and of them those delivered before (for /metrics)."""
+
+    delivered: int = 0
+    redelivered: int = 0
+
+
 @dataclass(frozen=True)
 class Subscription:
     """What a consumer reads: a durable name on a stream, filtered by subjects."""
@@ -108,8 +116,9 @@ class EventConsumer:
         self.name = subscription.durable
         self.processed = 0
         self.dead_lettered = 0
-        self.delivered = 0  # messages fetched
-        self.redelivered = 0  # of them, those delivered before
+        # shared by the partition copies of this consumer (a shallow copy keeps the same
+        # object), so the declared consumer counts what all its partitions fetched
+        self.deliveries = Deliveries()
         # told each handler's duration in seconds (the metrics' histogram)
         self.observe_processing: Callable[[float], None] = lambda _seconds: None
         self.pending: int | None = None  # messages the server still holds for us
@@ -181,8 +190,8 @@ class EventConsumer:
             if being_cancelled():  # nats-py turns a cancelled fetch into a timeout
                 raise asyncio.CancelledError from None
             return 0
-        self.delivered += len(messages)
-        self.redelivered += sum(1 for msg in messages if msg.metadata.num_delivered > 1)
+        self.deliveries.delivered += len(messages)
+        self.deliveries.redelivered += sum(1 for m in messages if m.metadata.num_delivered > 1)
         parsed: list[tuple[Msg, CloudEvent]] = []
         for msg in messages:
             try:

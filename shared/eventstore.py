@@ -176,9 +176,12 @@ class EventStore:
             seen = answered[0]["seen_version"]
             return await self._append_carefully(conn, stream_id, events, expected_version, seen)
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
+        self._count(events)
+        return [row_to_event(r) for r in stored]
+
+    def _count(self, events: Sequence[PendingEvent]) -> None:
         if self.on_appended is not None:
             self.on_appended([e.event.name for e in events])
-        return [row_to_event(r) for r in stored]
 
     async def _append_carefully(
         self,
@@ -209,8 +212,7 @@ class EventStore:
             raise
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
-        if self.on_appended is not None:
-            self.on_appended([e.event.name for e in events])
+        self._count(events)
         return [row_to_event(r) for r in stored]
 
     async def append_streams(
@@ -242,6 +244,7 @@ class EventStore:
         stored = await conn.fetch(_INSERT, *_columns(rows))
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
         await mark_applied(conn)
+        self._count([event for events in merged.values() for event in events])
         return sorted((row_to_event(r) for r in stored), key=lambda event: event.position)
 
     async def read_stream(

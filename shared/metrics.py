@@ -187,8 +187,8 @@ class RuntimeCollector(Collector):
             labels = [service, consumer.name]
             if consumer.pending is not None:
                 pending.add_metric(labels, consumer.pending)
-            delivered.add_metric(labels, consumer.delivered)
-            redelivered.add_metric(labels, consumer.redelivered)
+            delivered.add_metric(labels, consumer.deliveries.delivered)
+            redelivered.add_metric(labels, consumer.deliveries.redelivered)
             processed.add_metric(labels, consumer.processed)
             dead.add_metric(labels, consumer.dead_lettered)
         yield from (pending, delivered, redelivered, processed, dead)

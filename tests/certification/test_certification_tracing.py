@@ -61,7 +61,7 @@ async def test_the_grant_an_observation_completes_reaches_the_agency_app_in_its_
     with traced_by(provider):
         await publish(nats_client, root, [observed])
         granted = await first_message(
-            nats_client, f"{root}.certification.{agency}.certification_granted"
+            nats_client, f"{root}.certification.{agency}.certification_granted.>"
         )
     event = CloudEvent.from_json(granted.data)
     assert event.subject == "traced"
@@ -76,6 +76,6 @@ async def test_the_grant_an_observation_completes_reaches_the_agency_app_in_its_
     kinds = {kind for kind, _ in in_trace}
     assert {SpanKind.CONSUMER, SpanKind.PRODUCER} <= kinds
     names = [name for _, name in in_trace]
-    assert any(n.startswith("process ") and n.endswith("observation_recorded") for n in names)
+    assert any(n.startswith("process ") and ".observation_recorded" in n for n in names)
     assert any(n.endswith(" finish") for n in names)  # the batch's re-evaluation
-    assert any(n.startswith("publish ") and n.endswith("certification_granted") for n in names)
+    assert any(n.startswith("publish ") and ".certification_granted" in n for n in names)
