@@ -119,7 +119,7 @@ async def test_a_grant_becomes_an_open_badge_an_independent_verifier_accepts_and
 
     # an agency app subscribed to the certification stream hears of it
     subject = f"{certification.settings.subject_root}.certification.{certification.agency_id}"
-    [issued] = await received_events(nats_client, f"{subject}.credential_issued", count=1)
+    [issued] = await received_events(nats_client, f"{subject}.credential_issued.>", count=1)
     assert (issued.subject, issued.data["jwt"]) == ("pr-1", token)
     assert issued.data["credential_id"] == held["credential_id"]
 
@@ -173,7 +173,9 @@ async def test_revocation_revokes_the_credential_and_reinstatement_issues_a_new_
     assert failed(await verify(certification, credential=got["jwt"])) == {"status"}  # still
 
     subject = f"{certification.settings.subject_root}.certification.{certification.agency_id}"
-    [changed] = await received_events(nats_client, f"{subject}.credential_status_changed", count=1)
+    [changed] = await received_events(
+        nats_client, f"{subject}.credential_status_changed.>", count=1
+    )
     assert changed.data["credential_id"] == first["credential_id"]
     assert (changed.data["status"], changed.data["reason"]) == ("revoked", "revoked")
 
