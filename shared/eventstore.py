@@ -240,6 +240,8 @@ class EventStore:
         stored = await conn.fetch(_INSERT, *_columns(rows))
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
         await mark_applied(conn)
+        if self.on_appended is not None:
+            self.on_appended([e.event.name for events in merged.values() for e in events])
         return sorted((row_to_event(r) for r in stored), key=lambda event: event.position)
 
     async def read_stream(
