@@ -1,4 +1,6 @@
-"""PostgreSQL connection pool per service, its schema, and schema migration at start-up.
+"""PostgreSQL connection pool per service, and its schema (created if missing).
+
+The tables in it are migrated by `shared.schema.runner` (Alembic revisions per service).
 
 Every service lives in its own schema (`search_path` is set on each connection), so the
 same SQL serves production (`learning`, `fidelity`, …) and tests (one schema per test).
@@ -14,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import asyncpg
@@ -134,11 +135,3 @@ async def ensure_schema(dsn: str, schema: str) -> None:
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     finally:
         await conn.close()
-
-
-async def apply_migrations(pool: Pool, name: str, statements: Sequence[str]) -> None:
-    """Run idempotent DDL under an advisory lock so replicas starting together don't race."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))", name)
-        for statement in statements:
-            await conn.execute(statement)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.certification.adapters.agency_rows import AGENCY_DDL
 from services.certification.adapters.clock import CLOCK, Clock, SystemClock
-from services.certification.adapters.schema import MIGRATIONS
+from services.certification.adapters.schema import SCHEMA
 from services.certification.config import CertificationSettings
 from services.certification.domain.agencies import AGENCY_EVENTS
 from services.certification.domain.events import INTERNAL_EVENTS
@@ -37,7 +36,7 @@ def build_definition(
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
-        migrations=[*MIGRATIONS, *AGENCY_DDL],
+        schema=SCHEMA,
         consumers=evidence_consumers,
         periodic_jobs=[(settings.clock_interval_seconds, clock_tick)],
         on_startup=on_startup,

@@ -1,0 +1,25 @@
+"""Baseline: the kernel's tables as the previous release (c65b817) created them. Frozen.
+
+Revision ID: 0001
+Revises:
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from shared.schema.baseline import KERNEL
+
+revision = "0001"
+down_revision: str | None = None
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    for statement in KERNEL:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("the baseline is not undone: drop the schema to start over")
