@@ -8,14 +8,20 @@ newest revision costs one query and never loads SQLAlchemy's engine.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import sqlalchemy
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -24,6 +30,21 @@ from shared.database import Connection, Pool, create_pool
 from shared.schema.service_schema import ServiceSchema
 
 LOCK = "SELECT pg_advisory_xact_lock(hashtext('miiwrap-migrate:' || current_schema()))"
+
+# Alembic keeps its running migration in module globals (`alembic.op`, `alembic.context`),
+# so one process runs one migration at a time, whatever the schema (tests start several
+# services in one event loop); replicas in other processes take turns on the lock above.
+_IN_PROCESS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _process_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _IN_PROCESS.get(loop)
+    if lock is None:
+        lock = _IN_PROCESS[loop] = asyncio.Lock()
+    return lock
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,19 @@ async def migrate(settings: ServiceSettings, schema: ServiceSchema, pool: Pool) 
         return Migrated(before=before, after=before)
     await _with_alembic(settings, lambda connection: _upgrade(connection, schema))
     return Migrated(before=before, after=schema.head)
+
+
+async def differences(settings: ServiceSettings, schema: ServiceSchema) -> list[Any]:
+    """What Alembic's autogenerate finds between the schema in the database and the
+    models (tables, columns, types, nullability, defaults, keys, indexes): [] when equal."""
+    found: list[Any] = []
+
+    def compare(connection: sqlalchemy.Connection) -> None:
+        context = MigrationContext.configure(connection, opts={"compare_server_default": True})
+        found.extend(compare_metadata(context, schema.metadata))
+
+    await _with_alembic(settings, compare)
+    return found
 
 
 async def write_revision(settings: ServiceSettings, schema: ServiceSchema, message: str) -> Path:
@@ -90,7 +124,7 @@ async def _with_alembic(
 
     engine = create_async_engine("postgresql+asyncpg://", async_creator=connect, poolclass=NullPool)
     try:
-        async with engine.begin() as connection:
+        async with _process_lock(), engine.begin() as connection:
             await connection.exec_driver_sql(LOCK)
             await connection.run_sync(work)
     finally:
@@ -98,9 +132,18 @@ async def _with_alembic(
 
 
 def _upgrade(connection: sqlalchemy.Connection, schema: ServiceSchema) -> None:
+    """`alembic upgrade head`, with the revisions parsed once per process (the schema
+    keeps its script directory) instead of on every start."""
+    script = schema.script
+
+    def steps(revision: Any, _context: MigrationContext) -> Any:
+        return script._upgrade_revs("head", revision)
+
     config = schema.config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    with EnvironmentContext(config, script, fn=steps, destination_rev="head") as environment:
+        environment.configure(connection=connection, target_metadata=schema.metadata)
+        with environment.begin_transaction():
+            environment.run_migrations()
 
 
 def _revision(connection: sqlalchemy.Connection, schema: ServiceSchema, message: str) -> Path:

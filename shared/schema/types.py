@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.types import UserDefinedType
 
 
@@ -15,3 +16,7 @@ class XID8(UserDefinedType[int]):
 
     def get_col_spec(self, **kw: Any) -> str:
         return "xid8"
+
+
+# reflection (Alembic comparing the database with the models) knows the type by name
+ischema_names.setdefault("xid8", XID8)

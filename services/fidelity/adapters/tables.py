@@ -164,7 +164,7 @@ class Observations(SQLModel, table=True):
             "co_observation_of",
             postgresql_where="(co_observation_of IS NOT NULL)",
         ),
-        Index("observations_listing_idx", "agency_id", "meeting_date", "seq"),
+        Index("observations_listing_idx", "agency_id", text("meeting_date DESC"), text("seq DESC")),
         Index("observations_observer_idx", "agency_id", "observer_id", "meeting_date"),
         Index(
             "observations_practitioner_idx",

@@ -6,9 +6,8 @@ Revises:
 
 from __future__ import annotations
 
-from alembic import op
-
 from shared.schema.baseline import KERNEL
+from shared.schema.scripts import run_script
 
 revision = "0001"
 down_revision: str | None = None
@@ -17,8 +16,7 @@ depends_on: str | None = None
 
 
 def upgrade() -> None:
-    for statement in KERNEL:
-        op.execute(statement)
+    run_script(KERNEL)
 
 
 def downgrade() -> None:

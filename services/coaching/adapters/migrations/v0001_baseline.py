@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from alembic import op
-
 from shared.schema.baseline import IMPORTS, KERNEL, ROSTER_COPY
+from shared.schema.scripts import run_script
 
 revision = "0001"
 down_revision: str | None = None
@@ -132,8 +131,7 @@ OWN: Final[tuple[str, ...]] = (
 
 
 def upgrade() -> None:
-    for statement in (*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS):
-        op.execute(statement)
+    run_script((*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS))
 
 
 def downgrade() -> None:
