@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from shared.database import Pool
@@ -14,7 +14,7 @@ from shared.schema.service_schema import Declared, table_of
 
 async def create_declared(pool: Pool, declared: Sequence[Declared]) -> None:
     """Create the declared tables and their indexes in the pool's schema."""
-    dialect = PGDialect()
+    dialect = make_url("postgresql://").get_dialect()()
     async with pool.acquire() as conn, conn.transaction():
         for model in declared:
             table = table_of(model)
