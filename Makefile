@@ -43,11 +43,12 @@ test: $(STAMP) $(CHROMIUM) ## Run the whole test suite against real PostgreSQL a
 test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 	$(BIN)/pytest tests -k unit
 
-bench: $(STAMP) ## Benchmarks: kernel, certification intake beside raw ceilings, portal page render
+bench: $(STAMP) ## Benchmarks: kernel, certification intake beside raw ceilings, portal page render, start-up migration
 	$(BIN)/python -m tests.bench.kernel_bench
 	$(BIN)/python -m tests.bench.intake_bench
 	$(BIN)/python -m tests.bench.keepup_bench
 	$(BIN)/python -m tests.bench.portal_bench
+	$(BIN)/python -m tests.bench.migration_bench
 
 fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples per operation)
 	$(BIN)/python -m tests.security.fuzz --examples 50

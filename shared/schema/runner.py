@@ -53,10 +53,13 @@ class Migrated:
     after: str
 
 
-async def current_revision(conn: Connection) -> str | None:
-    """The schema's revision, from the version table in the schema itself."""
+async def current_revision(conn: Connection, db_schema: str) -> str | None:
+    """The schema's revision, from the version table in the schema itself (named, so a
+    version table of some other application in `public` is never read instead)."""
     try:
-        revision: str | None = await conn.fetchval("SELECT version_num FROM alembic_version")
+        revision: str | None = await conn.fetchval(
+            f'SELECT version_num FROM "{db_schema}".alembic_version'
+        )
     except asyncpg.UndefinedTableError:
         return None
     return revision
@@ -65,7 +68,7 @@ async def current_revision(conn: Connection) -> str | None:
 async def migrate(settings: ServiceSettings, schema: ServiceSchema, pool: Pool) -> Migrated:
     """Upgrade `settings.db_schema` to the newest revision (a no-op when it is there)."""
     async with pool.acquire() as conn:
-        before = await current_revision(conn)
+        before = await current_revision(conn, settings.db_schema)
     if before == schema.head:
         return Migrated(before=before, after=before)
     await _with_alembic(settings, lambda connection: _upgrade(connection, schema))

@@ -126,7 +126,7 @@ async def test_a_kernel_schema_migrated_from_empty_is_what_the_models_declare(
     assert (migrated.before, migrated.after) == (None, schema.head)
     assert await differences(settings, schema) == []
     async with pool.acquire() as conn:
-        assert await current_revision(conn) == schema.head
+        assert await current_revision(conn, settings.db_schema) == schema.head
         version_table = await conn.fetchval(
             "SELECT to_regclass(quote_ident($1) || '.alembic_version')", settings.db_schema
         )
@@ -184,4 +184,4 @@ async def test_two_replicas_starting_at_once_on_an_empty_schema_both_become_read
         answers = [await client.get("/readyz") for client in clients]
         assert [answer.status_code for answer in answers] == [200, 200]
         async with runtime_of(apps[0]).pool.acquire() as conn:
-            assert await current_revision(conn) == COACHING_SCHEMA.head
+            assert await current_revision(conn, settings.db_schema) == COACHING_SCHEMA.head
