@@ -245,9 +245,12 @@ OWN: Final[tuple[str, ...]] = (
     """,
 )
 
+# in the order the previous release applied them
+STATEMENTS: Final[tuple[str, ...]] = (*KERNEL, *OWN, *IMPORTS)
+
 
 def upgrade() -> None:
-    run_script((*KERNEL, *OWN, *IMPORTS))
+    run_script(STATEMENTS)
 
 
 def downgrade() -> None:

@@ -129,9 +129,12 @@ OWN: Final[tuple[str, ...]] = (
     "DROP TABLE IF EXISTS registered_practitioners",
 )
 
+# in the order the previous release applied them
+STATEMENTS: Final[tuple[str, ...]] = (*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS)
+
 
 def upgrade() -> None:
-    run_script((*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS))
+    run_script(STATEMENTS)
 
 
 def downgrade() -> None:

@@ -162,9 +162,12 @@ OWN: Final[tuple[str, ...]] = (
     "ALTER TABLE observations ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT 'observed'",
 )
 
+# in the order the previous release applied them
+STATEMENTS: Final[tuple[str, ...]] = (*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS)
+
 
 def upgrade() -> None:
-    run_script((*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS))
+    run_script(STATEMENTS)
 
 
 def downgrade() -> None:

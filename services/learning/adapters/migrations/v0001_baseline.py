@@ -281,9 +281,12 @@ OWN: Final[tuple[str, ...]] = (
     """,
 )
 
+# in the order the previous release applied them
+STATEMENTS: Final[tuple[str, ...]] = (*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS)
+
 
 def upgrade() -> None:
-    run_script((*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS))
+    run_script(STATEMENTS)
 
 
 def downgrade() -> None:
