@@ -9,6 +9,7 @@ newest revision costs one query and never loads SQLAlchemy's engine.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 import weakref
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy
+import structlog
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -28,6 +30,11 @@ from sqlalchemy.pool import NullPool
 from shared.config import ServiceSettings
 from shared.database import Connection, Pool, create_pool
 from shared.schema.service_schema import ServiceSchema
+
+log = structlog.get_logger(__name__)
+# Alembic narrates every run at INFO ("Context impl PostgresqlImpl." …); the runner logs
+# one line of its own per migration instead
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 LOCK = "SELECT pg_advisory_xact_lock(hashtext('miiwrap-migrate:' || current_schema()))"
 
@@ -72,6 +79,13 @@ async def migrate(settings: ServiceSettings, schema: ServiceSchema, pool: Pool) 
     if before == schema.head:
         return Migrated(before=before, after=before)
     await _with_alembic(settings, lambda connection: _upgrade(connection, schema))
+    log.info(
+        "schema_migrated",
+        service=schema.service,
+        schema=settings.db_schema,
+        before=before,
+        after=schema.head,
+    )
     return Migrated(before=before, after=schema.head)
 
 
