@@ -83,17 +83,27 @@ async def open_pool(
         await pool.close()
 
 
-async def rows_of(conn: Connection) -> dict[str, list[str]]:
+async def rows_of(conn: Connection) -> dict[str, list[dict[str, Any]]]:
     tables = await conn.fetch(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
         " AND table_name <> 'alembic_version' ORDER BY table_name"
     )
     return {
-        t["table_name"]: sorted(
-            json.dumps(r[0], sort_keys=True)
-            for r in await conn.fetch(f'SELECT to_jsonb(t) FROM "{t["table_name"]}" t')
-        )
+        t["table_name"]: [
+            r[0] for r in await conn.fetch(f'SELECT to_jsonb(t) FROM "{t["table_name"]}" t')
+        ]
         for t in tables
+    }
+
+
+def kept(before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]) -> Any:
+    """`after`'s rows seen through `before`'s columns (a later revision may add columns)."""
+    return {
+        table: sorted(
+            json.dumps({column: row.get(column) for column in rows[0]}, sort_keys=True)
+            for row in after.get(table, [])
+        )
+        for table, rows in before.items()
     }
 
 
@@ -151,7 +161,7 @@ async def test_a_database_of_the_previous_release_upgrades_with_every_row_kept(
 
     assert (migrated.before, migrated.after) == (None, schema.head)
     async with pool.acquire() as conn:
-        assert await rows_of(conn) == before
+        assert kept(before, await rows_of(conn)) == kept(before, before)
     assert await differences(settings, schema) == []
 
 
