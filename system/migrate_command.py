@@ -8,6 +8,9 @@ Both read the service's own env vars (`<SERVICE>_DATABASE_URL`, `<SERVICE>_DB_SC
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import subprocess
+import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -81,4 +84,8 @@ def migrate_service(service: Service) -> None:
 def write_service_revision(service: Service, message: str) -> Path:
     """A new revision of the service from what its models declare and its revisions lack."""
     settings, schema = _settings(service)
-    return asyncio.run(write_revision(settings, schema, message))
+    written = asyncio.run(write_revision(settings, schema, message))
+    if importlib.util.find_spec("ruff") is not None:  # a developer's venv: house style
+        for step in (["check", "--fix", "--quiet"], ["format", "--quiet"]):
+            subprocess.run([sys.executable, "-m", "ruff", *step, str(written)], check=False)
+    return written
