@@ -78,6 +78,13 @@ async def migrate(settings: ServiceSettings, schema: ServiceSchema, pool: Pool) 
         before = await current_revision(conn, settings.db_schema)
     if before == schema.head:
         return Migrated(before=before, after=before)
+    if before is not None and not schema.knows(before):
+        # a newer release migrated it (this one is a rollback): its revisions add, they
+        # do not break what this release reads, so start rather than refuse
+        log.warning(
+            "schema_ahead_of_release", schema=settings.db_schema, revision=before, head=schema.head
+        )
+        return Migrated(before=before, after=before)
     await _with_alembic(settings, lambda connection: _upgrade(connection, schema))
     log.info(
         "schema_migrated",

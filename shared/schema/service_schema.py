@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
 from sqlalchemy import MetaData, Table
 from sqlmodel import SQLModel
 
@@ -64,6 +65,13 @@ class ServiceSchema:
     @cached_property
     def script(self) -> ScriptDirectory:
         return ScriptDirectory.from_config(self.config())
+
+    def knows(self, revision: str) -> bool:
+        """Whether `revision` is one of this release's (not a newer release's)."""
+        try:
+            return self.script.revision_map.get_revision(revision) is not None
+        except ResolutionError:
+            return False
 
     @cached_property
     def head(self) -> str:

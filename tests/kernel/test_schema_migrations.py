@@ -165,6 +165,21 @@ async def test_a_database_of_the_previous_release_upgrades_with_every_row_kept(
     assert await differences(settings, schema) == []
 
 
+async def test_a_release_rolled_back_starts_on_the_schema_a_newer_release_migrated(
+    open_pool: Callable[[str], Any],
+) -> None:
+    settings, schema, pool = await open_pool("kernel")
+    await migrate(settings, schema, pool)
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE alembic_version SET version_num = '9001'")
+
+    migrated = await migrate(settings, schema, pool)
+
+    assert (migrated.before, migrated.after) == ("9001", "9001")
+    async with pool.acquire() as conn:
+        assert await current_revision(conn, settings.db_schema) == "9001"
+
+
 async def test_migrations_started_at_once_take_turns_in_the_database_and_in_the_process(
     open_pool: Callable[[str], Any],
 ) -> None:
