@@ -5,9 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+PROMTOOL := /usr/bin/promtool
+ALERT_RULES := deploy/prometheus/alerts.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help browser run run-secure test test-fast fuzz chaos lint fmt typecheck bench bench-xapi conformance clean-data
+.PHONY: help browser promtool run run-secure test test-fast fuzz chaos workers-check lint fmt typecheck bench bench-kernel bench-xapi conformance clean-data
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +33,28 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM) ## Install Debian's chromium for the portal's browser tests (when missing)
 
+# `promtool check rules` (make lint) comes from Debian's prometheus package. It is installed
+# without its recommends, and no Prometheus server is left running: service starts are
+# refused during the install (a policy-rc.d, when the machine has none), and a server a
+# systemd machine started anyway is stopped and disabled.
+$(PROMTOOL):
+	@echo "installing Debian's prometheus for promtool (the alert rules' check) …"
+	@made=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made=1; fi; \
+	  apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1 \
+	    || { apt-get update >/dev/null 2>&1 \
+	         && apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1; }; \
+	  status=$$?; \
+	  if [ -n "$$made" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then \
+	    systemctl disable --now prometheus >/dev/null 2>&1 || true; fi; \
+	  if [ $$status -ne 0 ]; then echo "make: cannot install prometheus; make lint needs" \
+	    "$(PROMTOOL): run 'apt-get install -y --no-install-recommends prometheus' as root" >&2; \
+	    exit 1; fi
+	@test -x $(PROMTOOL) || { echo "make: prometheus installed, yet $(PROMTOOL) is missing" >&2; exit 1; }
+
+promtool: $(PROMTOOL) ## Install Debian's prometheus for promtool (when missing; no server runs)
+
 run: $(STAMP) ## Start PostgreSQL, NATS, the four services and the portal on :8000 (Ctrl-C stops all)
 	$(BIN)/miiwrap run
 
@@ -43,7 +67,10 @@ test: $(STAMP) $(CHROMIUM) ## Run the whole test suite against real PostgreSQL a
 test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 	$(BIN)/pytest tests -k unit
 
-bench: $(STAMP) ## Benchmarks: kernel, certification intake beside raw ceilings, portal page render, start-up migration
+bench: $(STAMP) ## End to end, each figure beside its raw ceiling: bench/report.md + chart (ARGS=--quick: ~1 min)
+	$(BIN)/python -m tests.bench.system_bench $(ARGS)
+
+bench-kernel: $(STAMP) ## The older focused benches: kernel, certification intake, keep-up, portal page render, start-up migration
 	$(BIN)/python -m tests.bench.kernel_bench
 	$(BIN)/python -m tests.bench.intake_bench
 	$(BIN)/python -m tests.bench.keepup_bench
@@ -56,10 +83,16 @@ fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples pe
 chaos: $(STAMP) ## Faults at load (kill -9, NATS down 30 s, PostgreSQL restarts, 1 and 2 replicas)
 	$(BIN)/python -m tests.chaos.run
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy --strict
+workers-check: $(STAMP) ## certification as `uvicorn --workers 2`: workers split the partitions, survive kill -9
+	$(BIN)/python -m tests.chaos.workers
+
+lint: $(STAMP) $(PROMTOOL) ## ruff (lint + format check), mypy --strict, the alert rules (promtool check + test)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(PROMTOOL) check rules $(ALERT_RULES)
+	$(PROMTOOL) test rules deploy/prometheus/alerts_test.yaml
+	$(PROMTOOL) check config --syntax-only deploy/prometheus/prometheus.yaml
 
 fmt: $(STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .

@@ -45,7 +45,11 @@ def describe(event: dict[str, Any]) -> str:
     data = event.get("data", {})
     name = event["type"].split(".")[-2]
     line = f"{event['time'][:10]}  {name:<26} {event.get('subject') or '-':<16}"
-    if "level" in data:
+    if name == "credential_issued":
+        line += f" {data['level']}: credential issued, valid from {data['valid_from']}"
+    elif name == "credential_status_changed":
+        line += f" {data['level']}: credential {data['status']} ({data['reason']})"
+    elif "level" in data:
         line += f" {data['level']}: {data['from_status']} -> {data['to_status']}"
         line += f" (policy {data['policy_id']} v{data['policy_version']})"
         if data.get("reason"):

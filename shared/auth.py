@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -90,11 +91,39 @@ def issue_token(
 
 
 class TokenVerifier:
+    """Checks bearer tokens; remembers the principal of a token it accepted.
+
+    A client sends the same token with every request until it expires, so a token that
+    passed is kept (at most `REMEMBERED` tokens, each until its `exp` and for at most
+    `REMEMBER_SECONDS`): its signature and claims are not checked again on every request.
+    Only accepted tokens are kept; a refused one is checked again each time.
+    """
+
+    REMEMBERED = 4096
+    REMEMBER_SECONDS = 60.0
+
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        self._accepted: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        now = time.time()
+        remembered = self._accepted.get(token)
+        if remembered is not None:
+            if now < remembered[0]:
+                return remembered[1]
+            del self._accepted[token]
+        claims = await self._checked_claims(token)
+        principal = principal_from_claims(claims)
+        expires = claims["exp"]
+        if isinstance(expires, int | float) and not isinstance(expires, bool):
+            self._accepted[token] = (min(float(expires), now + self.REMEMBER_SECONDS), principal)
+            if len(self._accepted) > self.REMEMBERED:
+                self._accepted.popitem(last=False)
+        return principal
+
+    async def _checked_claims(self, token: str) -> dict[str, Any]:
         try:
             if self.settings.jwt_algorithm == "RS256":
                 if self._jwks is None:
@@ -103,7 +132,7 @@ class TokenVerifier:
                 key: Any = (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
             else:
                 key = self.settings.jwt_secret.get_secret_value()
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
                 algorithms=[self.settings.jwt_algorithm],
@@ -116,7 +145,7 @@ class TokenVerifier:
         except jwt.PyJWTError as error:
             raise Unauthorized(f"the bearer token is not valid: {error}") from error
         _refuse_long_lived(claims, self.settings.max_token_lifetime_seconds)
-        return principal_from_claims(claims)
+        return claims
 
 
 def _refuse_long_lived(claims: Mapping[str, Any], max_seconds: int) -> None:

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.naming import subject_token
+from shared.partition_subjects import NO_SUBJECT_KEY
 
 DEFAULT_JWT_SECRET = "change-me-local-development-secret"
 
@@ -64,6 +65,19 @@ class ServiceSettings(BaseSettings):
     stream_max_bytes: int = Field(
         default=-1, description="size limit of a stream the service creates (-1: none)"
     )
+    stream_partitions: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="partitions by practitioner of a stream the service creates; each "
+        "consumer group spreads them over the service's replicas",
+    )
+    partition_lease_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="a replica that has not renewed its partition claims for this long "
+        "loses them to the others",
+    )
     consumer_batch_size: int = 100
     lag_sample_seconds: float = Field(
         default=5.0, description="how often relay and consumer lag are sampled for /metrics"
@@ -110,6 +124,11 @@ class ServiceSettings(BaseSettings):
     )
     import_poll_seconds: float = Field(
         default=0.5, gt=0, description="how often the import worker looks for running imports"
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="bearer token a Prometheus scraper sends to /metrics; without one, "
+        "/metrics is open outside production and closed in production",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = Field(
@@ -175,11 +194,15 @@ def stream_name(subject_root: str, service: str) -> str:
     return f"{subject_root}_{service}".upper()
 
 
-def event_subject(subject_root: str, service: str, agency_id: str, event_name: str) -> str:
-    """`miiwrap.<service>.<agency>.<event>`: the tenant is a token so NATS can isolate it.
+def event_subject(
+    subject_root: str, service: str, agency_id: str, event_name: str, about: str | None = None
+) -> str:
+    """`miiwrap.<service>.<agency>.<event>.<about>`: the tenant is a token so NATS can
+    isolate it; `about` (the event's subject, `_` for none) is what the stream partitions
+    by (shared/partition_subjects.py).
 
     Each part is one escaped token, so no id can add a token or a wildcard."""
-    tokens = (subject_root, service, agency_id, event_name)
+    tokens = (subject_root, service, agency_id, event_name, about or NO_SUBJECT_KEY)
     return ".".join(subject_token(t) for t in tokens)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from shared.database import Connection, Pool, is_unavailable
 from shared.envelope import CloudEvent
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
 from shared.supervisor import being_cancelled
+from shared.tracing import consumer_span
 
 log = structlog.get_logger(__name__)
 
@@ -81,8 +83,20 @@ class EventConsumer:
         self.name = subscription.durable
         self.processed = 0
         self.dead_lettered = 0
+        self.delivered = 0  # messages fetched
+        self.redelivered = 0  # of them, those delivered before
+        # told each handler's duration in seconds (the metrics' histogram)
+        self.observe_processing: Callable[[float], None] = lambda _seconds: None
         self.pending: int | None = None  # messages the server still holds for us
         self._psub: JetStreamContext.PullSubscription | None = None
+        self._stopping = False
+        # the lag of the whole group, when this consumer is declared for a partitioned one
+        self.lag_source: Callable[[], Awaitable[int | None]] | None = None
+
+    def request_stop(self) -> None:
+        """End `run` once the batch in hand is committed and acked (a partition handed
+        over to another replica is never consumed by two at once)."""
+        self._stopping = True
 
     async def _bind(self) -> JetStreamContext.PullSubscription:
         js = self.nats.jetstream()
@@ -111,18 +125,20 @@ class EventConsumer:
         return await js.pull_subscribe_bind(sub.durable, sub.stream)
 
     async def run(self) -> None:
-        """Consume forever; cancel the task to stop. Survives NATS outages."""
+        """Consume until `request_stop` (or cancel the task). Survives NATS outages."""
         backoff = 0.2
-        while True:
+        while not self._stopping:
             try:
                 await self.nats.wait_connected()
                 psub = await self._bind()
                 self._psub = psub
                 backoff = 0.2
-                while True:
+                while not self._stopping:
                     if being_cancelled():  # a cancel some library swallowed: honour it
                         raise asyncio.CancelledError
                     await self.consume_batch(psub)
+                with contextlib.suppress(Exception):  # no more pulls land here
+                    await psub.unsubscribe()
             except asyncio.CancelledError:
                 raise
             except Exception as error:
@@ -140,6 +156,8 @@ class EventConsumer:
             if being_cancelled():  # nats-py turns a cancelled fetch into a timeout
                 raise asyncio.CancelledError from None
             return 0
+        self.delivered += len(messages)
+        self.redelivered += sum(1 for msg in messages if msg.metadata.num_delivered > 1)
         parsed: list[tuple[Msg, CloudEvent]] = []
         for msg in messages:
             try:
@@ -175,19 +193,21 @@ class EventConsumer:
         async with self.pool.acquire() as conn, conn.transaction():
             if self.prepare is not None:
                 await self.prepare(conn, [event for _, event in batch])
-            handled: list[CloudEvent] = []
+            handled: list[tuple[Msg, CloudEvent]] = []
             for msg, event in batch:
                 try:
                     async with conn.transaction():
                         if await self._first_time(conn, msg, event):
-                            await self.handler(conn, event)
-                            handled.append(event)
+                            await self._handle_traced(conn, msg, event)
+                            handled.append((msg, event))
                 except Exception as error:
                     if is_unavailable(error):
                         raise  # the connection is gone: the whole batch is retried
                     failures[id(msg)] = error
             if self.finish is not None and handled:
-                await self.finish(conn, handled)
+                # in the trace of the batch's last event, linked to the others'
+                with consumer_span(self.name, "finish", handled):
+                    await self.finish(conn, [event for _, event in handled])
         return failures
 
     async def _first_time(self, conn: Connection, msg: Msg, event: CloudEvent) -> bool:
@@ -202,9 +222,10 @@ class EventConsumer:
                 if self.prepare is not None:
                     await self.prepare(conn, [event])
                 if await self._first_time(conn, msg, event):
-                    await self.handler(conn, event)
+                    await self._handle_traced(conn, msg, event)
                     if self.finish is not None:
-                        await self.finish(conn, [event])
+                        with consumer_span(self.name, "finish", [(msg, event)]):
+                            await self.finish(conn, [event])
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -216,6 +237,13 @@ class EventConsumer:
         await msg.ack()
         self.processed += 1
 
+    async def _handle_traced(self, conn: Connection, msg: Msg, event: CloudEvent) -> None:
+        """The handler, timed, in a span continuing the event's trace."""
+        started = time.perf_counter()
+        with consumer_span(self.name, "process", [(msg, event)]):
+            await self.handler(conn, event)
+        self.observe_processing(time.perf_counter() - started)
+
     async def _retry_or_dead_letter(self, msg: Msg, event: CloudEvent, error: Exception) -> None:
         deliveries = msg.metadata.num_delivered
         if deliveries >= self.max_deliver:
@@ -226,6 +254,9 @@ class EventConsumer:
 
     async def sample_pending(self) -> int | None:
         """Ask the server how many messages still wait for this consumer (its lag)."""
+        if self.lag_source is not None:
+            self.pending = await self.lag_source()
+            return self.pending
         if self._psub is None:
             return self.pending
         info = await self._psub.consumer_info()

@@ -14,6 +14,7 @@ never turns a committed write into an error; `is_unavailable` names the errors t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 import json
 import time
 from typing import Any, TypeAlias
@@ -66,6 +67,18 @@ class ServicePool(asyncpg.Pool):
             log.warning("pool_release_failed", error=repr(error))
 
 
+async def _keep_session(_conn: asyncpg.Connection[asyncpg.Record]) -> None:
+    """What a connection returned to the pool needs beyond asyncpg's own clean-up: nothing.
+
+    asyncpg rolls back a transaction left open and drops listeners itself; its default
+    reset then sends one more query (unlock advisory locks, close cursors, UNLISTEN,
+    RESET ALL) on every release, a round trip per request. Pooled connections hold no
+    such session state here: locks are transaction-scoped (`pg_advisory_xact_lock`),
+    cursors live inside transactions, LISTEN and the relay's lease use a connection of
+    their own (`connect`), and settings are fixed at connect (`server_settings`).
+    """
+
+
 async def _init_connection(conn: asyncpg.Connection[asyncpg.Record]) -> None:
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(
@@ -93,6 +106,7 @@ async def create_pool(settings: ServiceSettings, **overrides: Any) -> Pool:
                 "max_size": settings.db_pool_max,
                 "server_settings": _server_settings(settings),
                 "init": _init_connection,
+                "reset": _keep_session,
                 "timeout": settings.db_connect_timeout_seconds,
                 "max_queries": 50000,
                 "max_inactive_connection_lifetime": 300.0,
@@ -135,3 +149,12 @@ async def ensure_schema(dsn: str, schema: str) -> None:
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     finally:
         await conn.close()
+
+
+async def apply_migrations(pool: Pool, name: str, statements: Sequence[str]) -> None:
+    """Run idempotent DDL under an advisory lock: only a test probe's own tables (a
+    service's tables are Alembic revisions, shared/schema)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))", name)
+        for statement in statements:
+            await conn.execute(statement)

@@ -12,7 +12,7 @@ later appear behind the reader's checkpoint.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,12 +22,40 @@ import asyncpg
 from shared.database import Connection, Pool
 from shared.events import PendingEvent, StoredEvent
 from shared.idempotency_keys import mark_applied
-from shared.logs import current_request_id, traceparent_for
+from shared.logs import current_request_id
+from shared.tracing import current_traceparent
 
 _COLUMNS = (
     "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, agency_id,"
     " name, schema_version, subject, occurred_at, recorded_at, data, metadata"
 )
+
+
+# The usual append in one statement: the stream's version, the expected-version check,
+# the insert after it (a unique clash skips the row instead of failing the transaction,
+# so the caller sees fewer rows and takes the careful path) and the relay's wake-up.
+# It answers one row per stored event, or a single row of NULLs when none was stored,
+# each with the version the stream was seen at.
+_APPEND_AT_ONCE = f"""
+    WITH current AS (
+        SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
+    ), inserted AS (
+        INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+            schema_version, subject, occurred_at, data, metadata)
+        SELECT e.event_id, $1, current.version + e.n, e.agency_id, e.name, e.schema_version,
+            e.subject, e.occurred_at, e.data, e.metadata
+        FROM current, unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[],
+            $9::timestamptz[], $10::jsonb[], $11::jsonb[]) WITH ORDINALITY
+            AS e(event_id, agency_id, name, schema_version, subject, occurred_at, data,
+                 metadata, n)
+        WHERE $2::int IS NULL OR current.version = $2::int
+        ON CONFLICT DO NOTHING
+        RETURNING *
+    )
+    SELECT current.version AS seen_version, {_COLUMNS}
+    FROM current LEFT JOIN inserted ON true CROSS JOIN (SELECT pg_notify($3, '')) AS woken
+    ORDER BY inserted.stream_version
+"""
 
 
 class ConcurrencyConflict(Exception):
@@ -74,6 +102,8 @@ class EventStore:
     def __init__(self, pool: Pool, notify_channel: str) -> None:
         self.pool = pool
         self.notify_channel = notify_channel
+        # told the names of the events each append inserted (the metrics count them)
+        self.on_appended: Callable[[list[str]], None] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -92,35 +122,101 @@ class EventStore:
 
         `expected_version` 0 means "the stream must be new"; None means "any version"
         (still safe: a concurrent writer makes the unique key fail, never interleave).
+
+        One round trip in the usual case: a single statement reads the stream's version,
+        checks it, inserts the events after it (skipping, not failing on, a row that
+        clashes with a unique key), and wakes the relay. When it stored fewer rows than
+        asked (a clash, or another version than expected), the rows it did store are
+        removed again and the careful path below gives the precise answer: the
+        `ConcurrencyConflict`, the unique violation, or the append after all.
         """
+        if not events:
+            return []
+        rows = [_row_values(stream_id, 0, e) for e in events]
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        answered = await conn.fetch(
+            _APPEND_AT_ONCE,
+            stream_id,
+            expected_version,
+            self.notify_channel,
+            *columns[:1],
+            *columns[3:],
+        )
+        stored = [r for r in answered if r["position"] is not None]
+        if len(stored) < len(events):
+            if stored:
+                await conn.execute(
+                    "DELETE FROM events WHERE event_id = ANY($1::uuid[])",
+                    [r["event_id"] for r in stored],
+                )
+            seen = answered[0]["seen_version"]
+            return await self._append_carefully(conn, stream_id, events, expected_version, seen)
+        await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
+        return [row_to_event(r) for r in stored]
+
+    async def _append_carefully(
+        self,
+        conn: Connection,
+        stream_id: str,
+        events: Sequence[PendingEvent],
+        expected_version: int | None,
+        seen_version: int,
+    ) -> list[StoredEvent]:
+        """The append step by step, in a savepoint: exact errors when something clashed.
+
+        A stream that moved since the first attempt saw it is a conflict also when any
+        version would do: a concurrent writer took the versions that attempt wanted."""
         current = await conn.fetchval(
             "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1",
             stream_id,
         )
-        if expected_version is not None and current != expected_version:
+        if current != (seen_version if expected_version is None else expected_version):
             raise ConcurrencyConflict(stream_id, expected_version)
         rows = [_row_values(stream_id, current + i + 1, e) for i, e in enumerate(events)]
         try:
             # a savepoint, so a conflict leaves the caller's transaction usable
             async with conn.transaction():
-                stored = await conn.fetch(
-                    f"""
-                    INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
-                        schema_version, subject, occurred_at, data, metadata)
-                    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[],
-                        $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[],
-                        $10::jsonb[])
-                    RETURNING {_COLUMNS}
-                    """,
-                    *[list(column) for column in zip(*rows, strict=True)],
-                )
+                stored = await conn.fetch(_INSERT, *_columns(rows))
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "events_stream_version_key":
                 raise ConcurrencyConflict(stream_id, expected_version) from error
             raise
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
+        if self.on_appended is not None:
+            self.on_appended([e.event.name for e in events])
         return [row_to_event(r) for r in stored]
+
+    async def append_streams(
+        self, conn: Connection, streams: Sequence[tuple[str, Sequence[PendingEvent]]]
+    ) -> list[StoredEvent]:
+        """Append to several streams (at any version) in one INSERT, inside the caller's
+        transaction: a batch of independent writes costs three round trips, not a few
+        per stream. The caller serialises the writers of those streams (a lock); a
+        concurrent writer still makes the unique key fail, never interleave."""
+        merged: dict[str, list[PendingEvent]] = {}
+        for stream_id, events in streams:
+            merged.setdefault(stream_id, []).extend(events)
+        merged = {stream_id: events for stream_id, events in merged.items() if events}
+        if not merged:
+            return []
+        current = {
+            row["stream_id"]: row["version"]
+            for row in await conn.fetch(
+                "SELECT stream_id, max(stream_version) AS version FROM events"
+                " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
+                list(merged),
+            )
+        }
+        rows = [
+            _row_values(stream_id, current.get(stream_id, 0) + i + 1, event)
+            for stream_id, events in merged.items()
+            for i, event in enumerate(events)
+        ]
+        stored = await conn.fetch(_INSERT, *_columns(rows))
+        await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
+        await mark_applied(conn)
+        return sorted((row_to_event(r) for r in stored), key=lambda event: event.position)
 
     async def read_stream(
         self, stream_id: str, conn: Connection | None = None, from_version: int = 1
@@ -195,6 +291,20 @@ class EventStore:
         return row_to_event(row) if row else None
 
 
+_INSERT = f"""
+    INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+        schema_version, subject, occurred_at, data, metadata)
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[],
+        $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[],
+        $10::jsonb[])
+    RETURNING {_COLUMNS}
+"""
+
+
+def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 def _row_values(stream_id: str, version: int, pending: PendingEvent) -> tuple[Any, ...]:
     metadata = dict(pending.metadata)
     if pending.actor is not None:
@@ -202,7 +312,9 @@ def _row_values(stream_id: str, version: int, pending: PendingEvent) -> tuple[An
     request_id = current_request_id()
     if request_id is not None:  # appended while serving a request: trace it to that request
         metadata.setdefault("request_id", request_id)
-        metadata.setdefault("traceparent", traceparent_for(request_id))
+    traceparent = current_traceparent()
+    if traceparent is not None:  # the span that caused it (a request's, a consumer's)
+        metadata.setdefault("traceparent", traceparent)
     return (
         pending.event_id,
         stream_id,

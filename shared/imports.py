@@ -175,6 +175,7 @@ def pinned(runtime: Runtime, conn: Connection) -> Runtime:
     """The runtime seen by a batch's handlers: pool and store bound to `conn`."""
     pool = cast(Pool, _PinnedPool(conn))
     store = EventStore(pool, notify_channel=runtime.store.notify_channel)
+    store.on_appended = runtime.store.on_appended  # imported events count in the metrics
     return dataclasses.replace(runtime, pool=pool, store=store)
 
 

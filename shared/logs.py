@@ -5,8 +5,9 @@ locally; the level is a setting. Tracebacks never show local variables (structlo
 default console renderer would print them with `rich`, and with them every setting in
 scope: passwords and the JWT secret). Each request gets an id, taken from `X-Request-ID`
 when the caller sent a plausible one, made otherwise; it is returned in the answer,
-bound into every log line written while the request runs, and written into the trace
-context of the events the request appends. One access line per request.
+bound into every log line written while the request runs (with the trace id, see
+shared/http_telemetry.py), and recorded in the metadata of the events the request
+appends. One access line per request, at INFO.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from shared.config import ServiceSettings
 REQUEST_ID_HEADER = "x-request-id"
 _PLAUSIBLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # the loggers of the server and libraries, rendered like ours instead of their own way
-_FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "nats")
+_FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "asyncio", "nats")
+# uvicorn's own access line would repeat ours without the request id's guarantees
+_REPLACED_LOGGERS = ("uvicorn.access",)
 
 access_log = structlog.get_logger("miiwrap.access")
 error_log = structlog.get_logger("miiwrap.errors")
@@ -85,6 +88,10 @@ def configure_logging(settings: ServiceSettings) -> None:
         foreign = logging.getLogger(name)
         foreign.handlers = []
         foreign.propagate = True
+    for name in _REPLACED_LOGGERS:
+        replaced = logging.getLogger(name)
+        replaced.handlers = []
+        replaced.propagate = False
 
 
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
@@ -99,12 +106,6 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
 def current_request_id() -> str | None:
     value = structlog.contextvars.get_contextvars().get("request_id")
     return str(value) if value is not None else None
-
-
-def traceparent_for(request_id: str) -> str:
-    """A W3C `traceparent` whose trace id derives from the request id (stable, 32 hex)."""
-    trace_id = uuid.uuid5(uuid.NAMESPACE_URL, request_id).hex
-    return f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
 
 
 class RequestLogging:

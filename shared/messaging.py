@@ -16,11 +16,18 @@ import nats
 import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import (
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+    SubjectTransform,
+)
 from nats.js.errors import BadRequestError, NotFoundError
 
 from shared.config import ServiceSettings
 from shared.nats_auth import service_inbox_prefix
+from shared.partition_subjects import partition_transform
 
 log = structlog.get_logger(__name__)
 
@@ -126,6 +133,7 @@ class StreamPolicy:
     replicas: int = 1
     max_age_seconds: float = 0.0
     max_bytes: int = -1
+    partitions: int = 1  # of the subject transform (shared/partition_subjects.py)
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> StreamPolicy:
@@ -133,13 +141,16 @@ class StreamPolicy:
             replicas=settings.stream_replicas,
             max_age_seconds=settings.stream_max_age_days * 86400,
             max_bytes=settings.stream_max_bytes,
+            partitions=settings.stream_partitions,
         )
 
 
 async def ensure_stream(
     js: JetStreamContext, name: str, subjects: list[str], policy: StreamPolicy | None = None
 ) -> None:
-    """Create the stream if it is missing; an existing stream is left exactly as it is."""
+    """Create the stream if it is missing; an existing stream is left exactly as it is.
+
+    A service's stream (`<root>.<service>.>`) is created with the partition transform."""
     try:
         await js.stream_info(name)
         return
@@ -156,11 +167,22 @@ async def ensure_stream(
         num_replicas=policy.replicas,
         max_age=policy.max_age_seconds or None,
         max_bytes=policy.max_bytes,
+        subject_transform=service_transform(subjects, policy.partitions),
     )
     try:
         await js.add_stream(config)
-        log.info("stream_created", stream=name, replicas=policy.replicas)
+        log.info(
+            "stream_created", stream=name, replicas=policy.replicas, partitions=policy.partitions
+        )
     except BadRequestError:
         # created meanwhile by another service or replica (possibly with other settings):
         # theirs stands; only a stream that is still missing is an error
         await js.stream_info(name)
+
+
+def service_transform(subjects: list[str], partitions: int) -> SubjectTransform | None:
+    """The partition transform of a service's whole stream (`<root>.<service>.>`)."""
+    tokens = subjects[0].split(".") if len(subjects) == 1 else []
+    if len(tokens) != 3 or tokens[2] != ">":
+        return None
+    return partition_transform(tokens[0], tokens[1], partitions)

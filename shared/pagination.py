@@ -125,11 +125,12 @@ def keyset(page: PageRequest, *kinds: KeyKind) -> tuple[Any, ...] | None:
         raise BadCursor("not this list's sort key") from error
 
 
-def page_request(
+async def page_request(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> PageRequest:
-    """Dependency: `page: Annotated[PageRequest, Depends(page_request)]`."""
+    """Dependency: `page: Annotated[PageRequest, Depends(page_request)]` (async: no worker
+    thread for a parse)."""
     return PageRequest(limit=limit, after=decode_cursor(cursor) if cursor else None)
 
 

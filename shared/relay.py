@@ -28,6 +28,7 @@ from typing import Any
 import asyncpg
 import structlog
 from nats.js.api import PubAck
+from opentelemetry.trace import SpanKind
 
 from shared.config import event_subject
 from shared.database import Pool
@@ -35,6 +36,7 @@ from shared.events import StoredEvent
 from shared.eventstore import Checkpoint, EventStore
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
 from shared.supervisor import being_cancelled
+from shared.tracing import TRACEPARENT, current_traceparent, span, tracing_enabled
 
 log = structlog.get_logger(__name__)
 
@@ -104,7 +106,9 @@ class OutboxRelay:
         self._stream_ready = False
 
     def subject_for(self, event: StoredEvent) -> str:
-        return event_subject(self.subject_root, self.service, event.agency_id, event.name)
+        return event_subject(
+            self.subject_root, self.service, event.agency_id, event.name, event.subject
+        )
 
     async def run(self) -> None:
         """Publish while leading, stand by otherwise; forever, until cancelled."""
@@ -283,6 +287,40 @@ class OutboxRelay:
             )
         return count
 
+    async def oldest_unpublished_age(self) -> float:
+        """Seconds since the oldest committed event not yet published was stored (0: none)."""
+        checkpoint = await self.load_checkpoint()
+        async with self.pool.acquire() as conn:
+            age: float | None = await conn.fetchval(
+                """
+                SELECT extract(epoch FROM clock_timestamp() - recorded_at)::float8 FROM events
+                WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+                ORDER BY tx_id, position LIMIT 1
+                """,
+                str(checkpoint.tx_id),
+                checkpoint.position,
+            )
+        return max(age or 0.0, 0.0)
+
+    def _trace_headers(self, event: StoredEvent, subject: str, headers: dict[str, str]) -> None:
+        """The event's trace goes on as a NATS header: the relay's publish span (tracing
+        on) or the event's own traceparent (off: nothing made, nothing to pay)."""
+        traceparent = event.metadata.get(TRACEPARENT)
+        if not tracing_enabled():
+            if traceparent:
+                headers[TRACEPARENT] = str(traceparent)
+            return
+        with span(
+            f"publish {subject}",
+            kind=SpanKind.PRODUCER,
+            parent=traceparent,
+            service=self.service,
+            attributes={"messaging.system": "nats", "messaging.destination.name": subject},
+        ):
+            value = current_traceparent() or traceparent
+            if value:
+                headers[TRACEPARENT] = str(value)
+
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events were acknowledged."""
         checkpoint = await self.load_checkpoint()
@@ -300,13 +338,13 @@ class OutboxRelay:
                 futures.append(None)  # nothing to publish: counts as acknowledged
                 continue
             payload = event.to_cloudevent(self.service).to_json()
+            subject = self.subject_for(event)
             headers = {
                 "Nats-Msg-Id": str(event.event_id),
                 "Content-Type": "application/cloudevents+json",
             }
-            futures.append(
-                await js.publish_async(self.subject_for(event), payload, headers=headers)
-            )
+            self._trace_headers(event, subject, headers)
+            futures.append(await js.publish_async(subject, payload, headers=headers))
         sent = [future for future in futures if future is not None]
         done, pending = (
             await asyncio.wait(sent, timeout=self.ack_timeout) if sent else (set(), set())

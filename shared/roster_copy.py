@@ -130,8 +130,8 @@ def roster_consumer(
 
 
 def roster_subjects(root: str) -> list[str]:
-    """The subjects of the roster events, every agency (below the subject root)."""
-    return [f"{root}.certification.*.{name}" for name in ROSTER_EVENTS]
+    """The subjects of the roster events, every agency and practitioner."""
+    return [f"{root}.certification.*.{name}.>" for name in ROSTER_EVENTS]
 
 
 def _day(value: object) -> date:

@@ -15,16 +15,23 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
+from prometheus_client.registry import Collector
 
 from shared.api_docs import install_local_docs
 from shared.auth import Role, TokenVerifier
 from shared.config import ServiceSettings
 from shared.consumer import EventConsumer
-from shared.database import Pool, connect, create_pool
+from shared.database import Pool, apply_migrations, connect, create_pool
+from shared.dead_letters import open_dead_letters
 from shared.eventstore import EventStore
+from shared.http_telemetry import HttpTelemetry
 from shared.idempotency_keys import purge_expired
 from shared.logs import RequestLogging, configure_logging
 from shared.messaging import NatsConnection, StreamPolicy
+from shared.metrics import ServiceMetrics, metrics_registry
+from shared.metrics import router as metrics_router
+from shared.operations import router as operations_router
+from shared.partitions import PartitionedConsumers
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
 from shared.relay import OutboxRelay
 from shared.request_guard import RequestBodyGuard, RequestHeaderGuard
@@ -32,6 +39,7 @@ from shared.schema.kernel_tables import KERNEL_SCHEMA
 from shared.schema.runner import migrate
 from shared.schema.service_schema import ServiceSchema
 from shared.supervisor import Supervisor
+from shared.tracing import configure_tracing, flush_traces
 
 log = structlog.get_logger(__name__)
 
@@ -48,6 +56,8 @@ class ServiceDefinition:
     permissions: Mapping[str, frozenset[Role]]
     # its tables and their revisions, brought to the newest at start-up (under a lock)
     schema: ServiceSchema = KERNEL_SCHEMA
+    # DDL of a test probe's own tables (a service's tables are in `schema`, never here)
+    probe_tables: Sequence[str] = ()
     consumers: Callable[[Runtime], list[EventConsumer]] = lambda _runtime: []
     periodic_jobs: Sequence[tuple[float, PeriodicJob]] = ()
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None
@@ -60,6 +70,8 @@ class ServiceDefinition:
     raw_body_prefixes: Sequence[str] = ()
     # path prefix -> a body size limit of its own (bulk imports), instead of max_body_bytes
     body_limits: Mapping[str, int] = field(default_factory=dict)
+    # the service's own Prometheus instruments, served on its /metrics beside the kernel's
+    metrics: Sequence[Collector] = ()
 
 
 @dataclass
@@ -72,17 +84,29 @@ class Runtime:
     store: EventStore
     relay: OutboxRelay
     consumers: list[EventConsumer] = field(default_factory=list)
+    # the consumers run by partition over the replicas (shared/partitions.py)
+    partitions: PartitionedConsumers | None = None
     supervisor: Supervisor = field(default_factory=lambda: Supervisor("service"))
     extras: dict[str, Any] = field(default_factory=dict)
     relay_lag: int | None = None  # committed events not yet published (sampled)
+    relay_lag_seconds: float | None = None  # age of the oldest of them (sampled)
+    dead_letters_open: dict[str, int] = field(default_factory=dict)  # by consumer (sampled)
+    database_reachable: bool | None = None  # the last sampling reached the database
+    metrics: ServiceMetrics | None = None
 
     @classmethod
-    async def open(cls, definition: ServiceDefinition) -> Runtime:
+    async def open(
+        cls, definition: ServiceDefinition, metrics: ServiceMetrics | None = None
+    ) -> Runtime:
         settings = definition.settings
         pool = await create_pool(settings)
         await migrate(settings, definition.schema, pool)
+        if definition.probe_tables:  # a test probe's own tables, beside the kernel's
+            await apply_migrations(pool, settings.service_name, definition.probe_tables)
         nats = NatsConnection.from_settings(settings)
         store = EventStore(pool, notify_channel=f"{settings.db_schema}_events")
+        if metrics is not None:
+            store.on_appended = metrics.count_appended
 
         async def relay_session() -> Any:
             return await connect(settings)
@@ -108,8 +132,12 @@ class Runtime:
             store=store,
             relay=relay,
             supervisor=Supervisor(settings.service_name),
+            metrics=metrics,
         )
         runtime.consumers = definition.consumers(runtime)
+        for consumer in runtime.consumers:
+            if metrics is not None:
+                consumer.observe_processing = metrics.processing_observer(consumer.name)
         return runtime
 
     async def start(self, definition: ServiceDefinition) -> None:
@@ -119,8 +147,13 @@ class Runtime:
             await definition.on_startup(self)
         name = self.settings.service_name
         self.supervisor.start(f"{name}-relay", self.relay.run)
-        for consumer in self.consumers:
-            self.supervisor.start(consumer.name, consumer.run)
+        if self.consumers:
+            self.partitions = PartitionedConsumers(
+                self.consumers,
+                name=f"{name}-consumers",
+                lease_seconds=self.settings.partition_lease_seconds,
+            )
+            self.supervisor.start(self.partitions.name, self.partitions.run)
         for interval, job in definition.periodic_jobs:
             job_name = getattr(job, "__name__", "job")
             self.supervisor.start_periodic(job_name, interval, _bound(job, self))
@@ -136,7 +169,14 @@ class Runtime:
 
     async def sample_lag(self) -> None:
         """Refresh the lag figures `/readyz` and `/metrics` report (relay and consumers)."""
-        self.relay_lag = await self.relay.lag()
+        try:
+            self.relay_lag = await self.relay.lag()
+            self.relay_lag_seconds = await self.relay.oldest_unpublished_age()
+            self.dead_letters_open = await open_dead_letters(self.pool)
+        except Exception:
+            self.database_reachable = False
+            raise
+        self.database_reachable = True
         for consumer in self.consumers:
             with contextlib.suppress(Exception):  # NATS away: keep the last figure
                 await consumer.sample_pending()
@@ -156,36 +196,38 @@ def _bound(job: PeriodicJob, runtime: Runtime) -> Callable[[], Awaitable[None]]:
 
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
-    from shared.health import metrics_registry
     from shared.health import router as health_router
     from shared.idempotency_middleware import IdempotencyKeys, document_idempotency_key
 
     settings = definition.settings
     configure_logging(settings)
+    configure_tracing(settings.service_name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await Runtime.open(definition)
+        runtime = await Runtime.open(definition, app.state.metrics)
         app.state.runtime = runtime
         await runtime.start(definition)
         try:
             yield
         finally:
             await runtime.close()
+            flush_traces()
 
     app = FastAPI(
         title=definition.title,
         description=definition.description,
         version="0.1.0",
         lifespan=lifespan,
-        openapi_tags=definition.openapi_tags,
+        openapi_tags=_with_operations_tag(definition.openapi_tags),
         # Swagger UI from local assets (shared/api_docs.py); no ReDoc
         docs_url=None,
         redoc_url=None,
     )
     install_local_docs(app)
     app.state.settings = settings
-    app.state.metrics_registry = metrics_registry(app)
+    app.state.metrics_registry = metrics_registry(app, tuple(definition.metrics))
+    app.state.metrics = ServiceMetrics(app.state.metrics_registry, settings.service_name)
     app.state.permissions = definition.permissions
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
@@ -200,15 +242,29 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         limits=definition.body_limits,
     )
     app.add_middleware(RequestHeaderGuard, max_bytes=settings.max_header_bytes)
-    app.add_middleware(RequestLogging)  # added last: outermost, so it sees every answer
+    app.add_middleware(RequestLogging)
+    # added last: outermost, so its span and figures cover every answer, a 500 included
+    app.add_middleware(HttpTelemetry, metrics=app.state.metrics)
     app.include_router(health_router)
+    app.include_router(metrics_router)
+    app.include_router(operations_router)
     for router in definition.routers:
         app.include_router(router)
     document_idempotency_key(app, definition.raw_body_prefixes)
     return app
 
 
-def get_runtime(request: Request) -> Runtime:
+def _with_operations_tag(tags: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The kernel's operations routes described in a service's tag list, unless it does."""
+    if tags is None or any(tag.get("name") == "operations" for tag in tags):
+        return tags
+    described = "Dead letters (list, retry, discard); consumer and relay positions and lag."
+    return [*tags, {"name": "operations", "description": described}]
+
+
+async def get_runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a hop
+    every request of every route would pay for one attribute read."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -2,7 +2,7 @@
 
 Generated from the services' event registries (the pydantic payload schemas) and their
 definitions (internal events stay out): one channel per event, addressed
-`miiwrap.<service>.{agency}.<event>`, whose message is the CloudEvents 1.0 envelope with
+`miiwrap.<service>.{agency}.<event>.{subject}`, whose message is the CloudEvents 1.0 envelope with
 that event's `data`. `python -m system.asyncapi > docs/asyncapi.json`; a test fails when
 the committed document no longer matches the code.
 """
@@ -90,8 +90,15 @@ def build_document() -> dict[str, Any]:
                 "payload": envelope_schema(service, event, f"#/components/schemas/{key}.data"),
             }
             channels[key] = {
-                "address": f"miiwrap.{service}.{{agency}}.{event.name}",
-                "parameters": {"agency": {"description": "the agency (tenant) id"}},
+                "address": f"miiwrap.{service}.{{agency}}.{event.name}.{{subject}}",
+                "parameters": {
+                    "agency": {"description": "the agency (tenant) id"},
+                    "subject": {
+                        "description": "the event's subject (the practitioner, or the "
+                        "observer, coach … it is about; `_` for none), escaped as one "
+                        "token; JetStream stores it with one more token, the partition"
+                    },
+                },
                 "messages": {event.name: {"$ref": f"#/components/messages/{key}"}},
                 "bindings": {"nats": {"bindingVersion": "0.1.0"}},
             }

@@ -68,7 +68,7 @@ def uvicorn_command(service: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--log-level",
-        "warning",
+        "info",  # the kernel's access line per request (request and trace ids) is at INFO
         *UVICORN_HARDENING,
     ]
 
@@ -94,6 +94,8 @@ def service_environment(
         if secure_nats:
             env[f"{prefix}_NATS_USER"] = name
             env[f"{prefix}_NATS_PASSWORD"] = passwords[name]
+    # portable credentials: the demo's agencies issue them under certification's own URL
+    env.setdefault("CERTIFICATION_PUBLIC_URL", f"http://127.0.0.1:{SERVICE_PORTS['certification']}")
     env["LEARNING_DEMO_XAPI_KEY"] = DEMO_XAPI_KEY
     env["LEARNING_DEMO_XAPI_SECRET"] = demo_xapi_secret(data_dir)
     env.update(portal_environment(data_dir))

@@ -1,8 +1,9 @@
 """The NATS server configuration of the whole system: a user per service and per agency app.
 
 `python -m system.nats_config demo-agency other-agency > deploy/nats/nats-server.conf`
-writes the deployed file with passwords as environment variable references; `make run
---secure-nats` writes one with generated passwords. The permissions of each user are the
+(with `MIIWRAP_STREAM_PARTITIONS` = the streams' partition count, default 1) writes the
+deployed file with passwords as environment variable references; `make run --secure-nats`
+writes one with generated passwords. The permissions of each user are the
 kernel's (`shared.nats_auth`).
 """
 
@@ -23,24 +24,32 @@ from shared.nats_auth import (
     env_placeholders,
     service_user,
 )
+from shared.partition_subjects import partition_durable, partition_filter, published_filter
 from system.local_data import local_agencies, nats_passwords
 from system.topology import CONSUMERS, SERVICES
 
 
 def owned_consumers(
-    service: str, subject_root: str = "miiwrap", schemas: Mapping[str, str] | None = None
+    service: str,
+    subject_root: str = "miiwrap",
+    schemas: Mapping[str, str] | None = None,
+    partitions: int = 1,
 ) -> list[OwnedConsumer]:
     """The consumers `service` owns, named as the service names them (schema = service
-    name unless the deployment sets another)."""
+    name unless the deployment sets another): each group's durable (a stream without
+    partitions) and the durable of each of its partitions (shared/partitions.py)."""
     schema = (schemas or {}).get(service, service)
-    return [
-        OwnedConsumer(
-            stream=f"{subject_root}_{upstream}".upper(),
-            durable=consumer_name(service, schema, label),
-            filter_subject=f"{subject_root}.{filter_subject}",
-        )
-        for upstream, label, filter_subject in CONSUMERS.get(service, [])
-    ]
+    owned: list[OwnedConsumer] = []
+    for upstream, label, filter_subject in CONSUMERS.get(service, []):
+        stream = f"{subject_root}_{upstream}".upper()
+        durable = consumer_name(service, schema, label)
+        pattern = f"{subject_root}.{filter_subject}"
+        owned.append(OwnedConsumer(stream, durable, published_filter(pattern)))
+        owned += [
+            OwnedConsumer(stream, partition_durable(durable, p), partition_filter(pattern, p))
+            for p in range(partitions)
+        ]
+    return owned
 
 
 def render_config(
@@ -48,11 +57,16 @@ def render_config(
     agency_passwords: Mapping[str, str],
     subject_root: str = "miiwrap",
     schemas: Mapping[str, str] | None = None,
+    partitions: int = 1,
 ) -> str:
-    """A nats-server configuration (JSON is valid NATS config syntax)."""
+    """A nats-server configuration (JSON is valid NATS config syntax); `partitions` is
+    the streams' partition count (the services' `*_STREAM_PARTITIONS`)."""
     users: list[dict[str, object]] = [
         service_user(
-            s, service_passwords[s], subject_root, owned_consumers(s, subject_root, schemas)
+            s,
+            service_passwords[s],
+            subject_root,
+            owned_consumers(s, subject_root, schemas, partitions),
         )
         for s in SERVICES
     ]
@@ -100,4 +114,7 @@ def reload_nats_server(pid_file: Path) -> int:
 
 if __name__ == "__main__":
     agencies = sys.argv[1:] or ["demo-agency"]
-    sys.stdout.write(render_config(env_placeholders(SERVICES), env_placeholders(agencies)))
+    partitions = int(os.environ.get("MIIWRAP_STREAM_PARTITIONS", "1"))
+    sys.stdout.write(
+        render_config(env_placeholders(SERVICES), env_placeholders(agencies), partitions=partitions)
+    )

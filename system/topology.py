@@ -13,7 +13,7 @@ PORTAL_URL = f"http://127.0.0.1:{PORTAL_PORT}"
 
 # every copy of the roster reads certification's four roster events with one durable
 ROSTER_COPY = [
-    ("certification", CONSUMER_LABEL, f"certification.*.{event}") for event in ROSTER_EVENTS
+    ("certification", CONSUMER_LABEL, f"certification.*.{event}.>") for event in ROSTER_EVENTS
 ]
 
 # the durable consumers each service owns on another service's stream:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.certification.adapters.clock import CLOCK, Clock, SystemClock
+from services.certification.adapters.metrics import CERTIFICATION_METRICS
 from services.certification.adapters.schema import SCHEMA
 from services.certification.config import CertificationSettings
 from services.certification.domain.agencies import AGENCY_EVENTS
@@ -13,6 +14,7 @@ from services.certification.entrypoints import imports as bulk_import
 from services.certification.entrypoints.api import OPENAPI_TAGS, routers
 from services.certification.entrypoints.consumers import evidence_consumers
 from services.certification.handlers.clock import clock_tick
+from services.certification.handlers.credentials import CredentialSettings, enable_credentials
 from services.certification.permissions import PERMISSIONS
 from shared.service import Runtime, ServiceDefinition, create_app
 
@@ -29,6 +31,15 @@ def build_definition(
 
     async def on_startup(runtime: Runtime) -> None:
         CLOCK.put(runtime, today)
+        if settings.credential_base_url is not None:
+            secret = settings.credential_key_secret
+            enable_credentials(
+                runtime.store,
+                CredentialSettings(
+                    settings.credential_base_url,
+                    secret.get_secret_value() if secret else None,
+                ),
+            )
 
     definition = ServiceDefinition(
         settings=settings,
@@ -42,6 +53,7 @@ def build_definition(
         on_startup=on_startup,
         openapi_tags=OPENAPI_TAGS,
         internal_events=INTERNAL_EVENTS | AGENCY_EVENTS,
+        metrics=CERTIFICATION_METRICS,
     )
     return bulk_import.added_to(definition)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import ServiceSettings
@@ -28,6 +28,21 @@ class CertificationSettings(ServiceSettings):
         description="an import window open longer than this is reported overdue (GET "
         "/import-windows, and a warning from the clock): its agency's apps hear nothing",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="the service's public base URL (https://host[/path]): portable credentials "
+        "are issued only when it is set, since their ids, the agencies' did:web DIDs and "
+        "status lists live under it",
+    )
+    credential_key_secret: SecretStr | None = Field(
+        default=None,
+        description="encrypts the agencies' credential signing keys at rest (PKCS#8); keep "
+        "it in a secret store and never change it without re-encrypting the keys",
+    )
+
+    @property
+    def credential_base_url(self) -> str | None:
+        return self.public_url.rstrip("/") if self.public_url else None
 
 
 def certification_settings(settings: ServiceSettings) -> CertificationSettings:

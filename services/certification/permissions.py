@@ -9,6 +9,7 @@ a leaving or a return, adopts policies, revokes and opens or closes an import wi
 from __future__ import annotations
 
 from shared.auth import Principal, Role
+from shared.operations import OPERATIONS_PERMISSIONS
 from shared.problems import Forbidden
 
 A, P = Role.ADMIN, Role.PRACTITIONER
@@ -31,6 +32,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "certification.history": STAFF_READERS | {P},
     "certification.revoke": frozenset({A}),
     "certification.reinstate": frozenset({A}),
+    # portable credentials: the holder and the agency's staff download; an admin rotates keys
+    "credentials.read": STAFF_READERS | {P},
+    "credentials.rotate_key": frozenset({A}),
     "policies.read": STAFF_READERS,
     "policies.create": frozenset({A}),
     "policies.adopt": frozenset({A}),
@@ -43,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # the platform, not an agency: onboarding new agencies
     "agencies.create": frozenset({Role.PLATFORM_OPERATOR}),
     "agencies.read": frozenset({Role.PLATFORM_OPERATOR}),
+    # the kernel's operations API: dead letters, consumer and relay positions
+    **OPERATIONS_PERMISSIONS,
 }
 
 # Roles that read any practitioner of their agency (a practitioner reads only themself).

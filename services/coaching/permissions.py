@@ -18,6 +18,7 @@ from datetime import date
 
 from services.coaching.domain.assignments import CoachAssignment, is_assigned
 from shared.auth import Principal, Role
+from shared.operations import OPERATIONS_PERMISSIONS
 from shared.problems import Forbidden
 
 ADMIN, SUPERVISOR, COACH = Role.ADMIN, Role.SUPERVISOR, Role.COACH
@@ -50,6 +51,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # bulk import (NDJSON) of records and its reports: agency administrators only
     "imports.run": frozenset({Role.ADMIN}),
     "imports.read": frozenset({Role.ADMIN}),
+    # the kernel's operations API: dead letters, consumer and relay positions
+    **OPERATIONS_PERMISSIONS,
 }
 
 

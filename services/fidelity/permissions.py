@@ -9,6 +9,7 @@ reads only their own).
 from __future__ import annotations
 
 from shared.auth import Principal, Role
+from shared.operations import OPERATIONS_PERMISSIONS
 
 ADMIN, SUPERVISOR, COACH, OBSERVER = Role.ADMIN, Role.SUPERVISOR, Role.COACH, Role.OBSERVER
 PRACTITIONER, AUDITOR, SERVICE = Role.PRACTITIONER, Role.AUDITOR, Role.SERVICE
@@ -34,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # bulk import (NDJSON) of records and its reports: agency administrators only
     "imports.run": frozenset({Role.ADMIN}),
     "imports.read": frozenset({Role.ADMIN}),
+    # the kernel's operations API: dead letters, consumer and relay positions
+    **OPERATIONS_PERMISSIONS,
 }
 
 

@@ -8,6 +8,7 @@ read only their own learning (`scope_to_own_records`).
 from __future__ import annotations
 
 from shared.auth import Principal, Role
+from shared.operations import OPERATIONS_PERMISSIONS
 from shared.problems import Forbidden
 
 _A, _S, _C, _O, _P, _AU, _SV = (
@@ -33,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # bulk import (NDJSON) of records and its reports: agency administrators only
     "imports.run": frozenset({Role.ADMIN}),
     "imports.read": frozenset({Role.ADMIN}),
+    # the kernel's operations API: dead letters, consumer and relay positions
+    **OPERATIONS_PERMISSIONS,
 }
 
 # Roles that see every practitioner of their agency; anyone else sees only themselves.

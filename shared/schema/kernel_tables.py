@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Index,
@@ -46,7 +47,14 @@ class ConsumerInbox(SQLModel, table=True):
 
 class DeadLetters(SQLModel, table=True):
     __tablename__ = "dead_letters"
-    __table_args__ = (PrimaryKeyConstraint("id", name="dead_letters_pkey"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("id", name="dead_letters_pkey"),
+        CheckConstraint(
+            "status = ANY (ARRAY['dead'::text, 'retried'::text, 'discarded'::text])",
+            name="dead_letters_status_check",
+        ),
+        Index("dead_letters_status_idx", "status", "id"),
+    )
 
     id: int = Field(sa_column=Column("id", BigInteger, primary_key=True, autoincrement=True))
     consumer: str = Field(sa_column=Column("consumer", Text, nullable=False))
@@ -59,6 +67,16 @@ class DeadLetters(SQLModel, table=True):
         sa_column=Column("failed_at", DateTime(True), nullable=False, server_default=text("now()"))
     )
     event_id: str | None = Field(default=None, sa_column=Column("event_id", Text))
+    status: str = Field(
+        sa_column=Column("status", Text, nullable=False, server_default=text("'dead'::text"))
+    )
+    retries: int = Field(
+        sa_column=Column("retries", Integer, nullable=False, server_default=text("0"))
+    )
+    resolved_at: datetime.datetime | None = Field(
+        default=None, sa_column=Column("resolved_at", DateTime(True))
+    )
+    resolved_by: str | None = Field(default=None, sa_column=Column("resolved_by", Text))
 
 
 class Events(SQLModel, table=True):
@@ -158,7 +176,39 @@ class RelayLeases(SQLModel, table=True):
     )
 
 
+class PartitionMembers(SQLModel, table=True):
+    """Replicas alive per consumer group (shared/partition_claims.py)."""
+
+    __tablename__ = "partition_members"
+    __table_args__ = (PrimaryKeyConstraint("consumer", "holder", name="partition_members_pkey"),)
+
+    consumer: str = Field(sa_column=Column("consumer", Text, primary_key=True))
+    holder: str = Field(sa_column=Column("holder", Text, primary_key=True))
+    expires_at: datetime.datetime = Field(
+        sa_column=Column("expires_at", DateTime(True), nullable=False)
+    )
+
+
+class PartitionClaims(SQLModel, table=True):
+    """Which replica folds which partition of a consumer group."""
+
+    __tablename__ = "partition_claims"
+    __table_args__ = (PrimaryKeyConstraint("consumer", "partition", name="partition_claims_pkey"),)
+
+    consumer: str = Field(sa_column=Column("consumer", Text, primary_key=True))
+    partition: int = Field(sa_column=Column("partition", Integer, primary_key=True))
+    holder: str = Field(sa_column=Column("holder", Text, nullable=False))
+    claimed_at: datetime.datetime = Field(
+        sa_column=Column("claimed_at", DateTime(True), nullable=False)
+    )
+    expires_at: datetime.datetime = Field(
+        sa_column=Column("expires_at", DateTime(True), nullable=False)
+    )
+
+
 MODELS: tuple[Declared, ...] = (
+    PartitionMembers,
+    PartitionClaims,
     ConsumerInbox,
     DeadLetters,
     Events,

@@ -18,7 +18,7 @@ from typing import Any
 
 from nats.aio.client import Client
 
-from shared.config import stream_name
+from shared.config import event_subject, stream_name
 from shared.database import Pool
 from shared.envelope import CloudEvent, event_source, event_type
 from shared.identifiers import normalise_identifier
@@ -153,7 +153,13 @@ class RosterAnnouncer:
         await ensure_stream(js, stream, [f"{self.subject_root}.certification.>"])
         for event in events:
             await js.publish(
-                f"{self.subject_root}.certification.{self.agency_id}.{event.event_name}",
+                event_subject(
+                    self.subject_root,
+                    "certification",
+                    self.agency_id,
+                    event.event_name,
+                    event.subject,
+                ),
                 event.to_json(),
                 stream=stream,
                 headers={"Nats-Msg-Id": event.id} if msg_id else None,

@@ -13,7 +13,8 @@ from tests.certification.upstream import GRANT_DAY, UpstreamHistory, publish
 
 
 def granted_subject(api: CertificationApi) -> str:
-    return f"{api.settings.subject_root}.certification.{api.agency_id}.certification_granted"
+    root = api.settings.subject_root
+    return f"{root}.certification.{api.agency_id}.certification_granted.>"
 
 
 async def test_upstream_evidence_leads_to_a_published_grant_with_its_explanation(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.certification.bootstrap import create_service_app
 from services.certification.config import CertificationSettings
+from services.certification.entrypoints.credentials import PUBLIC_PATHS
 from services.certification.permissions import PERMISSIONS
 
 
@@ -20,9 +21,11 @@ def test_every_route_documents_its_problems_and_the_models_carry_examples() -> N
     assert ("POST", "/policies/what-if") in operations
     assert ("POST", "/projections/rebuild") in operations
     assert ("POST", "/import-windows/{window_id}/close") in operations
+    assert ("POST", "/credentials/verify") in operations
     for key, operation in operations.items():
         assert {"401", "403", "422"} <= set(operation["responses"]), key
-        assert operation.get("security"), f"{key} declares no principal"
+        public = key[1] in PUBLIC_PATHS  # a credential's verifier needs no account
+        assert bool(operation.get("security")) is not public, f"{key} declares no principal"
     schemas = document["components"]["schemas"]
     for model in (
         "PractitionerCreate",
@@ -35,6 +38,8 @@ def test_every_route_documents_its_problems_and_the_models_carry_examples() -> N
         "RebuildPublic",
         "ImportWindowCreate",
         "ImportWindowPublic",
+        "VerificationRequest",
+        "VerificationPublic",
     ):
         assert schemas[model].get("examples"), model
     assert all(action.count(".") == 1 for action in PERMISSIONS)

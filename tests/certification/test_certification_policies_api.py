@@ -43,7 +43,7 @@ async def test_adopting_a_new_version_re_evaluates_and_keeps_the_history(
     assert await certification.status("pr-1") == "in_progress"  # 369 days of tenure < 400
 
     root, agency = certification.settings.subject_root, certification.agency_id
-    lapsed = f"{root}.certification.{agency}.certification_lapsed"
+    lapsed = f"{root}.certification.{agency}.certification_lapsed.>"
     [correction] = await received_events(nats_client, lapsed, count=1)
     assert (correction.data["policy_version"], correction.data["correction"]) == (2, True)
 

@@ -210,7 +210,9 @@ async def publish(
             await ensure_stream(js, stream_name(subject_root, service), subjects)
             ready.add(service)
         headers = {"Nats-Msg-Id": event.id} if deduplicate else None
-        subject = event_subject(subject_root, service, event.agencyid, event.event_name)
+        subject = event_subject(
+            subject_root, service, event.agencyid, event.event_name, event.subject
+        )
         await js.publish(subject, event.to_json(), headers=headers)
         count += 1
     return count

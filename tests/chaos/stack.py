@@ -71,6 +71,7 @@ class Stack:
     keep: bool = False
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     replicas: dict[str, list[Replica]] = field(default_factory=dict)
+    workers: int = 1  # uvicorn worker processes per replica (each one a replica itself)
 
     def __post_init__(self) -> None:
         self.root.chmod(0o755)  # PostgreSQL runs as its own user under root
@@ -98,6 +99,7 @@ class Stack:
             env[f"{prefix}_SUBJECT_ROOT"] = SUBJECT_ROOT
             env[f"{prefix}_RELAY_POLL_INTERVAL_SECONDS"] = "0.5"
             env[f"{prefix}_DB_POOL_MAX"] = "8"
+            env[f"{prefix}_STREAM_PARTITIONS"] = "4"  # two replicas share the partitions
         env["LEARNING_LAPSE_CHECK_INTERVAL_SECONDS"] = "0"  # no lapses in the middle of a run
         return env
 
@@ -136,6 +138,7 @@ class Stack:
             str(replica.port),
             "--log-level",
             "warning",
+            *(["--workers", str(self.workers)] if self.workers > 1 else []),
         ]
         with replica.log_path.open("ab") as log:
             log.write(f"\n=== start {replica.name} at {time.strftime('%X')} ===\n".encode())

@@ -108,5 +108,6 @@ class FidelityApi:
         return int(value)
 
     def subject(self, event: str = "*") -> str:
-        """The NATS subject of this agency's fidelity events (`*` for all of them)."""
-        return f"{self.settings.subject_root}.fidelity.{self.agency_id}.{event}"
+        """The NATS subjects of this agency's fidelity events named `event` (`*` for all of
+        them), about any practitioner (the last tokens)."""
+        return f"{self.settings.subject_root}.fidelity.{self.agency_id}.{event}.>"

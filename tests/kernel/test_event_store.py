@@ -24,6 +24,26 @@ async def test_appended_events_read_back_in_stream_order(probe: Probe) -> None:
     assert read[0].occurred_at.tzinfo is not None
 
 
+async def test_appending_to_several_streams_at_once_continues_each_stream_in_order(
+    probe: Probe,
+) -> None:
+    await probe.append("a", pending("p", 1))
+    async with probe.store.transaction() as conn:
+        written = await probe.store.append_streams(
+            conn,
+            [("a", [pending("p", 2)]), ("b", [pending("q", 3)]), ("a", [pending("p", 4)])],
+        )
+    assert [(e.stream_id, e.stream_version, e.data["amount"]) for e in written] == [
+        ("a", 2, 2),
+        ("a", 3, 4),
+        ("b", 1, 3),
+    ]
+    assert [e.position for e in written] == sorted(e.position for e in written)
+    read = await probe.store.read_streams(["a", "b"])
+    assert [e.data["amount"] for e in read["a"]] == [1, 2, 4]
+    assert [e.data["amount"] for e in read["b"]] == [3]
+
+
 async def test_two_writers_at_the_same_expected_version_one_wins_one_conflicts(
     probe: Probe,
 ) -> None:

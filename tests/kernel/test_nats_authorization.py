@@ -11,8 +11,10 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig
 from nats.js.errors import Error as JetStreamError
 
+from shared.config import event_subject
 from shared.messaging import ensure_stream
 from shared.nats_auth import agency_inbox_prefix, consumer_name, service_inbox_prefix
+from shared.partition_subjects import partition_durable, partition_filter
 from shared.roster_copy import CONSUMER_LABEL, roster_subjects
 from shared.servers import NatsServer
 from system.nats_config import render_config
@@ -224,22 +226,23 @@ async def test_a_service_cannot_read_a_stream_it_neither_owns_nor_consumes(
 async def test_each_roster_copy_reads_certifications_roster_events_through_its_own_durable(
     secured_nats: NatsServer, service: str
 ) -> None:
-    """As the kernel's roster consumer does: one durable filtered to the four roster
-    events of every agency; another service's durable name is refused."""
+    """As the kernel's roster consumer does: one durable per partition, filtered to the
+    four roster events of every agency; another service's durable name is refused."""
     certification = await connect_service(secured_nats, "certification", [])
     cjs = certification.jetstream()
     await ensure_stream(cjs, STREAM, ["miiwrap.certification.>"])
-    await cjs.publish("miiwrap.certification.agency-a.practitioner_registered", b"r1")
+    subject = event_subject(
+        "miiwrap", "certification", "agency-a", "practitioner_registered", "p-1"
+    )
+    await cjs.publish(subject, b"r1")
     await certification.close()
     violations: list[str] = []
     reader = await connect_service(secured_nats, service, violations)
     js = reader.jetstream()
-    durable = consumer_name(service, service, CONSUMER_LABEL)
+    durable = partition_durable(consumer_name(service, service, CONSUMER_LABEL), 0)
+    filters = [partition_filter(s, 0) for s in roster_subjects("miiwrap")]
     await ensure_stream(js, STREAM, ["miiwrap.certification.>"])
-    await js.add_consumer(
-        STREAM,
-        ConsumerConfig(durable_name=durable, filter_subjects=roster_subjects("miiwrap")),
-    )
+    await js.add_consumer(STREAM, ConsumerConfig(durable_name=durable, filter_subjects=filters))
     sub = await js.pull_subscribe_bind(durable, STREAM)
     [msg] = await sub.fetch(1, timeout=5)
     await msg.ack()

@@ -42,6 +42,9 @@ class Stack:
     agency_id: str
 
 
+CREDENTIALS_URL = "https://certs.example.org/miiwrap"
+
+
 def service_settings(database_url: str, nats_url: str, name: str, **jwt: Any) -> dict[str, Any]:
     common = {
         "environment": "test",
@@ -61,7 +64,9 @@ def service_settings(database_url: str, nats_url: str, name: str, **jwt: Any) ->
         "coaching": CoachingSettings(db_schema=f"{name}_coaching", **common),
         "fidelity": FidelitySettings(db_schema=f"{name}_fidelity", **common),
         "certification": CertificationSettings(
-            db_schema=f"{name}_certification", **{**common, "db_pool_max": 10}
+            db_schema=f"{name}_certification",
+            public_url=CREDENTIALS_URL,  # portable credentials on: the verify page checks one
+            **{**common, "db_pool_max": 10},
         ),
     }
 

@@ -43,7 +43,7 @@ def every_form_target() -> list[str]:
 
 async def test_every_form_refuses_a_post_without_its_csrf_token(stack: Stack) -> None:
     targets = every_form_target()
-    assert len(targets) == 16  # sign-in, sign-out, observe, coach, admin roster/policies/LMS
+    assert len(targets) == 17  # sign-in/out, observe, coach, admin roster/policies/LMS, verify
     client, _ = await signed_in_client(stack)
     try:
         for target in targets:

@@ -61,6 +61,8 @@ def running_services(database_url: str, nats_url: str, secret: str) -> Iterator[
             f"{prefix}_JWT_SECRET": secret,
             f"{prefix}_ENVIRONMENT": "test",
         }
+    # portable credentials on, so their public routes are fuzzed past "not enabled"
+    env["CERTIFICATION_PUBLIC_URL"] = "https://certs.example.org/miiwrap"
     children = [
         subprocess.Popen(
             uvicorn_command(name, port),

@@ -44,6 +44,12 @@ PUBLIC = {
     ("GET", "/metrics"),
     ("GET", "/xapi/about"),  # the spec makes About public
     ("HEAD", "/xapi/about"),
+    # portable credentials: anyone verifies one and reads its issuer's keys and status list
+    ("POST", "/credentials/verify"),
+    ("GET", "/credentials/{credential_id}"),
+    ("GET", "/issuers/{agency_id}/did.json"),
+    ("GET", "/issuers/{agency_id}/jwks.json"),
+    ("GET", "/issuers/{agency_id}/status/1"),
 }
 XAPI_PREFIX = "/xapi/"  # HTTP Basic by LMS credential, checked inside the LRS
 BASIC_PATHS = ("/xapi-outcomes",)  # the LMS partner's own outcomes, by LMS credential too

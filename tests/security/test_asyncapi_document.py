@@ -29,7 +29,7 @@ def test_every_contract_event_is_a_channel_on_its_agency_subject() -> None:
     assert len(contract_events) >= 15
     for service, name in contract_events:
         channel = document["channels"][f"{service}.{name}"]
-        assert channel["address"] == f"miiwrap.{service}.{{agency}}.{name}"
+        assert channel["address"] == f"miiwrap.{service}.{{agency}}.{name}.{{subject}}"
         message = document["components"]["messages"][f"{service}.{name}"]
         assert message["payload"]["properties"]["type"]["const"].startswith(
             f"org.miiwrap.{service}.{name}.v"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,6 +61,19 @@ async def registered_ids(conn: Connection, agency_id: str) -> list[str]:
     return [row["practitioner_id"] for row in rows]
 
 
+async def registered_among(
+    conn: Connection, agency_id: str, practitioner_ids: Iterable[str]
+) -> set[str]:
+    """Which of ``practitioner_ids`` are on the agency's roster."""
+    rows = await conn.fetch(
+        "SELECT practitioner_id FROM practitioners"
+        " WHERE agency_id = $1 AND practitioner_id = ANY($2::text[])",
+        agency_id,
+        sorted(set(practitioner_ids)),
+    )
+    return {row["practitioner_id"] for row in rows}
+
+
 async def has_evidence(conn: Connection, agency_id: str, event_id: str) -> bool:
     found = await conn.fetchval(
         "SELECT true FROM evidence WHERE agency_id = $1 AND event_id = $2", agency_id, event_id
@@ -76,30 +90,70 @@ async def is_retracted(conn: Connection, agency_id: str, event_id: str) -> bool:
     return bool(found)
 
 
+async def known_or_retracted(conn: Connection, agency_id: str, event_ids: list[str]) -> set[str]:
+    """Which of the items are already in the evidence, or were retracted before arriving."""
+    rows = await conn.fetch(
+        "SELECT event_id FROM evidence WHERE agency_id = $1 AND event_id = ANY($2::text[])"
+        " UNION SELECT event_id FROM evidence_retractions"
+        " WHERE agency_id = $1 AND event_id = ANY($2::text[])",
+        agency_id,
+        event_ids,
+    )
+    return {row["event_id"] for row in rows}
+
+
 async def evidence_set(conn: Connection, agency_id: str, practitioner_id: str) -> EvidenceSet:
     """The practitioner's evidence, each observation's calibration decided on its meeting
     date from the agency's calibrations (domain/calibrations.py)."""
     rows = await conn.fetch(
-        "SELECT item FROM evidence WHERE agency_id = $1 AND practitioner_id = $2",
+        "SELECT item::text AS item FROM evidence WHERE agency_id = $1 AND practitioner_id = $2",
         agency_id,
         practitioner_id,
     )
-    items = [EVIDENCE_ADAPTER.validate_python(row["item"]) for row in rows]
+    items = [EVIDENCE_ADAPTER.validate_json(row["item"]) for row in rows]
     observers = {item.observer_id for item in items if isinstance(item, ObservationRecorded)}
     calibrations = await calibrations_of(conn, agency_id, observers) if observers else []
     return EvidenceSet(practitioner_id, decide_calibrations(items, calibrations))
 
 
+async def evidence_sets(
+    conn: Connection, agency_id: str, practitioner_ids: Sequence[str]
+) -> dict[str, EvidenceSet]:
+    """Several practitioners' evidence in two queries (a consumer batch evaluates them
+    together); each one's calibrations decided as in `evidence_set`."""
+    rows = await conn.fetch(
+        "SELECT practitioner_id, item::text AS item FROM evidence"
+        " WHERE agency_id = $1 AND practitioner_id = ANY($2::text[])",
+        agency_id,
+        list(practitioner_ids),
+    )
+    items: dict[str, list[Evidence]] = {practitioner_id: [] for practitioner_id in practitioner_ids}
+    for row in rows:
+        items[row["practitioner_id"]].append(EVIDENCE_ADAPTER.validate_json(row["item"]))
+    observers = {
+        item.observer_id
+        for found in items.values()
+        for item in found
+        if isinstance(item, ObservationRecorded)
+    }
+    calibrations = await calibrations_of(conn, agency_id, observers) if observers else []
+    return {
+        practitioner_id: EvidenceSet(practitioner_id, decide_calibrations(found, calibrations))
+        for practitioner_id, found in items.items()
+    }
+
+
 async def agency_evidence(conn: Connection, agency_id: str) -> dict[str, EvidenceSet]:
     """Every practitioner's evidence in one query (what-if and rebuild evaluate them all)."""
     rows = await conn.fetch(
-        "SELECT practitioner_id, item FROM evidence WHERE agency_id = $1", agency_id
+        "SELECT practitioner_id, item::text AS item FROM evidence WHERE agency_id = $1",
+        agency_id,
     )
     calibrations = await calibrations_of(conn, agency_id)
     items: dict[str, list[Evidence]] = {}
     for row in rows:
         items.setdefault(row["practitioner_id"], []).append(
-            EVIDENCE_ADAPTER.validate_python(row["item"])
+            EVIDENCE_ADAPTER.validate_json(row["item"])
         )
     return {
         practitioner_id: EvidenceSet(practitioner_id, decide_calibrations(found, calibrations))

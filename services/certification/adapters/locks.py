@@ -29,12 +29,19 @@ async def own_agency(conn: Connection, agency_id: str) -> None:
 
 
 async def own_practitioners(conn: Connection, agency_id: str, ids: Iterable[str]) -> None:
-    """Lock practitioners in a fixed order, so two multi-practitioner writers cannot deadlock."""
-    for practitioner_id in sorted(set(ids)):
-        await conn.execute(
-            f"SELECT pg_advisory_xact_lock({_KEY})",
-            stream_id("practitioner", agency_id, practitioner_id),
-        )
+    """Lock practitioners in a fixed order, so two multi-practitioner writers cannot deadlock.
+
+    One statement takes them all, one after another in the order given (sorted here).
+    """
+    keys = [stream_id("practitioner", agency_id, pid) for pid in sorted(set(ids))]
+    if not keys:
+        return
+    await conn.execute(
+        "SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || k.key, 0)))"
+        " FROM (SELECT key FROM unnest($1::text[]) WITH ORDINALITY AS u(key, n) ORDER BY n)"
+        " AS k",
+        keys,
+    )
 
 
 async def own_policies(conn: Connection, agency_id: str) -> None:

@@ -88,16 +88,32 @@ def _adoption(row: Any) -> Adoption:
 
 async def adopted_policy(conn: Connection, agency_id: str) -> Policy:
     """The policy the agency's practitioners are evaluated under now."""
-    return await _policy_of(conn, agency_id, await current_adoption(conn, agency_id))
+    return await _adopted(conn, agency_id, None)
 
 
 async def policy_in_force(conn: Connection, agency_id: str, day: date) -> Policy:
     """The policy an "as of `day`" question is answered under."""
-    return await _policy_of(conn, agency_id, await adoption_in_force(conn, agency_id, day))
+    return await _adopted(conn, agency_id, day)
 
 
-async def _policy_of(conn: Connection, agency_id: str, adoption: Adoption) -> Policy:
-    policy = await policy_version(conn, agency_id, adoption.policy_id, adoption.policy_version)
-    if policy is None:  # adoption is only accepted for a stored version
-        raise LookupError(f"adopted policy {adoption.policy_id} v{adoption.policy_version} missing")
-    return policy
+async def _adopted(conn: Connection, agency_id: str, day: date | None) -> Policy:
+    """The latest adoption (on or before ``day``) and its version's text in one round trip;
+    the parsed policy is cached by its content (versions are immutable), so nothing can
+    go stale across processes and a hit costs no parse."""
+    row = await conn.fetchrow(
+        """
+        SELECT a.policy_id, a.policy_version, v.policy::text AS text
+        FROM policy_adoptions a
+        LEFT JOIN policy_versions v ON v.agency_id = a.agency_id
+            AND v.policy_id = a.policy_id AND v.policy_version = a.policy_version
+        WHERE a.agency_id = $1 AND ($2::date IS NULL OR a.adopted_on <= $2)
+        ORDER BY a.position DESC LIMIT 1
+        """,
+        agency_id,
+        day,
+    )
+    if row is None or is_seed(row["policy_id"], row["policy_version"]):
+        return DEFAULT_POLICY
+    if row["text"] is None:  # adoption is only accepted for a stored version
+        raise LookupError(f"adopted policy {row['policy_id']} v{row['policy_version']} missing")
+    return _parsed(agency_id, row["policy_id"], row["policy_version"], row["text"])

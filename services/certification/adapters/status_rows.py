@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+
+import asyncpg
 
 from services.certification.domain.publication import Announced
 from services.certification.domain.state import CertificationState
@@ -16,85 +20,172 @@ from shared.database import Connection
 
 async def announced(conn: Connection, agency_id: str, practitioner_id: str) -> list[Announced]:
     """The transition events published (or settled) for a practitioner, in order."""
+    return (await announced_of(conn, agency_id, [practitioner_id]))[practitioner_id]
+
+
+async def announced_of(
+    conn: Connection, agency_id: str, practitioner_ids: Sequence[str]
+) -> dict[str, list[Announced]]:
+    """`announced` for several practitioners in one query."""
     rows = await conn.fetch(
         """
-        SELECT event_id, level_key, kind, effective_on, from_status, to_status, correction,
-            retracted_by, explanation, published,
+        SELECT practitioner_id, event_id, level_key, kind, effective_on, from_status,
+            to_status, correction, retracted_by, explanation, published,
             coalesce(true_effective_on, effective_on) AS true_effective_on
-        FROM transitions WHERE agency_id = $1 AND practitioner_id = $2 ORDER BY position
+        FROM transitions WHERE agency_id = $1 AND practitioner_id = ANY($2::text[])
+        ORDER BY position
         """,
+        agency_id,
+        list(practitioner_ids),
+    )
+    found: dict[str, list[Announced]] = {
+        practitioner_id: [] for practitioner_id in practitioner_ids
+    }
+    for row in rows:
+        found[row["practitioner_id"]].append(_announced(row))
+    return found
+
+
+def _announced(row: asyncpg.Record) -> Announced:
+    return Announced(
+        event_id=str(row["event_id"]),
+        transition=Transition(
+            level_key=row["level_key"],
+            kind=TransitionKind(row["kind"]),
+            on=row["true_effective_on"],
+            from_status=CertificationStatus(row["from_status"]),
+            to_status=CertificationStatus(row["to_status"]),
+            reasons=tuple(row["explanation"]["reasons"]),
+            evidence_ids=tuple(row["explanation"]["evidence_ids"]),
+        ),
+        correction=row["correction"],
+        retracted=row["retracted_by"] is not None,
+        published=row["published"],
+        effective_on=row["effective_on"],
+    )
+
+
+@dataclass(frozen=True)
+class StoredEvaluation:
+    """A practitioner's evaluation as stored: the statuses, the day time may move them,
+    and the exact body `GET …/certification` answers with on ``state.as_of``."""
+
+    state: CertificationState
+    next_change_on: date | None
+    body: str
+
+
+_SAVE = """
+WITH evaluated AS (
+    INSERT INTO evaluations (agency_id, practitioner_id, policy_id, policy_version, as_of,
+        next_change_on, state_json, state_as_of)
+    SELECT $1, p, i, v, d, n, j, d FROM unnest($2::text[], $3::text[], $4::int[],
+        $5::date[], $6::date[], $7::text[]) AS e(p, i, v, d, n, j)
+    ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET policy_id = excluded.policy_id,
+        policy_version = excluded.policy_version, as_of = excluded.as_of,
+        next_change_on = excluded.next_change_on, state_json = excluded.state_json,
+        state_as_of = excluded.state_as_of
+), levels AS (
+    INSERT INTO level_statuses (agency_id, practitioner_id, level_key, ordinal, status,
+        since, certified_on, at_risk_since)
+    SELECT $1, * FROM unnest($8::text[], $9::text[], $10::int[], $11::text[], $12::date[],
+        $13::date[], $14::date[])
+    ON CONFLICT (agency_id, practitioner_id, level_key) DO UPDATE SET
+        ordinal = excluded.ordinal, status = excluded.status, since = excluded.since,
+        certified_on = excluded.certified_on, at_risk_since = excluded.at_risk_since
+)
+DELETE FROM level_statuses s
+WHERE s.agency_id = $1 AND s.practitioner_id = ANY($2::text[])
+  AND NOT EXISTS (
+      SELECT 1 FROM unnest($8::text[], $9::text[]) AS kept(practitioner_id, level_key)
+      WHERE kept.practitioner_id = s.practitioner_id AND kept.level_key = s.level_key)
+"""
+
+
+async def save_evaluations(
+    conn: Connection, agency_id: str, evaluations: Sequence[StoredEvaluation]
+) -> None:
+    """Replace the status rows of each practitioner with those of its evaluation, in one
+    statement (the levels a policy no longer has are dropped); the last one per
+    practitioner wins."""
+    latest = {e.state.practitioner_id: e for e in evaluations}
+    if not latest:
+        return
+    levels = [
+        (practitioner_id, ordinal, level)
+        for practitioner_id, e in latest.items()
+        for ordinal, level in enumerate(e.state.levels)
+    ]
+    await conn.execute(
+        _SAVE,
+        agency_id,
+        list(latest),
+        [e.state.policy_id for e in latest.values()],
+        [e.state.policy_version for e in latest.values()],
+        [e.state.as_of for e in latest.values()],
+        [e.next_change_on for e in latest.values()],
+        [e.body for e in latest.values()],
+        [practitioner_id for practitioner_id, _, _ in levels],
+        [level.level_key for _, _, level in levels],
+        [ordinal for _, ordinal, _ in levels],
+        [level.status.value for _, _, level in levels],
+        [level.since for _, _, level in levels],
+        [level.certified_on for _, _, level in levels],
+        [level.at_risk_since for _, _, level in levels],
+    )
+
+
+async def stored_state(
+    conn: Connection, agency_id: str, practitioner_id: str, today: date
+) -> str | None:
+    """The stored `GET …/certification` body, if it is as of ``today`` (one indexed read).
+
+    Every change of a practitioner's evidence, roster entry, policy or calibrations
+    re-evaluates and re-stores in the transaction that makes it, so a body as of today
+    is what a fold as of today gives; a body of an earlier day is stale (time alone
+    moves the reasons' day counts, and may move a status) and not used.
+    """
+    body: str | None = await conn.fetchval(
+        "SELECT state_json FROM evaluations"
+        " WHERE agency_id = $1 AND practitioner_id = $2 AND state_as_of = $3",
+        agency_id,
+        practitioner_id,
+        today,
+    )
+    return body
+
+
+async def evaluation_version(conn: Connection, agency_id: str, practitioner_id: str) -> str | None:
+    """The version of the practitioner's evaluation row (its xmin): every evaluation
+    writes a new one, so it tells whether anything changed since it was read."""
+    version: str | None = await conn.fetchval(
+        "SELECT xmin::text FROM evaluations WHERE agency_id = $1 AND practitioner_id = $2",
         agency_id,
         practitioner_id,
     )
-    return [
-        Announced(
-            event_id=str(row["event_id"]),
-            transition=Transition(
-                level_key=row["level_key"],
-                kind=TransitionKind(row["kind"]),
-                on=row["true_effective_on"],
-                from_status=CertificationStatus(row["from_status"]),
-                to_status=CertificationStatus(row["to_status"]),
-                reasons=tuple(row["explanation"]["reasons"]),
-                evidence_ids=tuple(row["explanation"]["evidence_ids"]),
-            ),
-            correction=row["correction"],
-            retracted=row["retracted_by"] is not None,
-            published=row["published"],
-            effective_on=row["effective_on"],
-        )
-        for row in rows
-    ]
+    return version
 
 
-async def save_evaluation(
+async def keep_read_state(
     conn: Connection,
     agency_id: str,
-    state: CertificationState,
-    next_change_on: date | None,
+    practitioner_id: str,
+    version: str,
+    today: date,
+    body: str,
 ) -> None:
-    """Replace the practitioner's status rows with those of ``state``."""
-    practitioner_id = state.practitioner_id
+    """Store the body a read folded as of ``today``, unless an evaluation wrote the row
+    after the read's snapshot (then that one's body is the newer truth). Only the body:
+    the statuses and `as_of`, which the clock goes by, are an evaluation's to write."""
     await conn.execute(
-        """
-        INSERT INTO evaluations (agency_id, practitioner_id, policy_id, policy_version, as_of,
-            next_change_on)
-        VALUES ($1, $2, $3, $4, $5, $6)
-        ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET policy_id = excluded.policy_id,
-            policy_version = excluded.policy_version, as_of = excluded.as_of,
-            next_change_on = excluded.next_change_on
-        """,
+        "UPDATE evaluations SET state_json = $4, state_as_of = $3"
+        " WHERE agency_id = $1 AND practitioner_id = $2 AND xmin::text = $5"
+        " AND (state_as_of IS NULL OR state_as_of < $3)",
         agency_id,
         practitioner_id,
-        state.policy_id,
-        state.policy_version,
-        state.as_of,
-        next_change_on,
-    )
-    await conn.execute(
-        "DELETE FROM level_statuses WHERE agency_id = $1 AND practitioner_id = $2",
-        agency_id,
-        practitioner_id,
-    )
-    await conn.executemany(
-        """
-        INSERT INTO level_statuses (agency_id, practitioner_id, level_key, ordinal, status,
-            since, certified_on, at_risk_since)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        """,
-        [
-            (
-                agency_id,
-                practitioner_id,
-                level.level_key,
-                ordinal,
-                level.status.value,
-                level.since,
-                level.certified_on,
-                level.at_risk_since,
-            )
-            for ordinal, level in enumerate(state.levels)
-        ],
+        today,
+        body,
+        version,
     )
 
 

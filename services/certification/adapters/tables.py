@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     PrimaryKeyConstraint,
     Text,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -57,6 +58,64 @@ class Evaluations(SQLModel, table=True):
     as_of: datetime.date = Field(sa_column=Column("as_of", Date, nullable=False))
     next_change_on: datetime.date | None = Field(
         default=None, sa_column=Column("next_change_on", Date)
+    )
+    state_json: str | None = Field(default=None, sa_column=Column("state_json", Text))
+    state_as_of: datetime.date | None = Field(default=None, sa_column=Column("state_as_of", Date))
+
+
+class CredentialKeys(SQLModel, table=True):
+    __tablename__ = "credential_keys"
+    __table_args__ = (
+        PrimaryKeyConstraint("agency_id", "kid", name="credential_keys_pkey"),
+        Index(
+            "credential_keys_one_active",
+            "agency_id",
+            unique=True,
+            postgresql_where=text("(retired_at IS NULL)"),
+        ),
+    )
+
+    agency_id: str = Field(sa_column=Column("agency_id", Text, primary_key=True))
+    kid: str = Field(sa_column=Column("kid", Text, primary_key=True))
+    public_jwk: Any = Field(sa_column=Column("public_jwk", JSONB, nullable=False))
+    private_key_pem: str = Field(sa_column=Column("private_key_pem", Text, nullable=False))
+    encrypted: bool = Field(sa_column=Column("encrypted", Boolean, nullable=False))
+    created_at: datetime.datetime = Field(
+        sa_column=Column("created_at", DateTime(True), nullable=False, server_default=text("now()"))
+    )
+    retired_at: datetime.datetime | None = Field(
+        default=None, sa_column=Column("retired_at", DateTime(True))
+    )
+
+
+class Credentials(SQLModel, table=True):
+    __table_args__ = (
+        PrimaryKeyConstraint("agency_id", "credential_id", name="credentials_pkey"),
+        UniqueConstraint(
+            "agency_id", "status_index", name="credentials_agency_id_status_index_key"
+        ),
+        Index("credentials_by_practitioner", "agency_id", "practitioner_id", "level"),
+    )
+
+    agency_id: str = Field(sa_column=Column("agency_id", Text, primary_key=True))
+    credential_id: str = Field(sa_column=Column("credential_id", Text, primary_key=True))
+    credential_url: str = Field(sa_column=Column("credential_url", Text, nullable=False))
+    practitioner_id: str = Field(sa_column=Column("practitioner_id", Text, nullable=False))
+    level: str = Field(sa_column=Column("level", Text, nullable=False))
+    level_title: str = Field(sa_column=Column("level_title", Text, nullable=False))
+    status: str = Field(sa_column=Column("status", Text, nullable=False))
+    status_reason: str | None = Field(default=None, sa_column=Column("status_reason", Text))
+    status_changed_on: datetime.date | None = Field(
+        default=None, sa_column=Column("status_changed_on", Date)
+    )
+    status_index: int = Field(sa_column=Column("status_index", Integer, nullable=False))
+    valid_from: datetime.date = Field(sa_column=Column("valid_from", Date, nullable=False))
+    valid_until: datetime.date | None = Field(default=None, sa_column=Column("valid_until", Date))
+    key_id: str = Field(sa_column=Column("key_id", Text, nullable=False))
+    transition_event_id: str = Field(sa_column=Column("transition_event_id", Text, nullable=False))
+    jwt: str = Field(sa_column=Column("jwt", Text, nullable=False))
+    issued_at: datetime.datetime = Field(
+        sa_column=Column("issued_at", DateTime(True), nullable=False)
     )
 
 
@@ -317,6 +376,8 @@ class Transitions(SQLModel, table=True):
 
 
 MODELS: tuple[Declared, ...] = (
+    CredentialKeys,
+    Credentials,
     Agencies,
     Evaluations,
     Evidence,

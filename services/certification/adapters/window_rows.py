@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -119,13 +120,16 @@ async def windows(
     return [_window(row) for row in rows]
 
 
-async def hold(conn: Connection, agency_id: str, window_id: str, practitioner_id: str) -> None:
+async def hold(
+    conn: Connection, agency_id: str, window_id: str, practitioner_ids: Sequence[str]
+) -> None:
+    """Record the practitioners as held by the window (each once)."""
     await conn.execute(
         "INSERT INTO import_window_practitioners (agency_id, window_id, practitioner_id)"
-        " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        " SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING",
         agency_id,
         window_id,
-        practitioner_id,
+        sorted(set(practitioner_ids)),
     )
 
 

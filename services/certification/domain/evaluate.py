@@ -174,23 +174,36 @@ def _prerequisite(
 def _initial_results(
     run: _Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
 ) -> list[RequirementResult]:
-    results = []
+    return list(_initial_checks(run, prerequisite, timeline, day))
+
+
+def _initial_checks(
+    run: _Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
+) -> Iterator[RequirementResult]:
+    """The initial requirements judged one by one, in policy order (a caller may stop early)."""
     if prerequisite is not None:
-        results.append(check_prerequisite(prerequisite))
+        yield check_prerequisite(prerequisite)
     counts_after = run.lapsed_on if run.status is Status.LAPSED else None
-    results.extend(check_requirement(r, timeline, day, counts_after) for r in run.level.requires)
-    return results
+    for requirement in run.level.requires:
+        yield check_requirement(requirement, timeline, day, counts_after)
 
 
 def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agenda: _Agenda) -> None:
     prerequisite = _prerequisite(run, runs)
     changes: list[Transition] = []
     if run.status not in HELD:
-        results = _initial_results(run, _prerequisite(run, runs, for_grant=True), timeline, day)
-        if all(result.met for result in results):
+        # Judged until the day's verdict is known: a grant needs every result (they
+        # explain it); otherwise only whether one fails and whether any rests on evidence.
+        results: list[RequirementResult] = []
+        met, started = True, False
+        for result in _initial_checks(run, _prerequisite(run, runs, for_grant=True), timeline, day):
+            results.append(result)
+            met, started = met and result.met, started or bool(result.evidence_ids)
+            if not met and (started or run.status is Status.LAPSED):
+                break
+        if met:
             changes.append(_grant(run, day, results))
         elif run.status is not Status.LAPSED:
-            started = any(result.evidence_ids for result in results)
             run.status = Status.IN_PROGRESS if started else Status.NOT_STARTED
     if run.status in HELD:
         verdict = check_maintenance(

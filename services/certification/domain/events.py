@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from services.certification.domain.credential_events import CREDENTIAL_EVENTS
 from services.certification.domain.state import RequirementResult, RuleResult
 from shared.events import DomainEvent, EventRegistry
 
@@ -247,6 +248,7 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ImportWindowClosed,
     TransitionSettled,
     *TRANSITION_EVENTS.values(),
+    *CREDENTIAL_EVENTS,
 )
 registry = EventRegistry()
 for _event in EVENT_CLASSES:

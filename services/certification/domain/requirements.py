@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import assert_never
 
 from services.certification.domain import explain
@@ -163,7 +164,7 @@ def _monthly_coaching(
     first_day = date(months[0][0], months[0][1] + 1, 1)
     in_window = [s for s in timeline.coaching_sessions(on) if s.occurred_on >= first_day]
     sessions = [s for s in in_window if requirement.required_components <= s.components]
-    covered = sorted({f"{s.occurred_on:%Y-%m}" for s in sessions})
+    covered = sorted({_month(s.occurred_on) for s in sessions})
     components = " and ".join(sorted(requirement.required_components))
     span = f"{first_day:%Y-%m} to {on:%Y-%m}"
     reason = (
@@ -180,6 +181,12 @@ def _monthly_coaching(
         reason=reason,
         evidence_ids=tuple(s.event_id for s in sessions),
     )
+
+
+@lru_cache(maxsize=4096)
+def _month(day: date) -> str:
+    """``YYYY-MM``: formatted once per day (the fold asks on every checkpoint)."""
+    return f"{day:%Y-%m}"
 
 
 def _skill_ratings(requirement: SkillRatings, timeline: Timeline, on: date) -> RequirementResult:

@@ -55,4 +55,7 @@ class SkillLevel(Enum):
     @property
     def rank(self) -> int:
         """0 for not_yet … 3 for can_teach (declaration order is the scale order)."""
-        return list(SkillLevel).index(self)
+        return _SKILL_RANKS[self]
+
+
+_SKILL_RANKS = {level: rank for rank, level in enumerate(SkillLevel)}

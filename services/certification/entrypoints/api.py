@@ -10,6 +10,7 @@ from services.certification.entrypoints import (
     admin,
     agencies,
     certification,
+    credentials,
     import_windows,
     policies,
     roster,
@@ -27,6 +28,9 @@ routers: list[APIRouter] = [
     admin.dead_letters,
     agencies.router,
     import_windows.router,
+    credentials.holder,
+    credentials.public,
+    credentials.keys,
 ]
 
 OPENAPI_TAGS: list[dict[str, Any]] = [
@@ -46,7 +50,8 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     },
     {
         "name": "operations",
-        "description": "Rebuild projections from the log; upstream events rejected as evidence.",
+        "description": "Rebuild projections from the log; upstream events rejected as evidence;"
+        " dead letters (list, retry, discard); consumer and relay positions and lag.",
     },
     {
         "name": "agencies",
@@ -56,5 +61,10 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "name": "import windows",
         "description": "Import windows: hold publication while an agency's history is "
         "imported, then publish only the net transitions.",
+    },
+    {
+        "name": "credentials",
+        "description": "Portable Open Badges 3.0 credentials: a holder's downloads (JSON, PNG "
+        "badge), public verification, each agency's did:web DID document, JWKS and status list.",
     },
 ]

@@ -6,11 +6,10 @@ from datetime import date
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
-from services.certification.adapters import evidence_rows, listing, policy_rows
+from services.certification.adapters import evidence_rows, listing, policy_rows, status_rows
 from services.certification.domain.evaluate import evaluate
-from services.certification.domain.state import CertificationState
 from services.certification.entrypoints.dependencies import (
     AsOf,
     Today,
@@ -20,9 +19,9 @@ from services.certification.handlers.admin_actions import AdminDecision, decide
 from services.certification.models.certification import (
     AdminDecisionCreate,
     CertificationStatePublic,
-    LevelStatePublic,
     PublishedTransitionPublic,
-    TransitionPublic,
+    state_json,
+    state_public,
 )
 from services.certification.permissions import ensure_may_read
 from shared.auth import Principal, allow
@@ -38,41 +37,6 @@ router = APIRouter(
     tags=["certification"],
     responses=PROBLEM_RESPONSES,
 )
-
-
-def state_public(state: CertificationState) -> CertificationStatePublic:
-    return CertificationStatePublic(
-        practitioner_id=state.practitioner_id,
-        policy_id=state.policy_id,
-        policy_version=state.policy_version,
-        as_of=state.as_of,
-        levels=[
-            LevelStatePublic(
-                level=level.level_key,
-                title=level.title,
-                status=level.status,
-                since=level.since,
-                certified_on=level.certified_on,
-                at_risk_since=level.at_risk_since,
-                requirements_met=level.requirements_met,
-                requirements=list(level.requirements),
-                maintenance=list(level.maintenance),
-            )
-            for level in state.levels
-        ],
-        transitions=[
-            TransitionPublic(
-                level=t.level_key,
-                kind=t.kind,
-                effective_on=t.on,
-                from_status=t.from_status,
-                to_status=t.to_status,
-                reasons=list(t.reasons),
-                evidence_ids=list(t.evidence_ids),
-            )
-            for t in state.transitions
-        ],
-    )
 
 
 def published_public(row: asyncpg.Record) -> PublishedTransitionPublic:
@@ -101,23 +65,42 @@ async def _registered(conn: Connection, agency_id: str, practitioner_id: str) ->
         raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
 
 
-@router.get("/certification", summary="Certification state with its explanation, as of a date")
+@router.get(
+    "/certification",
+    summary="Certification state with its explanation, as of a date",
+    response_model=CertificationStatePublic,
+)
 async def read_certification(
     practitioner_id: PersonPath,
     principal: Annotated[Principal, allow("certification.read")],
     runtime: RuntimeDep,
     today: Today,
     as_of: AsOf = None,
-) -> CertificationStatePublic:
+) -> Response:
+    """Today's state is the stored projection (one indexed read) when it is current; a
+    past date, or a stored row from an earlier day, is answered by the pure fold."""
     ensure_may_read(principal, practitioner_id)
     day = as_of or today
     refuse_after_today(day, "as_of", today)
+    agency_id = principal.agency_id
     async with runtime.pool.acquire() as conn:
-        await _registered(conn, principal.agency_id, practitioner_id)
-        # a past date is answered under the policy the agency had adopted on that date
-        policy = await policy_rows.policy_in_force(conn, principal.agency_id, day)
-        evidence = await evidence_rows.evidence_set(conn, principal.agency_id, practitioner_id)
-    return state_public(evaluate(policy, evidence, day))
+        if day == today:
+            stored = await status_rows.stored_state(conn, agency_id, practitioner_id, today)
+            if stored is not None:
+                return Response(stored, media_type="application/json")
+        # one snapshot: the evaluation row's version matches the evidence and policy read
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            version = await status_rows.evaluation_version(conn, agency_id, practitioner_id)
+            await _registered(conn, agency_id, practitioner_id)
+            # a past date is answered under the policy the agency had adopted on that date
+            policy = await policy_rows.policy_in_force(conn, agency_id, day)
+            evidence = await evidence_rows.evidence_set(conn, agency_id, practitioner_id)
+        body = state_json(evaluate(policy, evidence, day))
+        if day == today and version is not None:  # the first read of a new day stores it
+            await status_rows.keep_read_state(
+                conn, agency_id, practitioner_id, version, today, body
+            )
+    return Response(body, media_type="application/json")
 
 
 @router.get("/transitions", summary="Transition events published for the practitioner")

@@ -3,18 +3,16 @@
 One consumer per upstream stream; the durable name carries the database schema, so two
 deployments (or two tests) sharing a NATS server never share a cursor. The kernel's
 inbox makes each event count once. A fetched batch is one transaction: its locks are
-taken up front in a fixed order, each event's evidence is stored, and each practitioner
-the batch touched is re-evaluated once at the end.
+taken up front in a fixed order, each event is checked against the contract, then the
+batch's evidence is stored together and each practitioner it touched is re-evaluated
+once (handlers/batch_intake.py).
 """
 
 from __future__ import annotations
 
 from services.certification.adapters.clock import CLOCK
-from services.certification.handlers.intake import (
-    lock_batch,
-    receive_upstream_event,
-    refresh_batch,
-)
+from services.certification.handlers.batch_intake import check_upstream_event, take_in_batch
+from services.certification.handlers.intake import lock_batch
 from shared.config import stream_name
 from shared.consumer import BatchHook, EventConsumer, Handler, Subscription
 from shared.database import Connection
@@ -29,14 +27,14 @@ UPSTREAM_SERVICES = ("learning", "coaching", "fidelity")
 def _handler(runtime: Runtime) -> Handler:
     async def on_event(conn: Connection, event: CloudEvent) -> None:
         today = CLOCK.of(runtime).today()
-        await receive_upstream_event(conn, runtime.store, event, today, evaluate=False)
+        await check_upstream_event(conn, runtime.store, event, today)
 
     return on_event
 
 
 def _finish(runtime: Runtime) -> BatchHook:
     async def on_batch(conn: Connection, events: list[CloudEvent]) -> None:
-        await refresh_batch(conn, runtime.store, events, CLOCK.of(runtime).today())
+        await take_in_batch(conn, runtime.store, events, CLOCK.of(runtime).today())
 
     return on_batch
 

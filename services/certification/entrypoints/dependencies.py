@@ -17,7 +17,12 @@ def today(runtime: RuntimeDep) -> date:
     return CLOCK.of(runtime).today()
 
 
-Today = Annotated[date, Depends(today)]
+async def today_of_request(runtime: RuntimeDep) -> date:
+    """`today` as a dependency: async, so FastAPI calls it without a worker-thread hop."""
+    return today(runtime)
+
+
+Today = Annotated[date, Depends(today_of_request)]
 
 AsOf = Annotated[
     CalendarDate | None,

@@ -9,13 +9,16 @@ status rows commit together.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from services.certification.adapters import evidence_rows, policy_rows, status_rows, window_rows
+from services.certification.adapters.metrics import FOLD_SECONDS, TRANSITIONS_PUBLISHED
 from services.certification.adapters.projector import project
 from services.certification.domain.evaluate import evaluate
 from services.certification.domain.events import (
+    TRANSITION_EVENT_NAMES,
     TRANSITION_EVENTS,
     Explanation,
     TransitionSettled,
@@ -29,10 +32,12 @@ from services.certification.domain.evidence import (
 )
 from services.certification.domain.netting import plan_net_publication
 from services.certification.domain.policy import Policy
-from services.certification.domain.publication import PlannedEvent, plan_publication
+from services.certification.domain.publication import Announced, PlannedEvent, plan_publication
 from services.certification.domain.schedule import next_change_on
 from services.certification.domain.state import CertificationState
 from services.certification.domain.transitions import Transition, TransitionKind
+from services.certification.handlers.credentials import follow_publication
+from services.certification.models.certification import state_json
 from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
@@ -70,29 +75,124 @@ async def refresh(
     published: the practitioner is held until the window closes. Closing it
     (``closing_window``) publishes the net transitions (domain/netting.py).
     """
+    evaluated = await refresh_many(
+        conn,
+        store,
+        agency_id,
+        [practitioner_id],
+        today,
+        policy=policy,
+        evidence=None if evidence is None else {practitioner_id: evidence},
+        actors={practitioner_id: actor},
+        closing_window=closing_window,
+    )
+    return evaluated[practitioner_id]
+
+
+async def refresh_many(
+    conn: Connection,
+    store: EventStore,
+    agency_id: str,
+    practitioner_ids: Sequence[str],
+    today: date,
+    *,
+    policy: Policy | None = None,
+    evidence: Mapping[str, EvidenceSet] | None = None,
+    actors: Mapping[str, str | None] | None = None,
+    closing_window: str | None = None,
+) -> dict[str, Evaluated]:
+    """`refresh` for several practitioners of one agency, with a fixed number of round
+    trips (policy, evidence, window, announced, one append and projection of the news,
+    one status write) instead of a few per practitioner. ``evidence`` (when given) must
+    hold every practitioner that has any; ``actors`` names who each one's news is by.
+    """
+    ids = list(dict.fromkeys(practitioner_ids))
+    if not ids:
+        return {}
     policy = policy or await policy_rows.adopted_policy(conn, agency_id)
     if evidence is None:
-        evidence = await evidence_rows.evidence_set(conn, agency_id, practitioner_id)
-    state = evaluate(policy, evidence, today)
+        evidence = await evidence_rows.evidence_sets(conn, agency_id, ids)
+    evidence_of = {pid: evidence.get(pid) or EvidenceSet(pid) for pid in ids}
+    states: dict[str, CertificationState] = {}
+    for pid in ids:
+        with FOLD_SECONDS.time():
+            states[pid] = evaluate(policy, evidence_of[pid], today)
     holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
+    published: dict[str, list[StoredEvent]] = {pid: [] for pid in ids}
     if holding is not None:
-        await window_rows.hold(conn, agency_id, holding, practitioner_id)
-        await status_rows.save_evaluation(
-            conn, agency_id, state, next_change_on(policy, evidence, state)
+        await window_rows.hold(conn, agency_id, holding, ids)
+    else:
+        announced = await status_rows.announced_of(conn, agency_id, ids)
+        pending = {
+            pid: _news(
+                agency_id,
+                policy,
+                evidence_of[pid],
+                states[pid],
+                announced[pid],
+                today,
+                actor=(actors or {}).get(pid),
+                closing_window=closing_window,
+            )
+            for pid in ids
+        }
+        streams = {transitions_stream(agency_id, pid): pid for pid in ids}
+        news = await store.append_streams(
+            conn, [(stream, pending[pid]) for stream, pid in streams.items()]
         )
-        return Evaluated(state=state, published=[])
-    announced = await status_rows.announced(conn, agency_id, practitioner_id)
+        for event in news:
+            published[streams[event.stream_id]].append(event)
+        if news:
+            await project(conn, news)
+            for stored in news:
+                if stored.name in TRANSITION_EVENT_NAMES:
+                    TRANSITIONS_PUBLISHED.labels(stored.name).inc()
+        for pid in ids:
+            if published[pid]:
+                await follow_publication(
+                    conn, store, agency_id, evidence_of[pid], policy, published[pid], today
+                )
+    await status_rows.save_evaluations(
+        conn,
+        agency_id,
+        [
+            status_rows.StoredEvaluation(
+                state=states[pid],
+                next_change_on=next_change_on(policy, evidence_of[pid], states[pid]),
+                body=state_json(states[pid]),
+            )
+            for pid in ids
+        ],
+    )
+    return {pid: Evaluated(state=states[pid], published=published[pid]) for pid in ids}
+
+
+def _news(
+    agency_id: str,
+    policy: Policy,
+    evidence: EvidenceSet,
+    state: CertificationState,
+    announced: list[Announced],
+    today: date,
+    *,
+    actor: str | None,
+    closing_window: str | None,
+) -> list[PendingEvent]:
+    """The events that tell what ``state`` changes in what was already announced."""
+    practitioner_id = evidence.practitioner_id
     plan = (
         plan_net_publication(announced, state)
         if closing_window
         else plan_publication(announced, state)
     )
+    folded = {state.as_of: state}  # the fold as of each transition's day, once per day
     pending = [
         _settled_event(agency_id, policy, practitioner_id, t, closing_window or "", actor)
         for t in plan.settled
     ]
     pending += [
-        _transition_event(agency_id, policy, evidence, planned, actor) for planned in plan.events
+        _transition_event(agency_id, policy, evidence, planned, actor, folded)
+        for planned in plan.events
     ]
     if plan.retracted_silently:
         pending.append(
@@ -106,15 +206,7 @@ async def refresh(
                 actor=actor or f"{agency_id}/{SYSTEM_ACTOR}",
             )
         )
-    published: list[StoredEvent] = []
-    if pending:
-        stream = transitions_stream(agency_id, practitioner_id)
-        published = await store.append(conn, stream, pending, expected_version=None)
-        await project(conn, published)
-    await status_rows.save_evaluation(
-        conn, agency_id, state, next_change_on(policy, evidence, state)
-    )
-    return Evaluated(state=state, published=published)
+    return pending
 
 
 def _transition_event(
@@ -123,9 +215,12 @@ def _transition_event(
     evidence: EvidenceSet,
     planned: PlannedEvent,
     actor: str | None,
+    folded: dict[date, CertificationState],
 ) -> PendingEvent:
     transition = planned.transition
-    on_the_day = evaluate(policy, evidence, transition.on).level(transition.level_key)
+    if transition.on not in folded:
+        folded[transition.on] = evaluate(policy, evidence, transition.on)
+    on_the_day = folded[transition.on].level(transition.level_key)
     event_class = TRANSITION_EVENTS[transition.kind.value]
     event = event_class(
         practitioner_id=evidence.practitioner_id,

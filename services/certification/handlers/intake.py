@@ -30,7 +30,7 @@ from services.certification.handlers.calibrations import (
     practitioners_moved_by,
     receive_calibration,
 )
-from services.certification.handlers.evaluation import Evaluated, refresh
+from services.certification.handlers.evaluation import Evaluated, refresh, refresh_many
 from shared.database import Connection
 from shared.envelope import CloudEvent
 from shared.events import PendingEvent
@@ -237,15 +237,15 @@ async def refresh_batch(
 ) -> None:
     """Re-evaluate once each registered practitioner the batch brought evidence for,
     attributing what it publishes to the actor of that practitioner's latest event."""
-    actors: dict[tuple[str, str], str | None] = {}
+    actors: dict[str, dict[str, str | None]] = {}
     for event in events:
-        for owner in await _evidence_owners(conn, event):
-            actors[owner] = event.actor
-    for agency_id, practitioner_id in sorted(actors):
-        if await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is None:
-            continue  # kept until the practitioner is registered
-        await refresh(
-            conn, store, agency_id, practitioner_id, today, actor=actors[agency_id, practitioner_id]
+        for agency_id, practitioner_id in await _evidence_owners(conn, event):
+            actors.setdefault(agency_id, {})[practitioner_id] = event.actor
+    for agency_id in sorted(actors):
+        # evidence of someone not registered is kept until the practitioner is
+        registered = await evidence_rows.registered_among(conn, agency_id, actors[agency_id])
+        await refresh_many(
+            conn, store, agency_id, sorted(registered), today, actors=actors[agency_id]
         )
 
 

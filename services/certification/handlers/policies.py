@@ -14,7 +14,7 @@ from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.projector import project
 from services.certification.domain.events import PolicyAdopted, PolicyVersionCreated
 from services.certification.domain.policy import Policy
-from services.certification.handlers.evaluation import refresh
+from services.certification.handlers.evaluation import refresh_many
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
@@ -120,19 +120,17 @@ async def _adopt_in(
     practitioners = await evidence_rows.registered_ids(conn, agency_id)
     await locks.own_practitioners(conn, agency_id, practitioners)
     evidence = await evidence_rows.agency_evidence(conn, agency_id)
-    published = 0
-    for practitioner_id in practitioners:
-        evaluated = await refresh(
-            conn,
-            store,
-            agency_id,
-            practitioner_id,
-            today,
-            policy=policy,
-            evidence=evidence.get(practitioner_id),
-            actor=principal.actor,
-        )
-        published += len(evaluated.published)
+    evaluated = await refresh_many(
+        conn,
+        store,
+        agency_id,
+        practitioners,
+        today,
+        policy=policy,
+        evidence=evidence,
+        actors=dict.fromkeys(practitioners, principal.actor),
+    )
+    published = sum(len(e.published) for e in evaluated.values())
     return AdoptionOutcome(
         adoption=await policy_rows.current_adoption(conn, agency_id),
         practitioners_evaluated=len(practitioners),

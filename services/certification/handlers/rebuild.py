@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.certification.adapters import evidence_rows, locks, policy_rows
+from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
 from services.certification.adapters.projector import project
 from services.certification.adapters.schema import PROJECTION_TABLES
-from services.certification.handlers.evaluation import refresh
+from services.certification.handlers.evaluation import refresh_many
 from shared.eventstore import EventStore
 from shared.service import Runtime
 
 BATCH = 2000
+EVALUATION_BATCH = 500  # practitioners evaluated and stored per round trip
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
     published = 0
     async with store.transaction() as conn:
         await locks.own_agency(conn, agency_id)
-        for table in PROJECTION_TABLES:
+        for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
             await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
         position = 0
         while batch := await store.read_agency(conn, agency_id, position, BATCH):
@@ -60,17 +62,17 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
         policy = await policy_rows.adopted_policy(conn, agency_id)
         evidence = await evidence_rows.agency_evidence(conn, agency_id)
         practitioners = await evidence_rows.registered_ids(conn, agency_id)
-        for practitioner_id in practitioners:
-            evaluated = await refresh(
+        for start in range(0, len(practitioners), EVALUATION_BATCH):
+            evaluated = await refresh_many(
                 conn,
                 store,
                 agency_id,
-                practitioner_id,
+                practitioners[start : start + EVALUATION_BATCH],
                 today,
                 policy=policy,
-                evidence=evidence.get(practitioner_id),
+                evidence=evidence,
             )
-            published += len(evaluated.published)
+            published += sum(len(e.published) for e in evaluated.values())
     return RebuildReport(
         events_replayed=replayed,
         practitioners_evaluated=len(practitioners),

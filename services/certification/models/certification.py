@@ -9,7 +9,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.config import JsonDict
 
-from services.certification.domain.state import RequirementResult, RuleResult
+from services.certification.domain.state import (
+    CertificationState,
+    RequirementResult,
+    RuleResult,
+)
 from services.certification.domain.transitions import CertificationStatus, TransitionKind
 from shared.practice_time import PracticeDate
 
@@ -167,3 +171,44 @@ class AdminDecisionCreate(BaseModel):
         default=None,
         description="practice date it takes effect; today when left out",
     )
+
+
+def state_public(state: CertificationState) -> CertificationStatePublic:
+    return CertificationStatePublic(
+        practitioner_id=state.practitioner_id,
+        policy_id=state.policy_id,
+        policy_version=state.policy_version,
+        as_of=state.as_of,
+        levels=[
+            LevelStatePublic(
+                level=level.level_key,
+                title=level.title,
+                status=level.status,
+                since=level.since,
+                certified_on=level.certified_on,
+                at_risk_since=level.at_risk_since,
+                requirements_met=level.requirements_met,
+                requirements=list(level.requirements),
+                maintenance=list(level.maintenance),
+            )
+            for level in state.levels
+        ],
+        transitions=[
+            TransitionPublic(
+                level=t.level_key,
+                kind=t.kind,
+                effective_on=t.on,
+                from_status=t.from_status,
+                to_status=t.to_status,
+                reasons=list(t.reasons),
+                evidence_ids=list(t.evidence_ids),
+            )
+            for t in state.transitions
+        ],
+    )
+
+
+def state_json(state: CertificationState) -> str:
+    """The body of `GET …/certification` for ``state``: the stored projection keeps these
+    exact bytes, so a read from it and a fresh fold answer the same."""
+    return state_public(state).model_dump_json(by_alias=True)

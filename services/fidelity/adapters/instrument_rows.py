@@ -69,16 +69,44 @@ async def insert_instrument(
     return bool(inserted)
 
 
+# parsed instrument definitions by their JSON text: every observation names a version, and
+# parsing it anew each time cost more than the query; keyed by the text, so a hit is
+# always the very definition the row holds (rows are never updated)
+_PARSED: dict[str, Instrument] = {}
+_PARSED_AT_MOST = 256
+
+
+def parsed_definition(text: str) -> Instrument:
+    found = _PARSED.get(text)
+    if found is None:
+        found = Instrument.model_validate_json(text)
+        if len(_PARSED) >= _PARSED_AT_MOST:
+            _PARSED.clear()
+        _PARSED[text] = found
+    return found
+
+
 async def find_instrument(
     conn: Connection, agency_id: str, key: str, version: int
 ) -> StoredInstrument | None:
+    """The version an agency sees (the hot path of every observation: a cached parse)."""
     row = await conn.fetchrow(
-        f"SELECT * FROM ({_VISIBLE} AND key = $2 AND version = $3 {_OWN_FIRST}) v",
+        "SELECT agency_id, indicator_count, published_at, published_by,"
+        " definition::text AS definition_text"
+        f" FROM ({_VISIBLE} AND key = $2 AND version = $3 {_OWN_FIRST}) v",
         agency_id,
         key,
         version,
     )
-    return _stored(row) if row else None
+    if row is None:
+        return None
+    return StoredInstrument(
+        instrument=parsed_definition(row["definition_text"]),
+        scope="global" if row["agency_id"] == GLOBAL else "agency",
+        indicator_count=row["indicator_count"],
+        published_at=row["published_at"],
+        published_by=row["published_by"],
+    )
 
 
 async def find_latest_instrument(

@@ -26,7 +26,7 @@ from shared.service import RuntimeDep
 router = APIRouter(prefix="/observations", tags=["observations"], responses=PROBLEM_RESPONSES)
 
 
-def observation_filter(
+async def observation_filter(
     practitioner_id: PersonQuery = None,
     observer_id: PersonQuery = None,
     instrument_key: KeyQuery = None,

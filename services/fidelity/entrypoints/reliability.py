@@ -23,7 +23,7 @@ from shared.service import RuntimeDep
 router = APIRouter(prefix="/reliability", tags=["reliability"], responses=PROBLEM_RESPONSES)
 
 
-def comparison_filter(
+async def comparison_filter(
     instrument_key: KeyQuery = None,
     meeting_from: FromQuery = None,
     meeting_to: ToQuery = None,

@@ -49,7 +49,7 @@ async def read_fidelity_trend(
     return await practitioner_trend(runtime, principal, practitioner_id, instrument_key, window)
 
 
-def drift_filter(
+async def drift_filter(
     practitioner_id: PersonQuery = None,
     instrument_key: KeyQuery = None,
     kind: Annotated[DriftKind | None, Query()] = None,

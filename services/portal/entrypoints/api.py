@@ -14,6 +14,7 @@ from services.portal.entrypoints import (
     practitioner,
     signin,
     team,
+    verify,
 )
 
 routers: list[APIRouter] = [
@@ -26,4 +27,5 @@ routers: list[APIRouter] = [
     admin_roster.router,
     admin_policies.router,
     admin_lms.router,
+    verify.router,
 ]

@@ -30,3 +30,18 @@ def test_a_leaving_shows_its_reason() -> None:
     line = describe(event("practitioner_left", {"reason": "moved away"}))
 
     assert "pr-1" in line and line.endswith("reason: moved away")
+
+
+def test_credential_events_say_what_happened_to_the_practitioners_credential() -> None:
+    issued = describe(
+        event("credential_issued", {"level": "facilitator", "valid_from": "2025-06-02"})
+    )
+    revoked = describe(
+        event(
+            "credential_status_changed",
+            {"level": "facilitator", "status": "revoked", "reason": "lapsed"},
+        )
+    )
+
+    assert issued.endswith("facilitator: credential issued, valid from 2025-06-02")
+    assert revoked.endswith("facilitator: credential revoked (lapsed)")

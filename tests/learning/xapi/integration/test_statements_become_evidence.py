@@ -219,9 +219,11 @@ async def test_a_batch_of_500_statements_is_one_transaction_and_becomes_events(
     assert ids == [s["id"] for s in batch]
     root = f"{lms.settings.subject_root}.learning.{lms.agency_id}"
     attempted = await received_events(
-        nats_client, f"{root}.assessment_attempted", count=400, timeout=60
+        nats_client, f"{root}.assessment_attempted.>", count=400, timeout=60
     )
-    mastered = await received_events(nats_client, f"{root}.module_mastered", count=300, timeout=60)
+    mastered = await received_events(
+        nats_client, f"{root}.module_mastered.>", count=300, timeout=60
+    )
     assert len(attempted) == 400 and len(mastered) == 300
     assert {e.data["source_statement_id"] for e in attempted} <= set(ids)
     assert {(e.subject, e.data["module_id"]) for e in mastered} == {

@@ -1,0 +1,84 @@
+"""Closed-loop HTTP load: N clients, each sending its next request when the last answered.
+
+Every figure and its ceiling are driven by the same code and the same httpx clients, so
+the client's own cost weighs on both sides of a ratio alike. One `httpx.AsyncClient`
+serves at most `PER_CLIENT` loops: a single client's connection pool shared by 64 loops
+becomes the bottleneck itself (a bare endpoint then answers 64 loops slower than 16).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+PER_CLIENT = 8
+
+# (client, worker number, step) → whether the request was answered 2xx
+Request = Callable[[httpx.AsyncClient, int, int], Awaitable[bool]]
+
+
+@dataclass
+class Outcome:
+    done: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # seconds, answered requests
+    server_cpu: float = float("nan")  # CPU seconds the serving process spent meanwhile
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, share: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """The server's CPU per answered request: steadier than a rate on a busy machine."""
+        return self.server_cpu / self.done * 1000 if self.done else float("nan")
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+
+
+async def closed_loop(
+    clients: int, seconds: float, request: Request, cpu: Callable[[], float] | None = None
+) -> Outcome:
+    """`clients` concurrent loops for `seconds` (after a short warm-up of one each);
+    `cpu` reads the serving process's CPU seconds, measured over the loops."""
+    outcome = Outcome()
+    pools = [httpx.AsyncClient(timeout=30) for _ in range(-(-clients // PER_CLIENT))]
+    try:
+        await asyncio.gather(*(request(pools[w // PER_CLIENT], w, 0) for w in range(clients)))
+        deadline = time.perf_counter() + seconds
+
+        async def loop(worker: int) -> None:
+            http = pools[worker // PER_CLIENT]
+            step = 0
+            while time.perf_counter() < deadline:
+                step += 1
+                started = time.perf_counter()
+                if await request(http, worker, step):
+                    outcome.done += 1
+                    outcome.latencies.append(time.perf_counter() - started)
+                else:
+                    outcome.failed += 1
+
+        started, cpu_before = time.perf_counter(), cpu() if cpu else 0.0
+        await asyncio.gather(*(loop(w) for w in range(clients)))
+        outcome.seconds = time.perf_counter() - started
+        if cpu is not None:
+            outcome.server_cpu = cpu() - cpu_before
+    finally:
+        for pool in pools:
+            await pool.aclose()
+    return outcome

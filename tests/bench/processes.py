@@ -1,0 +1,174 @@
+"""The benchmark's own stack: PostgreSQL, NATS and each service as its own uvicorn process.
+
+Every service runs as `make run` runs it (`system.devstack.uvicorn_command`), so the
+resident memory read from /proc and the time to a 200 from `/readyz` are the service's
+own. Everything is a child of the benchmark, started with `dies_with_parent`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared.servers import NatsServer, PostgresServer, dies_with_parent, free_port
+from system.devstack import UVICORN_HARDENING, uvicorn_command, wait_until_ready
+from system.topology import SERVICES
+
+DATABASE = "bench"
+SUBJECT_ROOT = "bench"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def schema_of(service: str) -> str:
+    return f"bench_{service}"
+
+
+@dataclass
+class Process:
+    """One uvicorn process: a service, or the bare endpoint."""
+
+    name: str
+    command: list[str]
+    log_path: Path
+    port: int
+    child: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, env: dict[str, str]) -> None:
+        with self.log_path.open("ab") as log:
+            self.child = subprocess.Popen(
+                self.command,
+                env=env,
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=dies_with_parent(signal.SIGTERM),
+            )
+
+    def wait_ready(self, timeout: float = 120.0) -> float:
+        assert self.child is not None
+        return wait_until_ready(
+            {self.name: self.port}, {self.name: self.child}, timeout, str(self.log_path)
+        )[self.name]
+
+    def stop(self) -> None:
+        if self.child is None or self.child.poll() is not None:
+            return
+        self.child.terminate()
+        try:
+            self.child.wait(20)
+        except subprocess.TimeoutExpired:
+            self.child.kill()
+            self.child.wait(5)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the process has used so far (/proc/<pid>/stat)."""
+        assert self.child is not None
+        fields = Path(f"/proc/{self.child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the process (VmRSS), in MB."""
+        assert self.child is not None
+        status = Path(f"/proc/{self.child.pid}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError(f"no VmRSS for {self.name}")
+
+
+@dataclass
+class BenchStack:
+    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="miiwrap-bench-")))
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    services: dict[str, Process] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root.chmod(0o755)  # PostgreSQL runs as its own user under root
+        self.logs = self.root / "logs"
+        self.logs.mkdir(exist_ok=True)
+        self.postgres = PostgresServer(self.root / "pgdata")
+        self.nats = NatsServer(self.root / "nats", log_file=self.logs / "nats.log")
+        for name in SERVICES:
+            port = free_port()
+            self.services[name] = Process(
+                name, uvicorn_command(name, port), self.logs / f"{name}.log", port
+            )
+        bare_port = free_port()
+        self.bare = Process(
+            "bare",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "tests.bench.bare_endpoint:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+                *UVICORN_HARDENING,
+            ],
+            self.logs / "bare.log",
+            bare_port,
+        )
+
+    @property
+    def database_url(self) -> str:
+        return self.postgres.dsn(DATABASE)
+
+    def start_servers(self) -> None:
+        # durable settings (fsync, synchronous commit), as in production
+        self.postgres.start()
+        self.postgres.create_database(DATABASE)
+        self.nats.start()
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for name in SERVICES:
+            prefix = name.upper()
+            env |= {
+                f"{prefix}_DATABASE_URL": self.database_url,
+                f"{prefix}_NATS_URL": self.nats.url,
+                f"{prefix}_DB_SCHEMA": schema_of(name),
+                f"{prefix}_SUBJECT_ROOT": SUBJECT_ROOT,
+                f"{prefix}_JWT_SECRET": self.secret,
+                f"{prefix}_ENVIRONMENT": "test",
+                f"{prefix}_LOG_LEVEL": "WARNING",
+            }
+        env["BARE_DATABASE_URL"] = self.database_url
+        return env
+
+    def start_services(self) -> dict[str, float]:
+        """Start every service; seconds until each answered /readyz."""
+        for process in self.services.values():
+            process.start(self.environment())
+        started = time.monotonic()
+        for process in self.services.values():
+            process.wait_ready()
+        return {name: time.monotonic() - started for name in self.services}
+
+    def restart(self, name: str) -> float:
+        """Stop a service and start it again on the same data: seconds to /readyz 200."""
+        process = self.services[name]
+        process.stop()
+        process.start(self.environment())
+        return process.wait_ready()
+
+    def stop(self) -> None:
+        for process in [*self.services.values(), self.bare]:
+            process.stop()
+        self.nats.stop()
+        self.postgres.stop()
