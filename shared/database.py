@@ -14,9 +14,9 @@ never turns a committed write into an error; `is_unavailable` names the errors t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 import json
 import time
+from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import asyncpg

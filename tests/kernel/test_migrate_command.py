@@ -13,6 +13,7 @@ import asyncpg
 from sqlalchemy import Column, Index, MetaData, Table, Text
 from typer.testing import CliRunner
 
+from services.fidelity.adapters.schema import SCHEMA as FIDELITY
 from shared.database import create_pool
 from shared.schema.kernel_tables import KERNEL_SCHEMA
 from shared.schema.kernel_tables import MODELS as KERNEL_MODELS
@@ -36,9 +37,9 @@ async def test_migrate_brings_the_schema_of_the_service_env_vars_to_the_newest_r
     again = await miiwrap(env, "migrate", "fidelity")
 
     assert first.exit_code == 0, first.output
-    assert "migrated to revision 0001 (was no version table)" in first.output
+    assert f"migrated to revision {FIDELITY.head} (was no version table)" in first.output
     assert again.exit_code == 0, again.output
-    assert "already at revision 0001" in again.output
+    assert f"already at revision {FIDELITY.head}" in again.output
     conn = await asyncpg.connect(database_url)
     try:
         tables = await conn.fetchval(
@@ -91,10 +92,11 @@ async def test_a_revision_written_from_a_new_model_migrates_to_exactly_the_model
 
         written = await write_revision(settings, grown, "add operator notes")
 
-        assert written.name == "v0002_add_operator_notes.py"
+        following = f"{int(KERNEL_SCHEMA.head) + 1:04d}"
+        assert written.name == f"v{following}_add_operator_notes.py"
         assert "op.create_table(" in written.read_text()
         upgraded = await migrate(settings, ServiceSchema("kernel", grown.declared, versions), pool)
-        assert (upgraded.before, upgraded.after) == ("0001", "0002")
+        assert (upgraded.before, upgraded.after) == (KERNEL_SCHEMA.head, following)
         assert await differences(settings, grown) == []
     finally:
         await pool.close()
