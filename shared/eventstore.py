@@ -152,6 +152,8 @@ class EventStore:
             seen = answered[0]["seen_version"]
             return await self._append_carefully(conn, stream_id, events, expected_version, seen)
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
+        if self.on_appended is not None:
+            self.on_appended([e.event.name for e in events])
         return [row_to_event(r) for r in stored]
 
     async def _append_carefully(
