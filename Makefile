@@ -71,11 +71,12 @@ test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 bench: $(STAMP) ## End to end, each figure beside its raw ceiling: bench/report.md + chart (ARGS=--quick: ~1 min)
 	$(BIN)/python -m tests.bench.system_bench $(ARGS)
 
-bench-kernel: $(STAMP) ## The older focused benches: kernel, certification intake, keep-up, portal page render
+bench-kernel: $(STAMP) ## The older focused benches: kernel, certification intake, keep-up, portal page render, start-up migration
 	$(BIN)/python -m tests.bench.kernel_bench
 	$(BIN)/python -m tests.bench.intake_bench
 	$(BIN)/python -m tests.bench.keepup_bench
 	$(BIN)/python -m tests.bench.portal_bench
+	$(BIN)/python -m tests.bench.migration_bench
 
 fuzz: $(STAMP) ## Fuzz every service's OpenAPI with schemathesis (50 examples per operation)
 	$(BIN)/python -m tests.security.fuzz --examples 50

@@ -34,31 +34,6 @@ from shared.tracing import consumer_span
 
 log = structlog.get_logger(__name__)
 
-CONSUMER_DDL = [
-    """
-    CREATE TABLE IF NOT EXISTS consumer_inbox (
-        consumer text NOT NULL,
-        event_id text NOT NULL,
-        stream_seq bigint NOT NULL,
-        processed_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (consumer, event_id)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS dead_letters (
-        id bigserial PRIMARY KEY,
-        consumer text NOT NULL,
-        event_id text,
-        subject text NOT NULL,
-        stream_seq bigint NOT NULL,
-        deliveries integer NOT NULL,
-        error text NOT NULL,
-        payload bytea NOT NULL,
-        failed_at timestamptz NOT NULL DEFAULT now()
-    )
-    """,
-]
-
 _INBOX_INSERT = (
     "INSERT INTO consumer_inbox (consumer, event_id, stream_seq) VALUES ($1, $2, $3)"
     " ON CONFLICT DO NOTHING"

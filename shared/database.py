@@ -1,4 +1,6 @@
-"""PostgreSQL connection pool per service, its schema, and schema migration at start-up.
+"""PostgreSQL connection pool per service, and its schema (created if missing).
+
+The tables in it are migrated by `shared.schema.runner` (Alembic revisions per service).
 
 Every service lives in its own schema (`search_path` is set on each connection), so the
 same SQL serves production (`learning`, `fidelity`, …) and tests (one schema per test).
@@ -150,7 +152,8 @@ async def ensure_schema(dsn: str, schema: str) -> None:
 
 
 async def apply_migrations(pool: Pool, name: str, statements: Sequence[str]) -> None:
-    """Run idempotent DDL under an advisory lock so replicas starting together don't race."""
+    """Run idempotent DDL under an advisory lock: only a test probe's own tables (a
+    service's tables are Alembic revisions, shared/schema)."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))", name)
         for statement in statements:

@@ -23,15 +23,6 @@ from shared.tracing import consumer_span
 
 DeadLetterStatus = Literal["dead", "retried", "discarded"]
 
-DEAD_LETTER_STATUS_DDL = [
-    "ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'dead'"
-    " CHECK (status IN ('dead', 'retried', 'discarded'))",
-    "ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS retries integer NOT NULL DEFAULT 0",
-    "ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS resolved_at timestamptz",
-    "ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS resolved_by text",
-    "CREATE INDEX IF NOT EXISTS dead_letters_status_idx ON dead_letters (status, id)",
-]
-
 _COLUMNS = (
     "id, consumer, event_id, subject, stream_seq, deliveries, error, payload, failed_at,"
     " status, retries, resolved_at, resolved_by"

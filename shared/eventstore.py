@@ -25,30 +25,6 @@ from shared.idempotency_keys import mark_applied
 from shared.logs import current_request_id
 from shared.tracing import current_traceparent
 
-EVENT_STORE_DDL = [
-    """
-    CREATE TABLE IF NOT EXISTS events (
-        position bigserial PRIMARY KEY,
-        tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
-        event_id uuid NOT NULL,
-        stream_id text NOT NULL,
-        stream_version integer NOT NULL,
-        agency_id text NOT NULL,
-        name text NOT NULL,
-        schema_version integer NOT NULL,
-        subject text,
-        occurred_at timestamptz NOT NULL,
-        recorded_at timestamptz NOT NULL DEFAULT now(),
-        data jsonb NOT NULL,
-        metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
-        CONSTRAINT events_event_id_key UNIQUE (event_id),
-        CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS events_tx_position_idx ON events (tx_id, position)",
-    "CREATE INDEX IF NOT EXISTS events_agency_subject_idx ON events (agency_id, subject)",
-]
-
 _COLUMNS = (
     "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, agency_id,"
     " name, schema_version, subject, occurred_at, recorded_at, data, metadata"

@@ -25,27 +25,6 @@ from typing import Any
 
 from shared.database import Connection, Pool
 
-IDEMPOTENCY_DDL = [
-    """
-    CREATE TABLE IF NOT EXISTS idempotency_keys (
-        agency_id text NOT NULL,
-        principal text NOT NULL,
-        route text NOT NULL,
-        key text NOT NULL,
-        fingerprint text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        expires_at timestamptz NOT NULL,
-        lease_until timestamptz,
-        applied_at timestamptz,
-        response_status integer,
-        response_headers jsonb,
-        response_body bytea,
-        PRIMARY KEY (agency_id, principal, route, key)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS idempotency_keys_expiry_idx ON idempotency_keys (expires_at)",
-]
-
 _KEYS_NAMESPACE = uuid.UUID("5b0f4a53-8f53-4a4e-9a37-1c7de1d0a9e4")
 
 

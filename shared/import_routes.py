@@ -24,7 +24,6 @@ from shared.database import Connection
 from shared.import_models import ImportLineError, ImportReport, report_of
 from shared.import_runs import dry_run, read_lines, store_next_batch
 from shared.import_store import (
-    IMPORT_DDL,
     find_import,
     insert_import,
     invalid_lines,
@@ -163,7 +162,8 @@ def import_router(kinds: Mapping[str, ImportKind[Any]], domain_errors: DomainErr
 def with_imports(
     definition: ServiceDefinition, kinds: Mapping[str, ImportKind[Any]]
 ) -> ServiceDefinition:
-    """`definition` plus bulk import of `kinds`: routes, tables, worker, body limit."""
+    """`definition` plus bulk import of `kinds`: routes, worker, body limit (the tables are
+    in every service schema: shared/schema/import_tables.py)."""
     settings = definition.settings
     errors = definition.domain_errors
 
@@ -174,7 +174,6 @@ def with_imports(
     return dataclasses.replace(
         definition,
         routers=[*definition.routers, import_router(kinds, errors)],
-        migrations=[*definition.migrations, *IMPORT_DDL],
         periodic_jobs=[
             *definition.periodic_jobs,
             (settings.import_poll_seconds, store_running_imports),

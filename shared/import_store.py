@@ -21,41 +21,6 @@ from shared.auth import Principal, Role
 from shared.database import Connection
 from shared.imports import LineResult, ParsedLine
 
-IMPORT_DDL = [
-    """
-    CREATE TABLE IF NOT EXISTS imports (
-        agency_id text NOT NULL,
-        id uuid NOT NULL,
-        dry_run boolean NOT NULL,
-        status text NOT NULL,
-        principal jsonb NOT NULL,
-        total integer NOT NULL,
-        failed_rounds integer NOT NULL DEFAULT 0,
-        failure text,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        finished_at timestamptz,
-        CONSTRAINT imports_pkey PRIMARY KEY (agency_id, id)
-    )
-    """,
-    """CREATE INDEX IF NOT EXISTS imports_running_idx ON imports (created_at)
-        WHERE status = 'running'""",
-    """
-    CREATE TABLE IF NOT EXISTS import_lines (
-        agency_id text NOT NULL,
-        import_id uuid NOT NULL,
-        line_no integer NOT NULL,
-        kind text NOT NULL,
-        record_id text NOT NULL,
-        fields jsonb,
-        outcome text,
-        problem jsonb,
-        CONSTRAINT import_lines_pkey PRIMARY KEY (agency_id, import_id, line_no)
-    )
-    """,
-    """CREATE INDEX IF NOT EXISTS import_lines_pending_idx
-        ON import_lines (agency_id, import_id, line_no) WHERE outcome IS NULL""",
-]
-
 
 @dataclass(frozen=True)
 class ImportRow:

@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 
 from shared.auth import Principal, Role, allow
 from shared.dead_letters import (
-    DEAD_LETTER_STATUS_DDL,
     DeadLetter,
     discard_dead_letter,
     find_dead_letter,
@@ -33,7 +32,7 @@ from shared.naming import subject_token
 from shared.pagination import Page, PageRequest, build_page, keyset, page_request
 from shared.problems import PROBLEM_RESPONSES
 
-__all__ = ["DEAD_LETTER_STATUS_DDL", "OPERATIONS_PERMISSIONS", "router"]
+__all__ = ["OPERATIONS_PERMISSIONS", "router"]
 
 _READERS = frozenset({Role.ADMIN, Role.AUDITOR, Role.PLATFORM_OPERATOR})
 _HANDLERS = frozenset({Role.ADMIN, Role.PLATFORM_OPERATOR})

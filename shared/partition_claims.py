@@ -15,27 +15,6 @@ from dataclasses import dataclass
 from shared.database import Pool
 from shared.partition_subjects import fair_share
 
-PARTITION_DDL = [
-    """
-    CREATE TABLE IF NOT EXISTS partition_members (
-        consumer text NOT NULL,
-        holder text NOT NULL,
-        expires_at timestamptz NOT NULL,
-        PRIMARY KEY (consumer, holder)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS partition_claims (
-        consumer text NOT NULL,
-        partition integer NOT NULL,
-        holder text NOT NULL,
-        claimed_at timestamptz NOT NULL,
-        expires_at timestamptz NOT NULL,
-        PRIMARY KEY (consumer, partition)
-    )
-    """,
-]
-
 # count the live members, this one included (the CTE's insert is not visible to the select)
 _HEARTBEAT = """
 WITH beat AS (

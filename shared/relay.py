@@ -40,27 +40,6 @@ from shared.tracing import TRACEPARENT, current_traceparent, span, tracing_enabl
 
 log = structlog.get_logger(__name__)
 
-RELAY_DDL = [
-    """
-    CREATE TABLE IF NOT EXISTS relay_checkpoints (
-        relay text PRIMARY KEY,
-        tx_id xid8 NOT NULL,
-        position bigint NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now()
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS relay_leases (
-        relay text PRIMARY KEY,
-        holder text NOT NULL,
-        holder_pid integer NOT NULL,
-        epoch bigint NOT NULL,
-        renewed_at timestamptz NOT NULL,
-        expires_at timestamptz NOT NULL
-    )
-    """,
-]
-
 # take the lease if it is ours, expired, or its holder's session is gone
 _CLAIM = """
 INSERT INTO relay_leases AS l (relay, holder, holder_pid, epoch, renewed_at, expires_at)

@@ -32,39 +32,6 @@ RETURNED = "practitioner_returned"
 ROSTER_EVENTS = (REGISTERED, DETAILS_CHANGED, LEFT, RETURNED)
 CONSUMER_LABEL = "roster-copy"
 
-ROSTER_COPY_DDL = [
-    """
-    CREATE TABLE IF NOT EXISTS roster_details (
-        agency_id text NOT NULL,
-        practitioner_id text NOT NULL,
-        effective_on date NOT NULL,
-        rank smallint NOT NULL,
-        recorded_at timestamptz NOT NULL,
-        event_id text NOT NULL,
-        role text,
-        coach_id text,
-        supervisor_id text,
-        team_id text,
-        program_start date NOT NULL,
-        PRIMARY KEY (agency_id, practitioner_id, effective_on)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS roster_details_supervisor_idx"
-    " ON roster_details (agency_id, supervisor_id)",
-    "CREATE INDEX IF NOT EXISTS roster_details_team_idx ON roster_details (agency_id, team_id)",
-    """
-    CREATE TABLE IF NOT EXISTS roster_departures (
-        agency_id text NOT NULL,
-        practitioner_id text NOT NULL,
-        kind text NOT NULL CHECK (kind IN ('left', 'returned')),
-        effective_on date NOT NULL,
-        reason text,
-        event_id text NOT NULL,
-        PRIMARY KEY (agency_id, practitioner_id, kind, effective_on)
-    )
-    """,
-]
-
 # a registration and a change on the same effective date: the change wins, whatever order
 # they arrive in; two changes on one date: the later recorded one wins
 _RANK = {REGISTERED: 0, DETAILS_CHANGED: 1}

@@ -1,6 +1,6 @@
 """One composition root for every service: pool, NATS, event store, relay, consumers, app.
 
-A service describes itself with a `ServiceDefinition` (settings, routers, migrations,
+A service describes itself with a `ServiceDefinition` (settings, routers, schema,
 permission matrix, consumers, periodic jobs, seed step); `create_app` turns it into a
 FastAPI app whose lifespan starts and stops everything in order.
 """
@@ -20,22 +20,24 @@ from prometheus_client.registry import Collector
 from shared.api_docs import install_local_docs
 from shared.auth import Role, TokenVerifier
 from shared.config import ServiceSettings
-from shared.consumer import CONSUMER_DDL, EventConsumer
+from shared.consumer import EventConsumer
 from shared.database import Pool, apply_migrations, connect, create_pool
-from shared.dead_letters import DEAD_LETTER_STATUS_DDL, open_dead_letters
-from shared.eventstore import EVENT_STORE_DDL, EventStore
+from shared.dead_letters import open_dead_letters
+from shared.eventstore import EventStore
 from shared.http_telemetry import HttpTelemetry
-from shared.idempotency_keys import IDEMPOTENCY_DDL, purge_expired
+from shared.idempotency_keys import purge_expired
 from shared.logs import RequestLogging, configure_logging
 from shared.messaging import NatsConnection, StreamPolicy
 from shared.metrics import ServiceMetrics, metrics_registry
 from shared.metrics import router as metrics_router
 from shared.operations import router as operations_router
-from shared.partition_claims import PARTITION_DDL
 from shared.partitions import PartitionedConsumers
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
-from shared.relay import RELAY_DDL, OutboxRelay
+from shared.relay import OutboxRelay
 from shared.request_guard import RequestBodyGuard, RequestHeaderGuard
+from shared.schema.kernel_tables import KERNEL_SCHEMA
+from shared.schema.runner import migrate
+from shared.schema.service_schema import ServiceSchema
 from shared.supervisor import Supervisor
 from shared.tracing import configure_tracing, flush_traces
 
@@ -52,7 +54,10 @@ class ServiceDefinition:
     description: str
     routers: Sequence[APIRouter]
     permissions: Mapping[str, frozenset[Role]]
-    migrations: Sequence[str] = ()
+    # its tables and their revisions, brought to the newest at start-up (under a lock)
+    schema: ServiceSchema = KERNEL_SCHEMA
+    # DDL of a test probe's own tables (a service's tables are in `schema`, never here)
+    probe_tables: Sequence[str] = ()
     consumers: Callable[[Runtime], list[EventConsumer]] = lambda _runtime: []
     periodic_jobs: Sequence[tuple[float, PeriodicJob]] = ()
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None
@@ -95,14 +100,9 @@ class Runtime:
     ) -> Runtime:
         settings = definition.settings
         pool = await create_pool(settings)
-        await apply_migrations(
-            pool,
-            "kernel",
-            [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL, *IDEMPOTENCY_DDL, *PARTITION_DDL],
-        )
-        await apply_migrations(pool, "kernel-operations", DEAD_LETTER_STATUS_DDL)
-        if definition.migrations:
-            await apply_migrations(pool, settings.service_name, definition.migrations)
+        await migrate(settings, definition.schema, pool)
+        if definition.probe_tables:  # a test probe's own tables, beside the kernel's
+            await apply_migrations(pool, settings.service_name, definition.probe_tables)
         nats = NatsConnection.from_settings(settings)
         store = EventStore(pool, notify_channel=f"{settings.db_schema}_events")
         if metrics is not None:

@@ -1,4 +1,5 @@
-"""The `miiwrap` command: run the local stack, issue local tokens, import an agency's history."""
+"""The `miiwrap` command: run the local stack, issue local tokens, import an agency's history,
+migrate a service's schema."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import typer
 from services.learning.xapi.cli import app as xapi_credentials
 from shared.auth import Role, issue_token
 from system.import_command import import_command
+from system.migrate_command import Service, migrate_service, write_service_revision
 
 app = typer.Typer(help="MiiWrap Infrastructure developer commands.", no_args_is_help=True)
 app.add_typer(xapi_credentials, name="xapi-credentials")
@@ -35,6 +37,25 @@ def run(
 
 
 app.command("import")(import_command)
+
+
+@app.command()
+def migrate(
+    service: Annotated[Service, typer.Argument(help="whose schema to migrate")],
+) -> None:
+    """Bring a service's schema to its newest revision (reads the service's own env vars:
+    <SERVICE>_DATABASE_URL, <SERVICE>_DB_SCHEMA …). Services also do it at start-up."""
+    migrate_service(service)
+
+
+@app.command("schema-revision")
+def schema_revision(
+    service: Annotated[Service, typer.Argument(help="whose schema changes")],
+    message: Annotated[str, typer.Option("--message", "-m", help="what the revision does")],
+) -> None:
+    """Write a new revision from what the service's models declare and its revisions lack
+    (Alembic autogenerate against a scratch schema of the service's database)."""
+    typer.echo(write_service_revision(service, message))
 
 
 @app.command()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.certification.adapters.agency_rows import AGENCY_DDL
 from services.certification.adapters.clock import CLOCK, Clock, SystemClock
-from services.certification.adapters.credential_schema import CREDENTIAL_DDL
 from services.certification.adapters.metrics import CERTIFICATION_METRICS
-from services.certification.adapters.schema import MIGRATIONS
+from services.certification.adapters.schema import SCHEMA
 from services.certification.config import CertificationSettings
 from services.certification.domain.agencies import AGENCY_EVENTS
 from services.certification.domain.events import INTERNAL_EVENTS
@@ -49,7 +47,7 @@ def build_definition(
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
-        migrations=[*MIGRATIONS, *AGENCY_DDL, *CREDENTIAL_DDL],
+        schema=SCHEMA,
         consumers=evidence_consumers,
         periodic_jobs=[(settings.clock_interval_seconds, clock_tick)],
         on_startup=on_startup,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.coaching.adapters.schema import MIGRATIONS
+from services.coaching.adapters.schema import SCHEMA
 from services.coaching.config import CoachingSettings
 from services.coaching.domain.errors import CoachingError
 from services.coaching.domain.events import TeamSet
@@ -31,7 +31,7 @@ def build_definition(settings: CoachingSettings) -> ServiceDefinition:
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
-        migrations=MIGRATIONS,
+        schema=SCHEMA,
         # team_set is no longer written (teams are the roster's); old logs never publish it
         internal_events=frozenset({TeamSet.name}),
         domain_errors={CoachingError: problem_for},

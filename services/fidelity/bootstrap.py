@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.fidelity.adapters.schema import MIGRATIONS
+from services.fidelity.adapters.schema import SCHEMA
 from services.fidelity.config import FidelitySettings
 from services.fidelity.domain.errors import FidelityError
 from services.fidelity.entrypoints import imports as bulk_import
@@ -13,7 +13,6 @@ from services.fidelity.entrypoints.consumers import roster_consumers
 from services.fidelity.entrypoints.problems import problem_for
 from services.fidelity.handlers.instruments import seed_instruments
 from services.fidelity.permissions import PERMISSIONS
-from shared.roster_copy import ROSTER_COPY_DDL
 from shared.service import ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -29,7 +28,7 @@ def build_definition(settings: FidelitySettings) -> ServiceDefinition:
         description=DESCRIPTION,
         routers=routers,
         permissions=PERMISSIONS,
-        migrations=[*MIGRATIONS, *ROSTER_COPY_DDL],
+        schema=SCHEMA,
         consumers=roster_consumers,
         on_startup=seed_instruments,
         openapi_tags=OPENAPI_TAGS,

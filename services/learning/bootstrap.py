@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.learning.adapters.catalog_store import load_catalogs, seed_catalogs
-from services.learning.adapters.schema import MIGRATIONS
+from services.learning.adapters.schema import SCHEMA
 from services.learning.config import LearningSettings
 from services.learning.domain.errors import LearningDomainError
 from services.learning.entrypoints import imports as bulk_import
@@ -16,14 +16,12 @@ from services.learning.handlers import lapse_check_job
 from services.learning.handlers.context import LEARNING, LearningContext, visibility_policy
 from services.learning.permissions import PERMISSIONS
 from services.learning.xapi.wiring import (
-    XAPI_MIGRATIONS,
     XAPI_OPENAPI_TAGS,
     XAPI_PERMISSIONS,
     XAPI_RAW_BODY_PREFIXES,
     XAPI_ROUTERS,
     start_xapi,
 )
-from shared.roster_copy import ROSTER_COPY_DDL
 from shared.service import PeriodicJob, Runtime, ServiceDefinition, create_app
 
 DESCRIPTION = (
@@ -54,7 +52,7 @@ def build_definition(settings: LearningSettings) -> ServiceDefinition:
         description=DESCRIPTION,
         routers=[*routers, *XAPI_ROUTERS],
         permissions={**PERMISSIONS, **XAPI_PERMISSIONS},
-        migrations=[*MIGRATIONS, *XAPI_MIGRATIONS, *ROSTER_COPY_DDL],
+        schema=SCHEMA,
         consumers=roster_consumers,
         periodic_jobs=jobs,
         on_startup=start_learning,

@@ -1,9 +1,10 @@
-"""A database from before the roster history gets one registration row per practitioner."""
+"""A database from before the roster history gets one registration row per practitioner
+when the baseline revision takes it under version control."""
 
 from __future__ import annotations
 
-from services.certification.adapters.schema import MIGRATIONS
-from shared.database import apply_migrations
+from services.certification.adapters.schema import SCHEMA
+from shared.schema.runner import migrate
 from tests.certification.certification_client import CertificationApi
 
 
@@ -21,10 +22,12 @@ async def test_the_migration_gives_practitioners_registered_earlier_their_histor
             "DELETE FROM roster_changes WHERE agency_id = $1 AND practitioner_id = 'pr-2'",
             certification.agency_id,
         )
+        await conn.execute("DELETE FROM alembic_version")  # made before version control
     assert (await certification.get("/practitioners/pr-2")).json()["history"] == []
 
-    await apply_migrations(certification.runtime.pool, "certification", MIGRATIONS)
-    await apply_migrations(certification.runtime.pool, "certification", MIGRATIONS)
+    runtime = certification.runtime
+    assert (await migrate(runtime.settings, SCHEMA, runtime.pool)).before is None
+    assert (await migrate(runtime.settings, SCHEMA, runtime.pool)).before == SCHEMA.head
 
     assert (await certification.get("/practitioners/pr-2")).json()["history"] == before
     kept = (await certification.get("/practitioners/pr-1")).json()["history"]

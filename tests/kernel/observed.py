@@ -108,7 +108,7 @@ def ledger_app(settings: LedgerSettings) -> FastAPI:
             description="the observability tests' service",
             routers=[router],
             permissions={"amounts.book": frozenset({Role.ADMIN}), **OPERATIONS_PERMISSIONS},
-            migrations=LEDGER_DDL,
+            probe_tables=LEDGER_DDL,
             consumers=ledger_consumer,
         )
     )

@@ -14,13 +14,15 @@ import pytest
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import ServiceSettings
-from shared.consumer import CONSUMER_DDL, EventConsumer, Subscription
-from shared.database import Connection, Pool, apply_migrations, connect, create_pool
+from shared.consumer import EventConsumer, Subscription
+from shared.database import Connection, Pool, connect, create_pool
 from shared.envelope import CloudEvent
 from shared.events import DomainEvent, PendingEvent, StoredEvent
-from shared.eventstore import EVENT_STORE_DDL, EventStore
+from shared.eventstore import EventStore
 from shared.messaging import NatsConnection
-from shared.relay import RELAY_DDL, OutboxRelay
+from shared.relay import OutboxRelay
+from shared.schema.kernel_tables import KERNEL_SCHEMA
+from shared.schema.runner import migrate
 
 PROJECTION_DDL = [
     """
@@ -150,8 +152,10 @@ class Probe:
 
 async def open_probe(settings: ProbeSettings) -> tuple[Pool, NatsConnection]:
     pool = await create_pool(settings, max_size=20)
-    await apply_migrations(pool, "kernel", [*EVENT_STORE_DDL, *RELAY_DDL, *CONSUMER_DDL])
-    await apply_migrations(pool, "probe", PROJECTION_DDL)
+    await migrate(settings, KERNEL_SCHEMA, pool)
+    async with pool.acquire() as conn:
+        for statement in PROJECTION_DDL:
+            await conn.execute(statement)
     nats = NatsConnection(settings.nats_url, "probe")
     await nats.start()
     return pool, nats

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from shared.database import Pool, apply_migrations, create_pool
-from shared.eventstore import EVENT_STORE_DDL, EventStore
+from shared.database import Pool, create_pool
+from shared.eventstore import EventStore
 from shared.idempotency_keys import (
-    IDEMPOTENCY_DDL,
     KeyedRequest,
     KeyScope,
     Outcome,
@@ -23,6 +22,8 @@ from shared.idempotency_keys import (
     release,
     remember_answer,
 )
+from shared.schema.kernel_tables import KERNEL_SCHEMA
+from shared.schema.runner import migrate
 from tests.kernel.probe import ProbeSettings, pending
 
 DAY = timedelta(days=1)
@@ -32,8 +33,9 @@ SCOPE = KeyScope("agency-a", "observer-1", "POST /observations", "key-1")
 
 @pytest.fixture
 async def pool(settings_for: Callable[..., Any]) -> AsyncIterator[Pool]:
-    pool = await create_pool(settings_for(ProbeSettings))
-    await apply_migrations(pool, "kernel", [*EVENT_STORE_DDL, *IDEMPOTENCY_DDL])
+    settings = settings_for(ProbeSettings)
+    pool = await create_pool(settings)
+    await migrate(settings, KERNEL_SCHEMA, pool)
     yield pool
     await pool.close()
 

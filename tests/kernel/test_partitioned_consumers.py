@@ -11,7 +11,6 @@ from shared.consumer import EventConsumer, Handler, Subscription
 from shared.database import Connection, apply_migrations
 from shared.envelope import CloudEvent
 from shared.messaging import StreamPolicy, ensure_stream
-from shared.partition_claims import PARTITION_DDL
 from shared.partitions import PartitionedConsumers
 from shared.testing.waiting import eventually
 from tests.kernel.probe import Probe, pending, project_amount
@@ -77,7 +76,7 @@ def replica(
 
 
 async def partitioned_probe(probe: Probe) -> None:
-    await apply_migrations(probe.pool, "partitions", [*PARTITION_DDL, HANDLED_DDL])
+    await apply_migrations(probe.pool, "partitions", [HANDLED_DDL])  # claims: kernel
     subjects = [f"{probe.settings.subject_root}.probe.>"]
     js = probe.nats.jetstream()
     await ensure_stream(

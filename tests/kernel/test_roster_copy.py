@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
-from shared.database import Pool, apply_migrations, create_pool
+from shared.database import Pool, create_pool
 from shared.envelope import CloudEvent, event_source, event_type
 from shared.practice_time import as_practice_datetime
 from shared.problems import Problem
 from shared.roster import entries_on, histories, require_on_roster, team_on
-from shared.roster_copy import ROSTER_COPY_DDL, keep_roster_event
+from shared.roster_copy import keep_roster_event
+from shared.schema.roster_copy_tables import MODELS as ROSTER_COPY_MODELS
+from shared.testing.tables import create_declared
 from tests.kernel.probe import ProbeSettings
 
 AGENCY = "agency-r"
@@ -64,7 +66,7 @@ EVENTS = [
 @pytest.fixture
 async def pool(probe_settings: ProbeSettings) -> AsyncIterator[Pool]:
     created = await create_pool(probe_settings)
-    await apply_migrations(created, "roster", ROSTER_COPY_DDL)
+    await create_declared(created, ROSTER_COPY_MODELS)
     yield created
     await created.close()
 

@@ -6,20 +6,6 @@ import asyncpg
 
 from shared.database import Connection
 
-AGENCY_DDL = [
-    """
-    CREATE TABLE IF NOT EXISTS agencies (
-        agency_id text PRIMARY KEY,
-        name text NOT NULL,
-        url text,
-        first_admin_id text NOT NULL,
-        registered_by text NOT NULL,
-        registered_at timestamptz NOT NULL DEFAULT now(),
-        content_hash text NOT NULL
-    )
-    """,
-]
-
 
 async def insert_agency(
     conn: Connection,

@@ -1,115 +1,22 @@
-"""The coaching projections: one table per record kind, rebuilt from the log if need be.
+"""The coaching schema: the coaching projections and the roster copy.
 
-Every table is keyed by agency first, so every query filters on the tenant and an id
-chosen by another agency can never collide. `fingerprint` holds the hash of the command
-that created a record, to tell an idempotent repeat from a conflicting reuse of its id.
+The models (adapters/tables.py, with the kernel's) declare the tables; the revisions in
+adapters/migrations/ build them, at start-up and from `miiwrap migrate coaching`. A change
+to a table is a model change plus a new revision (docs/migrations.md).
 """
 
 from __future__ import annotations
 
-from shared.roster_copy import ROSTER_COPY_DDL
+from pathlib import Path
 
-MIGRATIONS = [
-    """
-    CREATE TABLE IF NOT EXISTS assignments (
-        agency_id text NOT NULL,
-        assignment_id uuid NOT NULL,
-        coach_id text NOT NULL,
-        practitioner_id text NOT NULL,
-        valid_from date NOT NULL,
-        valid_to date,
-        fingerprint text NOT NULL,
-        recorded_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (agency_id, assignment_id)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS assignments_practitioner_idx"
-    " ON assignments (agency_id, practitioner_id, valid_from)",
-    "CREATE INDEX IF NOT EXISTS assignments_coach_idx ON assignments (agency_id, coach_id)",
-    """
-    CREATE TABLE IF NOT EXISTS plans (
-        agency_id text NOT NULL,
-        plan_id uuid NOT NULL,
-        practitioner_id text NOT NULL,
-        goals jsonb NOT NULL,
-        fingerprint text NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (agency_id, plan_id),
-        CONSTRAINT plans_one_per_practitioner UNIQUE (agency_id, practitioner_id)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS sessions (
-        agency_id text NOT NULL,
-        session_id uuid NOT NULL,
-        coach_id text NOT NULL,
-        practitioner_id text NOT NULL,
-        held_on date NOT NULL,
-        duration_minutes integer NOT NULL,
-        modality text NOT NULL,
-        components text[] NOT NULL,
-        competencies text[] NOT NULL,
-        goal_ids text[] NOT NULL,
-        notes text NOT NULL,
-        fingerprint text NOT NULL,
-        recorded_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (agency_id, session_id)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS sessions_practitioner_idx"
-    " ON sessions (agency_id, practitioner_id, held_on)",
-    "CREATE INDEX IF NOT EXISTS sessions_held_on_idx ON sessions (agency_id, held_on)",
-    """
-    CREATE TABLE IF NOT EXISTS ratings (
-        agency_id text NOT NULL,
-        rating_id uuid NOT NULL,
-        practitioner_id text NOT NULL,
-        rater_id text NOT NULL,
-        competency text NOT NULL,
-        level text NOT NULL,
-        rated_on date NOT NULL,
-        source_type text NOT NULL,
-        source_id text NOT NULL,
-        note text NOT NULL,
-        goals_achieved text[] NOT NULL,
-        fingerprint text NOT NULL,
-        recorded_at timestamptz NOT NULL,
-        PRIMARY KEY (agency_id, rating_id)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS ratings_practitioner_idx"
-    " ON ratings (agency_id, practitioner_id, rated_on)",
-    """
-    CREATE TABLE IF NOT EXISTS peer_sessions (
-        agency_id text NOT NULL,
-        session_id uuid NOT NULL,
-        facilitator_id text NOT NULL,
-        participant_ids text[] NOT NULL,
-        held_on date NOT NULL,
-        competencies text[] NOT NULL,
-        shared text NOT NULL,
-        fingerprint text NOT NULL,
-        recorded_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (agency_id, session_id)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS peer_sessions_held_on_idx ON peer_sessions (agency_id, held_on)",
-    """
-    CREATE TABLE IF NOT EXISTS reflections (
-        agency_id text NOT NULL,
-        reflection_id uuid NOT NULL,
-        practitioner_id text NOT NULL,
-        written_on date NOT NULL,
-        competency text,
-        text text NOT NULL,
-        fingerprint text NOT NULL,
-        recorded_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (agency_id, reflection_id)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS reflections_written_on_idx ON reflections (agency_id, written_on)",
-    # teams and the program roster come from certification's roster now (the kernel copy)
-    "DROP TABLE IF EXISTS teams",
-    "DROP TABLE IF EXISTS registered_practitioners",
-    *ROSTER_COPY_DDL,
-]
+from services.coaching.adapters.tables import MODELS
+from shared.schema.import_tables import MODELS as IMPORT_MODELS
+from shared.schema.kernel_tables import MODELS as KERNEL_MODELS
+from shared.schema.roster_copy_tables import MODELS as ROSTER_COPY_MODELS
+from shared.schema.service_schema import ServiceSchema
+
+SCHEMA = ServiceSchema(
+    service="coaching",
+    declared=(*KERNEL_MODELS, *MODELS, *ROSTER_COPY_MODELS, *IMPORT_MODELS),
+    versions=Path(__file__).with_name("migrations"),
+)

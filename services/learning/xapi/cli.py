@@ -15,13 +15,14 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import SecretStr
 
+from services.learning.adapters.schema import SCHEMA
 from services.learning.config import LearningSettings
-from shared.database import Connection, apply_migrations, create_pool
+from shared.database import Connection, create_pool
+from shared.schema.runner import migrate
 
 from .adapters import credential_store
 from .credential_admin import InvalidKey, IssuedCredential, KeyTaken, issue_credential
 from .credential_admin import rotate_credential as rotate_secret
-from .ddl import XAPI_MIGRATIONS
 
 app = typer.Typer(help="LMS credentials for the xAPI endpoint (HTTP Basic).", no_args_is_help=True)
 
@@ -46,7 +47,7 @@ def _run(
     async def main() -> T:
         pool = await create_pool(settings)
         try:
-            await apply_migrations(pool, settings.service_name, XAPI_MIGRATIONS)
+            await migrate(settings, SCHEMA, pool)
             async with pool.acquire() as conn, conn.transaction():
                 return await work(conn)
         finally:

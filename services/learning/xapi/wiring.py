@@ -1,7 +1,8 @@
 """How the LRS plugs into the learning service's composition root.
 
-`bootstrap` adds `XAPI_MIGRATIONS`, `XAPI_ROUTERS`, `XAPI_PERMISSIONS`,
-`XAPI_RAW_BODY_PREFIXES` and `XAPI_OPENAPI_TAGS` to the service definition and awaits
+`bootstrap` adds `XAPI_ROUTERS`, `XAPI_PERMISSIONS`, `XAPI_RAW_BODY_PREFIXES` and
+`XAPI_OPENAPI_TAGS` to the service definition (the LRS tables, xapi/tables.py, are in
+the learning schema) and awaits
 `start_xapi` in its start-up hook. With `LEARNING_DEMO_XAPI_KEY` and
 `LEARNING_DEMO_XAPI_SECRET` set (as `make run` does), `start_xapi` makes them a working
 credential of the demo agency and maps the demo LMS's six module courses and its
@@ -26,7 +27,6 @@ from .api.router import XAPI_TAG
 from .api.router import router as lrs_router
 from .cmi5 import MoveOn
 from .credential_admin import ensure_credential
-from .ddl import XAPI_MIGRATIONS
 from .evidence import ActivityMapping, MappingKind
 from .evidence_recording import reevaluate_for_practitioner
 from .roster_replay import replay_on_registration
@@ -64,7 +64,6 @@ XAPI_OPENAPI_TAGS: list[dict[str, Any]] = [
 ]
 
 __all__ = [
-    "XAPI_MIGRATIONS",
     "XAPI_OPENAPI_TAGS",
     "XAPI_PERMISSIONS",
     "XAPI_RAW_BODY_PREFIXES",

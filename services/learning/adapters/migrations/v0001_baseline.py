@@ -1,24 +1,102 @@
-"""The LRS tables, in the learning service's schema. Every row carries its agency.
+"""Baseline: the learning schema as the previous release (c65b817) created it at start-up.
 
-- `xapi_statements`: each Statement as stored (JSONB), with the columns the filters
-  need: `stored`, the Verb, the registration, the StatementRef target (`ref_target`,
-  followed by the recursive filter CTEs), what it voids and whether it is voided.
-- `xapi_statement_agents` / `xapi_statement_activities`: one row per reference from
-  `matching.agent_references` / `activity_references`, so `agent` and `activity`
-  filters (with or without `related_*`) are index lookups on (identity, role).
-- `xapi_attachments`: Attachment data by SHA-2; `xapi_activities`: canonical Activity
-  definitions; `xapi_documents`: State, Activity Profile and Agent Profile documents.
-- `xapi_credentials`: HTTP Basic credentials of LMS partners (scrypt hashes only).
-- `xapi_activity_mappings`, `xapi_actor_mappings`, `xapi_account_home_pages`: how an
-  agency's Statements become learning evidence; `xapi_statement_outcomes` says, per
-  stored Statement, what it became (`recorded`), why not (`skipped`) or what it waits
-  for (`pending`: a mapping, a learner, a partner Statement); `xapi_au_satisfactions` records the
-  Statement that first satisfied a cmi5 AU's moveOn in a registration.
+Frozen. Its statements are idempotent, so it creates an empty schema and equally takes a
+database the previous release made (tables already there, rows kept) under version
+control. Later changes are later revisions (docs/migrations.md).
+
+Revision ID: 0001
+Revises:
 """
 
 from __future__ import annotations
 
-XAPI_MIGRATIONS = [
+from typing import Final
+
+from shared.schema.baseline import IMPORTS, KERNEL, ROSTER_COPY
+from shared.schema.scripts import run_script
+
+revision = "0001"
+down_revision: str | None = None
+branch_labels: str | None = None
+depends_on: str | None = None
+
+OWN: Final[tuple[str, ...]] = (
+    """
+    CREATE TABLE IF NOT EXISTS catalogs (
+        version text PRIMARY KEY,
+        content jsonb NOT NULL,
+        published_at timestamptz NOT NULL DEFAULT now()
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS learners (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        enrollment_id uuid NOT NULL,
+        enrolled_on date NOT NULL,
+        catalog_version text NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (agency_id, practitioner_id),
+        CONSTRAINT learners_enrollment_id_key UNIQUE (agency_id, enrollment_id)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS attempts (
+        agency_id text NOT NULL,
+        attempt_id uuid NOT NULL,
+        practitioner_id text NOT NULL,
+        module_id text NOT NULL,
+        module_order integer NOT NULL,
+        assessment_id text NOT NULL,
+        scaled_score double precision NOT NULL,
+        passed boolean NOT NULL,
+        mastered_module boolean NOT NULL,
+        previous_module_mastered boolean,
+        attempted_at timestamptz NOT NULL,
+        source_statement_id text,
+        recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (agency_id, attempt_id)
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS attempts_practitioner_idx
+        ON attempts (agency_id, practitioner_id, attempted_at, attempt_id)
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS concept_reviews (
+        agency_id text NOT NULL,
+        review_id uuid NOT NULL,
+        practitioner_id text NOT NULL,
+        concept_id text NOT NULL,
+        module_id text NOT NULL,
+        rating text NOT NULL,
+        scaled_score double precision,
+        reviewed_at timestamptz NOT NULL,
+        next_due_at timestamptz NOT NULL,
+        restored boolean NOT NULL,
+        source_statement_id text,
+        recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (agency_id, review_id)
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS concept_reviews_practitioner_idx
+        ON concept_reviews (agency_id, practitioner_id, reviewed_at, review_id)
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS review_cards (
+        agency_id text NOT NULL,
+        practitioner_id text NOT NULL,
+        concept_id text NOT NULL,
+        module_id text NOT NULL,
+        due timestamptz NOT NULL,
+        lapse_open boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (agency_id, practitioner_id, concept_id)
+    )
+    """,
+    "ALTER TABLE concept_reviews ALTER COLUMN next_due_at DROP NOT NULL",
+    "CREATE INDEX IF NOT EXISTS review_cards_due_idx ON review_cards (due) WHERE NOT lapse_open",
+    "DROP TABLE IF EXISTS teams",
     """
     CREATE TABLE IF NOT EXISTS xapi_credentials (
         key text PRIMARY KEY,
@@ -177,8 +255,6 @@ XAPI_MIGRATIONS = [
         PRIMARY KEY (agency_id, registration, activity_id)
     )
     """,
-    # every stored Statement's outcome: recorded, skipped (why) or pending (waiting for
-    # a mapping, a learner or a partner Statement), with what re-evaluation looks up by
     "ALTER TABLE xapi_statement_outcomes ADD COLUMN IF NOT EXISTS activity_id text",
     "ALTER TABLE xapi_statement_outcomes ADD COLUMN IF NOT EXISTS identity_key text",
     "ALTER TABLE xapi_statement_outcomes ADD COLUMN IF NOT EXISTS reason_code text",
@@ -203,4 +279,15 @@ XAPI_MIGRATIONS = [
     CREATE INDEX IF NOT EXISTS xapi_statements_credential_idx
         ON xapi_statements (agency_id, credential_key, stored, statement_id)
     """,
-]
+)
+
+# in the order the previous release applied them
+STATEMENTS: Final[tuple[str, ...]] = (*KERNEL, *OWN, *ROSTER_COPY, *IMPORTS)
+
+
+def upgrade() -> None:
+    run_script(STATEMENTS)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("the baseline is not undone: drop the schema to start over")

@@ -1,0 +1,1 @@
+"""The certification schema's Alembic revisions, oldest first (docs/migrations.md)."""

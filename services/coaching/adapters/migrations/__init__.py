@@ -1,0 +1,1 @@
+"""The coaching schema's Alembic revisions, oldest first (docs/migrations.md)."""

@@ -1,0 +1,1 @@
+"""The fidelity schema's Alembic revisions, oldest first (docs/migrations.md)."""

@@ -1,0 +1,1 @@
+"""The learning schema's Alembic revisions, oldest first (docs/migrations.md)."""

@@ -1,0 +1,1 @@
+"""Declared schemas (SQLModel models) and their Alembic migrations (docs/migrations.md)."""

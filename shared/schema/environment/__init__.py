@@ -1,0 +1,1 @@
+"""Alembic's environment for every service schema (env.py) and the revision template."""
