@@ -62,8 +62,11 @@ run: $(STAMP) ## Start PostgreSQL, NATS, the four services and the portal on :80
 run-secure: $(STAMP) ## Like run, with NATS users per service and per agency app (deploy/nats)
 	$(BIN)/miiwrap run --secure-nats
 
+# Two pytest workers (pytest-xdist), a test file each at a time: each worker starts its own
+# PostgreSQL and NATS; tests isolate by schema, subject root and agency as before.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(CHROMIUM) ## Run the whole test suite against real PostgreSQL and NATS (and chromium)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 	$(BIN)/pytest tests -k unit

@@ -24,6 +24,7 @@ NOT_IMPORTED = {
     "schemathesis": "its command fuzzes the running services (tests/security/fuzz.py)",
     "pytest-asyncio": "pytest plugin (asyncio_mode = auto)",
     "pytest-timeout": "pytest plugin (timeout = 120)",
+    "pytest-xdist": "pytest plugin: make test runs the suite on two workers (-n 2)",
     "mypy": "make lint",
     "ruff": "make lint",
     "asyncpg-stubs": "type stubs for mypy",

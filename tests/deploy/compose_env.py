@@ -30,6 +30,7 @@ def compose_secrets() -> dict[str, str]:
         values[f"{service.upper()}_DB_PASSWORD"] = base64_password()
         values[f"{service.upper()}_NATS_PASSWORD"] = secrets.token_urlsafe(24)
     values["DEMO_AGENCY_NATS_PASSWORD"] = secrets.token_urlsafe(24)
+    values["CREDENTIAL_KEY_SECRET"] = secrets.token_urlsafe(48)  # signing keys at rest
     return values
 
 
