@@ -31,6 +31,7 @@ from services.certification.config import CertificationSettings
 from services.learning.bootstrap import create_service_app as learning_app
 from services.learning.config import LearningSettings
 from shared.config import stream_name
+from shared.envelope import CloudEvent
 from shared.servers import NatsServer, PostgresServer
 from shared.testing.apps import bearer, running, runtime_of
 from shared.testing.roster import RosterAnnouncer
@@ -86,6 +87,25 @@ def histories(agency: str, practitioners: int) -> list[UpstreamHistory]:
     return [UpstreamHistory.certified_facilitator(agency, f"pr-{i}") for i in range(practitioners)]
 
 
+async def upstream_backlog(
+    settings: CertificationSettings, nats_url: str, agency: str, people: list[UpstreamHistory]
+) -> tuple[list[CloudEvent], float]:
+    """Register ``people`` (then stop consuming) and publish their upstream histories as a
+    backlog: (the events, events/s of an ordered read of them — the raw ceiling)."""
+    app = certification_app(settings, SettableClock(TODAY))
+    async with running(app) as client:
+        headers = bearer(settings, agency, "admin")
+        for history in people:
+            await register(client, headers, history.practitioner_id)
+    client_nats = await nats.connect(nats_url)
+    try:
+        events = [event for history in people for event in history.events]
+        await publish(client_nats, settings.subject_root, events)
+        return events, await ordered_read_rate(client_nats, settings.subject_root, len(events))
+    finally:
+        await client_nats.close()
+
+
 async def intake_rate(
     pg: PostgresServer, nats_url: str, batch_size: int, practitioners: int
 ) -> tuple[int, float, float]:
@@ -102,18 +122,7 @@ async def intake_rate(
         db_pool_max=10,
     )
     people = histories(agency, practitioners)
-    app = certification_app(settings, SettableClock(TODAY))
-    async with running(app) as client:  # register the roster, then stop consuming
-        headers = bearer(settings, agency, "admin")
-        for history in people:
-            await register(client, headers, history.practitioner_id)
-    client_nats = await nats.connect(nats_url)
-    try:
-        events = [event for history in people for event in history.events]
-        await publish(client_nats, root, events)
-        ceiling = await ordered_read_rate(client_nats, root, len(events))
-    finally:
-        await client_nats.close()
+    events, ceiling = await upstream_backlog(settings, nats_url, agency, people)
     app = certification_app(settings, SettableClock(TODAY))
     async with running(app):
         runtime = app.state.runtime

@@ -22,7 +22,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import nats
 
 from services.certification.adapters.clock import SettableClock
 from services.certification.bootstrap import create_service_app as certification_app
@@ -30,8 +29,8 @@ from services.certification.config import CertificationSettings
 from services.certification.handlers.rebuild import rebuild_agency
 from shared.servers import NatsServer, PostgresServer
 from shared.testing.apps import bearer, running
-from tests.bench.intake_bench import histories, ordered_read_rate, register
-from tests.certification.upstream import TODAY, publish
+from tests.bench.intake_bench import histories, upstream_backlog
+from tests.certification.upstream import TODAY
 
 DATABASE = "bench"
 AGENCY = "bench"
@@ -77,18 +76,7 @@ async def rebuild_rates(
         db_pool_max=10,
     )
     people = histories(AGENCY, practitioners)
-    app = certification_app(settings, SettableClock(TODAY))
-    async with running(app) as client:  # register the roster, then stop consuming
-        headers = bearer(settings, AGENCY, "admin")
-        for history in people:
-            await register(client, headers, history.practitioner_id)
-    client_nats = await nats.connect(nats_url)
-    try:
-        events = [event for history in people for event in history.events]
-        await publish(client_nats, root, events)
-        ceiling = await ordered_read_rate(client_nats, root, len(events))
-    finally:
-        await client_nats.close()
+    events, ceiling = await upstream_backlog(settings, nats_url, AGENCY, people)
     app = certification_app(settings, SettableClock(TODAY))
     async with running(app) as client:
         runtime = app.state.runtime
