@@ -34,27 +34,52 @@ def check_requirement(
     requirement: Requirement, timeline: Timeline, on: date, counts_after: date | None = None
 ) -> RequirementResult:
     """Judge one requirement on ``on`` (``counts_after``: see observations.py)."""
+    # Each answer is remembered under everything its checker reads (timeline.remember):
+    # the rule and how much of its kind of evidence is known by ``on`` (plus the month
+    # for coaching, the window's bounds and ``counts_after`` for observations).
     match requirement:
         case ModulesMasteredInOrder():
-            return _modules_in_order(requirement, timeline, on)
+            return timeline.remember(
+                requirement,
+                timeline.mastery_count(on),
+                lambda: _modules_in_order(requirement, timeline, on),
+            )
         case ConceptsNotLapsed():
-            lapsed, events = lapsed_concepts(timeline, on, requirement.concept_ids)
-            return RequirementResult(
-                requirement=requirement.type,
-                met=not lapsed,
-                reason=describe_concepts(lapsed, events),
-                evidence_ids=tuple(e.event_id for e in (lapsed or events)),
+            return timeline.remember(
+                requirement,
+                timeline.concept_count(on),
+                lambda: _concepts_not_lapsed(requirement, timeline, on),
             )
         case MonthlyCoaching():
-            return _monthly_coaching(requirement, timeline, on)
+            return timeline.remember(
+                requirement,
+                (timeline.session_count(on), on.year, on.month),
+                lambda: _monthly_coaching(requirement, timeline, on),
+            )
         case SkillRatings():
-            return _skill_ratings(requirement, timeline, on)
+            return timeline.remember(
+                requirement,
+                timeline.rating_count(on),
+                lambda: _skill_ratings(requirement, timeline, on),
+            )
         case Tenure():
             return _tenure(requirement, timeline, on)
         case QualifyingObservations():
             return check_qualifying_observations(requirement, timeline, on, counts_after)
         case _:
             assert_never(requirement)
+
+
+def _concepts_not_lapsed(
+    requirement: ConceptsNotLapsed, timeline: Timeline, on: date
+) -> RequirementResult:
+    lapsed, events = lapsed_concepts(timeline, on, requirement.concept_ids)
+    return RequirementResult(
+        requirement=requirement.type,
+        met=not lapsed,
+        reason=describe_concepts(lapsed, events),
+        evidence_ids=tuple(e.event_id for e in (lapsed or events)),
+    )
 
 
 @dataclass(frozen=True)
