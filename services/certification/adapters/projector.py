@@ -12,7 +12,7 @@ from typing import Any
 
 from services.certification.adapters.calibration_rows import project_calibration
 from services.certification.adapters.credential_rows import project_credential
-from services.certification.adapters.roster_projection import project_roster_event
+from services.certification.adapters.roster_projection import project_roster_events
 from services.certification.adapters.window_rows import project_window
 from services.certification.domain.credential_events import CREDENTIAL_EVENT_NAMES
 from services.certification.domain.events import ROSTER_EVENT_NAMES, TRANSITION_EVENT_NAMES
@@ -92,8 +92,8 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
             await project_window(conn, event)
         elif event.name in CREDENTIAL_EVENT_NAMES:
             await project_credential(conn, event)
-    for event in roster:  # in log order: each history row copies its predecessor's details
-        await project_roster_event(conn, event)
+    # in log order: each history row copies its predecessor's details
+    await project_roster_events(conn, roster)
     await _insert(conn, evidence, versions, adoptions, transitions)
     for agency, practitioner_id, event_ids, by in withdrawn:  # after the evidence it drops
         await conn.execute(
