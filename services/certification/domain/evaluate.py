@@ -189,7 +189,6 @@ def _initial_checks(
 
 
 def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agenda: _Agenda) -> None:
-    prerequisite = _prerequisite(run, runs)
     changes: list[Transition] = []
     if run.status not in HELD:
         # Judged until the day's verdict is known: a grant needs every result (they
@@ -206,6 +205,8 @@ def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agend
         elif run.status is not Status.LAPSED:
             run.status = Status.IN_PROGRESS if started else Status.NOT_STARTED
     if run.status in HELD:
+        # the prerequisite's status is the same before and after this level's step
+        prerequisite = _prerequisite(run, runs)
         verdict = check_maintenance(
             run.level.maintenance, timeline, day, run.at_risk_since, prerequisite
         )

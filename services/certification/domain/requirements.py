@@ -7,11 +7,11 @@ events its verdict rests on. Observations live in ``observations.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import assert_never
+from typing import Any
 
 from services.certification.domain import explain
 from services.certification.domain.evidence import ConceptLapsed, ModuleMastered
@@ -34,40 +34,69 @@ def check_requirement(
     requirement: Requirement, timeline: Timeline, on: date, counts_after: date | None = None
 ) -> RequirementResult:
     """Judge one requirement on ``on`` (``counts_after``: see observations.py)."""
-    # Each answer is remembered under everything its checker reads (timeline.remember):
-    # the rule and how much of its kind of evidence is known by ``on`` (plus the month
-    # for coaching, the window's bounds and ``counts_after`` for observations).
-    match requirement:
-        case ModulesMasteredInOrder():
-            return timeline.remember(
-                requirement,
-                timeline.mastery_count(on),
-                lambda: _modules_in_order(requirement, timeline, on),
-            )
-        case ConceptsNotLapsed():
-            return timeline.remember(
-                requirement,
-                timeline.concept_count(on),
-                lambda: _concepts_not_lapsed(requirement, timeline, on),
-            )
-        case MonthlyCoaching():
-            return timeline.remember(
-                requirement,
-                (timeline.session_count(on), on.year, on.month),
-                lambda: _monthly_coaching(requirement, timeline, on),
-            )
-        case SkillRatings():
-            return timeline.remember(
-                requirement,
-                timeline.rating_count(on),
-                lambda: _skill_ratings(requirement, timeline, on),
-            )
-        case Tenure():
-            return _tenure(requirement, timeline, on)
-        case QualifyingObservations():
-            return check_qualifying_observations(requirement, timeline, on, counts_after)
-        case _:
-            assert_never(requirement)
+    return _CHECKERS[type(requirement)](requirement, timeline, on, counts_after)
+
+
+# Each answer is remembered under everything its checker reads (timeline.remember): the
+# rule and how much of its kind of evidence is known by ``on`` (plus the month for
+# coaching; observations.py keys by the window's bounds and ``counts_after``).
+
+
+def _check_modules(
+    requirement: ModulesMasteredInOrder, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return timeline.remember(
+        requirement,
+        timeline.mastery_count(on),
+        lambda: _modules_in_order(requirement, timeline, on),
+    )
+
+
+def _check_concepts(
+    requirement: ConceptsNotLapsed, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return timeline.remember(
+        requirement,
+        timeline.concept_count(on),
+        lambda: _concepts_not_lapsed(requirement, timeline, on),
+    )
+
+
+def _check_coaching(
+    requirement: MonthlyCoaching, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return timeline.remember(
+        requirement,
+        (timeline.session_count(on), on.year, on.month),
+        lambda: _monthly_coaching(requirement, timeline, on),
+    )
+
+
+def _check_ratings(
+    requirement: SkillRatings, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return timeline.remember(
+        requirement,
+        timeline.rating_count(on),
+        lambda: _skill_ratings(requirement, timeline, on),
+    )
+
+
+def _check_tenure(
+    requirement: Tenure, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return _tenure(requirement, timeline, on)
+
+
+# One checker per requirement type (a dict lookup: the replay asks on every checkpoint day).
+_CHECKERS: dict[type, Callable[[Any, Timeline, date, date | None], RequirementResult]] = {
+    ModulesMasteredInOrder: _check_modules,
+    ConceptsNotLapsed: _check_concepts,
+    MonthlyCoaching: _check_coaching,
+    SkillRatings: _check_ratings,
+    Tenure: _check_tenure,
+    QualifyingObservations: check_qualifying_observations,
+}
 
 
 def _concepts_not_lapsed(
@@ -94,6 +123,7 @@ class Prerequisite:
         return f"{self.title} ({self.key}) is {self.status.value.replace('_', ' ')}"
 
 
+@lru_cache(maxsize=1024)
 def check_prerequisite(prerequisite: Prerequisite) -> RequirementResult:
     """A dependent level is granted only on a certified (not merely at-risk) prerequisite."""
     return RequirementResult(
