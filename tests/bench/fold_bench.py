@@ -1,9 +1,10 @@
 """How much CPU does certification's pure fold take per practitioner? No servers.
 
-Two histories, each folded as of today under the default policy, the way a rebuild
-or an intake batch folds them: the bench dataset's practitioner (tests/bench/dataset.py:
-a registration and nine pieces of evidence) and the canonical certified facilitator of
-the unit tests (36 pieces of evidence over a year, granted, then maintained). Each
+Three histories, each folded under the default policy, the way a rebuild or an intake
+batch folds them: the bench dataset's practitioner (tests/bench/dataset.py: nine pieces
+of evidence), the canonical certified facilitator of the unit tests (29 over a year,
+granted), and two years of it (certified, then kept by weekly coaching, monthly
+observations and concept reviews: about 200). Each
 history is parsed from stored JSON once per practitioner, as `agency_evidence` does.
 
 `python -m tests.bench.fold_bench [--practitioners N] [--profile]`; nothing is asserted.
@@ -17,7 +18,7 @@ import cProfile
 import pstats
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from services.certification.domain.evaluate import evaluate
 from services.certification.domain.evidence import EVIDENCE_ADAPTER, EvidenceSet
@@ -27,7 +28,7 @@ from services.certification.models.certification import state_json
 from tests.bench.dataset import EVENT_PLACEHOLDER, PLACEHOLDER, templates
 from tests.certification.unit.certification_builders import PractitionerHistory
 
-TODAY = date(2026, 1, 10)
+TODAY = date(2027, 6, 1)
 
 
 def bench_items() -> list[str]:
@@ -42,6 +43,29 @@ def bench_items() -> list[str]:
 def certified_items() -> list[str]:
     history = PractitionerHistory.certified_facilitator(PLACEHOLDER).build()
     return [EVIDENCE_ADAPTER.dump_json(item).decode() for item in history.values()]
+
+
+def long_items() -> list[str]:
+    """Two years of an agency's imported history: certified, then kept by continued
+    practice (weekly coaching, monthly observations, concept reviews lapsing and
+    restored), the shape a state-wide import brings (hundreds of records each)."""
+    history = PractitionerHistory.certified_facilitator(PLACEHOLDER)
+    day = date(2025, 12, 8)
+    for week in range(60):
+        history.coached(day + timedelta(weeks=week))
+    for month in range(14):
+        on = day + timedelta(days=30 * month + 3)
+        history.observed(on, total=78 + (month * 7) % 15, observer="observer-9")
+        history.observed(on, total=85, observer="observer-9", kind="coaching")
+    for review in range(120):
+        on = day + timedelta(days=3 * review)
+        concept = f"C{review % 7}"
+        if review % 3 == 0:
+            history.concept_lapsed(concept, on)
+        else:
+            history.concept_restored(concept, on)
+    built = history.build()
+    return [EVIDENCE_ADAPTER.dump_json(item).decode() for item in built.values()]
 
 
 def fold_all(items: list[str], practitioners: int) -> Callable[[], None]:
@@ -61,7 +85,12 @@ def fold_all(items: list[str], practitioners: int) -> Callable[[], None]:
 def main(practitioners: int, profile: bool) -> None:
     print(f"\ncertification fold, {practitioners} practitioners each (CPU ms per practitioner)\n")
     print("| history | evidence items | parse + fold + schedule + body |\n|---|---|---|")
-    for name, items in (("bench dataset", bench_items()), ("certified", certified_items())):
+    workloads = (
+        ("bench dataset", bench_items()),
+        ("certified", certified_items()),
+        ("two years", long_items()),
+    )
+    for name, items in workloads:
         run = fold_all(items, practitioners)
         run()  # warm caches the way a running service has them
         started = time.process_time()
