@@ -195,10 +195,14 @@ def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agend
         # explain it); otherwise only whether one fails and whether any rests on evidence.
         results: list[RequirementResult] = []
         met, started = True, False
+        lapsed = run.status is Status.LAPSED
         for result in _initial_checks(run, _prerequisite(run, runs, for_grant=True), timeline, day):
             results.append(result)
-            met, started = met and result.met, started or bool(result.evidence_ids)
-            if not met and (started or run.status is Status.LAPSED):
+            if not result.met:
+                met = False
+            if result.evidence_ids:
+                started = True
+            if not met and (started or lapsed):
                 break
         if met:
             changes.append(_grant(run, day, results))

@@ -278,6 +278,9 @@ class Timeline:
         end = series.count_until(on)
         return min(start, end), end
 
+    def observation_count(self, on: date, kind: InstrumentKind) -> int:
+        return self._observations[kind].count_until(on)
+
     def all_observations(self) -> Sequence[ObservationRecorded]:
         return [o for series in self._observations.values() for o in series.items]
 
