@@ -13,8 +13,8 @@ history is parsed from stored JSON once per practitioner, as `agency_evidence` d
 from __future__ import annotations
 
 import argparse
-import json
 import cProfile
+import json
 import pstats
 import time
 from collections.abc import Callable

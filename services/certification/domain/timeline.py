@@ -164,6 +164,7 @@ class Timeline:
             kinds.setdefault(item.kind, []).append(item)
         enrolled: list[PractitionerEnrolled] = kinds.get("practitioner_enrolled", [])
         changed: list[RosterDetailsChanged] = kinds.get("roster_details_changed", [])
+        assigned: list[CoachAssigned] = kinds.get("coach_assigned", [])
         self._program_starts = _Series(
             [
                 *(_program_start(i) for i in enrolled),
@@ -171,14 +172,12 @@ class Timeline:
             ],
             lambda start: (start.occurred_on, start.event_id),
         )
-        self._coaches = _Series(
-            [
-                *kinds.get("coach_assigned", []),
-                *(i for i in enrolled if i.coach_id is not None),
-                *(i for i in changed if "coach_id" in i.changed),
-            ],
-            lambda i: (i.occurred_on, _coach_rank(i), i.event_id),
-        )
+        coaches: list[CoachEvent] = [
+            *assigned,
+            *(i for i in enrolled if i.coach_id is not None),
+            *(i for i in changed if "coach_id" in i.changed),
+        ]
+        self._coaches = _Series(coaches, lambda i: (i.occurred_on, _coach_rank(i), i.event_id))
         self._masteries = _Series(kinds.get("module_mastered", []), _by_date)
         self._concepts = _Series(
             [*kinds.get("concept_lapsed", []), *kinds.get("concept_restored", [])],
@@ -193,9 +192,12 @@ class Timeline:
             kind: _Series((o for o in observations if o.instrument_kind == kind), _by_date)
             for kind in ("team_meeting", "coaching")
         }
+        admin: list[AdminAction] = [
+            *kinds.get("certification_revoked", []),
+            *kinds.get("certification_reinstated", []),
+        ]
         self._admin = _Series(
-            [*kinds.get("certification_revoked", []), *kinds.get("certification_reinstated", [])],
-            lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id),
+            admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
         self._memo: dict[tuple[int, Hashable], tuple[object, Any]] = {}
 
