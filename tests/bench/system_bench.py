@@ -253,6 +253,13 @@ class Bench:
                 "stay empty, so figures 6 and 7 see their logs and roster copies but not "
                 "their certification projections."
             )
+        self.notes.append(
+            "Rebuild beside its ceiling: the ordered read is JetStream handing over raw "
+            "messages; a rebuild reads certification's log from PostgreSQL, writes every "
+            "projection row and folds each practitioner's certification as of today, so "
+            "its bound is the fold's CPU (`python -m tests.bench.fold_bench` measures it "
+            "per practitioner), not the read."
+        )
         self.figures.append(
             Figure(
                 "5",

@@ -83,9 +83,7 @@ def test_every_maintenance_rule_answers_on_a_remembering_timeline_as_on_a_fresh_
             fresh = check_maintenance(
                 level.maintenance, Timeline(evidence, UNTIL), day, at_risk_since, None
             )
-            remembered = check_maintenance(
-                level.maintenance, remembering, day, at_risk_since, None
-            )
+            remembered = check_maintenance(level.maintenance, remembering, day, at_risk_since, None)
             assert remembered == fresh, (day, level.key)
 
 
