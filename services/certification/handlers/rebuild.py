@@ -24,8 +24,9 @@ from datetime import date
 
 from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
-from services.certification.adapters.projector import project
+from services.certification.adapters.projector import project, project_logged_evidence
 from services.certification.adapters.schema import PROJECTION_TABLES
+from services.certification.domain.events import EvidenceReceived
 from services.certification.handlers.evaluation import refresh_many
 from shared.database import Connection
 from shared.events import StoredEvent
@@ -62,9 +63,18 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
         await locks.own_agency(conn, agency_id)
         for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
             await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
+        # Evidence, most of the log, is projected in SQL straight from the log; the other
+        # events come through Python, each page after the evidence logged up to its end
+        # (as when both are in one page, a retraction's page drops what came before it).
+        projected_up_to = 0
         async for batch in _pages(store, reader, agency_id):
+            replayed += await project_logged_evidence(
+                conn, agency_id, projected_up_to, batch[-1].position
+            )
+            projected_up_to = batch[-1].position
             await project(conn, batch)
             replayed += len(batch)
+        replayed += await project_logged_evidence(conn, agency_id, projected_up_to, None)
         policy = await policy_rows.adopted_policy(conn, agency_id)
         evidence = await evidence_rows.agency_evidence(conn, agency_id)
         practitioners = await evidence_rows.registered_ids(conn, agency_id)
@@ -98,7 +108,9 @@ async def _pages(
     async def read() -> None:
         async with reader.transaction(isolation="repeatable_read", readonly=True):
             position = 0
-            while batch := await store.read_agency(reader, agency_id, position, BATCH):
+            while batch := await store.read_agency(
+                reader, agency_id, position, BATCH, skipping=(EvidenceReceived.name,)
+            ):
                 await pages.put(batch)
                 position = batch[-1].position
         await pages.put([])
