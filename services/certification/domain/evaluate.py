@@ -58,11 +58,12 @@ from services.certification.domain.maintenance import (
     check_maintenance,
     flip_dates,
 )
-from services.certification.domain.policy import Level, Policy, Tenure
+from services.certification.domain.policy import Level, Policy, Requirement, Tenure
 from services.certification.domain.requirements import (
+    Checker,
     Prerequisite,
     check_prerequisite,
-    check_requirement,
+    checker_for,
 )
 from services.certification.domain.state import (
     CertificationState,
@@ -93,6 +94,11 @@ class _Run:
     lapsed_on: date | None = None
     revoked: bool = False
     transitions: list[Transition] = field(default_factory=list)
+    # each initial requirement with its checker, looked up once per replay
+    checks: tuple[tuple[Requirement, Checker], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.checks = tuple((r, checker_for(r)) for r in self.level.requires)
 
     @property
     def effective_status(self) -> Status:
@@ -184,8 +190,8 @@ def _initial_checks(
     if prerequisite is not None:
         yield check_prerequisite(prerequisite)
     counts_after = run.lapsed_on if run.status is Status.LAPSED else None
-    for requirement in run.level.requires:
-        yield check_requirement(requirement, timeline, day, counts_after)
+    for requirement, check in run.checks:
+        yield check(requirement, timeline, day, counts_after)
 
 
 def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agenda: _Agenda) -> None:

@@ -29,12 +29,19 @@ from services.certification.domain.state import RequirementResult
 from services.certification.domain.timeline import ConceptEvent, Timeline
 from services.certification.domain.transitions import CertificationStatus
 
+Checker = Callable[[Any, Timeline, date, date | None], RequirementResult]
+
 
 def check_requirement(
     requirement: Requirement, timeline: Timeline, on: date, counts_after: date | None = None
 ) -> RequirementResult:
     """Judge one requirement on ``on`` (``counts_after``: see observations.py)."""
     return _CHECKERS[type(requirement)](requirement, timeline, on, counts_after)
+
+
+def checker_for(requirement: Requirement) -> Checker:
+    """What `check_requirement` calls for ``requirement`` (a replay looks it up once)."""
+    return _CHECKERS[type(requirement)]
 
 
 # Each answer is remembered under everything its checker reads (timeline.remember): the
@@ -89,7 +96,7 @@ def _check_tenure(
 
 
 # One checker per requirement type (a dict lookup: the replay asks on every checkpoint day).
-_CHECKERS: dict[type, Callable[[Any, Timeline, date, date | None], RequirementResult]] = {
+_CHECKERS: dict[type, Checker] = {
     ModulesMasteredInOrder: _check_modules,
     ConceptsNotLapsed: _check_concepts,
     MonthlyCoaching: _check_coaching,
