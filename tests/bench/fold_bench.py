@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from services.certification.domain.evaluate import evaluate
+from services.certification.domain.evaluate import evaluate, fold_timeline
 from services.certification.domain.evidence import EVIDENCE_ADAPTER, EvidenceSet
 from services.certification.domain.schedule import next_change_on
 from services.certification.domain.seed_policies import DEFAULT_POLICY
@@ -75,8 +75,9 @@ def fold_all(items: list[str], practitioners: int) -> Callable[[], None]:
             evidence = EvidenceSet(
                 pid, [EVIDENCE_ADAPTER.validate_json(i.replace(PLACEHOLDER, pid)) for i in items]
             )
-            state = evaluate(DEFAULT_POLICY, evidence, TODAY)
-            next_change_on(DEFAULT_POLICY, evidence, state)
+            timeline = fold_timeline(DEFAULT_POLICY, evidence, TODAY)
+            state = evaluate(DEFAULT_POLICY, evidence, TODAY, timeline=timeline)
+            next_change_on(DEFAULT_POLICY, evidence, state, timeline=timeline)
             state_json(state)
 
     return run

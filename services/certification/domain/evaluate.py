@@ -125,11 +125,23 @@ class _Agenda:
             yield heapq.heappop(self._heap)
 
 
-def evaluate(policy: Policy, evidence: EvidenceSet, as_of: date) -> CertificationState:
-    """Every level's status as of ``as_of`` with reasons, and the transitions that led there."""
-    timeline = Timeline(
+def fold_timeline(policy: Policy, evidence: EvidenceSet, as_of: date) -> Timeline:
+    """The timeline ``evaluate`` replays: a caller that also asks `schedule.next_change_on`
+    builds it once and hands it to both."""
+    return Timeline(
         evidence, until=as_of, count_imported_paper=policy.observations.count_imported_paper
     )
+
+
+def evaluate(
+    policy: Policy, evidence: EvidenceSet, as_of: date, *, timeline: Timeline | None = None
+) -> CertificationState:
+    """Every level's status as of ``as_of`` with reasons, and the transitions that led there.
+
+    ``timeline``, when given, is ``fold_timeline(policy, evidence, as_of)``.
+    """
+    if timeline is None:
+        timeline = fold_timeline(policy, evidence, as_of)
     runs = {level.key: _Run(level) for level in policy.levels}
     agenda = _Agenda(_checkpoints(policy, timeline), as_of)
     for day in agenda:
