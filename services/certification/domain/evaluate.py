@@ -269,9 +269,12 @@ def _maintain(
 def _overlay_revocation(
     run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, changes: list[Transition]
 ) -> None:
-    action = timeline.admin_action(day, run.level.key)
     parent = runs[run.level.requires_level] if run.level.requires_level else None
     parent_revoked = parent is not None and parent.revoked
+    if not (run.revoked or parent_revoked or timeline.has_admin_actions):
+        run.transitions.extend(changes)  # nothing can revoke it: the common day, quickly
+        return
+    action = timeline.admin_action(day, run.level.key)
     if run.revoked:
         revoked_now = isinstance(action, CertificationRevoked) or parent_revoked
     else:  # a revocation takes a level only if it is held on the revocation's date

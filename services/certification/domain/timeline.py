@@ -199,6 +199,7 @@ class Timeline:
         self._admin = _Series(
             admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
+        self.has_admin_actions = bool(admin)
         self._memo: dict[tuple[int, Hashable], tuple[object, Any]] = {}
 
     def remember(self, rule: object, inputs: Hashable, compute: Callable[[], R]) -> R:
@@ -221,7 +222,7 @@ class Timeline:
 
     def is_away(self, on: date) -> bool:
         """Was the practitioner off the roster on ``on`` (left, not yet returned)?"""
-        return any(on in period for period in self.away)
+        return bool(self.away) and any(on in period for period in self.away)
 
     def program_starts(self) -> Sequence[ProgramStart]:
         return self._program_starts.items
