@@ -35,7 +35,6 @@ from services.certification.domain.policy import Policy
 from services.certification.domain.publication import Announced, PlannedEvent, plan_publication
 from services.certification.domain.schedule import next_change_on
 from services.certification.domain.state import CertificationState
-from services.certification.domain.timeline import Timeline
 from services.certification.domain.transitions import Transition, TransitionKind
 from services.certification.handlers.credentials import follow_publication
 from services.certification.models.certification import state_json
@@ -115,11 +114,12 @@ async def refresh_many(
         evidence = await evidence_rows.evidence_sets(conn, agency_id, ids)
     evidence_of = {pid: evidence.get(pid) or EvidenceSet(pid) for pid in ids}
     states: dict[str, CertificationState] = {}
-    timelines: dict[str, Timeline] = {}
-    for pid in ids:
+    next_changes: dict[str, date | None] = {}
+    for pid in ids:  # one timeline folds and schedules each practitioner, then is dropped
         with FOLD_SECONDS.time():
-            timelines[pid] = fold_timeline(policy, evidence_of[pid], today)
-            states[pid] = evaluate(policy, evidence_of[pid], today, timeline=timelines[pid])
+            timeline = fold_timeline(policy, evidence_of[pid], today)
+            states[pid] = evaluate(policy, evidence_of[pid], today, timeline=timeline)
+        next_changes[pid] = next_change_on(policy, evidence_of[pid], states[pid], timeline=timeline)
     holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
     published: dict[str, list[StoredEvent]] = {pid: [] for pid in ids}
     if holding is not None:
@@ -161,9 +161,7 @@ async def refresh_many(
         [
             status_rows.StoredEvaluation(
                 state=states[pid],
-                next_change_on=next_change_on(
-                    policy, evidence_of[pid], states[pid], timeline=timelines.pop(pid)
-                ),
+                next_change_on=next_changes[pid],
                 body=state_json(states[pid]),
             )
             for pid in ids
