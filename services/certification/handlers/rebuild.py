@@ -76,8 +76,9 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
             replayed += len(batch)
         replayed += await project_logged_evidence(conn, agency_id, projected_up_to, None)
         policy = await policy_rows.adopted_policy(conn, agency_id)
-        evidence = await evidence_rows.agency_evidence(conn, agency_id)
         practitioners = await evidence_rows.registered_ids(conn, agency_id)
+        # Each round loads its own practitioners' evidence: a large agency's whole evidence
+        # at once would be held (and walked by the garbage collector) all along.
         for start in range(0, len(practitioners), EVALUATION_BATCH):
             evaluated = await refresh_many(
                 conn,
@@ -86,7 +87,6 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
                 practitioners[start : start + EVALUATION_BATCH],
                 today,
                 policy=policy,
-                evidence=evidence,
             )
             published += sum(len(e.published) for e in evaluated.values())
     return RebuildReport(
