@@ -154,13 +154,16 @@ def _modules_in_order(
     problem = ""
     for module_id in requirement.module_ids:
         previous = chain[-1] if chain else None
-        fitting = [
-            m
-            for m in masteries.get(module_id, [])
-            if previous is None or m.occurred_on >= previous.occurred_on
-        ]
-        if fitting:
-            chain.append(fitting[0])
+        fitting = next(
+            (
+                m
+                for m in masteries.get(module_id, ())
+                if previous is None or m.occurred_on >= previous.occurred_on
+            ),
+            None,
+        )
+        if fitting is not None:
+            chain.append(fitting)
             continue
         problem = _module_problem(module_id, masteries.get(module_id, []), previous)
         break
@@ -221,14 +224,13 @@ def _monthly_coaching(
 ) -> RequirementResult:
     # The window is the calendar months ending with on's own month, so a session held
     # earlier this month already counts: nobody waits for the month to end.
-    last = on.year * 12 + on.month - 1
-    months = [divmod(index, 12) for index in range(last - requirement.window_months + 1, last + 1)]
-    first_day = date(months[0][0], months[0][1] + 1, 1)
+    first_month = on.year * 12 + on.month - requirement.window_months  # months since year 0
+    first_day = date(first_month // 12, first_month % 12 + 1, 1)
     in_window = [s for s in timeline.coaching_sessions(on) if s.occurred_on >= first_day]
     sessions = [s for s in in_window if requirement.required_components <= s.components]
     covered = sorted({_month(s.occurred_on) for s in sessions})
     components = " and ".join(sorted(requirement.required_components))
-    span = f"{first_day:%Y-%m} to {on:%Y-%m}"
+    span = f"{_month(first_day)} to {_month(on)}"
     reason = (
         f"sessions with {components} in {len(covered)} of the {requirement.window_months} "
         f"calendar months {span} (need {requirement.min_months})"
