@@ -114,7 +114,7 @@ def main(practitioners: int, profile: bool) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--practitioners", type=int, default=2000)
+    parser.add_argument("--practitioners", type=int, default=500)
     parser.add_argument("--profile", action="store_true")
     arguments = parser.parse_args()
     main(arguments.practitioners, arguments.profile)
