@@ -209,7 +209,9 @@ class Timeline:
         one kind of evidence: while none of that kind arrives, the answer is the same.
         A checker names as ``inputs`` everything it reads besides the rule (how much of
         its evidence is known by the day, ...), so a hit returns exactly what computing
-        again would. The rule is held with its answers, so its id stays its own.
+        again would. A rule object stands for one question (a requirement; maintenance's
+        score rules; its concept rule), and is held with its answers, so its id stays
+        its own while the timeline lives.
         """
         key = (id(rule), inputs)
         found = self._memo.get(key)
