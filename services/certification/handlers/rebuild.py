@@ -6,9 +6,11 @@ of evidence (`evidence_received`, whatever service it came from), the observers'
 calibrations (`observer_calibration_received`), policy versions
 and adoptions, and the transition events already published. One transaction, under
 the agency's exclusive lock: writes wait, readers keep the old projection until the
-new one commits. A second connection reads the log ahead, so the next page is read
-and decoded while the database writes the rows of the one before (both connections
-are taken before the lock: a rebuild never waits for a connection while holding it).
+new one commits. The evidence, most of the log, is projected in SQL straight from the
+log (`projector.project_logged_evidence`); a second connection reads the other events
+a page ahead, so the next page is read and decoded while the database writes the rows
+of the one before (both connections are taken before the lock: a rebuild never waits
+for a connection while holding it).
 After the replay each practitioner is evaluated as of today, exactly as a live write
 would; when the live projection was up to date nothing new is published.
 """
@@ -100,9 +102,9 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
 async def _pages(
     store: EventStore, reader: Connection, agency_id: str
 ) -> AsyncIterator[list[StoredEvent]]:
-    """The agency's log in pages, in position order, each read while the one before is
-    projected. Called with the agency's lock held (by another connection), so no event
-    of the agency commits meanwhile: one snapshot sees the whole log."""
+    """The agency's log but its evidence, in pages in position order, each read while
+    the one before is projected. Called with the agency's lock held (by another
+    connection), so no event of the agency commits meanwhile: one snapshot sees it all."""
     pages: asyncio.Queue[list[StoredEvent]] = asyncio.Queue(maxsize=READ_AHEAD)
 
     async def read() -> None:
