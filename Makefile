@@ -74,9 +74,10 @@ test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 bench: $(STAMP) ## End to end, each figure beside its raw ceiling: bench/report.md + chart (ARGS=--quick: ~1 min)
 	$(BIN)/python -m tests.bench.system_bench $(ARGS)
 
-bench-kernel: $(STAMP) ## The older focused benches: kernel, certification intake, keep-up, portal page render, start-up migration
+bench-kernel: $(STAMP) ## The older focused benches: kernel, certification intake and fold, keep-up, portal page render, start-up migration
 	$(BIN)/python -m tests.bench.kernel_bench
 	$(BIN)/python -m tests.bench.intake_bench
+	$(BIN)/python -m tests.bench.fold_bench
 	$(BIN)/python -m tests.bench.keepup_bench
 	$(BIN)/python -m tests.bench.portal_bench
 	$(BIN)/python -m tests.bench.migration_bench

@@ -272,19 +272,27 @@ class EventStore:
         return [row_to_event(r) for r in rows]
 
     async def read_agency(
-        self, conn: Connection, agency_id: str, after_position: int = 0, limit: int = 1000
+        self,
+        conn: Connection,
+        agency_id: str,
+        after_position: int = 0,
+        limit: int = 1000,
+        *,
+        skipping: Sequence[str] = (),
     ) -> list[StoredEvent]:
-        """One tenant's events after `after_position`, in position order (a tenant's replay).
+        """One tenant's events after `after_position`, in position order (a tenant's replay),
+        leaving out those named in `skipping` (a replay that projects them in SQL).
 
         Position order is commit order only while no writer of that tenant is in flight:
         the caller holds a lock that keeps them out (see certification's rebuild).
         """
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE agency_id = $1 AND position > $2"
-            " ORDER BY position LIMIT $3",
+            " AND name <> ALL($4::text[]) ORDER BY position LIMIT $3",
             agency_id,
             after_position,
             limit,
+            list(skipping),
         )
         return [row_to_event(r) for r in rows]
 

@@ -7,6 +7,7 @@ date on. The same code serves live writes and rebuilds (`projector.project`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shared.database import Connection
@@ -19,6 +20,81 @@ _HISTORY_COLUMNS = """agency_id, practitioner_id, position, event_id, kind, effe
 
 def _idempotency(event: StoredEvent) -> tuple[Any, Any]:
     return event.metadata.get("client_id"), event.metadata.get("content_hash")
+
+
+async def project_roster_events(conn: Connection, events: Sequence[StoredEvent]) -> None:
+    """Every roster event in log order. A run of registrations of distinct practitioners
+    (a bulk import, a rebuild's replay) is written in two statements: a registration's
+    history row holds exactly the details it registers, so nothing needs reading back."""
+    run: list[StoredEvent] = []
+    in_run: set[tuple[str, str]] = set()
+    for event in events:
+        registering = event.name == "practitioner_registered"
+        who = (event.agency_id, event.data["practitioner_id"])
+        if run and (not registering or who in in_run):
+            await _register_all(conn, run)
+            run, in_run = [], set()
+        if registering:
+            run.append(event)
+            in_run.add(who)
+        else:
+            await project_roster_event(conn, event)
+    if run:
+        await _register_all(conn, run)
+
+
+async def _register_all(conn: Connection, events: Sequence[StoredEvent]) -> None:
+    if len(events) == 1:
+        await project_roster_event(conn, events[0])
+        return
+    data = [event.data for event in events]
+    await conn.execute(
+        """
+        INSERT INTO practitioners (agency_id, practitioner_id, role, program_start, coach_id,
+            supervisor_id, team_id, left_on, registered_event_id, registered_at)
+        SELECT a, p, r, s::date, c, v, t, NULL, e, w FROM unnest($1::text[], $2::text[],
+            $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],
+            $9::timestamptz[]) AS x(a, p, r, s, c, v, t, e, w)
+        ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET role = excluded.role,
+            program_start = excluded.program_start, coach_id = excluded.coach_id,
+            supervisor_id = excluded.supervisor_id, team_id = excluded.team_id,
+            left_on = NULL, registered_event_id = excluded.registered_event_id,
+            registered_at = excluded.registered_at
+        """,
+        [event.agency_id for event in events],
+        [d["practitioner_id"] for d in data],
+        [d["role"] for d in data],
+        [d["program_start"] for d in data],
+        [d["coach_id"] for d in data],
+        [d["supervisor_id"] for d in data],
+        [d.get("team_id") for d in data],
+        [event.event_id for event in events],
+        [event.recorded_at for event in events],
+    )
+    idempotency = [_idempotency(event) for event in events]
+    await conn.execute(
+        f"""
+        INSERT INTO roster_changes ({_HISTORY_COLUMNS})
+        SELECT a, p, n, e, 'registered', s::date, r, s::date, c, v, t, '{{}}'::text[], y,
+            i::uuid, h, w
+        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[], $5::text[],
+            $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+            $12::text[], $13::timestamptz[]) AS x(a, p, n, e, s, r, c, v, t, y, i, h, w)
+        """,
+        [event.agency_id for event in events],
+        [d["practitioner_id"] for d in data],
+        [event.position for event in events],
+        [event.event_id for event in events],
+        [d["program_start"] for d in data],
+        [d["role"] for d in data],
+        [d["coach_id"] for d in data],
+        [d["supervisor_id"] for d in data],
+        [d.get("team_id") for d in data],
+        [d.get("reason") for d in data],
+        [None if client is None else str(client) for client, _ in idempotency],
+        [content_hash for _, content_hash in idempotency],
+        [event.recorded_at for event in events],
+    )
 
 
 async def project_roster_event(conn: Connection, event: StoredEvent) -> None:

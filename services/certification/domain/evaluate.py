@@ -58,11 +58,12 @@ from services.certification.domain.maintenance import (
     check_maintenance,
     flip_dates,
 )
-from services.certification.domain.policy import Level, Policy, Tenure
+from services.certification.domain.policy import Level, Policy, Requirement, Tenure
 from services.certification.domain.requirements import (
+    Checker,
     Prerequisite,
     check_prerequisite,
-    check_requirement,
+    checker_for,
 )
 from services.certification.domain.state import (
     CertificationState,
@@ -93,6 +94,11 @@ class _Run:
     lapsed_on: date | None = None
     revoked: bool = False
     transitions: list[Transition] = field(default_factory=list)
+    # each initial requirement with its checker, looked up once per replay
+    checks: tuple[tuple[Requirement, Checker], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.checks = tuple((r, checker_for(r)) for r in self.level.requires)
 
     @property
     def effective_status(self) -> Status:
@@ -119,11 +125,23 @@ class _Agenda:
             yield heapq.heappop(self._heap)
 
 
-def evaluate(policy: Policy, evidence: EvidenceSet, as_of: date) -> CertificationState:
-    """Every level's status as of ``as_of`` with reasons, and the transitions that led there."""
-    timeline = Timeline(
+def fold_timeline(policy: Policy, evidence: EvidenceSet, as_of: date) -> Timeline:
+    """The timeline ``evaluate`` replays: a caller that also asks `schedule.next_change_on`
+    builds it once and hands it to both."""
+    return Timeline(
         evidence, until=as_of, count_imported_paper=policy.observations.count_imported_paper
     )
+
+
+def evaluate(
+    policy: Policy, evidence: EvidenceSet, as_of: date, *, timeline: Timeline | None = None
+) -> CertificationState:
+    """Every level's status as of ``as_of`` with reasons, and the transitions that led there.
+
+    ``timeline``, when given, is ``fold_timeline(policy, evidence, as_of)``.
+    """
+    if timeline is None:
+        timeline = fold_timeline(policy, evidence, as_of)
     runs = {level.key: _Run(level) for level in policy.levels}
     agenda = _Agenda(_checkpoints(policy, timeline), as_of)
     for day in agenda:
@@ -184,28 +202,33 @@ def _initial_checks(
     if prerequisite is not None:
         yield check_prerequisite(prerequisite)
     counts_after = run.lapsed_on if run.status is Status.LAPSED else None
-    for requirement in run.level.requires:
-        yield check_requirement(requirement, timeline, day, counts_after)
+    for requirement, check in run.checks:
+        yield check(requirement, timeline, day, counts_after)
 
 
 def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agenda: _Agenda) -> None:
-    prerequisite = _prerequisite(run, runs)
     changes: list[Transition] = []
     if run.status not in HELD:
         # Judged until the day's verdict is known: a grant needs every result (they
         # explain it); otherwise only whether one fails and whether any rests on evidence.
         results: list[RequirementResult] = []
         met, started = True, False
+        lapsed = run.status is Status.LAPSED
         for result in _initial_checks(run, _prerequisite(run, runs, for_grant=True), timeline, day):
             results.append(result)
-            met, started = met and result.met, started or bool(result.evidence_ids)
-            if not met and (started or run.status is Status.LAPSED):
+            if not result.met:
+                met = False
+            if result.evidence_ids:
+                started = True
+            if not met and (started or lapsed):
                 break
         if met:
             changes.append(_grant(run, day, results))
         elif run.status is not Status.LAPSED:
             run.status = Status.IN_PROGRESS if started else Status.NOT_STARTED
     if run.status in HELD:
+        # the prerequisite's status is the same before and after this level's step
+        prerequisite = _prerequisite(run, runs)
         verdict = check_maintenance(
             run.level.maintenance, timeline, day, run.at_risk_since, prerequisite
         )
@@ -246,9 +269,12 @@ def _maintain(
 def _overlay_revocation(
     run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, changes: list[Transition]
 ) -> None:
-    action = timeline.admin_action(day, run.level.key)
     parent = runs[run.level.requires_level] if run.level.requires_level else None
     parent_revoked = parent is not None and parent.revoked
+    if not (run.revoked or parent_revoked or timeline.has_admin_actions):
+        run.transitions.extend(changes)  # nothing can revoke it: the common day, quickly
+        return
+    action = timeline.admin_action(day, run.level.key)
     if run.revoked:
         revoked_now = isinstance(action, CertificationRevoked) or parent_revoked
     else:  # a revocation takes a level only if it is held on the revocation's date

@@ -243,6 +243,11 @@ class EvidenceSet(Mapping[str, Evidence]):
             self.practitioner_id, (i for i in self._items.values() if i.occurred_on <= as_of)
         )
 
+    def unordered(self) -> Iterable[Evidence]:
+        """The items in no particular order, for a caller that orders them itself
+        (``values()`` sorts them chronologically on every call)."""
+        return self._items.values()
+
     def chronological(self) -> list[Evidence]:
         return sorted(self._items.values(), key=chronological_key)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from services.certification.domain import explain
 from services.certification.domain.evidence import ObservationRecorded
@@ -65,29 +66,23 @@ def check_maintenance(
         rules.extend(_prerequisite_rules(prerequisite))
     if maintenance is None:
         return MaintenanceVerdict(tuple(rules))
-    observed = counted_observations(timeline, on, maintenance)
-    kind = INSTRUMENT_NAMES[maintenance.instrument_kind]
     at_risk = maintenance.at_risk
-    if at_risk.recent_mean_below is not None:
-        rules.append(
-            _recent_mean(observed[-at_risk.recent_count :], at_risk.recent_mean_below, kind)
-        )
-    if at_risk.latest_domain_below is not None:
-        rules.append(_latest_domain(observed[-1:], at_risk.latest_domain_below, kind))
-    qualifying = [o for o in observed if o.total_percent >= maintenance.qualifying_min_total]
-    newest = qualifying[-1] if qualifying else None
+    scored, newest = timeline.remember(
+        maintenance,
+        timeline.observation_count(on, maintenance.instrument_kind),
+        lambda: _score_rules(maintenance, timeline, on),
+    )
+    rules.extend(scored)
+    kind = INSTRUMENT_NAMES[maintenance.instrument_kind]
     floor = explain.percent(maintenance.qualifying_min_total)
     if at_risk.no_qualifying_for_days is not None:
         rules.append(_stale("at_risk", newest, on, at_risk.no_qualifying_for_days, kind, floor))
     if at_risk.concept_lapsed:
-        lapsed, events = lapsed_concepts(timeline, on, at_risk.concept_ids)
         rules.append(
-            RuleResult(
-                rule="concept_lapsed",
-                effect="at_risk",
-                fired=bool(lapsed),
-                reason=describe_concepts(lapsed, events),
-                evidence_ids=tuple(e.event_id for e in lapsed),
+            timeline.remember(
+                at_risk,
+                timeline.concept_count(on),
+                lambda: _concept_rule(timeline, on, at_risk.concept_ids),
             )
         )
     lapse = maintenance.lapse
@@ -96,6 +91,36 @@ def check_maintenance(
     if lapse.at_risk_for_days is not None:
         rules.append(_at_risk_too_long(at_risk_since, on, lapse.at_risk_for_days))
     return MaintenanceVerdict(tuple(rules))
+
+
+def _score_rules(
+    maintenance: Maintenance, timeline: Timeline, on: date
+) -> tuple[tuple[RuleResult, ...], ObservationRecorded | None]:
+    """The rules on the observations' scores, and the newest qualifying observation: they
+    read only the observations known by ``on`` (remembered per how many there are)."""
+    observed = counted_observations(timeline, on, maintenance)
+    kind = INSTRUMENT_NAMES[maintenance.instrument_kind]
+    at_risk = maintenance.at_risk
+    rules: list[RuleResult] = []
+    if at_risk.recent_mean_below is not None:
+        rules.append(
+            _recent_mean(observed[-at_risk.recent_count :], at_risk.recent_mean_below, kind)
+        )
+    if at_risk.latest_domain_below is not None:
+        rules.append(_latest_domain(observed[-1:], at_risk.latest_domain_below, kind))
+    qualifying = [o for o in observed if o.total_percent >= maintenance.qualifying_min_total]
+    return tuple(rules), qualifying[-1] if qualifying else None
+
+
+def _concept_rule(timeline: Timeline, on: date, concept_ids: Sequence[str] | None) -> RuleResult:
+    lapsed, events = lapsed_concepts(timeline, on, concept_ids)
+    return RuleResult(
+        rule="concept_lapsed",
+        effect="at_risk",
+        fired=bool(lapsed),
+        reason=describe_concepts(lapsed, events),
+        evidence_ids=tuple(e.event_id for e in lapsed),
+    )
 
 
 def flip_dates(maintenance: Maintenance, timeline: Timeline) -> set[date]:
@@ -117,8 +142,9 @@ def flip_dates(maintenance: Maintenance, timeline: Timeline) -> set[date]:
     }
 
 
-def _prerequisite_rules(prerequisite: Prerequisite) -> list[RuleResult]:
-    return [
+@lru_cache(maxsize=1024)
+def _prerequisite_rules(prerequisite: Prerequisite) -> tuple[RuleResult, ...]:
+    return (
         RuleResult(
             rule="prerequisite_at_risk",
             effect="at_risk",
@@ -131,7 +157,7 @@ def _prerequisite_rules(prerequisite: Prerequisite) -> list[RuleResult]:
             fired=prerequisite.status not in HELD,
             reason=prerequisite.describe(),
         ),
-    ]
+    )
 
 
 def _recent_mean(recent: Sequence[ObservationRecorded], threshold: float, kind: str) -> RuleResult:

@@ -95,15 +95,32 @@ def check_qualifying_observations(
 
     ``counts_after`` is the lapse date of a lapsed level: requalifying needs
     competence shown again, not the observations that the lapse outlived.
+
+    The answer reads only the observations in the window (a contiguous run of the
+    timeline's observations of the kind) and ``counts_after``, so it is remembered
+    under those (``Timeline.remember``): the replay asks on every checkpoint day.
     """
-    kind = INSTRUMENT_NAMES[requirement.instrument_kind]
     earliest = on - timedelta(days=requirement.window_days)
-    considered = [
-        item
-        for item in timeline.observations(on, requirement.instrument_kind)
-        if item.occurred_on >= earliest
-        and (counts_after is None or item.occurred_on > counts_after)
-    ]
+    start, end = timeline.observation_span(requirement.instrument_kind, on, earliest, counts_after)
+    return timeline.remember(
+        requirement,
+        (start, end, counts_after),
+        lambda: _judge_observations(
+            requirement,
+            timeline,
+            timeline.observations(on, requirement.instrument_kind)[start:end],
+            counts_after,
+        ),
+    )
+
+
+def _judge_observations(
+    requirement: QualifyingObservations,
+    timeline: Timeline,
+    considered: Sequence[ObservationRecorded],
+    counts_after: date | None,
+) -> RequirementResult:
+    kind = INSTRUMENT_NAMES[requirement.instrument_kind]
     candidates: list[ObservationRecorded] = []
     excluded: list[str] = []
     for item in considered:

@@ -7,11 +7,11 @@ events its verdict rests on. Observations live in ``observations.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import assert_never
+from typing import Any
 
 from services.certification.domain import explain
 from services.certification.domain.evidence import ConceptLapsed, ModuleMastered
@@ -29,32 +29,93 @@ from services.certification.domain.state import RequirementResult
 from services.certification.domain.timeline import ConceptEvent, Timeline
 from services.certification.domain.transitions import CertificationStatus
 
+Checker = Callable[[Any, Timeline, date, date | None], RequirementResult]
+
 
 def check_requirement(
     requirement: Requirement, timeline: Timeline, on: date, counts_after: date | None = None
 ) -> RequirementResult:
     """Judge one requirement on ``on`` (``counts_after``: see observations.py)."""
-    match requirement:
-        case ModulesMasteredInOrder():
-            return _modules_in_order(requirement, timeline, on)
-        case ConceptsNotLapsed():
-            lapsed, events = lapsed_concepts(timeline, on, requirement.concept_ids)
-            return RequirementResult(
-                requirement=requirement.type,
-                met=not lapsed,
-                reason=describe_concepts(lapsed, events),
-                evidence_ids=tuple(e.event_id for e in (lapsed or events)),
-            )
-        case MonthlyCoaching():
-            return _monthly_coaching(requirement, timeline, on)
-        case SkillRatings():
-            return _skill_ratings(requirement, timeline, on)
-        case Tenure():
-            return _tenure(requirement, timeline, on)
-        case QualifyingObservations():
-            return check_qualifying_observations(requirement, timeline, on, counts_after)
-        case _:
-            assert_never(requirement)
+    return _CHECKERS[type(requirement)](requirement, timeline, on, counts_after)
+
+
+def checker_for(requirement: Requirement) -> Checker:
+    """What `check_requirement` calls for ``requirement`` (a replay looks it up once)."""
+    return _CHECKERS[type(requirement)]
+
+
+# Each answer is remembered under everything its checker reads (timeline.remember): the
+# rule and how much of its kind of evidence is known by ``on`` (plus the month for
+# coaching; observations.py keys by the window's bounds and ``counts_after``).
+
+
+def _check_modules(
+    requirement: ModulesMasteredInOrder, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return timeline.remember(
+        requirement,
+        timeline.mastery_count(on),
+        lambda: _modules_in_order(requirement, timeline, on),
+    )
+
+
+def _check_concepts(
+    requirement: ConceptsNotLapsed, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return timeline.remember(
+        requirement,
+        timeline.concept_count(on),
+        lambda: _concepts_not_lapsed(requirement, timeline, on),
+    )
+
+
+def _check_coaching(
+    requirement: MonthlyCoaching, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return timeline.remember(
+        requirement,
+        (timeline.session_count(on), on.year, on.month),
+        lambda: _monthly_coaching(requirement, timeline, on),
+    )
+
+
+def _check_ratings(
+    requirement: SkillRatings, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return timeline.remember(
+        requirement,
+        timeline.rating_count(on),
+        lambda: _skill_ratings(requirement, timeline, on),
+    )
+
+
+def _check_tenure(
+    requirement: Tenure, timeline: Timeline, on: date, _: date | None
+) -> RequirementResult:
+    return _tenure(requirement, timeline, on)
+
+
+# One checker per requirement type (a dict lookup: the replay asks on every checkpoint day).
+_CHECKERS: dict[type, Checker] = {
+    ModulesMasteredInOrder: _check_modules,
+    ConceptsNotLapsed: _check_concepts,
+    MonthlyCoaching: _check_coaching,
+    SkillRatings: _check_ratings,
+    Tenure: _check_tenure,
+    QualifyingObservations: check_qualifying_observations,
+}
+
+
+def _concepts_not_lapsed(
+    requirement: ConceptsNotLapsed, timeline: Timeline, on: date
+) -> RequirementResult:
+    lapsed, events = lapsed_concepts(timeline, on, requirement.concept_ids)
+    return RequirementResult(
+        requirement=requirement.type,
+        met=not lapsed,
+        reason=describe_concepts(lapsed, events),
+        evidence_ids=tuple(e.event_id for e in (lapsed or events)),
+    )
 
 
 @dataclass(frozen=True)
@@ -69,6 +130,7 @@ class Prerequisite:
         return f"{self.title} ({self.key}) is {self.status.value.replace('_', ' ')}"
 
 
+@lru_cache(maxsize=1024)
 def check_prerequisite(prerequisite: Prerequisite) -> RequirementResult:
     """A dependent level is granted only on a certified (not merely at-risk) prerequisite."""
     return RequirementResult(
@@ -92,13 +154,16 @@ def _modules_in_order(
     problem = ""
     for module_id in requirement.module_ids:
         previous = chain[-1] if chain else None
-        fitting = [
-            m
-            for m in masteries.get(module_id, [])
-            if previous is None or m.occurred_on >= previous.occurred_on
-        ]
-        if fitting:
-            chain.append(fitting[0])
+        fitting = next(
+            (
+                m
+                for m in masteries.get(module_id, ())
+                if previous is None or m.occurred_on >= previous.occurred_on
+            ),
+            None,
+        )
+        if fitting is not None:
+            chain.append(fitting)
             continue
         problem = _module_problem(module_id, masteries.get(module_id, []), previous)
         break
@@ -159,14 +224,13 @@ def _monthly_coaching(
 ) -> RequirementResult:
     # The window is the calendar months ending with on's own month, so a session held
     # earlier this month already counts: nobody waits for the month to end.
-    last = on.year * 12 + on.month - 1
-    months = [divmod(index, 12) for index in range(last - requirement.window_months + 1, last + 1)]
-    first_day = date(months[0][0], months[0][1] + 1, 1)
+    first_month = on.year * 12 + on.month - requirement.window_months  # months since year 0
+    first_day = date(first_month // 12, first_month % 12 + 1, 1)
     in_window = [s for s in timeline.coaching_sessions(on) if s.occurred_on >= first_day]
     sessions = [s for s in in_window if requirement.required_components <= s.components]
     covered = sorted({_month(s.occurred_on) for s in sessions})
     components = " and ".join(sorted(requirement.required_components))
-    span = f"{first_day:%Y-%m} to {on:%Y-%m}"
+    span = f"{_month(first_day)} to {_month(on)}"
     reason = (
         f"sessions with {components} in {len(covered)} of the {requirement.window_months} "
         f"calendar months {span} (need {requirement.min_months})"

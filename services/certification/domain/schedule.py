@@ -18,11 +18,23 @@ from services.certification.domain.state import CertificationState
 from services.certification.domain.timeline import Timeline
 
 
-def next_change_on(policy: Policy, evidence: EvidenceSet, state: CertificationState) -> date | None:
-    """The first day after ``state.as_of`` on which time alone may change a status."""
-    timeline = Timeline(
-        evidence, until=state.as_of, count_imported_paper=policy.observations.count_imported_paper
-    )
+def next_change_on(
+    policy: Policy,
+    evidence: EvidenceSet,
+    state: CertificationState,
+    *,
+    timeline: Timeline | None = None,
+) -> date | None:
+    """The first day after ``state.as_of`` on which time alone may change a status.
+
+    ``timeline``, when given, is the one the state was folded on (`fold_timeline`).
+    """
+    if timeline is None:
+        timeline = Timeline(
+            evidence,
+            until=state.as_of,
+            count_imported_paper=policy.observations.count_imported_paper,
+        )
     if timeline.is_away(state.as_of):
         return None  # off the roster: only a return moves anything again
     days: set[date] = set()

@@ -17,8 +17,8 @@ decisions do.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -42,6 +42,7 @@ from services.certification.domain.evidence import (
 from services.certification.domain.vocabulary import Competency, InstrumentKind
 
 T = TypeVar("T", bound=Any)
+R = TypeVar("R")
 
 ConceptEvent = ConceptLapsed | ConceptRestored
 CoachEvent = PractitionerEnrolled | RosterDetailsChanged | CoachAssigned
@@ -119,6 +120,14 @@ class _Series(Generic[T]):
     def until(self, on: date) -> Sequence[T]:
         return self.items[: bisect_right(self._dates, on)]
 
+    def count_until(self, on: date) -> int:
+        """How many items are dated on or before ``on``: ``until(on)`` is that prefix."""
+        return bisect_right(self._dates, on)
+
+    def first_from(self, on: date) -> int:
+        """The index of the first item dated on or after ``on``."""
+        return bisect_left(self._dates, on)
+
 
 def _by_date(item: Any) -> tuple[date, str]:
     return (item.occurred_on, item.event_id)
@@ -134,58 +143,88 @@ class Timeline:
     def __init__(
         self, evidence: EvidenceSet, until: date, *, count_imported_paper: bool = True
     ) -> None:
-        known = [item for item in evidence.values() if item.occurred_on <= until]
+        known = [item for item in evidence.unordered() if item.occurred_on <= until]
         self.away = away_periods(known)
-        items = [
-            item
-            for item in known
-            if isinstance(item, _ROSTER_FACTS) or not self.is_away(item.occurred_on)
-        ]
+        items = (
+            [
+                item
+                for item in known
+                if isinstance(item, _ROSTER_FACTS) or not self.is_away(item.occurred_on)
+            ]
+            if self.away
+            else known
+        )
         self.practitioner_id = evidence.practitioner_id
         self.count_imported_paper = count_imported_paper
         self.dates: tuple[date, ...] = tuple(sorted({item.occurred_on for item in items}))
+        # One pass sorts the items by kind; each series orders its own (the evidence's
+        # order does not matter: every series key ends with the unique event id).
+        kinds: dict[str, list[Any]] = {}
+        for item in items:
+            kinds.setdefault(item.kind, []).append(item)
+        enrolled: list[PractitionerEnrolled] = kinds.get("practitioner_enrolled", [])
+        changed: list[RosterDetailsChanged] = kinds.get("roster_details_changed", [])
+        assigned: list[CoachAssigned] = kinds.get("coach_assigned", [])
         self._program_starts = _Series(
-            (
-                _program_start(i)
-                for i in items
-                if isinstance(i, PractitionerEnrolled)
-                or (isinstance(i, RosterDetailsChanged) and "program_start" in i.changed)
-            ),
+            [
+                *(_program_start(i) for i in enrolled),
+                *(_program_start(i) for i in changed if "program_start" in i.changed),
+            ],
             lambda start: (start.occurred_on, start.event_id),
         )
-        self._coaches = _Series(
-            (
-                i
-                for i in items
-                if isinstance(i, CoachAssigned)
-                or (isinstance(i, PractitionerEnrolled) and i.coach_id is not None)
-                or (isinstance(i, RosterDetailsChanged) and "coach_id" in i.changed)
-            ),
-            lambda i: (i.occurred_on, _coach_rank(i), i.event_id),
-        )
-        self._masteries = _Series((i for i in items if isinstance(i, ModuleMastered)), _by_date)
+        coaches: list[CoachEvent] = [
+            *assigned,
+            *(i for i in enrolled if i.coach_id is not None),
+            *(i for i in changed if "coach_id" in i.changed),
+        ]
+        self._coaches = _Series(coaches, lambda i: (i.occurred_on, _coach_rank(i), i.event_id))
+        self._masteries = _Series(kinds.get("module_mastered", []), _by_date)
         self._concepts = _Series(
-            (i for i in items if isinstance(i, ConceptLapsed | ConceptRestored)),
+            [*kinds.get("concept_lapsed", []), *kinds.get("concept_restored", [])],
             lambda i: (i.occurred_on, isinstance(i, ConceptRestored), i.event_id),
         )
-        self._sessions = _Series((i for i in items if isinstance(i, CoachingSessionHeld)), _by_date)
+        self._sessions = _Series(kinds.get("coaching_session_held", []), _by_date)
         self._ratings = _Series(
-            (i for i in items if isinstance(i, SkillRated)),
-            lambda i: (i.occurred_on, -i.level.rank, i.event_id),
+            kinds.get("skill_rated", []), lambda i: (i.occurred_on, -i.level.rank, i.event_id)
         )
-        observations = [i for i in items if isinstance(i, ObservationRecorded)]
+        observations: list[ObservationRecorded] = kinds.get("observation_recorded", [])
         self._observations: dict[InstrumentKind, _Series[ObservationRecorded]] = {
             kind: _Series((o for o in observations if o.instrument_kind == kind), _by_date)
             for kind in ("team_meeting", "coaching")
         }
+        admin: list[AdminAction] = [
+            *kinds.get("certification_revoked", []),
+            *kinds.get("certification_reinstated", []),
+        ]
         self._admin = _Series(
-            (i for i in items if isinstance(i, CertificationRevoked | CertificationReinstated)),
-            lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id),
+            admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
+        self.has_admin_actions = bool(admin)
+        self._memo: dict[tuple[int, Hashable], tuple[object, Any]] = {}
+
+    def remember(self, rule: object, inputs: Hashable, compute: Callable[[], R]) -> R:
+        """``compute()`` for ``rule``, once per ``inputs`` for this timeline.
+
+        The replay judges every rule on every checkpoint day, and most rules read only
+        one kind of evidence: while none of that kind arrives, the answer is the same.
+        A checker names as ``inputs`` everything it reads besides the rule (how much of
+        its evidence is known by the day, ...), so a hit returns exactly what computing
+        again would. A rule object stands for one question (a requirement; maintenance's
+        score rules; its concept rule), and is held with its answers, so its id stays
+        its own while the timeline lives.
+        """
+        key = (id(rule), inputs)
+        found = self._memo.get(key)
+        if found is not None and found[0] is rule:
+            answer: R = found[1]
+            return answer
+        answer = compute()
+        self._memo[key] = (rule, answer)
+        return answer
 
     def is_away(self, on: date) -> bool:
         """Was the practitioner off the roster on ``on`` (left, not yet returned)?"""
-        return any(on in period for period in self.away)
+        return bool(self.away) and any(on in period for period in self.away)
 
     def program_starts(self) -> Sequence[ProgramStart]:
         return self._program_starts.items
@@ -205,6 +244,19 @@ class Timeline:
     def masteries(self, on: date) -> Sequence[ModuleMastered]:
         return self._masteries.until(on)
 
+    def mastery_count(self, on: date) -> int:
+        """``len(masteries(on))``, without the slice; likewise the counts below."""
+        return self._masteries.count_until(on)
+
+    def concept_count(self, on: date) -> int:
+        return self._concepts.count_until(on)
+
+    def session_count(self, on: date) -> int:
+        return self._sessions.count_until(on)
+
+    def rating_count(self, on: date) -> int:
+        return self._ratings.count_until(on)
+
     def concept_states(self, on: date) -> dict[str, ConceptEvent]:
         """Each concept's latest lapse or restoration by ``on``."""
         return {event.concept_id: event for event in self._concepts.until(on)}
@@ -218,6 +270,21 @@ class Timeline:
 
     def observations(self, on: date, kind: InstrumentKind) -> Sequence[ObservationRecorded]:
         return self._observations[kind].until(on)
+
+    def observation_span(
+        self, kind: InstrumentKind, on: date, earliest: date, after: date | None
+    ) -> tuple[int, int]:
+        """``(start, end)``: ``observations(on, kind)[start:end]`` are those dated on or
+        after ``earliest`` and (when ``after`` is given) later than ``after``."""
+        series = self._observations[kind]
+        start = series.first_from(earliest)
+        if after is not None:
+            start = max(start, series.count_until(after))
+        end = series.count_until(on)
+        return min(start, end), end
+
+    def observation_count(self, on: date, kind: InstrumentKind) -> int:
+        return self._observations[kind].count_until(on)
 
     def all_observations(self) -> Sequence[ObservationRecorded]:
         return [o for series in self._observations.values() for o in series.items]

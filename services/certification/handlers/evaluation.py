@@ -16,7 +16,7 @@ from datetime import date
 from services.certification.adapters import evidence_rows, policy_rows, status_rows, window_rows
 from services.certification.adapters.metrics import FOLD_SECONDS, TRANSITIONS_PUBLISHED
 from services.certification.adapters.projector import project
-from services.certification.domain.evaluate import evaluate
+from services.certification.domain.evaluate import evaluate, fold_timeline
 from services.certification.domain.events import (
     TRANSITION_EVENT_NAMES,
     TRANSITION_EVENTS,
@@ -114,9 +114,12 @@ async def refresh_many(
         evidence = await evidence_rows.evidence_sets(conn, agency_id, ids)
     evidence_of = {pid: evidence.get(pid) or EvidenceSet(pid) for pid in ids}
     states: dict[str, CertificationState] = {}
-    for pid in ids:
+    next_changes: dict[str, date | None] = {}
+    for pid in ids:  # one timeline folds and schedules each practitioner, then is dropped
         with FOLD_SECONDS.time():
-            states[pid] = evaluate(policy, evidence_of[pid], today)
+            timeline = fold_timeline(policy, evidence_of[pid], today)
+            states[pid] = evaluate(policy, evidence_of[pid], today, timeline=timeline)
+        next_changes[pid] = next_change_on(policy, evidence_of[pid], states[pid], timeline=timeline)
     holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
     published: dict[str, list[StoredEvent]] = {pid: [] for pid in ids}
     if holding is not None:
@@ -158,7 +161,7 @@ async def refresh_many(
         [
             status_rows.StoredEvaluation(
                 state=states[pid],
-                next_change_on=next_change_on(policy, evidence_of[pid], states[pid]),
+                next_change_on=next_changes[pid],
                 body=state_json(states[pid]),
             )
             for pid in ids

@@ -6,26 +6,37 @@ of evidence (`evidence_received`, whatever service it came from), the observers'
 calibrations (`observer_calibration_received`), policy versions
 and adoptions, and the transition events already published. One transaction, under
 the agency's exclusive lock: writes wait, readers keep the old projection until the
-new one commits. After the replay each practitioner is evaluated as of today,
-exactly as a live write would; when the live projection was up to date nothing new
-is published.
+new one commits. The evidence, most of the log, is projected in SQL straight from the
+log (`projector.project_logged_evidence`); a second connection reads the other events
+a page ahead, so the next page is read and decoded while the database writes the rows
+of the one before (both connections are taken before the lock: a rebuild never waits
+for a connection while holding it).
+After the replay each practitioner is evaluated as of today, exactly as a live write
+would; when the live projection was up to date nothing new is published.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 
 from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
-from services.certification.adapters.projector import project
+from services.certification.adapters.projector import project, project_logged_evidence
 from services.certification.adapters.schema import PROJECTION_TABLES
+from services.certification.domain.events import EvidenceReceived
 from services.certification.handlers.evaluation import refresh_many
+from shared.database import Connection
+from shared.events import StoredEvent
 from shared.eventstore import EventStore
 from shared.service import Runtime
 
 BATCH = 2000
+READ_AHEAD = 2  # pages read and decoded ahead of the projection
 EVALUATION_BATCH = 500  # practitioners evaluated and stored per round trip
 
 
@@ -50,18 +61,26 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
     started = time.perf_counter()
     replayed = 0
     published = 0
-    async with store.transaction() as conn:
+    async with store.pool.acquire() as reader, store.transaction() as conn:
         await locks.own_agency(conn, agency_id)
         for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
             await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
-        position = 0
-        while batch := await store.read_agency(conn, agency_id, position, BATCH):
+        # Evidence, most of the log, is projected in SQL straight from the log; the other
+        # events come through Python, each page after the evidence logged up to its end
+        # (as when both are in one page, a retraction's page drops what came before it).
+        projected_up_to = 0
+        async for batch in _pages(store, reader, agency_id):
+            replayed += await project_logged_evidence(
+                conn, agency_id, projected_up_to, batch[-1].position
+            )
+            projected_up_to = batch[-1].position
             await project(conn, batch)
             replayed += len(batch)
-            position = batch[-1].position
+        replayed += await project_logged_evidence(conn, agency_id, projected_up_to, None)
         policy = await policy_rows.adopted_policy(conn, agency_id)
-        evidence = await evidence_rows.agency_evidence(conn, agency_id)
         practitioners = await evidence_rows.registered_ids(conn, agency_id)
+        # Each round loads its own practitioners' evidence: a large agency's whole evidence
+        # at once would be held (and walked by the garbage collector) all along.
         for start in range(0, len(practitioners), EVALUATION_BATCH):
             evaluated = await refresh_many(
                 conn,
@@ -70,7 +89,6 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
                 practitioners[start : start + EVALUATION_BATCH],
                 today,
                 policy=policy,
-                evidence=evidence,
             )
             published += sum(len(e.published) for e in evaluated.values())
     return RebuildReport(
@@ -79,3 +97,46 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
         transitions_published=published,
         seconds=time.perf_counter() - started,
     )
+
+
+async def _pages(
+    store: EventStore, reader: Connection, agency_id: str
+) -> AsyncIterator[list[StoredEvent]]:
+    """The agency's log but its evidence, in pages in position order, each read while
+    the one before is projected. Called with the agency's lock held (by another
+    connection), so no event of the agency commits meanwhile: one snapshot sees it all."""
+    pages: asyncio.Queue[list[StoredEvent]] = asyncio.Queue(maxsize=READ_AHEAD)
+
+    async def read() -> None:
+        async with reader.transaction(isolation="repeatable_read", readonly=True):
+            position = 0
+            while batch := await store.read_agency(
+                reader, agency_id, position, BATCH, skipping=(EvidenceReceived.name,)
+            ):
+                await pages.put(batch)
+                position = batch[-1].position
+        await pages.put([])
+
+    reading = asyncio.create_task(read())
+    try:
+        while batch := await _next_page(pages, reading):
+            yield batch
+        await reading  # its error, if it failed after the last page
+    finally:
+        if not reading.done():
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+
+
+async def _next_page(
+    pages: asyncio.Queue[list[StoredEvent]], reading: asyncio.Task[None]
+) -> list[StoredEvent]:
+    """The next page, or the reader's error if it failed before putting one."""
+    waiting = asyncio.ensure_future(pages.get())
+    await asyncio.wait((waiting, reading), return_when=asyncio.FIRST_COMPLETED)
+    if waiting.done():
+        return waiting.result()
+    waiting.cancel()
+    reading.result()  # raises the reader's error
+    return await pages.get()  # it finished: its pages are all queued
