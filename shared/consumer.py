@@ -1,9 +1,11 @@
 """Durable JetStream pull consumers whose handlers are idempotent by construction.
 
-A fetched batch is handled in one PostgreSQL transaction: each message records its event
-id (and stream sequence) in `consumer_inbox` and runs the handler under a savepoint, so
-a redelivered or duplicate event finds its id already there and changes nothing, and a
-failing one is rolled back alone. The batch commits once, then every message is acked.
+A fetched batch is handled in one PostgreSQL transaction: the batch's event ids (and
+stream sequences) go into `consumer_inbox` in one statement, so a redelivered or
+duplicate event finds its id already there and changes nothing, then each new message
+runs the handler. Should one fail, the transaction is redone with a savepoint per
+message, so a failing one is rolled back alone (its inbox row with it) and the others
+go on. The batch commits once, then every message is acked.
 Optional hooks see the whole batch: `prepare` (e.g. take locks in a fixed order) and
 `finish` (e.g. re-evaluate each touched aggregate once). If the batch transaction fails
 as a whole, each message is retried in a transaction of its own. A handler that keeps
@@ -197,27 +199,83 @@ class EventConsumer:
         return len(messages)
 
     async def _handle_together(self, batch: list[tuple[Msg, CloudEvent]]) -> dict[int, Exception]:
-        """One transaction for the batch, a savepoint per message; the failures by message."""
+        """One transaction for the batch; the failures by message.
+
+        First without savepoints (a round trip each saved): the inbox rows of the whole
+        batch in one statement, then every handler. Should a handler fail, that
+        transaction is rolled back and the batch redone with a savepoint per message,
+        so only the failing ones are held back."""
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self._handle_batch(conn, batch, None)
+            return {}
+        except Exception as error:
+            if is_unavailable(error) or being_cancelled():
+                raise  # the connection is gone: the whole batch is retried
         failures: dict[int, Exception] = {}
         async with self.pool.acquire() as conn, conn.transaction():
-            if self.prepare is not None:
-                await self.prepare(conn, [event for _, event in batch])
-            handled: list[tuple[Msg, CloudEvent]] = []
-            for msg, event in batch:
-                try:
-                    async with conn.transaction():
-                        if await self._first_time(conn, msg, event):
-                            await self._handle_traced(conn, msg, event)
-                            handled.append((msg, event))
-                except Exception as error:
-                    if is_unavailable(error):
-                        raise  # the connection is gone: the whole batch is retried
-                    failures[id(msg)] = error
-            if self.finish is not None and handled:
-                # in the trace of the batch's last event, linked to the others'
-                with consumer_span(self.name, "finish", handled):
-                    await self.finish(conn, [event for _, event in handled])
+            await self._handle_batch(conn, batch, failures)
         return failures
+
+    async def _handle_batch(
+        self,
+        conn: Connection,
+        batch: list[tuple[Msg, CloudEvent]],
+        failures: dict[int, Exception] | None,
+    ) -> None:
+        """Inbox rows, handlers and hooks of a batch inside `conn`'s transaction. With
+        `failures` (a dict), each handler runs in a savepoint and a failing one is
+        recorded there, its inbox row removed; without, any failure propagates."""
+        if self.prepare is not None:
+            await self.prepare(conn, [event for _, event in batch])
+        new = await self._first_times(conn, batch)
+        handled: list[tuple[Msg, CloudEvent]] = []
+        failed: list[str] = []
+        for msg, event in new:
+            if failures is None:
+                await self._handle_traced(conn, msg, event)
+                handled.append((msg, event))
+                continue
+            try:
+                async with conn.transaction():
+                    await self._handle_traced(conn, msg, event)
+                handled.append((msg, event))
+            except Exception as error:
+                if is_unavailable(error):
+                    raise  # the connection is gone: the whole batch is retried
+                failures[id(msg)] = error
+                failed.append(event.id)
+        if failed:  # retried later: not yet seen
+            await conn.execute(
+                "DELETE FROM consumer_inbox WHERE consumer = $1 AND event_id = ANY($2::text[])",
+                self.name,
+                failed,
+            )
+        if self.finish is not None and handled:
+            # in the trace of the batch's last event, linked to the others'
+            with consumer_span(self.name, "finish", handled):
+                await self.finish(conn, [event for _, event in handled])
+
+    async def _first_times(
+        self, conn: Connection, batch: list[tuple[Msg, CloudEvent]]
+    ) -> list[tuple[Msg, CloudEvent]]:
+        """Record the batch's event ids in the inbox in one statement; the messages whose
+        event was not there before (a repeat inside the batch counts once)."""
+        inserted = await conn.fetch(
+            "INSERT INTO consumer_inbox (consumer, event_id, stream_seq)"
+            " SELECT $1, id, seq FROM unnest($2::text[], $3::bigint[]) AS m(id, seq)"
+            " ON CONFLICT DO NOTHING RETURNING event_id",
+            self.name,
+            [event.id for _, event in batch],
+            [msg.metadata.sequence.stream for msg, _ in batch],
+        )
+        fresh = {row["event_id"] for row in inserted}
+        new: list[tuple[Msg, CloudEvent]] = []
+        for msg, event in batch:
+            if event.id in fresh:
+                fresh.discard(event.id)
+                new.append((msg, event))
+        return new
 
     async def _first_time(self, conn: Connection, msg: Msg, event: CloudEvent) -> bool:
         first: bool | None = await conn.fetchval(
