@@ -41,6 +41,9 @@ _INBOX_INSERT = (
     " ON CONFLICT DO NOTHING"
 )
 
+# how long the fetch of messages known to be waiting may take before it gives up
+_WAITING_SECONDS = 0.05
+
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 # sees the batch's events (prepare: all parsed ones; finish: those handled the first time)
 BatchHook = Callable[[Connection, list[CloudEvent]], Awaitable[None]]
@@ -160,9 +163,27 @@ class EventConsumer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
 
+    async def _fetch(self, psub: JetStreamContext.PullSubscription) -> list[Msg]:
+        """Up to a batch: wait (up to `fetch_timeout`) for one message, then take at once
+        those already waiting behind it.
+
+        The wait asks for one message only: a pull request for a whole batch stays open
+        on the server once its first message is delivered, until it expires, and a
+        message that later reaches it is held with it (up to `fetch_timeout`) instead
+        of being handled at once."""
+        messages = await psub.fetch(1, timeout=self.fetch_timeout)
+        if self.batch_size == 1 or not messages or messages[-1].metadata.num_pending == 0:
+            return messages
+        try:  # they are waiting: answered at once, the short timeout is only a guard
+            return messages + await psub.fetch(self.batch_size - 1, timeout=_WAITING_SECONDS)
+        except (NatsTimeoutError, TimeoutError):
+            if being_cancelled():
+                raise asyncio.CancelledError from None
+            return messages
+
     async def consume_batch(self, psub: JetStreamContext.PullSubscription) -> int:
         try:
-            messages = await psub.fetch(self.batch_size, timeout=self.fetch_timeout)
+            messages = await self._fetch(psub)
         except (NatsTimeoutError, TimeoutError):
             if being_cancelled():  # nats-py turns a cancelled fetch into a timeout
                 raise asyncio.CancelledError from None
