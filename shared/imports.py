@@ -198,9 +198,13 @@ async def run_batch(
     reported.
     """
     whole = WholeBatchConnection(conn)
+    appended: list[str] = []  # counted in the metrics once the try stands
     try:
         async with conn.transaction():
-            return await _apply_whole(runtime, whole, principal, kinds, lines)
+            results = await _apply_whole(runtime, whole, principal, kinds, lines, appended)
+        if runtime.store.on_appended is not None and appended:
+            runtime.store.on_appended(appended)
+        return results
     except TRANSIENT_ERRORS:
         raise
     except Exception:
@@ -214,9 +218,12 @@ async def _apply_whole(
     principal: Principal,
     kinds: Mapping[str, ImportKind[Any]],
     lines: Sequence[ParsedLine],
+    appended: list[str],
 ) -> list[LineResult]:
-    """Every line without a savepoint; raises on the first that fails."""
+    """Every line without a savepoint; raises on the first that fails. The names of the
+    events appended go to `appended`, not yet to the metrics."""
     batch_runtime = pinned(runtime, cast(Connection, whole))
+    batch_runtime.store.on_appended = appended.extend
     results: list[LineResult] = []
     for line in lines:
         if line.problem is not None:
