@@ -28,6 +28,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
+from shared.consumer_inbox import INBOX_INSERT, first_time, first_times, forget
 from shared.database import Connection, Pool, is_unavailable
 from shared.envelope import CloudEvent
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
@@ -35,11 +36,6 @@ from shared.supervisor import being_cancelled
 from shared.tracing import consumer_span
 
 log = structlog.get_logger(__name__)
-
-_INBOX_INSERT = (
-    "INSERT INTO consumer_inbox (consumer, event_id, stream_seq) VALUES ($1, $2, $3)"
-    " ON CONFLICT DO NOTHING"
-)
 
 # how long the fetch of messages known to be waiting may take before it gives up
 _WAITING_SECONDS = 0.05
@@ -249,7 +245,7 @@ class EventConsumer:
         recorded there, its inbox row removed; without, any failure propagates."""
         if self.prepare is not None:
             await self.prepare(conn, [event for _, event in batch])
-        new = await self._first_times(conn, batch)
+        new = await first_times(conn, self.name, batch)
         handled: list[tuple[Msg, CloudEvent]] = []
         failed: list[str] = []
         for msg, event in new:
@@ -267,49 +263,18 @@ class EventConsumer:
                 failures[id(msg)] = error
                 failed.append(event.id)
         if failed:  # retried later: not yet seen
-            await conn.execute(
-                "DELETE FROM consumer_inbox WHERE consumer = $1 AND event_id = ANY($2::text[])",
-                self.name,
-                failed,
-            )
+            await forget(conn, self.name, failed)
         if self.finish is not None and handled:
             # in the trace of the batch's last event, linked to the others'
             with consumer_span(self.name, "finish", handled):
                 await self.finish(conn, [event for _, event in handled])
-
-    async def _first_times(
-        self, conn: Connection, batch: list[tuple[Msg, CloudEvent]]
-    ) -> list[tuple[Msg, CloudEvent]]:
-        """Record the batch's event ids in the inbox in one statement; the messages whose
-        event was not there before (a repeat inside the batch counts once)."""
-        inserted = await conn.fetch(
-            "INSERT INTO consumer_inbox (consumer, event_id, stream_seq)"
-            " SELECT $1, id, seq FROM unnest($2::text[], $3::bigint[]) AS m(id, seq)"
-            " ON CONFLICT DO NOTHING RETURNING event_id",
-            self.name,
-            [event.id for _, event in batch],
-            [msg.metadata.sequence.stream for msg, _ in batch],
-        )
-        fresh = {row["event_id"] for row in inserted}
-        new: list[tuple[Msg, CloudEvent]] = []
-        for msg, event in batch:
-            if event.id in fresh:
-                fresh.discard(event.id)
-                new.append((msg, event))
-        return new
-
-    async def _first_time(self, conn: Connection, msg: Msg, event: CloudEvent) -> bool:
-        first: bool | None = await conn.fetchval(
-            _INBOX_INSERT + " RETURNING true", self.name, event.id, msg.metadata.sequence.stream
-        )
-        return bool(first)
 
     async def _handle_alone(self, msg: Msg, event: CloudEvent) -> None:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 if self.prepare is not None:
                     await self.prepare(conn, [event])
-                if await self._first_time(conn, msg, event):
+                if await first_time(conn, self.name, msg, event):
                     await self._handle_traced(conn, msg, event)
                     if self.finish is not None:
                         with consumer_span(self.name, "finish", [(msg, event)]):
@@ -369,7 +334,7 @@ class EventConsumer:
             )
             if event_id is not None:
                 await conn.execute(
-                    _INBOX_INSERT,
+                    INBOX_INSERT,
                     self.name,
                     event_id,
                     msg.metadata.sequence.stream,
