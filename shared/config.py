@@ -128,7 +128,10 @@ class ServiceSettings(BaseSettings):
         default=200, ge=1, description="lines stored per transaction (a savepoint each)"
     )
     import_poll_seconds: float = Field(
-        default=0.5, gt=0, description="how often the import worker looks for running imports"
+        default=0.5,
+        gt=0,
+        description="how often the import worker looks for running imports (one taken in "
+        "by its own process starts at once)",
     )
     metrics_token: SecretStr | None = Field(
         default=None,

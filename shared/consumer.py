@@ -1,9 +1,11 @@
 """Durable JetStream pull consumers whose handlers are idempotent by construction.
 
-A fetched batch is handled in one PostgreSQL transaction: each message records its event
-id (and stream sequence) in `consumer_inbox` and runs the handler under a savepoint, so
-a redelivered or duplicate event finds its id already there and changes nothing, and a
-failing one is rolled back alone. The batch commits once, then every message is acked.
+A fetched batch is handled in one PostgreSQL transaction: the batch's event ids (and
+stream sequences) go into `consumer_inbox` in one statement, so a redelivered or
+duplicate event finds its id already there and changes nothing, then each new message
+runs the handler. Should one fail, the transaction is redone with a savepoint per
+message, so a failing one is rolled back alone (its inbox row with it) and the others
+go on. The batch commits once, then every message is acked.
 Optional hooks see the whole batch: `prepare` (e.g. take locks in a fixed order) and
 `finish` (e.g. re-evaluate each touched aggregate once). If the batch transaction fails
 as a whole, each message is retried in a transaction of its own. A handler that keeps
@@ -26,6 +28,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
+from shared.consumer_inbox import INBOX_INSERT, first_time, first_times, forget
 from shared.database import Connection, Pool, is_unavailable
 from shared.envelope import CloudEvent
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
@@ -34,10 +37,8 @@ from shared.tracing import consumer_span
 
 log = structlog.get_logger(__name__)
 
-_INBOX_INSERT = (
-    "INSERT INTO consumer_inbox (consumer, event_id, stream_seq) VALUES ($1, $2, $3)"
-    " ON CONFLICT DO NOTHING"
-)
+# how long the fetch of messages known to be waiting may take before it gives up
+_WAITING_SECONDS = 0.05
 
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 # sees the batch's events (prepare: all parsed ones; finish: those handled the first time)
@@ -158,9 +159,27 @@ class EventConsumer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
 
+    async def _fetch(self, psub: JetStreamContext.PullSubscription) -> list[Msg]:
+        """Up to a batch: wait (up to `fetch_timeout`) for one message, then take at once
+        those already waiting behind it.
+
+        The wait asks for one message only: a pull request for a whole batch stays open
+        on the server once its first message is delivered, until it expires, and a
+        message that later reaches it is held with it (up to `fetch_timeout`) instead
+        of being handled at once."""
+        messages = await psub.fetch(1, timeout=self.fetch_timeout)
+        if self.batch_size == 1 or not messages or messages[-1].metadata.num_pending == 0:
+            return messages
+        try:  # they are waiting: answered at once, the short timeout is only a guard
+            return messages + await psub.fetch(self.batch_size - 1, timeout=_WAITING_SECONDS)
+        except (NatsTimeoutError, TimeoutError):
+            if being_cancelled():
+                raise asyncio.CancelledError from None
+            return messages
+
     async def consume_batch(self, psub: JetStreamContext.PullSubscription) -> int:
         try:
-            messages = await psub.fetch(self.batch_size, timeout=self.fetch_timeout)
+            messages = await self._fetch(psub)
         except (NatsTimeoutError, TimeoutError):
             if being_cancelled():  # nats-py turns a cancelled fetch into a timeout
                 raise asyncio.CancelledError from None
@@ -197,40 +216,65 @@ class EventConsumer:
         return len(messages)
 
     async def _handle_together(self, batch: list[tuple[Msg, CloudEvent]]) -> dict[int, Exception]:
-        """One transaction for the batch, a savepoint per message; the failures by message."""
+        """One transaction for the batch; the failures by message.
+
+        First without savepoints (a round trip each saved): the inbox rows of the whole
+        batch in one statement, then every handler. Should a handler fail, that
+        transaction is rolled back and the batch redone with a savepoint per message,
+        so only the failing ones are held back."""
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self._handle_batch(conn, batch, None)
+            return {}
+        except Exception as error:
+            if is_unavailable(error) or being_cancelled():
+                raise  # the connection is gone: the whole batch is retried
         failures: dict[int, Exception] = {}
         async with self.pool.acquire() as conn, conn.transaction():
-            if self.prepare is not None:
-                await self.prepare(conn, [event for _, event in batch])
-            handled: list[tuple[Msg, CloudEvent]] = []
-            for msg, event in batch:
-                try:
-                    async with conn.transaction():
-                        if await self._first_time(conn, msg, event):
-                            await self._handle_traced(conn, msg, event)
-                            handled.append((msg, event))
-                except Exception as error:
-                    if is_unavailable(error):
-                        raise  # the connection is gone: the whole batch is retried
-                    failures[id(msg)] = error
-            if self.finish is not None and handled:
-                # in the trace of the batch's last event, linked to the others'
-                with consumer_span(self.name, "finish", handled):
-                    await self.finish(conn, [event for _, event in handled])
+            await self._handle_batch(conn, batch, failures)
         return failures
 
-    async def _first_time(self, conn: Connection, msg: Msg, event: CloudEvent) -> bool:
-        first: bool | None = await conn.fetchval(
-            _INBOX_INSERT + " RETURNING true", self.name, event.id, msg.metadata.sequence.stream
-        )
-        return bool(first)
+    async def _handle_batch(
+        self,
+        conn: Connection,
+        batch: list[tuple[Msg, CloudEvent]],
+        failures: dict[int, Exception] | None,
+    ) -> None:
+        """Inbox rows, handlers and hooks of a batch inside `conn`'s transaction. With
+        `failures` (a dict), each handler runs in a savepoint and a failing one is
+        recorded there, its inbox row removed; without, any failure propagates."""
+        if self.prepare is not None:
+            await self.prepare(conn, [event for _, event in batch])
+        new = await first_times(conn, self.name, batch)
+        handled: list[tuple[Msg, CloudEvent]] = []
+        failed: list[str] = []
+        for msg, event in new:
+            if failures is None:
+                await self._handle_traced(conn, msg, event)
+                handled.append((msg, event))
+                continue
+            try:
+                async with conn.transaction():
+                    await self._handle_traced(conn, msg, event)
+                handled.append((msg, event))
+            except Exception as error:
+                if is_unavailable(error):
+                    raise  # the connection is gone: the whole batch is retried
+                failures[id(msg)] = error
+                failed.append(event.id)
+        if failed:  # retried later: not yet seen
+            await forget(conn, self.name, failed)
+        if self.finish is not None and handled:
+            # in the trace of the batch's last event, linked to the others'
+            with consumer_span(self.name, "finish", handled):
+                await self.finish(conn, [event for _, event in handled])
 
     async def _handle_alone(self, msg: Msg, event: CloudEvent) -> None:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 if self.prepare is not None:
                     await self.prepare(conn, [event])
-                if await self._first_time(conn, msg, event):
+                if await first_time(conn, self.name, msg, event):
                     await self._handle_traced(conn, msg, event)
                     if self.finish is not None:
                         with consumer_span(self.name, "finish", [(msg, event)]):
@@ -290,7 +334,7 @@ class EventConsumer:
             )
             if event_id is not None:
                 await conn.execute(
-                    _INBOX_INSERT,
+                    INBOX_INSERT,
                     self.name,
                     event_id,
                     msg.metadata.sequence.stream,

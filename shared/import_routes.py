@@ -11,10 +11,12 @@ A service gets all of it with `with_imports(definition, kinds)` in its bootstrap
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import uuid
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -103,6 +105,8 @@ def import_router(kinds: Mapping[str, ImportKind[Any]], domain_errors: DomainErr
                 conn, principal, import_id, lines, dry_run=dry_run_only, results=results
             )
             body = await report(conn, principal.agency_id, import_id)
+        if not dry_run_only:
+            import_worker_wake(runtime).set()  # stored from now, not at the next poll
         return JSONResponse(
             body.model_dump(mode="json"),
             status_code=200 if dry_run_only else 202,
@@ -159,6 +163,15 @@ def import_router(kinds: Mapping[str, ImportKind[Any]], domain_errors: DomainErr
     return router
 
 
+def import_worker_wake(runtime: Runtime) -> asyncio.Event:
+    """Set when an import is taken in: the worker of this process starts on it at once
+    (the other replicas' workers find it at their next poll)."""
+    wake = runtime.extras.get("import_worker_wake")
+    if wake is None:
+        wake = runtime.extras["import_worker_wake"] = asyncio.Event()
+    return cast(asyncio.Event, wake)
+
+
 def with_imports(
     definition: ServiceDefinition, kinds: Mapping[str, ImportKind[Any]]
 ) -> ServiceDefinition:
@@ -168,16 +181,21 @@ def with_imports(
     errors = definition.domain_errors
 
     async def store_running_imports(runtime: Runtime) -> None:
+        """A round: wait for a new import (or the poll interval), then store every
+        running import batch by batch. The wait is in the round, so a failing round
+        is retried no sooner than the poll interval."""
+        wake = import_worker_wake(runtime)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(settings.import_poll_seconds):
+                await wake.wait()
+        wake.clear()
         while await store_next_batch(runtime, kinds, errors):
             pass
 
     return dataclasses.replace(
         definition,
         routers=[*definition.routers, import_router(kinds, errors)],
-        periodic_jobs=[
-            *definition.periodic_jobs,
-            (settings.import_poll_seconds, store_running_imports),
-        ],
+        periodic_jobs=[*definition.periodic_jobs, (0.0, store_running_imports)],
         raw_body_prefixes=[*definition.raw_body_prefixes, "/imports"],
         body_limits={**definition.body_limits, "/imports": settings.import_max_bytes},
         openapi_tags=_with_imports_tag(definition.openapi_tags),

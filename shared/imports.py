@@ -28,6 +28,7 @@ import structlog
 from pydantic import BaseModel, ValidationError
 
 from shared.auth import Principal
+from shared.batch_attempt import WholeBatchConnection
 from shared.database import UNAVAILABLE_ERRORS, Connection, Pool
 from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.problems import PROBLEM_BASE, Problem
@@ -187,12 +188,64 @@ async def run_batch(
     lines: Sequence[ParsedLine],
     domain_errors: DomainErrors,
 ) -> list[LineResult]:
-    """Apply each line in a savepoint of `conn`'s open transaction.
+    """Apply each line inside `conn`'s open transaction.
 
-    A line the handlers refuse is rolled back alone and reported with the problem its POST
-    would have answered. A transient database error (unreachable, deadlock) is raised, so
-    the caller retries the whole batch; an unexpected error is logged and reported.
+    The batch is first tried whole in one savepoint (shared/batch_attempt.py); should
+    any line fail, that try is rolled back and each line applied in a savepoint of its
+    own. A line the handlers refuse is rolled back alone and reported with the problem
+    its POST would have answered. A transient database error (unreachable, deadlock) is
+    raised, so the caller retries the whole batch; an unexpected error is logged and
+    reported.
     """
+    whole = WholeBatchConnection(conn)
+    appended: list[str] = []  # counted in the metrics once the try stands
+    try:
+        async with conn.transaction():
+            results = await _apply_whole(runtime, whole, principal, kinds, lines, appended)
+        if runtime.store.on_appended is not None and appended:
+            runtime.store.on_appended(appended)
+        return results
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception:
+        pass  # some line failed: each line's own outcome is found line by line
+    return await _apply_line_by_line(runtime, conn, principal, kinds, lines, domain_errors)
+
+
+async def _apply_whole(
+    runtime: Runtime,
+    whole: WholeBatchConnection,
+    principal: Principal,
+    kinds: Mapping[str, ImportKind[Any]],
+    lines: Sequence[ParsedLine],
+    appended: list[str],
+) -> list[LineResult]:
+    """Every line without a savepoint; raises on the first that fails. The names of the
+    events appended go to `appended`, not yet to the metrics."""
+    batch_runtime = pinned(runtime, cast(Connection, whole))
+    batch_runtime.store.on_appended = appended.extend
+    results: list[LineResult] = []
+    for line in lines:
+        if line.problem is not None:
+            invalid = LineResult(line.number, line.kind, line.record_id, "invalid", line.problem)
+            results.append(invalid)
+            continue
+        created = await kinds[line.kind].apply(batch_runtime, principal, dict(line.fields))
+        whole.check()
+        outcome: Outcome = "stored" if created else "present"
+        results.append(LineResult(line.number, line.kind, line.record_id, outcome))
+    return results
+
+
+async def _apply_line_by_line(
+    runtime: Runtime,
+    conn: Connection,
+    principal: Principal,
+    kinds: Mapping[str, ImportKind[Any]],
+    lines: Sequence[ParsedLine],
+    domain_errors: DomainErrors,
+) -> list[LineResult]:
+    """Each line in a savepoint of its own, its failure reported as its problem."""
     batch_runtime = pinned(runtime, conn)
     results: list[LineResult] = []
     for line in lines:

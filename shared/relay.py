@@ -4,6 +4,10 @@ It reads the event store in commit-safe order from its checkpoint, publishes a b
 `Nats-Msg-Id` = event id (JetStream drops a re-publish inside the duplicate window),
 waits for the acks, and advances the checkpoint past the longest acknowledged prefix.
 Woken by LISTEN/NOTIFY on append; polls as a fallback. NATS being down only delays it.
+An append's NOTIFY can find its events still behind the commit-safe fence (another
+transaction of the database, begun earlier, is still open): the relay then looks again
+within milliseconds, backing off towards the poll interval, rather than sleeping until
+the next NOTIFY or poll.
 
 Leadership: replicas of a service each run a relay, and one publishes at a time. The
 leader holds a lease row (`relay_leases`) that it renews while it publishes; a standby
@@ -104,6 +108,8 @@ class OutboxRelay:
         self._conn: asyncpg.Connection[asyncpg.Record] | None = None
         self._wake = asyncio.Event()
         self._stream_ready = False
+        # committed events wait behind the fence: look again soon (seconds before the next look)
+        self._fenced_wait: float | None = None
 
     def subject_for(self, event: StoredEvent) -> str:
         return event_subject(
@@ -136,7 +142,8 @@ class OutboxRelay:
             if self.leading:
                 log.warning("relay_lease_lost", relay=self.name, holder=self.holder)
             self.leading = False
-            await self._idle()
+            self._fenced_wait = None
+            await self._wait_for_notify()
             return
         if not self.leading:
             log.info("relay_leading", relay=self.name, holder=self.holder)
@@ -176,6 +183,14 @@ class OutboxRelay:
                 await self._idle()
 
     async def _idle(self) -> None:
+        """Wait for the fence to lift (held-back events), or else for an append's NOTIFY
+        or the poll interval, whichever comes first."""
+        if self._fenced_wait is not None:
+            await asyncio.sleep(self._fenced_wait)
+            return
+        await self._wait_for_notify()
+
+    async def _wait_for_notify(self) -> None:
         """Wait for an append's NOTIFY or the poll interval, whichever comes first."""
         self._wake.clear()
         # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that lands as
@@ -321,11 +336,35 @@ class OutboxRelay:
             if value:
                 headers[TRACEPARENT] = str(value)
 
+    async def _held_back(self, after: Checkpoint) -> bool:
+        """Whether committed events after `after` wait behind the commit-safe fence."""
+        async with self.pool.acquire() as conn:
+            held: bool = await conn.fetchval(
+                """
+                SELECT EXISTS (SELECT 1 FROM events
+                    WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+                      AND tx_id >= pg_snapshot_xmin(pg_current_snapshot()))
+                """,
+                str(after.tx_id),
+                after.position,
+            )
+        return held
+
+    async def _note_fence(self, after: Checkpoint) -> None:
+        """After a short batch: wait a little longer each time the fence still holds
+        events back (from 5 ms towards the poll interval); None once nothing waits."""
+        if not await self._held_back(after):
+            self._fenced_wait = None
+            return
+        waited = self._fenced_wait
+        self._fenced_wait = 0.005 if waited is None else min(waited * 2, self.poll_interval)
+
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events were acknowledged."""
         checkpoint = await self.load_checkpoint()
         events = await self.store.read_committed(checkpoint, self.batch_size)
         if not events:
+            await self._note_fence(checkpoint)
             return 0
         js = self.nats.jetstream()
         if not self._stream_ready:
@@ -372,4 +411,7 @@ class OutboxRelay:
             assert failed is not None
             reason = "timeout" if failed in pending else repr(failed.exception())
             raise ConnectionError(f"JetStream did not acknowledge event {acknowledged}: {reason}")
+        if acknowledged < self.batch_size:
+            last = events[-1]
+            await self._note_fence(Checkpoint(last.tx_id, last.position))
         return acknowledged

@@ -94,7 +94,7 @@ class TransitionLatency:
             await client.close()
         return len(events)
 
-    async def measure(self, samples: int, pause: float = 0.2) -> Outcome:
+    async def measure(self, samples: int, pause: float = 0.05) -> Outcome:
         outcome = Outcome()
         heard: dict[str, asyncio.Future[float]] = {}
 
