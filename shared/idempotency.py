@@ -77,19 +77,31 @@ async def create_once(
     find: Callable[[], Awaitable[tuple[R, str] | None]],
     create: Callable[[], Awaitable[R]],
     content_hash: str,
+    find_first: bool = True,
 ) -> tuple[R, bool]:
     """`(record, created)`: the stored record on a faithful repeat, else a new one.
 
     `find` returns the stored record with its fingerprint; `create` appends with
     `expected_version=0`, so a concurrent twin surfaces as `ConcurrencyConflict` and is
     then answered like any repeat.
+
+    `find_first=False` skips the look-up before creating (a round trip every new record
+    pays) for a `create` whose first write is that `expected_version=0` append to the
+    stream named by the record's id, in the transaction that stores the record: it then
+    cannot create a twin. Whatever `create` raises, a stored record still answers as a
+    repeat, so the answers are those of looking first.
     """
-    existing = await find()
+    existing = await find() if find_first else None
     if existing is None:
         try:
             return await create(), True
-        except ConcurrencyConflict:
-            existing = await find()
+        except Exception as error:
+            if find_first and not isinstance(error, ConcurrencyConflict):
+                raise
+            try:
+                existing = await find()
+            except Exception:
+                raise error from None
             if existing is None:
                 raise
     record, stored_hash = existing
