@@ -98,8 +98,9 @@ def _plainly_acceptable(
     for the usual body; False sends it to `_check_parsed` for the exact message."""
     if _may_escape_unstorable(body) and not _all_storable(value, refuse_nul):
         return False
-    brackets = body.count("[") + body.count("{") if isinstance(body, str) else None
-    if brackets is None:
+    if isinstance(body, str):
+        brackets = body.count("[") + body.count("{")
+    else:
         brackets = body.count(b"[") + body.count(b"{")
     if brackets <= max_depth:  # no deeper than the brackets in the text, strings' too
         return True
