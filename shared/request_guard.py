@@ -91,9 +91,7 @@ def _may_escape_unstorable(body: bytes | str) -> bool:
     return not body.isascii() or ("\\u" in body if isinstance(body, str) else b"\\u" in body)
 
 
-def _plainly_acceptable(
-    body: bytes | str, value: Any, max_depth: int, refuse_nul: bool
-) -> bool:
+def _plainly_acceptable(body: bytes | str, value: Any, max_depth: int, refuse_nul: bool) -> bool:
     """The checks of `_check_parsed` without building a path per value: the fast answer
     for the usual body; False sends it to `_check_parsed` for the exact message."""
     if _may_escape_unstorable(body) and not _all_storable(value, refuse_nul):

@@ -1,12 +1,19 @@
-"""`create_once` without the look-up first answers exactly as looking first does."""
+"""`create_once` without the look-up first answers exactly as looking first does; the
+fingerprint of a command stays the one stored with earlier records."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import pytest
 
-from shared.idempotency import create_once
+from shared.idempotency import create_once, fingerprint
 from shared.problems import Conflict, Unprocessable
 
 
@@ -52,3 +59,27 @@ def test_a_refusal_of_a_record_that_does_not_exist_is_raised_as_it_was() -> None
     with pytest.raises(Unprocessable) as raised:
         run(None, refusal)
     assert raised.value is refusal
+
+
+@dataclass(frozen=True)
+class Inner:
+    when: date
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    inner: Inner
+    items: list[Inner]
+    extra: dict[str, Any]
+    pair: tuple[int, float]
+
+
+def test_a_command_s_fingerprint_is_the_one_stored_with_earlier_records() -> None:
+    inner = Inner(date(2026, 3, 1), ("a", "b"))
+    command = Command("x", inner, [inner, inner], {"k": [inner], "n": None}, (1, 2.5))
+    earlier = json.dumps(
+        [dataclasses.asdict(command), 7], sort_keys=True, default=str, separators=(",", ":")
+    )
+    assert fingerprint(command, 7) == hashlib.sha256(earlier.encode()).hexdigest()
