@@ -40,9 +40,7 @@ from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
-def with_comparison(
-    row: asyncpg.Record, compared: CoObservationCompared | None
-) -> dict[str, Any]:
+def with_comparison(row: asyncpg.Record, compared: CoObservationCompared | None) -> dict[str, Any]:
     """A just-inserted observation row as `find_observation` reads it (with its comparison)."""
     return {
         **dict(row),
