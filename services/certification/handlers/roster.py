@@ -24,7 +24,7 @@ from services.certification.handlers.intake import record_new_evidence
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
-from shared.eventstore import EventStore
+from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 from shared.problems import Conflict
@@ -70,7 +70,6 @@ async def _register_in(
 ) -> tuple[RosterEntry, bool]:
     agency_id, practitioner_id = principal.agency_id, command.practitioner_id
     await locks.share_agency_own_practitioners(conn, agency_id, [practitioner_id])
-    known = await roster_rows.registration(conn, agency_id, practitioner_id)
     requested = RosterEntry(
         agency_id=agency_id,
         practitioner_id=practitioner_id,
@@ -80,34 +79,40 @@ async def _register_in(
         supervisor_id=command.supervisor_id,
         team_id=command.team_id,
     )
-    if known is not None:
+    try:
+        # a new practitioner's stream is new: no look-up first; the append refuses a
+        # known one without failing the transaction, which then answers the repeat
+        [stored] = await store.append(
+            conn,
+            roster_stream(agency_id, practitioner_id),
+            [
+                PendingEvent(
+                    event=PractitionerRegistered(
+                        practitioner_id=practitioner_id,
+                        role=command.role,
+                        program_start=command.program_start,
+                        coach_id=command.coach_id,
+                        supervisor_id=command.supervisor_id,
+                        team_id=command.team_id,
+                    ),
+                    agency_id=agency_id,
+                    subject=practitioner_id,
+                    occurred_at=as_practice_datetime(command.program_start),
+                    actor=principal.actor,
+                )
+            ],
+            expected_version=0,
+        )
+    except ConcurrencyConflict:
+        known = await roster_rows.registration(conn, agency_id, practitioner_id)
+        if known is None:
+            raise
         if known != requested:
             raise Conflict(
                 f"practitioner {practitioner_id} is already registered with other details; "
                 "send the same details to repeat the request"
-            )
+            ) from None
         return known, False
-    [stored] = await store.append(
-        conn,
-        roster_stream(agency_id, practitioner_id),
-        [
-            PendingEvent(
-                event=PractitionerRegistered(
-                    practitioner_id=practitioner_id,
-                    role=command.role,
-                    program_start=command.program_start,
-                    coach_id=command.coach_id,
-                    supervisor_id=command.supervisor_id,
-                    team_id=command.team_id,
-                ),
-                agency_id=agency_id,
-                subject=practitioner_id,
-                occurred_at=as_practice_datetime(command.program_start),
-                actor=principal.actor,
-            )
-        ],
-        expected_version=0,
-    )
     await project(conn, [stored])
     enrollment = PractitionerEnrolled(
         event_id=str(stored.event_id),
