@@ -40,11 +40,13 @@ class UnstorableValue(ValueError):
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise MalformedJson(f"the key {key!r} appears more than once in one object")
-        result[key] = value
+    result = dict(pairs)  # built in C; a key given twice makes it shorter than the pairs
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise MalformedJson(f"the key {key!r} appears more than once in one object")
+            seen.add(key)
     return result
 
 
@@ -74,8 +76,67 @@ def parse_strict_json(
         ) from error
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedJson(f"the {what} is not valid JSON: {error}") from error
-    _check_parsed(value, what, max_depth, refuse_nul)
+    if not _plainly_acceptable(body, value, max_depth, refuse_nul):
+        _check_parsed(value, what, max_depth, refuse_nul)  # finds the problem and names it
     return value
+
+
+def _may_escape_unstorable(body: bytes | str) -> bool:
+    """Whether a string of the parsed value can hold a NUL or a lone surrogate.
+
+    JSON refuses raw control characters in strings, and strict UTF-8 decoding refuses
+    encoded surrogates (bytes are decoded with `surrogatepass`, so only in ASCII text),
+    so in ASCII text both can only come from a `\\u` escape: without one, no string
+    needs looking at (the usual body)."""
+    return not body.isascii() or ("\\u" in body if isinstance(body, str) else b"\\u" in body)
+
+
+def _plainly_acceptable(body: bytes | str, value: Any, max_depth: int, refuse_nul: bool) -> bool:
+    """The checks of `_check_parsed` without building a path per value: the fast answer
+    for the usual body; False sends it to `_check_parsed` for the exact message."""
+    if _may_escape_unstorable(body) and not _all_storable(value, refuse_nul):
+        return False
+    if isinstance(body, str):
+        brackets = body.count("[") + body.count("{")
+    else:
+        brackets = body.count(b"[") + body.count(b"{")
+    if brackets <= max_depth:  # no deeper than the brackets in the text, strings' too
+        return True
+    pending: list[tuple[Any, int]] = [(value, 0)] if isinstance(value, dict | list) else []
+    while pending:
+        item, depth = pending.pop()
+        if depth >= max_depth:
+            return False
+        for inner in item.values() if isinstance(item, dict) else item:
+            if isinstance(inner, dict | list):
+                pending.append((inner, depth + 1))
+    return True
+
+
+def _all_storable(value: Any, refuse_nul: bool) -> bool:
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not _storable(item, refuse_nul):
+                return False
+        elif isinstance(item, dict):
+            if not all(_storable(key, refuse_nul) for key in item):
+                return False
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def _storable(value: str, refuse_nul: bool) -> bool:
+    if refuse_nul and "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_parsed(value: Any, root: str, max_depth: int, refuse_nul: bool = True) -> None:

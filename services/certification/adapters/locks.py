@@ -44,6 +44,22 @@ async def own_practitioners(conn: Connection, agency_id: str, ids: Iterable[str]
     )
 
 
+async def share_agency_own_practitioners(
+    conn: Connection, agency_id: str, ids: Iterable[str]
+) -> None:
+    """`share_agency` then `own_practitioners`, in that order, in one round trip."""
+    keys = [stream_id("practitioner", agency_id, pid) for pid in sorted(set(ids))]
+    await conn.execute(
+        "SELECT count(CASE WHEN k.n = 0"
+        " THEN pg_advisory_xact_lock_shared(hashtextextended(current_schema() || k.key, 0))"
+        " ELSE pg_advisory_xact_lock(hashtextextended(current_schema() || k.key, 0)) END)"
+        " FROM (SELECT key, n FROM unnest($1::text[]) WITH ORDINALITY AS u(key, n)"
+        " UNION ALL SELECT $2, 0 ORDER BY n) AS k",
+        keys,
+        stream_id("agency", agency_id),
+    )
+
+
 async def own_policies(conn: Connection, agency_id: str) -> None:
     """Serialises policy writes of one agency (taken before any practitioner lock)."""
     await conn.execute(f"SELECT pg_advisory_xact_lock({_KEY})", stream_id("policies", agency_id))

@@ -25,6 +25,7 @@ from services.certification.models.roster_lifecycle import (
 )
 from services.certification.permissions import ensure_may_read
 from shared.auth import Principal, allow
+from shared.database import Connection
 from shared.identifiers import PersonPath, PersonQuery
 from shared.pagination import Page, PageRequest, build_page, page_request
 from shared.problems import PROBLEM_RESPONSES, NotFound
@@ -69,10 +70,14 @@ async def register(
         supervisor_id=body.supervisor_id,
         team_id=body.team_id,
     )
-    _, created = await register_practitioner(runtime, principal, command, today)
+
+    async def detail(conn: Connection) -> PractitionerDetailPublic:
+        return await practitioner_detail_on(conn, principal.agency_id, body.practitioner_id)
+
+    answer, created = await register_practitioner(runtime, principal, command, today, detail)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return await practitioner_detail(runtime, principal.agency_id, body.practitioner_id)
+    return answer
 
 
 async def practitioner_detail(
@@ -80,8 +85,15 @@ async def practitioner_detail(
 ) -> PractitionerDetailPublic:
     """The roster entry with its level statuses and its roster history (404 if unknown)."""
     async with runtime.pool.acquire() as conn:
-        row = await listing.roster_row(conn, agency_id, practitioner_id)
-        changes = await roster_rows.history(conn, agency_id, practitioner_id)
+        return await practitioner_detail_on(conn, agency_id, practitioner_id)
+
+
+async def practitioner_detail_on(
+    conn: Connection, agency_id: str, practitioner_id: str
+) -> PractitionerDetailPublic:
+    """`practitioner_detail` on a connection the caller holds."""
+    row = await listing.roster_row(conn, agency_id, practitioner_id)
+    changes = await roster_rows.history(conn, agency_id, practitioner_id)
     if row is None:
         raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
     return PractitionerDetailPublic(

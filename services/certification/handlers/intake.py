@@ -72,6 +72,36 @@ async def receive_evidence(
         return None
     if await evidence_rows.is_retracted(conn, agency_id, item.event_id):
         return None  # its source took it back before it arrived
+    return await record_new_evidence(
+        conn,
+        store,
+        agency_id,
+        item,
+        source=source,
+        source_type=source_type,
+        today=today,
+        actor=actor,
+        evaluate=evaluate,
+    )
+
+
+async def record_new_evidence(
+    conn: Connection,
+    store: EventStore,
+    agency_id: str,
+    item: Evidence,
+    *,
+    source: str,
+    source_type: str,
+    today: date,
+    actor: str | None = None,
+    evaluate: bool = True,
+    registered: bool = False,
+) -> Evaluated | None:
+    """`receive_evidence` after its checks: for a caller holding the agency's and the
+    practitioner's locks, with an item no one can have sent before (its id was minted in
+    this transaction). `registered`: the practitioner is on the roster (no look-up)."""
+    practitioner_id = item.practitioner_id
     stored = await store.append(
         conn,
         evidence_stream(agency_id, practitioner_id),
@@ -95,7 +125,8 @@ async def receive_evidence(
     await project(conn, stored)
     if not evaluate:
         return None
-    if await evidence_rows.roster_entry(conn, agency_id, practitioner_id) is None:
+    on_roster = registered or await evidence_rows.roster_entry(conn, agency_id, practitioner_id)
+    if not on_roster:
         return None  # kept until the practitioner is registered; only the roster is evaluated
     return await refresh(conn, store, agency_id, practitioner_id, today, actor=actor)
 

@@ -9,8 +9,10 @@ different content it is a conflict: later details go through a change
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from services.certification.adapters import locks, roster_rows
 from services.certification.adapters.evidence_rows import RosterEntry
@@ -18,16 +20,17 @@ from services.certification.adapters.projector import project
 from services.certification.domain.events import PractitionerRegistered
 from services.certification.domain.evidence import PractitionerEnrolled
 from services.certification.domain.vocabulary import Role
-from services.certification.handlers.evaluation import refresh
-from services.certification.handlers.intake import receive_evidence
+from services.certification.handlers.intake import record_new_evidence
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
-from shared.eventstore import EventStore
+from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 from shared.problems import Conflict
 from shared.service import Runtime
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,17 @@ def roster_stream(agency_id: str, practitioner_id: str) -> str:
 
 
 async def register_practitioner(
-    runtime: Runtime, principal: Principal, command: RegisterPractitioner, today: date
-) -> tuple[RosterEntry, bool]:
-    """The roster entry, and whether this call created it."""
+    runtime: Runtime,
+    principal: Principal,
+    command: RegisterPractitioner,
+    today: date,
+    answer: Callable[[Connection], Awaitable[R]],
+) -> tuple[R, bool]:
+    """`answer` read in the registering transaction (no second connection), and whether
+    this call created the entry."""
     async with runtime.store.transaction() as conn:
-        return await _register_in(conn, runtime.store, principal, command, today)
+        _, created = await _register_in(conn, runtime.store, principal, command, today)
+        return await answer(conn), created
 
 
 async def _register_in(
@@ -60,9 +69,7 @@ async def _register_in(
     today: date,
 ) -> tuple[RosterEntry, bool]:
     agency_id, practitioner_id = principal.agency_id, command.practitioner_id
-    await locks.share_agency(conn, agency_id)
-    await locks.own_practitioners(conn, agency_id, [practitioner_id])
-    known = await roster_rows.registration(conn, agency_id, practitioner_id)
+    await locks.share_agency_own_practitioners(conn, agency_id, [practitioner_id])
     requested = RosterEntry(
         agency_id=agency_id,
         practitioner_id=practitioner_id,
@@ -72,34 +79,40 @@ async def _register_in(
         supervisor_id=command.supervisor_id,
         team_id=command.team_id,
     )
-    if known is not None:
+    try:
+        # a new practitioner's stream is new: no look-up first; the append refuses a
+        # known one without failing the transaction, which then answers the repeat
+        [stored] = await store.append(
+            conn,
+            roster_stream(agency_id, practitioner_id),
+            [
+                PendingEvent(
+                    event=PractitionerRegistered(
+                        practitioner_id=practitioner_id,
+                        role=command.role,
+                        program_start=command.program_start,
+                        coach_id=command.coach_id,
+                        supervisor_id=command.supervisor_id,
+                        team_id=command.team_id,
+                    ),
+                    agency_id=agency_id,
+                    subject=practitioner_id,
+                    occurred_at=as_practice_datetime(command.program_start),
+                    actor=principal.actor,
+                )
+            ],
+            expected_version=0,
+        )
+    except ConcurrencyConflict:
+        known = await roster_rows.registration(conn, agency_id, practitioner_id)
+        if known is None:
+            raise
         if known != requested:
             raise Conflict(
                 f"practitioner {practitioner_id} is already registered with other details; "
                 "send the same details to repeat the request"
-            )
+            ) from None
         return known, False
-    [stored] = await store.append(
-        conn,
-        roster_stream(agency_id, practitioner_id),
-        [
-            PendingEvent(
-                event=PractitionerRegistered(
-                    practitioner_id=practitioner_id,
-                    role=command.role,
-                    program_start=command.program_start,
-                    coach_id=command.coach_id,
-                    supervisor_id=command.supervisor_id,
-                    team_id=command.team_id,
-                ),
-                agency_id=agency_id,
-                subject=practitioner_id,
-                occurred_at=as_practice_datetime(command.program_start),
-                actor=principal.actor,
-            )
-        ],
-        expected_version=0,
-    )
     await project(conn, [stored])
     enrollment = PractitionerEnrolled(
         event_id=str(stored.event_id),
@@ -109,7 +122,9 @@ async def _register_in(
         coach_id=command.coach_id,
     )
     source_type = stored.to_cloudevent("certification").type
-    evaluated = await receive_evidence(
+    # the locks are held, the enrollment's id is the event just appended, the roster
+    # entry was just projected: none of `receive_evidence`'s checks can find anything
+    await record_new_evidence(
         conn,
         store,
         agency_id,
@@ -118,7 +133,6 @@ async def _register_in(
         source_type=source_type,
         today=today,
         actor=principal.actor,
+        registered=True,
     )
-    if evaluated is None:  # only if the enrollment was somehow known already
-        await refresh(conn, store, agency_id, practitioner_id, today, actor=principal.actor)
     return requested, True

@@ -30,10 +30,12 @@ class StoredSession:
 
 async def insert_session(
     conn: Connection, agency_id: str, session: CoachingSession, fingerprint: str
-) -> None:
-    await conn.execute(
+) -> StoredSession:
+    """The stored session as `find_session` reads it, without reading it again."""
+    row = await conn.fetchrow(
         f"INSERT INTO sessions (agency_id, {_WRITTEN}, fingerprint)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        f" RETURNING {_COLUMNS}, fingerprint",
         agency_id,
         uuid.UUID(session.session_id),
         session.coach_id,
@@ -47,6 +49,8 @@ async def insert_session(
         session.notes,
         fingerprint,
     )
+    assert row is not None
+    return StoredSession(_public(row), row["fingerprint"])
 
 
 async def find_session(

@@ -73,6 +73,22 @@ async def load_plan(
     return Loaded(plan_state(events), len(stored))
 
 
+async def load_assignments_and_plan(
+    store: EventStore, conn: Connection, agency_id: str, practitioner_id: str
+) -> tuple[Loaded[list[CoachAssignment]], Loaded[CoachingPlan | None]]:
+    """`load_assignments` (shared lock) and `load_plan` with the two streams in one read."""
+    await lock_assignments(conn, agency_id, practitioner_id, exclusive=False)
+    assignments_id = assignment_stream(agency_id, practitioner_id)
+    plan_id = plan_stream(agency_id, practitioner_id)
+    streams = await store.read_streams([assignments_id, plan_id], conn)
+    assignments = [registry.decode_stored(e) for e in streams[assignments_id]]
+    plan = [registry.decode_stored(e) for e in streams[plan_id]]
+    return (
+        Loaded(assignment_history(assignments), len(assignments)),
+        Loaded(plan_state(plan), len(plan)),
+    )
+
+
 def pending(
     event: DomainEvent,
     principal: Principal,

@@ -8,8 +8,7 @@ from datetime import date
 
 from services.coaching.adapters.session_rows import find_session, insert_session, list_sessions
 from services.coaching.adapters.streams import (
-    load_assignments,
-    load_plan,
+    load_assignments_and_plan,
     pending,
     record_stream,
 )
@@ -31,12 +30,28 @@ from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
-@retried_after_a_race
 async def log(
     runtime: Runtime, principal: Principal, request: SessionCreate
 ) -> Recorded[SessionPublic]:
-    agency = principal.agency_id
+    """Log a session: a new one without looking for it first (the append with
+    `expected_version=0` on its stream refuses a twin); after any failure, once more the
+    careful way, which answers a repeat (or a refusal) exactly as looking first does."""
     session_id = record_id(request.id)
+    try:
+        return await _log(runtime, principal, request, session_id, look_first=False)
+    except Exception:
+        return await _log_carefully(runtime, principal, request, session_id, look_first=True)
+
+
+async def _log(
+    runtime: Runtime,
+    principal: Principal,
+    request: SessionCreate,
+    session_id: uuid.UUID,
+    *,
+    look_first: bool,
+) -> Recorded[SessionPublic]:
+    agency = principal.agency_id
     command = LogSession(
         session_id=str(session_id),
         coach_id=acting_as(principal, request.coach_id, field="coach_id"),
@@ -51,13 +66,14 @@ async def log(
     )
     content_hash = fingerprint(command)
     async with runtime.store.transaction() as conn:
-        stored = await find_session(conn, agency, session_id)
+        stored = await find_session(conn, agency, session_id) if look_first else None
         if stored is not None:
             ensure_same_repeat("session", session_id, stored.fingerprint, content_hash)
             return Recorded(stored.public, created=False)
         await require_on_roster(conn, agency, [command.practitioner_id], command.held_on)
-        assignments = await load_assignments(runtime.store, conn, agency, command.practitioner_id)
-        plan = await load_plan(runtime.store, conn, agency, command.practitioner_id)
+        assignments, plan = await load_assignments_and_plan(
+            runtime.store, conn, agency, command.practitioner_id
+        )
         session = log_session(
             command, today=practice_today(), assignments=assignments.state, plan=plan.state
         )
@@ -76,10 +92,11 @@ async def log(
             ],
             expected_version=0,
         )
-        await insert_session(conn, agency, session, content_hash)
-        created = await find_session(conn, agency, session_id)
-        assert created is not None
+        created = await insert_session(conn, agency, session, content_hash)
         return Recorded(created.public, created=True)
+
+
+_log_carefully = retried_after_a_race(_log)
 
 
 async def read_one(runtime: Runtime, principal: Principal, session_id: uuid.UUID) -> SessionPublic:

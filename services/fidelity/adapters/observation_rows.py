@@ -41,8 +41,9 @@ async def insert_observation(
     calibration_reason: str,
     content_hash: str,
     recorded_by: str,
-) -> None:
-    await conn.execute(
+) -> asyncpg.Record:
+    """The stored row (`RETURNING *`): what a read of it answers, without reading it again."""
+    row = await conn.fetchrow(
         """
         INSERT INTO observations (agency_id, id, practitioner_id, observer_id, instrument_key,
             instrument_version, instrument_kind, meeting_date, setting, total, band,
@@ -50,6 +51,7 @@ async def insert_observation(
             co_observation_of, content_hash, recorded_by, imported, source)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
                 $18, $19, $20, $21)
+        RETURNING *
         """,
         agency_id,
         uuid.UUID(event.observation_id),
@@ -73,6 +75,8 @@ async def insert_observation(
         event.imported,
         event.source,
     )
+    assert row is not None
+    return row
 
 
 async def find_observation(

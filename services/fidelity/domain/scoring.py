@@ -138,15 +138,17 @@ def validate_ratings(instrument: Instrument, ratings: RatingsInput) -> dict[str,
                 f"indicator {indicator_id!r} is rated more than once", indicator_id
             )
         given[indicator_id] = _as_rating(indicator_id, value)
+    indicator_ids = instrument.indicator_ids()  # once: a private attribute is slow to reach
+    known = set(indicator_ids)
     for indicator_id in given:
-        if not instrument.has_indicator(indicator_id):
+        if indicator_id not in known:
             raise UnknownIndicatorError(
                 f"indicator {indicator_id!r} is not in instrument {instrument.ref}", indicator_id
             )
-    for indicator_id in instrument.indicator_ids():
+    for indicator_id in indicator_ids:
         if indicator_id not in given:
             raise MissingRatingError(f"indicator {indicator_id!r} has no rating", indicator_id)
-    return {indicator_id: given[indicator_id] for indicator_id in instrument.indicator_ids()}
+    return {indicator_id: given[indicator_id] for indicator_id in indicator_ids}
 
 
 def score_observation(instrument: Instrument, ratings: RatingsInput) -> ScoredObservation:

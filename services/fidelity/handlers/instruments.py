@@ -22,6 +22,7 @@ from services.fidelity.models.instruments import (
     InstrumentSummary,
 )
 from shared.auth import Principal
+from shared.database import Connection
 from shared.events import PendingEvent
 from shared.idempotency import create_once, fingerprint
 from shared.naming import stream_id
@@ -52,10 +53,17 @@ def instrument_public(stored: StoredInstrument) -> InstrumentPublic:
 async def load_instrument(runtime: Runtime, agency_id: str, key: str, version: int) -> Instrument:
     """The instrument version an agency sees; a 422 naming what exists when it does not."""
     async with runtime.pool.acquire() as conn:
-        stored = await find_instrument(conn, agency_id, key, version)
-        if stored is not None:
-            return stored.instrument
-        latest = await find_latest_instrument(conn, agency_id, key)
+        return await load_instrument_on(conn, agency_id, key, version)
+
+
+async def load_instrument_on(
+    conn: Connection, agency_id: str, key: str, version: int
+) -> Instrument:
+    """`load_instrument` on a connection the caller already holds."""
+    stored = await find_instrument(conn, agency_id, key, version)
+    if stored is not None:
+        return stored.instrument
+    latest = await find_latest_instrument(conn, agency_id, key)
     if latest is None:
         raise Unprocessable(f"instrument {key!r} does not exist; GET /instruments lists them")
     raise Unprocessable(

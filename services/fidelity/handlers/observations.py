@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import asyncpg
 
 from services.fidelity.adapters.comparison_rows import insert_comparison
@@ -16,7 +19,7 @@ from services.fidelity.handlers.co_observation import (
     first_observation_of_meeting,
 )
 from services.fidelity.handlers.drift import record_new_drift
-from services.fidelity.handlers.instruments import load_instrument
+from services.fidelity.handlers.instruments import load_instrument_on
 from services.fidelity.handlers.observers import acting_observer
 from services.fidelity.models.observations import (
     AgreementOut,
@@ -37,7 +40,20 @@ from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
-def observation_public(row: asyncpg.Record) -> ObservationPublic:
+def with_comparison(row: asyncpg.Record, compared: CoObservationCompared | None) -> dict[str, Any]:
+    """A just-inserted observation row as `find_observation` reads it (with its comparison)."""
+    return {
+        **dict(row),
+        "first_observer_id": compared.first_observer_id if compared else None,
+        "second_observer_id": compared.second_observer_id if compared else None,
+        "indicator_count": compared.indicator_count if compared else None,
+        "percent_agreement": compared.percent_agreement if compared else None,
+        "expected_agreement": compared.expected_agreement if compared else None,
+        "kappa": compared.kappa if compared else None,
+    }
+
+
+def observation_public(row: asyncpg.Record | Mapping[str, Any]) -> ObservationPublic:
     agreement = None
     if row["co_observation_of"] is not None and row["kappa"] is not None:
         agreement = AgreementOut(
@@ -77,12 +93,12 @@ async def record_observation(
         return (observation_public(row), row["content_hash"]) if row else None
 
     async def create() -> ObservationPublic:
-        instrument = await load_instrument(
-            runtime, agency, body.instrument_key, body.instrument_version
-        )
-        ratings = validate_ratings(instrument, rating_pairs(body.ratings))
-        scored = score_observation(instrument, ratings)
         async with runtime.pool.acquire() as conn:
+            instrument = await load_instrument_on(
+                conn, agency, body.instrument_key, body.instrument_version
+            )
+            ratings = validate_ratings(instrument, rating_pairs(body.ratings))
+            scored = score_observation(instrument, ratings)
             await require_on_roster(conn, agency, [body.practitioner_id], body.meeting_date)
             first = None
             if body.co_observation_of is not None:
@@ -114,7 +130,7 @@ async def record_observation(
                     events=_pending([recorded, compared], principal, recorded),
                     expected_version=0,
                 )
-                await insert_observation(
+                row = await insert_observation(
                     conn,
                     agency,
                     recorded,
@@ -137,12 +153,15 @@ async def record_observation(
                         ),
                         thresholds=fidelity_settings(runtime).drift_thresholds,
                     )
-                row = await find_observation(conn, agency, observation_id)
-        assert row is not None
-        return observation_public(row)
+        return observation_public(with_comparison(row, compared))
 
+    # the append below (expected_version=0 on the observation's stream) refuses a twin
     return await create_once(
-        what=f"observation {observation_id}", find=find, create=create, content_hash=content_hash
+        what=f"observation {observation_id}",
+        find=find,
+        create=create,
+        content_hash=content_hash,
+        find_first=False,
     )
 
 

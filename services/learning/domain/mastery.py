@@ -23,6 +23,7 @@ means, :func:`apply_attempt` folds it in. Neither does I/O.
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime
 
 from pydantic import Field, field_validator
@@ -195,7 +196,11 @@ def apply_attempt(progress: LearnerProgress, outcome: AttemptOutcome) -> Learner
         passed=outcome.mastered,
         scaled_score=outcome.scaled_score,
     )
-    attempts = tuple(sorted((*module_progress.attempts, result), key=lambda a: a.attempted_at))
+    # kept in attempted_at order: inserted after its equals, as a stable sort would put it
+    # (a sort of the whole history at every attempt grew with the history)
+    known = module_progress.attempts
+    at = bisect.bisect_right(known, result.attempted_at, key=lambda a: a.attempted_at)
+    attempts = (*known[:at], result, *known[at:])
     mastery = module_progress.mastery
     if outcome.newly_mastered and (mastery is None or outcome.attempted_at < mastery.mastered_at):
         mastery = ModuleMastery(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from services.learning.adapters import queries
 from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import record_attempt
+from services.learning.handlers.recorded import single_write
 from services.learning.models.commands import RecordAttempt
 from services.learning.models.records import AttemptRecord
 from services.learning.permissions import may_read, scope_to_own_records
@@ -36,7 +37,7 @@ async def create_attempt(
     command: RecordAttempt,
     response: Response,
 ) -> AttemptRecord:
-    async with runtime.store.transaction() as conn:
+    async with runtime.store.transaction() as conn, single_write(conn):
         result = await record_attempt(runtime, conn, principal.agency_id, principal.actor, command)
     return answered(result, response)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from services.learning.adapters import queries
 from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import enroll_practitioner
+from services.learning.handlers.recorded import single_write
 from services.learning.models.commands import EnrollPractitioner, PractitionerId
 from services.learning.models.records import EnrollmentRecord
 from services.learning.permissions import scope_to_own_records, sees_only_own_records
@@ -34,7 +35,7 @@ async def enroll(
     command: EnrollPractitioner,
     response: Response,
 ) -> EnrollmentRecord:
-    async with runtime.store.transaction() as conn:
+    async with runtime.store.transaction() as conn, single_write(conn):
         result = await enroll_practitioner(
             runtime, conn, principal.agency_id, principal.actor, command
         )

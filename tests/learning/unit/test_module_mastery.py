@@ -240,3 +240,17 @@ def test_the_earliest_passing_attempt_is_what_the_mastery_falls_back_to(catalog:
         T0 + 3 * DAY,
         0.85,
     )
+
+
+def test_attempts_are_kept_in_practice_order_whatever_order_they_arrive_in(
+    catalog: Catalog,
+) -> None:
+    progress = enrolled(catalog, T0)
+    arrivals = [(3, "c"), (1, "a"), (3, "d"), (2, "b"), (1, "a2")]
+    for days, attempt_id in arrivals:
+        attempt = an_attempt("M1", 0.5, T0 + days * DAY).model_copy(
+            update={"attempt_id": attempt_id}
+        )
+        progress, _ = record_attempt(progress, attempt, catalog)
+    # by practice time; attempts at the same time in the order they arrived
+    assert [a.attempt_id for a in progress.modules["M1"].attempts] == ["a", "a2", "b", "c", "d"]
