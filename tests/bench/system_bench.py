@@ -39,6 +39,7 @@ import httpx
 from system.topology import SERVICES
 from tests.bench import ceilings, dataset
 from tests.bench.bulk_import import import_to_certified, settled
+from tests.bench.http_client import KeepAliveClient
 from tests.bench.load import Outcome, closed_loop
 from tests.bench.processes import REPO_ROOT, SUBJECT_ROOT, BenchStack, schema_of
 from tests.bench.report import (
@@ -275,14 +276,14 @@ class Bench:
         size = shape.practitioners_per_agency
         rng = random.Random(7)
 
-        async def state(http: httpx.AsyncClient, _worker: int, _step: int) -> bool:
+        async def state(http: KeepAliveClient, _worker: int, _step: int) -> bool:
             practitioner = f"prac-{rng.randrange(size):06d}"
             answer = await http.get(
                 f"{url}/practitioners/{practitioner}/certification", headers=headers
             )
             return answer.status_code == 200
 
-        async def board(http: httpx.AsyncClient, _worker: int, _step: int) -> bool:
+        async def board(http: KeepAliveClient, _worker: int, _step: int) -> bool:
             answer = await http.get(f"{url}/practitioners", headers=headers)
             return answer.status_code == 200
 
