@@ -1,0 +1,31 @@
+"""The cyclic garbage collector set for a server: short pauses, rarely.
+
+A started service holds a few hundred thousand long-lived objects (modules, the
+FastAPI app and its models, pydantic validators, the pool). With CPython's defaults a
+full collection walks all of them again and again: under read load at 50 clients a full
+collection took up to 200 ms on this project's two-core machine, and every request in
+flight waited for it (the 99th-percentile latency was mostly these pauses).
+
+`settle_after_start` moves everything alive once the service has started into the
+permanent generation (`gc.freeze()`), so a full collection walks only what was made
+since; and it lets the youngest generation grow larger before a collection, so the
+short-lived objects of a request are mostly freed by reference counting before the
+collector ever looks at them. Nothing is kept alive that would otherwise be freed:
+a frozen object that loses its last reference is still freed by reference counting.
+"""
+
+from __future__ import annotations
+
+import gc
+
+# objects allocated (net) before the youngest generation is collected (CPython: 700)
+YOUNG_THRESHOLD = 20_000
+# collections of one generation before the next is collected too (CPython: 10, 10)
+OLDER_THRESHOLDS = (20, 20)
+
+
+def settle_after_start() -> None:
+    """Collect once, freeze what survives, and widen the thresholds (idempotent)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
