@@ -17,6 +17,8 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
@@ -103,6 +105,17 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     return uuid.uuid4().hex
 
 
+@contextmanager
+def bound_to_request(**values: str) -> Iterator[None]:
+    """Bind log context for one request, as structlog's `bound_contextvars` does, without
+    its copy and scan of every context variable on the way in (a request pays it twice)."""
+    tokens = structlog.contextvars.bind_contextvars(**values)
+    try:
+        yield
+    finally:
+        structlog.contextvars.reset_contextvars(**tokens)
+
+
 def current_request_id() -> str | None:
     value = structlog.contextvars.get_contextvars().get("request_id")
     return str(value) if value is not None else None
@@ -142,7 +155,7 @@ class RequestLogging:
             started_answer = started_answer or message["type"] == "http.response.start"
             await send_with_id(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        with bound_to_request(request_id=request_id):
             try:
                 await self.app(scope, receive, send_tracked)
             except Exception:
