@@ -55,7 +55,13 @@ UVICORN_HARDENING = [
 ]
 
 
-def uvicorn_command(service: str, port: int) -> list[str]:
+def worker_options(workers: int) -> list[str]:
+    """`--workers N` for more than one worker process (they share the consumers' partitions
+    and elect one relay leader; `make workers-check`)."""
+    return ["--workers", str(workers)] if workers > 1 else []
+
+
+def uvicorn_command(service: str, port: int, workers: int = 1) -> list[str]:
     """How a service runs: its app factory under uvicorn, on loopback."""
     return [
         sys.executable,
@@ -70,6 +76,7 @@ def uvicorn_command(service: str, port: int) -> list[str]:
         "--log-level",
         "info",  # the kernel's access line per request (request and trace ids) is at INFO
         *UVICORN_HARDENING,
+        *worker_options(workers),
     ]
 
 
