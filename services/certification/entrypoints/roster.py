@@ -37,6 +37,7 @@ router = APIRouter(prefix="/practitioners", tags=["roster"], responses=PROBLEM_R
 
 # a row's levels (its jsonb list) validated in one call, not one call per level
 LEVELS: TypeAdapter[list[LevelStatusPublic]] = TypeAdapter(list[LevelStatusPublic])
+ROSTER_ITEMS: TypeAdapter[list[PractitionerPublic]] = TypeAdapter(list[PractitionerPublic])
 
 
 def practitioner_public(row: asyncpg.Record) -> PractitionerPublic:
@@ -127,11 +128,12 @@ async def list_practitioners(
         include_left=include_left,
     )
     async with runtime.pool.acquire() as conn:
-        rows = await listing.roster_page(conn, principal.agency_id, page, wanted, today)
-    # the board's list on every refresh: serialised once (shared/model_json.py)
+        items = await listing.roster_page(conn, principal.agency_id, page, wanted, today)
+    # the board's list on every refresh: the items PostgreSQL built, validated as the
+    # response model in one pass and serialised once (shared/model_json.py)
     return model_json(
         build_page(
-            [practitioner_public(row) for row in rows],
+            ROSTER_ITEMS.validate_json(f"[{','.join(items)}]"),
             page.limit,
             lambda item: [item.practitioner_id],
         )
