@@ -36,6 +36,7 @@ _FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "asyncio", "nats")
 _REPLACED_LOGGERS = ("uvicorn.access",)
 
 access_log = structlog.get_logger("miiwrap.access")
+_access_level = logging.getLogger("miiwrap.access")  # whose level decides (the root's)
 error_log = structlog.get_logger("miiwrap.errors")
 
 
@@ -181,10 +182,13 @@ class RequestLogging:
                     )
                     await response(scope, receive, send_with_id)
             finally:
-                access_log.info(
-                    "request",
-                    method=scope.get("method"),
-                    path=scope.get("path"),
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                )
+                # below the configured level the line is dropped only after every
+                # processor ran (context, timestamp): asked first, a request skips them
+                if _access_level.isEnabledFor(logging.INFO):
+                    access_log.info(
+                        "request",
+                        method=scope.get("method"),
+                        path=scope.get("path"),
+                        status=status,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                    )
