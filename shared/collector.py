@@ -17,6 +17,9 @@ a frozen object that loses its last reference is still freed by reference counti
 from __future__ import annotations
 
 import gc
+import time
+from collections.abc import Callable
+from typing import Any
 
 # objects allocated (net) before the youngest generation is collected (CPython: 700)
 YOUNG_THRESHOLD = 20_000
@@ -29,3 +32,25 @@ def settle_after_start() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
+
+
+def watch_pauses(observe: Callable[[int, float], None]) -> Callable[[], None]:
+    """Call `observe(generation, seconds)` after every collection; returns the stop.
+
+    The pauses are what a request in flight waits for: `/metrics` shows them
+    (`miiwrap_gc_pause_seconds`) beside the request durations."""
+    started = [0.0]
+
+    def on_collection(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            observe(int(info["generation"]), time.perf_counter() - started[0])
+
+    gc.callbacks.append(on_collection)
+
+    def stop() -> None:
+        if on_collection in gc.callbacks:
+            gc.callbacks.remove(on_collection)
+
+    return stop
