@@ -37,7 +37,7 @@ import asyncpg
 import httpx
 
 from system.topology import SERVICES
-from tests.bench import ceilings, dataset
+from tests.bench import ceilings, dataset, tail
 from tests.bench.bulk_import import import_to_certified, settled
 from tests.bench.http_client import KeepAliveClient
 from tests.bench.load import Outcome, closed_loop
@@ -287,15 +287,26 @@ class Bench:
             answer = await http.get(f"{url}/practitioners", headers=headers)
             return answer.status_code == 200
 
-        for label, request in (
-            (f"GET certification state, {READ_CLIENTS} clients, agency of {size:,}", state),
-            (f"GET /practitioners (board list, first page), {READ_CLIENTS} clients", board),
+        for label, route, request in (
+            (
+                f"GET certification state, {READ_CLIENTS} clients, agency of {size:,}",
+                "/practitioners/{practitioner_id}/certification",
+                state,
+            ),
+            (
+                f"GET /practitioners (board list, first page), {READ_CLIENTS} clients",
+                "/practitioners",
+                board,
+            ),
         ):
             log(f"figure 3: {label}")
             process = self.stack.services["certification"]
+            before = await tail.scrape(url, route)
             outcome = await closed_loop(
                 READ_CLIENTS, self.sizes.read_seconds, request, process.cpu_seconds
             )
+            after = await tail.scrape(url, route)
+            self.notes.append(tail.tail_note(route, before, after, outcome, READ_CLIENTS))
             failed = f", {outcome.failed} failed" if outcome.failed else ""
             self.figures.append(
                 Figure(
