@@ -10,8 +10,10 @@ flight waited for it (the 99th-percentile latency was mostly these pauses).
 permanent generation (`gc.freeze()`), so a full collection walks only what was made
 since; and it lets the youngest generation grow larger before a collection, so the
 short-lived objects of a request are mostly freed by reference counting before the
-collector ever looks at them. Nothing is kept alive that would otherwise be freed:
-a frozen object that loses its last reference is still freed by reference counting.
+collector ever looks at them. A frozen object that loses its last reference is still
+freed by reference counting; only a cycle among objects alive at start that later
+becomes garbage would stay (what a service holds at start it holds until it stops;
+tests, which start many apps in one process, leave this off: `gc_settle_after_start`).
 """
 
 from __future__ import annotations
