@@ -40,6 +40,7 @@ class ServiceMetrics:
 
     def __init__(self, registry: CollectorRegistry, service: str) -> None:
         self.service = service
+        self._request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.http_requests = Counter(
             "miiwrap_http_requests",
             "HTTP requests answered, by route template and status",
@@ -78,8 +79,17 @@ class ServiceMetrics:
         self.gc_pause.labels(self.service, str(generation)).observe(seconds)
 
     def count_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.http_requests.labels(self.service, method, route, str(status)).inc()
-        self.http_duration.labels(self.service, method, route).observe(seconds)
+        # the labelled series of a (method, route template, status), looked up once: a
+        # request pays a dict lookup, not two `labels()` calls (bounded: route templates)
+        key = (method, route, status)
+        series = self._request_series.get(key)
+        if series is None:
+            series = self._request_series[key] = (
+                self.http_requests.labels(self.service, method, route, str(status)),
+                self.http_duration.labels(self.service, method, route),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     def count_appended(self, event_names: list[str]) -> None:
         for name in event_names:
