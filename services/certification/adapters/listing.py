@@ -51,7 +51,8 @@ ROSTER_ITEM_SELECT = """
              FROM level_statuses s
              WHERE s.agency_id = p.agency_id AND s.practitioner_id = p.practitioner_id),
             '[]'::json),
-        'evaluated_as_of', e.as_of, 'next_change_on', e.next_change_on)::text AS item
+        'evaluated_as_of', e.as_of, 'next_change_on', e.next_change_on)::text AS item,
+        p.practitioner_id
     FROM practitioners p
     LEFT JOIN evaluations e
         ON e.agency_id = p.agency_id AND e.practitioner_id = p.practitioner_id
@@ -64,16 +65,14 @@ async def roster_page(
     page: PageRequest,
     wanted: RosterFilter,
     today: date,
-) -> list[str]:
-    """Practitioners by id, each as the JSON text of a roster item; with a status, those
-    holding it (on the level, or on any level); without ``include_left``, not those who
-    have left by ``today``."""
+) -> list[asyncpg.Record]:
+    """Practitioners by id (`practitioner_id`), each with the JSON text of its roster item
+    (`item`); with a status, those holding it (on the level, or on any level); without
+    ``include_left``, not those who have left by ``today``."""
     (after,) = keyset(page, "text") or ("",)
-    return [
-        row["item"]
-        for row in await conn.fetch(
-            ROSTER_ITEM_SELECT
-            + """
+    return await conn.fetch(
+        ROSTER_ITEM_SELECT
+        + """
         WHERE p.agency_id = $1 AND p.practitioner_id > $2
           AND (($3::text IS NULL AND $4::text IS NULL) OR EXISTS (
               SELECT 1 FROM level_statuses f
@@ -85,17 +84,16 @@ async def roster_page(
           AND ($8 OR p.left_on IS NULL OR p.left_on > $9)
         ORDER BY p.practitioner_id LIMIT $5
         """,
-            agency_id,
-            after,
-            wanted.status,
-            wanted.level,
-            page.limit + 1,
-            wanted.supervisor_id,
-            wanted.team_id,
-            wanted.include_left,
-            today,
-        )
-    ]
+        agency_id,
+        after,
+        wanted.status,
+        wanted.level,
+        page.limit + 1,
+        wanted.supervisor_id,
+        wanted.team_id,
+        wanted.include_left,
+        today,
+    )
 
 
 async def roster_row(
