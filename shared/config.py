@@ -120,6 +120,11 @@ class ServiceSettings(BaseSettings):
     max_header_bytes: int = Field(
         default=16 * 1024, description="all request headers together; more is 431"
     )
+    gc_settle_after_start: bool = Field(
+        default=True,
+        description="freeze what a started service holds out of the garbage collector's "
+        "scans and widen its thresholds (shared/collector.py): short, rare GC pauses",
+    )
     import_max_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1, description="largest NDJSON body POST /imports takes"
     )

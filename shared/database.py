@@ -21,7 +21,7 @@ from typing import Any, TypeAlias
 
 import asyncpg
 import structlog
-from asyncpg.pool import PoolConnectionProxy
+from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 
 from shared.config import ServiceSettings
 
@@ -50,8 +50,43 @@ def is_unavailable(error: BaseException) -> bool:
     return isinstance(error, UNAVAILABLE_ERRORS)
 
 
+class FairAcquire(PoolAcquireContext):
+    """`async with pool.acquire()`, first come first served.
+
+    asyncpg hands out connections through an `asyncio.Queue`, which lets a newcomer take
+    a connection just returned before the waiter that was woken for it runs; that waiter
+    then queues again at the back. With 50 requests on 10 connections some requests lost
+    their turn again and again: the 99th-percentile wait was several times the median. A
+    FIFO semaphore of the pool's size in front of it gives the turns in order."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> Any:
+        turns = _turns_of(self.pool)
+        await turns.acquire()
+        try:
+            return await super().__aenter__()
+        except BaseException:
+            turns.release()
+            raise
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await super().__aexit__(*exc_info)
+        finally:
+            _turns_of(self.pool).release()
+
+
+def _turns_of(pool: Any) -> asyncio.Semaphore:
+    turns: asyncio.Semaphore | None = pool.turns
+    if turns is None:  # made on first use: asyncio.Semaphore binds to the running loop
+        turns = pool.turns = asyncio.Semaphore(pool.get_max_size())
+    return turns
+
+
 class ServicePool(asyncpg.Pool):
-    """An asyncpg pool whose `release` never raises an I/O error.
+    """An asyncpg pool that gives connections in order of asking (`FairAcquire`) and
+    whose `release` never raises an I/O error.
 
     asyncpg resets a connection when it is returned; if the server went away meanwhile
     (a restart right after a COMMIT went through), the reset fails, the connection is
@@ -59,6 +94,11 @@ class ServicePool(asyncpg.Pool):
     turning a committed write into a 500. The slot is back either way, so the error is
     only logged here.
     """
+
+    turns: asyncio.Semaphore | None = None
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return FairAcquire(self, timeout)
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         try:

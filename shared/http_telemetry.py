@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import time
 
-import structlog
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.logs import bound_to_request
 from shared.metrics import ServiceMetrics
 from shared.tracing import TRACEPARENT, span
 
@@ -30,9 +30,12 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else UNMATCHED
 
 
+_TRACEPARENT_HEADER = TRACEPARENT.encode()
+
+
 def _traceparent(scope: Scope) -> str | None:
     for name, value in scope.get("headers") or []:
-        if name == TRACEPARENT.encode():
+        if name == _TRACEPARENT_HEADER:
             return str(value.decode("latin-1"))
     return None
 
@@ -72,7 +75,7 @@ class HttpTelemetry:
             start_trace=True,
         ) as current:
             trace_id = format(current.get_span_context().trace_id, "032x")
-            with structlog.contextvars.bound_contextvars(trace_id=trace_id):
+            with bound_to_request(trace_id=trace_id):
                 try:
                     await self.app(scope, receive, send_status)
                 finally:

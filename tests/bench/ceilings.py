@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import asyncpg
-import httpx
 import nats
 
+from tests.bench.http_client import KeepAliveClient
 from tests.bench.load import Outcome, closed_loop
 
 RAW_STREAM = "BENCH_RAW"
@@ -121,7 +121,7 @@ async def bare_endpoint(
 ) -> Outcome:
     """Writes per second of the bare endpoint, one row per request."""
 
-    async def write(http: httpx.AsyncClient, worker: int, step: int) -> bool:
+    async def write(http: KeepAliveClient, worker: int, step: int) -> bool:
         body = {"id": str(uuid.uuid4()), "practitioner_id": f"p-{worker}", "data": {"step": step}}
         answer = await http.post(f"{url}/rows", json=body)
         return answer.status_code == 201

@@ -1,9 +1,10 @@
 """Closed-loop HTTP load: N clients, each sending its next request when the last answered.
 
-Every figure and its ceiling are driven by the same code and the same httpx clients, so
-the client's own cost weighs on both sides of a ratio alike. One `httpx.AsyncClient`
-serves at most `PER_CLIENT` loops: a single client's connection pool shared by 64 loops
-becomes the bottleneck itself (a bare endpoint then answers 64 loops slower than 16).
+Every figure and its ceiling are driven by the same code and the same client, so the
+client's own cost weighs on both sides of a ratio alike. Each loop has its own keep-alive
+connection (tests/bench/http_client.py): a lean client, because it shares the machine's
+two cores with the servers it measures (httpx cost more CPU per request than a stored
+state read costs the service).
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import httpx
-
-PER_CLIENT = 8
+from tests.bench.http_client import KeepAliveClient
 
 # (client, worker number, step) → whether the request was answered 2xx
-Request = Callable[[httpx.AsyncClient, int, int], Awaitable[bool]]
+Request = Callable[[KeepAliveClient, int, int], Awaitable[bool]]
 
 
 @dataclass
@@ -56,13 +55,13 @@ async def closed_loop(
     """`clients` concurrent loops for `seconds` (after a short warm-up of one each);
     `cpu` reads the serving process's CPU seconds, measured over the loops."""
     outcome = Outcome()
-    pools = [httpx.AsyncClient(timeout=30) for _ in range(-(-clients // PER_CLIENT))]
+    pools = [KeepAliveClient(timeout=30) for _ in range(clients)]
     try:
-        await asyncio.gather(*(request(pools[w // PER_CLIENT], w, 0) for w in range(clients)))
+        await asyncio.gather(*(request(pools[w], w, 0) for w in range(clients)))
         deadline = time.perf_counter() + seconds
 
         async def loop(worker: int) -> None:
-            http = pools[worker // PER_CLIENT]
+            http = pools[worker]
             step = 0
             while time.perf_counter() < deadline:
                 step += 1

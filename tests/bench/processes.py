@@ -7,6 +7,7 @@ own. Everything is a child of the benchmark, started with `dies_with_parent`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.servers import NatsServer, PostgresServer, dies_with_parent, free_port
-from system.devstack import UVICORN_HARDENING, uvicorn_command, wait_until_ready
+from system.devstack import UVICORN_HARDENING, uvicorn_command, wait_until_ready, worker_options
 from system.topology import SERVICES
 
 DATABASE = "bench"
@@ -71,20 +72,41 @@ class Process:
             self.child.kill()
             self.child.wait(5)
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU the process has used so far (/proc/<pid>/stat)."""
+    def pids(self) -> list[int]:
+        """The process and all its descendants (`uvicorn --workers N`: N worker processes)."""
         assert self.child is not None
-        fields = Path(f"/proc/{self.child.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        found, pending = [], [self.child.pid]
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
+            with contextlib.suppress(OSError):
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pending += [int(c) for c in (task / "children").read_text().split()]
+        return found
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the process and its workers have used so far (/proc/<pid>/stat)."""
+        total = 0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):  # a worker that exited meanwhile
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def rss_mb(self) -> float:
-        """Resident memory of the process (VmRSS), in MB."""
-        assert self.child is not None
-        status = Path(f"/proc/{self.child.pid}/status").read_text()
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError(f"no VmRSS for {self.name}")
+        """Resident memory of the process and its workers (VmRSS summed), in MB."""
+        total = 0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                total += sum(
+                    int(line.split()[1])
+                    for line in status.splitlines()
+                    if line.startswith("VmRSS:")
+                )
+        if not total:
+            raise RuntimeError(f"no VmRSS for {self.name}")
+        return total / 1024
 
 
 @dataclass
@@ -92,6 +114,8 @@ class BenchStack:
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="miiwrap-bench-")))
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     services: dict[str, Process] = field(default_factory=dict)
+    # uvicorn worker processes of each service, and of the bare endpoint alike
+    workers: int = 1
 
     def __post_init__(self) -> None:
         self.root.chmod(0o755)  # PostgreSQL runs as its own user under root
@@ -102,7 +126,7 @@ class BenchStack:
         for name in SERVICES:
             port = free_port()
             self.services[name] = Process(
-                name, uvicorn_command(name, port), self.logs / f"{name}.log", port
+                name, uvicorn_command(name, port, self.workers), self.logs / f"{name}.log", port
             )
         bare_port = free_port()
         self.bare = Process(
@@ -120,6 +144,7 @@ class BenchStack:
                 "--log-level",
                 "warning",
                 *UVICORN_HARDENING,
+                *worker_options(self.workers),
             ],
             self.logs / "bare.log",
             bare_port,

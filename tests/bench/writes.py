@@ -20,6 +20,7 @@ import httpx
 
 from shared.auth import issue_token, signing_settings
 from shared.roster_client import is_not_on_roster
+from tests.bench.http_client import KeepAliveClient
 from tests.bench.load import Outcome, Request, closed_loop
 from tests.fidelity.fidelity_builders import observation
 
@@ -122,7 +123,7 @@ class Writes:
     def request(self, service: str) -> Request:
         url = self.urls[service]
 
-        async def attempt(http: httpx.AsyncClient, worker: int, step: int) -> bool:
+        async def attempt(http: KeepAliveClient, worker: int, step: int) -> bool:
             at = datetime.combine(PROGRAM_START, datetime.min.time(), tzinfo=UTC)
             body = {
                 "id": str(uuid.uuid4()),
@@ -134,7 +135,7 @@ class Writes:
             answer = await http.post(f"{url}/attempts", json=body, headers=self.tokens())
             return answer.status_code in (200, 201)
 
-        async def session(http: httpx.AsyncClient, worker: int, step: int) -> bool:
+        async def session(http: KeepAliveClient, worker: int, step: int) -> bool:
             body = {
                 "id": str(uuid.uuid4()),
                 "practitioner_id": self.practitioner(worker),
@@ -150,7 +151,7 @@ class Writes:
             answer = await http.post(f"{url}/sessions", json=body, headers=headers)
             return answer.status_code in (200, 201)
 
-        async def observe(http: httpx.AsyncClient, worker: int, step: int) -> bool:
+        async def observe(http: KeepAliveClient, worker: int, step: int) -> bool:
             body = observation(
                 practitioner_id=self.practitioner(worker),
                 observer_id=f"observer-{worker}",
@@ -160,7 +161,7 @@ class Writes:
             answer = await http.post(f"{url}/observations", json=body, headers=headers)
             return answer.status_code in (200, 201)
 
-        async def register(http: httpx.AsyncClient, worker: int, step: int) -> bool:
+        async def register(http: KeepAliveClient, worker: int, step: int) -> bool:
             body = registration(f"r-{self.nonce}-{worker}-{step}")
             answer = await http.post(f"{url}/practitioners", json=body, headers=self.tokens())
             return answer.status_code in (200, 201)

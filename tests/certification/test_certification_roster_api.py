@@ -6,6 +6,7 @@ from datetime import date
 
 from nats.aio.client import Client
 
+from services.certification.models.roster import PractitionerPublic
 from shared.testing.jetstream import received_events
 from tests.certification.certification_client import CertificationApi
 from tests.certification.test_certification_clock import certified
@@ -85,6 +86,23 @@ async def test_the_roster_is_filtered_by_status_and_paged(
     assert second["next_cursor"] is None
     bad = await certification.get("/practitioners", status="famous")
     assert bad.status_code == 422
+
+
+async def test_a_listed_entry_is_the_response_model_and_equals_the_entry_read_alone(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    """The list's items are built by PostgreSQL: held here to the model's exact JSON."""
+    await certified(certification, nats_client, "pr-a")
+    await certification.register("pr-b", program_start=date(2025, 6, 1))
+    listed = (await certification.get("/practitioners")).json()
+    assert listed["next_cursor"] is None
+    assert [item["practitioner_id"] for item in listed["items"]] == ["pr-a", "pr-b"]
+    for item in listed["items"]:
+        assert PractitionerPublic.model_validate(item).model_dump(mode="json") == item
+        alone = (await certification.get(f"/practitioners/{item['practitioner_id']}")).json()
+        assert item == {key: value for key, value in alone.items() if key != "history"}
+    certified_entry = listed["items"][0]["levels"][0]
+    assert certified_entry["status"] == "certified" and certified_entry["certified_on"]
 
 
 async def test_a_practitioner_reads_only_their_own_certification(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -114,6 +115,9 @@ async def test_a_scrape_shows_requests_events_outbox_consumers_and_the_pool(
         assert value_of(samples[f"miiwrap_consumer_{counted}_total"], **consumer) >= 0
     assert value_of(samples["miiwrap_consumer_pending_messages"], **consumer) >= 0
     assert 0 <= value_of(samples["miiwrap_db_pool_connections_in_use"]) <= 5
+    gc.collect()  # a full collection: its pause is in the histogram
+    paused = (await ledger.scrape())["miiwrap_gc_pause_seconds_count"]
+    assert value_of(paused, generation="2") >= 1
     await ledger.client.get("/no/such/path/42")
     unmatched = (await ledger.scrape())["miiwrap_http_requests_total"]
     assert value_of(unmatched, route="unmatched", status="404") >= 1  # not one series per path

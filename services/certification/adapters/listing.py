@@ -36,6 +36,29 @@ class RosterFilter:
     include_left: bool = False
 
 
+# one roster item as JSON text, the shape of `PractitionerPublic`, built by PostgreSQL: the
+# board's list answers fifty of them on every refresh, and turning rows into Python values
+# and those into models was most of the route's CPU (`::text`: kept as text, not decoded)
+ROSTER_ITEM_SELECT = """
+    SELECT json_build_object(
+        'practitioner_id', p.practitioner_id, 'role', p.role,
+        'program_start', p.program_start, 'coach_id', p.coach_id,
+        'supervisor_id', p.supervisor_id, 'team_id', p.team_id, 'left_on', p.left_on,
+        'levels', coalesce(
+            (SELECT json_agg(json_build_object('level', s.level_key, 'status', s.status,
+                    'since', s.since, 'certified_on', s.certified_on,
+                    'at_risk_since', s.at_risk_since) ORDER BY s.ordinal)
+             FROM level_statuses s
+             WHERE s.agency_id = p.agency_id AND s.practitioner_id = p.practitioner_id),
+            '[]'::json),
+        'evaluated_as_of', e.as_of, 'next_change_on', e.next_change_on)::text AS item,
+        p.practitioner_id
+    FROM practitioners p
+    LEFT JOIN evaluations e
+        ON e.agency_id = p.agency_id AND e.practitioner_id = p.practitioner_id
+"""
+
+
 async def roster_page(
     conn: Connection,
     agency_id: str,
@@ -43,11 +66,12 @@ async def roster_page(
     wanted: RosterFilter,
     today: date,
 ) -> list[asyncpg.Record]:
-    """Practitioners by id; with a status, those holding it (on the level, or on any level);
-    without ``include_left``, not those who have left by ``today``."""
+    """Practitioners by id (`practitioner_id`), each with the JSON text of its roster item
+    (`item`); with a status, those holding it (on the level, or on any level); without
+    ``include_left``, not those who have left by ``today``."""
     (after,) = keyset(page, "text") or ("",)
     return await conn.fetch(
-        ROSTER_SELECT
+        ROSTER_ITEM_SELECT
         + """
         WHERE p.agency_id = $1 AND p.practitioner_id > $2
           AND (($3::text IS NULL AND $4::text IS NULL) OR EXISTS (

@@ -1,0 +1,45 @@
+"""The service pool gives its connections in the order they were asked for."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from shared.database import Pool, create_pool
+from tests.kernel.probe import ProbeSettings
+
+
+async def ask(pool: Pool, name: str, asked: list[str], served: list[str], hops: int = 0) -> None:
+    for _ in range(hops):  # arrive a few loop turns later
+        await asyncio.sleep(0)
+    asked.append(name)
+    async with pool.acquire() as conn:
+        served.append(name)
+        await conn.fetchval("SELECT 1")
+
+
+async def test_a_newcomer_does_not_take_a_returned_connection_from_those_waiting(
+    settings_for: Callable[..., Any],
+) -> None:
+    pool = await create_pool(settings_for(ProbeSettings), min_size=1, max_size=1)
+    asked: list[str] = []
+    served: list[str] = []
+    try:
+        holder = pool.acquire()
+        await holder.__aenter__()
+        waiting = [asyncio.create_task(ask(pool, f"w{n}", asked, served)) for n in range(3)]
+        await asyncio.sleep(0.05)  # all three are waiting for the one connection
+        # requests arriving while the connection comes back, one loop turn apart: asyncpg's
+        # own queue hands it to whichever asks between its return and the woken waiter
+        newcomers = [
+            asyncio.create_task(ask(pool, f"n{hops}", asked, served, hops)) for hops in range(8)
+        ]
+        await holder.__aexit__(None, None, None)
+        await asyncio.wait_for(asyncio.gather(*waiting, *newcomers), 10)
+        assert served == asked
+        conn = await pool.acquire()  # the await form still lends and takes back
+        assert await conn.fetchval("SELECT 2") == 2
+        await pool.release(conn)
+    finally:
+        await pool.close()
