@@ -43,3 +43,24 @@ async def test_a_newcomer_does_not_take_a_returned_connection_from_those_waiting
         await pool.release(conn)
     finally:
         await pool.close()
+
+
+async def second_connection(pool: Pool) -> None:
+    async with pool.acquire(timeout=0.2):
+        raise AssertionError("a pool of one lent a second connection")
+
+
+async def test_an_acquire_timeout_still_bounds_the_wait_for_a_turn(
+    settings_for: Callable[..., Any],
+) -> None:
+    pool = await create_pool(settings_for(ProbeSettings), min_size=1, max_size=1)
+    try:
+        async with pool.acquire():
+            attempt = asyncio.create_task(second_connection(pool))
+            done, _ = await asyncio.wait({attempt}, timeout=10)  # guards the test only
+            assert attempt in done, "the acquire's timeout did not bound its wait for a turn"
+            assert isinstance(attempt.exception(), TimeoutError)
+        async with pool.acquire(timeout=1) as conn:  # the turn given up is not lost
+            assert await conn.fetchval("SELECT 3") == 3
+    finally:
+        await pool.close()
