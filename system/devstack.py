@@ -44,9 +44,14 @@ DATABASE = "miiwrap"
 
 # uvicorn's options the services run with: no `server` banner, no access log of its own
 # (the kernel writes one line per request, with the request id), and the h11 parser,
-# whose limit on a request's head keeps an oversized header out of memory
+# whose limit on a request's head keeps an oversized header out of memory; idle keep-alive
+# connections are kept longer than clients and load balancers keep theirs (httpx: 5 s,
+# cloud load balancers: 60 s), so a client never sends on a connection the server is closing
+KEEP_ALIVE_SECONDS = 65
 UVICORN_HARDENING = [
     "--no-server-header",
+    "--timeout-keep-alive",
+    str(KEEP_ALIVE_SECONDS),
     "--no-access-log",
     "--http",
     "h11",

@@ -24,7 +24,14 @@ async def serving(app: Any, startup_timeout: float = 60.0) -> AsyncIterator[str]
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=5
+        app,
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        # as the launchers: longer than a client keeps an idle connection (httpx: 5 s), or a
+        # request can go out on a connection the server closes that instant (a ReadError)
+        timeout_keep_alive=65,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -40,7 +40,9 @@ START = date(2024, 9, 2)
 async def served(app: FastAPI) -> AsyncIterator[str]:
     """The app behind a real HTTP server on a free port, in this event loop."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on", log_level="warning", timeout_keep_alive=65
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -305,6 +305,8 @@ def test_make_run_writes_private_logs_and_serves_without_a_banner(tmp_path: Path
     assert existing.read_text() == "old\nnew\n"
     command = uvicorn_command("learning", 8001)
     assert "--no-server-header" in command and "--h11-max-incomplete-event-size" in command
+    keep_alive = float(command[command.index("--timeout-keep-alive") + 1])
+    assert keep_alive > httpx.Limits().keepalive_expiry  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(
