@@ -12,6 +12,8 @@ The count is exact for a head that starts a connection or follows a request whos
 the end of a read. A head that starts in the middle of a read, after the body of a request
 pipelined before it, is counted from the next read on, so at most one read (256 KiB)
 more of it is held; the kernel's `RequestHeaderGuard` still refuses its headers (431).
+Trailer fields after a chunked body have the same limit; their request is being answered
+already, so the connection is closed instead.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ class HeadLimitedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(config, server_state, app_state, _loop)
         self._in_head = True  # from the connection's start or a request's end to its headers' end
         self._head_bytes = 0  # of the head being received
+        # bytes in a body's place that carried no body: chunk lines and the trailer fields
+        # after the last chunk, which the parser holds in memory as it holds a head's
+        self._bytes_without_body = 0
         self._refused = False  # a head passed the limit: nothing more is read
         self._owes_431 = False  # until the answers to the requests before it have gone out
 
@@ -73,7 +78,10 @@ class HeadLimitedHttpToolsProtocol(HttpToolsProtocol):
         while True:
             if not self._in_head:
                 # a body: the parser's callbacks say where it ends and the next head begins
+                self._bytes_without_body += len(rest)  # any body in it resets the count
                 super().data_received(rest)  # type: ignore[arg-type]  # any buffer parses
+                if self._bytes_without_body > self.max_head_bytes and not self._stopped():
+                    self._drop_oversized_trailers()
                 return
             room = self.max_head_bytes - self._head_bytes
             part = rest if len(rest) <= room else memoryview(rest)[:room]
@@ -99,13 +107,26 @@ class HeadLimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        self._head_bytes = 0
+        self._head_bytes = self._bytes_without_body = 0
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._bytes_without_body = 0
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._in_head = True
         self._head_bytes = 0
         super().on_message_complete()
+
+    def _drop_oversized_trailers(self) -> None:
+        """Trailer fields past the limit: the request's answer is under way, so the
+        connection is closed (its application sees a disconnect) rather than answered."""
+        self._refused = True
+        self.logger.warning(
+            "Request trailers over %d bytes: connection closed.", self.max_head_bytes
+        )
+        self.transport.close()
 
     def _refuse(self) -> None:
         self._refused = self._owes_431 = True

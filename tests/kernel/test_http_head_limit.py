@@ -6,6 +6,7 @@ at once, trickled in, split across many packets, pipelined, after a body."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import subprocess
@@ -177,4 +178,25 @@ async def test_a_body_is_not_counted_as_the_next_head(server_port: int) -> None:
     assert (await read_answer(reader)).json()["path"] == "/after-body"
     writer.write(head(MAX_HEAD_BYTES + 1))
     assert_refused(await read_answer(reader))
+    writer.close()
+
+
+async def test_trailer_fields_have_the_limit_of_a_head(server_port: int) -> None:
+    start = b"POST /chunked HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunks = b"".join(b"%x\r\n%s\r\n" % (5000, b"c" * 5000) for _ in range(40))  # 200 KB
+    reader, writer = await connect(server_port)
+    writer.write(start + chunks + b"0\r\nX-Checksum: abc\r\n\r\n")
+    assert (await read_answer(reader)).json()["body_bytes"] == 200_000
+
+    writer.write(start + chunks + b"0\r\n")
+    with contextlib.suppress(ConnectionError):  # closed while it is still sending
+        for _ in range(10):  # a trailer field of 80 KB, read by read
+            writer.write(b"X-Trailer: " + b"t" * 8000)
+            await writer.drain()
+            await asyncio.sleep(0.02)
+    # the answer to that request is under way (its body has no end yet): the connection
+    # is closed, its application sees a disconnect
+    with contextlib.suppress(ConnectionError):
+        assert await closed(reader)
+    assert writer.transport.is_closing() or reader.at_eof()
     writer.close()
