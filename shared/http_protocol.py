@@ -80,7 +80,11 @@ class HeadLimitedHttpToolsProtocol(HttpToolsProtocol):
                 # a body: the parser's callbacks say where it ends and the next head begins
                 self._bytes_without_body += len(rest)  # any body in it resets the count
                 super().data_received(rest)  # type: ignore[arg-type]  # any buffer parses
-                if self._bytes_without_body > self.max_head_bytes and not self._stopped():
+                if (
+                    not self._in_head
+                    and self._bytes_without_body > self.max_head_bytes
+                    and not self._stopped()
+                ):
                     self._drop_oversized_trailers()
                 return
             room = self.max_head_bytes - self._head_bytes
@@ -116,7 +120,7 @@ class HeadLimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._in_head = True
-        self._head_bytes = 0
+        self._head_bytes = self._bytes_without_body = 0
         super().on_message_complete()
 
     def _drop_oversized_trailers(self) -> None:

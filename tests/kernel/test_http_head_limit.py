@@ -188,6 +188,15 @@ async def test_trailer_fields_have_the_limit_of_a_head(server_port: int) -> None
     writer.write(start + chunks + b"0\r\nX-Checksum: abc\r\n\r\n")
     assert (await read_answer(reader)).json()["body_bytes"] == 200_000
 
+    # the last chunk in one read with 60 KB of requests pipelined after it: not trailers
+    writer.write(start + chunks)
+    await writer.drain()
+    await asyncio.sleep(0.05)
+    writer.write(b"0\r\n\r\n" + b"".join(head(20_000, f"/next-{n}") for n in range(3)))
+    assert (await read_answer(reader)).json()["body_bytes"] == 200_000
+    paths = [(await read_answer(reader)).json()["path"] for _ in range(3)]
+    assert paths == ["/next-0", "/next-1", "/next-2"]
+
     writer.write(start + chunks + b"0\r\n")
     with contextlib.suppress(ConnectionError):  # closed while it is still sending
         for _ in range(10):  # a trailer field of 80 KB, read by read
