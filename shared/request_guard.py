@@ -295,7 +295,7 @@ class RequestHeaderGuard:
     """A limit on the size of all request headers (431), and the headers of every answer.
 
     The server reads the headers before any application code runs, so the server's own
-    limit (uvicorn `--h11-max-incomplete-event-size`, see `system.devstack`) is the one
+    limit (`shared.http_protocol`, 32 KiB of request head, see `system.devstack`) is the one
     that keeps a 32 MB header out of memory; this one holds behind any server.
     """
 

@@ -43,20 +43,22 @@ DATABASE = "miiwrap"
 
 
 # uvicorn's options the services run with: no `server` banner, no access log of its own
-# (the kernel writes one line per request, with the request id), and the h11 parser,
-# whose limit on a request's head keeps an oversized header out of memory; idle keep-alive
-# connections are kept longer than clients and load balancers keep theirs (httpx: 5 s,
-# cloud load balancers: 60 s), so a client never sends on a connection the server is closing
+# (the kernel writes one line per request, with the request id); the httptools parser (C)
+# under the kernel's protocol, whose limit on a request's head (431) keeps an oversized
+# header out of memory, on uvloop; idle keep-alive connections are kept longer than clients
+# and load balancers keep theirs (httpx: 5 s, cloud load balancers: 60 s), so a client
+# never sends on a connection the server is closing
 KEEP_ALIVE_SECONDS = 65
+HTTP_PROTOCOL = "shared.http_protocol:HeadLimitedHttpToolsProtocol"
 UVICORN_HARDENING = [
     "--no-server-header",
     "--timeout-keep-alive",
     str(KEEP_ALIVE_SECONDS),
     "--no-access-log",
     "--http",
-    "h11",
-    "--h11-max-incomplete-event-size",
-    "32768",
+    HTTP_PROTOCOL,
+    "--loop",
+    "uvloop",
 ]
 
 

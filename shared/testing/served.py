@@ -15,6 +15,8 @@ from typing import Any
 
 import uvicorn
 
+from shared.http_protocol import HeadLimitedHttpToolsProtocol
+
 
 @asynccontextmanager
 async def serving(app: Any, startup_timeout: float = 60.0) -> AsyncIterator[str]:
@@ -32,6 +34,7 @@ async def serving(app: Any, startup_timeout: float = 60.0) -> AsyncIterator[str]
         # as the launchers: longer than a client keeps an idle connection (httpx: 5 s), or a
         # request can go out on a connection the server closes that instant (a ReadError)
         timeout_keep_alive=65,
+        http=HeadLimitedHttpToolsProtocol,  # the launchers' parser and its limit on a head
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -421,7 +421,9 @@ def main(sizes: Sizes, out: Path, workers: int = 1) -> None:
         "servers as its ceiling; the machine is shared, so read the ratios.",
         "",
         f"- Processes: each service and the bare endpoint ran as uvicorn with {workers} "
-        f"worker process{'es' if workers > 1 else ''}; CPU and resident memory are summed over "
+        f"worker process{'es' if workers > 1 else ''} and the services' own server options "
+        "(`system.devstack.UVICORN_HARDENING`: the httptools parser under the kernel's 32 KiB "
+        "limit on a request head, uvloop); CPU and resident memory are summed over "
         "a service's processes. Load: closed loops in the bench's one Python process, each "
         "with its own keep-alive HTTP/1.1 connection and a lean client "
         "(tests/bench/http_client.py, about 0.15 ms of client CPU a request where httpx took "

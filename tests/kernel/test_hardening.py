@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib
 import json
 import logging
 import stat
@@ -20,6 +21,7 @@ import jwt
 import pytest
 from fastapi import APIRouter
 from pydantic import SecretStr
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from shared.auth import Principal, Role, TokenVerifier, allow, issue_token
 from shared.config import event_subject
@@ -294,7 +296,7 @@ async def test_a_well_formed_token_is_accepted() -> None:
 
 
 def test_make_run_writes_private_logs_and_serves_without_a_banner(tmp_path: Path) -> None:
-    from system.devstack import open_private_log, uvicorn_command
+    from system.devstack import UVICORN_HARDENING, open_private_log, uvicorn_command
 
     existing = tmp_path / "learning.log"
     existing.write_text("old\n")
@@ -304,7 +306,15 @@ def test_make_run_writes_private_logs_and_serves_without_a_banner(tmp_path: Path
     assert stat.S_IMODE(existing.stat().st_mode) == 0o600
     assert existing.read_text() == "old\nnew\n"
     command = uvicorn_command("learning", 8001)
-    assert "--no-server-header" in command and "--h11-max-incomplete-event-size" in command
+    assert "--no-server-header" in command and "--no-access-log" in command
+    # httptools under the kernel's protocol, whose limit on a request's head is the 431
+    protocol = command[command.index("--http") + 1]
+    assert protocol == "shared.http_protocol:HeadLimitedHttpToolsProtocol"
+    module, name = protocol.split(":")
+    assert issubclass(getattr(importlib.import_module(module), name), HttpToolsProtocol)
+    # the image runs each service with the same options
+    image = (Path(__file__).resolve().parents[2] / "deploy" / "Dockerfile").read_text()
+    assert " ".join(UVICORN_HARDENING) in image
     keep_alive = float(command[command.index("--timeout-keep-alive") + 1])
     assert keep_alive > httpx.Limits().keepalive_expiry  # type: ignore[operator]
 
