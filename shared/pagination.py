@@ -15,10 +15,12 @@ import base64
 import binascii
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -132,6 +134,30 @@ async def page_request(
     """Dependency: `page: Annotated[PageRequest, Depends(page_request)]` (async: no worker
     thread for a parse)."""
     return PageRequest(limit=limit, after=decode_cursor(cursor) if cursor else None)
+
+
+_PLAIN_LIMIT = re.compile(r"[1-9][0-9]{0,2}")
+
+
+def plain_page_request(query_string: bytes) -> PageRequest | None:
+    """`page_request`'s answer for a query of at most `limit` and `cursor` (a lean answer's
+    page, shared/lean_route.py), or None for anything else, and for any value the route's
+    own parameters would refuse or read otherwise: the route then answers (an unknown
+    parameter, a filter, a repeated or empty one, a limit not in plain digits in range, a
+    cursor `decode_cursor` refuses)."""
+    if not query_string:
+        return PageRequest(limit=DEFAULT_LIMIT, after=None)
+    params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    given = dict(params)
+    if len(given) != len(params) or not given.keys() <= {"limit", "cursor"}:
+        return None
+    limit, cursor = given.get("limit", str(DEFAULT_LIMIT)), given.get("cursor")
+    if not _PLAIN_LIMIT.fullmatch(limit) or int(limit) > MAX_LIMIT or cursor == "":
+        return None
+    try:
+        return PageRequest(limit=int(limit), after=decode_cursor(cursor) if cursor else None)
+    except BadCursor:
+        return None
 
 
 def build_page(rows: list[T], limit: int, sort_key: Any) -> Page[T]:
