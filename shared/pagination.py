@@ -172,8 +172,15 @@ def json_page(items: list[str], limit: int, last_key: Callable[[int], list[Any]]
     bytes `build_page(...).model_dump_json()` gives, less the passes over every item.
     `items` are `limit + 1` at most; `last_key(i)` is the sort key of item `i`."""
     kept = items[:limit]
-    next_cursor = encode_cursor(last_key(limit - 1)) if len(items) > limit and kept else None
-    return f'{{"items":[{",".join(kept)}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
+    more = len(items) > limit and bool(kept)
+    return joined_json_page(",".join(kept), last_key(limit - 1) if more else None)
+
+
+def joined_json_page(joined_items: str, next_sort_key: list[Any] | None) -> bytes:
+    """`json_page` of items PostgreSQL serialised and joined with commas itself; the sort
+    key of the page's last item when another page follows, else None."""
+    next_cursor = None if next_sort_key is None else encode_cursor(next_sort_key)
+    return f'{{"items":[{joined_items}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
 
 
 def page_of_sorted(items: list[T], page: PageRequest, sort_key: Any) -> Page[T]:

@@ -30,7 +30,13 @@ from shared.auth import Principal, allow
 from shared.database import Connection
 from shared.identifiers import PersonPath, PersonQuery
 from shared.lean_route import LeanRoute, answered_lean
-from shared.pagination import Page, PageRequest, json_page, page_request, plain_page_request
+from shared.pagination import (
+    Page,
+    PageRequest,
+    joined_json_page,
+    page_request,
+    plain_page_request,
+)
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import Runtime, RuntimeDep, get_runtime
 
@@ -122,10 +128,9 @@ async def roster_answer(
     test_certification_roster_api.py holds them to it), without a pass over each in
     Python."""
     async with runtime.pool.acquire() as conn:
-        rows = await listing.roster_page(conn, agency_id, page, wanted, today(runtime))
-    body = json_page(
-        [row["item"] for row in rows], page.limit, lambda i: [rows[i]["practitioner_id"]]
-    )
+        found = await listing.roster_page(conn, agency_id, page, wanted, today(runtime))
+    next_key = None if found.next_after is None else [found.next_after]
+    body = joined_json_page(found.items, next_key)
     return Response(body, media_type="application/json")
 
 
