@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import fastapi.routing
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -65,7 +66,7 @@ class LeanRoute(APIRoute):
         lean: _Lean | None = getattr(self.endpoint, _LEAN_ANSWER, None)
         if lean is None:
             return declared
-        bearer, permission = _permission_of(self.dependant, lean, self.path)
+        bearer, permission = _permission_of(self._effective_dependant(), lean, self.path)
         answer = lean.answer
 
         async def handler(request: Request) -> Response:
@@ -78,6 +79,17 @@ class LeanRoute(APIRoute):
             return await declared(request)
 
         return handler
+
+    def _effective_dependant(self) -> Dependant:
+        """The dependencies the declared route resolves: its own, and those the routers
+        that include it add (FastAPI builds the handler of each inclusion under a context
+        that holds them), so a lean answer is refused where it would skip one."""
+        context_var = getattr(fastapi.routing, "_effective_route_context_var", None)
+        context = context_var.get() if context_var is not None else None
+        if context is not None and context.original_route is self:
+            included: Dependant = context.dependant
+            return included
+        return self.dependant
 
 
 async def _permitted(request: Request, bearer: HTTPBearer, permission: Allow) -> Principal | None:

@@ -127,3 +127,23 @@ async def test_a_route_whose_dependency_the_lean_answer_does_not_name_is_refused
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             await http.get("/things/plain", headers=token("coach"))
+
+
+async def test_a_router_included_with_a_dependency_of_its_own_is_refused() -> None:
+    guarded = APIRouter(route_class=LeanRoute)
+
+    @guarded.get("/things/{thing}")
+    @answered_lean(lean_thing, stands_in_for=(reader_of,))
+    async def read_thing(thing: str, principal: Annotated[Principal, allow("things.read")]) -> str:
+        return thing
+
+    app = FastAPI()
+    with pytest.raises(TypeError, match="not named"):
+        app.include_router(guarded, dependencies=[Depends(audited)])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            await http.get("/things/plain", headers=token("coach"))
+
+
+def audited(request: Request) -> None:
+    """A router-wide dependency a lean answer would skip."""
