@@ -18,16 +18,17 @@ from tests.kernel.probe import ProbeSettings
 SETTINGS = ProbeSettings(jwt_secret=SecretStr("s" * 40))
 
 
-def reader_of(request: Request) -> str:
+async def reader_of(request: Request) -> str:
+    """A dependency the lean answer reaches by itself (as a runtime or a clock)."""
     return "reader"
 
 
-class Calls:
-    lean: list[str] = []
+# the subjects the lean answer was asked for, in order
+LEAN_CALLS: list[str] = []
 
 
 async def lean_thing(request: Request, principal: Principal) -> Response | None:
-    Calls.lean.append(principal.subject)
+    LEAN_CALLS.append(principal.subject)
     if request.path_params["thing"] != "plain":
         return None
     return Response(b'"lean"', media_type="application/json")
@@ -62,7 +63,7 @@ def token(role: str) -> dict[str, str]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    Calls.lean = []
+    LEAN_CALLS.clear()
     transport = httpx.ASGITransport(app=an_app(router))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -73,7 +74,7 @@ async def test_a_permitted_plain_request_is_answered_by_the_lean_answer(
 ) -> None:
     answer = await client.get("/things/plain", headers=token("coach"))
     assert answer.status_code == 200 and answer.json() == "lean"
-    assert Calls.lean == ["coach-1"]
+    assert LEAN_CALLS == ["coach-1"]
 
 
 async def test_what_the_lean_answer_declines_is_answered_by_the_declared_route(
@@ -81,7 +82,7 @@ async def test_what_the_lean_answer_declines_is_answered_by_the_declared_route(
 ) -> None:
     answer = await client.get("/things/other", headers=token("coach"))
     assert answer.status_code == 200 and answer.json() == "declared other"
-    assert Calls.lean == ["coach-1"]
+    assert LEAN_CALLS == ["coach-1"]
 
 
 async def test_a_missing_token_or_a_refused_role_gets_the_declared_problem_without_the_lean_answer(
@@ -95,18 +96,18 @@ async def test_a_missing_token_or_a_refused_role_gets_the_declared_problem_witho
     observer = await client.get("/things/plain", headers=token("observer"))
     assert observer.status_code == 403
     assert "things.read" in observer.json()["detail"]
-    assert Calls.lean == []
+    assert LEAN_CALLS == []
 
 
 async def test_with_dependency_overrides_only_the_declared_route_answers() -> None:
-    Calls.lean = []
+    LEAN_CALLS.clear()
     app = an_app(router)
     app.dependency_overrides[reader_of] = lambda: "another reader"
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         answer = await http.get("/things/plain", headers=token("coach"))
     assert answer.json() == "declared plain"
-    assert Calls.lean == []
+    assert LEAN_CALLS == []
 
 
 async def test_a_route_whose_dependency_the_lean_answer_does_not_name_is_refused() -> None:
