@@ -63,12 +63,15 @@ class FairAcquire(PoolAcquireContext):
 
     async def __aenter__(self) -> Any:
         turns = _turns_of(self.pool)
-        started = time.monotonic()
-        # the caller's timeout bounds the wait for a turn and for the connection together
-        async with asyncio.timeout(self.timeout):
+        if turns.locked():
+            started = time.monotonic()
+            # the caller's timeout bounds the wait for a turn and for the connection together
+            async with asyncio.timeout(self.timeout):
+                await turns.acquire()
+            if self.timeout is not None:
+                self.timeout = max(self.timeout - (time.monotonic() - started), 0.001)
+        else:  # a free turn is taken at once: no wait to bound (nor a timer to arm)
             await turns.acquire()
-        if self.timeout is not None:
-            self.timeout = max(self.timeout - (time.monotonic() - started), 0.001)
         try:
             return await super().__aenter__()
         except BaseException:

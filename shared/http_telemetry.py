@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import time
 
+import structlog
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logs import bound_to_request
 from shared.metrics import ServiceMetrics
-from shared.tracing import TRACEPARENT, span
+from shared.tracing import (
+    TRACEPARENT,
+    carry_request_trace,
+    detach_trace,
+    span,
+    tracing_enabled,
+)
 
 UNMATCHED = "unmatched"
 # probes and scrapes every few seconds: counted, never traced (they would bury the rest)
@@ -65,6 +72,17 @@ class HttpTelemetry:
             finally:
                 route = route_template(scope)
                 self.metrics.count_request(method, route, status, time.perf_counter() - started)
+            return
+        if not tracing_enabled():  # the trace is only carried: no span to make or name
+            token, carried_id = carry_request_trace(_traceparent(scope))
+            bound = structlog.contextvars.bind_contextvars(trace_id=format(carried_id, "032x"))
+            try:
+                await self.app(scope, receive, send_status)
+            finally:
+                route = route_template(scope)
+                self.metrics.count_request(method, route, status, time.perf_counter() - started)
+                structlog.contextvars.reset_contextvars(**bound)
+                detach_trace(token)
             return
         with span(
             method,

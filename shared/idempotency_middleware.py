@@ -106,14 +106,12 @@ class IdempotencyKeys:
         self.exempt_prefixes = tuple(exempt_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":  # a read: no header scan
+            await self.app(scope, receive, send)
+            return
         raw_key = _header(scope, HEADER)
         path: str = scope.get("path", "")
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
-            or raw_key is None
-            or path.startswith(self.exempt_prefixes)
-        ):
+        if raw_key is None or path.startswith(self.exempt_prefixes):
             await self.app(scope, receive, send)
             return
         try:

@@ -13,10 +13,10 @@ appends. One access line per request, at INFO.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -97,13 +97,17 @@ def configure_logging(settings: ServiceSettings) -> None:
         replaced.propagate = False
 
 
+_REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode()
+
+
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     for name, value in headers:
-        if name == REQUEST_ID_HEADER.encode():
+        if name == _REQUEST_ID_HEADER:
             candidate = value.decode("latin-1")
             if _PLAUSIBLE_REQUEST_ID.match(candidate):
                 return candidate
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, as a UUID4's hex but without building the UUID
+    return os.urandom(16).hex()
 
 
 @contextmanager
@@ -141,11 +145,9 @@ class RequestLogging:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower() != REQUEST_ID_HEADER.encode()
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != _REQUEST_ID_HEADER
                 ]
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                headers.append((_REQUEST_ID_HEADER, request_id.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -156,39 +158,41 @@ class RequestLogging:
             started_answer = started_answer or message["type"] == "http.response.start"
             await send_with_id(message)
 
-        with bound_to_request(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_tracked)
-            except Exception:
-                # logged here, with the request id bound (Starlette's own error middleware
-                # sits outside every other and would log it without), and answered as a
-                # problem; a traceback never carries local variables (see above)
-                status = 500
-                error_log.exception("unhandled_error", path=scope.get("path"))
-                if not started_answer:
-                    # the problem body of `shared.problems`, built here: that module
-                    # imports the store, which imports this one
-                    response = JSONResponse(
-                        {
-                            "type": "about:blank",
-                            "title": "Internal error",
-                            "status": 500,
-                            "detail": "the server failed to handle this request; it has been "
-                            f"logged under request id {request_id}",
-                            "instance": scope.get("path"),
-                        },
-                        status_code=500,
-                        media_type="application/problem+json",
-                    )
-                    await response(scope, receive, send_with_id)
-            finally:
-                # below the configured level the line is dropped only after every
-                # processor ran (context, timestamp): asked first, a request skips them
-                if _access_level.isEnabledFor(logging.INFO):
-                    access_log.info(
-                        "request",
-                        method=scope.get("method"),
-                        path=scope.get("path"),
-                        status=status,
-                        duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                    )
+        # bound without a context manager around it (every request pays for one)
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # logged here, with the request id bound (Starlette's own error middleware
+            # sits outside every other and would log it without), and answered as a
+            # problem; a traceback never carries local variables (see above)
+            status = 500
+            error_log.exception("unhandled_error", path=scope.get("path"))
+            if not started_answer:
+                # the problem body of `shared.problems`, built here: that module
+                # imports the store, which imports this one
+                response = JSONResponse(
+                    {
+                        "type": "about:blank",
+                        "title": "Internal error",
+                        "status": 500,
+                        "detail": "the server failed to handle this request; it has been "
+                        f"logged under request id {request_id}",
+                        "instance": scope.get("path"),
+                    },
+                    status_code=500,
+                    media_type="application/problem+json",
+                )
+                await response(scope, receive, send_with_id)
+        finally:
+            # below the configured level the line is dropped only after every
+            # processor ran (context, timestamp): asked first, a request skips them
+            if _access_level.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "request",
+                    method=scope.get("method"),
+                    path=scope.get("path"),
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                )
+            structlog.contextvars.reset_contextvars(**bound)

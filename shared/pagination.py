@@ -15,10 +15,12 @@ import base64
 import binascii
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -134,6 +136,30 @@ async def page_request(
     return PageRequest(limit=limit, after=decode_cursor(cursor) if cursor else None)
 
 
+_PLAIN_LIMIT = re.compile(r"[1-9][0-9]{0,2}")
+
+
+def plain_page_request(query_string: bytes) -> PageRequest | None:
+    """`page_request`'s answer for a query of at most `limit` and `cursor` (a lean answer's
+    page, shared/lean_route.py), or None for anything else, and for any value the route's
+    own parameters would refuse or read otherwise: the route then answers (an unknown
+    parameter, a filter, a repeated or empty one, a limit not in plain digits in range, a
+    cursor `decode_cursor` refuses)."""
+    if not query_string:
+        return PageRequest(limit=DEFAULT_LIMIT, after=None)
+    params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    given = dict(params)
+    if len(given) != len(params) or not given.keys() <= {"limit", "cursor"}:
+        return None
+    limit, cursor = given.get("limit", str(DEFAULT_LIMIT)), given.get("cursor")
+    if not _PLAIN_LIMIT.fullmatch(limit) or int(limit) > MAX_LIMIT or cursor == "":
+        return None
+    try:
+        return PageRequest(limit=int(limit), after=decode_cursor(cursor) if cursor else None)
+    except BadCursor:
+        return None
+
+
 def build_page(rows: list[T], limit: int, sort_key: Any) -> Page[T]:
     """Fetch `limit + 1` rows; the extra one only tells whether there is a next page."""
     items = rows[:limit]
@@ -146,8 +172,15 @@ def json_page(items: list[str], limit: int, last_key: Callable[[int], list[Any]]
     bytes `build_page(...).model_dump_json()` gives, less the passes over every item.
     `items` are `limit + 1` at most; `last_key(i)` is the sort key of item `i`."""
     kept = items[:limit]
-    next_cursor = encode_cursor(last_key(limit - 1)) if len(items) > limit and kept else None
-    return f'{{"items":[{",".join(kept)}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
+    more = len(items) > limit and bool(kept)
+    return joined_json_page(",".join(kept), last_key(limit - 1) if more else None)
+
+
+def joined_json_page(joined_items: str, next_sort_key: list[Any] | None) -> bytes:
+    """`json_page` of items PostgreSQL serialised and joined with commas itself; the sort
+    key of the page's last item when another page follows, else None."""
+    next_cursor = None if next_sort_key is None else encode_cursor(next_sort_key)
+    return f'{{"items":[{joined_items}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
 
 
 def page_of_sorted(items: list[T], page: PageRequest, sort_key: Any) -> Page[T]:

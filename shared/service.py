@@ -250,11 +250,13 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.add_middleware(RequestLogging)
     # added last: outermost, so its span and figures cover every answer, a 500 included
     app.add_middleware(HttpTelemetry, metrics=app.state.metrics)
+    # the service's routers first, in the order it gives (its most asked first): a request
+    # is matched against the routes in turn, and probes and scrapes are a few a minute
+    for router in definition.routers:
+        app.include_router(router)
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(operations_router)
-    for router in definition.routers:
-        app.include_router(router)
     document_idempotency_key(app, definition.raw_body_prefixes)
     return app
 

@@ -166,6 +166,19 @@ def _fresh_context() -> SpanContext:
     )
 
 
+def carry_request_trace(traceparent: str | None) -> tuple[object, int]:
+    """Tracing off: make the caller's trace, or a fresh one, current without a span (what
+    `span(..., start_trace=True)` does then), with no context manager around it: every
+    request pays for this. The token is for `detach_trace`; the int is the trace id."""
+    context = parse_traceparent(traceparent) or _fresh_context()
+    token = otel_context.attach(trace.set_span_in_context(NonRecordingSpan(context)))
+    return token, context.trace_id
+
+
+def detach_trace(token: object) -> None:
+    otel_context.detach(token)  # type: ignore[arg-type]
+
+
 @contextmanager
 def carried(traceparent: str | None) -> Iterator[None]:
     """Make a remote `traceparent` current for the block, without a span of our own."""

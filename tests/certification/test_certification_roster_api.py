@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+import pytest
+from fastapi import Request
 from nats.aio.client import Client
 
 from services.certification.models.roster import PractitionerPublic
+from shared import lean_route
+from shared.service import get_runtime
 from shared.testing.jetstream import received_events
 from tests.certification.certification_client import CertificationApi
 from tests.certification.test_certification_clock import certified
@@ -103,6 +108,56 @@ async def test_a_listed_entry_is_the_response_model_and_equals_the_entry_read_al
         assert item == {key: value for key, value in alone.items() if key != "history"}
     certified_entry = listed["items"][0]["levels"][0]
     assert certified_entry["status"] == "certified" and certified_entry["certified_on"]
+
+
+async def test_the_lean_answers_are_the_declared_routes_answers_byte_for_byte(
+    certification: CertificationApi, nats_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Today's state and a roster page are answered before FastAPI resolves the routes'
+    dependencies (shared/lean_route.py); with an override installed only the declared
+    routes answer: the same requests get the same status, type and bytes either way."""
+    await certified(certification, nats_client, "pr-a")
+    await certification.register("pr-b", program_start=date(2025, 6, 1))
+    first = (await certification.get("/practitioners", limit=1)).json()
+    asks: list[tuple[str, str, dict[str, Any]]] = [
+        ("/practitioners/pr-a/certification", "admin", {}),
+        ("/practitioners/pr-b/certification", "practitioner", {"subject": "pr-b"}),
+        ("/practitioners/pr-a/certification", "practitioner", {"subject": "pr-b"}),
+        ("/practitioners/pr-a/certification", "observer", {}),
+        ("/practitioners/pr-z/certification", "admin", {}),
+        ("/practitioners/pr-a/certification", "admin", {"as_of": "2025-11-30"}),
+        ("/practitioners", "admin", {}),
+        ("/practitioners", "admin", {"limit": 1, "cursor": first["next_cursor"]}),
+        ("/practitioners", "admin", {"limit": 0}),
+        ("/practitioners", "admin", {"cursor": "nonsense"}),
+        ("/practitioners", "practitioner", {"subject": "pr-b"}),
+    ]
+    permitted: list[str] = []
+    checked = lean_route._permitted
+
+    async def counted(request: Request, *args: Any) -> Any:
+        principal = await checked(request, *args)
+        if principal is not None:
+            permitted.append(request.url.path)
+        return principal
+
+    monkeypatch.setattr(lean_route, "_permitted", counted)
+    lean = [await certification.get(path, role, **params) for path, role, params in asks]
+    assert len(permitted) == 9  # all but the observer and the practitioner listing the roster
+    certification.app.dependency_overrides[get_runtime] = get_runtime
+    try:
+        declared = [await certification.get(path, role, **params) for path, role, params in asks]
+    finally:
+        certification.app.dependency_overrides.clear()
+    assert len(permitted) == 9
+    for ask, one, other in zip(asks, lean, declared, strict=True):
+        assert one.status_code == other.status_code, ask
+        assert one.headers["content-type"] == other.headers["content-type"], ask
+        assert one.content == other.content, ask
+    assert [answer.status_code for answer in lean] == [
+        *(200, 200, 403, 403, 404, 200),
+        *(200, 200, 422, 400, 403),
+    ]
 
 
 async def test_a_practitioner_reads_only_their_own_certification(

@@ -59,19 +59,30 @@ ROSTER_ITEM_SELECT = """
 """
 
 
+@dataclass(frozen=True)
+class RosterPage:
+    """A page of the roster as PostgreSQL joined it: the items' JSON texts with commas
+    between them, and the sort key of the last one when another page follows."""
+
+    items: str
+    next_after: str | None
+
+
 async def roster_page(
     conn: Connection,
     agency_id: str,
     page: PageRequest,
     wanted: RosterFilter,
     today: date,
-) -> list[asyncpg.Record]:
-    """Practitioners by id (`practitioner_id`), each with the JSON text of its roster item
-    (`item`); with a status, those holding it (on the level, or on any level); without
-    ``include_left``, not those who have left by ``today``."""
+) -> RosterPage:
+    """Practitioners by id, each as the JSON text of its roster item, joined in one row
+    (one row to decode, not one per item); with a status, those holding it (on the
+    level, or on any level); without ``include_left``, not those who have left by
+    ``today``. One more row than the page is read, only to tell whether another follows."""
     (after,) = keyset(page, "text") or ("",)
-    return await conn.fetch(
-        ROSTER_ITEM_SELECT
+    row = await conn.fetchrow(
+        "WITH found AS ("
+        + ROSTER_ITEM_SELECT
         + """
         WHERE p.agency_id = $1 AND p.practitioner_id > $2
           AND (($3::text IS NULL AND $4::text IS NULL) OR EXISTS (
@@ -82,18 +93,25 @@ async def roster_page(
           AND ($6::text IS NULL OR p.supervisor_id = $6)
           AND ($7::text IS NULL OR p.team_id = $7)
           AND ($8 OR p.left_on IS NULL OR p.left_on > $9)
-        ORDER BY p.practitioner_id LIMIT $5
+        ORDER BY p.practitioner_id LIMIT $5 + 1
+        ), kept AS (SELECT * FROM found ORDER BY practitioner_id LIMIT $5)
+        SELECT (SELECT coalesce(string_agg(item, ',' ORDER BY practitioner_id), '')
+                FROM kept) AS items,
+            (SELECT max(practitioner_id) FROM kept) AS last_kept,
+            (SELECT count(*) FROM found) > $5 AS more
         """,
         agency_id,
         after,
         wanted.status,
         wanted.level,
-        page.limit + 1,
+        page.limit,
         wanted.supervisor_id,
         wanted.team_id,
         wanted.include_left,
         today,
     )
+    assert row is not None  # an aggregate's row
+    return RosterPage(row["items"], row["last_kept"] if row["more"] else None)
 
 
 async def roster_row(

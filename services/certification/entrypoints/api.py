@@ -18,11 +18,13 @@ from services.certification.entrypoints import (
     teams,
 )
 
+# the most asked first (a request is matched against the routes in turn): a
+# practitioner's state, then the board's list; no two routes match the same request
 routers: list[APIRouter] = [
+    certification.router,
     roster.router,
     roster_lifecycle.router,
     teams.router,
-    certification.router,
     policies.router,
     admin.router,
     admin.dead_letters,

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import TypeAdapter, ValidationError
 
 from services.certification.adapters import evidence_rows, listing, policy_rows, status_rows
 from services.certification.domain.evaluate import evaluate
@@ -14,6 +15,8 @@ from services.certification.entrypoints.dependencies import (
     AsOf,
     Today,
     refuse_after_today,
+    today,
+    today_of_request,
 )
 from services.certification.handlers.admin_actions import AdminDecision, decide
 from services.certification.models.certification import (
@@ -28,15 +31,19 @@ from shared.auth import Principal, allow
 from shared.database import Connection
 from shared.envelope import event_type
 from shared.identifiers import PersonPath
+from shared.lean_route import LeanRoute, answered_lean
 from shared.pagination import Page, PageRequest, build_page, page_request
-from shared.problems import PROBLEM_RESPONSES, NotFound
-from shared.service import RuntimeDep
+from shared.problems import PROBLEM_RESPONSES, Forbidden, NotFound
+from shared.service import Runtime, RuntimeDep, get_runtime
 
 router = APIRouter(
     prefix="/practitioners/{practitioner_id}",
     tags=["certification"],
     responses=PROBLEM_RESPONSES,
+    route_class=LeanRoute,
 )
+
+PRACTITIONER_ID: TypeAdapter[str] = TypeAdapter(PersonPath)
 
 
 def published_public(row: asyncpg.Record) -> PublishedTransitionPublic:
@@ -65,11 +72,31 @@ async def _registered(conn: Connection, agency_id: str, practitioner_id: str) ->
         raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
 
 
+async def stored_certification(request: Request, principal: Principal) -> Response | None:
+    """The lean answer of `read_certification` (shared/lean_route.py): today's stored state,
+    asked without `as_of`, of an id the route's own type takes, that the caller may read;
+    None for anything else (a missing or earlier day's row too): the route answers it."""
+    if request.scope.get("query_string"):
+        return None
+    try:
+        practitioner_id = PRACTITIONER_ID.validate_python(request.path_params["practitioner_id"])
+        ensure_may_read(principal, practitioner_id)
+    except (ValidationError, Forbidden):
+        return None
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.pool.acquire() as conn:
+        stored = await status_rows.stored_state(
+            conn, principal.agency_id, practitioner_id, today(runtime)
+        )
+    return None if stored is None else Response(stored, media_type="application/json")
+
+
 @router.get(
     "/certification",
     summary="Certification state with its explanation, as of a date",
     response_model=CertificationStatePublic,
 )
+@answered_lean(stored_certification, stands_in_for=(get_runtime, today_of_request))
 async def read_certification(
     practitioner_id: PersonPath,
     principal: Annotated[Principal, allow("certification.read")],

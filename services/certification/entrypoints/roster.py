@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import TypeAdapter
 
 from services.certification.adapters import listing, roster_rows
@@ -13,6 +13,7 @@ from services.certification.domain.transitions import CertificationStatus
 from services.certification.entrypoints.dependencies import (
     Today,
     refuse_after_today,
+    today,
 )
 from services.certification.handlers.roster import RegisterPractitioner, register_practitioner
 from services.certification.models.roster import (
@@ -28,11 +29,23 @@ from services.certification.permissions import ensure_may_read
 from shared.auth import Principal, allow
 from shared.database import Connection
 from shared.identifiers import PersonPath, PersonQuery
-from shared.pagination import Page, PageRequest, json_page, page_request
+from shared.lean_route import LeanRoute, answered_lean
+from shared.pagination import (
+    Page,
+    PageRequest,
+    joined_json_page,
+    page_request,
+    plain_page_request,
+)
 from shared.problems import PROBLEM_RESPONSES, NotFound
-from shared.service import Runtime, RuntimeDep
+from shared.service import Runtime, RuntimeDep, get_runtime
 
-router = APIRouter(prefix="/practitioners", tags=["roster"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/practitioners",
+    tags=["roster"],
+    responses=PROBLEM_RESPONSES,
+    route_class=LeanRoute,
+)
 
 
 # a row's levels (its jsonb list) validated in one call, not one call per level
@@ -107,15 +120,40 @@ async def practitioner_detail_on(
     )
 
 
+async def roster_answer(
+    runtime: Runtime, agency_id: str, page: PageRequest, wanted: listing.RosterFilter
+) -> Response:
+    """A page of the roster as the board's list answers it on every refresh: the items as
+    PostgreSQL built them, in the response model's shape (tests/certification/
+    test_certification_roster_api.py holds them to it), without a pass over each in
+    Python."""
+    async with runtime.pool.acquire() as conn:
+        found = await listing.roster_page(conn, agency_id, page, wanted, today(runtime))
+    next_key = None if found.next_after is None else [found.next_after]
+    body = joined_json_page(found.items, next_key)
+    return Response(body, media_type="application/json")
+
+
+async def unfiltered_roster(request: Request, principal: Principal) -> Response | None:
+    """The lean answer of `list_practitioners` (shared/lean_route.py): a page of the whole
+    current roster, asked with at most `limit` and `cursor`; the route answers any other
+    question, and any value it would refuse."""
+    page = plain_page_request(request.scope.get("query_string", b""))
+    if page is None:
+        return None
+    runtime: Runtime = request.app.state.runtime
+    return await roster_answer(runtime, principal.agency_id, page, listing.RosterFilter())
+
+
 @router.get(
     "",
     summary="The agency's roster, optionally filtered by status, level, supervisor, team",
     response_model=Page[PractitionerPublic],
 )
+@answered_lean(unfiltered_roster, stands_in_for=(get_runtime, page_request))
 async def list_practitioners(
     principal: Annotated[Principal, allow("practitioners.list")],
     runtime: RuntimeDep,
-    today: Today,
     page: Annotated[PageRequest, Depends(page_request)],
     status_filter: Annotated[
         CertificationStatus | None,
@@ -137,15 +175,7 @@ async def list_practitioners(
         team_id=team_id,
         include_left=include_left,
     )
-    async with runtime.pool.acquire() as conn:
-        rows = await listing.roster_page(conn, principal.agency_id, page, wanted, today)
-    # the board's list on every refresh: the items as PostgreSQL built them, in the
-    # response model's shape (tests/certification/test_certification_roster_api.py holds
-    # them to it), answered without a pass over each in Python
-    body = json_page(
-        [row["item"] for row in rows], page.limit, lambda i: [rows[i]["practitioner_id"]]
-    )
-    return Response(body, media_type="application/json")
+    return await roster_answer(runtime, principal.agency_id, page, wanted)
 
 
 @router.get(

@@ -1,0 +1,131 @@
+"""A hot read answered before FastAPI resolves the route's dependencies, when it can be.
+
+Resolving a route's dependency tree (bearer scheme, principal, permission, runtime, clock,
+each parameter validated through FastAPI's generic machinery) costs more CPU than the
+stored read it guards. A route of a `LeanRoute` router may name a *lean answer* with
+`@answered_lean(...)`: the route's own permission dependency is run as the dependency
+tree would run it (the same `HTTPBearer`, `current_principal` and `Allow` calls), then
+the lean answer gets the request and the permitted principal and returns the response,
+or None to say "not this one" — then the route runs exactly as declared.
+
+So a lean answer only ever covers the plain case and steps aside for everything else:
+no credentials, a refused token or role (the route's own dependencies then answer the
+401 or 403), a parameter it does not check itself, a value it would have to refuse, a
+row it does not find. It validates what it reads with the route's own types and
+answers the bytes the route would; the route's OpenAPI is the declared one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import fastapi.routing
+from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+
+from shared.auth import Allow, Principal, current_principal
+from shared.problems import Problem
+
+LeanAnswer = Callable[[Request, Principal], Awaitable[Response | None]]
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+_LEAN_ANSWER = "__lean_answer__"
+
+
+@dataclass(frozen=True)
+class _Lean:
+    answer: LeanAnswer
+    # the route's dependencies (besides its permission) whose values the answer reaches
+    # by itself: the runtime, today's date, a page request
+    stands_in_for: tuple[Callable[..., Any], ...]
+
+
+def answered_lean(
+    answer: LeanAnswer, *, stands_in_for: Sequence[Callable[..., Any]] = ()
+) -> Callable[[Endpoint], Endpoint]:
+    """Decorate a route's endpoint (below the `@router.get`): `answer` is tried first.
+    `stands_in_for` names the route's dependencies the answer reaches by itself; a route
+    with any other dependency than these and its `allow(...)` is refused at start-up."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, _LEAN_ANSWER, _Lean(answer, tuple(stands_in_for)))
+        return endpoint
+
+    return mark
+
+
+class LeanRoute(APIRoute):
+    """`APIRouter(route_class=LeanRoute)`: a route with a lean answer tries it first."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        declared = super().get_route_handler()
+        lean: _Lean | None = getattr(self.endpoint, _LEAN_ANSWER, None)
+        if lean is None:
+            return declared
+        bearer, permission = _permission_of(self._effective_dependant(), lean, self.path)
+        answer = lean.answer
+
+        async def handler(request: Request) -> Response:
+            if not request.app.dependency_overrides:  # overridden: only the declared tree
+                principal = await _permitted(request, bearer, permission)
+                if principal is not None:
+                    response = await answer(request, principal)
+                    if response is not None:
+                        return response
+            return await declared(request)
+
+        return handler
+
+    def _effective_dependant(self) -> Dependant:
+        """The dependencies the declared route resolves: its own, and those the routers
+        that include it add (FastAPI builds the handler of each inclusion under a context
+        that holds them), so a lean answer is refused where it would skip one."""
+        context_var = getattr(fastapi.routing, "_effective_route_context_var", None)
+        context = context_var.get() if context_var is not None else None
+        if context is not None and context.original_route is self:
+            included: Dependant = context.dependant
+            return included
+        return self.dependant
+
+
+async def _permitted(request: Request, bearer: HTTPBearer, permission: Allow) -> Principal | None:
+    """The principal the route's permission dependency gives, or None where it refuses
+    (the declared route then raises the same problem)."""
+    try:
+        principal = await current_principal(request, await bearer(request))
+        return await permission(request, principal)
+    except Problem:
+        return None
+
+
+def _permission_of(dependant: Dependant, lean: _Lean, path: str) -> tuple[HTTPBearer, Allow]:
+    """The route's one `Allow` dependency and the bearer scheme beneath it. A lean answer
+    stands in for the route's dependencies, so one it does not name is refused here, at
+    start-up, rather than silently skipped (plain parameters are the answer's to check)."""
+    allows = [d for d in dependant.dependencies if isinstance(d.call, Allow)]
+    unnamed = [
+        d.call
+        for d in dependant.dependencies
+        if not isinstance(d.call, Allow) and d.call not in lean.stands_in_for
+    ]
+    if len(allows) != 1 or unnamed:
+        raise TypeError(
+            f"{path}: a lean answer needs exactly one allow(...) dependency, and names "
+            f"every other one it stands in for (not named: {unnamed!r})"
+        )
+    permission = allows[0].call
+    assert isinstance(permission, Allow)
+    bearers = [
+        d.call
+        for principal in allows[0].dependencies
+        if principal.call is current_principal
+        for d in principal.dependencies
+        if isinstance(d.call, HTTPBearer)
+    ]
+    if len(bearers) != 1:
+        raise TypeError(f"{path}: the allow(...) dependency has no bearer scheme beneath it")
+    return bearers[0], permission
