@@ -8,7 +8,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import TypeAdapter
 
-from services.certification.adapters import listing, roster_rows
+from services.certification.adapters import listing
 from services.certification.domain.transitions import CertificationStatus
 from services.certification.entrypoints.dependencies import (
     Today,
@@ -98,12 +98,11 @@ async def practitioner_detail_on(
 ) -> PractitionerDetailPublic:
     """`practitioner_detail` on a connection the caller holds."""
     row = await listing.roster_row(conn, agency_id, practitioner_id)
-    changes = await roster_rows.history(conn, agency_id, practitioner_id)
     if row is None:
         raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
     return PractitionerDetailPublic(
         **practitioner_public(row).model_dump(),
-        history=[RosterChangePublic.model_validate(dict(change)) for change in changes],
+        history=[RosterChangePublic.model_validate(dict(change)) for change in row["history"]],
     )
 
 

@@ -13,7 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from services.certification.adapters import evidence_rows, policy_rows, status_rows, window_rows
+from services.certification.adapters import (
+    evaluation_reads,
+    evidence_rows,
+    policy_rows,
+    status_rows,
+    window_rows,
+)
 from services.certification.adapters.metrics import FOLD_SECONDS, TRANSITIONS_PUBLISHED
 from services.certification.adapters.projector import project
 from services.certification.domain.evaluate import evaluate, fold_timeline
@@ -102,14 +108,18 @@ async def refresh_many(
     closing_window: str | None = None,
 ) -> dict[str, Evaluated]:
     """`refresh` for several practitioners of one agency, with a fixed number of round
-    trips (policy, evidence, window, announced, one append and projection of the news,
+    trips (policy with window, evidence, announced, one append and projection of the news,
     one status write) instead of a few per practitioner. ``evidence`` (when given) must
     hold every practitioner that has any; ``actors`` names who each one's news is by.
     """
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
         return {}
-    policy = policy or await policy_rows.adopted_policy(conn, agency_id)
+    if policy is None and closing_window is None:  # the usual case: one round trip
+        policy, holding = await evaluation_reads.policy_and_open_window(conn, agency_id)
+    else:
+        policy = policy or await policy_rows.adopted_policy(conn, agency_id)
+        holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
     if evidence is None:
         evidence = await evidence_rows.evidence_sets(conn, agency_id, ids)
     evidence_of = {pid: evidence.get(pid) or EvidenceSet(pid) for pid in ids}
@@ -120,7 +130,6 @@ async def refresh_many(
             timeline = fold_timeline(policy, evidence_of[pid], today)
             states[pid] = evaluate(policy, evidence_of[pid], today, timeline=timeline)
         next_changes[pid] = next_change_on(policy, evidence_of[pid], states[pid], timeline=timeline)
-    holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
     published: dict[str, list[StoredEvent]] = {pid: [] for pid in ids}
     if holding is not None:
         await window_rows.hold(conn, agency_id, holding, ids)
