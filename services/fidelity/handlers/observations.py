@@ -13,7 +13,7 @@ from services.fidelity.adapters.recording_reads import roster_and_attempts
 from services.fidelity.config import fidelity_settings
 from services.fidelity.domain.calibration import calibration_status_on
 from services.fidelity.domain.events import CoObservationCompared, ObservationRecorded
-from services.fidelity.domain.scoring import score_observation, validate_ratings
+from services.fidelity.domain.scoring import score_valid_ratings, validate_ratings
 from services.fidelity.domain.trend import ObservationScore
 from services.fidelity.handlers.co_observation import (
     compare_with_first,
@@ -99,7 +99,7 @@ async def record_observation(
                 conn, agency, body.instrument_key, body.instrument_version
             )
             ratings = validate_ratings(instrument, rating_pairs(body.ratings))
-            scored = score_observation(instrument, ratings)
+            scored = score_valid_ratings(instrument, ratings)
             reads = await roster_and_attempts(
                 conn, agency, body.practitioner_id, observer_id, body.meeting_date
             )

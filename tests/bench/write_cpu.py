@@ -1,0 +1,184 @@
+"""Figure 1's writes of one or more services, measured alone: service CPU and SQL per write.
+
+The whole-system bench (system_bench.py) takes minutes and reads rates on a shared
+machine; this driver starts the same stack (processes.py), prepares the same agency
+(writes.py) and measures only the creates named, back to back:
+
+- service CPU per write (the uvicorn process's /proc time over a closed loop), each
+  service `--rounds` times, interleaved, so a busy machine weighs on every round alike;
+- `--statements`: the SQL statements each write sends, counted from PostgreSQL's own
+  statement log over sequential writes (one client), per server connection;
+- `--profile DIR`: py-spy records each service's process over one more loop (py-spy
+  must be on the PATH; it is not a project dependency).
+
+`python -m tests.bench.write_cpu [--services fidelity certification] [--clients 16]
+[--seconds 4] [--rounds 3] [--statements] [--profile DIR]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import re
+import shutil
+from pathlib import Path
+
+import asyncpg
+
+from tests.bench.bulk_import import settled
+from tests.bench.processes import BenchStack, schema_of
+from tests.bench.writes import MAIN_CREATE, Writes
+
+STATEMENT_SECONDS = 3.0
+# log_line_prefix below: "[pid] application " before each entry
+STATEMENT = re.compile(r"^\[(\d+)\] (\S*) LOG:  (?:statement|execute [^:]*): (.*)$")
+
+
+async def count_statements(stack: BenchStack, writes: Writes, service: str, clients: int) -> None:
+    """Log every statement while `clients` closed loops write for a few seconds: the
+    service's statements per write, each text's share (the request path's, the relay's
+    and the consumers' alike: all are paid for by the writes)."""
+    admin = await asyncpg.connect(stack.database_url)
+    log_path = stack.postgres.data_dir.parent / f"{stack.postgres.data_dir.name}.log"
+    try:
+        await admin.execute("ALTER SYSTEM SET log_statement = 'all'")
+        await admin.execute("ALTER SYSTEM SET log_line_prefix = '[%p] %a '")
+        await admin.execute("SELECT pg_reload_conf()")
+        await asyncio.sleep(0.5)
+        start = log_path.stat().st_size
+        outcome = await writes.measure(service, clients, STATEMENT_SECONDS)
+        await asyncio.sleep(0.5)  # the relay's publishing of the last writes
+        await admin.execute("ALTER SYSTEM RESET log_statement")
+        await admin.execute("ALTER SYSTEM RESET log_line_prefix")
+        await admin.execute("SELECT pg_reload_conf()")
+    finally:
+        await admin.close()
+    with log_path.open("rb") as log:
+        log.seek(start)
+        text = log.read().decode("utf-8", "replace")
+    texts: collections.Counter[str] = collections.Counter()
+    for entry in re.split(r"\n(?=\[\d+\] )", text):
+        match = STATEMENT.match(entry.split("\n", 1)[0])
+        if match is None or match.group(2) != service:
+            continue
+        texts[" ".join((match.group(3) + " " + entry.partition("\n")[2]).split())[:120]] += 1
+    # the warm-up's writes (one a client) are logged too
+    writes_done = outcome.done + outcome.failed + clients
+    print(
+        f"\n{service}, {clients} client(s): {sum(texts.values()) / writes_done:.2f} statements"
+        f" per write ({writes_done} writes)"
+    )
+    for sql, n in texts.most_common(24):
+        print(f"  {n / writes_done:5.2f}  {sql}")
+
+
+class NamedStack(BenchStack):
+    """The bench's stack, each service's connections named after it in PostgreSQL."""
+
+    def environment(self) -> dict[str, str]:
+        env = super().environment()
+        for name in self.services:
+            key = f"{name.upper()}_DATABASE_URL"
+            env[key] = f"{env[key]}?application_name={name}"
+        return env
+
+
+async def run(arguments: argparse.Namespace) -> None:
+    stack = NamedStack()
+    stack.start_servers()
+    try:
+        stack.start_services()
+        writes = Writes(
+            {n: p.url for n, p in stack.services.items()}, stack.secret, arguments.clients
+        )
+        await writes.prepare()
+        for service in arguments.services:  # warm-up: caches, prepared statements
+            await writes.measure(service, arguments.clients, 1.0)
+        cpu: dict[str, list[float]] = collections.defaultdict(list)
+        for _ in range(arguments.rounds):
+            for service in arguments.services:
+                await settle(stack)
+                process = stack.services[service]
+                outcome = await writes.measure(
+                    service, arguments.clients, arguments.seconds, process.cpu_seconds
+                )
+                cpu[service].append(outcome.cpu_ms_per_request)
+                print(
+                    f"{service} {MAIN_CREATE[service]}, {arguments.clients} clients: "
+                    f"{outcome.rate:,.0f} writes/s, service CPU "
+                    f"{outcome.cpu_ms_per_request:.2f} ms/write ({outcome.failed} failed)",
+                    flush=True,
+                )
+        for service, values in cpu.items():
+            shown = ", ".join(f"{v:.2f}" for v in values)
+            print(f"{service}: CPU ms/write {shown}; best {min(values):.2f}")
+        if arguments.statements:
+            for service in arguments.services:
+                for clients in sorted({1, arguments.clients}):
+                    await settle(stack)
+                    await count_statements(stack, writes, service, clients)
+        if arguments.profile:
+            await profile(stack, writes, arguments)
+    finally:
+        stack.stop()
+        shutil.rmtree(stack.root, ignore_errors=True)
+
+
+async def settle(stack: BenchStack) -> None:
+    """As the bench: wait until certification has taken in the evidence of earlier
+    writes, so no loop is charged for that backlog's intake."""
+    conn = await asyncpg.connect(stack.database_url)
+    try:
+        await settled(conn, schema_of("certification"), "writes", quiet=1.0)
+    finally:
+        await conn.close()
+
+
+async def profile(stack: BenchStack, writes: Writes, arguments: argparse.Namespace) -> None:
+    out: Path = arguments.profile
+    for service in arguments.services:
+        await settle(stack)
+        pid = stack.services[service].pids()[0]
+        recorder = await asyncio.create_subprocess_exec(
+            *[
+                "py-spy",
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(int(arguments.seconds)),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--output",
+                str(out / f"{service}.txt"),
+                # native frames need the process paused while sampled
+                *(["--native"] if arguments.native else ["--nonblocking"]),
+            ]
+        )
+        await asyncio.sleep(0.5)
+        await writes.measure(service, arguments.clients, arguments.seconds + 0.5)
+        await settle(stack)
+        await recorder.wait()
+        print(f"profile of {service}: {out / f'{service}.txt'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", nargs="+", default=["fidelity", "certification"])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--profile", type=Path)
+    parser.add_argument("--native", action="store_true", help="py-spy's native frames too")
+    arguments = parser.parse_args()
+    if arguments.profile:
+        arguments.profile.mkdir(parents=True, exist_ok=True)
+    asyncio.run(run(arguments))
+
+
+if __name__ == "__main__":
+    main()
