@@ -72,6 +72,7 @@ async def refresh(
     *,
     policy: Policy | None = None,
     evidence: EvidenceSet | None = None,
+    announced: list[Announced] | None = None,
     actor: str | None = None,
     closing_window: str | None = None,
 ) -> Evaluated:
@@ -89,6 +90,7 @@ async def refresh(
         today,
         policy=policy,
         evidence=None if evidence is None else {practitioner_id: evidence},
+        announced=None if announced is None else {practitioner_id: announced},
         actors={practitioner_id: actor},
         closing_window=closing_window,
     )
@@ -104,13 +106,15 @@ async def refresh_many(
     *,
     policy: Policy | None = None,
     evidence: Mapping[str, EvidenceSet] | None = None,
+    announced: Mapping[str, list[Announced]] | None = None,
     actors: Mapping[str, str | None] | None = None,
     closing_window: str | None = None,
 ) -> dict[str, Evaluated]:
     """`refresh` for several practitioners of one agency, with a fixed number of round
     trips (policy with window, evidence, announced, one append and projection of the news,
     one status write) instead of a few per practitioner. ``evidence`` (when given) must
-    hold every practitioner that has any; ``actors`` names who each one's news is by.
+    hold every practitioner that has any, ``announced`` (when given) what is on record
+    for each; ``actors`` names who each one's news is by.
     """
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
@@ -134,7 +138,8 @@ async def refresh_many(
     if holding is not None:
         await window_rows.hold(conn, agency_id, holding, ids)
     else:
-        announced = await status_rows.announced_of(conn, agency_id, ids)
+        if announced is None:
+            announced = await status_rows.announced_of(conn, agency_id, ids)
         pending = {
             pid: _news(
                 agency_id,
