@@ -13,13 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from services.certification.adapters import (
-    evaluation_reads,
-    evidence_rows,
-    policy_rows,
-    status_rows,
-    window_rows,
-)
+from services.certification.adapters import evaluation_reads, status_rows, window_rows
 from services.certification.adapters.metrics import FOLD_SECONDS, TRANSITIONS_PUBLISHED
 from services.certification.adapters.projector import project
 from services.certification.domain.evaluate import evaluate, fold_timeline
@@ -111,7 +105,7 @@ async def refresh_many(
     closing_window: str | None = None,
 ) -> dict[str, Evaluated]:
     """`refresh` for several practitioners of one agency, with a fixed number of round
-    trips (policy with window, evidence, announced, one append and projection of the news,
+    trips (policy, window and evidence, announced, one append and projection of the news,
     one status write) instead of a few per practitioner. ``evidence`` (when given) must
     hold every practitioner that has any, ``announced`` (when given) what is on record
     for each; ``actors`` names who each one's news is by.
@@ -119,13 +113,13 @@ async def refresh_many(
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
         return {}
-    if policy is None and closing_window is None:  # the usual case: one round trip
-        policy, holding = await evaluation_reads.policy_and_open_window(conn, agency_id)
-    else:
-        policy = policy or await policy_rows.adopted_policy(conn, agency_id)
-        holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
+    inputs = await evaluation_reads.evaluation_inputs(
+        conn, agency_id, ids, with_evidence=evidence is None
+    )
+    policy = policy or inputs.adopted_policy()
+    holding = None if closing_window else inputs.open_window_id
     if evidence is None:
-        evidence = await evidence_rows.evidence_sets(conn, agency_id, ids)
+        evidence = inputs.evidence
     evidence_of = {pid: evidence.get(pid) or EvidenceSet(pid) for pid in ids}
     states: dict[str, CertificationState] = {}
     next_changes: dict[str, date | None] = {}
