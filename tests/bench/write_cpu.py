@@ -22,10 +22,12 @@ import asyncio
 import collections
 import re
 import shutil
+import statistics
 from pathlib import Path
 
 import asyncpg
 
+from tests.bench import ceilings
 from tests.bench.bulk_import import settled
 from tests.bench.processes import BenchStack, schema_of
 from tests.bench.writes import MAIN_CREATE, Writes
@@ -95,8 +97,16 @@ async def run(arguments: argparse.Namespace) -> None:
         await writes.prepare()
         for service in arguments.services:  # warm-up: caches, prepared statements
             await writes.measure(service, arguments.clients, 1.0)
+        stack.bare.start(stack.environment())
+        stack.bare.wait_ready()
         cpu: dict[str, list[float]] = collections.defaultdict(list)
         for _ in range(arguments.rounds):
+            # the bare endpoint in every round: its CPU per write is inflated by a busy
+            # machine as the services' are, so the ratio to it is the steadier figure
+            bare = await ceilings.bare_endpoint(
+                stack.bare.url, arguments.clients, arguments.seconds, stack.bare.cpu_seconds
+            )
+            cpu["bare"].append(bare.cpu_ms_per_request)
             for service in arguments.services:
                 await settle(stack)
                 process = stack.services[service]
@@ -107,12 +117,19 @@ async def run(arguments: argparse.Namespace) -> None:
                 print(
                     f"{service} {MAIN_CREATE[service]}, {arguments.clients} clients: "
                     f"{outcome.rate:,.0f} writes/s, service CPU "
-                    f"{outcome.cpu_ms_per_request:.2f} ms/write ({outcome.failed} failed)",
+                    f"{outcome.cpu_ms_per_request:.2f} ms/write, "
+                    f"{outcome.cpu_ms_per_request / bare.cpu_ms_per_request:.1f}x the bare "
+                    f"endpoint's {bare.cpu_ms_per_request:.2f} ({outcome.failed} failed)",
                     flush=True,
                 )
+        stack.bare.stop()
         for service, values in cpu.items():
             shown = ", ".join(f"{v:.2f}" for v in values)
-            print(f"{service}: CPU ms/write {shown}; best {min(values):.2f}")
+            ratios = ", ".join(f"{v / b:.1f}" for v, b in zip(values, cpu["bare"], strict=True))
+            print(
+                f"{service}: CPU ms/write {shown}; median {statistics.median(values):.2f};"
+                f" x bare {ratios}"
+            )
         if arguments.statements:
             for service in arguments.services:
                 for clients in sorted({1, arguments.clients}):
@@ -156,6 +173,7 @@ async def profile(stack: BenchStack, writes: Writes, arguments: argparse.Namespa
                 str(out / f"{service}.txt"),
                 # native frames need the process paused while sampled
                 *(["--native"] if arguments.native else ["--nonblocking"]),
+                *(["--gil"] if arguments.gil else []),
             ]
         )
         await asyncio.sleep(0.5)
@@ -174,6 +192,9 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--native", action="store_true", help="py-spy's native frames too")
+    parser.add_argument(
+        "--gil", action="store_true", help="py-spy: only samples holding the GIL (no syscalls)"
+    )
     arguments = parser.parse_args()
     if arguments.profile:
         arguments.profile.mkdir(parents=True, exist_ok=True)

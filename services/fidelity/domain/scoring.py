@@ -10,8 +10,8 @@ The rules (Wraparound Team Observation Measure):
   a domain with no scorable item is left out;
 * all scores are percentages, 0-100.
 
-Arithmetic is exact (``Fraction``) and converted to float only at the end, so an
-observation that is exactly 85 % is never banded as 84.999... %.
+Arithmetic is exact (integers over a common denominator) and converted to float only
+at the end, so an observation that is exactly 85 % is never banded as 84.999... %.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from fractions import Fraction
-from math import isnan
+from math import isnan, lcm
 
 from services.fidelity.domain.errors import (
     DuplicateRatingError,
@@ -159,15 +158,18 @@ def score_observation(instrument: Instrument, ratings: RatingsInput) -> ScoredOb
 def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> ScoredObservation:
     """`score_observation` of ratings `validate_ratings` has already answered (not checked
     again); ``UnscorableObservationError`` if all are N/A."""
-    item_scores: list[tuple[ItemScore, Fraction]] = []
+    item_scores: list[ItemScore] = []
     for domain, item in instrument.items():
-        applicable = [valid[i.id] for i in item.indicators if valid[i.id] != Rating.NOT_APPLICABLE]
+        applicable = present = 0
+        for indicator in item.indicators:
+            rating = valid[indicator.id]
+            if rating != Rating.NOT_APPLICABLE:
+                applicable += 1
+                present += rating == Rating.PRESENT
         if not applicable:
             continue  # nothing to observe for this item in this meeting
-        present = sum(1 for r in applicable if r == Rating.PRESENT)
-        exact = Fraction(100 * present, len(applicable))
         item_scores.append(
-            (ItemScore(item.id, domain.id, present, len(applicable), float(exact)), exact)
+            ItemScore(item.id, domain.id, present, applicable, 100 * present / applicable)
         )
 
     if not item_scores:
@@ -178,25 +180,30 @@ def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> 
 
     domain_scores: list[DomainScore] = []
     for domain in instrument.domains:
-        exact_items = [exact for score, exact in item_scores if score.domain_id == domain.id]
-        if not exact_items:
+        own = [score for score in item_scores if score.domain_id == domain.id]
+        if not own:
             continue  # no scorable item: the domain is left out, not scored 0
-        exact_domain = _mean(exact_items)
-        domain_scores.append(
-            DomainScore(
-                domain.id, float(exact_domain), fidelity_band(float(exact_domain)), len(exact_items)
-            )
-        )
+        mean = _exact_mean(own)
+        domain_scores.append(DomainScore(domain.id, mean, fidelity_band(mean), len(own)))
 
-    total = float(_mean([exact for _, exact in item_scores]))
+    total = _exact_mean(item_scores)
     return ScoredObservation(
         instrument_key=instrument.key,
         instrument_version=instrument.version,
         total=total,
         band=fidelity_band(total),
         domains=tuple(domain_scores),
-        items=tuple(score for score, _ in item_scores),
+        items=tuple(item_scores),
     )
+
+
+def _exact_mean(items: list[ItemScore]) -> float:
+    """The mean of the items' percentages (100 × present / applicable each), computed
+    exactly over a common denominator and rounded to a float once: Python divides two
+    integers correctly rounded, so this is the float of the exact mean."""
+    common = lcm(*(item.applicable for item in items))
+    numerator = sum(100 * item.present * (common // item.applicable) for item in items)
+    return numerator / (common * len(items))
 
 
 def _as_rating(indicator_id: str, value: str) -> Rating:
@@ -209,7 +216,3 @@ def _as_rating(indicator_id: str, value: str) -> Rating:
             f"rating {value!r} for indicator {indicator_id!r} is not one of {allowed}",
             indicator_id,
         ) from None
-
-
-def _mean(values: list[Fraction]) -> Fraction:
-    return sum(values, Fraction(0)) / len(values)

@@ -7,8 +7,11 @@ X.B (X.B.1 three).
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.fidelity.domain.errors import (
     DuplicateRatingError,
@@ -24,6 +27,7 @@ from services.fidelity.domain.scoring import (
     Rating,
     fidelity_band,
     score_observation,
+    score_valid_ratings,
     validate_ratings,
 )
 from services.fidelity.domain.seed_instruments import TEAM_MEETING_OBSERVATION
@@ -200,3 +204,43 @@ def test_valid_pairs_become_ratings_in_instrument_order(small_instrument: Instru
     assert list(valid) == list(small_instrument.indicator_ids())
     assert set(valid.values()) == {Rating.ABSENT}
     assert all(type(r) is Rating for r in valid.values())
+
+
+# --- exactness ------------------------------------------------------------------------
+
+
+def _fraction_scores(instrument: Instrument, ratings: dict[str, Rating]) -> dict[str, float]:
+    """The rules with `Fraction` arithmetic: item, domain and total scores by id."""
+    items: dict[str, tuple[str, Fraction]] = {}
+    for domain, item in instrument.items():
+        applicable = [ratings[i.id] for i in item.indicators if ratings[i.id] != NA]
+        if applicable:
+            present = sum(1 for r in applicable if r == P)
+            items[item.id] = (domain.id, Fraction(100 * present, len(applicable)))
+    scores = {item_id: float(exact) for item_id, (_, exact) in items.items()}
+    for domain in instrument.domains:
+        own = [exact for domain_id, exact in items.values() if domain_id == domain.id]
+        if own:
+            scores[domain.id] = float(sum(own, Fraction(0)) / len(own))
+    everything = [exact for _, exact in items.values()]
+    scores["total"] = float(sum(everything, Fraction(0)) / len(everything))
+    return scores
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([P, A, NA]),
+        min_size=len(TEAM_MEETING_OBSERVATION.indicator_ids()),
+        max_size=len(TEAM_MEETING_OBSERVATION.indicator_ids()),
+    )
+)
+def test_scores_are_the_floats_of_the_exact_fractions(marks: list[Rating]) -> None:
+    instrument = TEAM_MEETING_OBSERVATION
+    ratings = dict(zip(instrument.indicator_ids(), marks, strict=True))
+    if all(mark == NA for mark in marks):
+        return  # unscorable: its own test
+    scored = score_valid_ratings(instrument, validate_ratings(instrument, ratings))
+    mine = {i.item_id: i.score for i in scored.items} | scored.domain_scores()
+    assert mine | {"total": scored.total} == _fraction_scores(instrument, ratings)
+    assert scored == score_observation(instrument, ratings)
