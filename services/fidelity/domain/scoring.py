@@ -10,8 +10,9 @@ The rules (Wraparound Team Observation Measure):
   a domain with no scorable item is left out;
 * all scores are percentages, 0-100.
 
-Arithmetic is exact (integers over a common denominator) and converted to float only
-at the end, so an observation that is exactly 85 % is never banded as 84.999... %.
+Arithmetic is exact (integer numerators over a common denominator) and converted to
+float only at the end, so an observation that is exactly 85 % is never banded as
+84.999... %.
 """
 
 from __future__ import annotations
@@ -158,19 +159,16 @@ def score_observation(instrument: Instrument, ratings: RatingsInput) -> ScoredOb
 def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> ScoredObservation:
     """`score_observation` of ratings `validate_ratings` has already answered (not checked
     again); ``UnscorableObservationError`` if all are N/A."""
-    item_scores: list[ItemScore] = []
+    # each scored item with its exact score as (numerator, denominator): 100·present/applicable
+    item_scores: list[tuple[ItemScore, int, int]] = []
     for domain, item in instrument.items():
-        applicable = present = 0
-        for indicator in item.indicators:
-            rating = valid[indicator.id]
-            if rating != Rating.NOT_APPLICABLE:
-                applicable += 1
-                present += rating == Rating.PRESENT
+        rated = [valid[i.id] for i in item.indicators]
+        applicable = len(rated) - rated.count(Rating.NOT_APPLICABLE)
         if not applicable:
             continue  # nothing to observe for this item in this meeting
-        item_scores.append(
-            ItemScore(item.id, domain.id, present, applicable, 100 * present / applicable)
-        )
+        present = rated.count(Rating.PRESENT)
+        score = ItemScore(item.id, domain.id, present, applicable, 100 * present / applicable)
+        item_scores.append((score, 100 * present, applicable))
 
     if not item_scores:
         raise UnscorableObservationError(
@@ -180,30 +178,23 @@ def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> 
 
     domain_scores: list[DomainScore] = []
     for domain in instrument.domains:
-        own = [score for score in item_scores if score.domain_id == domain.id]
-        if not own:
+        exact_items = [(n, d) for score, n, d in item_scores if score.domain_id == domain.id]
+        if not exact_items:
             continue  # no scorable item: the domain is left out, not scored 0
-        mean = _exact_mean(own)
-        domain_scores.append(DomainScore(domain.id, mean, fidelity_band(mean), len(own)))
+        domain_score = _mean(exact_items)
+        domain_scores.append(
+            DomainScore(domain.id, domain_score, fidelity_band(domain_score), len(exact_items))
+        )
 
-    total = _exact_mean(item_scores)
+    total = _mean([(n, d) for _, n, d in item_scores])
     return ScoredObservation(
         instrument_key=instrument.key,
         instrument_version=instrument.version,
         total=total,
         band=fidelity_band(total),
         domains=tuple(domain_scores),
-        items=tuple(item_scores),
+        items=tuple(score for score, _, _ in item_scores),
     )
-
-
-def _exact_mean(items: list[ItemScore]) -> float:
-    """The mean of the items' percentages (100 × present / applicable each), computed
-    exactly over a common denominator and rounded to a float once: Python divides two
-    integers correctly rounded, so this is the float of the exact mean."""
-    common = lcm(*(item.applicable for item in items))
-    numerator = sum(100 * item.present * (common // item.applicable) for item in items)
-    return numerator / (common * len(items))
 
 
 def _as_rating(indicator_id: str, value: str) -> Rating:
@@ -216,3 +207,13 @@ def _as_rating(indicator_id: str, value: str) -> Rating:
             f"rating {value!r} for indicator {indicator_id!r} is not one of {allowed}",
             indicator_id,
         ) from None
+
+
+def _mean(fractions: list[tuple[int, int]]) -> float:
+    """The mean of exact fractions (numerator, denominator), rounded once at the end: the
+    sum is exact over one common denominator, and dividing two ints rounds correctly, so
+    the float is that of the exact mean (as `Fraction` arithmetic gives, at a fraction
+    of its cost)."""
+    common = lcm(*(denominator for _, denominator in fractions))
+    total = sum(numerator * (common // denominator) for numerator, denominator in fractions)
+    return total / (common * len(fractions))
