@@ -9,7 +9,7 @@ PROMTOOL := /usr/bin/promtool
 ALERT_RULES := deploy/prometheus/alerts.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help browser promtool run run-secure test test-fast fuzz chaos workers-check lint fmt typecheck bench bench-kernel bench-xapi conformance clean-data \
+.PHONY: help browser promtool run run-secure test test-fast fuzz chaos workers-check lint fmt typecheck bench bench-kernel bench-writes bench-xapi conformance clean-data \
 	lock base-image image stack-images compose-up compose-down deploy-check
 
 help: ## List the targets
@@ -73,6 +73,9 @@ test-fast: $(STAMP) ## Run only the pure unit tests (no servers)
 
 bench: $(STAMP) ## End to end, each figure beside its raw ceiling: bench/report.md + chart (ARGS=--quick: ~1 min)
 	$(BIN)/python -m tests.bench.system_bench $(ARGS)
+
+bench-writes: $(STAMP) ## Figure 1's writes alone: service CPU and SQL statements per write (ARGS=--baseline DIR --statements --profile DIR)
+	$(BIN)/python -m tests.bench.write_cpu $(ARGS)
 
 bench-kernel: $(STAMP) ## The older focused benches: kernel, certification intake and fold, keep-up, portal page render, start-up migration
 	$(BIN)/python -m tests.bench.kernel_bench

@@ -98,6 +98,10 @@ _ON_ROSTER = f"""
     WHERE l.kind IS DISTINCT FROM 'left'
 """
 
+# `entries_on` for the ids in `$3::text[]` ($1 agency, $2 day), as a subquery for a
+# statement that reads more in the same round trip (the refusal: `require_on_roster`)
+ON_ROSTER_AMONG = _ON_ROSTER.format(only="AND practitioner_id = ANY($3::text[])")
+
 
 async def entries_on(
     conn: Connection, agency_id: str, day: date, practitioner_ids: Sequence[str] | None = None

@@ -157,3 +157,17 @@ async def test_an_observation_on_the_seed_tool_needs_no_agency_setup(fidelity: F
     recorded = await fidelity.record(observation(rated=ratings(TEAM_MEETING_INDICATORS)))
 
     assert recorded["total"] == 100 and recorded["band"] == "high"
+
+
+async def test_a_version_refused_as_unknown_is_observed_once_it_is_published(
+    fidelity: FidelityApi,
+) -> None:
+    early = tiny_observation(7)
+    refused = await fidelity.post("/observations", early, "observer", early["observer_id"])
+
+    await fidelity.publish(tiny_instrument())
+
+    recorded = await fidelity.record(tiny_observation(7))
+    assert refused.status_code == 422 and "does not exist" in refused.json()["detail"]
+    assert (recorded["instrument_key"], recorded["instrument_version"]) == (TINY_KEY, 1)
+    assert recorded["total"] == 70

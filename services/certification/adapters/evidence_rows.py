@@ -127,6 +127,17 @@ async def evidence_sets(
         agency_id,
         list(practitioner_ids),
     )
+    return await evidence_sets_of(conn, agency_id, practitioner_ids, rows)
+
+
+async def evidence_sets_of(
+    conn: Connection,
+    agency_id: str,
+    practitioner_ids: Sequence[str],
+    rows: Iterable[asyncpg.Record],
+) -> dict[str, EvidenceSet]:
+    """`evidence_sets` of the evidence rows (`practitioner_id`, `item` as JSON text) of
+    those practitioners, read by the caller."""
     items: dict[str, list[Evidence]] = {practitioner_id: [] for practitioner_id in practitioner_ids}
     for row in rows:
         items[row["practitioner_id"]].append(EVIDENCE_ADAPTER.validate_json(row["item"]))

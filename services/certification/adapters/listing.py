@@ -114,11 +114,22 @@ async def roster_page(
     return RosterPage(row["items"], row["last_kept"] if row["more"] else None)
 
 
+# the entry with the practitioner's roster history (`roster_changes` rows, oldest first),
+# so a detail read is one round trip; asyncpg decodes each row to a record of its columns
+_COLUMNS, _FROM = ROSTER_SELECT.split("FROM practitioners p", 1)
+_DETAIL_SELECT = f"""{_COLUMNS},
+    ARRAY(SELECT c FROM roster_changes c
+          WHERE c.agency_id = p.agency_id AND c.practitioner_id = p.practitioner_id
+          ORDER BY c.effective_on, c.position) AS history
+    FROM practitioners p{_FROM}"""
+
+
 async def roster_row(
     conn: Connection, agency_id: str, practitioner_id: str
 ) -> asyncpg.Record | None:
+    """The roster entry with its level statuses and its roster history (`history`)."""
     return await conn.fetchrow(
-        ROSTER_SELECT + " WHERE p.agency_id = $1 AND p.practitioner_id = $2",
+        _DETAIL_SELECT + " WHERE p.agency_id = $1 AND p.practitioner_id = $2",
         agency_id,
         practitioner_id,
     )

@@ -96,23 +96,29 @@ async def policy_in_force(conn: Connection, agency_id: str, day: date) -> Policy
     return await _adopted(conn, agency_id, day)
 
 
+# the latest adoption (on or before $2, when given) with its version's text
+ADOPTED = """
+    SELECT a.policy_id, a.policy_version, v.policy::text AS text
+    FROM policy_adoptions a
+    LEFT JOIN policy_versions v ON v.agency_id = a.agency_id
+        AND v.policy_id = a.policy_id AND v.policy_version = a.policy_version
+    WHERE a.agency_id = $1 AND ($2::date IS NULL OR a.adopted_on <= $2)
+    ORDER BY a.position DESC LIMIT 1
+"""
+
+
 async def _adopted(conn: Connection, agency_id: str, day: date | None) -> Policy:
     """The latest adoption (on or before ``day``) and its version's text in one round trip;
     the parsed policy is cached by its content (versions are immutable), so nothing can
     go stale across processes and a hit costs no parse."""
-    row = await conn.fetchrow(
-        """
-        SELECT a.policy_id, a.policy_version, v.policy::text AS text
-        FROM policy_adoptions a
-        LEFT JOIN policy_versions v ON v.agency_id = a.agency_id
-            AND v.policy_id = a.policy_id AND v.policy_version = a.policy_version
-        WHERE a.agency_id = $1 AND ($2::date IS NULL OR a.adopted_on <= $2)
-        ORDER BY a.position DESC LIMIT 1
-        """,
-        agency_id,
-        day,
-    )
-    if row is None or is_seed(row["policy_id"], row["policy_version"]):
+    return adopted_from(agency_id, await conn.fetchrow(ADOPTED, agency_id, day))
+
+
+def adopted_from(agency_id: str, row: Any) -> Policy:
+    """The policy of an `ADOPTED` row (its columns; None or NULLs: nothing adopted)."""
+    if row is None or row["policy_id"] is None:
+        return DEFAULT_POLICY
+    if is_seed(row["policy_id"], row["policy_version"]):
         return DEFAULT_POLICY
     if row["text"] is None:  # adoption is only accepted for a stored version
         raise LookupError(f"adopted policy {row['policy_id']} v{row['policy_version']} missing")

@@ -97,73 +97,26 @@ async def _register_all(conn: Connection, events: Sequence[StoredEvent]) -> None
     )
 
 
-async def project_roster_event(conn: Connection, event: StoredEvent) -> None:
-    data, agency = event.data, event.agency_id
-    kind = event.name.removeprefix("practitioner_")
-    if event.name == "practitioner_registered":
-        await conn.execute(
-            """
-            INSERT INTO practitioners (agency_id, practitioner_id, role, program_start, coach_id,
-                supervisor_id, team_id, left_on, registered_event_id, registered_at)
-            VALUES ($1, $2, $3, $4::text::date, $5, $6, $7, NULL, $8, $9)
-            ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET role = excluded.role,
-                program_start = excluded.program_start, coach_id = excluded.coach_id,
-                supervisor_id = excluded.supervisor_id, team_id = excluded.team_id,
-                left_on = NULL, registered_event_id = excluded.registered_event_id,
-                registered_at = excluded.registered_at
-            """,
-            agency,
-            data["practitioner_id"],
-            data["role"],
-            data["program_start"],
-            data["coach_id"],
-            data["supervisor_id"],
-            data.get("team_id"),
-            event.event_id,
-            event.recorded_at,
-        )
-        await _copy_into_history(conn, event, kind, data["program_start"], [])
-    elif event.name == "practitioner_details_changed":
-        await conn.execute(
-            """
-            UPDATE practitioners SET role = $3, program_start = $4::text::date, coach_id = $5,
-                supervisor_id = $6, team_id = $7
-            WHERE agency_id = $1 AND practitioner_id = $2
-            """,
-            agency,
-            data["practitioner_id"],
-            data["role"],
-            data["program_start"],
-            data["coach_id"],
-            data["supervisor_id"],
-            data["team_id"],
-        )
-        await _copy_into_history(conn, event, kind, data["effective_on"], data["changed"])
-    elif event.name in ("practitioner_left", "practitioner_returned"):
-        await conn.execute(
-            "UPDATE practitioners SET left_on = $3::text::date"
-            " WHERE agency_id = $1 AND practitioner_id = $2",
-            agency,
-            data["practitioner_id"],
-            data["effective_on"] if kind == "left" else None,
-        )
-        await _copy_into_history(conn, event, kind, data["effective_on"], [])
-
-
-async def _copy_into_history(
-    conn: Connection, event: StoredEvent, kind: str, effective_on: str, changed: list[str]
-) -> None:
-    """A history row with the details the `practitioners` row now holds."""
-    client_id, content_hash = _idempotency(event)
-    await conn.execute(
-        f"""
+def _with_history(change: str, first: int) -> str:
+    """`change` (an INSERT or UPDATE of the `practitioners` row, `RETURNING *`) and the
+    history row copying the details that row holds after it, in one statement; the
+    history row's own values are the parameters from `$first` on (`_history_values`)."""
+    n = [f"${first + i}" for i in range(9)]
+    return f"""
+        WITH changed AS ({change})
         INSERT INTO roster_changes ({_HISTORY_COLUMNS})
-        SELECT agency_id, practitioner_id, $3, $4, $5, $6::text::date, role, program_start,
-            coach_id, supervisor_id, team_id, $7::text[], $8, $9::uuid, $10, $11
-        FROM practitioners WHERE agency_id = $1 AND practitioner_id = $2
-        """,
-        event.agency_id,
-        event.data["practitioner_id"],
+        SELECT agency_id, practitioner_id, {n[0]}::bigint, {n[1]}::uuid, {n[2]}::text,
+            {n[3]}::text::date, role, program_start, coach_id, supervisor_id, team_id,
+            {n[4]}::text[], {n[5]}::text, {n[6]}::uuid, {n[7]}::text, {n[8]}::timestamptz
+        FROM changed
+    """
+
+
+def _history_values(
+    event: StoredEvent, kind: str, effective_on: str, changed: list[str]
+) -> list[Any]:
+    client_id, content_hash = _idempotency(event)
+    return [
         event.position,
         event.event_id,
         kind,
@@ -173,4 +126,80 @@ async def _copy_into_history(
         client_id,
         content_hash,
         event.recorded_at,
-    )
+    ]
+
+
+_REGISTERED = _with_history(
+    """
+    INSERT INTO practitioners (agency_id, practitioner_id, role, program_start, coach_id,
+        supervisor_id, team_id, left_on, registered_event_id, registered_at)
+    VALUES ($1, $2, $3, $4::text::date, $5, $6, $7, NULL, $8, $9)
+    ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET role = excluded.role,
+        program_start = excluded.program_start, coach_id = excluded.coach_id,
+        supervisor_id = excluded.supervisor_id, team_id = excluded.team_id,
+        left_on = NULL, registered_event_id = excluded.registered_event_id,
+        registered_at = excluded.registered_at
+    RETURNING *
+    """,
+    10,
+)
+
+_DETAILS_CHANGED = _with_history(
+    """
+    UPDATE practitioners SET role = $3, program_start = $4::text::date, coach_id = $5,
+        supervisor_id = $6, team_id = $7
+    WHERE agency_id = $1 AND practitioner_id = $2
+    RETURNING *
+    """,
+    8,
+)
+
+_LEFT_OR_RETURNED = _with_history(
+    """
+    UPDATE practitioners SET left_on = $3::text::date
+    WHERE agency_id = $1 AND practitioner_id = $2
+    RETURNING *
+    """,
+    4,
+)
+
+
+async def project_roster_event(conn: Connection, event: StoredEvent) -> None:
+    """One roster event: the `practitioners` row and its history row, one statement."""
+    data, agency = event.data, event.agency_id
+    who = data["practitioner_id"]
+    kind = event.name.removeprefix("practitioner_")
+    if event.name == "practitioner_registered":
+        await conn.execute(
+            _REGISTERED,
+            agency,
+            who,
+            data["role"],
+            data["program_start"],
+            data["coach_id"],
+            data["supervisor_id"],
+            data.get("team_id"),
+            event.event_id,
+            event.recorded_at,
+            *_history_values(event, kind, data["program_start"], []),
+        )
+    elif event.name == "practitioner_details_changed":
+        await conn.execute(
+            _DETAILS_CHANGED,
+            agency,
+            who,
+            data["role"],
+            data["program_start"],
+            data["coach_id"],
+            data["supervisor_id"],
+            data["team_id"],
+            *_history_values(event, kind, data["effective_on"], data["changed"]),
+        )
+    elif event.name in ("practitioner_left", "practitioner_returned"):
+        await conn.execute(
+            _LEFT_OR_RETURNED,
+            agency,
+            who,
+            data["effective_on"] if kind == "left" else None,
+            *_history_values(event, kind, data["effective_on"], []),
+        )

@@ -82,15 +82,6 @@ async def recorded_request(
     )
 
 
-async def history(conn: Connection, agency_id: str, practitioner_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT * FROM roster_changes WHERE agency_id = $1 AND practitioner_id = $2"
-        " ORDER BY effective_on, position",
-        agency_id,
-        practitioner_id,
-    )
-
-
 async def teams_page(
     conn: Connection, agency_id: str, as_of: date, page: PageRequest
 ) -> list[asyncpg.Record]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import TypeAdapter
 
-from services.certification.adapters import listing, roster_rows
+from services.certification.adapters import listing
 from services.certification.domain.transitions import CertificationStatus
 from services.certification.entrypoints.dependencies import (
     Today,
@@ -53,18 +53,23 @@ LEVELS: TypeAdapter[list[LevelStatusPublic]] = TypeAdapter(list[LevelStatusPubli
 
 
 def practitioner_public(row: asyncpg.Record) -> PractitionerPublic:
-    return PractitionerPublic(
-        practitioner_id=row["practitioner_id"],
-        role=row["role"],
-        program_start=row["program_start"],
-        coach_id=row["coach_id"],
-        supervisor_id=row["supervisor_id"],
-        team_id=row["team_id"],
-        left_on=row["left_on"],
-        levels=LEVELS.validate_python(row["levels"]),
-        evaluated_as_of=row["as_of"],
-        next_change_on=row["next_change_on"],
-    )
+    return PractitionerPublic(**_entry_fields(row))
+
+
+def _entry_fields(row: asyncpg.Record) -> dict[str, Any]:
+    """A roster row's fields of `PractitionerPublic` (and of the detail, which extends it)."""
+    return {
+        "practitioner_id": row["practitioner_id"],
+        "role": row["role"],
+        "program_start": row["program_start"],
+        "coach_id": row["coach_id"],
+        "supervisor_id": row["supervisor_id"],
+        "team_id": row["team_id"],
+        "left_on": row["left_on"],
+        "levels": LEVELS.validate_python(row["levels"]),
+        "evaluated_as_of": row["as_of"],
+        "next_change_on": row["next_change_on"],
+    }
 
 
 @router.post(
@@ -111,12 +116,11 @@ async def practitioner_detail_on(
 ) -> PractitionerDetailPublic:
     """`practitioner_detail` on a connection the caller holds."""
     row = await listing.roster_row(conn, agency_id, practitioner_id)
-    changes = await roster_rows.history(conn, agency_id, practitioner_id)
     if row is None:
         raise NotFound(f"no practitioner {practitioner_id} on this agency's roster")
     return PractitionerDetailPublic(
-        **practitioner_public(row).model_dump(),
-        history=[RosterChangePublic.model_validate(dict(change)) for change in changes],
+        **_entry_fields(row),
+        history=[RosterChangePublic.model_validate(dict(change)) for change in row["history"]],
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from services.certification.adapters import evidence_rows, policy_rows, status_rows, window_rows
+from services.certification.adapters import evaluation_reads, status_rows, window_rows
 from services.certification.adapters.metrics import FOLD_SECONDS, TRANSITIONS_PUBLISHED
 from services.certification.adapters.projector import project
 from services.certification.domain.evaluate import evaluate, fold_timeline
@@ -66,6 +66,7 @@ async def refresh(
     *,
     policy: Policy | None = None,
     evidence: EvidenceSet | None = None,
+    announced: list[Announced] | None = None,
     actor: str | None = None,
     closing_window: str | None = None,
 ) -> Evaluated:
@@ -83,6 +84,7 @@ async def refresh(
         today,
         policy=policy,
         evidence=None if evidence is None else {practitioner_id: evidence},
+        announced=None if announced is None else {practitioner_id: announced},
         actors={practitioner_id: actor},
         closing_window=closing_window,
     )
@@ -98,20 +100,26 @@ async def refresh_many(
     *,
     policy: Policy | None = None,
     evidence: Mapping[str, EvidenceSet] | None = None,
+    announced: Mapping[str, list[Announced]] | None = None,
     actors: Mapping[str, str | None] | None = None,
     closing_window: str | None = None,
 ) -> dict[str, Evaluated]:
     """`refresh` for several practitioners of one agency, with a fixed number of round
-    trips (policy, evidence, window, announced, one append and projection of the news,
+    trips (policy, window and evidence, announced, one append and projection of the news,
     one status write) instead of a few per practitioner. ``evidence`` (when given) must
-    hold every practitioner that has any; ``actors`` names who each one's news is by.
+    hold every practitioner that has any, ``announced`` (when given) what is on record
+    for each; ``actors`` names who each one's news is by.
     """
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
         return {}
-    policy = policy or await policy_rows.adopted_policy(conn, agency_id)
+    inputs = await evaluation_reads.evaluation_inputs(
+        conn, agency_id, ids, with_evidence=evidence is None
+    )
+    policy = policy or inputs.adopted_policy()
+    holding = None if closing_window else inputs.open_window_id
     if evidence is None:
-        evidence = await evidence_rows.evidence_sets(conn, agency_id, ids)
+        evidence = inputs.evidence
     evidence_of = {pid: evidence.get(pid) or EvidenceSet(pid) for pid in ids}
     states: dict[str, CertificationState] = {}
     next_changes: dict[str, date | None] = {}
@@ -120,12 +128,12 @@ async def refresh_many(
             timeline = fold_timeline(policy, evidence_of[pid], today)
             states[pid] = evaluate(policy, evidence_of[pid], today, timeline=timeline)
         next_changes[pid] = next_change_on(policy, evidence_of[pid], states[pid], timeline=timeline)
-    holding = None if closing_window else await window_rows.open_window_id(conn, agency_id)
     published: dict[str, list[StoredEvent]] = {pid: [] for pid in ids}
     if holding is not None:
         await window_rows.hold(conn, agency_id, holding, ids)
     else:
-        announced = await status_rows.announced_of(conn, agency_id, ids)
+        if announced is None:
+            announced = await status_rows.announced_of(conn, agency_id, ids)
         pending = {
             pid: _news(
                 agency_id,

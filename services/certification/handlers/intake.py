@@ -96,11 +96,13 @@ async def record_new_evidence(
     today: date,
     actor: str | None = None,
     evaluate: bool = True,
-    registered: bool = False,
+    just_registered: bool = False,
 ) -> Evaluated | None:
     """`receive_evidence` after its checks: for a caller holding the agency's and the
     practitioner's locks, with an item no one can have sent before (its id was minted in
-    this transaction). `registered`: the practitioner is on the roster (no look-up)."""
+    this transaction). `just_registered`: the practitioner was registered in this
+    transaction, so is on the roster (no look-up) and has nothing announced (no look-up:
+    only registered practitioners are evaluated, so none of their transitions is on record)."""
     practitioner_id = item.practitioner_id
     stored = await store.append(
         conn,
@@ -125,8 +127,11 @@ async def record_new_evidence(
     await project(conn, stored)
     if not evaluate:
         return None
-    on_roster = registered or await evidence_rows.roster_entry(conn, agency_id, practitioner_id)
-    if not on_roster:
+    if just_registered:
+        return await refresh(
+            conn, store, agency_id, practitioner_id, today, announced=[], actor=actor
+        )
+    if not await evidence_rows.roster_entry(conn, agency_id, practitioner_id):
         return None  # kept until the practitioner is registered; only the roster is evaluated
     return await refresh(conn, store, agency_id, practitioner_id, today, actor=actor)
 

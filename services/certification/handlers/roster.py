@@ -23,6 +23,7 @@ from services.certification.domain.vocabulary import Role
 from services.certification.handlers.intake import record_new_evidence
 from shared.auth import Principal
 from shared.database import Connection
+from shared.envelope import event_type
 from shared.events import PendingEvent
 from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.naming import stream_id
@@ -121,7 +122,7 @@ async def _register_in(
         role=command.role,
         coach_id=command.coach_id,
     )
-    source_type = stored.to_cloudevent("certification").type
+    source_type = event_type("certification", stored.name, stored.schema_version)
     # the locks are held, the enrollment's id is the event just appended, the roster
     # entry was just projected: none of `receive_evidence`'s checks can find anything
     await record_new_evidence(
@@ -133,6 +134,6 @@ async def _register_in(
         source_type=source_type,
         today=today,
         actor=principal.actor,
-        registered=True,
+        just_registered=True,
     )
     return requested, True

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import asyncpg
 
 from services.fidelity.domain.events import ObservationRecorded
-from services.fidelity.domain.scoring import ScoredObservation
+from services.fidelity.domain.scoring import DomainScore, ItemScore, ScoredObservation
 from shared.database import Connection
 
 _SELECT = """
@@ -64,8 +64,8 @@ async def insert_observation(
         event.setting,
         event.total,
         event.band,
-        [{**asdict(d), "band": d.band.value} for d in scored.domains],
-        [asdict(i) for i in scored.items],
+        [_domain_score(d) for d in scored.domains],
+        [_item_score(i) for i in scored.items],
         event.ratings,
         event.observer_calibrated,
         calibration_reason,
@@ -77,6 +77,26 @@ async def insert_observation(
     )
     assert row is not None
     return row
+
+
+def _domain_score(score: DomainScore) -> dict[str, Any]:
+    """A scored domain as stored (`dataclasses.asdict` spelled out: it deep-copies, slowly)."""
+    return {
+        "domain_id": score.domain_id,
+        "score": score.score,
+        "band": score.band.value,
+        "item_count": score.item_count,
+    }
+
+
+def _item_score(score: ItemScore) -> dict[str, Any]:
+    return {
+        "item_id": score.item_id,
+        "domain_id": score.domain_id,
+        "present": score.present,
+        "applicable": score.applicable,
+        "score": score.score,
+    }
 
 
 async def find_observation(

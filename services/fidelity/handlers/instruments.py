@@ -24,6 +24,7 @@ from services.fidelity.models.instruments import (
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
+from shared.extras import RuntimeExtra
 from shared.idempotency import create_once, fingerprint
 from shared.naming import stream_id
 from shared.pagination import Page, PageRequest
@@ -70,6 +71,44 @@ async def load_instrument_on(
         f"instrument {key!r} has no version {version}; "
         f"the latest is {latest.instrument.version} (GET /instruments?key={key})"
     )
+
+
+class PublishedInstruments:
+    """The instrument versions this process has found, by (agency, key, version).
+
+    A stored version never changes (no update, no delete), and which row an agency sees
+    for a (key, version) cannot change either: its own row wins over the global one, and
+    publishing a version at or below one the agency already sees is refused
+    (`_check_successor`). So a version once found is the answer for the life of the
+    process, in every replica alike, and an observation costs no look-up of it. A version
+    not found is not kept: it may be published later.
+    """
+
+    def __init__(self, at_most: int = 1024) -> None:
+        self._found: dict[tuple[str, str, int], Instrument] = {}
+        self._at_most = at_most
+
+    async def load(self, conn: Connection, agency_id: str, key: str, version: int) -> Instrument:
+        """`load_instrument_on`, looked up once per (agency, key, version)."""
+        found = self._found.get((agency_id, key, version))
+        if found is None:
+            found = await load_instrument_on(conn, agency_id, key, version)
+            if len(self._found) >= self._at_most:
+                self._found.clear()
+            self._found[(agency_id, key, version)] = found
+        return found
+
+
+_PUBLISHED: RuntimeExtra[PublishedInstruments] = RuntimeExtra("fidelity_published_instruments")
+
+
+def published_instruments(runtime: Runtime) -> PublishedInstruments:
+    """The running service's cache of found versions (made at its first use)."""
+    cache = _PUBLISHED.get(runtime)
+    if cache is None:
+        cache = PublishedInstruments()
+        _PUBLISHED.put(runtime, cache)
+    return cache
 
 
 async def get_instrument(

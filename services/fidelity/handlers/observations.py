@@ -9,17 +9,18 @@ import asyncpg
 
 from services.fidelity.adapters.comparison_rows import insert_comparison
 from services.fidelity.adapters.observation_rows import find_observation, insert_observation
+from services.fidelity.adapters.recording_reads import roster_and_attempts
 from services.fidelity.config import fidelity_settings
+from services.fidelity.domain.calibration import calibration_status_on
 from services.fidelity.domain.events import CoObservationCompared, ObservationRecorded
-from services.fidelity.domain.scoring import score_observation, validate_ratings
+from services.fidelity.domain.scoring import score_valid_ratings, validate_ratings
 from services.fidelity.domain.trend import ObservationScore
-from services.fidelity.handlers.calibration import status_on
 from services.fidelity.handlers.co_observation import (
     compare_with_first,
     first_observation_of_meeting,
 )
 from services.fidelity.handlers.drift import record_new_drift
-from services.fidelity.handlers.instruments import load_instrument_on
+from services.fidelity.handlers.instruments import published_instruments
 from services.fidelity.handlers.observers import acting_observer
 from services.fidelity.models.observations import (
     AgreementOut,
@@ -94,17 +95,21 @@ async def record_observation(
 
     async def create() -> ObservationPublic:
         async with runtime.pool.acquire() as conn:
-            instrument = await load_instrument_on(
+            instrument = await published_instruments(runtime).load(
                 conn, agency, body.instrument_key, body.instrument_version
             )
             ratings = validate_ratings(instrument, rating_pairs(body.ratings))
-            scored = score_observation(instrument, ratings)
-            await require_on_roster(conn, agency, [body.practitioner_id], body.meeting_date)
+            scored = score_valid_ratings(instrument, ratings)
+            reads = await roster_and_attempts(
+                conn, agency, body.practitioner_id, observer_id, body.meeting_date
+            )
+            if not reads.practitioner_on_roster:  # the refusal, naming why
+                await require_on_roster(conn, agency, [body.practitioner_id], body.meeting_date)
             first = None
             if body.co_observation_of is not None:
                 first = await first_observation_of_meeting(conn, agency, body, observer_id)
-            calibration = await status_on(
-                conn, agency, observer_id, body.meeting_date, instrument.key
+            calibration = calibration_status_on(
+                reads.observer_attempts, observer_id, body.meeting_date, instrument.key
             )
             recorded = ObservationRecorded(
                 observation_id=str(observation_id),

@@ -1,0 +1,63 @@
+"""What re-evaluating practitioners of an agency reads, in one round trip.
+
+The policy the agency adopted (`policy_rows`), its open import window, if any
+(`window_rows`), and the practitioners' evidence (`evidence_rows`): all change while
+the service runs (an adoption, a window opened or closed, new evidence), so all are
+read fresh at every evaluation, just together: the agency's row, then one row per
+evidence item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from services.certification.adapters.evidence_rows import evidence_sets_of
+from services.certification.adapters.policy_rows import ADOPTED, adopted_from
+from services.certification.domain.evidence import EvidenceSet
+from services.certification.domain.policy import Policy
+from shared.database import Connection
+
+_INPUTS = f"""
+    SELECT 'agency' AS part, NULL::text AS practitioner_id, NULL::text AS item,
+           (SELECT window_id FROM import_windows
+            WHERE agency_id = $1 AND closed_at IS NULL LIMIT 1) AS open_window_id,
+           adopted.policy_id, adopted.policy_version, adopted.text
+    FROM (SELECT) AS one LEFT JOIN LATERAL ({ADOPTED}) AS adopted ON true
+    UNION ALL
+    SELECT 'evidence', practitioner_id, item::text, NULL, NULL, NULL, NULL
+    FROM evidence WHERE $3 AND agency_id = $1 AND practitioner_id = ANY($4::text[])
+"""
+
+
+@dataclass(frozen=True)
+class EvaluationInputs:
+    agency_id: str
+    adoption: Any  # the agency's row: the latest adoption's policy id, version and text
+    open_window_id: str | None
+    evidence: dict[str, EvidenceSet]  # empty unless asked for
+
+    def adopted_policy(self) -> Policy:
+        """The policy the agency's practitioners are evaluated under now."""
+        return adopted_from(self.agency_id, self.adoption)
+
+
+async def evaluation_inputs(
+    conn: Connection, agency_id: str, practitioner_ids: Sequence[str], *, with_evidence: bool
+) -> EvaluationInputs:
+    """The agency's adoption and open window; with the practitioners' evidence sets
+    (each observation's calibration decided, `evidence_rows.evidence_sets`) if asked."""
+    rows = await conn.fetch(_INPUTS, agency_id, None, with_evidence, list(practitioner_ids))
+    [agency] = [row for row in rows if row["part"] == "agency"]
+    evidence = [row for row in rows if row["part"] == "evidence"]
+    return EvaluationInputs(
+        agency_id=agency_id,
+        adoption=agency,
+        open_window_id=agency["open_window_id"],
+        evidence=(
+            await evidence_sets_of(conn, agency_id, practitioner_ids, evidence)
+            if with_evidence
+            else {}
+        ),
+    )
