@@ -197,6 +197,8 @@ class Bench:
         lines = self.sizes.import_lines
         log(f"figure 2: bulk import of {lines:,} observations → certification committed")
         practitioners = [f"w-{n}" for n in range(max(CLIENT_COUNTS))]
+        services = {name: self.stack.services[name] for name in ("fidelity", "certification")}
+        cpu_before = {name: process.cpu_seconds() for name, process in services.items()}
         rate, seconds = await import_to_certified(
             self.urls["fidelity"],
             self.stack.secret,
@@ -215,7 +217,11 @@ class Bench:
                 "publish_async",
                 self.publish_rate,
                 Target(AT_LEAST_CEILING_SHARE, 0.25),
-                f"{seconds:.1f} s",
+                f"{seconds:.1f} s; service CPU per line: "
+                + ", ".join(
+                    f"{name} {(process.cpu_seconds() - cpu_before[name]) / lines * 1000:.2f} ms"
+                    for name, process in services.items()
+                ),
             )
         )
         self.notes.append(
