@@ -88,6 +88,8 @@ class ParsedLine:
     record_id: str
     fields: dict[str, Any]
     problem: dict[str, Any] | None = None
+    # a usable line as sent (its JSON is stored as it is, not encoded again from `fields`)
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def parse_line(number: int, text: str, kinds: Mapping[str, ImportKind[Any]]) -> 
             f"a {kind} line needs its stable '{id_field}', so a re-import stores nothing twice"
         )
         return ParsedLine(number, kind, "", value, problem)
-    return ParsedLine(number, kind, record_id[:200], value)
+    return ParsedLine(number, kind, record_id[:200], value, text=text)
 
 
 def problem_for_error(error: Exception, domain_errors: DomainErrors) -> dict[str, Any] | None:

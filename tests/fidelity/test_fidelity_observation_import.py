@@ -94,6 +94,7 @@ def _lines() -> list[dict[str, Any]]:
             meeting_date=_day(4),
             rated=ratings(TEAM_MEETING_INDICATORS, TM_ENG_1_a="sometimes"),
         ),
+        tiny_observation(8, meeting_date=_day(10), setting='caf\u00e9 "back\\room" \u2713'),
     ]
 
 
