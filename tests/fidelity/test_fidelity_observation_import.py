@@ -161,13 +161,21 @@ async def test_an_import_stores_exactly_what_posting_each_observation_in_turn_st
     assert imported == one_by_one
 
 
-async def test_a_resent_import_stores_nothing_more(fidelity: FidelityApi) -> None:
+async def test_a_dry_run_foretells_the_import_and_a_resent_import_stores_nothing_more(
+    fidelity: FidelityApi,
+) -> None:
     await _prepared(fidelity)
     await fidelity.roster.ensure("prac-1", "prac-2")
     body = ndjson({"kind": "observation", **line} for line in _lines())
+    dry = (await post_import(fidelity.client, fidelity.headers(), body, dry_run=True)).json()
+    assert await fidelity.count("observations") == 0
     first = await post_import(fidelity.client, fidelity.headers(), body)
-    await finished_report(fidelity.client, fidelity.headers(), first.json()["id"])
+    done = await finished_report(fidelity.client, fidelity.headers(), first.json()["id"])
     before = await _stored(fidelity)
+
+    counts = ("stored", "already_present", "invalid")
+    assert [dry[c] for c in counts] == [done[c] for c in counts]
+    assert done["stored"] == len(before["observations"])
 
     again = await post_import(fidelity.client, fidelity.headers(), body)
     report = await finished_report(fidelity.client, fidelity.headers(), again.json()["id"])
