@@ -48,6 +48,9 @@ Outcome = Literal["stored", "present", "invalid"]
 ManyOutcome = bool | Exception
 DomainErrors = Mapping[type[Exception], Callable[[Any], Problem]]
 
+# most lines of one kind given to its `store_many` at once (its statements' size)
+MAX_RUN = 500
+
 # errors that say "try the batch again later", not "this line is wrong"
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     *UNAVAILABLE_ERRORS,
@@ -264,12 +267,12 @@ async def _apply_whole(
 def _runs(
     lines: Sequence[ParsedLine], kinds: Mapping[str, ImportKind[Any]]
 ) -> list[list[ParsedLine]]:
-    """The lines in order, consecutive usable lines of a kind with `store_many` together,
-    every other line alone."""
+    """The lines in order, consecutive usable lines of a kind with `store_many` together
+    (at most `MAX_RUN`: a dry run's batch is the whole file), every other line alone."""
     runs: list[list[ParsedLine]] = []
     for line in lines:
         many = line.problem is None and kinds[line.kind].store_many is not None
-        previous = runs[-1][0] if runs else None
+        previous = runs[-1][0] if runs and len(runs[-1]) < MAX_RUN else None
         if many and previous is not None and (previous.problem, previous.kind) == (None, line.kind):
             runs[-1].append(line)
             continue
