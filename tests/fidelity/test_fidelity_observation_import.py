@@ -124,10 +124,15 @@ async def _stored(api: FidelityApi) -> dict[str, Any]:
                 {k: v for k, v in r.items() if k not in ("seq", "recorded_at")} for r in rows
             ]
         order = await conn.fetch("SELECT id FROM observations ORDER BY seq")
+        appended = await conn.fetch(
+            "SELECT stream_id, stream_version FROM events"
+            " WHERE stream_id LIKE 'observation/%' OR stream_id LIKE 'drift/%' ORDER BY position"
+        )
     return {
         "events": [dict(r) for r in events],
         **tables,
         "recording order": [r["id"] for r in order],
+        "event order": [tuple(r) for r in appended],
     }
 
 

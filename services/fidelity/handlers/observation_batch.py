@@ -53,6 +53,7 @@ from services.fidelity.models.observations import (
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
+from shared.eventstore import EventStore
 from shared.idempotency import ensure_same_content, fingerprint
 from shared.idempotency_keys import minted_id
 from shared.naming import stream_id
@@ -287,7 +288,7 @@ async def _store(
                 "drift", agency, recorded.practitioner_id, recorded.instrument_key
             )
             streams.append((drift_stream, _pending(signals, principal)))
-    await runtime.store.append_streams(conn, streams)
+    await _append_in_order(runtime.store, conn, streams)
     rows = [
         ObservationRow(
             item.recorded,
@@ -302,6 +303,22 @@ async def _store(
     await insert_drift_signals(
         conn, principal.agency_id, [signal for signals in drift.values() for signal in signals]
     )
+
+
+async def _append_in_order(
+    store: EventStore, conn: Connection, streams: Sequence[tuple[str, Sequence[PendingEvent]]]
+) -> None:
+    """The events in one INSERT per stretch without a repeated stream (`append_streams`
+    groups a stream's events together), so they are stored in the order consecutive
+    POSTs store them: a practitioner's second drift signal of the run after the
+    observations before it."""
+    stretch: list[tuple[str, Sequence[PendingEvent]]] = []
+    for stream, events in streams:
+        if any(stream == seen for seen, _ in stretch):
+            await store.append_streams(conn, stretch)
+            stretch = []
+        stretch.append((stream, events))
+    await store.append_streams(conn, stretch)
 
 
 async def _drift(
