@@ -6,13 +6,15 @@ record. An import's run of observations is checked line by line with the same ru
 the same order (observer, self-observation, future date, a repeat of a stored id,
 instrument, ratings, roster), but each look-up is one query for the run: the stored
 ids, the instruments, the roster on each line's date, the observers' calibration, the
-practitioners' counted histories for drift. Then the run's events go in one append and
-its rows in one INSERT per table. A line refused is reported with the error its POST
-raises and writes nothing; the others land.
+practitioners' counted histories for drift. Then the run's events go in one append (in
+line order, as consecutive POSTs store them) and its rows in one INSERT per table. A
+line refused is reported with the error its POST raises and writes nothing; the others
+land.
 
 Drift is detected line by line in order, each line seeing the lines before it, exactly
-as consecutive POSTs would. A co-observation (rare in an import, and read against its
-first observation) goes through `record_observation` itself, in its place in the order.
+as consecutive POSTs would (`drift_batch.py`). A co-observation (rare in an import, and
+read against its first observation) goes through `record_observation` itself, in its
+place in the order.
 """
 
 from __future__ import annotations
@@ -26,22 +28,18 @@ import asyncpg
 from services.fidelity.adapters.observation_batch_rows import (
     ObservationRow,
     calibration_histories,
-    counted_histories,
     insert_drift_signals,
     insert_observations,
-    lock_drift_streams,
-    stored_drift_ids,
     stored_fingerprints,
 )
 from services.fidelity.config import fidelity_settings
 from services.fidelity.domain.calibration import CalibrationStatus, calibration_status_on
-from services.fidelity.domain.drift import DriftThresholds, detect_new_drift
 from services.fidelity.domain.errors import FidelityError
-from services.fidelity.domain.events import FidelityDriftDetected, ObservationRecorded
+from services.fidelity.domain.events import ObservationRecorded
 from services.fidelity.domain.instruments import Instrument
 from services.fidelity.domain.scoring import ScoredObservation, score_observation, validate_ratings
-from services.fidelity.domain.trend import ObservationScore
-from services.fidelity.handlers.drift import _drift_event, _pending, score_from_row
+from services.fidelity.handlers.drift import _pending
+from services.fidelity.handlers.drift_batch import new_drift_of_run
 from services.fidelity.handlers.instruments import load_instrument_on
 from services.fidelity.handlers.observations import record_observation
 from services.fidelity.handlers.observers import acting_observer
@@ -270,7 +268,9 @@ async def _store(
     one append, its observations and drift signals in one INSERT each."""
     if not valid:
         return
-    drift = await _drift(conn, principal, valid, fidelity_settings(runtime).drift_thresholds)
+    counted = [(v.line.index, v.recorded, v.scored) for v in valid if v.calibration.calibrated]
+    thresholds = fidelity_settings(runtime).drift_thresholds
+    drift = await new_drift_of_run(conn, principal, counted, thresholds)
     streams: list[tuple[str, Sequence[PendingEvent]]] = []
     for item in valid:
         recorded, agency = item.recorded, principal.agency_id
@@ -313,47 +313,11 @@ async def _append_in_order(
     POSTs store them: a practitioner's second drift signal of the run after the
     observations before it."""
     stretch: list[tuple[str, Sequence[PendingEvent]]] = []
+    seen: set[str] = set()
     for stream, events in streams:
-        if any(stream == seen for seen, _ in stretch):
+        if stream in seen:
             await store.append_streams(conn, stretch)
-            stretch = []
+            stretch, seen = [], set()
         stretch.append((stream, events))
+        seen.add(stream)
     await store.append_streams(conn, stretch)
-
-
-async def _drift(
-    conn: Connection, principal: Principal, valid: Sequence[_Valid], thresholds: DriftThresholds
-) -> dict[int, list[FidelityDriftDetected]]:
-    """`record_new_drift` for each counted line, in order: the new signals of each line,
-    every line seeing the stored history and the run's lines before it."""
-    agency = principal.agency_id
-    counted = [v for v in valid if v.calibration.calibrated]
-    if not counted:
-        return {}
-    pairs = list(
-        dict.fromkeys((v.recorded.practitioner_id, v.recorded.instrument_key) for v in counted)
-    )
-    await lock_drift_streams(conn, agency, [f"{p}|{k}" for p, k in pairs])
-    stored_rows = await counted_histories(conn, agency, pairs)
-    history = {pair: [score_from_row(r) for r in rows] for pair, rows in stored_rows.items()}
-    found: dict[int, list[FidelityDriftDetected]] = {}
-    for item in counted:
-        recorded = item.recorded
-        pair = (recorded.practitioner_id, recorded.instrument_key)
-        new = ObservationScore.from_scored(
-            recorded.observation_id, recorded.meeting_date, item.scored
-        )
-        previous = history[pair]
-        signals = detect_new_drift(previous, new, thresholds)
-        found[item.line.index] = [_drift_event(agency, *pair, signal) for signal in signals]
-        # counted history order: meeting date, then recording order (a stable sort)
-        history[pair] = sorted([*previous, new], key=lambda score: score.practice_date)
-    candidates = [event.drift_id for events in found.values() for event in events]
-    already = await stored_drift_ids(conn, agency, candidates) if candidates else set()
-    new_signals: dict[int, list[FidelityDriftDetected]] = {}
-    for index, events in found.items():
-        for event in events:  # a signal stored once is never emitted again
-            if event.drift_id not in already:
-                already.add(event.drift_id)
-                new_signals.setdefault(index, []).append(event)
-    return new_signals
