@@ -20,7 +20,7 @@ from services.fidelity.domain.drift import DriftThresholds, detect_new_drift
 from services.fidelity.domain.events import FidelityDriftDetected, ObservationRecorded
 from services.fidelity.domain.scoring import ScoredObservation
 from services.fidelity.domain.trend import ObservationScore
-from services.fidelity.handlers.drift import _drift_event, score_from_row
+from services.fidelity.handlers.drift import drift_event, score_from_row
 from shared.auth import Principal
 from shared.database import Connection
 
@@ -48,7 +48,7 @@ async def new_drift_of_run(
         new = ObservationScore.from_scored(recorded.observation_id, recorded.meeting_date, scored)
         previous = history[pair]
         signals = detect_new_drift(previous, new, thresholds)
-        found[index] = [_drift_event(agency, *pair, signal) for signal in signals]
+        found[index] = [drift_event(agency, *pair, signal) for signal in signals]
         # counted history order: meeting date, then recording order (a stable sort)
         history[pair] = sorted([*previous, new], key=lambda score: score.practice_date)
     candidates = [event.drift_id for events in found.values() for event in events]

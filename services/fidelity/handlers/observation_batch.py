@@ -38,7 +38,7 @@ from services.fidelity.domain.errors import FidelityError
 from services.fidelity.domain.events import ObservationRecorded
 from services.fidelity.domain.instruments import Instrument
 from services.fidelity.domain.scoring import ScoredObservation, score_observation, validate_ratings
-from services.fidelity.handlers.drift import _pending
+from services.fidelity.handlers.drift import drift_pending
 from services.fidelity.handlers.drift_batch import new_drift_of_run
 from services.fidelity.handlers.instruments import load_instrument_on
 from services.fidelity.handlers.observations import record_observation
@@ -287,7 +287,7 @@ async def _store(
             drift_stream = stream_id(
                 "drift", agency, recorded.practitioner_id, recorded.instrument_key
             )
-            streams.append((drift_stream, _pending(signals, principal)))
+            streams.append((drift_stream, drift_pending(signals, principal)))
     await _append_in_order(runtime.store, conn, streams)
     rows = [
         ObservationRow(
