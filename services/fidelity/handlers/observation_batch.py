@@ -99,12 +99,24 @@ async def record_observations(
                 continue
             outcomes += await _record_together(runtime, conn, principal, run)
             run = []
-            outcomes.append(await _record_alone(runtime, principal, body))
+            outcomes.append(await _record_alone(runtime, conn, principal, body))
         outcomes += await _record_together(runtime, conn, principal, run)
     return outcomes
 
 
-async def _record_alone(runtime: Runtime, principal: Principal, body: ObservationCreate) -> Outcome:
+async def _record_alone(
+    runtime: Runtime, conn: Connection, principal: Principal, body: ObservationCreate
+) -> Outcome:
+    """A co-observation by the single-record path; a repeat of a stored one answered
+    before it (that path would find the twin only when its append fails, which spoils
+    the batch's whole try)."""
+    try:
+        line = _checked(principal, 0, body)
+    except Problem as error:
+        return error
+    stored = await stored_fingerprints(conn, principal.agency_id, [line.observation_id])
+    if line.observation_id in stored:
+        return _repeat(line, stored[line.observation_id])
     try:
         _, created = await record_observation(runtime, principal, body)
     except asyncpg.PostgresError:
