@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from math import isnan
+from math import isnan, lcm
 
 from services.fidelity.domain.errors import (
     DuplicateRatingError,
@@ -208,4 +208,8 @@ def _as_rating(indicator_id: str, value: str) -> Rating:
 
 
 def _mean(values: list[Fraction]) -> Fraction:
-    return sum(values, Fraction(0)) / len(values)
+    """The exact mean, summed over one common denominator (`sum` of Fractions reduces
+    every partial sum: it cost more than the rest of a scoring)."""
+    common = lcm(*(value.denominator for value in values))
+    total = sum(value.numerator * (common // value.denominator) for value in values)
+    return Fraction(total, common * len(values))
