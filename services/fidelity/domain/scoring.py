@@ -153,8 +153,12 @@ def validate_ratings(instrument: Instrument, ratings: RatingsInput) -> dict[str,
 
 def score_observation(instrument: Instrument, ratings: RatingsInput) -> ScoredObservation:
     """Validate the ratings and score them; ``UnscorableObservationError`` if all are N/A."""
-    valid = validate_ratings(instrument, ratings)
+    return score_valid_ratings(instrument, validate_ratings(instrument, ratings))
 
+
+def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> ScoredObservation:
+    """`score_observation` of ratings `validate_ratings` has already answered (not checked
+    again); ``UnscorableObservationError`` if all are N/A."""
     item_scores: list[tuple[ItemScore, Fraction]] = []
     for domain, item in instrument.items():
         applicable = [valid[i.id] for i in item.indicators if valid[i.id] != Rating.NOT_APPLICABLE]

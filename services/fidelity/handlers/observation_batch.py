@@ -37,7 +37,11 @@ from services.fidelity.domain.calibration import CalibrationStatus, calibration_
 from services.fidelity.domain.errors import FidelityError
 from services.fidelity.domain.events import ObservationRecorded
 from services.fidelity.domain.instruments import Instrument
-from services.fidelity.domain.scoring import ScoredObservation, score_observation, validate_ratings
+from services.fidelity.domain.scoring import (
+    ScoredObservation,
+    score_valid_ratings,
+    validate_ratings,
+)
 from services.fidelity.handlers.drift import drift_pending
 from services.fidelity.handlers.drift_batch import new_drift_of_run
 from services.fidelity.handlers.instruments import load_instrument_on
@@ -206,7 +210,7 @@ async def _judged(
             continue
         try:
             ratings = validate_ratings(instrument, rating_pairs(line.body.ratings))
-            result = score_observation(instrument, ratings)
+            result = score_valid_ratings(instrument, ratings)
         except FidelityError as error:
             verdicts[line.index] = error
             continue
