@@ -10,8 +10,9 @@ The rules (Wraparound Team Observation Measure):
   a domain with no scorable item is left out;
 * all scores are percentages, 0-100.
 
-Arithmetic is exact (``Fraction``) and converted to float only at the end, so an
-observation that is exactly 85 % is never banded as 84.999... %.
+Arithmetic is exact (integer numerators over a common denominator) and converted to
+float only at the end, so an observation that is exactly 85 % is never banded as
+84.999... %.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from fractions import Fraction
 from math import isnan, lcm
 
 from services.fidelity.domain.errors import (
@@ -159,16 +159,16 @@ def score_observation(instrument: Instrument, ratings: RatingsInput) -> ScoredOb
 def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> ScoredObservation:
     """`score_observation` of ratings `validate_ratings` has already answered (not checked
     again); ``UnscorableObservationError`` if all are N/A."""
-    item_scores: list[tuple[ItemScore, Fraction]] = []
+    # each scored item with its exact score as (numerator, denominator): 100·present/applicable
+    item_scores: list[tuple[ItemScore, int, int]] = []
     for domain, item in instrument.items():
-        applicable = [valid[i.id] for i in item.indicators if valid[i.id] != Rating.NOT_APPLICABLE]
+        rated = [valid[i.id] for i in item.indicators]
+        applicable = len(rated) - rated.count(Rating.NOT_APPLICABLE)
         if not applicable:
             continue  # nothing to observe for this item in this meeting
-        present = sum(1 for r in applicable if r == Rating.PRESENT)
-        exact = Fraction(100 * present, len(applicable))
-        item_scores.append(
-            (ItemScore(item.id, domain.id, present, len(applicable), float(exact)), exact)
-        )
+        present = rated.count(Rating.PRESENT)
+        score = ItemScore(item.id, domain.id, present, applicable, 100 * present / applicable)
+        item_scores.append((score, 100 * present, applicable))
 
     if not item_scores:
         raise UnscorableObservationError(
@@ -178,24 +178,22 @@ def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> 
 
     domain_scores: list[DomainScore] = []
     for domain in instrument.domains:
-        exact_items = [exact for score, exact in item_scores if score.domain_id == domain.id]
+        exact_items = [(n, d) for score, n, d in item_scores if score.domain_id == domain.id]
         if not exact_items:
             continue  # no scorable item: the domain is left out, not scored 0
-        exact_domain = _mean(exact_items)
+        domain_score = _mean(exact_items)
         domain_scores.append(
-            DomainScore(
-                domain.id, float(exact_domain), fidelity_band(float(exact_domain)), len(exact_items)
-            )
+            DomainScore(domain.id, domain_score, fidelity_band(domain_score), len(exact_items))
         )
 
-    total = float(_mean([exact for _, exact in item_scores]))
+    total = _mean([(n, d) for _, n, d in item_scores])
     return ScoredObservation(
         instrument_key=instrument.key,
         instrument_version=instrument.version,
         total=total,
         band=fidelity_band(total),
         domains=tuple(domain_scores),
-        items=tuple(score for score, _ in item_scores),
+        items=tuple(score for score, _, _ in item_scores),
     )
 
 
@@ -211,9 +209,11 @@ def _as_rating(indicator_id: str, value: str) -> Rating:
         ) from None
 
 
-def _mean(values: list[Fraction]) -> Fraction:
-    """The exact mean, summed over one common denominator (`sum` of Fractions reduces
-    every partial sum: it cost more than the rest of a scoring)."""
-    common = lcm(*(value.denominator for value in values))
-    total = sum(value.numerator * (common // value.denominator) for value in values)
-    return Fraction(total, common * len(values))
+def _mean(fractions: list[tuple[int, int]]) -> float:
+    """The mean of exact fractions (numerator, denominator), rounded once at the end: the
+    sum is exact over one common denominator, and dividing two ints rounds correctly, so
+    the float is that of the exact mean (as `Fraction` arithmetic gives, at a fraction
+    of its cost)."""
+    common = lcm(*(denominator for _, denominator in fractions))
+    total = sum(numerator * (common // denominator) for numerator, denominator in fractions)
+    return total / (common * len(fractions))

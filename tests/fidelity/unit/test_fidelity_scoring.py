@@ -6,7 +6,9 @@ X.B (X.B.1 three).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
+from fractions import Fraction
 
 import pytest
 
@@ -200,3 +202,28 @@ def test_valid_pairs_become_ratings_in_instrument_order(small_instrument: Instru
     assert list(valid) == list(small_instrument.indicator_ids())
     assert set(valid.values()) == {Rating.ABSENT}
     assert all(type(r) is Rating for r in valid.values())
+
+
+def test_every_score_is_the_exact_fraction_rounded_once() -> None:
+    """Random ratings of the seed team-meeting tool, scored against exact `Fraction`
+    means: item, domain and total floats all equal the exact value's."""
+    instrument = TEAM_MEETING_OBSERVATION
+    draw = random.Random(14)
+    for _ in range(300):
+        ratings = {i: draw.choice([P, P, A, NA]) for i in instrument.indicator_ids()}
+        try:
+            scored = score_observation(instrument, ratings)
+        except UnscorableObservationError:
+            continue
+        exact: dict[str, list[Fraction]] = {}
+        for domain, item in instrument.items():
+            rated = [ratings[i.id] for i in item.indicators if ratings[i.id] != NA]
+            if rated:
+                exact.setdefault(domain.id, []).append(Fraction(100 * rated.count(P), len(rated)))
+        every = [value for values in exact.values() for value in values]
+        assert [i.score for i in scored.items] == [float(value) for value in every]
+        assert {d.domain_id: d.score for d in scored.domains} == {
+            domain_id: float(sum(values, Fraction(0)) / len(values))
+            for domain_id, values in exact.items()
+        }
+        assert scored.total == float(sum(every, Fraction(0)) / len(every))
