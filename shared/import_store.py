@@ -74,17 +74,25 @@ async def insert_import(
     await conn.execute(
         """INSERT INTO import_lines (agency_id, import_id, line_no, kind, record_id, fields,
                outcome, problem)
-           SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::jsonb[],
-               $7::text[], $8::jsonb[])""",
+           SELECT $1, $2, l.line_no, l.kind, l.record_id, l.fields::jsonb - 'kind',
+               l.outcome, l.problem
+           FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+               AS l(line_no, kind, record_id, fields, outcome, problem)""",
         principal.agency_id,
         import_id,
         [line.number for line in lines],
         [line.kind for line in lines],
         [line.record_id for line in lines],
-        [None if line.number in decided else line.fields for line in lines],
+        [None if line.number in decided else _fields_json(line) for line in lines],
         [decided[line.number].outcome if line.number in decided else None for line in lines],
         [decided[line.number].problem if line.number in decided else None for line in lines],
     )
+
+
+def _fields_json(line: ParsedLine) -> str:
+    """A pending line's JSON: as it was sent when known (parsed strictly, so PostgreSQL
+    reads the same values; its `kind` is dropped in SQL), else encoded from its fields."""
+    return line.text if line.text is not None else json.dumps(line.fields)
 
 
 async def claim_running_import(conn: Connection) -> asyncpg.Record | None:

@@ -12,6 +12,10 @@ transactions through `runtime.pool` / `runtime.store`; `pinned` hands them a run
 pool is the batch's one connection, so their transaction becomes the line's savepoint. A
 kind's `store` must therefore write only through the runtime it is given.
 
+A kind may also take a run of its lines together (`store_many`): the outcome each line's
+`store` would have had, in a few statements for the whole run. It is used on the batch's
+first, whole try; the line-by-line retry after a failure uses `store` alone.
+
 A dry run is the same batch rolled back: every check the handlers make, nothing kept.
 """
 
@@ -39,7 +43,13 @@ log = structlog.get_logger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 Outcome = Literal["stored", "present", "invalid"]
+# one line of a run stored together: True stored, False present, or the error its `store`
+# would have raised (nothing of that line written)
+ManyOutcome = bool | Exception
 DomainErrors = Mapping[type[Exception], Callable[[Any], Problem]]
+
+# most lines of one kind given to its `store_many` at once (its statements' size)
+MAX_RUN = 500
 
 # errors that say "try the batch again later", not "this line is wrong"
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
@@ -58,6 +68,10 @@ class ImportKind(Generic[M]):
     store: Callable[[Runtime, Principal, M], Awaitable[bool]]
     # the field holding the record's stable id (a practitioner's registration: its id)
     id_field: str = "id"
+    # a run of consecutive lines at once: each line's outcome, in order (see ManyOutcome)
+    store_many: (
+        Callable[[Runtime, Principal, Sequence[M]], Awaitable[Sequence[ManyOutcome]]] | None
+    ) = None
 
     async def apply(self, runtime: Runtime, principal: Principal, fields: dict[str, Any]) -> bool:
         return await self.store(runtime, principal, self.model.model_validate(fields))
@@ -77,6 +91,8 @@ class ParsedLine:
     record_id: str
     fields: dict[str, Any]
     problem: dict[str, Any] | None = None
+    # a usable line as sent (its JSON is stored as it is, not encoded again from `fields`)
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,7 @@ def parse_line(number: int, text: str, kinds: Mapping[str, ImportKind[Any]]) -> 
             f"a {kind} line needs its stable '{id_field}', so a re-import stores nothing twice"
         )
         return ParsedLine(number, kind, "", value, problem)
-    return ParsedLine(number, kind, record_id[:200], value)
+    return ParsedLine(number, kind, record_id[:200], value, text=text)
 
 
 def problem_for_error(error: Exception, domain_errors: DomainErrors) -> dict[str, Any] | None:
@@ -201,7 +217,9 @@ async def run_batch(
     appended: list[str] = []  # counted in the metrics once the try stands
     try:
         async with conn.transaction():
-            results = await _apply_whole(runtime, whole, principal, kinds, lines, appended)
+            results = await _apply_whole(
+                runtime, whole, principal, kinds, lines, appended, domain_errors
+            )
         if runtime.store.on_appended is not None and appended:
             runtime.store.on_appended(appended)
         return results
@@ -219,21 +237,82 @@ async def _apply_whole(
     kinds: Mapping[str, ImportKind[Any]],
     lines: Sequence[ParsedLine],
     appended: list[str],
+    domain_errors: DomainErrors,
 ) -> list[LineResult]:
-    """Every line without a savepoint; raises on the first that fails. The names of the
+    """Every line without a savepoint; raises on the first that fails (a line a kind's
+    `store_many` refuses is reported, not raised: it wrote nothing). The names of the
     events appended go to `appended`, not yet to the metrics."""
     batch_runtime = pinned(runtime, cast(Connection, whole))
     batch_runtime.store.on_appended = appended.extend
     results: list[LineResult] = []
-    for line in lines:
-        if line.problem is not None:
-            invalid = LineResult(line.number, line.kind, line.record_id, "invalid", line.problem)
-            results.append(invalid)
+    for run in _runs(lines, kinds):
+        first = run[0]
+        if first.problem is not None:
+            results.append(
+                LineResult(first.number, first.kind, first.record_id, "invalid", first.problem)
+            )
             continue
-        created = await kinds[line.kind].apply(batch_runtime, principal, dict(line.fields))
+        kind = kinds[first.kind]
+        if kind.store_many is not None:
+            results += await _store_run(batch_runtime, principal, kind, run, domain_errors)
+            whole.check()
+            continue
+        created = await kind.apply(batch_runtime, principal, dict(first.fields))
         whole.check()
         outcome: Outcome = "stored" if created else "present"
-        results.append(LineResult(line.number, line.kind, line.record_id, outcome))
+        results.append(LineResult(first.number, first.kind, first.record_id, outcome))
+    return results
+
+
+def _runs(
+    lines: Sequence[ParsedLine], kinds: Mapping[str, ImportKind[Any]]
+) -> list[list[ParsedLine]]:
+    """The lines in order, consecutive usable lines of a kind with `store_many` together
+    (at most `MAX_RUN`: a dry run's batch is the whole file), every other line alone."""
+    runs: list[list[ParsedLine]] = []
+    for line in lines:
+        many = line.problem is None and kinds[line.kind].store_many is not None
+        previous = runs[-1][0] if runs and len(runs[-1]) < MAX_RUN else None
+        if many and previous is not None and (previous.problem, previous.kind) == (None, line.kind):
+            runs[-1].append(line)
+            continue
+        runs.append([line])
+    return runs
+
+
+async def _store_run(
+    runtime: Runtime,
+    principal: Principal,
+    kind: ImportKind[Any],
+    run: Sequence[ParsedLine],
+    domain_errors: DomainErrors,
+) -> list[LineResult]:
+    """A run of one kind's lines stored together; a line its model refuses, or
+    `store_many` refuses, is reported with the problem its POST would answer."""
+    assert kind.store_many is not None
+    outcomes: dict[int, ManyOutcome] = {}
+    bodies: list[tuple[int, Any]] = []
+    for line in run:
+        try:
+            bodies.append((line.number, kind.model.model_validate(dict(line.fields))))
+        except ValidationError as error:
+            outcomes[line.number] = error
+    if bodies:
+        answered = await kind.store_many(runtime, principal, [body for _, body in bodies])
+        if len(answered) != len(bodies):
+            raise RuntimeError(f"{kind.name}: {len(answered)} outcomes for {len(bodies)} lines")
+        outcomes.update(zip((number for number, _ in bodies), answered, strict=True))
+    results: list[LineResult] = []
+    for line in run:
+        outcome = outcomes[line.number]
+        if isinstance(outcome, bool):
+            stored: Outcome = "stored" if outcome else "present"
+            results.append(LineResult(line.number, line.kind, line.record_id, stored))
+            continue
+        problem = problem_for_error(outcome, domain_errors)
+        if problem is None:
+            raise outcome  # unexpected: the line-by-line retry logs and reports it
+        results.append(LineResult(line.number, line.kind, line.record_id, "invalid", problem))
     return results
 
 

@@ -201,3 +201,30 @@ async def histories(conn: Connection, agency_id: str) -> list[RosterHistory]:
 
 def _by_id(entry: RosterEntry) -> str:
     return entry.practitioner_id
+
+
+async def off_roster(
+    conn: Connection, agency_id: str, pairs: Iterable[tuple[str, date]]
+) -> set[tuple[str, date]]:
+    """Those (practitioner, day) pairs whose practitioner is not on the roster that day,
+    in one query: `require_on_roster` for a whole batch of records (same rule: known to
+    the copy, and the latest departure on or before the day is not a leaving)."""
+    wanted = list(dict.fromkeys(pairs))
+    if not wanted:
+        return set()
+    rows = await conn.fetch(
+        """
+        SELECT p.practitioner_id, p.day
+        FROM unnest($2::text[], $3::date[]) AS p(practitioner_id, day)
+        WHERE NOT EXISTS (SELECT 1 FROM roster_details d
+                          WHERE d.agency_id = $1 AND d.practitioner_id = p.practitioner_id)
+           OR (SELECT r.kind FROM roster_departures r
+               WHERE r.agency_id = $1 AND r.practitioner_id = p.practitioner_id
+                 AND r.effective_on <= p.day
+               ORDER BY r.effective_on DESC, (r.kind = 'returned') DESC LIMIT 1) = 'left'
+        """,
+        agency_id,
+        [practitioner_id for practitioner_id, _ in wanted],
+        [day for _, day in wanted],
+    )
+    return {(r["practitioner_id"], r["day"]) for r in rows}

@@ -14,6 +14,13 @@ class CertificationSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CERTIFICATION_", extra="ignore")
 
     service_name: str = "certification"
+    consumer_batch_size: int = Field(
+        default=500,
+        ge=1,
+        description="upstream messages taken in per transaction when a backlog waits (a bulk "
+        "import): each batch evaluates every practitioner it touches once, so larger "
+        "batches evaluate less often; without a backlog a batch is what has arrived",
+    )
     clock_interval_seconds: float = Field(
         default=3600.0,
         gt=0,

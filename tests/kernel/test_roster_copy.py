@@ -15,7 +15,7 @@ from shared.database import Pool, create_pool
 from shared.envelope import CloudEvent, event_source, event_type
 from shared.practice_time import as_practice_datetime
 from shared.problems import Problem
-from shared.roster import entries_on, histories, require_on_roster, team_on
+from shared.roster import entries_on, histories, off_roster, require_on_roster, team_on
 from shared.roster_copy import keep_roster_event
 from shared.schema.roster_copy_tables import MODELS as ROSTER_COPY_MODELS
 from shared.testing.tables import create_declared
@@ -144,3 +144,31 @@ async def test_the_practitioner_is_on_the_roster_and_in_a_team_by_date(pool: Poo
     async with pool.acquire() as conn:
         with pytest.raises(Problem, match="'nobody' is not on agency agency-r's roster"):
             await require_on_roster(conn, AGENCY, ["p-1", "nobody"], BACK)
+
+
+async def test_a_batch_of_dates_is_judged_as_the_refusal_judges_each_of_them(pool: Pool) -> None:
+    # a leaving and a return on one day, besides the copy's period away
+    same_day = date(2025, 10, 1)
+    await apply(
+        pool,
+        [
+            *EVENTS,
+            roster_event("practitioner_left", same_day, {"effective_on": "2025-10-01"}, 4),
+            roster_event("practitioner_returned", same_day, {"effective_on": "2025-10-01"}, 5),
+        ],
+    )
+    days = [START - timedelta(days=9), START, LEFT - timedelta(days=1), LEFT, BACK, same_day]
+    pairs = [(p, d) for p in ("p-1", "nobody") for d in days]
+
+    refused: set[tuple[str, date]] = set()
+    async with pool.acquire() as conn:
+        for practitioner, day in pairs:
+            try:
+                await require_on_roster(conn, AGENCY, [practitioner], day)
+            except Problem:
+                refused.add((practitioner, day))
+        batch = await off_roster(conn, AGENCY, pairs)
+
+    assert batch == refused
+    assert ("p-1", LEFT) in batch and ("p-1", BACK) not in batch
+    assert ("p-1", same_day) not in batch and ("left", same_day) in await copy_of(pool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.fidelity.handlers.observation_batch import record_observations
 from services.fidelity.handlers.observations import record_observation
 from services.fidelity.handlers.paper_observations import record_paper_observation
 from services.fidelity.models.observations import ObservationCreate
@@ -27,7 +28,7 @@ async def store_paper_observation(
 
 
 IMPORT_KINDS = import_kinds(
-    ImportKind("observation", ObservationCreate, store_observation),
+    ImportKind("observation", ObservationCreate, store_observation, store_many=record_observations),
     ImportKind("paper_observation", PaperObservationCreate, store_paper_observation),
 )
 

@@ -66,22 +66,23 @@ async def record_new_drift(
     previous = [score_from_row(r) for r in rows if str(r["id"]) != new.observation_id]
     emitted: list[FidelityDriftDetected] = []
     for signal in detect_new_drift(previous, new, thresholds):
-        event = _drift_event(agency, practitioner_id, instrument_key, signal)
+        event = drift_event(agency, practitioner_id, instrument_key, signal)
         if await insert_drift_signal(conn, agency, event):
             emitted.append(event)
     if emitted:
         await store.append(
             conn,
             stream_id=stream_id("drift", agency, practitioner_id, instrument_key),
-            events=_pending(emitted, principal),
+            events=drift_pending(emitted, principal),
             expected_version=None,
         )
     return emitted
 
 
-def _drift_event(
+def drift_event(
     agency_id: str, practitioner_id: str, instrument_key: str, signal: DriftSignal
 ) -> FidelityDriftDetected:
+    """The event of a signal (also of a batched import's, `drift_batch.py`)."""
     return FidelityDriftDetected(
         drift_id=drift_id(agency_id, practitioner_id, instrument_key, signal),
         practitioner_id=practitioner_id,
@@ -98,7 +99,10 @@ def _drift_event(
     )
 
 
-def _pending(events: Sequence[FidelityDriftDetected], principal: Principal) -> list[PendingEvent]:
+def drift_pending(
+    events: Sequence[FidelityDriftDetected], principal: Principal
+) -> list[PendingEvent]:
+    """Signals as events to append, each with its signal's id as event id."""
     return [
         PendingEvent(
             event=event,
