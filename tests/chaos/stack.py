@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from shared.servers import NatsServer, PostgresServer, dies_with_parent, free_port
+from system.devstack import UVICORN_HARDENING
 
 SERVICES = ("learning", "coaching", "fidelity", "certification")
 UPSTREAM = ("learning", "coaching", "fidelity")
@@ -138,6 +139,7 @@ class Stack:
             str(replica.port),
             "--log-level",
             "warning",
+            *UVICORN_HARDENING,  # the server the services run on everywhere else
             *(["--workers", str(self.workers)] if self.workers > 1 else []),
         ]
         with replica.log_path.open("ab") as log:
