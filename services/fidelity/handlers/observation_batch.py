@@ -44,7 +44,7 @@ from services.fidelity.domain.scoring import (
 )
 from services.fidelity.handlers.drift import drift_pending
 from services.fidelity.handlers.drift_batch import new_drift_of_run
-from services.fidelity.handlers.instruments import load_instrument_on
+from services.fidelity.handlers.instruments import published_instruments
 from services.fidelity.handlers.observations import record_observation
 from services.fidelity.handlers.observers import acting_observer
 from services.fidelity.models.observations import (
@@ -170,7 +170,7 @@ async def _record_together(
     for line in lines:
         if line.observation_id in stored:
             outcomes[line.index] = _repeat(line, stored[line.observation_id])
-    judged = await _judged(conn, principal, fresh)
+    judged = await _judged(runtime, conn, principal, fresh)
     created: dict[uuid.UUID, str] = {}  # id → content hash of this run's new observations
     valid: list[_Valid] = []
     for line in fresh:
@@ -189,7 +189,7 @@ async def _record_together(
 
 
 async def _judged(
-    conn: Connection, principal: Principal, lines: Sequence[_Line]
+    runtime: Runtime, conn: Connection, principal: Principal, lines: Sequence[_Line]
 ) -> dict[int, _Valid | Exception]:
     """Each line scored on its instrument, on the roster on its date, with its observer's
     calibration; or the error its POST would raise, checked in the POST's order."""
@@ -201,7 +201,8 @@ async def _judged(
         wanted = (line.body.instrument_key, line.body.instrument_version)
         if wanted not in instruments:
             try:
-                instruments[wanted] = await load_instrument_on(conn, agency, *wanted)
+                found = published_instruments(runtime)  # the POST's cache of versions
+                instruments[wanted] = await found.load(conn, agency, *wanted)
             except Problem as error:
                 instruments[wanted] = error
         instrument = instruments[wanted]
