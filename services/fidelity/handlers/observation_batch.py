@@ -37,6 +37,7 @@ from services.fidelity.domain.calibration import CalibrationStatus, calibration_
 from services.fidelity.domain.errors import FidelityError
 from services.fidelity.domain.events import ObservationRecorded
 from services.fidelity.domain.instruments import Instrument
+from services.fidelity.domain.recorded import observation_recorded
 from services.fidelity.domain.scoring import (
     ScoredObservation,
     score_valid_ratings,
@@ -260,20 +261,15 @@ def _recorded(
 ) -> ObservationRecorded:
     """The event `record_observation` appends for this line (no co-observation)."""
     body = line.body
-    return ObservationRecorded(
+    return observation_recorded(
         observation_id=str(line.observation_id),
         practitioner_id=body.practitioner_id,
         observer_id=line.observer_id,
-        instrument_key=instrument.key,
-        instrument_version=instrument.version,
-        instrument_kind=instrument.kind.value,
         meeting_date=body.meeting_date,
         setting=body.setting,
-        total=scored.total,
-        band=scored.band.value,
-        domain_scores=scored.domain_scores(),
+        instrument=instrument,
+        scored=scored,
         observer_calibrated=calibration.calibrated,
-        co_observation_of=None,
         ratings=ratings,
     )
 

@@ -13,6 +13,7 @@ from services.fidelity.adapters.recording_reads import roster_and_attempts
 from services.fidelity.config import fidelity_settings
 from services.fidelity.domain.calibration import calibration_status_on
 from services.fidelity.domain.events import CoObservationCompared, ObservationRecorded
+from services.fidelity.domain.recorded import observation_recorded
 from services.fidelity.domain.scoring import score_valid_ratings, validate_ratings
 from services.fidelity.domain.trend import ObservationScore
 from services.fidelity.handlers.co_observation import (
@@ -111,21 +112,17 @@ async def record_observation(
             calibration = calibration_status_on(
                 reads.observer_attempts, observer_id, body.meeting_date, instrument.key
             )
-            recorded = ObservationRecorded(
+            recorded = observation_recorded(
                 observation_id=str(observation_id),
                 practitioner_id=body.practitioner_id,
                 observer_id=observer_id,
-                instrument_key=instrument.key,
-                instrument_version=instrument.version,
-                instrument_kind=instrument.kind.value,
                 meeting_date=body.meeting_date,
                 setting=body.setting,
-                total=scored.total,
-                band=scored.band.value,
-                domain_scores=scored.domain_scores(),
+                instrument=instrument,
+                scored=scored,
                 observer_calibrated=calibration.calibrated,
-                co_observation_of=str(first["id"]) if first else None,
                 ratings={i: r.value for i, r in ratings.items()},
+                co_observation_of=str(first["id"]) if first else None,
             )
             compared = compare_with_first(first, recorded, ratings) if first else None
             async with conn.transaction():

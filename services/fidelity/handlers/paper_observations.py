@@ -9,8 +9,8 @@ co-observer nor checked for drift (no indicators to compare).
 from __future__ import annotations
 
 from services.fidelity.adapters.observation_rows import find_observation, insert_observation
-from services.fidelity.domain.events import ObservationRecorded
 from services.fidelity.domain.paper_scores import score_paper_observation
+from services.fidelity.domain.recorded import observation_recorded
 from services.fidelity.handlers.calibration import status_on
 from services.fidelity.handlers.instruments import load_instrument
 from services.fidelity.handlers.observations import observation_public
@@ -56,23 +56,17 @@ async def record_paper_observation(
             calibration = await status_on(
                 conn, agency, observer_id, body.meeting_date, instrument.key
             )
-            recorded = ObservationRecorded(
+            recorded = observation_recorded(
                 observation_id=str(observation_id),
                 practitioner_id=body.practitioner_id,
                 observer_id=observer_id,
-                instrument_key=instrument.key,
-                instrument_version=instrument.version,
-                instrument_kind=instrument.kind.value,
                 meeting_date=body.meeting_date,
                 setting=body.setting,
-                total=scored.total,
-                band=scored.band.value,
-                domain_scores=scored.domain_scores(),
+                instrument=instrument,
+                scored=scored,
                 observer_calibrated=calibration.calibrated,
-                co_observation_of=None,
                 ratings={},
-                imported=True,
-                source="paper",
+                from_paper=True,
             )
             async with conn.transaction():
                 await runtime.store.append(
