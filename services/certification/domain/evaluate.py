@@ -57,13 +57,16 @@ from services.certification.domain.maintenance import (
     MaintenanceVerdict,
     check_maintenance,
     flip_dates,
+    maintenance_alarms,
 )
 from services.certification.domain.policy import Level, Policy, Requirement, Tenure
 from services.certification.domain.requirements import (
     Checker,
+    Judge,
     Prerequisite,
     check_prerequisite,
     checker_for,
+    judge_for,
 )
 from services.certification.domain.state import (
     CertificationState,
@@ -83,6 +86,10 @@ Status = CertificationStatus
 Kind = TransitionKind
 
 
+_CERTIFIED, _AT_RISK, _LAPSED = Status.CERTIFIED, Status.AT_RISK, Status.LAPSED
+_IN_PROGRESS, _NOT_STARTED = Status.IN_PROGRESS, Status.NOT_STARTED
+
+
 @dataclass
 class _Run:
     """One level's replay state; ``status`` is what the rules give, ignoring revocation."""
@@ -94,11 +101,14 @@ class _Run:
     lapsed_on: date | None = None
     revoked: bool = False
     transitions: list[Transition] = field(default_factory=list)
-    # each initial requirement with its checker, looked up once per replay
+    # each initial requirement with its checker and its judge, looked up once per replay
     checks: tuple[tuple[Requirement, Checker], ...] = ()
+    judges: tuple[tuple[Requirement, Judge], ...] = ()
+    parent: _Run | None = None  # the prerequisite level's run
 
     def __post_init__(self) -> None:
         self.checks = tuple((r, checker_for(r)) for r in self.level.requires)
+        self.judges = tuple((r, judge_for(r)) for r in self.level.requires)
 
     @property
     def effective_status(self) -> Status:
@@ -143,12 +153,16 @@ def evaluate(
     if timeline is None:
         timeline = fold_timeline(policy, evidence, as_of)
     runs = {level.key: _Run(level) for level in policy.levels}
+    for run in runs.values():
+        if run.level.requires_level is not None:
+            run.parent = runs[run.level.requires_level]
+    ordered = tuple(runs.values())
     agenda = _Agenda(_checkpoints(policy, timeline), as_of)
     for day in agenda:
         if timeline.is_away(day):
             continue  # off the roster: nothing moves until the return day
-        for level in policy.levels:
-            _step(runs[level.key], runs, timeline, day, agenda)
+        for run in ordered:
+            _step(run, runs, timeline, day, agenda)
     levels = tuple(_level_state(runs[level.key], runs, timeline, as_of) for level in policy.levels)
     # A stable sort keeps policy level order, then replay order, within one day.
     transitions = sorted((t for level in levels for t in level.transitions), key=lambda t: t.on)
@@ -192,48 +206,61 @@ def _prerequisite(
 def _initial_results(
     run: _Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
 ) -> list[RequirementResult]:
-    return list(_initial_checks(run, prerequisite, timeline, day))
-
-
-def _initial_checks(
-    run: _Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
-) -> Iterator[RequirementResult]:
-    """The initial requirements judged one by one, in policy order (a caller may stop early)."""
-    if prerequisite is not None:
-        yield check_prerequisite(prerequisite)
+    """The initial requirements judged on ``day`` with their reasons, in policy order."""
+    results = [check_prerequisite(prerequisite)] if prerequisite is not None else []
     counts_after = run.lapsed_on if run.status is Status.LAPSED else None
-    for requirement, check in run.checks:
-        yield check(requirement, timeline, day, counts_after)
+    results.extend(
+        check(requirement, timeline, day, counts_after) for requirement, check in run.checks
+    )
+    return results
 
 
 def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agenda: _Agenda) -> None:
     changes: list[Transition] = []
-    if run.status not in HELD:
-        # Judged until the day's verdict is known: a grant needs every result (they
-        # explain it); otherwise only whether one fails and whether any rests on evidence.
-        results: list[RequirementResult] = []
-        met, started = True, False
-        lapsed = run.status is Status.LAPSED
-        for result in _initial_checks(run, _prerequisite(run, runs, for_grant=True), timeline, day):
-            results.append(result)
-            if not result.met:
-                met = False
-            if result.evidence_ids:
-                started = True
-            if not met and (started or lapsed):
-                break
+    status = run.status
+    if status is not _CERTIFIED and status is not _AT_RISK:
+        met, started = _initial_verdict(run, timeline, day)
         if met:
+            results = _initial_results(run, _prerequisite(run, runs, for_grant=True), timeline, day)
             changes.append(_grant(run, day, results))
-        elif run.status is not Status.LAPSED:
-            run.status = Status.IN_PROGRESS if started else Status.NOT_STARTED
-    if run.status in HELD:
+        elif status is not _LAPSED:
+            run.status = _IN_PROGRESS if started else _NOT_STARTED
+    status = run.status
+    if status is _CERTIFIED or status is _AT_RISK:
+        maintenance = run.level.maintenance
+        parent = run.parent
         # the prerequisite's status is the same before and after this level's step
-        prerequisite = _prerequisite(run, runs)
-        verdict = check_maintenance(
-            run.level.maintenance, timeline, day, run.at_risk_since, prerequisite
+        at_risk, lapse = maintenance_alarms(
+            maintenance, timeline, day, run.at_risk_since, parent.status if parent else None
         )
-        changes.extend(_maintain(run, day, verdict, agenda))
+        if lapse or at_risk is (status is _CERTIFIED):  # a transition: judged with reasons
+            verdict = check_maintenance(
+                maintenance, timeline, day, run.at_risk_since, _prerequisite(run, runs)
+            )
+            changes.extend(_maintain(run, day, verdict, agenda))
     _overlay_revocation(run, runs, timeline, day, changes)
+
+
+def _initial_verdict(run: _Run, timeline: Timeline, day: date) -> tuple[bool, bool]:
+    """Whether every initial requirement is met on ``day`` and whether any rests on
+    evidence, judged until that is known (a lapsed level stops at the first unmet one)."""
+    lapsed = run.status is _LAPSED
+    counts_after = run.lapsed_on if lapsed else None
+    met, started = True, False
+    parent = run.parent
+    if parent is not None and (parent.revoked or parent.status is not _CERTIFIED):
+        if lapsed:  # the prerequisite's result rests on no evidence of this practitioner
+            return False, False
+        met = False
+    for requirement, judge in run.judges:
+        met_now, rests = judge(requirement, timeline, day, counts_after)
+        if not met_now:
+            met = False
+        if rests:
+            started = True
+        if not met and (started or lapsed):
+            break
+    return met, started
 
 
 def _grant(run: _Run, day: date, results: Sequence[RequirementResult]) -> Transition:

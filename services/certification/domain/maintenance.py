@@ -18,7 +18,7 @@ from functools import lru_cache
 from services.certification.domain import explain
 from services.certification.domain.evidence import ObservationRecorded
 from services.certification.domain.observations import disqualification
-from services.certification.domain.policy import Maintenance
+from services.certification.domain.policy import AtRiskRules, Maintenance
 from services.certification.domain.requirements import (
     Prerequisite,
     describe_concepts,
@@ -67,30 +67,76 @@ def check_maintenance(
     if maintenance is None:
         return MaintenanceVerdict(tuple(rules))
     at_risk = maintenance.at_risk
-    scored, newest = timeline.remember(
-        maintenance,
-        timeline.observation_count(on, maintenance.instrument_kind),
-        lambda: _score_rules(maintenance, timeline, on),
-    )
+    scored, newest = _scored(maintenance, timeline, on)
     rules.extend(scored)
     kind = INSTRUMENT_NAMES[maintenance.instrument_kind]
     floor = explain.percent(maintenance.qualifying_min_total)
     if at_risk.no_qualifying_for_days is not None:
         rules.append(_stale("at_risk", newest, on, at_risk.no_qualifying_for_days, kind, floor))
     if at_risk.concept_lapsed:
-        rules.append(
-            timeline.remember(
-                at_risk,
-                timeline.concept_count(on),
-                lambda: _concept_rule(timeline, on, at_risk.concept_ids),
-            )
-        )
+        rules.append(_concepts(at_risk, timeline, on))
     lapse = maintenance.lapse
     if lapse.no_qualifying_for_days is not None:
         rules.append(_stale("lapse", newest, on, lapse.no_qualifying_for_days, kind, floor))
     if lapse.at_risk_for_days is not None:
         rules.append(_at_risk_too_long(at_risk_since, on, lapse.at_risk_for_days))
     return MaintenanceVerdict(tuple(rules))
+
+
+def maintenance_alarms(
+    maintenance: Maintenance | None,
+    timeline: Timeline,
+    on: date,
+    at_risk_since: date | None,
+    prerequisite: CertificationStatus | None,
+) -> tuple[bool, bool]:
+    """Whether an at-risk rule fires on ``on``, and whether a lapse rule does ("at risk too
+    long" counting only while an at-risk rule fires): what `check_maintenance` decides,
+    without writing its reasons (a replay reads them only when a status moves).
+    ``prerequisite`` is the prerequisite level's rule status, when there is one."""
+    at_risk = lapse = False
+    if prerequisite is not None:
+        at_risk = prerequisite is CertificationStatus.AT_RISK
+        lapse = prerequisite not in HELD
+    if maintenance is None:
+        return at_risk, lapse
+    scored, newest = _scored(maintenance, timeline, on)
+    age = None if newest is None else (on - newest.occurred_on).days
+    rules = maintenance.at_risk
+    at_risk = (
+        at_risk
+        or any(rule.fired for rule in scored)
+        or _stale_fires(age, rules.no_qualifying_for_days)
+        or (rules.concept_lapsed and _concepts(rules, timeline, on).fired)
+    )
+    limits = maintenance.lapse
+    lapse = lapse or _stale_fires(age, limits.no_qualifying_for_days)
+    if not lapse and at_risk and at_risk_since is not None and limits.at_risk_for_days is not None:
+        lapse = (on - at_risk_since).days >= limits.at_risk_for_days
+    return at_risk, lapse
+
+
+def _stale_fires(age: int | None, max_days: int | None) -> bool:
+    """`_stale`'s verdict: no qualifying observation, or the newest older than allowed."""
+    return max_days is not None and (age is None or age > max_days)
+
+
+def _scored(
+    maintenance: Maintenance, timeline: Timeline, on: date
+) -> tuple[tuple[RuleResult, ...], ObservationRecorded | None]:
+    return timeline.remember(
+        maintenance,
+        timeline.observation_count(on, maintenance.instrument_kind),
+        lambda: _score_rules(maintenance, timeline, on),
+    )
+
+
+def _concepts(at_risk: AtRiskRules, timeline: Timeline, on: date) -> RuleResult:
+    return timeline.remember(
+        at_risk,
+        timeline.concept_count(on),
+        lambda: _concept_rule(timeline, on, at_risk.concept_ids),
+    )
 
 
 def _score_rules(

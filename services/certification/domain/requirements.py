@@ -30,6 +30,9 @@ from services.certification.domain.timeline import ConceptEvent, Timeline
 from services.certification.domain.transitions import CertificationStatus
 
 Checker = Callable[[Any, Timeline, date, date | None], RequirementResult]
+# Whether a requirement is met and whether its answer rests on any evidence: all a replay
+# needs on a day nothing is granted (the reasons are only read when something is).
+Judge = Callable[[Any, Timeline, date, date | None], tuple[bool, bool]]
 
 
 def check_requirement(
@@ -42,6 +45,12 @@ def check_requirement(
 def checker_for(requirement: Requirement) -> Checker:
     """What `check_requirement` calls for ``requirement`` (a replay looks it up once)."""
     return _CHECKERS[type(requirement)]
+
+
+def judge_for(requirement: Requirement) -> Judge:
+    """What says, for ``requirement``, whether `check_requirement` would find it met and
+    resting on evidence (for tenure, without writing the reason)."""
+    return _JUDGES[type(requirement)]
 
 
 # Each answer is remembered under everything its checker reads (timeline.remember): the
@@ -103,6 +112,31 @@ _CHECKERS: dict[type, Checker] = {
     SkillRatings: _check_ratings,
     Tenure: _check_tenure,
     QualifyingObservations: check_qualifying_observations,
+}
+
+
+def _judged_by(check: Checker) -> Judge:
+    def judge(
+        requirement: Any, timeline: Timeline, on: date, counts_after: date | None
+    ) -> tuple[bool, bool]:
+        result = check(requirement, timeline, on, counts_after)
+        return result.met, bool(result.evidence_ids)
+
+    return judge
+
+
+def _judge_tenure(
+    requirement: Tenure, timeline: Timeline, on: date, _: date | None
+) -> tuple[bool, bool]:
+    start = timeline.program_start(on)  # as `_tenure` decides, its reason left unwritten
+    if start is None:
+        return False, False
+    return (on - start.started_on).days >= requirement.min_days, True
+
+
+_JUDGES: dict[type, Judge] = {
+    kind: _judge_tenure if kind is Tenure else _judged_by(check)
+    for kind, check in _CHECKERS.items()
 }
 
 
