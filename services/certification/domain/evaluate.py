@@ -105,6 +105,10 @@ class _Run:
     checks: tuple[tuple[Requirement, Checker], ...] = ()
     judges: tuple[tuple[Requirement, Judge], ...] = ()
     parent: _Run | None = None  # the prerequisite level's run
+    # Not started or in progress, as the evidence known on this day decides: settled
+    # (`_settle`) only when read, since a day that grants nothing needs only one unmet rule.
+    unsettled_on: date | None = None
+    unmet: int = 0  # the judge that found a requirement unmet last: asked first next time
 
     def __post_init__(self) -> None:
         self.checks = tuple((r, checker_for(r)) for r in self.level.requires)
@@ -163,6 +167,8 @@ def evaluate(
             continue  # off the roster: nothing moves until the return day
         for run in ordered:
             _step(run, runs, timeline, day, agenda)
+    for run in ordered:
+        _settle(run, timeline)
     levels = tuple(_level_state(runs[level.key], runs, timeline, as_of) for level in policy.levels)
     # A stable sort keeps policy level order, then replay order, within one day.
     transitions = sorted((t for level in levels for t in level.transitions), key=lambda t: t.on)
@@ -191,11 +197,12 @@ def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:
 
 
 def _prerequisite(
-    run: _Run, runs: dict[str, _Run], *, for_grant: bool = False
+    run: _Run, runs: dict[str, _Run], timeline: Timeline, *, for_grant: bool = False
 ) -> Prerequisite | None:
     key = run.level.requires_level
     if key is None:
         return None
+    _settle(runs[key], timeline)
     # Maintenance sees the prerequisite's rule status: its revocation reaches a held
     # level through the overlay instead, so a reinstatement restores both. A grant
     # sees the revocation: nothing is granted on a revoked prerequisite.
@@ -219,12 +226,13 @@ def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agend
     changes: list[Transition] = []
     status = run.status
     if status is not _CERTIFIED and status is not _AT_RISK:
-        met, started = _initial_verdict(run, timeline, day)
-        if met:
-            results = _initial_results(run, _prerequisite(run, runs, for_grant=True), timeline, day)
-            changes.append(_grant(run, day, results))
+        if _all_met(run, timeline, day):
+            results = _initial_results(
+                run, _prerequisite(run, runs, timeline, for_grant=True), timeline, day
+            )
+            changes.append(_grant(run, day, results, timeline))
         elif status is not _LAPSED:
-            run.status = _IN_PROGRESS if started else _NOT_STARTED
+            run.unsettled_on = day
     status = run.status
     if status is _CERTIFIED or status is _AT_RISK:
         maintenance = run.level.maintenance
@@ -235,35 +243,48 @@ def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agend
         )
         if lapse or at_risk is (status is _CERTIFIED):  # a transition: judged with reasons
             verdict = check_maintenance(
-                maintenance, timeline, day, run.at_risk_since, _prerequisite(run, runs)
+                maintenance, timeline, day, run.at_risk_since, _prerequisite(run, runs, timeline)
             )
             changes.extend(_maintain(run, day, verdict, agenda))
     _overlay_revocation(run, runs, timeline, day, changes)
 
 
-def _initial_verdict(run: _Run, timeline: Timeline, day: date) -> tuple[bool, bool]:
-    """Whether every initial requirement is met on ``day`` and whether any rests on
-    evidence, judged until that is known (a lapsed level stops at the first unmet one)."""
-    lapsed = run.status is _LAPSED
-    counts_after = run.lapsed_on if lapsed else None
-    met, started = True, False
+def _all_met(run: _Run, timeline: Timeline, day: date) -> bool:
+    """Whether every initial requirement (and the prerequisite) is met on ``day``; asks
+    first the one found unmet last time, which mostly still is."""
     parent = run.parent
     if parent is not None and (parent.revoked or parent.status is not _CERTIFIED):
-        if lapsed:  # the prerequisite's result rests on no evidence of this practitioner
-            return False, False
-        met = False
-    for requirement, judge in run.judges:
-        met_now, rests = judge(requirement, timeline, day, counts_after)
-        if not met_now:
-            met = False
-        if rests:
-            started = True
-        if not met and (started or lapsed):
-            break
-    return met, started
+        return False
+    counts_after = run.lapsed_on if run.status is _LAPSED else None
+    judges = run.judges
+    if not judges:
+        return True
+    first = run.unmet
+    requirement, judge = judges[first]
+    if not judge(requirement, timeline, day, counts_after):
+        return False
+    for index, (requirement, judge) in enumerate(judges):
+        if index != first and not judge(requirement, timeline, day, counts_after):
+            run.unmet = index
+            return False
+    return True
 
 
-def _grant(run: _Run, day: date, results: Sequence[RequirementResult]) -> Transition:
+def _settle(run: _Run, timeline: Timeline) -> None:
+    """Decide a not-yet-granted level between not started and in progress: in progress
+    once any initial requirement rests on evidence known on its last judged day."""
+    day = run.unsettled_on
+    if day is None:
+        return
+    run.unsettled_on = None
+    started = any(check(r, timeline, day, None).evidence_ids for r, check in run.checks)
+    run.status = _IN_PROGRESS if started else _NOT_STARTED
+
+
+def _grant(
+    run: _Run, day: date, results: Sequence[RequirementResult], timeline: Timeline
+) -> Transition:
+    _settle(run, timeline)  # the status it is granted from
     granted = _transition(run, Kind.GRANTED, day, Status.CERTIFIED, results)
     run.status, run.certified_on, run.lapsed_on = Status.CERTIFIED, day, None
     return granted
@@ -364,7 +385,7 @@ def _transition(
 
 
 def _level_state(run: _Run, runs: dict[str, _Run], timeline: Timeline, as_of: date) -> LevelState:
-    prerequisite = _prerequisite(run, runs)
+    prerequisite = _prerequisite(run, runs, timeline)
     # Maintenance is only news for a level that has been granted at some point.
     verdict = (
         check_maintenance(run.level.maintenance, timeline, as_of, run.at_risk_since, prerequisite)
@@ -379,7 +400,9 @@ def _level_state(run: _Run, runs: dict[str, _Run], timeline: Timeline, as_of: da
         certified_on=run.certified_on,
         at_risk_since=run.at_risk_since,
         requirements=tuple(
-            _initial_results(run, _prerequisite(run, runs, for_grant=True), timeline, as_of)
+            _initial_results(
+                run, _prerequisite(run, runs, timeline, for_grant=True), timeline, as_of
+            )
         ),
         maintenance=verdict.rules,
         transitions=tuple(run.transitions),

@@ -30,9 +30,9 @@ from services.certification.domain.timeline import ConceptEvent, Timeline
 from services.certification.domain.transitions import CertificationStatus
 
 Checker = Callable[[Any, Timeline, date, date | None], RequirementResult]
-# Whether a requirement is met and whether its answer rests on any evidence: all a replay
-# needs on a day nothing is granted (the reasons are only read when something is).
-Judge = Callable[[Any, Timeline, date, date | None], tuple[bool, bool]]
+# Whether a requirement is met: all a replay needs on a day nothing is granted (the
+# reasons and the evidence they rest on are read only when something is).
+Judge = Callable[[Any, Timeline, date, date | None], bool]
 
 
 def check_requirement(
@@ -48,8 +48,8 @@ def checker_for(requirement: Requirement) -> Checker:
 
 
 def judge_for(requirement: Requirement) -> Judge:
-    """What says, for ``requirement``, whether `check_requirement` would find it met and
-    resting on evidence (for tenure, without writing the reason)."""
+    """What says whether `check_requirement` finds ``requirement`` met (for tenure,
+    without writing the reason)."""
     return _JUDGES[type(requirement)]
 
 
@@ -116,22 +116,15 @@ _CHECKERS: dict[type, Checker] = {
 
 
 def _judged_by(check: Checker) -> Judge:
-    def judge(
-        requirement: Any, timeline: Timeline, on: date, counts_after: date | None
-    ) -> tuple[bool, bool]:
-        result = check(requirement, timeline, on, counts_after)
-        return result.met, bool(result.evidence_ids)
+    def judge(requirement: Any, timeline: Timeline, on: date, counts_after: date | None) -> bool:
+        return check(requirement, timeline, on, counts_after).met
 
     return judge
 
 
-def _judge_tenure(
-    requirement: Tenure, timeline: Timeline, on: date, _: date | None
-) -> tuple[bool, bool]:
+def _judge_tenure(requirement: Tenure, timeline: Timeline, on: date, _: date | None) -> bool:
     start = timeline.program_start(on)  # as `_tenure` decides, its reason left unwritten
-    if start is None:
-        return False, False
-    return (on - start.started_on).days >= requirement.min_days, True
+    return start is not None and (on - start.started_on).days >= requirement.min_days
 
 
 _JUDGES: dict[type, Judge] = {
@@ -234,12 +227,10 @@ def lapsed_concepts(
     timeline: Timeline, on: date, concept_ids: Sequence[str] | None
 ) -> tuple[list[ConceptLapsed], list[ConceptEvent]]:
     """The concepts lapsed on ``on`` and every in-scope concept's latest status event."""
-    states = timeline.concept_states(on)
-    events = [
-        states[concept]
-        for concept in sorted(states)
-        if concept_ids is None or concept in concept_ids
-    ]
+    latest = timeline.latest_concept_events(on)
+    events = (
+        list(latest) if concept_ids is None else [e for e in latest if e.concept_id in concept_ids]
+    )
     return [e for e in events if isinstance(e, ConceptLapsed)], events
 
 
@@ -260,7 +251,7 @@ def _monthly_coaching(
     # earlier this month already counts: nobody waits for the month to end.
     first_month = on.year * 12 + on.month - requirement.window_months  # months since year 0
     first_day = date(first_month // 12, first_month % 12 + 1, 1)
-    in_window = [s for s in timeline.coaching_sessions(on) if s.occurred_on >= first_day]
+    in_window = timeline.coaching_sessions_between(first_day, on)
     sessions = [s for s in in_window if requirement.required_components <= s.components]
     covered = sorted({_month(s.occurred_on) for s in sessions})
     components = " and ".join(sorted(requirement.required_components))

@@ -120,6 +120,10 @@ class _Series(Generic[T]):
     def until(self, on: date) -> Sequence[T]:
         return self.items[: bisect_right(self._dates, on)]
 
+    def between(self, first: date, on: date) -> Sequence[T]:
+        """The items dated from ``first`` to ``on``, both included."""
+        return self.items[bisect_left(self._dates, first) : bisect_right(self._dates, on)]
+
     def count_until(self, on: date) -> int:
         """How many items are dated on or before ``on``: ``until(on)`` is that prefix."""
         return bisect_right(self._dates, on)
@@ -200,6 +204,7 @@ class Timeline:
             admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
         self.has_admin_actions = bool(admin)
+        self._concept_snapshots: list[tuple[ConceptEvent, ...]] = []
         self._memo: dict[tuple[int, Hashable], tuple[object, Any]] = {}
 
     def remember(self, rule: object, inputs: Hashable, compute: Callable[[], R]) -> R:
@@ -259,10 +264,26 @@ class Timeline:
 
     def concept_states(self, on: date) -> dict[str, ConceptEvent]:
         """Each concept's latest lapse or restoration by ``on``."""
-        return {event.concept_id: event for event in self._concepts.until(on)}
+        return {event.concept_id: event for event in self.latest_concept_events(on)}
+
+    def latest_concept_events(self, on: date) -> tuple[ConceptEvent, ...]:
+        """Each concept's latest lapse or restoration by ``on``, ordered by concept id."""
+        known = self._concepts.count_until(on)
+        snapshots = self._concept_snapshots
+        if not snapshots:  # every prefix's answer, built in one pass on first use
+            states: dict[str, ConceptEvent] = {}
+            snapshots.append(())
+            for event in self._concepts.items:
+                states[event.concept_id] = event
+                snapshots.append(tuple(states[concept] for concept in sorted(states)))
+        return snapshots[known]
 
     def coaching_sessions(self, on: date) -> Sequence[CoachingSessionHeld]:
         return self._sessions.until(on)
+
+    def coaching_sessions_between(self, first: date, on: date) -> Sequence[CoachingSessionHeld]:
+        """The sessions dated from ``first`` to ``on``, both included."""
+        return self._sessions.between(first, on)
 
     def current_ratings(self, on: date) -> dict[Competency, SkillRated]:
         """Each competency's rating in force on ``on`` (its latest)."""
