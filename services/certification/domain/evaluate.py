@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from services.certification.domain.evidence import CertificationRevoked, EvidenceSet
+from services.certification.domain.judges import Judge, judge_for
 from services.certification.domain.maintenance import (
     MaintenanceVerdict,
     check_maintenance,
@@ -62,11 +63,9 @@ from services.certification.domain.maintenance import (
 from services.certification.domain.policy import Level, Policy, Requirement, Tenure
 from services.certification.domain.requirements import (
     Checker,
-    Judge,
     Prerequisite,
     check_prerequisite,
     checker_for,
-    judge_for,
 )
 from services.certification.domain.state import (
     CertificationState,

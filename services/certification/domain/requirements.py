@@ -30,9 +30,6 @@ from services.certification.domain.timeline import ConceptEvent, Timeline
 from services.certification.domain.transitions import CertificationStatus
 
 Checker = Callable[[Any, Timeline, date, date | None], RequirementResult]
-# Whether a requirement is met: all a replay needs on a day nothing is granted (the
-# reasons and the evidence they rest on are read only when something is).
-Judge = Callable[[Any, Timeline, date, date | None], bool]
 
 
 def check_requirement(
@@ -45,12 +42,6 @@ def check_requirement(
 def checker_for(requirement: Requirement) -> Checker:
     """What `check_requirement` calls for ``requirement`` (a replay looks it up once)."""
     return _CHECKERS[type(requirement)]
-
-
-def judge_for(requirement: Requirement) -> Judge:
-    """What says whether `check_requirement` finds ``requirement`` met (for tenure,
-    without writing the reason)."""
-    return _JUDGES[type(requirement)]
 
 
 # Each answer is remembered under everything its checker reads (timeline.remember): the
@@ -115,24 +106,6 @@ _CHECKERS: dict[type, Checker] = {
 }
 
 
-def _judged_by(check: Checker) -> Judge:
-    def judge(requirement: Any, timeline: Timeline, on: date, counts_after: date | None) -> bool:
-        return check(requirement, timeline, on, counts_after).met
-
-    return judge
-
-
-def _judge_tenure(requirement: Tenure, timeline: Timeline, on: date, _: date | None) -> bool:
-    start = timeline.program_start(on)  # as `_tenure` decides, its reason left unwritten
-    return start is not None and (on - start.started_on).days >= requirement.min_days
-
-
-_JUDGES: dict[type, Judge] = {
-    kind: _judge_tenure if kind is Tenure else _judged_by(check)
-    for kind, check in _CHECKERS.items()
-}
-
-
 def _concepts_not_lapsed(
     requirement: ConceptsNotLapsed, timeline: Timeline, on: date
 ) -> RequirementResult:
@@ -167,18 +140,21 @@ def check_prerequisite(prerequisite: Prerequisite) -> RequirementResult:
     )
 
 
-def _modules_in_order(
+def module_chain(
     requirement: ModulesMasteredInOrder, timeline: Timeline, on: date
-) -> RequirementResult:
-    # Decided on the mastery dates known now, never on a flag frozen when a mastery was
-    # recorded: a module mastered earlier in practice but sent later still counts.
-    # Greedy earliest pick per module: the earliest mastery that keeps the order leaves
-    # the most room for the next module, so the chain exists iff this finds it.
+) -> tuple[list[ModuleMastered], dict[str, list[ModuleMastered]]]:
+    """The modules mastered in order by ``on`` (as far as the order holds), and every
+    mastery known by then per module.
+
+    Decided on the mastery dates known now, never on a flag frozen when a mastery was
+    recorded: a module mastered earlier in practice but sent later still counts.
+    Greedy earliest pick per module: the earliest mastery that keeps the order leaves
+    the most room for the next module, so the chain exists iff this finds it.
+    """
     masteries: dict[str, list[ModuleMastered]] = {}
     for item in timeline.masteries(on):
         masteries.setdefault(item.module_id, []).append(item)
     chain: list[ModuleMastered] = []
-    problem = ""
     for module_id in requirement.module_ids:
         previous = chain[-1] if chain else None
         fitting = next(
@@ -189,14 +165,25 @@ def _modules_in_order(
             ),
             None,
         )
-        if fitting is not None:
-            chain.append(fitting)
-            continue
-        problem = _module_problem(module_id, masteries.get(module_id, []), previous)
-        break
-    done = ", ".join(f"{m.module_id} on {m.occurred_on}" for m in chain)
+        if fitting is None:
+            break
+        chain.append(fitting)
+    return chain, masteries
+
+
+def _modules_in_order(
+    requirement: ModulesMasteredInOrder, timeline: Timeline, on: date
+) -> RequirementResult:
+    chain, masteries = module_chain(requirement, timeline, on)
     total = len(requirement.module_ids)
     met = len(chain) == total
+    problem = ""
+    if not met:
+        module_id = requirement.module_ids[len(chain)]
+        problem = _module_problem(
+            module_id, masteries.get(module_id, []), chain[-1] if chain else None
+        )
+    done = ", ".join(f"{m.module_id} on {m.occurred_on}" for m in chain)
     reason = f"{len(chain)} of {total} modules mastered in order"
     reason += f": {done}" if done else ""
     reason += f"; {problem}" if problem else ""
@@ -247,10 +234,7 @@ def describe_concepts(lapsed: Sequence[ConceptLapsed], events: Sequence[ConceptE
 def _monthly_coaching(
     requirement: MonthlyCoaching, timeline: Timeline, on: date
 ) -> RequirementResult:
-    # The window is the calendar months ending with on's own month, so a session held
-    # earlier this month already counts: nobody waits for the month to end.
-    first_month = on.year * 12 + on.month - requirement.window_months  # months since year 0
-    first_day = date(first_month // 12, first_month % 12 + 1, 1)
+    first_day = coaching_window_start(requirement, on)
     in_window = timeline.coaching_sessions_between(first_day, on)
     sessions = [s for s in in_window if requirement.required_components <= s.components]
     covered = sorted({_month(s.occurred_on) for s in sessions})
@@ -270,6 +254,13 @@ def _monthly_coaching(
         reason=reason,
         evidence_ids=tuple(s.event_id for s in sessions),
     )
+
+
+def coaching_window_start(requirement: MonthlyCoaching, on: date) -> date:
+    """The first day of the window: the calendar months ending with on's own month, so a
+    session held earlier this month already counts (nobody waits for the month to end)."""
+    first_month = on.year * 12 + on.month - requirement.window_months  # months since year 0
+    return date(first_month // 12, first_month % 12 + 1, 1)
 
 
 @lru_cache(maxsize=4096)
