@@ -30,7 +30,6 @@ from services.certification.domain.policy import (
 )
 from services.certification.domain.requirements import (
     coaching_window_start,
-    lapsed_concepts,
     module_chain,
 )
 from services.certification.domain.timeline import Timeline
@@ -53,11 +52,7 @@ def _modules(requirement: ModulesMasteredInOrder, timeline: Timeline, on: date, 
 
 
 def _concepts(requirement: ConceptsNotLapsed, timeline: Timeline, on: date, _: Any) -> bool:
-    return timeline.remember(
-        requirement,
-        (_MET, timeline.concept_count(on)),
-        lambda: not lapsed_concepts(timeline, on, requirement.concept_ids)[0],
-    )
+    return not timeline.any_concept_lapsed(on, requirement.concept_ids)
 
 
 def _coaching(requirement: MonthlyCoaching, timeline: Timeline, on: date, _: Any) -> bool:

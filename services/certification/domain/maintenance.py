@@ -107,7 +107,7 @@ def maintenance_alarms(
         at_risk
         or any(rule.fired for rule in scored)
         or _stale_fires(age, rules.no_qualifying_for_days)
-        or (rules.concept_lapsed and _concepts(rules, timeline, on).fired)
+        or (rules.concept_lapsed and timeline.any_concept_lapsed(on, rules.concept_ids))
     )
     limits = maintenance.lapse
     lapse = lapse or _stale_fires(age, limits.no_qualifying_for_days)

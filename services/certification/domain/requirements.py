@@ -214,10 +214,12 @@ def lapsed_concepts(
     timeline: Timeline, on: date, concept_ids: Sequence[str] | None
 ) -> tuple[list[ConceptLapsed], list[ConceptEvent]]:
     """The concepts lapsed on ``on`` and every in-scope concept's latest status event."""
-    latest = timeline.latest_concept_events(on)
-    events = (
-        list(latest) if concept_ids is None else [e for e in latest if e.concept_id in concept_ids]
-    )
+    states = timeline.concept_states(on)
+    events = [
+        states[concept]
+        for concept in sorted(states)
+        if concept_ids is None or concept in concept_ids
+    ]
     return [e for e in events if isinstance(e, ConceptLapsed)], events
 
 

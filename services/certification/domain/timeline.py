@@ -204,7 +204,7 @@ class Timeline:
             admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
         self.has_admin_actions = bool(admin)
-        self._concept_snapshots: list[tuple[ConceptEvent, ...]] = []
+        self._lapsed_flags: dict[tuple[str, ...] | None, list[bool]] = {}
         self._memo: dict[tuple[int, Hashable], tuple[object, Any]] = {}
 
     def remember(self, rule: object, inputs: Hashable, compute: Callable[[], R]) -> R:
@@ -264,19 +264,24 @@ class Timeline:
 
     def concept_states(self, on: date) -> dict[str, ConceptEvent]:
         """Each concept's latest lapse or restoration by ``on``."""
-        return {event.concept_id: event for event in self.latest_concept_events(on)}
+        return {event.concept_id: event for event in self._concepts.until(on)}
 
-    def latest_concept_events(self, on: date) -> tuple[ConceptEvent, ...]:
-        """Each concept's latest lapse or restoration by ``on``, ordered by concept id."""
-        known = self._concepts.count_until(on)
-        snapshots = self._concept_snapshots
-        if not snapshots:  # every prefix's answer, built in one pass on first use
-            states: dict[str, ConceptEvent] = {}
-            snapshots.append(())
+    def any_concept_lapsed(self, on: date, concept_ids: tuple[str, ...] | None) -> bool:
+        """Whether any concept of ``concept_ids`` (None: any) is lapsed on ``on``: its
+        latest event by then a lapse, as `concept_states` has it."""
+        flags = self._lapsed_flags.get(concept_ids)
+        if flags is None:  # the answer after each prefix of the series, in one pass
+            lapsed: set[str] = set()
+            flags = [False]
             for event in self._concepts.items:
-                states[event.concept_id] = event
-                snapshots.append(tuple(states[concept] for concept in sorted(states)))
-        return snapshots[known]
+                if concept_ids is None or event.concept_id in concept_ids:
+                    if isinstance(event, ConceptLapsed):
+                        lapsed.add(event.concept_id)
+                    else:
+                        lapsed.discard(event.concept_id)
+                flags.append(bool(lapsed))
+            self._lapsed_flags[concept_ids] = flags
+        return flags[self._concepts.count_until(on)]
 
     def coaching_sessions(self, on: date) -> Sequence[CoachingSessionHeld]:
         return self._sessions.until(on)
