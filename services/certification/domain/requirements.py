@@ -155,19 +155,15 @@ def module_chain(
     for item in timeline.masteries(on):
         masteries.setdefault(item.module_id, []).append(item)
     chain: list[ModuleMastered] = []
+    last: date | None = None
     for module_id in requirement.module_ids:
-        previous = chain[-1] if chain else None
-        fitting = next(
-            (
-                m
-                for m in masteries.get(module_id, ())
-                if previous is None or m.occurred_on >= previous.occurred_on
-            ),
-            None,
-        )
-        if fitting is None:
+        for mastery in masteries.get(module_id, ()):  # in date order: the earliest fitting
+            if last is None or mastery.occurred_on >= last:
+                chain.append(mastery)
+                last = mastery.occurred_on
+                break
+        else:
             break
-        chain.append(fitting)
     return chain, masteries
 
 

@@ -21,6 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from services.certification.domain.evidence import (
@@ -133,8 +134,17 @@ class _Series(Generic[T]):
         return bisect_left(self._dates, on)
 
 
-def _by_date(item: Any) -> tuple[date, str]:
-    return (item.occurred_on, item.event_id)
+# The practice date, then the event id: what most series are ordered by.
+_by_date = attrgetter("occurred_on", "event_id")
+
+
+def _by_kind(items: Iterable[Any]) -> dict[str, list[Any]]:
+    """The items sorted by kind in one pass; each series orders its own (the evidence's
+    order does not matter: every series key ends with the unique event id)."""
+    kinds: dict[str, list[Any]] = {}
+    for item in items:
+        kinds.setdefault(item.kind, []).append(item)
+    return kinds
 
 
 class Timeline:
@@ -148,24 +158,23 @@ class Timeline:
         self, evidence: EvidenceSet, until: date, *, count_imported_paper: bool = True
     ) -> None:
         known = [item for item in evidence.unordered() if item.occurred_on <= until]
-        self.away = away_periods(known)
-        items = (
-            [
+        kinds = _by_kind(known)
+        self.away = (
+            away_periods([*kinds["practitioner_left"], *kinds.get("practitioner_returned", ())])
+            if "practitioner_left" in kinds
+            else ()
+        )
+        items = known
+        if self.away:
+            items = [
                 item
                 for item in known
                 if isinstance(item, _ROSTER_FACTS) or not self.is_away(item.occurred_on)
             ]
-            if self.away
-            else known
-        )
+            kinds = _by_kind(items)
         self.practitioner_id = evidence.practitioner_id
         self.count_imported_paper = count_imported_paper
         self.dates: tuple[date, ...] = tuple(sorted({item.occurred_on for item in items}))
-        # One pass sorts the items by kind; each series orders its own (the evidence's
-        # order does not matter: every series key ends with the unique event id).
-        kinds: dict[str, list[Any]] = {}
-        for item in items:
-            kinds.setdefault(item.kind, []).append(item)
         enrolled: list[PractitionerEnrolled] = kinds.get("practitioner_enrolled", [])
         changed: list[RosterDetailsChanged] = kinds.get("roster_details_changed", [])
         assigned: list[CoachAssigned] = kinds.get("coach_assigned", [])
