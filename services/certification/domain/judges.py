@@ -10,6 +10,7 @@ marked apart from the checker's answer.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -30,12 +31,11 @@ from services.certification.domain.policy import (
 )
 from services.certification.domain.requirements import (
     coaching_window_start,
-    module_chain,
 )
 from services.certification.domain.timeline import Timeline
 
 Judge = Callable[[Any, Timeline, date, date | None], bool]
-_MET = "met"  # marks a judge's remembered answer apart from its checker's
+_MET = "met"  # marks a judge's remembered answers apart from its checker's
 
 
 def judge_for(requirement: Requirement) -> Judge:
@@ -44,11 +44,29 @@ def judge_for(requirement: Requirement) -> Judge:
 
 
 def _modules(requirement: ModulesMasteredInOrder, timeline: Timeline, on: date, _: Any) -> bool:
-    return timeline.remember(
-        requirement,
-        (_MET, timeline.mastery_count(on)),
-        lambda: len(module_chain(requirement, timeline, on)[0]) == len(requirement.module_ids),
-    )
+    met = timeline.remember(requirement, _MET, lambda: _chain_complete(requirement, timeline))
+    return met[timeline.mastery_count(on)]
+
+
+def _chain_complete(requirement: ModulesMasteredInOrder, timeline: Timeline) -> list[bool]:
+    """After each prefix of the masteries (in date order), whether `module_chain` is whole.
+
+    A later mastery never changes an earlier pick of the greedy chain (it is no earlier
+    than any pick), so the chain only grows: each mastery extends it as far as it goes.
+    """
+    wanted = requirement.module_ids
+    dates: dict[str, list[date]] = {}
+    length, last = 0, date.min
+    complete = [False]
+    for mastery in timeline.masteries(date.max):
+        dates.setdefault(mastery.module_id, []).append(mastery.occurred_on)
+        while length < len(wanted):
+            fitting = [day for day in dates.get(wanted[length], ()) if day >= last]
+            if not fitting:
+                break
+            length, last = length + 1, fitting[0]
+        complete.append(length == len(wanted))
+    return complete
 
 
 def _concepts(requirement: ConceptsNotLapsed, timeline: Timeline, on: date, _: Any) -> bool:
@@ -56,38 +74,48 @@ def _concepts(requirement: ConceptsNotLapsed, timeline: Timeline, on: date, _: A
 
 
 def _coaching(requirement: MonthlyCoaching, timeline: Timeline, on: date, _: Any) -> bool:
-    return timeline.remember(
-        requirement,
-        (_MET, timeline.session_count(on), on.year, on.month),
-        lambda: _coached_months(requirement, timeline, on) >= requirement.min_months,
+    dates, new_months = timeline.remember(
+        requirement, _MET, lambda: _coached_months(requirement, timeline)
     )
+    first = bisect_left(dates, coaching_window_start(requirement, on))
+    end = bisect_right(dates, on)
+    covered = 1 + new_months[end] - new_months[first + 1] if end > first else 0
+    return covered >= requirement.min_months
 
 
-def _coached_months(requirement: MonthlyCoaching, timeline: Timeline, on: date) -> int:
-    """How many calendar months of the window had a session with the components."""
+def _coached_months(
+    requirement: MonthlyCoaching, timeline: Timeline
+) -> tuple[list[date], list[int]]:
+    """The dates of the sessions with the components, and before each index how many of
+    them opened a calendar month: months in ``dates[a:b]`` = 1 + ``new[b] - new[a + 1]``."""
     needed = requirement.required_components
-    sessions = timeline.coaching_sessions_between(coaching_window_start(requirement, on), on)
-    return len(
-        {(s.occurred_on.year, s.occurred_on.month) for s in sessions if needed <= s.components}
-    )
+    dates = [s.occurred_on for s in timeline.coaching_sessions(date.max) if needed <= s.components]
+    new = [0]
+    for index, day in enumerate(dates):
+        opens = index == 0 or (day.year, day.month) != (
+            dates[index - 1].year,
+            dates[index - 1].month,
+        )
+        new.append(new[-1] + opens)
+    return dates, new
 
 
 def _ratings(requirement: SkillRatings, timeline: Timeline, on: date, _: Any) -> bool:
-    return timeline.remember(
-        requirement,
-        (_MET, timeline.rating_count(on)),
-        lambda: _all_rated_at_least(requirement, timeline, on),
-    )
+    met = timeline.remember(requirement, _MET, lambda: _all_rated_at_least(requirement, timeline))
+    return met[timeline.rating_count(on)]
 
 
-def _all_rated_at_least(requirement: SkillRatings, timeline: Timeline, on: date) -> bool:
-    current = timeline.current_ratings(on)
+def _all_rated_at_least(requirement: SkillRatings, timeline: Timeline) -> list[bool]:
+    """After each prefix of the ratings, whether every competency's rating in force (the
+    latest, as `Timeline.current_ratings` has it) reaches the floor."""
     floor = requirement.min_level.rank
-    for competency in requirement.competencies:
-        rating = current.get(competency)
-        if rating is None or rating.level.rank < floor:
-            return False
-    return True
+    current: dict[str, int] = {}
+    met = []
+    for rating in (None, *timeline.ratings()):
+        if rating is not None:
+            current[rating.competency] = rating.level.rank
+        met.append(all(current.get(c, -1) >= floor for c in requirement.competencies))
+    return met
 
 
 def _observations(

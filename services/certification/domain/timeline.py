@@ -299,6 +299,10 @@ class Timeline:
         """The sessions dated from ``first`` to ``on``, both included."""
         return self._sessions.between(first, on)
 
+    def ratings(self) -> Sequence[SkillRated]:
+        """Every rating, in the order a later one supersedes an earlier one."""
+        return self._ratings.items
+
     def current_ratings(self, on: date) -> dict[Competency, SkillRated]:
         """Each competency's rating in force on ``on`` (its latest)."""
         return {rating.competency: rating for rating in self._ratings.until(on)}
