@@ -7,6 +7,7 @@ Kept in one place so every requirement and rule explains itself the same way, e.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from services.certification.domain.evidence import ObservationRecorded
 
@@ -14,8 +15,10 @@ from services.certification.domain.evidence import ObservationRecorded
 LIST_LIMIT = 8
 
 
+@lru_cache(maxsize=4096)
 def percent(value: float) -> str:
-    """86 → "86%", 79.5 → "79.5%": never rounded up across a threshold."""
+    """86 → "86%", 79.5 → "79.5%": never rounded up across a threshold (formatted once
+    per value: reasons repeat the same scores and thresholds)."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
 

@@ -10,6 +10,7 @@ while the prerequisite is at risk, and lapses when the prerequisite is no longer
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,7 +28,7 @@ from services.certification.domain.requirements import (
 from services.certification.domain.state import Effect, RuleResult
 from services.certification.domain.timeline import Timeline
 from services.certification.domain.transitions import HELD, CertificationStatus
-from services.certification.domain.vocabulary import INSTRUMENT_NAMES
+from services.certification.domain.vocabulary import INSTRUMENT_NAMES, InstrumentKind
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,22 @@ class MaintenanceVerdict:
 def counted_observations(
     timeline: Timeline, on: date, maintenance: Maintenance
 ) -> list[ObservationRecorded]:
-    return [
+    """The observations of the maintenance's kind known by ``on`` that count at all."""
+    kind = maintenance.instrument_kind
+    counted, dates = timeline.remember(_COUNTED[kind], None, lambda: _counted(timeline, kind))
+    return counted[: bisect_right(dates, on)]
+
+
+# What `counted_observations` remembers per timeline, one question per instrument kind.
+_COUNTED: dict[InstrumentKind, object] = {"team_meeting": object(), "coaching": object()}
+
+
+def _counted(
+    timeline: Timeline, kind: InstrumentKind
+) -> tuple[list[ObservationRecorded], list[date]]:
+    counted = [
         item
-        for item in timeline.observations(on, maintenance.instrument_kind)
+        for item in timeline.observations(date.max, kind)
         if disqualification(
             item,
             practitioner_id=timeline.practitioner_id,
@@ -51,6 +65,7 @@ def counted_observations(
         )
         is None
     ]
+    return counted, [item.occurred_on for item in counted]
 
 
 def check_maintenance(
