@@ -7,6 +7,7 @@ Kept in one place so every requirement and rule explains itself the same way, e.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 
 from services.certification.domain.evidence import ObservationRecorded
@@ -23,8 +24,14 @@ def percent(value: float) -> str:
     return f"{text}%"
 
 
+@lru_cache(maxsize=4096)
+def day(value: date) -> str:
+    """``2026-03-02``: formatted once per date (reasons name the same dates again and again)."""
+    return value.isoformat()
+
+
 def observation(item: ObservationRecorded) -> str:
-    return f"{item.observation_id} on {item.occurred_on} ({percent(item.total_percent)})"
+    return f"{item.observation_id} on {day(item.occurred_on)} ({percent(item.total_percent)})"
 
 
 def listing(parts: Sequence[str], limit: int = LIST_LIMIT) -> str:

@@ -179,7 +179,7 @@ def _modules_in_order(
         problem = _module_problem(
             module_id, masteries.get(module_id, []), chain[-1] if chain else None
         )
-    done = ", ".join(f"{m.module_id} on {m.occurred_on}" for m in chain)
+    done = ", ".join(f"{m.module_id} on {explain.day(m.occurred_on)}" for m in chain)
     reason = f"{len(chain)} of {total} modules mastered in order"
     reason += f": {done}" if done else ""
     reason += f"; {problem}" if problem else ""
@@ -221,7 +221,7 @@ def lapsed_concepts(
 
 def describe_concepts(lapsed: Sequence[ConceptLapsed], events: Sequence[ConceptEvent]) -> str:
     if lapsed:
-        since = [f"{e.concept_id} since {e.occurred_on}" for e in lapsed]
+        since = [f"{e.concept_id} since {explain.day(e.occurred_on)}" for e in lapsed]
         return f"{explain.count(len(lapsed), 'core concept')} lapsed: {explain.listing(since)}"
     if events:
         restored = explain.count(len(events), "lapsed concept")
@@ -277,7 +277,7 @@ def _skill_ratings(requirement: SkillRatings, timeline: Timeline, on: date) -> R
         if rating is None:
             below.append(f"{competency} not rated")
             continue
-        text = f"{competency} {rating.level.value} ({rating.occurred_on})"
+        text = f"{competency} {rating.level.value} ({explain.day(rating.occurred_on)})"
         (rated if rating.level.rank >= floor.rank else below).append(text)
     total = len(requirement.competencies)
     reason = f"{total - len(below)} of {total} competencies rated {floor.value} or higher"
@@ -303,7 +303,8 @@ def _tenure(requirement: Tenure, timeline: Timeline, on: date) -> RequirementRes
         requirement=requirement.type,
         met=days >= requirement.min_days,
         reason=(
-            f"{days} days since program start on {start.started_on} (need {requirement.min_days})"
+            f"{days} days since program start on {explain.day(start.started_on)} "
+            f"(need {requirement.min_days})"
         ),
         evidence_ids=(start.event_id,),
     )
