@@ -53,12 +53,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from services.certification.domain.evidence import CertificationRevoked, EvidenceSet
-from services.certification.domain.judges import Judge, judge_for
+from services.certification.domain.judges import Judge, bind_judge
 from services.certification.domain.maintenance import (
+    Alarms,
     MaintenanceVerdict,
+    bind_alarms,
     check_maintenance,
     flip_dates,
-    maintenance_alarms,
 )
 from services.certification.domain.policy import Level, Policy, Requirement, Tenure
 from services.certification.domain.requirements import (
@@ -100,9 +101,10 @@ class _Run:
     lapsed_on: date | None = None
     revoked: bool = False
     transitions: list[Transition] = field(default_factory=list)
-    # each initial requirement with its checker and its judge, looked up once per replay
+    # each initial requirement's checker, looked up once per replay, and its judge
     checks: tuple[tuple[Requirement, Checker], ...] = ()
-    judges: tuple[tuple[Requirement, Judge], ...] = ()
+    judges: tuple[Judge, ...] = ()
+    alarms: Alarms = field(init=False)  # its maintenance rules' verdicts, bound likewise
     parent: _Run | None = None  # the prerequisite level's run
     # Not started or in progress, as the evidence known on this day decides: settled
     # (`_settle`) only when read, since a day that grants nothing needs only one unmet rule.
@@ -111,7 +113,6 @@ class _Run:
 
     def __post_init__(self) -> None:
         self.checks = tuple((r, checker_for(r)) for r in self.level.requires)
-        self.judges = tuple((r, judge_for(r)) for r in self.level.requires)
 
     @property
     def effective_status(self) -> Status:
@@ -157,12 +158,16 @@ def evaluate(
         timeline = fold_timeline(policy, evidence, as_of)
     runs = {level.key: _Run(level) for level in policy.levels}
     for run in runs.values():
+        run.judges = tuple(bind_judge(r, timeline) for r in run.level.requires)
+        run.alarms = bind_alarms(run.level.maintenance, timeline)
+    for run in runs.values():
         if run.level.requires_level is not None:
             run.parent = runs[run.level.requires_level]
     ordered = tuple(runs.values())
     agenda = _Agenda(_checkpoints(policy, timeline), as_of)
+    away = bool(timeline.away)
     for day in agenda:
-        if timeline.is_away(day):
+        if away and timeline.is_away(day):
             continue  # off the roster: nothing moves until the return day
         for run in ordered:
             _step(run, runs, timeline, day, agenda)
@@ -234,18 +239,23 @@ def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agend
             run.unsettled_on = day
     status = run.status
     if status is _CERTIFIED or status is _AT_RISK:
-        maintenance = run.level.maintenance
         parent = run.parent
         # the prerequisite's status is the same before and after this level's step
-        at_risk, lapse = maintenance_alarms(
-            maintenance, timeline, day, run.at_risk_since, parent.status if parent else None
-        )
+        at_risk, lapse = run.alarms(day, run.at_risk_since, parent.status if parent else None)
         if lapse or at_risk is (status is _CERTIFIED):  # a transition: judged with reasons
             verdict = check_maintenance(
-                maintenance, timeline, day, run.at_risk_since, _prerequisite(run, runs, timeline)
+                run.level.maintenance,
+                timeline,
+                day,
+                run.at_risk_since,
+                _prerequisite(run, runs, timeline),
             )
             changes.extend(_maintain(run, day, verdict, agenda))
-    _overlay_revocation(run, runs, timeline, day, changes)
+    parent = run.parent
+    if run.revoked or timeline.has_admin_actions or (parent is not None and parent.revoked):
+        _overlay_revocation(run, runs, timeline, day, changes)
+    elif changes:  # nothing can revoke it: the common day, quickly
+        run.transitions.extend(changes)
 
 
 def _all_met(run: _Run, timeline: Timeline, day: date) -> bool:
@@ -259,11 +269,10 @@ def _all_met(run: _Run, timeline: Timeline, day: date) -> bool:
     if not judges:
         return True
     first = run.unmet
-    requirement, judge = judges[first]
-    if not judge(requirement, timeline, day, counts_after):
+    if not judges[first](day, counts_after):
         return False
-    for index, (requirement, judge) in enumerate(judges):
-        if index != first and not judge(requirement, timeline, day, counts_after):
+    for index, judge in enumerate(judges):
+        if index != first and not judge(day, counts_after):
             run.unmet = index
             return False
     return True
@@ -316,11 +325,8 @@ def _maintain(
 def _overlay_revocation(
     run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, changes: list[Transition]
 ) -> None:
-    parent = runs[run.level.requires_level] if run.level.requires_level else None
+    parent = run.parent
     parent_revoked = parent is not None and parent.revoked
-    if not (run.revoked or parent_revoked or timeline.has_admin_actions):
-        run.transitions.extend(changes)  # nothing can revoke it: the common day, quickly
-        return
     action = timeline.admin_action(day, run.level.key)
     if run.revoked:
         revoked_now = isinstance(action, CertificationRevoked) or parent_revoked

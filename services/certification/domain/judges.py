@@ -2,10 +2,11 @@
 
 A replay asks on every checkpoint day whether a level is granted; on most days it is
 not, and then nothing reads the reasons or the evidence they rest on. Each judge
-decides exactly as its checker in requirements.py / observations.py does (the same
-shared computation, e.g. `module_chain`), only leaving the sentence unwritten, and is
-remembered per timeline under the same inputs as its checker (``timeline.remember``),
-marked apart from the checker's answer.
+decides exactly as its checker in requirements.py / observations.py does (sharing its
+computation, e.g. `module_chain`'s greedy pick), only leaving the sentence unwritten.
+A judge is bound to one timeline: what it reads is computed once for every prefix of
+its evidence (or, for observations, remembered per window), so most days cost one
+bisection.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 from services.certification.domain.observations import (
     anchor_rule,
@@ -29,23 +29,41 @@ from services.certification.domain.policy import (
     SkillRatings,
     Tenure,
 )
-from services.certification.domain.requirements import (
-    coaching_window_start,
-)
+from services.certification.domain.requirements import coaching_window_start
 from services.certification.domain.timeline import Timeline
 
-Judge = Callable[[Any, Timeline, date, date | None], bool]
-_MET = "met"  # marks a judge's remembered answers apart from its checker's
+# Met on the day, given the lapse after which observations count (None: no lapse)?
+Judge = Callable[[date, date | None], bool]
 
 
-def judge_for(requirement: Requirement) -> Judge:
-    """What says whether `check_requirement` finds ``requirement`` met."""
-    return _JUDGES[type(requirement)]
+def bind_judge(requirement: Requirement, timeline: Timeline) -> Judge:
+    """What says whether `check_requirement` finds ``requirement`` met on ``timeline``."""
+    if isinstance(requirement, ModulesMasteredInOrder):
+        return _per_prefix(timeline.mastery_count, lambda: _chain_complete(requirement, timeline))
+    if isinstance(requirement, ConceptsNotLapsed):
+        ids = requirement.concept_ids
+        return lambda on, _: not timeline.any_concept_lapsed(on, ids)
+    if isinstance(requirement, MonthlyCoaching):
+        return _coaching(requirement, timeline)
+    if isinstance(requirement, SkillRatings):
+        return _per_prefix(
+            timeline.rating_count, lambda: _all_rated_at_least(requirement, timeline)
+        )
+    if isinstance(requirement, QualifyingObservations):
+        return _observations(requirement, timeline)
+    return _tenure(requirement, timeline)
 
 
-def _modules(requirement: ModulesMasteredInOrder, timeline: Timeline, on: date, _: Any) -> bool:
-    met = timeline.remember(requirement, _MET, lambda: _chain_complete(requirement, timeline))
-    return met[timeline.mastery_count(on)]
+def _per_prefix(count: Callable[[date], int], answers: Callable[[], list[bool]]) -> Judge:
+    """A judge reading ``answers()[count(on)]``, the answers computed on first use."""
+    known: list[bool] = []
+
+    def judge(on: date, _: date | None) -> bool:
+        if not known:
+            known.extend(answers())
+        return known[count(on)]
+
+    return judge
 
 
 def _chain_complete(requirement: ModulesMasteredInOrder, timeline: Timeline) -> list[bool]:
@@ -69,40 +87,25 @@ def _chain_complete(requirement: ModulesMasteredInOrder, timeline: Timeline) -> 
     return complete
 
 
-def _concepts(requirement: ConceptsNotLapsed, timeline: Timeline, on: date, _: Any) -> bool:
-    return not timeline.any_concept_lapsed(on, requirement.concept_ids)
-
-
-def _coaching(requirement: MonthlyCoaching, timeline: Timeline, on: date, _: Any) -> bool:
-    dates, new_months = timeline.remember(
-        requirement, _MET, lambda: _coached_months(requirement, timeline)
-    )
-    first = bisect_left(dates, coaching_window_start(requirement, on))
-    end = bisect_right(dates, on)
-    covered = 1 + new_months[end] - new_months[first + 1] if end > first else 0
-    return covered >= requirement.min_months
-
-
-def _coached_months(
-    requirement: MonthlyCoaching, timeline: Timeline
-) -> tuple[list[date], list[int]]:
-    """The dates of the sessions with the components, and before each index how many of
-    them opened a calendar month: months in ``dates[a:b]`` = 1 + ``new[b] - new[a + 1]``."""
+def _coaching(requirement: MonthlyCoaching, timeline: Timeline) -> Judge:
     needed = requirement.required_components
-    dates = [s.occurred_on for s in timeline.coaching_sessions(date.max) if needed <= s.components]
-    new = [0]
+    sessions = timeline.coaching_sessions(date.max)
+    dates = [s.occurred_on for s in sessions if needed <= s.components]
+    # Before each index, how many of the sessions opened a calendar month: the months in
+    # ``dates[a:b]`` are 1 + ``opened[b] - opened[a + 1]``.
+    opened = [0]
     for index, day in enumerate(dates):
-        opens = index == 0 or (day.year, day.month) != (
-            dates[index - 1].year,
-            dates[index - 1].month,
-        )
-        new.append(new[-1] + opens)
-    return dates, new
+        before = dates[index - 1] if index else None
+        opens = before is None or (day.year, day.month) != (before.year, before.month)
+        opened.append(opened[-1] + opens)
 
+    def judge(on: date, _: date | None) -> bool:
+        first = bisect_left(dates, coaching_window_start(requirement, on))
+        end = bisect_right(dates, on)
+        covered = 1 + opened[end] - opened[first + 1] if end > first else 0
+        return covered >= requirement.min_months
 
-def _ratings(requirement: SkillRatings, timeline: Timeline, on: date, _: Any) -> bool:
-    met = timeline.remember(requirement, _MET, lambda: _all_rated_at_least(requirement, timeline))
-    return met[timeline.rating_count(on)]
+    return judge
 
 
 def _all_rated_at_least(requirement: SkillRatings, timeline: Timeline) -> list[bool]:
@@ -118,37 +121,30 @@ def _all_rated_at_least(requirement: SkillRatings, timeline: Timeline) -> list[b
     return met
 
 
-def _observations(
-    requirement: QualifyingObservations, timeline: Timeline, on: date, counts_after: date | None
-) -> bool:
+def _observations(requirement: QualifyingObservations, timeline: Timeline) -> Judge:
     kind = requirement.instrument_kind
-    earliest = on - timedelta(days=requirement.window_days)
-    start, end = timeline.observation_span(kind, on, earliest, counts_after)
+    window = timedelta(days=requirement.window_days)
+    anchor_ok = anchor_rule(requirement, timeline)
+    known: dict[tuple[int, int, date | None], bool] = {}
 
-    def judge() -> bool:
-        considered = timeline.observations(on, kind)[start:end]
-        candidates, _ = counted_candidates(requirement, timeline, considered)
-        anchor_ok = anchor_rule(requirement, timeline)
-        return bool(
-            select_spaced(
+    def judge(on: date, counts_after: date | None) -> bool:
+        start, end = timeline.observation_span(kind, on, on - window, counts_after)
+        found = known.get((start, end, counts_after))
+        if found is None:  # the window's observations decide, whatever the day
+            considered = timeline.observations(date.max, kind)[start:end]
+            candidates, _ = counted_candidates(requirement, timeline, considered)
+            spaced = select_spaced(
                 candidates, requirement.min_count, requirement.min_spacing_days, anchor_ok
             )
-        )
+            found = known[(start, end, counts_after)] = bool(spaced)
+        return found
 
-    return timeline.remember(requirement, (_MET, start, end, counts_after), judge)
-
-
-def _tenure(requirement: Tenure, timeline: Timeline, on: date, _: Any) -> bool:
-    start = timeline.program_start(on)
-    return start is not None and (on - start.started_on).days >= requirement.min_days
+    return judge
 
 
-# One judge per requirement type, like requirements.py's checkers.
-_JUDGES: dict[type, Judge] = {
-    ModulesMasteredInOrder: _modules,
-    ConceptsNotLapsed: _concepts,
-    MonthlyCoaching: _coaching,
-    SkillRatings: _ratings,
-    Tenure: _tenure,
-    QualifyingObservations: _observations,
-}
+def _tenure(requirement: Tenure, timeline: Timeline) -> Judge:
+    def judge(on: date, _: date | None) -> bool:
+        start = timeline.program_start(on)
+        return start is not None and (on - start.started_on).days >= requirement.min_days
+
+    return judge

@@ -21,6 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
@@ -117,6 +118,9 @@ class _Series(Generic[T]):
     def __init__(self, items: Iterable[T], order: Callable[[T], tuple[Any, ...]]) -> None:
         self.items: tuple[T, ...] = tuple(sorted(items, key=order))
         self._dates = [item.occurred_on for item in self.items]
+        # How many items are dated on or before a day: ``until(day)`` is that prefix.
+        # A bisection bound to the dates (no Python frame: the replay asks it all the time).
+        self.count_until: Callable[[date], int] = partial(bisect_right, self._dates)
 
     def until(self, on: date) -> Sequence[T]:
         return self.items[: bisect_right(self._dates, on)]
@@ -124,10 +128,6 @@ class _Series(Generic[T]):
     def between(self, first: date, on: date) -> Sequence[T]:
         """The items dated from ``first`` to ``on``, both included."""
         return self.items[bisect_left(self._dates, first) : bisect_right(self._dates, on)]
-
-    def count_until(self, on: date) -> int:
-        """How many items are dated on or before ``on``: ``until(on)`` is that prefix."""
-        return bisect_right(self._dates, on)
 
     def first_from(self, on: date) -> int:
         """The index of the first item dated on or after ``on``."""
@@ -213,6 +213,11 @@ class Timeline:
             admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
         self.has_admin_actions = bool(admin)
+        # ``len(masteries(on))`` for a day ``on``, without the slice; likewise the others.
+        self.mastery_count = self._masteries.count_until
+        self.concept_count = self._concepts.count_until
+        self.session_count = self._sessions.count_until
+        self.rating_count = self._ratings.count_until
         self._lapsed_flags: dict[tuple[str, ...] | None, list[bool]] = {}
         self._memo: dict[tuple[int, Hashable], tuple[object, Any]] = {}
 
@@ -257,19 +262,6 @@ class Timeline:
 
     def masteries(self, on: date) -> Sequence[ModuleMastered]:
         return self._masteries.until(on)
-
-    def mastery_count(self, on: date) -> int:
-        """``len(masteries(on))``, without the slice; likewise the counts below."""
-        return self._masteries.count_until(on)
-
-    def concept_count(self, on: date) -> int:
-        return self._concepts.count_until(on)
-
-    def session_count(self, on: date) -> int:
-        return self._sessions.count_until(on)
-
-    def rating_count(self, on: date) -> int:
-        return self._ratings.count_until(on)
 
     def concept_states(self, on: date) -> dict[str, ConceptEvent]:
         """Each concept's latest lapse or restoration by ``on``."""
