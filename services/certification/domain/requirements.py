@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from services.certification.domain import explain
-from services.certification.domain.evidence import ConceptLapsed, ModuleMastered
+from services.certification.domain.evidence import ConceptLapsed, EvidenceSet, ModuleMastered
 from services.certification.domain.observations import check_qualifying_observations
 from services.certification.domain.policy import (
     ConceptsNotLapsed,
@@ -52,29 +52,34 @@ def checker_for(requirement: Requirement) -> Checker:
 def _check_modules(
     requirement: ModulesMasteredInOrder, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
+    known = timeline.mastery_count(on)
+    if not known:
+        return without_evidence(requirement, on, None)
     return timeline.remember(
-        requirement,
-        timeline.mastery_count(on),
-        lambda: _modules_in_order(requirement, timeline, on),
+        requirement, known, lambda: _modules_in_order(requirement, timeline, on)
     )
 
 
 def _check_concepts(
     requirement: ConceptsNotLapsed, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
+    known = timeline.concept_count(on)
+    if not known:
+        return without_evidence(requirement, on, None)
     return timeline.remember(
-        requirement,
-        timeline.concept_count(on),
-        lambda: _concepts_not_lapsed(requirement, timeline, on),
+        requirement, known, lambda: _concepts_not_lapsed(requirement, timeline, on)
     )
 
 
 def _check_coaching(
     requirement: MonthlyCoaching, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
+    known = timeline.session_count(on)
+    if not known:
+        return without_evidence(requirement, on, None)
     return timeline.remember(
         requirement,
-        (timeline.session_count(on), on.year, on.month),
+        (known, on.year, on.month),
         lambda: _monthly_coaching(requirement, timeline, on),
     )
 
@@ -82,18 +87,42 @@ def _check_coaching(
 def _check_ratings(
     requirement: SkillRatings, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
-    return timeline.remember(
-        requirement,
-        timeline.rating_count(on),
-        lambda: _skill_ratings(requirement, timeline, on),
-    )
+    known = timeline.rating_count(on)
+    if not known:
+        return without_evidence(requirement, on, None)
+    return timeline.remember(requirement, known, lambda: _skill_ratings(requirement, timeline, on))
 
 
 def _check_tenure(
     requirement: Tenure, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
+    if timeline.program_start(on) is None:
+        return without_evidence(requirement, on, None)
     return _tenure(requirement, timeline, on)
 
+
+def without_evidence(
+    requirement: Requirement, on: date, counts_after: date | None
+) -> RequirementResult:
+    """What ``requirement`` answers on ``on`` for a practitioner with none of the evidence
+    it reads. The same for everyone, and only the month of ``on`` shows in it (the
+    coaching window's span), so it is judged once per requirement, month and lapse day."""
+    return _judged_without_evidence(requirement, date(on.year, on.month, 1), counts_after)
+
+
+@lru_cache(maxsize=1024)
+def _judged_without_evidence(
+    requirement: Requirement, month: date, counts_after: date | None
+) -> RequirementResult:
+    if isinstance(requirement, QualifyingObservations):
+        return check_qualifying_observations(requirement, _NO_EVIDENCE, month, counts_after)
+    judge: Callable[[Any, Timeline, date], RequirementResult] = _JUDGED[type(requirement)]
+    return judge(requirement, _NO_EVIDENCE, month)
+
+
+_NO_EVIDENCE = Timeline(EvidenceSet("nobody"), until=date.max)
+# How each requirement type is judged once its checker has found nothing remembered.
+_JUDGED: dict[type, Callable[[Any, Timeline, date], RequirementResult]] = {}
 
 # One checker per requirement type (a dict lookup: the replay asks on every checkpoint day).
 _CHECKERS: dict[type, Checker] = {
@@ -308,3 +337,14 @@ def _tenure(requirement: Tenure, timeline: Timeline, on: date) -> RequirementRes
         ),
         evidence_ids=(start.event_id,),
     )
+
+
+_JUDGED.update(
+    {
+        ModulesMasteredInOrder: _modules_in_order,
+        ConceptsNotLapsed: _concepts_not_lapsed,
+        MonthlyCoaching: _monthly_coaching,
+        SkillRatings: _skill_ratings,
+        Tenure: _tenure,
+    }
+)
