@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from services.certification.domain.observations import (
     anchor_rule,
@@ -38,20 +39,21 @@ Judge = Callable[[date, date | None], bool]
 
 def bind_judge(requirement: Requirement, timeline: Timeline) -> Judge:
     """What says whether `check_requirement` finds ``requirement`` met on ``timeline``."""
-    if isinstance(requirement, ModulesMasteredInOrder):
-        return _per_prefix(timeline.mastery_count, lambda: _chain_complete(requirement, timeline))
-    if isinstance(requirement, ConceptsNotLapsed):
-        ids = requirement.concept_ids
-        return lambda on, _: not timeline.any_concept_lapsed(on, ids)
-    if isinstance(requirement, MonthlyCoaching):
-        return _coaching(requirement, timeline)
-    if isinstance(requirement, SkillRatings):
-        return _per_prefix(
-            timeline.rating_count, lambda: _all_rated_at_least(requirement, timeline)
-        )
-    if isinstance(requirement, QualifyingObservations):
-        return _observations(requirement, timeline)
-    return _tenure(requirement, timeline)
+    binder: Callable[[Any, Timeline], Judge] = _BINDERS[type(requirement)]
+    return binder(requirement, timeline)
+
+
+def _modules(requirement: ModulesMasteredInOrder, timeline: Timeline) -> Judge:
+    return _per_prefix(timeline.mastery_count, lambda: _chain_complete(requirement, timeline))
+
+
+def _concepts(requirement: ConceptsNotLapsed, timeline: Timeline) -> Judge:
+    ids = requirement.concept_ids
+    return lambda on, _: not timeline.any_concept_lapsed(on, ids)
+
+
+def _ratings(requirement: SkillRatings, timeline: Timeline) -> Judge:
+    return _per_prefix(timeline.rating_count, lambda: _all_rated_at_least(requirement, timeline))
 
 
 def _per_prefix(count: Callable[[date], int], answers: Callable[[], list[bool]]) -> Judge:
@@ -79,10 +81,12 @@ def _chain_complete(requirement: ModulesMasteredInOrder, timeline: Timeline) -> 
     for mastery in timeline.masteries(date.max):
         dates.setdefault(mastery.module_id, []).append(mastery.occurred_on)
         while length < len(wanted):
-            fitting = [day for day in dates.get(wanted[length], ()) if day >= last]
-            if not fitting:
+            for day in dates.get(wanted[length], ()):  # the earliest that keeps the order
+                if day >= last:
+                    length, last = length + 1, day
+                    break
+            else:
                 break
-            length, last = length + 1, fitting[0]
         complete.append(length == len(wanted))
     return complete
 
@@ -148,3 +152,13 @@ def _tenure(requirement: Tenure, timeline: Timeline) -> Judge:
         return start is not None and (on - start.started_on).days >= requirement.min_days
 
     return judge
+
+
+_BINDERS: dict[type, Callable[[Any, Timeline], Judge]] = {
+    ModulesMasteredInOrder: _modules,
+    ConceptsNotLapsed: _concepts,
+    MonthlyCoaching: _coaching,
+    SkillRatings: _ratings,
+    QualifyingObservations: _observations,
+    Tenure: _tenure,
+}

@@ -136,6 +136,11 @@ class _Series(Generic[T]):
 
 # The practice date, then the event id: what most series are ordered by.
 _by_date = attrgetter("occurred_on", "event_id")
+_NO_ITEMS: _Series[Any] = _Series((), _by_date)  # what every absent kind shares (read only)
+
+
+def _series(items: Sequence[T], order: Callable[[T], tuple[Any, ...]]) -> _Series[T]:
+    return _Series(items, order) if items else _NO_ITEMS
 
 
 def _by_kind(items: Iterable[Any]) -> dict[str, list[Any]]:
@@ -178,7 +183,7 @@ class Timeline:
         enrolled: list[PractitionerEnrolled] = kinds.get("practitioner_enrolled", [])
         changed: list[RosterDetailsChanged] = kinds.get("roster_details_changed", [])
         assigned: list[CoachAssigned] = kinds.get("coach_assigned", [])
-        self._program_starts = _Series(
+        self._program_starts = _series(
             [
                 *(_program_start(i) for i in enrolled),
                 *(_program_start(i) for i in changed if "program_start" in i.changed),
@@ -190,26 +195,26 @@ class Timeline:
             *(i for i in enrolled if i.coach_id is not None),
             *(i for i in changed if "coach_id" in i.changed),
         ]
-        self._coaches = _Series(coaches, lambda i: (i.occurred_on, _coach_rank(i), i.event_id))
-        self._masteries = _Series(kinds.get("module_mastered", []), _by_date)
-        self._concepts = _Series(
+        self._coaches = _series(coaches, lambda i: (i.occurred_on, _coach_rank(i), i.event_id))
+        self._masteries = _series(kinds.get("module_mastered", []), _by_date)
+        self._concepts = _series(
             [*kinds.get("concept_lapsed", []), *kinds.get("concept_restored", [])],
             lambda i: (i.occurred_on, isinstance(i, ConceptRestored), i.event_id),
         )
-        self._sessions = _Series(kinds.get("coaching_session_held", []), _by_date)
-        self._ratings = _Series(
+        self._sessions = _series(kinds.get("coaching_session_held", []), _by_date)
+        self._ratings = _series(
             kinds.get("skill_rated", []), lambda i: (i.occurred_on, -i.level.rank, i.event_id)
         )
         observations: list[ObservationRecorded] = kinds.get("observation_recorded", [])
         self._observations: dict[InstrumentKind, _Series[ObservationRecorded]] = {
-            kind: _Series((o for o in observations if o.instrument_kind == kind), _by_date)
+            kind: _series([o for o in observations if o.instrument_kind == kind], _by_date)
             for kind in ("team_meeting", "coaching")
         }
         admin: list[AdminAction] = [
             *kinds.get("certification_revoked", []),
             *kinds.get("certification_reinstated", []),
         ]
-        self._admin = _Series(
+        self._admin = _series(
             admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
         self.has_admin_actions = bool(admin)
