@@ -47,27 +47,20 @@ observation aged out, the at-risk clock run out) shows then, dated the return da
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, timedelta
 
-from services.certification.domain.evidence import CertificationRevoked, EvidenceSet
-from services.certification.domain.judges import Judge, bind_judge
+from services.certification.domain.evidence import EvidenceSet
+from services.certification.domain.judges import bind_judge
 from services.certification.domain.maintenance import (
-    Alarms,
     MaintenanceVerdict,
-    bind_alarms,
     check_maintenance,
     flip_dates,
 )
-from services.certification.domain.policy import Level, Policy, Requirement, Tenure
-from services.certification.domain.requirements import (
-    Checker,
-    Prerequisite,
-    check_prerequisite,
-    checker_for,
-)
+from services.certification.domain.maintenance_alarms import bind_alarms
+from services.certification.domain.policy import Policy, Tenure
+from services.certification.domain.replay import Agenda, Run, overlay_revocation
+from services.certification.domain.requirements import Prerequisite, check_prerequisite
 from services.certification.domain.state import (
     CertificationState,
     LevelState,
@@ -76,7 +69,6 @@ from services.certification.domain.state import (
 )
 from services.certification.domain.timeline import Timeline
 from services.certification.domain.transitions import (
-    HELD,
     CertificationStatus,
     Transition,
     TransitionKind,
@@ -88,55 +80,6 @@ Kind = TransitionKind
 
 _CERTIFIED, _AT_RISK, _LAPSED = Status.CERTIFIED, Status.AT_RISK, Status.LAPSED
 _IN_PROGRESS, _NOT_STARTED = Status.IN_PROGRESS, Status.NOT_STARTED
-
-
-@dataclass
-class _Run:
-    """One level's replay state; ``status`` is what the rules give, ignoring revocation."""
-
-    level: Level
-    status: Status = Status.NOT_STARTED
-    certified_on: date | None = None
-    at_risk_since: date | None = None
-    lapsed_on: date | None = None
-    revoked: bool = False
-    transitions: list[Transition] = field(default_factory=list)
-    # each initial requirement's checker, looked up once per replay, and its judge
-    checks: tuple[tuple[Requirement, Checker], ...] = ()
-    judges: tuple[Judge, ...] = ()
-    alarms: Alarms = field(init=False)  # its maintenance rules' verdicts, bound likewise
-    parent: _Run | None = None  # the prerequisite level's run
-    # Not started or in progress, as the evidence known on this day decides: settled
-    # (`_settle`) only when read, since a day that grants nothing needs only one unmet rule.
-    unsettled_on: date | None = None
-    unmet: int = 0  # the judge that found a requirement unmet last: asked first next time
-
-    def __post_init__(self) -> None:
-        self.checks = tuple((r, checker_for(r)) for r in self.level.requires)
-
-    @property
-    def effective_status(self) -> Status:
-        return Status.REVOKED if self.revoked else self.status
-
-
-class _Agenda:
-    """Checkpoint days in ascending order, up to ``as_of``; more can be added while walking."""
-
-    def __init__(self, days: set[date], as_of: date) -> None:
-        self._as_of = as_of
-        self._queued: set[date] = set()
-        self._heap: list[date] = []
-        for day in days:
-            self.schedule(day)
-
-    def schedule(self, day: date) -> None:
-        if day <= self._as_of and day not in self._queued:
-            self._queued.add(day)
-            heapq.heappush(self._heap, day)
-
-    def __iter__(self) -> Iterator[date]:
-        while self._heap:
-            yield heapq.heappop(self._heap)
 
 
 def fold_timeline(policy: Policy, evidence: EvidenceSet, as_of: date) -> Timeline:
@@ -156,7 +99,7 @@ def evaluate(
     """
     if timeline is None:
         timeline = fold_timeline(policy, evidence, as_of)
-    runs = {level.key: _Run(level) for level in policy.levels}
+    runs = {level.key: Run(level) for level in policy.levels}
     for run in runs.values():
         run.judges = tuple(bind_judge(r, timeline) for r in run.level.requires)
         run.alarms = bind_alarms(run.level.maintenance, timeline)
@@ -164,7 +107,7 @@ def evaluate(
         if run.level.requires_level is not None:
             run.parent = runs[run.level.requires_level]
     ordered = tuple(runs.values())
-    agenda = _Agenda(_checkpoints(policy, timeline), as_of)
+    agenda = Agenda(_checkpoints(policy, timeline), as_of)
     away = bool(timeline.away)
     for day in agenda:
         if away and timeline.is_away(day):
@@ -201,7 +144,7 @@ def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:
 
 
 def _prerequisite(
-    run: _Run, runs: dict[str, _Run], timeline: Timeline, *, for_grant: bool = False
+    run: Run, runs: dict[str, Run], timeline: Timeline, *, for_grant: bool = False
 ) -> Prerequisite | None:
     key = run.level.requires_level
     if key is None:
@@ -215,7 +158,7 @@ def _prerequisite(
 
 
 def _initial_results(
-    run: _Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
+    run: Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
 ) -> list[RequirementResult]:
     """The initial requirements judged on ``day`` with their reasons, in policy order."""
     results = [check_prerequisite(prerequisite)] if prerequisite is not None else []
@@ -226,7 +169,7 @@ def _initial_results(
     return results
 
 
-def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agenda: _Agenda) -> None:
+def _step(run: Run, runs: dict[str, Run], timeline: Timeline, day: date, agenda: Agenda) -> None:
     changes: list[Transition] = []
     status = run.status
     if status is not _CERTIFIED and status is not _AT_RISK:
@@ -253,12 +196,12 @@ def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agend
             changes.extend(_maintain(run, day, verdict, agenda))
     parent = run.parent
     if run.revoked or timeline.has_admin_actions or (parent is not None and parent.revoked):
-        _overlay_revocation(run, runs, timeline, day, changes)
+        overlay_revocation(run, timeline, day, changes)
     elif changes:  # nothing can revoke it: the common day, quickly
         run.transitions.extend(changes)
 
 
-def _all_met(run: _Run, timeline: Timeline, day: date) -> bool:
+def _all_met(run: Run, timeline: Timeline, day: date) -> bool:
     """Whether every initial requirement (and the prerequisite) is met on ``day``; asks
     first the one found unmet last time, which mostly still is."""
     parent = run.parent
@@ -278,7 +221,7 @@ def _all_met(run: _Run, timeline: Timeline, day: date) -> bool:
     return True
 
 
-def _settle(run: _Run, timeline: Timeline) -> None:
+def _settle(run: Run, timeline: Timeline) -> None:
     """Decide a not-yet-granted level between not started and in progress: in progress
     once any initial requirement rests on evidence known on its last judged day."""
     day = run.unsettled_on
@@ -290,7 +233,7 @@ def _settle(run: _Run, timeline: Timeline) -> None:
 
 
 def _grant(
-    run: _Run, day: date, results: Sequence[RequirementResult], timeline: Timeline
+    run: Run, day: date, results: Sequence[RequirementResult], timeline: Timeline
 ) -> Transition:
     _settle(run, timeline)  # the status it is granted from
     granted = _transition(run, Kind.GRANTED, day, Status.CERTIFIED, results)
@@ -298,9 +241,7 @@ def _grant(
     return granted
 
 
-def _maintain(
-    run: _Run, day: date, verdict: MaintenanceVerdict, agenda: _Agenda
-) -> list[Transition]:
+def _maintain(run: Run, day: date, verdict: MaintenanceVerdict, agenda: Agenda) -> list[Transition]:
     at_risk = verdict.fired("at_risk")
     lapse = [r for r in verdict.fired("lapse") if r.rule != "at_risk_too_long" or at_risk]
     if lapse:
@@ -322,55 +263,8 @@ def _maintain(
     return []
 
 
-def _overlay_revocation(
-    run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, changes: list[Transition]
-) -> None:
-    parent = run.parent
-    parent_revoked = parent is not None and parent.revoked
-    action = timeline.admin_action(day, run.level.key)
-    if run.revoked:
-        revoked_now = isinstance(action, CertificationRevoked) or parent_revoked
-    else:  # a revocation takes a level only if it is held on the revocation's date
-        revoking = isinstance(action, CertificationRevoked) and action.occurred_on == day
-        revoked_now = run.status in HELD and (revoking or parent_revoked)
-    if revoked_now == run.revoked:
-        if not revoked_now:
-            run.transitions.extend(changes)
-        return  # while revoked the rules keep running, unreported
-    reasons: list[str] = []
-    evidence_ids: tuple[str, ...] = ()
-    if (
-        action is not None
-        and action.occurred_on == day
-        and isinstance(action, CertificationRevoked) == revoked_now
-    ):
-        reasons = [f"{action.reason} (by {action.admin_id})"]
-        evidence_ids = (action.event_id,)
-    elif parent is not None:  # the prerequisite level was revoked or reinstated today
-        verb = "revoked" if revoked_now else "reinstated"
-        reasons = [f"{parent.level.title} ({parent.level.key}) {verb}"]
-        evidence_ids = parent.transitions[-1].evidence_ids
-    if revoked_now:
-        run.transitions.extend(changes)
-    kind, to_status = (
-        (Kind.REVOKED, Status.REVOKED) if revoked_now else (Kind.REINSTATED, run.status)
-    )
-    run.transitions.append(
-        Transition(
-            level_key=run.level.key,
-            kind=kind,
-            on=day,
-            from_status=run.effective_status,
-            to_status=to_status,
-            reasons=tuple(reasons),
-            evidence_ids=evidence_ids,
-        )
-    )
-    run.revoked = revoked_now
-
-
 def _transition(
-    run: _Run,
+    run: Run,
     kind: TransitionKind,
     day: date,
     to_status: Status,
@@ -389,7 +283,7 @@ def _transition(
     )
 
 
-def _level_state(run: _Run, runs: dict[str, _Run], timeline: Timeline, as_of: date) -> LevelState:
+def _level_state(run: Run, runs: dict[str, Run], timeline: Timeline, as_of: date) -> LevelState:
     prerequisite = _prerequisite(run, runs, timeline)
     # Maintenance is only news for a level that has been granted at some point.
     verdict = (

@@ -30,7 +30,7 @@ from services.certification.domain.policy import (
     SkillRatings,
     Tenure,
 )
-from services.certification.domain.requirements import coaching_window_start
+from services.certification.domain.requirement_reasons import coaching_window_start
 from services.certification.domain.timeline import Timeline
 
 # Met on the day, given the lapse after which observations count (None: no lapse)?

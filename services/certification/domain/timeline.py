@@ -17,13 +17,10 @@ decisions do.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
-from operator import attrgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from services.certification.domain.evidence import (
     CertificationReinstated,
@@ -41,9 +38,9 @@ from services.certification.domain.evidence import (
     RosterDetailsChanged,
     SkillRated,
 )
+from services.certification.domain.timeline_series import Series, by_date, series
 from services.certification.domain.vocabulary import Competency, InstrumentKind
 
-T = TypeVar("T", bound=Any)
 R = TypeVar("R")
 
 ConceptEvent = ConceptLapsed | ConceptRestored
@@ -112,37 +109,6 @@ def _program_start(item: PractitionerEnrolled | RosterDetailsChanged) -> Program
     return ProgramStart(item.occurred_on, started_on, item.event_id)
 
 
-class _Series(Generic[T]):
-    """Items of one kind in a fixed order whose first component is the practice date."""
-
-    def __init__(self, items: Iterable[T], order: Callable[[T], tuple[Any, ...]]) -> None:
-        self.items: tuple[T, ...] = tuple(sorted(items, key=order))
-        self._dates = [item.occurred_on for item in self.items]
-        # How many items are dated on or before a day: ``until(day)`` is that prefix.
-        # A bisection bound to the dates (no Python frame: the replay asks it all the time).
-        self.count_until: Callable[[date], int] = partial(bisect_right, self._dates)
-
-    def until(self, on: date) -> Sequence[T]:
-        return self.items[: bisect_right(self._dates, on)]
-
-    def between(self, first: date, on: date) -> Sequence[T]:
-        """The items dated from ``first`` to ``on``, both included."""
-        return self.items[bisect_left(self._dates, first) : bisect_right(self._dates, on)]
-
-    def first_from(self, on: date) -> int:
-        """The index of the first item dated on or after ``on``."""
-        return bisect_left(self._dates, on)
-
-
-# The practice date, then the event id: what most series are ordered by.
-_by_date = attrgetter("occurred_on", "event_id")
-_NO_ITEMS: _Series[Any] = _Series((), _by_date)  # what every absent kind shares (read only)
-
-
-def _series(items: Sequence[T], order: Callable[[T], tuple[Any, ...]]) -> _Series[T]:
-    return _Series(items, order) if items else _NO_ITEMS
-
-
 def _by_kind(items: Iterable[Any]) -> dict[str, list[Any]]:
     """The items sorted by kind in one pass; each series orders its own (the evidence's
     order does not matter: every series key ends with the unique event id)."""
@@ -183,7 +149,7 @@ class Timeline:
         enrolled: list[PractitionerEnrolled] = kinds.get("practitioner_enrolled", [])
         changed: list[RosterDetailsChanged] = kinds.get("roster_details_changed", [])
         assigned: list[CoachAssigned] = kinds.get("coach_assigned", [])
-        self._program_starts = _series(
+        self._program_starts = series(
             [
                 *(_program_start(i) for i in enrolled),
                 *(_program_start(i) for i in changed if "program_start" in i.changed),
@@ -195,26 +161,26 @@ class Timeline:
             *(i for i in enrolled if i.coach_id is not None),
             *(i for i in changed if "coach_id" in i.changed),
         ]
-        self._coaches = _series(coaches, lambda i: (i.occurred_on, _coach_rank(i), i.event_id))
-        self._masteries = _series(kinds.get("module_mastered", []), _by_date)
-        self._concepts = _series(
+        self._coaches = series(coaches, lambda i: (i.occurred_on, _coach_rank(i), i.event_id))
+        self._masteries = series(kinds.get("module_mastered", []), by_date)
+        self._concepts = series(
             [*kinds.get("concept_lapsed", []), *kinds.get("concept_restored", [])],
             lambda i: (i.occurred_on, isinstance(i, ConceptRestored), i.event_id),
         )
-        self._sessions = _series(kinds.get("coaching_session_held", []), _by_date)
-        self._ratings = _series(
+        self._sessions = series(kinds.get("coaching_session_held", []), by_date)
+        self._ratings = series(
             kinds.get("skill_rated", []), lambda i: (i.occurred_on, -i.level.rank, i.event_id)
         )
         observations: list[ObservationRecorded] = kinds.get("observation_recorded", [])
-        self._observations: dict[InstrumentKind, _Series[ObservationRecorded]] = {
-            kind: _series([o for o in observations if o.instrument_kind == kind], _by_date)
+        self._observations: dict[InstrumentKind, Series[ObservationRecorded]] = {
+            kind: series([o for o in observations if o.instrument_kind == kind], by_date)
             for kind in ("team_meeting", "coaching")
         }
         admin: list[AdminAction] = [
             *kinds.get("certification_revoked", []),
             *kinds.get("certification_reinstated", []),
         ]
-        self._admin = _series(
+        self._admin = series(
             admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
         self.has_admin_actions = bool(admin)
