@@ -133,7 +133,40 @@ TOUGH_POLICY = Policy(
         ),
     ),
 )
-POLICIES = (DEFAULT_POLICY, PAPER_SHY_POLICY, STRICT_POLICY, TOUGH_POLICY)
+SCOPED_POLICY = Policy(
+    id="scoped",
+    version=1,
+    levels=(
+        Level(
+            key="facilitator",
+            title="Facilitator",
+            requires=(
+                ConceptsNotLapsed(concept_ids=("C2", "C4")),
+                MonthlyCoaching(
+                    min_months=2, window_months=4, required_components=frozenset({"practice"})
+                ),
+                SkillRatings(competencies=("ENG", "SAFE"), min_level=SkillLevel.WITH_SUPPORT),
+                QualifyingObservations(
+                    instrument_kind="coaching",
+                    min_count=1,
+                    min_domain=None,
+                    window_days=120,
+                    min_spacing_days=0,
+                    calibrated_only=False,
+                ),
+                ModulesMasteredInOrder(module_ids=("M1", "M3")),
+            ),
+            maintenance=Maintenance(
+                instrument_kind="coaching",
+                qualifying_min_total=90,
+                at_risk=AtRiskRules(recent_count=1, concept_ids=("C1",)),
+                lapse=LapseRules(no_qualifying_for_days=60, at_risk_for_days=1),
+            ),
+        ),
+        Level(key="lead", title="Lead", requires_level="facilitator"),
+    ),
+)
+POLICIES = (DEFAULT_POLICY, PAPER_SHY_POLICY, STRICT_POLICY, TOUGH_POLICY, SCOPED_POLICY)
 
 
 @dataclass(frozen=True)
