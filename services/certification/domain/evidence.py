@@ -217,7 +217,8 @@ class EvidenceSet(Mapping[str, Evidence]):
         self.practitioner_id = practitioner_id
         collected: dict[str, Evidence] = {}
         for item in items:
-            self._check_practitioner(item)
+            if item.practitioner_id != practitioner_id:
+                self._check_practitioner(item)
             known = collected.get(item.event_id)
             if known is None:
                 collected[item.event_id] = item

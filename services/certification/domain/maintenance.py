@@ -221,11 +221,14 @@ def _stale(
     )
 
 
+_NOT_AT_RISK = RuleResult(
+    rule="at_risk_too_long", effect="lapse", fired=False, reason="not at risk"
+)
+
+
 def _at_risk_too_long(at_risk_since: date | None, on: date, max_days: int) -> RuleResult:
     if at_risk_since is None:
-        return RuleResult(
-            rule="at_risk_too_long", effect="lapse", fired=False, reason="not at risk"
-        )
+        return _NOT_AT_RISK
     days = (on - at_risk_since).days
     return RuleResult(
         rule="at_risk_too_long",

@@ -4,7 +4,7 @@ revocation overlay it records transitions through.
 
 from __future__ import annotations
 
-import heapq
+from bisect import insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,23 +57,25 @@ class Run:
 
 
 class Agenda:
-    """Checkpoint days in ascending order, up to ``as_of``; more can be added while walking."""
+    """Checkpoint days in ascending order, up to ``as_of``; more can be added while walking
+    (sorted once; a day added later goes among the days not walked yet)."""
 
     def __init__(self, days: set[date], as_of: date) -> None:
         self._as_of = as_of
-        self._queued: set[date] = set()
-        self._heap: list[date] = []
-        for day in days:
-            self.schedule(day)
+        self._queued = {day for day in days if day <= as_of}
+        self._days = sorted(self._queued)
+        self._next = 0
 
     def schedule(self, day: date) -> None:
         if day <= self._as_of and day not in self._queued:
             self._queued.add(day)
-            heapq.heappush(self._heap, day)
+            insort(self._days, day, lo=self._next)
 
     def __iter__(self) -> Iterator[date]:
-        while self._heap:
-            yield heapq.heappop(self._heap)
+        days = self._days
+        while self._next < len(days):
+            self._next += 1
+            yield days[self._next - 1]
 
 
 def overlay_revocation(run: Run, timeline: Timeline, day: date, changes: list[Transition]) -> None:
