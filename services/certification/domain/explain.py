@@ -16,10 +16,19 @@ from services.certification.domain.evidence import ObservationRecorded
 LIST_LIMIT = 8
 
 
-@lru_cache(maxsize=4096)
 def percent(value: float) -> str:
     """86 → "86%", 79.5 → "79.5%": never rounded up across a threshold (formatted once
-    per value: reasons repeat the same scores and thresholds)."""
+    per value: reasons repeat the same scores and thresholds; zero, whose sign shows,
+    each time)."""
+    return _percent(value) if value else _formatted(value)
+
+
+@lru_cache(maxsize=4096)
+def _percent(value: float) -> str:
+    return _formatted(value)
+
+
+def _formatted(value: float) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
 

@@ -56,7 +56,7 @@ def _check_modules(
 ) -> RequirementResult:
     known = timeline.mastery_count(on)
     if not known:
-        return without_evidence(requirement, on, None)
+        return without_evidence(requirement, on)
     return timeline.remember(
         requirement, known, lambda: reasons.modules_in_order(requirement, timeline, on)
     )
@@ -67,7 +67,7 @@ def _check_concepts(
 ) -> RequirementResult:
     known = timeline.concept_count(on)
     if not known:
-        return without_evidence(requirement, on, None)
+        return without_evidence(requirement, on)
     return timeline.remember(
         requirement, known, lambda: reasons.concepts_not_lapsed(requirement, timeline, on)
     )
@@ -78,7 +78,7 @@ def _check_coaching(
 ) -> RequirementResult:
     known = timeline.session_count(on)
     if not known:
-        return without_evidence(requirement, on, None)
+        return without_evidence(requirement, on)
     return timeline.remember(
         requirement,
         (known, on.year, on.month),
@@ -91,7 +91,7 @@ def _check_ratings(
 ) -> RequirementResult:
     known = timeline.rating_count(on)
     if not known:
-        return without_evidence(requirement, on, None)
+        return without_evidence(requirement, on)
     return timeline.remember(
         requirement, known, lambda: reasons.skill_ratings(requirement, timeline, on)
     )
@@ -101,25 +101,19 @@ def _check_tenure(
     requirement: Tenure, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
     if timeline.program_start(on) is None:
-        return without_evidence(requirement, on, None)
+        return without_evidence(requirement, on)
     return reasons.tenure(requirement, timeline, on)
 
 
-def without_evidence(
-    requirement: Requirement, on: date, counts_after: date | None
-) -> RequirementResult:
+def without_evidence(requirement: Requirement, on: date) -> RequirementResult:
     """What ``requirement`` answers on ``on`` for a practitioner with none of the evidence
     it reads. The same for everyone, and only the month of ``on`` shows in it (the
-    coaching window's span), so it is judged once per requirement, month and lapse day."""
-    return _judged_without_evidence(requirement, date(on.year, on.month, 1), counts_after)
+    coaching window's span), so it is judged once per requirement and month."""
+    return _judged_without_evidence(requirement, date(on.year, on.month, 1))
 
 
 @lru_cache(maxsize=1024)
-def _judged_without_evidence(
-    requirement: Requirement, month: date, counts_after: date | None
-) -> RequirementResult:
-    if isinstance(requirement, QualifyingObservations):
-        return check_qualifying_observations(requirement, _NO_EVIDENCE, month, counts_after)
+def _judged_without_evidence(requirement: Requirement, month: date) -> RequirementResult:
     judge: Callable[[Any, Timeline, date], RequirementResult] = _JUDGED[type(requirement)]
     return judge(requirement, _NO_EVIDENCE, month)
 
