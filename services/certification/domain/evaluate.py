@@ -192,8 +192,9 @@ def _step(run: Run, runs: dict[str, Run], timeline: Timeline, day: date, agenda:
                 day,
                 run.at_risk_since,
                 _prerequisite(run, runs, timeline),
+                effect="lapse" if lapse else "at_risk",  # the rules that move it today
             )
-            changes.extend(_maintain(run, day, verdict, agenda))
+            changes.extend(_maintain(run, day, verdict, agenda, at_risk=at_risk))
     parent = run.parent
     if run.revoked or timeline.has_admin_actions or (parent is not None and parent.revoked):
         overlay_revocation(run, timeline, day, changes)
@@ -241,15 +242,19 @@ def _grant(
     return granted
 
 
-def _maintain(run: Run, day: date, verdict: MaintenanceVerdict, agenda: Agenda) -> list[Transition]:
-    at_risk = verdict.fired("at_risk")
+def _maintain(
+    run: Run, day: date, verdict: MaintenanceVerdict, agenda: Agenda, *, at_risk: bool
+) -> list[Transition]:
+    """The transition maintenance makes on ``day``: ``verdict`` holds the rules of the
+    effect that moves the status (a lapse, else the at-risk ones), ``at_risk`` says
+    whether an at-risk rule fires."""
     lapse = [r for r in verdict.fired("lapse") if r.rule != "at_risk_too_long" or at_risk]
     if lapse:
         lapsed = _transition(run, Kind.LAPSED, day, Status.LAPSED, lapse)
         run.status, run.lapsed_on, run.at_risk_since = Status.LAPSED, day, None
         return [lapsed]
     if at_risk and run.status is Status.CERTIFIED:
-        endangered = _transition(run, Kind.AT_RISK, day, Status.AT_RISK, at_risk)
+        endangered = _transition(run, Kind.AT_RISK, day, Status.AT_RISK, verdict.fired("at_risk"))
         run.status, run.at_risk_since = Status.AT_RISK, day
         maintenance = run.level.maintenance
         if maintenance is not None and maintenance.lapse.at_risk_for_days is not None:

@@ -41,28 +41,45 @@ def check_maintenance(
     on: date,
     at_risk_since: date | None,
     prerequisite: Prerequisite | None,
+    *,
+    effect: Effect | None = None,
 ) -> MaintenanceVerdict:
-    """Judge every maintenance rule of a level on ``on`` (disabled rules are left out)."""
+    """Judge every maintenance rule of a level on ``on`` (disabled rules are left out);
+    with ``effect``, only the rules of that effect (a replay moving a status on the day
+    reads no others)."""
     rules: list[RuleResult] = []
     if prerequisite is not None:
-        rules.extend(_prerequisite_rules(prerequisite))
+        rules.extend(r for r in _prerequisite_rules(prerequisite) if effect in (None, r.effect))
     if maintenance is None:
         return MaintenanceVerdict(tuple(rules))
-    at_risk = maintenance.at_risk
-    scored, newest = _scored(maintenance, timeline, on)
-    rules.extend(scored)
     kind = INSTRUMENT_NAMES[maintenance.instrument_kind]
     floor = explain.percent(maintenance.qualifying_min_total)
-    if at_risk.no_qualifying_for_days is not None:
-        rules.append(_stale("at_risk", newest, on, at_risk.no_qualifying_for_days, kind, floor))
-    if at_risk.concept_lapsed:
-        rules.append(_concepts(at_risk, timeline, on))
-    lapse = maintenance.lapse
-    if lapse.no_qualifying_for_days is not None:
-        rules.append(_stale("lapse", newest, on, lapse.no_qualifying_for_days, kind, floor))
-    if lapse.at_risk_for_days is not None:
-        rules.append(_at_risk_too_long(at_risk_since, on, lapse.at_risk_for_days))
+    if effect == "lapse":
+        newest = _newest_qualifying(maintenance, counted_observations(timeline, on, maintenance))
+    else:
+        at_risk = maintenance.at_risk
+        scored, newest = _scored(maintenance, timeline, on)
+        rules.extend(scored)
+        if at_risk.no_qualifying_for_days is not None:
+            days = at_risk.no_qualifying_for_days
+            rules.append(_stale("at_risk", newest, on, days, kind, floor))
+        if at_risk.concept_lapsed:
+            rules.append(_concepts(at_risk, timeline, on))
+    if effect != "at_risk":
+        lapse = maintenance.lapse
+        if lapse.no_qualifying_for_days is not None:
+            rules.append(_stale("lapse", newest, on, lapse.no_qualifying_for_days, kind, floor))
+        if lapse.at_risk_for_days is not None:
+            rules.append(_at_risk_too_long(at_risk_since, on, lapse.at_risk_for_days))
     return MaintenanceVerdict(tuple(rules))
+
+
+def _newest_qualifying(
+    maintenance: Maintenance, observed: Sequence[ObservationRecorded]
+) -> ObservationRecorded | None:
+    """The newest counted observation qualifying for maintenance, if any."""
+    qualifying = [o for o in observed if o.total_percent >= maintenance.qualifying_min_total]
+    return qualifying[-1] if qualifying else None
 
 
 def _scored(
@@ -98,8 +115,7 @@ def _score_rules(
         )
     if at_risk.latest_domain_below is not None:
         rules.append(_latest_domain(observed[-1:], at_risk.latest_domain_below, kind))
-    qualifying = [o for o in observed if o.total_percent >= maintenance.qualifying_min_total]
-    return tuple(rules), qualifying[-1] if qualifying else None
+    return tuple(rules), _newest_qualifying(maintenance, observed)
 
 
 def _concept_rule(timeline: Timeline, on: date, concept_ids: Sequence[str] | None) -> RuleResult:
