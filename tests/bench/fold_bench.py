@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from services.certification.domain.evaluate import evaluate, fold_timeline
-from services.certification.domain.evidence import EVIDENCE_ADAPTER, EvidenceSet
+from services.certification.domain.evidence import EVIDENCE_ADAPTER, EvidenceSet, parse_evidence
 from services.certification.domain.schedule import next_change_on
 from services.certification.domain.seed_policies import DEFAULT_POLICY
 from services.certification.models.certification import state_json
@@ -73,7 +73,7 @@ def fold_all(items: list[str], practitioners: int) -> Callable[[], None]:
         for n in range(practitioners):
             pid = f"prac-{n:06d}"
             evidence = EvidenceSet(
-                pid, [EVIDENCE_ADAPTER.validate_json(i.replace(PLACEHOLDER, pid)) for i in items]
+                pid, parse_evidence([i.replace(PLACEHOLDER, pid) for i in items])
             )
             timeline = fold_timeline(DEFAULT_POLICY, evidence, TODAY)
             state = evaluate(DEFAULT_POLICY, evidence, TODAY, timeline=timeline)

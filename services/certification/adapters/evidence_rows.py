@@ -11,10 +11,10 @@ import asyncpg
 from services.certification.adapters.calibration_rows import calibrations_of
 from services.certification.domain.calibrations import decide_calibrations
 from services.certification.domain.evidence import (
-    EVIDENCE_ADAPTER,
     Evidence,
     EvidenceSet,
     ObservationRecorded,
+    parse_evidence,
 )
 from shared.database import Connection
 
@@ -110,7 +110,7 @@ async def evidence_set(conn: Connection, agency_id: str, practitioner_id: str) -
         agency_id,
         practitioner_id,
     )
-    items = [EVIDENCE_ADAPTER.validate_json(row["item"]) for row in rows]
+    items = parse_evidence([row["item"] for row in rows])
     observers = {item.observer_id for item in items if isinstance(item, ObservationRecorded)}
     calibrations = await calibrations_of(conn, agency_id, observers) if observers else []
     return EvidenceSet(practitioner_id, decide_calibrations(items, calibrations))
@@ -139,8 +139,9 @@ async def evidence_sets_of(
     """`evidence_sets` of the evidence rows (`practitioner_id`, `item` as JSON text) of
     those practitioners, read by the caller."""
     items: dict[str, list[Evidence]] = {practitioner_id: [] for practitioner_id in practitioner_ids}
-    for row in rows:
-        items[row["practitioner_id"]].append(EVIDENCE_ADAPTER.validate_json(row["item"]))
+    rows = list(rows)
+    for row, item in zip(rows, parse_evidence([row["item"] for row in rows]), strict=True):
+        items[row["practitioner_id"]].append(item)
     observers = {
         item.observer_id
         for found in items.values()
@@ -162,10 +163,8 @@ async def agency_evidence(conn: Connection, agency_id: str) -> dict[str, Evidenc
     )
     calibrations = await calibrations_of(conn, agency_id)
     items: dict[str, list[Evidence]] = {}
-    for row in rows:
-        items.setdefault(row["practitioner_id"], []).append(
-            EVIDENCE_ADAPTER.validate_json(row["item"])
-        )
+    for row, item in zip(rows, parse_evidence([row["item"] for row in rows]), strict=True):
+        items.setdefault(row["practitioner_id"], []).append(item)
     return {
         practitioner_id: EvidenceSet(practitioner_id, decide_calibrations(found, calibrations))
         for practitioner_id, found in items.items()

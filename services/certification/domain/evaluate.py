@@ -47,24 +47,20 @@ observation aged out, the at-risk clock run out) shows then, dated the return da
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, timedelta
 
-from services.certification.domain.evidence import CertificationRevoked, EvidenceSet
+from services.certification.domain.evidence import EvidenceSet
+from services.certification.domain.judges import bind_judge
 from services.certification.domain.maintenance import (
     MaintenanceVerdict,
     check_maintenance,
     flip_dates,
 )
-from services.certification.domain.policy import Level, Policy, Requirement, Tenure
-from services.certification.domain.requirements import (
-    Checker,
-    Prerequisite,
-    check_prerequisite,
-    checker_for,
-)
+from services.certification.domain.maintenance_alarms import bind_alarms
+from services.certification.domain.policy import Policy, Tenure
+from services.certification.domain.replay import Agenda, Run, overlay_revocation
+from services.certification.domain.requirements import Prerequisite, check_prerequisite
 from services.certification.domain.state import (
     CertificationState,
     LevelState,
@@ -73,7 +69,6 @@ from services.certification.domain.state import (
 )
 from services.certification.domain.timeline import Timeline
 from services.certification.domain.transitions import (
-    HELD,
     CertificationStatus,
     Transition,
     TransitionKind,
@@ -83,46 +78,8 @@ Status = CertificationStatus
 Kind = TransitionKind
 
 
-@dataclass
-class _Run:
-    """One level's replay state; ``status`` is what the rules give, ignoring revocation."""
-
-    level: Level
-    status: Status = Status.NOT_STARTED
-    certified_on: date | None = None
-    at_risk_since: date | None = None
-    lapsed_on: date | None = None
-    revoked: bool = False
-    transitions: list[Transition] = field(default_factory=list)
-    # each initial requirement with its checker, looked up once per replay
-    checks: tuple[tuple[Requirement, Checker], ...] = ()
-
-    def __post_init__(self) -> None:
-        self.checks = tuple((r, checker_for(r)) for r in self.level.requires)
-
-    @property
-    def effective_status(self) -> Status:
-        return Status.REVOKED if self.revoked else self.status
-
-
-class _Agenda:
-    """Checkpoint days in ascending order, up to ``as_of``; more can be added while walking."""
-
-    def __init__(self, days: set[date], as_of: date) -> None:
-        self._as_of = as_of
-        self._queued: set[date] = set()
-        self._heap: list[date] = []
-        for day in days:
-            self.schedule(day)
-
-    def schedule(self, day: date) -> None:
-        if day <= self._as_of and day not in self._queued:
-            self._queued.add(day)
-            heapq.heappush(self._heap, day)
-
-    def __iter__(self) -> Iterator[date]:
-        while self._heap:
-            yield heapq.heappop(self._heap)
+_CERTIFIED, _AT_RISK, _LAPSED = Status.CERTIFIED, Status.AT_RISK, Status.LAPSED
+_IN_PROGRESS, _NOT_STARTED = Status.IN_PROGRESS, Status.NOT_STARTED
 
 
 def fold_timeline(policy: Policy, evidence: EvidenceSet, as_of: date) -> Timeline:
@@ -142,13 +99,23 @@ def evaluate(
     """
     if timeline is None:
         timeline = fold_timeline(policy, evidence, as_of)
-    runs = {level.key: _Run(level) for level in policy.levels}
-    agenda = _Agenda(_checkpoints(policy, timeline), as_of)
+    runs = {level.key: Run(level) for level in policy.levels}
+    for run in runs.values():
+        run.judges = tuple(bind_judge(r, timeline) for r in run.level.requires)
+        run.alarms = bind_alarms(run.level.maintenance, timeline)
+    for run in runs.values():
+        if run.level.requires_level is not None:
+            run.parent = runs[run.level.requires_level]
+    ordered = tuple(runs.values())
+    agenda = Agenda(_checkpoints(policy, timeline), as_of)
+    away = bool(timeline.away)
     for day in agenda:
-        if timeline.is_away(day):
+        if away and timeline.is_away(day):
             continue  # off the roster: nothing moves until the return day
-        for level in policy.levels:
-            _step(runs[level.key], runs, timeline, day, agenda)
+        for run in ordered:
+            _step(run, runs, timeline, day, agenda)
+    for run in ordered:
+        _settle(run, timeline)
     levels = tuple(_level_state(runs[level.key], runs, timeline, as_of) for level in policy.levels)
     # A stable sort keeps policy level order, then replay order, within one day.
     transitions = sorted((t for level in levels for t in level.transitions), key=lambda t: t.on)
@@ -177,11 +144,12 @@ def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:
 
 
 def _prerequisite(
-    run: _Run, runs: dict[str, _Run], *, for_grant: bool = False
+    run: Run, runs: dict[str, Run], timeline: Timeline, *, for_grant: bool = False
 ) -> Prerequisite | None:
     key = run.level.requires_level
     if key is None:
         return None
+    _settle(runs[key], timeline)
     # Maintenance sees the prerequisite's rule status: its revocation reaches a held
     # level through the overlay instead, so a reinstatement restores both. A grant
     # sees the revocation: nothing is granted on a revoked prerequisite.
@@ -190,69 +158,103 @@ def _prerequisite(
 
 
 def _initial_results(
-    run: _Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
+    run: Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
 ) -> list[RequirementResult]:
-    return list(_initial_checks(run, prerequisite, timeline, day))
-
-
-def _initial_checks(
-    run: _Run, prerequisite: Prerequisite | None, timeline: Timeline, day: date
-) -> Iterator[RequirementResult]:
-    """The initial requirements judged one by one, in policy order (a caller may stop early)."""
-    if prerequisite is not None:
-        yield check_prerequisite(prerequisite)
+    """The initial requirements judged on ``day`` with their reasons, in policy order."""
+    results = [check_prerequisite(prerequisite)] if prerequisite is not None else []
     counts_after = run.lapsed_on if run.status is Status.LAPSED else None
-    for requirement, check in run.checks:
-        yield check(requirement, timeline, day, counts_after)
+    results.extend(
+        check(requirement, timeline, day, counts_after) for requirement, check in run.checks
+    )
+    return results
 
 
-def _step(run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, agenda: _Agenda) -> None:
+def _step(run: Run, runs: dict[str, Run], timeline: Timeline, day: date, agenda: Agenda) -> None:
     changes: list[Transition] = []
-    if run.status not in HELD:
-        # Judged until the day's verdict is known: a grant needs every result (they
-        # explain it); otherwise only whether one fails and whether any rests on evidence.
-        results: list[RequirementResult] = []
-        met, started = True, False
-        lapsed = run.status is Status.LAPSED
-        for result in _initial_checks(run, _prerequisite(run, runs, for_grant=True), timeline, day):
-            results.append(result)
-            if not result.met:
-                met = False
-            if result.evidence_ids:
-                started = True
-            if not met and (started or lapsed):
-                break
-        if met:
-            changes.append(_grant(run, day, results))
-        elif run.status is not Status.LAPSED:
-            run.status = Status.IN_PROGRESS if started else Status.NOT_STARTED
-    if run.status in HELD:
+    status = run.status
+    if status is not _CERTIFIED and status is not _AT_RISK:
+        if _all_met(run, timeline, day):
+            results = _initial_results(
+                run, _prerequisite(run, runs, timeline, for_grant=True), timeline, day
+            )
+            changes.append(_grant(run, day, results, timeline))
+        elif status is not _LAPSED:
+            run.unsettled_on = day
+    status = run.status
+    if status is _CERTIFIED or status is _AT_RISK:
+        parent = run.parent
         # the prerequisite's status is the same before and after this level's step
-        prerequisite = _prerequisite(run, runs)
-        verdict = check_maintenance(
-            run.level.maintenance, timeline, day, run.at_risk_since, prerequisite
-        )
-        changes.extend(_maintain(run, day, verdict, agenda))
-    _overlay_revocation(run, runs, timeline, day, changes)
+        at_risk, lapse = run.alarms(day, run.at_risk_since, parent.status if parent else None)
+        if lapse or at_risk is (status is _CERTIFIED):  # a transition: judged with reasons
+            verdict = check_maintenance(
+                run.level.maintenance,
+                timeline,
+                day,
+                run.at_risk_since,
+                _prerequisite(run, runs, timeline),
+                effect="lapse" if lapse else "at_risk",  # the rules that move it today
+            )
+            changes.extend(_maintain(run, day, verdict, agenda, at_risk=at_risk))
+    parent = run.parent
+    if run.revoked or timeline.has_admin_actions or (parent is not None and parent.revoked):
+        overlay_revocation(run, timeline, day, changes)
+    elif changes:  # nothing can revoke it: the common day, quickly
+        run.transitions.extend(changes)
 
 
-def _grant(run: _Run, day: date, results: Sequence[RequirementResult]) -> Transition:
+def _all_met(run: Run, timeline: Timeline, day: date) -> bool:
+    """Whether every initial requirement (and the prerequisite) is met on ``day``; asks
+    first the one found unmet last time, which mostly still is."""
+    parent = run.parent
+    if parent is not None and (parent.revoked or parent.status is not _CERTIFIED):
+        return False
+    counts_after = run.lapsed_on if run.status is _LAPSED else None
+    judges = run.judges
+    if not judges:
+        return True
+    first = run.unmet
+    if not judges[first](day, counts_after):
+        return False
+    for index, judge in enumerate(judges):
+        if index != first and not judge(day, counts_after):
+            run.unmet = index
+            return False
+    return True
+
+
+def _settle(run: Run, timeline: Timeline) -> None:
+    """Decide a not-yet-granted level between not started and in progress: in progress
+    once any initial requirement rests on evidence known on its last judged day."""
+    day = run.unsettled_on
+    if day is None:
+        return
+    run.unsettled_on = None
+    started = any(check(r, timeline, day, None).evidence_ids for r, check in run.checks)
+    run.status = _IN_PROGRESS if started else _NOT_STARTED
+
+
+def _grant(
+    run: Run, day: date, results: Sequence[RequirementResult], timeline: Timeline
+) -> Transition:
+    _settle(run, timeline)  # the status it is granted from
     granted = _transition(run, Kind.GRANTED, day, Status.CERTIFIED, results)
     run.status, run.certified_on, run.lapsed_on = Status.CERTIFIED, day, None
     return granted
 
 
 def _maintain(
-    run: _Run, day: date, verdict: MaintenanceVerdict, agenda: _Agenda
+    run: Run, day: date, verdict: MaintenanceVerdict, agenda: Agenda, *, at_risk: bool
 ) -> list[Transition]:
-    at_risk = verdict.fired("at_risk")
+    """The transition maintenance makes on ``day``: ``verdict`` holds the rules of the
+    effect that moves the status (a lapse, else the at-risk ones), ``at_risk`` says
+    whether an at-risk rule fires."""
     lapse = [r for r in verdict.fired("lapse") if r.rule != "at_risk_too_long" or at_risk]
     if lapse:
         lapsed = _transition(run, Kind.LAPSED, day, Status.LAPSED, lapse)
         run.status, run.lapsed_on, run.at_risk_since = Status.LAPSED, day, None
         return [lapsed]
     if at_risk and run.status is Status.CERTIFIED:
-        endangered = _transition(run, Kind.AT_RISK, day, Status.AT_RISK, at_risk)
+        endangered = _transition(run, Kind.AT_RISK, day, Status.AT_RISK, verdict.fired("at_risk"))
         run.status, run.at_risk_since = Status.AT_RISK, day
         maintenance = run.level.maintenance
         if maintenance is not None and maintenance.lapse.at_risk_for_days is not None:
@@ -266,58 +268,8 @@ def _maintain(
     return []
 
 
-def _overlay_revocation(
-    run: _Run, runs: dict[str, _Run], timeline: Timeline, day: date, changes: list[Transition]
-) -> None:
-    parent = runs[run.level.requires_level] if run.level.requires_level else None
-    parent_revoked = parent is not None and parent.revoked
-    if not (run.revoked or parent_revoked or timeline.has_admin_actions):
-        run.transitions.extend(changes)  # nothing can revoke it: the common day, quickly
-        return
-    action = timeline.admin_action(day, run.level.key)
-    if run.revoked:
-        revoked_now = isinstance(action, CertificationRevoked) or parent_revoked
-    else:  # a revocation takes a level only if it is held on the revocation's date
-        revoking = isinstance(action, CertificationRevoked) and action.occurred_on == day
-        revoked_now = run.status in HELD and (revoking or parent_revoked)
-    if revoked_now == run.revoked:
-        if not revoked_now:
-            run.transitions.extend(changes)
-        return  # while revoked the rules keep running, unreported
-    reasons: list[str] = []
-    evidence_ids: tuple[str, ...] = ()
-    if (
-        action is not None
-        and action.occurred_on == day
-        and isinstance(action, CertificationRevoked) == revoked_now
-    ):
-        reasons = [f"{action.reason} (by {action.admin_id})"]
-        evidence_ids = (action.event_id,)
-    elif parent is not None:  # the prerequisite level was revoked or reinstated today
-        verb = "revoked" if revoked_now else "reinstated"
-        reasons = [f"{parent.level.title} ({parent.level.key}) {verb}"]
-        evidence_ids = parent.transitions[-1].evidence_ids
-    if revoked_now:
-        run.transitions.extend(changes)
-    kind, to_status = (
-        (Kind.REVOKED, Status.REVOKED) if revoked_now else (Kind.REINSTATED, run.status)
-    )
-    run.transitions.append(
-        Transition(
-            level_key=run.level.key,
-            kind=kind,
-            on=day,
-            from_status=run.effective_status,
-            to_status=to_status,
-            reasons=tuple(reasons),
-            evidence_ids=evidence_ids,
-        )
-    )
-    run.revoked = revoked_now
-
-
 def _transition(
-    run: _Run,
+    run: Run,
     kind: TransitionKind,
     day: date,
     to_status: Status,
@@ -336,8 +288,8 @@ def _transition(
     )
 
 
-def _level_state(run: _Run, runs: dict[str, _Run], timeline: Timeline, as_of: date) -> LevelState:
-    prerequisite = _prerequisite(run, runs)
+def _level_state(run: Run, runs: dict[str, Run], timeline: Timeline, as_of: date) -> LevelState:
+    prerequisite = _prerequisite(run, runs, timeline)
     # Maintenance is only news for a level that has been granted at some point.
     verdict = (
         check_maintenance(run.level.maintenance, timeline, as_of, run.at_risk_since, prerequisite)
@@ -352,7 +304,9 @@ def _level_state(run: _Run, runs: dict[str, _Run], timeline: Timeline, as_of: da
         certified_on=run.certified_on,
         at_risk_since=run.at_risk_since,
         requirements=tuple(
-            _initial_results(run, _prerequisite(run, runs, for_grant=True), timeline, as_of)
+            _initial_results(
+                run, _prerequisite(run, runs, timeline, for_grant=True), timeline, as_of
+            )
         ),
         maintenance=verdict.rules,
         transitions=tuple(run.transitions),

@@ -17,13 +17,10 @@ from functools import lru_cache
 
 from services.certification.domain import explain
 from services.certification.domain.evidence import ObservationRecorded
-from services.certification.domain.observations import disqualification
-from services.certification.domain.policy import Maintenance
-from services.certification.domain.requirements import (
-    Prerequisite,
-    describe_concepts,
-    lapsed_concepts,
-)
+from services.certification.domain.maintenance_alarms import counted_observations
+from services.certification.domain.policy import AtRiskRules, Maintenance
+from services.certification.domain.requirement_reasons import describe_concepts, lapsed_concepts
+from services.certification.domain.requirements import Prerequisite
 from services.certification.domain.state import Effect, RuleResult
 from services.certification.domain.timeline import Timeline
 from services.certification.domain.transitions import HELD, CertificationStatus
@@ -38,59 +35,69 @@ class MaintenanceVerdict:
         return [rule for rule in self.rules if rule.fired and rule.effect == effect]
 
 
-def counted_observations(
-    timeline: Timeline, on: date, maintenance: Maintenance
-) -> list[ObservationRecorded]:
-    return [
-        item
-        for item in timeline.observations(on, maintenance.instrument_kind)
-        if disqualification(
-            item,
-            practitioner_id=timeline.practitioner_id,
-            count_imported_paper=timeline.count_imported_paper,
-        )
-        is None
-    ]
-
-
 def check_maintenance(
     maintenance: Maintenance | None,
     timeline: Timeline,
     on: date,
     at_risk_since: date | None,
     prerequisite: Prerequisite | None,
+    *,
+    effect: Effect | None = None,
 ) -> MaintenanceVerdict:
-    """Judge every maintenance rule of a level on ``on`` (disabled rules are left out)."""
+    """Judge every maintenance rule of a level on ``on`` (disabled rules are left out);
+    with ``effect``, only the rules of that effect (a replay moving a status on the day
+    reads no others)."""
     rules: list[RuleResult] = []
     if prerequisite is not None:
-        rules.extend(_prerequisite_rules(prerequisite))
+        rules.extend(r for r in _prerequisite_rules(prerequisite) if effect in (None, r.effect))
     if maintenance is None:
         return MaintenanceVerdict(tuple(rules))
-    at_risk = maintenance.at_risk
-    scored, newest = timeline.remember(
+    kind = INSTRUMENT_NAMES[maintenance.instrument_kind]
+    floor = explain.percent(maintenance.qualifying_min_total)
+    if effect == "lapse":
+        newest = _newest_qualifying(maintenance, counted_observations(timeline, on, maintenance))
+    else:
+        at_risk = maintenance.at_risk
+        scored, newest = _scored(maintenance, timeline, on)
+        rules.extend(scored)
+        if at_risk.no_qualifying_for_days is not None:
+            days = at_risk.no_qualifying_for_days
+            rules.append(_stale("at_risk", newest, on, days, kind, floor))
+        if at_risk.concept_lapsed:
+            rules.append(_concepts(at_risk, timeline, on))
+    if effect != "at_risk":
+        lapse = maintenance.lapse
+        if lapse.no_qualifying_for_days is not None:
+            rules.append(_stale("lapse", newest, on, lapse.no_qualifying_for_days, kind, floor))
+        if lapse.at_risk_for_days is not None:
+            rules.append(_at_risk_too_long(at_risk_since, on, lapse.at_risk_for_days))
+    return MaintenanceVerdict(tuple(rules))
+
+
+def _newest_qualifying(
+    maintenance: Maintenance, observed: Sequence[ObservationRecorded]
+) -> ObservationRecorded | None:
+    """The newest counted observation qualifying for maintenance, if any."""
+    qualifying = [o for o in observed if o.total_percent >= maintenance.qualifying_min_total]
+    return qualifying[-1] if qualifying else None
+
+
+def _scored(
+    maintenance: Maintenance, timeline: Timeline, on: date
+) -> tuple[tuple[RuleResult, ...], ObservationRecorded | None]:
+    return timeline.remember(
         maintenance,
         timeline.observation_count(on, maintenance.instrument_kind),
         lambda: _score_rules(maintenance, timeline, on),
     )
-    rules.extend(scored)
-    kind = INSTRUMENT_NAMES[maintenance.instrument_kind]
-    floor = explain.percent(maintenance.qualifying_min_total)
-    if at_risk.no_qualifying_for_days is not None:
-        rules.append(_stale("at_risk", newest, on, at_risk.no_qualifying_for_days, kind, floor))
-    if at_risk.concept_lapsed:
-        rules.append(
-            timeline.remember(
-                at_risk,
-                timeline.concept_count(on),
-                lambda: _concept_rule(timeline, on, at_risk.concept_ids),
-            )
-        )
-    lapse = maintenance.lapse
-    if lapse.no_qualifying_for_days is not None:
-        rules.append(_stale("lapse", newest, on, lapse.no_qualifying_for_days, kind, floor))
-    if lapse.at_risk_for_days is not None:
-        rules.append(_at_risk_too_long(at_risk_since, on, lapse.at_risk_for_days))
-    return MaintenanceVerdict(tuple(rules))
+
+
+def _concepts(at_risk: AtRiskRules, timeline: Timeline, on: date) -> RuleResult:
+    return timeline.remember(
+        at_risk,
+        timeline.concept_count(on),
+        lambda: _concept_rule(timeline, on, at_risk.concept_ids),
+    )
 
 
 def _score_rules(
@@ -108,8 +115,7 @@ def _score_rules(
         )
     if at_risk.latest_domain_below is not None:
         rules.append(_latest_domain(observed[-1:], at_risk.latest_domain_below, kind))
-    qualifying = [o for o in observed if o.total_percent >= maintenance.qualifying_min_total]
-    return tuple(rules), qualifying[-1] if qualifying else None
+    return tuple(rules), _newest_qualifying(maintenance, observed)
 
 
 def _concept_rule(timeline: Timeline, on: date, concept_ids: Sequence[str] | None) -> RuleResult:
@@ -231,11 +237,14 @@ def _stale(
     )
 
 
+_NOT_AT_RISK = RuleResult(
+    rule="at_risk_too_long", effect="lapse", fired=False, reason="not at risk"
+)
+
+
 def _at_risk_too_long(at_risk_since: date | None, on: date, max_days: int) -> RuleResult:
     if at_risk_since is None:
-        return RuleResult(
-            rule="at_risk_too_long", effect="lapse", fired=False, reason="not at risk"
-        )
+        return _NOT_AT_RISK
     days = (on - at_risk_since).days
     return RuleResult(
         rule="at_risk_too_long",

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 from services.certification.domain import explain
-from services.certification.domain.evidence import ObservationRecorded
+from services.certification.domain.evidence import EvidenceSet, ObservationRecorded
 from services.certification.domain.policy import QualifyingObservations
 from services.certification.domain.state import RequirementResult
 from services.certification.domain.timeline import Timeline
@@ -102,6 +103,8 @@ def check_qualifying_observations(
     """
     earliest = on - timedelta(days=requirement.window_days)
     start, end = timeline.observation_span(requirement.instrument_kind, on, earliest, counts_after)
+    if start == end:  # none in the window
+        return _judged_without_observations(requirement, counts_after)
     return timeline.remember(
         requirement,
         (start, end, counts_after),
@@ -114,6 +117,16 @@ def check_qualifying_observations(
     )
 
 
+@lru_cache(maxsize=1024)
+def _judged_without_observations(
+    requirement: QualifyingObservations, counts_after: date | None
+) -> RequirementResult:
+    """The answer when no observation is in the window: the same for every practitioner
+    and day (only the lapse day shows in it), so judged once per requirement and lapse."""
+    nobody = Timeline(EvidenceSet("nobody"), until=date.min)
+    return _judge_observations(requirement, nobody, (), counts_after)
+
+
 def _judge_observations(
     requirement: QualifyingObservations,
     timeline: Timeline,
@@ -121,29 +134,12 @@ def _judge_observations(
     counts_after: date | None,
 ) -> RequirementResult:
     kind = INSTRUMENT_NAMES[requirement.instrument_kind]
-    candidates: list[ObservationRecorded] = []
-    excluded: list[str] = []
-    for item in considered:
-        why_not = disqualification(
-            item,
-            practitioner_id=timeline.practitioner_id,
-            count_imported_paper=timeline.count_imported_paper,
-            calibrated_only=requirement.calibrated_only,
-            min_total=requirement.min_total,
-            min_domain=requirement.min_domain,
-        )
-        if why_not is None:
-            candidates.append(item)
-        else:
-            excluded.append(f"{item.observation_id} ({why_not})")
+    candidates, excluded = counted_candidates(requirement, timeline, considered)
 
     def independent(item: ObservationRecorded) -> bool:
         return item.observer_id != timeline.coach_on(item.occurred_on)
 
-    def any_observer(item: ObservationRecorded) -> bool:
-        return True
-
-    anchor_ok = independent if requirement.require_independent_observer else any_observer
+    anchor_ok = anchor_rule(requirement, timeline)
     need = requirement.min_count
     spacing = requirement.min_spacing_days
     scope = f"in the last {requirement.window_days} days"
@@ -192,6 +188,47 @@ def _judge_observations(
         reason=reason,
         evidence_ids=tuple(item.event_id for item in considered),
     )
+
+
+def counted_candidates(
+    requirement: QualifyingObservations,
+    timeline: Timeline,
+    considered: Sequence[ObservationRecorded],
+) -> tuple[list[ObservationRecorded], list[str]]:
+    """The observations of ``considered`` that count on their own, and why each other
+    one does not."""
+    candidates: list[ObservationRecorded] = []
+    excluded: list[str] = []
+    for item in considered:
+        why_not = disqualification(
+            item,
+            practitioner_id=timeline.practitioner_id,
+            count_imported_paper=timeline.count_imported_paper,
+            calibrated_only=requirement.calibrated_only,
+            min_total=requirement.min_total,
+            min_domain=requirement.min_domain,
+        )
+        if why_not is None:
+            candidates.append(item)
+        else:
+            excluded.append(f"{item.observation_id} ({why_not})")
+    return candidates, excluded
+
+
+def anchor_rule(
+    requirement: QualifyingObservations, timeline: Timeline
+) -> Callable[[ObservationRecorded], bool]:
+    """Which observation may anchor a spaced set: one by an observer other than the
+    practitioner's coach that day, when the requirement asks for one; else any."""
+
+    def independent(item: ObservationRecorded) -> bool:
+        return item.observer_id != timeline.coach_on(item.occurred_on)
+
+    return independent if requirement.require_independent_observer else any_observer
+
+
+def any_observer(item: ObservationRecorded) -> bool:
+    return True
 
 
 def _gaps(chosen: Sequence[ObservationRecorded]) -> str:

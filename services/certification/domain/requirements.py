@@ -2,19 +2,21 @@
 
 ``check_requirement`` dispatches on the requirement's type; each checker looks only
 at evidence dated on or before ``on`` (through the ``Timeline``) and says which
-events its verdict rests on. Observations live in ``observations.py``.
+events its verdict rests on. How each type is judged lives in requirement_reasons.py
+(observations in ``observations.py``); here each answer is remembered per timeline,
+and the answer without any evidence once for everyone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from services.certification.domain import explain
-from services.certification.domain.evidence import ConceptLapsed, ModuleMastered
+from services.certification.domain import requirement_reasons as reasons
+from services.certification.domain.evidence import EvidenceSet
 from services.certification.domain.observations import check_qualifying_observations
 from services.certification.domain.policy import (
     ConceptsNotLapsed,
@@ -26,7 +28,7 @@ from services.certification.domain.policy import (
     Tenure,
 )
 from services.certification.domain.state import RequirementResult
-from services.certification.domain.timeline import ConceptEvent, Timeline
+from services.certification.domain.timeline import Timeline
 from services.certification.domain.transitions import CertificationStatus
 
 Checker = Callable[[Any, Timeline, date, date | None], RequirementResult]
@@ -52,48 +54,79 @@ def checker_for(requirement: Requirement) -> Checker:
 def _check_modules(
     requirement: ModulesMasteredInOrder, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
+    known = timeline.mastery_count(on)
+    if not known:
+        return without_evidence(requirement, on)
     return timeline.remember(
-        requirement,
-        timeline.mastery_count(on),
-        lambda: _modules_in_order(requirement, timeline, on),
+        requirement, known, lambda: reasons.modules_in_order(requirement, timeline, on)
     )
 
 
 def _check_concepts(
     requirement: ConceptsNotLapsed, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
+    known = timeline.concept_count(on)
+    if not known:
+        return without_evidence(requirement, on)
     return timeline.remember(
-        requirement,
-        timeline.concept_count(on),
-        lambda: _concepts_not_lapsed(requirement, timeline, on),
+        requirement, known, lambda: reasons.concepts_not_lapsed(requirement, timeline, on)
     )
 
 
 def _check_coaching(
     requirement: MonthlyCoaching, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
+    known = timeline.session_count(on)
+    if not known:
+        return without_evidence(requirement, on)
     return timeline.remember(
         requirement,
-        (timeline.session_count(on), on.year, on.month),
-        lambda: _monthly_coaching(requirement, timeline, on),
+        (known, on.year, on.month),
+        lambda: reasons.monthly_coaching(requirement, timeline, on),
     )
 
 
 def _check_ratings(
     requirement: SkillRatings, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
+    known = timeline.rating_count(on)
+    if not known:
+        return without_evidence(requirement, on)
     return timeline.remember(
-        requirement,
-        timeline.rating_count(on),
-        lambda: _skill_ratings(requirement, timeline, on),
+        requirement, known, lambda: reasons.skill_ratings(requirement, timeline, on)
     )
 
 
 def _check_tenure(
     requirement: Tenure, timeline: Timeline, on: date, _: date | None
 ) -> RequirementResult:
-    return _tenure(requirement, timeline, on)
+    if timeline.program_start(on) is None:
+        return without_evidence(requirement, on)
+    return reasons.tenure(requirement, timeline, on)
 
+
+def without_evidence(requirement: Requirement, on: date) -> RequirementResult:
+    """What ``requirement`` answers on ``on`` for a practitioner with none of the evidence
+    it reads. The same for everyone, and only the month of ``on`` shows in it (the
+    coaching window's span), so it is judged once per requirement and month."""
+    return _judged_without_evidence(requirement, date(on.year, on.month, 1))
+
+
+@lru_cache(maxsize=1024)
+def _judged_without_evidence(requirement: Requirement, month: date) -> RequirementResult:
+    judge: Callable[[Any, Timeline, date], RequirementResult] = _JUDGED[type(requirement)]
+    return judge(requirement, _NO_EVIDENCE, month)
+
+
+_NO_EVIDENCE = Timeline(EvidenceSet("nobody"), until=date.max)
+# How each requirement type is judged once its checker has found nothing remembered.
+_JUDGED: dict[type, Callable[[Any, Timeline, date], RequirementResult]] = {
+    ModulesMasteredInOrder: reasons.modules_in_order,
+    ConceptsNotLapsed: reasons.concepts_not_lapsed,
+    MonthlyCoaching: reasons.monthly_coaching,
+    SkillRatings: reasons.skill_ratings,
+    Tenure: reasons.tenure,
+}
 
 # One checker per requirement type (a dict lookup: the replay asks on every checkpoint day).
 _CHECKERS: dict[type, Checker] = {
@@ -104,18 +137,6 @@ _CHECKERS: dict[type, Checker] = {
     Tenure: _check_tenure,
     QualifyingObservations: check_qualifying_observations,
 }
-
-
-def _concepts_not_lapsed(
-    requirement: ConceptsNotLapsed, timeline: Timeline, on: date
-) -> RequirementResult:
-    lapsed, events = lapsed_concepts(timeline, on, requirement.concept_ids)
-    return RequirementResult(
-        requirement=requirement.type,
-        met=not lapsed,
-        reason=describe_concepts(lapsed, events),
-        evidence_ids=tuple(e.event_id for e in (lapsed or events)),
-    )
 
 
 @dataclass(frozen=True)
@@ -137,159 +158,4 @@ def check_prerequisite(prerequisite: Prerequisite) -> RequirementResult:
         requirement="requires_level",
         met=prerequisite.status is CertificationStatus.CERTIFIED,
         reason=prerequisite.describe(),
-    )
-
-
-def _modules_in_order(
-    requirement: ModulesMasteredInOrder, timeline: Timeline, on: date
-) -> RequirementResult:
-    # Decided on the mastery dates known now, never on a flag frozen when a mastery was
-    # recorded: a module mastered earlier in practice but sent later still counts.
-    # Greedy earliest pick per module: the earliest mastery that keeps the order leaves
-    # the most room for the next module, so the chain exists iff this finds it.
-    masteries: dict[str, list[ModuleMastered]] = {}
-    for item in timeline.masteries(on):
-        masteries.setdefault(item.module_id, []).append(item)
-    chain: list[ModuleMastered] = []
-    problem = ""
-    for module_id in requirement.module_ids:
-        previous = chain[-1] if chain else None
-        fitting = next(
-            (
-                m
-                for m in masteries.get(module_id, ())
-                if previous is None or m.occurred_on >= previous.occurred_on
-            ),
-            None,
-        )
-        if fitting is not None:
-            chain.append(fitting)
-            continue
-        problem = _module_problem(module_id, masteries.get(module_id, []), previous)
-        break
-    done = ", ".join(f"{m.module_id} on {m.occurred_on}" for m in chain)
-    total = len(requirement.module_ids)
-    met = len(chain) == total
-    reason = f"{len(chain)} of {total} modules mastered in order"
-    reason += f": {done}" if done else ""
-    reason += f"; {problem}" if problem else ""
-    offending = [] if met else masteries.get(requirement.module_ids[len(chain)], [])
-    return RequirementResult(
-        requirement=requirement.type,
-        met=met,
-        reason=reason,
-        evidence_ids=tuple(m.event_id for m in (*chain, *offending)),
-    )
-
-
-def _module_problem(
-    module_id: str,
-    attempts: Sequence[ModuleMastered],
-    previous: ModuleMastered | None,
-) -> str:
-    if not attempts or previous is None:  # the first module has no order condition
-        return f"{module_id} not mastered yet"
-    latest = attempts[-1]
-    return (
-        f"{module_id} mastered on {latest.occurred_on}, before {previous.module_id} "
-        f"on {previous.occurred_on}"
-    )
-
-
-def lapsed_concepts(
-    timeline: Timeline, on: date, concept_ids: Sequence[str] | None
-) -> tuple[list[ConceptLapsed], list[ConceptEvent]]:
-    """The concepts lapsed on ``on`` and every in-scope concept's latest status event."""
-    states = timeline.concept_states(on)
-    events = [
-        states[concept]
-        for concept in sorted(states)
-        if concept_ids is None or concept in concept_ids
-    ]
-    return [e for e in events if isinstance(e, ConceptLapsed)], events
-
-
-def describe_concepts(lapsed: Sequence[ConceptLapsed], events: Sequence[ConceptEvent]) -> str:
-    if lapsed:
-        since = [f"{e.concept_id} since {e.occurred_on}" for e in lapsed]
-        return f"{explain.count(len(lapsed), 'core concept')} lapsed: {explain.listing(since)}"
-    if events:
-        restored = explain.count(len(events), "lapsed concept")
-        return f"no core concept lapsed ({restored} restored by review)"
-    return "no core concept lapsed"
-
-
-def _monthly_coaching(
-    requirement: MonthlyCoaching, timeline: Timeline, on: date
-) -> RequirementResult:
-    # The window is the calendar months ending with on's own month, so a session held
-    # earlier this month already counts: nobody waits for the month to end.
-    first_month = on.year * 12 + on.month - requirement.window_months  # months since year 0
-    first_day = date(first_month // 12, first_month % 12 + 1, 1)
-    in_window = [s for s in timeline.coaching_sessions(on) if s.occurred_on >= first_day]
-    sessions = [s for s in in_window if requirement.required_components <= s.components]
-    covered = sorted({_month(s.occurred_on) for s in sessions})
-    components = " and ".join(sorted(requirement.required_components))
-    span = f"{_month(first_day)} to {_month(on)}"
-    reason = (
-        f"sessions with {components} in {len(covered)} of the {requirement.window_months} "
-        f"calendar months {span} (need {requirement.min_months})"
-    )
-    reason += f": {explain.listing(covered, limit=requirement.window_months)}" if covered else ""
-    if len(sessions) < len(in_window):
-        lacking = explain.count(len(in_window) - len(sessions), "session")
-        reason += f"; {lacking} lacked {components}"
-    return RequirementResult(
-        requirement=requirement.type,
-        met=len(covered) >= requirement.min_months,
-        reason=reason,
-        evidence_ids=tuple(s.event_id for s in sessions),
-    )
-
-
-@lru_cache(maxsize=4096)
-def _month(day: date) -> str:
-    """``YYYY-MM``: formatted once per day (the fold asks on every checkpoint)."""
-    return f"{day:%Y-%m}"
-
-
-def _skill_ratings(requirement: SkillRatings, timeline: Timeline, on: date) -> RequirementResult:
-    current = timeline.current_ratings(on)
-    floor = requirement.min_level
-    below: list[str] = []
-    rated: list[str] = []
-    for competency in requirement.competencies:
-        rating = current.get(competency)
-        if rating is None:
-            below.append(f"{competency} not rated")
-            continue
-        text = f"{competency} {rating.level.value} ({rating.occurred_on})"
-        (rated if rating.level.rank >= floor.rank else below).append(text)
-    total = len(requirement.competencies)
-    reason = f"{total - len(below)} of {total} competencies rated {floor.value} or higher"
-    reason += f": {explain.listing(rated, limit=total)}" if rated and not below else ""
-    reason += f"; below: {explain.listing(below, limit=total)}" if below else ""
-    used = [current[c] for c in requirement.competencies if c in current]
-    return RequirementResult(
-        requirement=requirement.type,
-        met=not below,
-        reason=reason,
-        evidence_ids=tuple(r.event_id for r in used),
-    )
-
-
-def _tenure(requirement: Tenure, timeline: Timeline, on: date) -> RequirementResult:
-    start = timeline.program_start(on)
-    if start is None:
-        return RequirementResult(
-            requirement=requirement.type, met=False, reason="no program start on record"
-        )
-    days = (on - start.started_on).days
-    return RequirementResult(
-        requirement=requirement.type,
-        met=days >= requirement.min_days,
-        reason=(
-            f"{days} days since program start on {start.started_on} (need {requirement.min_days})"
-        ),
-        evidence_ids=(start.event_id,),
     )

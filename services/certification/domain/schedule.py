@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from services.certification.domain.evidence import EvidenceSet
-from services.certification.domain.maintenance import counted_observations
+from services.certification.domain.maintenance_alarms import counted_observations
 from services.certification.domain.policy import Policy, Tenure
 from services.certification.domain.state import CertificationState
 from services.certification.domain.timeline import Timeline

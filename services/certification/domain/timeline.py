@@ -17,11 +17,10 @@ decisions do.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from services.certification.domain.evidence import (
     CertificationReinstated,
@@ -39,9 +38,9 @@ from services.certification.domain.evidence import (
     RosterDetailsChanged,
     SkillRated,
 )
+from services.certification.domain.timeline_series import Series, by_date, series
 from services.certification.domain.vocabulary import Competency, InstrumentKind
 
-T = TypeVar("T", bound=Any)
 R = TypeVar("R")
 
 ConceptEvent = ConceptLapsed | ConceptRestored
@@ -110,27 +109,13 @@ def _program_start(item: PractitionerEnrolled | RosterDetailsChanged) -> Program
     return ProgramStart(item.occurred_on, started_on, item.event_id)
 
 
-class _Series(Generic[T]):
-    """Items of one kind in a fixed order whose first component is the practice date."""
-
-    def __init__(self, items: Iterable[T], order: Callable[[T], tuple[Any, ...]]) -> None:
-        self.items: tuple[T, ...] = tuple(sorted(items, key=order))
-        self._dates = [item.occurred_on for item in self.items]
-
-    def until(self, on: date) -> Sequence[T]:
-        return self.items[: bisect_right(self._dates, on)]
-
-    def count_until(self, on: date) -> int:
-        """How many items are dated on or before ``on``: ``until(on)`` is that prefix."""
-        return bisect_right(self._dates, on)
-
-    def first_from(self, on: date) -> int:
-        """The index of the first item dated on or after ``on``."""
-        return bisect_left(self._dates, on)
-
-
-def _by_date(item: Any) -> tuple[date, str]:
-    return (item.occurred_on, item.event_id)
+def _by_kind(items: Iterable[Any]) -> dict[str, list[Any]]:
+    """The items sorted by kind in one pass; each series orders its own (the evidence's
+    order does not matter: every series key ends with the unique event id)."""
+    kinds: dict[str, list[Any]] = {}
+    for item in items:
+        kinds.setdefault(item.kind, []).append(item)
+    return kinds
 
 
 class Timeline:
@@ -144,28 +129,27 @@ class Timeline:
         self, evidence: EvidenceSet, until: date, *, count_imported_paper: bool = True
     ) -> None:
         known = [item for item in evidence.unordered() if item.occurred_on <= until]
-        self.away = away_periods(known)
-        items = (
-            [
+        kinds = _by_kind(known)
+        self.away = (
+            away_periods([*kinds["practitioner_left"], *kinds.get("practitioner_returned", ())])
+            if "practitioner_left" in kinds
+            else ()
+        )
+        items = known
+        if self.away:
+            items = [
                 item
                 for item in known
                 if isinstance(item, _ROSTER_FACTS) or not self.is_away(item.occurred_on)
             ]
-            if self.away
-            else known
-        )
+            kinds = _by_kind(items)
         self.practitioner_id = evidence.practitioner_id
         self.count_imported_paper = count_imported_paper
         self.dates: tuple[date, ...] = tuple(sorted({item.occurred_on for item in items}))
-        # One pass sorts the items by kind; each series orders its own (the evidence's
-        # order does not matter: every series key ends with the unique event id).
-        kinds: dict[str, list[Any]] = {}
-        for item in items:
-            kinds.setdefault(item.kind, []).append(item)
         enrolled: list[PractitionerEnrolled] = kinds.get("practitioner_enrolled", [])
         changed: list[RosterDetailsChanged] = kinds.get("roster_details_changed", [])
         assigned: list[CoachAssigned] = kinds.get("coach_assigned", [])
-        self._program_starts = _Series(
+        self._program_starts = series(
             [
                 *(_program_start(i) for i in enrolled),
                 *(_program_start(i) for i in changed if "program_start" in i.changed),
@@ -177,29 +161,35 @@ class Timeline:
             *(i for i in enrolled if i.coach_id is not None),
             *(i for i in changed if "coach_id" in i.changed),
         ]
-        self._coaches = _Series(coaches, lambda i: (i.occurred_on, _coach_rank(i), i.event_id))
-        self._masteries = _Series(kinds.get("module_mastered", []), _by_date)
-        self._concepts = _Series(
+        self._coaches = series(coaches, lambda i: (i.occurred_on, _coach_rank(i), i.event_id))
+        self._masteries = series(kinds.get("module_mastered", []), by_date)
+        self._concepts = series(
             [*kinds.get("concept_lapsed", []), *kinds.get("concept_restored", [])],
             lambda i: (i.occurred_on, isinstance(i, ConceptRestored), i.event_id),
         )
-        self._sessions = _Series(kinds.get("coaching_session_held", []), _by_date)
-        self._ratings = _Series(
+        self._sessions = series(kinds.get("coaching_session_held", []), by_date)
+        self._ratings = series(
             kinds.get("skill_rated", []), lambda i: (i.occurred_on, -i.level.rank, i.event_id)
         )
         observations: list[ObservationRecorded] = kinds.get("observation_recorded", [])
-        self._observations: dict[InstrumentKind, _Series[ObservationRecorded]] = {
-            kind: _Series((o for o in observations if o.instrument_kind == kind), _by_date)
+        self._observations: dict[InstrumentKind, Series[ObservationRecorded]] = {
+            kind: series([o for o in observations if o.instrument_kind == kind], by_date)
             for kind in ("team_meeting", "coaching")
         }
         admin: list[AdminAction] = [
             *kinds.get("certification_revoked", []),
             *kinds.get("certification_reinstated", []),
         ]
-        self._admin = _Series(
+        self._admin = series(
             admin, lambda i: (i.occurred_on, isinstance(i, CertificationReinstated), i.event_id)
         )
         self.has_admin_actions = bool(admin)
+        # ``len(masteries(on))`` for a day ``on``, without the slice; likewise the others.
+        self.mastery_count = self._masteries.count_until
+        self.concept_count = self._concepts.count_until
+        self.session_count = self._sessions.count_until
+        self.rating_count = self._ratings.count_until
+        self._lapsed_flags: dict[tuple[str, ...] | None, list[bool]] = {}
         self._memo: dict[tuple[int, Hashable], tuple[object, Any]] = {}
 
     def remember(self, rule: object, inputs: Hashable, compute: Callable[[], R]) -> R:
@@ -244,25 +234,37 @@ class Timeline:
     def masteries(self, on: date) -> Sequence[ModuleMastered]:
         return self._masteries.until(on)
 
-    def mastery_count(self, on: date) -> int:
-        """``len(masteries(on))``, without the slice; likewise the counts below."""
-        return self._masteries.count_until(on)
-
-    def concept_count(self, on: date) -> int:
-        return self._concepts.count_until(on)
-
-    def session_count(self, on: date) -> int:
-        return self._sessions.count_until(on)
-
-    def rating_count(self, on: date) -> int:
-        return self._ratings.count_until(on)
-
     def concept_states(self, on: date) -> dict[str, ConceptEvent]:
         """Each concept's latest lapse or restoration by ``on``."""
         return {event.concept_id: event for event in self._concepts.until(on)}
 
+    def any_concept_lapsed(self, on: date, concept_ids: tuple[str, ...] | None) -> bool:
+        """Whether any concept of ``concept_ids`` (None: any) is lapsed on ``on``: its
+        latest event by then a lapse, as `concept_states` has it."""
+        flags = self._lapsed_flags.get(concept_ids)
+        if flags is None:  # the answer after each prefix of the series, in one pass
+            lapsed: set[str] = set()
+            flags = [False]
+            for event in self._concepts.items:
+                if concept_ids is None or event.concept_id in concept_ids:
+                    if isinstance(event, ConceptLapsed):
+                        lapsed.add(event.concept_id)
+                    else:
+                        lapsed.discard(event.concept_id)
+                flags.append(bool(lapsed))
+            self._lapsed_flags[concept_ids] = flags
+        return flags[self._concepts.count_until(on)]
+
     def coaching_sessions(self, on: date) -> Sequence[CoachingSessionHeld]:
         return self._sessions.until(on)
+
+    def coaching_sessions_between(self, first: date, on: date) -> Sequence[CoachingSessionHeld]:
+        """The sessions dated from ``first`` to ``on``, both included."""
+        return self._sessions.between(first, on)
+
+    def ratings(self) -> Sequence[SkillRated]:
+        """Every rating, in the order a later one supersedes an earlier one."""
+        return self._ratings.items
 
     def current_ratings(self, on: date) -> dict[Competency, SkillRated]:
         """Each competency's rating in force on ``on`` (its latest)."""

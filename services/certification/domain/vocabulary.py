@@ -55,7 +55,8 @@ class SkillLevel(Enum):
     @property
     def rank(self) -> int:
         """0 for not_yet … 3 for can_teach (declaration order is the scale order)."""
-        return _SKILL_RANKS[self]
+        return _SKILL_RANKS[self._name_]
 
 
-_SKILL_RANKS = {level: rank for rank, level in enumerate(SkillLevel)}
+# By member name: a str key hashes in C, an Enum member through Enum.__hash__.
+_SKILL_RANKS = {level.name: rank for rank, level in enumerate(SkillLevel)}
