@@ -8,7 +8,13 @@ from nats.aio.client import Client
 
 from services.fidelity.domain.seed_instruments import TEAM_MEETING_OBSERVATION
 from shared.testing.jetstream import received_events
-from tests.fidelity.fidelity_builders import TEAM_MEETING_INDICATORS, observation, ratings
+from tests.fidelity.fidelity_builders import (
+    TEAM_MEETING_INDICATORS,
+    TINY_KEY,
+    observation,
+    ratings,
+    tiny_instrument,
+)
 from tests.fidelity.fidelity_client import FidelityApi
 
 
@@ -149,3 +155,36 @@ async def test_a_late_entry_of_a_past_meeting_is_accepted(fidelity: FidelityApi)
     recorded = await fidelity.record(observation(meeting_date=date(2019, 5, 2)))
 
     assert recorded["meeting_date"] == "2019-05-02"
+
+
+async def test_the_reply_lists_the_ratings_as_a_later_read_does_whatever_their_ids(
+    fidelity: FidelityApi,
+) -> None:
+    # the reply is built from what was inserted, the read from the stored jsonb, which
+    # keeps an object's keys shorter first (in bytes), then bytewise
+    indicators = ["z.1", "B.2", "b.10", "a.100", "ab.1", "e", "B.1", "a.2", "zz", "A-1"]
+    await fidelity.publish(
+        tiny_instrument(
+            domains=[
+                {
+                    "id": "TINY.D",
+                    "title": "Everything",
+                    "items": [
+                        {
+                            "id": "TINY.D.1",
+                            "title": "The one item",
+                            "principles": ["team_based"],
+                            "indicators": [{"id": i, "text": f"Behaviour {i}"} for i in indicators],
+                        }
+                    ],
+                }
+            ]
+        )
+    )
+    recorded = await fidelity.record(
+        observation(instrument_key=TINY_KEY, rated=ratings(indicators, present=4))
+    )
+
+    fetched = await fidelity.get(f"/observations/{recorded['id']}")
+    assert fetched.json() == recorded
+    assert {r["indicator_id"] for r in recorded["ratings"]} == set(indicators)

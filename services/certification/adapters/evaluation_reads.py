@@ -44,11 +44,24 @@ class EvaluationInputs:
 
 
 async def evaluation_inputs(
-    conn: Connection, agency_id: str, practitioner_ids: Sequence[str], *, with_evidence: bool
+    conn: Connection,
+    agency_id: str,
+    practitioner_ids: Sequence[str],
+    *,
+    with_evidence: bool,
+    along: str = "",
+    along_args: Sequence[Any] = (),
 ) -> EvaluationInputs:
     """The agency's adoption and open window; with the practitioners' evidence sets
-    (each observation's calibration decided, `evidence_rows.evidence_sets`) if asked."""
-    rows = await conn.fetch(_INPUTS, agency_id, None, with_evidence, list(practitioner_ids))
+    (each observation's calibration decided, `evidence_rows.evidence_sets`) if asked.
+
+    `along`: data-modifying CTEs (parameters `along_args`, numbered from $5) written in
+    the same round trip; the read sees the rows as they were before them (one snapshot).
+    """
+    query = f"WITH {along} {_INPUTS}" if along else _INPUTS
+    rows = await conn.fetch(
+        query, agency_id, None, with_evidence, list(practitioner_ids), *along_args
+    )
     [agency] = [row for row in rows if row["part"] == "agency"]
     evidence = [row for row in rows if row["part"] == "evidence"]
     return EvaluationInputs(

@@ -97,19 +97,24 @@ async def _register_all(conn: Connection, events: Sequence[StoredEvent]) -> None
     )
 
 
-def _with_history(change: str, first: int) -> str:
-    """`change` (an INSERT or UPDATE of the `practitioners` row, `RETURNING *`) and the
-    history row copying the details that row holds after it, in one statement; the
-    history row's own values are the parameters from `$first` on (`_history_values`)."""
+def _history_insert(source: str, first: int) -> str:
+    """The history row copying the details the `practitioners` row in `source` (a CTE,
+    `RETURNING *`) holds; its own values are the parameters from `$first` on
+    (`_history_values`)."""
     n = [f"${first + i}" for i in range(9)]
     return f"""
-        WITH changed AS ({change})
         INSERT INTO roster_changes ({_HISTORY_COLUMNS})
         SELECT agency_id, practitioner_id, {n[0]}::bigint, {n[1]}::uuid, {n[2]}::text,
             {n[3]}::text::date, role, program_start, coach_id, supervisor_id, team_id,
             {n[4]}::text[], {n[5]}::text, {n[6]}::uuid, {n[7]}::text, {n[8]}::timestamptz
-        FROM changed
+        FROM {source}
     """
+
+
+def _with_history(change: str, first: int) -> str:
+    """`change` (an INSERT or UPDATE of the `practitioners` row, `RETURNING *`) and the
+    history row copying the details that row holds after it, in one statement."""
+    return f"WITH changed AS ({change}) {_history_insert('changed', first)}"
 
 
 def _history_values(
@@ -129,20 +134,48 @@ def _history_values(
     ]
 
 
-_REGISTERED = _with_history(
+def registration_ctes(first: int) -> str:
+    """`practitioner_registered`'s rows (the `practitioners` row and its history row) as
+    two data-modifying CTEs, `registered` and `registered_history`, for a statement that
+    does more in the same round trip; their parameters (`registration_values`) are
+    numbered from `$first` on."""
+    n = [f"${first + i}" for i in range(9)]
+    change = f"""
+        INSERT INTO practitioners (agency_id, practitioner_id, role, program_start, coach_id,
+            supervisor_id, team_id, left_on, registered_event_id, registered_at)
+        VALUES ({n[0]}, {n[1]}, {n[2]}, {n[3]}::text::date, {n[4]}, {n[5]}, {n[6]}, NULL,
+            {n[7]}::uuid, {n[8]}::timestamptz)
+        ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET role = excluded.role,
+            program_start = excluded.program_start, coach_id = excluded.coach_id,
+            supervisor_id = excluded.supervisor_id, team_id = excluded.team_id,
+            left_on = NULL, registered_event_id = excluded.registered_event_id,
+            registered_at = excluded.registered_at
+        RETURNING *
     """
-    INSERT INTO practitioners (agency_id, practitioner_id, role, program_start, coach_id,
-        supervisor_id, team_id, left_on, registered_event_id, registered_at)
-    VALUES ($1, $2, $3, $4::text::date, $5, $6, $7, NULL, $8, $9)
-    ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET role = excluded.role,
-        program_start = excluded.program_start, coach_id = excluded.coach_id,
-        supervisor_id = excluded.supervisor_id, team_id = excluded.team_id,
-        left_on = NULL, registered_event_id = excluded.registered_event_id,
-        registered_at = excluded.registered_at
-    RETURNING *
-    """,
-    10,
-)
+    return (
+        f"registered AS ({change}),"
+        f" registered_history AS ({_history_insert('registered', first + 9)})"
+    )
+
+
+def registration_values(event: StoredEvent) -> list[Any]:
+    """The parameters of `registration_ctes` for a `practitioner_registered` event."""
+    data = event.data
+    return [
+        event.agency_id,
+        data["practitioner_id"],
+        data["role"],
+        data["program_start"],
+        data["coach_id"],
+        data["supervisor_id"],
+        data.get("team_id"),
+        event.event_id,
+        event.recorded_at,
+        *_history_values(event, "registered", data["program_start"], []),
+    ]
+
+
+_REGISTERED = f"WITH {registration_ctes(1)} SELECT"
 
 _DETAILS_CHANGED = _with_history(
     """
@@ -170,19 +203,7 @@ async def project_roster_event(conn: Connection, event: StoredEvent) -> None:
     who = data["practitioner_id"]
     kind = event.name.removeprefix("practitioner_")
     if event.name == "practitioner_registered":
-        await conn.execute(
-            _REGISTERED,
-            agency,
-            who,
-            data["role"],
-            data["program_start"],
-            data["coach_id"],
-            data["supervisor_id"],
-            data.get("team_id"),
-            event.event_id,
-            event.recorded_at,
-            *_history_values(event, kind, data["program_start"], []),
-        )
+        await conn.execute(_REGISTERED, *registration_values(event))
     elif event.name == "practitioner_details_changed":
         await conn.execute(
             _DETAILS_CHANGED,

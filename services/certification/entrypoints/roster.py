@@ -15,7 +15,11 @@ from services.certification.entrypoints.dependencies import (
     refuse_after_today,
     today,
 )
-from services.certification.handlers.roster import RegisterPractitioner, register_practitioner
+from services.certification.handlers.roster import (
+    NewRegistration,
+    RegisterPractitioner,
+    register_practitioner,
+)
 from services.certification.models.roster import (
     LevelStatusPublic,
     PractitionerCreate,
@@ -97,10 +101,54 @@ async def register(
     async def detail(conn: Connection) -> PractitionerDetailPublic:
         return await practitioner_detail_on(conn, principal.agency_id, body.practitioner_id)
 
-    answer, created = await register_practitioner(runtime, principal, command, today, detail)
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return answer
+    outcome = await register_practitioner(runtime, principal, command, today, detail)
+    if isinstance(outcome, NewRegistration):
+        return registered_detail(outcome)
+    response.status_code = status.HTTP_200_OK
+    return outcome
+
+
+def registered_detail(registration: NewRegistration) -> PractitionerDetailPublic:
+    """A new practitioner's entry as `practitioner_detail` reads it once committed, from
+    what the registration stored (no read back): the entry, the statuses of its
+    evaluation, and a history of the registration alone (the practitioner's stream was
+    new)."""
+    entry, state = registration.entry, registration.evaluated.state
+    return PractitionerDetailPublic(
+        practitioner_id=entry.practitioner_id,
+        role=entry.role,
+        program_start=entry.program_start,
+        coach_id=entry.coach_id,
+        supervisor_id=entry.supervisor_id,
+        team_id=entry.team_id,
+        left_on=None,
+        levels=[
+            LevelStatusPublic(
+                level=level.level_key,
+                status=level.status,
+                since=level.since,
+                certified_on=level.certified_on,
+                at_risk_since=level.at_risk_since,
+            )
+            for level in state.levels
+        ],
+        evaluated_as_of=state.as_of,
+        next_change_on=registration.evaluated.next_change_on,
+        history=[
+            RosterChangePublic(
+                kind="registered",
+                effective_on=entry.program_start,
+                changed=[],
+                role=entry.role,
+                program_start=entry.program_start,
+                coach_id=entry.coach_id,
+                supervisor_id=entry.supervisor_id,
+                team_id=entry.team_id,
+                reason=None,
+                recorded_at=registration.registered.recorded_at,
+            )
+        ],
+    )
 
 
 async def practitioner_detail(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.certification.adapters import evaluation_reads, status_rows, window_rows
+from services.certification.adapters.evaluation_reads import EvaluationInputs
 from services.certification.adapters.metrics import FOLD_SECONDS, TRANSITIONS_PUBLISHED
 from services.certification.adapters.projector import project
 from services.certification.domain.evaluate import evaluate, fold_timeline
@@ -55,6 +56,7 @@ def transitions_stream(agency_id: str, practitioner_id: str) -> str:
 class Evaluated:
     state: CertificationState
     published: list[StoredEvent]
+    next_change_on: date | None = None  # as stored with the statuses
 
 
 async def refresh(
@@ -69,6 +71,7 @@ async def refresh(
     announced: list[Announced] | None = None,
     actor: str | None = None,
     closing_window: str | None = None,
+    inputs: EvaluationInputs | None = None,
 ) -> Evaluated:
     """Evaluate as of ``today`` under the adopted policy (or ``policy``) and publish news.
 
@@ -87,6 +90,7 @@ async def refresh(
         announced=None if announced is None else {practitioner_id: announced},
         actors={practitioner_id: actor},
         closing_window=closing_window,
+        inputs=inputs,
     )
     return evaluated[practitioner_id]
 
@@ -103,19 +107,22 @@ async def refresh_many(
     announced: Mapping[str, list[Announced]] | None = None,
     actors: Mapping[str, str | None] | None = None,
     closing_window: str | None = None,
+    inputs: EvaluationInputs | None = None,
 ) -> dict[str, Evaluated]:
     """`refresh` for several practitioners of one agency, with a fixed number of round
     trips (policy, window and evidence, announced, one append and projection of the news,
     one status write) instead of a few per practitioner. ``evidence`` (when given) must
     hold every practitioner that has any, ``announced`` (when given) what is on record
-    for each; ``actors`` names who each one's news is by.
+    for each; ``actors`` names who each one's news is by; ``inputs`` (when given) were
+    read by the caller under the practitioners' locks (no read here).
     """
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
         return {}
-    inputs = await evaluation_reads.evaluation_inputs(
-        conn, agency_id, ids, with_evidence=evidence is None
-    )
+    if inputs is None:
+        inputs = await evaluation_reads.evaluation_inputs(
+            conn, agency_id, ids, with_evidence=evidence is None
+        )
     policy = policy or inputs.adopted_policy()
     holding = None if closing_window else inputs.open_window_id
     if evidence is None:
@@ -175,7 +182,12 @@ async def refresh_many(
             for pid in ids
         ],
     )
-    return {pid: Evaluated(state=states[pid], published=published[pid]) for pid in ids}
+    return {
+        pid: Evaluated(
+            state=states[pid], published=published[pid], next_change_on=next_changes[pid]
+        )
+        for pid in ids
+    }
 
 
 def _news(

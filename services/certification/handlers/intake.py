@@ -85,6 +85,26 @@ async def receive_evidence(
     )
 
 
+def evidence_received(
+    agency_id: str, item: Evidence, *, source: str, source_type: str, actor: str | None
+) -> PendingEvent:
+    """The `evidence_received` event of an item; its id derives from the item's source
+    event id (one item, one event, ever)."""
+    return PendingEvent(
+        event=EvidenceReceived(
+            practitioner_id=item.practitioner_id,
+            source=source,
+            source_type=source_type,
+            item=item.model_dump(mode="json"),
+        ),
+        agency_id=agency_id,
+        subject=item.practitioner_id,
+        occurred_at=as_practice_datetime(item.occurred_on),
+        actor=actor,
+        event_id=uuid.uuid5(EVIDENCE_NAMESPACE, f"{agency_id}/{item.event_id}"),
+    )
+
+
 async def record_new_evidence(
     conn: Connection,
     store: EventStore,
@@ -96,41 +116,20 @@ async def record_new_evidence(
     today: date,
     actor: str | None = None,
     evaluate: bool = True,
-    just_registered: bool = False,
 ) -> Evaluated | None:
     """`receive_evidence` after its checks: for a caller holding the agency's and the
     practitioner's locks, with an item no one can have sent before (its id was minted in
-    this transaction). `just_registered`: the practitioner was registered in this
-    transaction, so is on the roster (no look-up) and has nothing announced (no look-up:
-    only registered practitioners are evaluated, so none of their transitions is on record)."""
+    this transaction)."""
     practitioner_id = item.practitioner_id
     stored = await store.append(
         conn,
         evidence_stream(agency_id, practitioner_id),
-        [
-            PendingEvent(
-                event=EvidenceReceived(
-                    practitioner_id=practitioner_id,
-                    source=source,
-                    source_type=source_type,
-                    item=item.model_dump(mode="json"),
-                ),
-                agency_id=agency_id,
-                subject=practitioner_id,
-                occurred_at=as_practice_datetime(item.occurred_on),
-                actor=actor,
-                event_id=uuid.uuid5(EVIDENCE_NAMESPACE, f"{agency_id}/{item.event_id}"),
-            )
-        ],
+        [evidence_received(agency_id, item, source=source, source_type=source_type, actor=actor)],
         expected_version=None,
     )
     await project(conn, stored)
     if not evaluate:
         return None
-    if just_registered:
-        return await refresh(
-            conn, store, agency_id, practitioner_id, today, announced=[], actor=actor
-        )
     if not await evidence_rows.roster_entry(conn, agency_id, practitioner_id):
         return None  # kept until the practitioner is registered; only the roster is evaluated
     return await refresh(conn, store, agency_id, practitioner_id, today, actor=actor)

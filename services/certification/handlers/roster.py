@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from services.certification.adapters import locks, roster_rows
+from services.certification.adapters import locks, registration_rows, roster_rows
 from services.certification.adapters.evidence_rows import RosterEntry
-from services.certification.adapters.projector import project
 from services.certification.domain.events import PractitionerRegistered
 from services.certification.domain.evidence import PractitionerEnrolled
 from services.certification.domain.vocabulary import Role
-from services.certification.handlers.intake import record_new_evidence
+from services.certification.handlers.evaluation import Evaluated, refresh
+from services.certification.handlers.intake import evidence_received, evidence_stream
 from shared.auth import Principal
 from shared.database import Connection
 from shared.envelope import event_type
-from shared.events import PendingEvent
+from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
@@ -48,18 +48,30 @@ def roster_stream(agency_id: str, practitioner_id: str) -> str:
     return stream_id("practitioner", agency_id, practitioner_id)
 
 
+@dataclass(frozen=True)
+class NewRegistration:
+    """What registering a new practitioner stored: the entry, the registration event (its
+    history row copies it) and the evaluation stored with it."""
+
+    entry: RosterEntry
+    registered: StoredEvent
+    evaluated: Evaluated
+
+
 async def register_practitioner(
     runtime: Runtime,
     principal: Principal,
     command: RegisterPractitioner,
     today: date,
-    answer: Callable[[Connection], Awaitable[R]],
-) -> tuple[R, bool]:
-    """`answer` read in the registering transaction (no second connection), and whether
-    this call created the entry."""
+    repeat: Callable[[Connection], Awaitable[R]],
+) -> NewRegistration | R:
+    """The new registration, or for a harmless repeat `repeat` read in the registering
+    transaction (no second connection)."""
     async with runtime.store.transaction() as conn:
-        _, created = await _register_in(conn, runtime.store, principal, command, today)
-        return await answer(conn), created
+        registration = await _register_in(conn, runtime.store, principal, command, today)
+        if registration is None:
+            return await repeat(conn)
+        return registration
 
 
 async def _register_in(
@@ -68,7 +80,10 @@ async def _register_in(
     principal: Principal,
     command: RegisterPractitioner,
     today: date,
-) -> tuple[RosterEntry, bool]:
+) -> NewRegistration | None:
+    """Five round trips for a new practitioner: the locks, the two appends (registration,
+    enrollment), one statement projecting both and reading what the evaluation needs,
+    and the evaluation's statuses (more only when the evaluation has news to publish)."""
     agency_id, practitioner_id = principal.agency_id, command.practitioner_id
     await locks.share_agency_own_practitioners(conn, agency_id, [practitioner_id])
     requested = RosterEntry(
@@ -83,7 +98,7 @@ async def _register_in(
     try:
         # a new practitioner's stream is new: no look-up first; the append refuses a
         # known one without failing the transaction, which then answers the repeat
-        [stored] = await store.append(
+        [registered] = await store.append(
             conn,
             roster_stream(agency_id, practitioner_id),
             [
@@ -113,27 +128,44 @@ async def _register_in(
                 f"practitioner {practitioner_id} is already registered with other details; "
                 "send the same details to repeat the request"
             ) from None
-        return known, False
-    await project(conn, [stored])
+        return None
+    # the registration enters the evidence as the practitioner's enrollment: an item no
+    # one can have sent before (its id is the event just appended)
     enrollment = PractitionerEnrolled(
-        event_id=str(stored.event_id),
+        event_id=str(registered.event_id),
         practitioner_id=practitioner_id,
         occurred_on=command.program_start,
         role=command.role,
         coach_id=command.coach_id,
     )
-    source_type = event_type("certification", stored.name, stored.schema_version)
-    # the locks are held, the enrollment's id is the event just appended, the roster
-    # entry was just projected: none of `receive_evidence`'s checks can find anything
-    await record_new_evidence(
+    source_type = event_type("certification", registered.name, registered.schema_version)
+    [enrolled] = await store.append(
+        conn,
+        evidence_stream(agency_id, practitioner_id),
+        [
+            evidence_received(
+                agency_id,
+                enrollment,
+                source="certification",
+                source_type=source_type,
+                actor=principal.actor,
+            )
+        ],
+        expected_version=None,
+    )
+    inputs = await registration_rows.store_registration(conn, registered, enrolled)
+    # evidence that came before the registration (kept until it) counts from now on;
+    # nothing is announced: only registered practitioners are evaluated
+    evidence = inputs.evidence[practitioner_id].with_items(enrollment)
+    evaluated = await refresh(
         conn,
         store,
         agency_id,
-        enrollment,
-        source="certification",
-        source_type=source_type,
-        today=today,
+        practitioner_id,
+        today,
+        evidence=evidence,
+        announced=[],
         actor=principal.actor,
-        just_registered=True,
+        inputs=inputs,
     )
-    return requested, True
+    return NewRegistration(entry=requested, registered=registered, evaluated=evaluated)

@@ -32,6 +32,17 @@ class ObservationFilter:
     meeting_to: date | None = None
 
 
+_INSERT = """
+    INSERT INTO observations (agency_id, id, practitioner_id, observer_id, instrument_key,
+        instrument_version, instrument_kind, meeting_date, setting, total, band,
+        domain_scores, item_scores, ratings, observer_calibrated, calibration_reason,
+        co_observation_of, content_hash, recorded_by, imported, source)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+            $18, $19, $20, $21)
+    RETURNING recorded_at
+"""
+
+
 async def insert_observation(
     conn: Connection,
     agency_id: str,
@@ -41,42 +52,43 @@ async def insert_observation(
     calibration_reason: str,
     content_hash: str,
     recorded_by: str,
-) -> asyncpg.Record:
-    """The stored row (`RETURNING *`): what a read of it answers, without reading it again."""
-    row = await conn.fetchrow(
-        """
-        INSERT INTO observations (agency_id, id, practitioner_id, observer_id, instrument_key,
-            instrument_version, instrument_kind, meeting_date, setting, total, band,
-            domain_scores, item_scores, ratings, observer_calibrated, calibration_reason,
-            co_observation_of, content_hash, recorded_by, imported, source)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                $18, $19, $20, $21)
-        RETURNING *
-        """,
-        agency_id,
-        uuid.UUID(event.observation_id),
-        event.practitioner_id,
-        event.observer_id,
-        event.instrument_key,
-        event.instrument_version,
-        event.instrument_kind,
-        event.meeting_date,
-        event.setting,
-        event.total,
-        event.band,
-        [_domain_score(d) for d in scored.domains],
-        [_item_score(i) for i in scored.items],
-        event.ratings,
-        event.observer_calibrated,
-        calibration_reason,
-        uuid.UUID(event.co_observation_of) if event.co_observation_of else None,
-        content_hash,
-        recorded_by,
-        event.imported,
-        event.source,
-    )
-    assert row is not None
-    return row
+) -> dict[str, Any]:
+    """The stored row's columns as `find_observation` reads them (its comparison aside,
+    `seq` left out): the values inserted and the time PostgreSQL stamped, without
+    reading the row back."""
+    columns: dict[str, Any] = {
+        "agency_id": agency_id,
+        "id": uuid.UUID(event.observation_id),
+        "practitioner_id": event.practitioner_id,
+        "observer_id": event.observer_id,
+        "instrument_key": event.instrument_key,
+        "instrument_version": event.instrument_version,
+        "instrument_kind": event.instrument_kind,
+        "meeting_date": event.meeting_date,
+        "setting": event.setting,
+        "total": event.total,
+        "band": event.band,
+        "domain_scores": [_domain_score(d) for d in scored.domains],
+        "item_scores": [_item_score(i) for i in scored.items],
+        "ratings": event.ratings,
+        "observer_calibrated": event.observer_calibrated,
+        "calibration_reason": calibration_reason,
+        "co_observation_of": uuid.UUID(event.co_observation_of)
+        if event.co_observation_of
+        else None,
+        "content_hash": content_hash,
+        "recorded_by": recorded_by,
+        "imported": event.imported,
+        "source": event.source,
+    }
+    recorded_at = await conn.fetchval(_INSERT, *columns.values())
+    return {**columns, "ratings": in_jsonb_order(event.ratings), "recorded_at": recorded_at}
+
+
+def in_jsonb_order(ratings: dict[str, str]) -> dict[str, str]:
+    """The object as a `jsonb` column gives it back: PostgreSQL keeps an object's keys
+    shorter first, then bytewise, so a read lists the ratings in that order."""
+    return dict(sorted(ratings.items(), key=lambda pair: (len(pair[0].encode()), pair[0].encode())))
 
 
 def _domain_score(score: DomainScore) -> dict[str, Any]:

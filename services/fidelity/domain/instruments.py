@@ -77,6 +77,10 @@ class Domain(_Frozen):
     items: tuple[Item, ...]
 
 
+# (domain id, ((item id, (indicator id, ...)), ...)) per domain, in instrument order
+ScoringLayout = tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorLocation:
     """Where an indicator sits in its instrument."""
@@ -96,6 +100,8 @@ class Instrument(_Frozen):
     domains: tuple[Domain, ...]
 
     _locations: dict[str, IndicatorLocation] = PrivateAttr(default_factory=dict)
+    _indicator_ids: tuple[str, ...] = PrivateAttr(default=())
+    _layout: ScoringLayout = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _check_definition(self) -> Self:
@@ -106,6 +112,18 @@ class Instrument(_Frozen):
             for item in domain.items
             for indicator in item.indicators
         }
+        # a version never changes: what scoring walks is laid out once, as plain tuples
+        self._indicator_ids = tuple(self._locations)
+        self._layout = tuple(
+            (
+                domain.id,
+                tuple(
+                    (item.id, tuple(indicator.id for indicator in item.indicators))
+                    for item in domain.items
+                ),
+            )
+            for domain in self.domains
+        )
         return self
 
     @property
@@ -121,7 +139,11 @@ class Instrument(_Frozen):
 
     def indicator_ids(self) -> tuple[str, ...]:
         """Every indicator id, in instrument order."""
-        return tuple(self._locations)
+        return self._indicator_ids
+
+    def scoring_layout(self) -> ScoringLayout:
+        """Each domain's id with its items' ids and indicator ids, in instrument order."""
+        return self._layout
 
     def has_indicator(self, indicator_id: str) -> bool:
         return indicator_id in self._locations

@@ -160,53 +160,59 @@ def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> 
     """`score_observation` of ratings `validate_ratings` has already answered (not checked
     again); ``UnscorableObservationError`` if all are N/A."""
     # each scored item with its exact score as (numerator, denominator): 100·present/applicable
-    item_scores: list[tuple[ItemScore, int, int]] = []
-    for domain, item in instrument.items():
-        rated = [valid[i.id] for i in item.indicators]
-        applicable = len(rated) - rated.count(Rating.NOT_APPLICABLE)
-        if not applicable:
-            continue  # nothing to observe for this item in this meeting
-        present = rated.count(Rating.PRESENT)
-        score = ItemScore(item.id, domain.id, present, applicable, 100 * present / applicable)
-        item_scores.append((score, 100 * present, applicable))
+    items: list[ItemScore] = []
+    exact: list[tuple[int, int]] = []
+    domains: list[DomainScore] = []
+    for domain_id, domain_items in instrument.scoring_layout():
+        in_domain: list[tuple[int, int]] = []
+        for item_id, indicator_ids in domain_items:
+            rated = [valid[i] for i in indicator_ids]
+            applicable = len(rated) - rated.count(Rating.NOT_APPLICABLE)
+            if not applicable:
+                continue  # nothing to observe for this item in this meeting
+            present = rated.count(Rating.PRESENT)
+            items.append(
+                ItemScore(item_id, domain_id, present, applicable, 100 * present / applicable)
+            )
+            in_domain.append((100 * present, applicable))
+        if not in_domain:
+            continue  # no scorable item: the domain is left out, not scored 0
+        domain_score = _mean(in_domain)
+        domains.append(
+            DomainScore(domain_id, domain_score, fidelity_band(domain_score), len(in_domain))
+        )
+        exact += in_domain
 
-    if not item_scores:
+    if not exact:
         raise UnscorableObservationError(
             f"every indicator of {instrument.ref} is rated not applicable; "
             "there is nothing to score"
         )
 
-    domain_scores: list[DomainScore] = []
-    for domain in instrument.domains:
-        exact_items = [(n, d) for score, n, d in item_scores if score.domain_id == domain.id]
-        if not exact_items:
-            continue  # no scorable item: the domain is left out, not scored 0
-        domain_score = _mean(exact_items)
-        domain_scores.append(
-            DomainScore(domain.id, domain_score, fidelity_band(domain_score), len(exact_items))
-        )
-
-    total = _mean([(n, d) for _, n, d in item_scores])
+    total = _mean(exact)
     return ScoredObservation(
         instrument_key=instrument.key,
         instrument_version=instrument.version,
         total=total,
         band=fidelity_band(total),
-        domains=tuple(domain_scores),
-        items=tuple(score for score, _, _ in item_scores),
+        domains=tuple(domains),
+        items=tuple(items),
     )
+
+
+_RATINGS: dict[str, Rating] = {rating.value: rating for rating in Rating}
 
 
 def _as_rating(indicator_id: str, value: str) -> Rating:
     # Ratings may arrive as raw strings from an API; name the indicator if one is wrong.
-    try:
-        return Rating(value)
-    except ValueError:
+    rating = _RATINGS.get(value) if isinstance(value, str) else None
+    if rating is None:
         allowed = ", ".join(r.value for r in Rating)
         raise InvalidRatingError(
             f"rating {value!r} for indicator {indicator_id!r} is not one of {allowed}",
             indicator_id,
-        ) from None
+        )
+    return rating
 
 
 def _mean(fractions: list[tuple[int, int]]) -> float:

@@ -28,7 +28,6 @@ from services.fidelity.models.observations import (
     ObservationCreate,
     ObservationPublic,
     canonical_ratings,
-    rating_bodies,
     rating_pairs,
 )
 from shared.auth import Principal
@@ -42,10 +41,12 @@ from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
-def with_comparison(row: asyncpg.Record, compared: CoObservationCompared | None) -> dict[str, Any]:
+def with_comparison(
+    row: Mapping[str, Any], compared: CoObservationCompared | None
+) -> dict[str, Any]:
     """A just-inserted observation row as `find_observation` reads it (with its comparison)."""
     return {
-        **dict(row),
+        **row,
         "first_observer_id": compared.first_observer_id if compared else None,
         "second_observer_id": compared.second_observer_id if compared else None,
         "indicator_count": compared.indicator_count if compared else None,
@@ -68,9 +69,9 @@ def observation_public(row: asyncpg.Record | Mapping[str, Any]) -> ObservationPu
             expected_agreement=row["expected_agreement"],
             kappa=row["kappa"],
         )
-    return ObservationPublic.model_validate(
-        {**dict(row), "ratings": rating_bodies(row["ratings"]), "agreement": agreement}
-    )
+    # the ratings as plain pairs: validated into models in one call, not one call each
+    ratings = [{"indicator_id": i, "rating": r} for i, r in row["ratings"].items()]
+    return ObservationPublic.model_validate({**row, "ratings": ratings, "agreement": agreement})
 
 
 async def record_observation(

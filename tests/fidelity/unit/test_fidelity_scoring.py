@@ -28,7 +28,7 @@ from services.fidelity.domain.scoring import (
     score_observation,
     validate_ratings,
 )
-from services.fidelity.domain.seed_instruments import TEAM_MEETING_OBSERVATION
+from services.fidelity.domain.seed_instruments import SEED_INSTRUMENTS, TEAM_MEETING_OBSERVATION
 
 P, A, NA = Rating.PRESENT, Rating.ABSENT, Rating.NOT_APPLICABLE
 RateAll = Callable[..., dict[str, Rating]]
@@ -205,25 +205,39 @@ def test_valid_pairs_become_ratings_in_instrument_order(small_instrument: Instru
 
 
 def test_every_score_is_the_exact_fraction_rounded_once() -> None:
-    """Random ratings of the seed team-meeting tool, scored against exact `Fraction`
-    means: item, domain and total floats all equal the exact value's."""
-    instrument = TEAM_MEETING_OBSERVATION
+    """Random ratings of the seed instruments, scored against exact `Fraction` means:
+    item, domain and total floats all equal the exact value's, items and domains in
+    instrument order with their counts and bands."""
     draw = random.Random(14)
-    for _ in range(300):
-        ratings = {i: draw.choice([P, P, A, NA]) for i in instrument.indicator_ids()}
-        try:
-            scored = score_observation(instrument, ratings)
-        except UnscorableObservationError:
-            continue
-        exact: dict[str, list[Fraction]] = {}
-        for domain, item in instrument.items():
-            rated = [ratings[i.id] for i in item.indicators if ratings[i.id] != NA]
-            if rated:
-                exact.setdefault(domain.id, []).append(Fraction(100 * rated.count(P), len(rated)))
-        every = [value for values in exact.values() for value in values]
-        assert [i.score for i in scored.items] == [float(value) for value in every]
-        assert {d.domain_id: d.score for d in scored.domains} == {
-            domain_id: float(sum(values, Fraction(0)) / len(values))
-            for domain_id, values in exact.items()
-        }
-        assert scored.total == float(sum(every, Fraction(0)) / len(every))
+    for instrument in SEED_INSTRUMENTS:
+        for _ in range(300):
+            ratings = {i: draw.choice([P, P, A, NA]) for i in instrument.indicator_ids()}
+            try:
+                scored = score_observation(instrument, ratings)
+            except UnscorableObservationError:
+                assert all(r == NA for r in ratings.values())
+                continue
+            exact: dict[str, list[Fraction]] = {}
+            counted = []
+            for domain, item in instrument.items():
+                rated = [ratings[i.id] for i in item.indicators if ratings[i.id] != NA]
+                if rated:
+                    exact.setdefault(domain.id, []).append(
+                        Fraction(100 * rated.count(P), len(rated))
+                    )
+                    counted.append((item.id, domain.id, rated.count(P), len(rated)))
+            every = [value for values in exact.values() for value in values]
+            assert [i.score for i in scored.items] == [float(value) for value in every]
+            assert [(i.item_id, i.domain_id, i.present, i.applicable) for i in scored.items] == (
+                counted
+            )
+            domain_means = {
+                domain_id: float(sum(values, Fraction(0)) / len(values))
+                for domain_id, values in exact.items()
+            }
+            assert [(d.domain_id, d.score, d.item_count, d.band) for d in scored.domains] == [
+                (domain_id, mean, len(exact[domain_id]), fidelity_band(mean))
+                for domain_id, mean in domain_means.items()
+            ]
+            assert scored.total == float(sum(every, Fraction(0)) / len(every))
+            assert scored.band == fidelity_band(scored.total)
