@@ -24,6 +24,7 @@ from shared.events import PendingEvent, StoredEvent
 from shared.idempotency_keys import mark_applied
 from shared.logs import current_request_id
 from shared.tracing import current_traceparent
+from shared.transactions import AdvisoryLock, locked_transaction
 
 _COLUMNS = (
     "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, agency_id,"
@@ -106,10 +107,18 @@ class EventStore:
         self.on_appended: Callable[[list[str]], None] | None = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
-        """One transaction for appends and the projection rows that go with them."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield conn
+    async def transaction(self, locks: Sequence[AdvisoryLock] = ()) -> AsyncIterator[Connection]:
+        """One transaction for appends and the projection rows that go with them.
+
+        `locks`: advisory locks it holds from its first statement on, sent with its
+        BEGIN in one round trip (shared/transactions.py)."""
+        async with self.pool.acquire() as conn:
+            if locks:
+                async with locked_transaction(conn, locks):
+                    yield conn
+            else:
+                async with conn.transaction():
+                    yield conn
 
     async def append(
         self,

@@ -8,6 +8,7 @@ from datetime import date
 
 from services.coaching.adapters.session_rows import find_session, insert_session, list_sessions
 from services.coaching.adapters.streams import (
+    assignments_lock,
     load_assignments_and_plan,
     pending,
     record_stream,
@@ -65,7 +66,9 @@ async def _log(
         notes=request.notes,
     )
     content_hash = fingerprint(command)
-    async with runtime.store.transaction() as conn:
+    # the session is checked against the assignments: their shared lock from BEGIN on
+    lock = assignments_lock(agency, command.practitioner_id, exclusive=False)
+    async with runtime.store.transaction([lock]) as conn:
         stored = await find_session(conn, agency, session_id) if look_first else None
         if stored is not None:
             ensure_same_repeat("session", session_id, stored.fingerprint, content_hash)

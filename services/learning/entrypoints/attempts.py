@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.learning.adapters import queries
+from services.learning.adapters.learner_stream import learner_lock
 from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import record_attempt
 from services.learning.handlers.recorded import single_write
@@ -37,7 +38,8 @@ async def create_attempt(
     command: RecordAttempt,
     response: Response,
 ) -> AttemptRecord:
-    async with runtime.store.transaction() as conn, single_write(conn):
+    lock = learner_lock(principal.agency_id, command.practitioner_id)
+    async with runtime.store.transaction([lock]) as conn, single_write(conn):
         result = await record_attempt(runtime, conn, principal.agency_id, principal.actor, command)
     return answered(result, response)
 
