@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
 from shared.eventstore import Checkpoint, ConcurrencyConflict
+from shared.projected import Projected
 from shared.transactions import AdvisoryLock, take_lock
 from tests.kernel.probe import Probe, pending
 
@@ -148,3 +150,43 @@ async def test_a_lock_the_transaction_began_with_is_not_asked_for_again(probe: P
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
         )
         assert held == 1
+
+
+async def test_a_projection_row_written_by_the_append_statement_exists_exactly_with_its_events(
+    probe: Probe,
+) -> None:
+    written, refused = str(uuid.uuid4()), str(uuid.uuid4())
+    async with probe.store.transaction() as conn:
+        stored = await probe.store.append(
+            conn,
+            "projected",
+            [pending("p", 1), pending("p", 2)],
+            expected_version=0,
+            projected=Projected(
+                "INSERT INTO probe_seen (event_id) SELECT $1::text FROM appended", (written,)
+            ),
+        )
+        with pytest.raises(ConcurrencyConflict):  # a stale version: no events, no row
+            async with conn.transaction():
+                await probe.store.append(
+                    conn,
+                    "projected",
+                    [pending("p", 3)],
+                    expected_version=1,
+                    projected=Projected(
+                        "INSERT INTO probe_seen (event_id) SELECT $1::text FROM appended",
+                        (refused,),
+                    ),
+                )
+    assert [e.stream_version for e in stored] == [1, 2]
+    async with probe.pool.acquire() as conn:
+        seen = await conn.fetch(
+            "SELECT event_id FROM probe_seen WHERE event_id = ANY($1::text[])", [written, refused]
+        )
+    assert [row["event_id"] for row in seen] == [written]
+    assert len(await probe.store.read_stream("projected")) == 2
+
+
+def test_a_projected_statement_must_take_its_rows_from_the_append() -> None:
+    with pytest.raises(ValueError, match="FROM appended"):
+        Projected("INSERT INTO probe_seen (event_id) VALUES ($1)", ("x",))

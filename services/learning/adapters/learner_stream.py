@@ -22,6 +22,7 @@ from shared import naming
 from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
+from shared.projected import Projected
 from shared.transactions import AdvisoryLock, take_lock
 
 
@@ -110,10 +111,12 @@ async def append_to_learner(
     conn: Connection,
     learner: LoadedLearner,
     events: Sequence[PendingEvent],
+    projected: Projected | None = None,
 ) -> list[StoredEvent]:
-    """Append after the version the decision was made on (the lock makes it hold)."""
+    """Append after the version the decision was made on (the lock makes it hold);
+    `projected`: the projection row the append's statement writes with the events."""
     return await learning.store.append(
-        conn, learner.stream_id, events, expected_version=learner.version
+        conn, learner.stream_id, events, expected_version=learner.version, projected=projected
     )
 
 

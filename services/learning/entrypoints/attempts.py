@@ -39,8 +39,21 @@ async def create_attempt(
     response: Response,
 ) -> AttemptRecord:
     lock = learner_lock(principal.agency_id, command.practitioner_id)
-    async with runtime.store.transaction([lock]) as conn, single_write(conn):
-        result = await record_attempt(runtime, conn, principal.agency_id, principal.actor, command)
+    # a new id is the usual case: stored without looking for it first; after any
+    # failure (its row's key refusing a repeat, a refusal), once more looking first,
+    # which answers a repeat or a refusal exactly as looking first always did
+    try:
+        async with runtime.store.transaction([lock]) as conn, single_write(conn):
+            result = await record_attempt(
+                runtime, conn, principal.agency_id, principal.actor, command, look_first=False
+            )
+    except Exception:
+        if command.id is None:
+            raise
+        async with runtime.store.transaction([lock]) as conn, single_write(conn):
+            result = await record_attempt(
+                runtime, conn, principal.agency_id, principal.actor, command
+            )
     return answered(result, response)
 
 
