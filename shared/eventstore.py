@@ -125,13 +125,8 @@ class EventStore:
 
         `locks`: advisory locks it holds from its first statement on, sent with its
         BEGIN in one round trip (shared/transactions.py)."""
-        async with self.pool.acquire() as conn:
-            if locks:
-                async with locked_transaction(conn, locks):
-                    yield conn
-            else:
-                async with conn.transaction():
-                    yield conn
+        async with self.pool.acquire() as conn, locked_transaction(conn, locks):
+            yield conn
 
     async def append(
         self,

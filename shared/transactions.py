@@ -83,8 +83,15 @@ async def locked_transaction(
 ) -> AsyncIterator[None]:
     """`conn.transaction()` that holds `locks` from its first statement on (in order).
 
-    It must be the outermost transaction of `conn`; savepoints inside it (`conn.
-    transaction()`) work as usual."""
+    Outermost, it is begun with them in one round trip; savepoints inside it (`conn.
+    transaction()`) work as usual. Inside a transaction already (a batch's connection),
+    it is that connection's `transaction()` block with the locks taken in it."""
+    if not locks or conn.is_in_transaction():
+        async with conn.transaction():
+            for lock in locks:
+                await take_lock(conn, lock)
+            yield
+        return
     raw = _raw(conn)
     prelude = "".join(f"; {lock.statement()}" for lock in locks)
     token = _HELD.set((raw, frozenset(locks)))

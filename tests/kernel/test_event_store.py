@@ -9,7 +9,7 @@ import pytest
 
 from shared.eventstore import Checkpoint, ConcurrencyConflict
 from shared.projected import Projected
-from shared.transactions import AdvisoryLock, take_lock
+from shared.transactions import AdvisoryLock, locked_transaction, take_lock
 from tests.kernel.probe import Probe, pending
 
 
@@ -190,3 +190,17 @@ async def test_a_projection_row_written_by_the_append_statement_exists_exactly_w
 def test_a_projected_statement_must_take_its_rows_from_the_append() -> None:
     with pytest.raises(ValueError, match="FROM appended"):
         Projected("INSERT INTO probe_seen (event_id) VALUES ($1)", ("x",))
+
+
+async def test_a_locked_transaction_inside_a_transaction_takes_its_locks_in_a_savepoint(
+    probe: Probe,
+) -> None:
+    lock = AdvisoryLock("batch/agency-a/p1")
+    async with probe.pool.acquire() as conn, conn.transaction():
+        async with locked_transaction(conn, [lock]):
+            await probe.store.append(conn, "in-batch", [pending("p", 1)], expected_version=0)
+        held = await conn.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        )
+        assert held == 1  # taken in the outer transaction's savepoint, held to its end
+    assert len(await probe.store.read_stream("in-batch")) == 1
