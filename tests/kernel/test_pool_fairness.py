@@ -64,3 +64,22 @@ async def test_an_acquire_timeout_still_bounds_the_wait_for_a_turn(
             assert await conn.fetchval("SELECT 3") == 3
     finally:
         await pool.close()
+
+
+async def test_a_returned_connection_is_reused_clean_and_one_left_in_a_transaction_is_rolled_back(
+    settings_for: Callable[..., Any],
+) -> None:
+    pool = await create_pool(settings_for(ProbeSettings), min_size=1, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            first = await conn.fetchval("SELECT pg_backend_pid()")
+        async with pool.acquire() as conn:  # returned at once: the same session, reusable
+            assert await conn.fetchval("SELECT pg_backend_pid()") == first
+            await conn.execute("BEGIN")
+            await conn.execute("CREATE TEMP TABLE left_open (n int)")
+        async with pool.acquire() as conn:  # returned by asyncpg's own path: rolled back
+            assert not conn.is_in_transaction()
+            assert await conn.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
+        assert pool.get_idle_size() == 1
+    finally:
+        await pool.close()
