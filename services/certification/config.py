@@ -35,6 +35,13 @@ class CertificationSettings(ServiceSettings):
         description="an import window open longer than this is reported overdue (GET "
         "/import-windows, and a warning from the clock): its agency's apps hear nothing",
     )
+    rebuild_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="worker processes a rebuild folds the practitioners in while the service "
+        "reads and writes the database (started by the first rebuild, stopped with the "
+        "service); 0: the service process folds them itself; unset: one per CPU",
+    )
     public_url: str | None = Field(
         default=None,
         description="the service's public base URL (https://host[/path]): portable credentials "

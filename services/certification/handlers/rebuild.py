@@ -12,7 +12,8 @@ a page ahead, so the next page is read and decoded while the database writes the
 of the one before (both connections are taken before the lock: a rebuild never waits
 for a connection while holding it).
 After the replay each practitioner is evaluated as of today, exactly as a live write
-would; when the live projection was up to date nothing new is published.
+would, the folds in the service's worker processes (`rebuild_evaluation.py`); when the
+live projection was up to date nothing new is published.
 """
 
 from __future__ import annotations
@@ -29,15 +30,15 @@ from services.certification.adapters.credential_schema import CREDENTIAL_PROJECT
 from services.certification.adapters.projector import project, project_logged_evidence
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.domain.events import EvidenceReceived
-from services.certification.handlers.evaluation import refresh_many
+from services.certification.handlers.rebuild_evaluation import FOLD_WORKERS, evaluate_everyone
 from shared.database import Connection
 from shared.events import StoredEvent
 from shared.eventstore import EventStore
 from shared.service import Runtime
+from shared.worker_processes import WorkerProcesses
 
 BATCH = 2000
 READ_AHEAD = 2  # pages read and decoded ahead of the projection
-EVALUATION_BATCH = 500  # practitioners evaluated and stored per round trip
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,16 @@ class RebuildReport:
 
 async def rebuild_agency(runtime: Runtime, agency_id: str, today: date) -> RebuildReport:
     """Drop the agency's projections and replay its log, in one transaction."""
-    return await _rebuild(runtime.store, agency_id, today)
+    return await _rebuild(runtime.store, agency_id, today, FOLD_WORKERS.get(runtime))
 
 
-async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildReport:
+async def _rebuild(
+    store: EventStore, agency_id: str, today: date, workers: WorkerProcesses | None
+) -> RebuildReport:
     started = time.perf_counter()
     replayed = 0
-    published = 0
+    if workers is not None:
+        workers.executor()  # the workers start while the log is replayed
     async with store.pool.acquire() as reader, store.transaction() as conn:
         await locks.own_agency(conn, agency_id)
         for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
@@ -79,18 +83,9 @@ async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildRep
         replayed += await project_logged_evidence(conn, agency_id, projected_up_to, None)
         policy = await policy_rows.adopted_policy(conn, agency_id)
         practitioners = await evidence_rows.registered_ids(conn, agency_id)
-        # Each round loads its own practitioners' evidence: a large agency's whole evidence
-        # at once would be held (and walked by the garbage collector) all along.
-        for start in range(0, len(practitioners), EVALUATION_BATCH):
-            evaluated = await refresh_many(
-                conn,
-                store,
-                agency_id,
-                practitioners[start : start + EVALUATION_BATCH],
-                today,
-                policy=policy,
-            )
-            published += sum(len(e.published) for e in evaluated.values())
+        published = await evaluate_everyone(
+            conn, store, agency_id, practitioners, today, policy, workers
+        )
     return RebuildReport(
         events_replayed=replayed,
         practitioners_evaluated=len(practitioners),

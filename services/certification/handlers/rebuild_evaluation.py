@@ -1,0 +1,139 @@
+"""A rebuild's last step: every practitioner evaluated as of today, folds beside the database.
+
+The folds run in the service's worker processes (`FOLD_WORKERS`, none: inline) while
+this process keeps PostgreSQL busy: the inputs of the next jobs are read and the rows
+of folded ones written while the workers fold, up to two jobs per worker in flight;
+rows are written in job order. A practitioner whose fold has nothing to publish (the
+usual case: the live projection was up to date) gets its rows by COPY, the tables
+being empty after the rebuild's drop; one that has news goes through `refresh_many`,
+as a live evaluation would, which folds it again in this process and publishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import BrokenExecutor
+from datetime import date
+
+from services.certification.adapters import evaluation_reads, status_rows, window_rows
+from services.certification.config import CertificationSettings
+from services.certification.domain.policy import Policy
+from services.certification.handlers.evaluation import refresh_many
+from services.certification.handlers.fold_jobs import Folded, FoldJob, fold_job
+from shared.database import Connection
+from shared.eventstore import EventStore
+from shared.extras import RuntimeExtra
+from shared.service import Runtime
+from shared.worker_processes import WorkerProcesses
+
+JOB_SIZE = 250  # practitioners a worker folds per job
+JOBS_PER_WORKER = 2  # in flight: one folding, one queued while its rows are written
+
+# the worker processes of the service, put by its composition root
+FOLD_WORKERS: RuntimeExtra[WorkerProcesses] = RuntimeExtra("fold-workers")
+
+
+def fold_workers(settings: CertificationSettings) -> WorkerProcesses:
+    """The service's fold workers as configured (not started yet)."""
+    count = settings.rebuild_workers
+    return WorkerProcesses(
+        os.cpu_count() or 1 if count is None else count, preload=(fold_job.__module__,)
+    )
+
+
+async def stop_fold_workers(runtime: Runtime) -> None:
+    workers = FOLD_WORKERS.get(runtime)
+    if workers is not None:
+        await asyncio.to_thread(workers.shutdown)
+
+
+async def evaluate_everyone(
+    conn: Connection,
+    store: EventStore,
+    agency_id: str,
+    practitioner_ids: Sequence[str],
+    today: date,
+    policy: Policy,
+    workers: WorkerProcesses | None,
+) -> int:
+    """Evaluate and store each practitioner (the agency's status rows were dropped);
+    the number of events published."""
+    holding = (
+        await evaluation_reads.evaluation_inputs(conn, agency_id, [], with_evidence=False)
+    ).open_window_id
+    policy_json = policy.model_dump_json()
+    executor = workers.executor() if workers is not None else None
+    most_in_flight = JOBS_PER_WORKER * (workers.count if workers is not None else 0)
+    in_flight: deque[tuple[list[str], asyncio.Future[list[Folded]]]] = deque()
+    published = 0
+
+    async def store_oldest() -> int:
+        ids, folding = in_flight.popleft()
+        return await _store(conn, store, agency_id, ids, await folding, today, policy, holding)
+
+    try:
+        for start in range(0, len(practitioner_ids), JOB_SIZE):
+            ids = list(practitioner_ids[start : start + JOB_SIZE])
+            job = await _job(conn, agency_id, ids, today, policy_json, holding)
+            if executor is None:
+                published += await _store(
+                    conn, store, agency_id, ids, fold_job(job), today, policy, holding
+                )
+                continue
+            in_flight.append((ids, asyncio.wrap_future(executor.submit(fold_job, job))))
+            while in_flight and (in_flight[0][1].done() or len(in_flight) > most_in_flight):
+                published += await store_oldest()
+        while in_flight:
+            published += await store_oldest()
+    except BrokenExecutor:
+        if workers is not None:
+            workers.discard()  # a worker died: the next rebuild starts new ones
+        raise
+    finally:
+        for _, folding in in_flight:  # after an error: nothing is left running for us
+            folding.cancel()
+    return published
+
+
+async def _job(
+    conn: Connection,
+    agency_id: str,
+    ids: list[str],
+    today: date,
+    policy_json: str,
+    holding: str | None,
+) -> FoldJob:
+    evidence, calibrations = await evaluation_reads.fold_inputs(conn, agency_id, ids)
+    return FoldJob(
+        policy_json=policy_json,
+        today=today,
+        calibrations=calibrations,
+        evidence=evidence,
+        announced=None if holding else await status_rows.announced_of(conn, agency_id, ids),
+    )
+
+
+async def _store(
+    conn: Connection,
+    store: EventStore,
+    agency_id: str,
+    ids: list[str],
+    folded: list[Folded],
+    today: date,
+    policy: Policy,
+    holding: str | None,
+) -> int:
+    """Write a job's rows; publish (and store) those with news as a live evaluation."""
+    await status_rows.copy_new_status_rows(
+        conn, agency_id, [f.row for f in folded if not f.has_news]
+    )
+    if holding is not None:
+        await window_rows.hold(conn, agency_id, holding, ids)
+    with_news = [f.row.practitioner_id for f in folded if f.has_news]
+    if not with_news:
+        return 0
+    evaluated = await refresh_many(conn, store, agency_id, with_news, today, policy=policy)
+    return sum(len(e.published) for e in evaluated.values())

@@ -1,0 +1,114 @@
+"""Where a rebuild's time goes, on the large dataset's shape (tests/bench/dataset.py).
+
+One agency of ``--practitioners`` (each a registration and 9 evidence events) is COPYed
+into certification's store on a pair of real servers started here, then rebuilt
+``--rounds`` times in process; each round prints its events/s, its wall time and the
+process CPU (main process and pool workers). ``--profile FILE`` writes a cProfile of
+the last round.
+
+`python -m tests.bench.rebuild_phases [--practitioners N] [--rounds R] [--profile F]`;
+nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import resource
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from services.certification.adapters.clock import SettableClock
+from services.certification.bootstrap import create_service_app as certification_app
+from services.certification.config import CertificationSettings
+from services.certification.handlers.rebuild import rebuild_agency
+from shared.servers import NatsServer, PostgresServer
+from shared.testing.apps import running
+from tests.bench import dataset
+
+DATABASE = "bench"
+
+
+def _cpu() -> tuple[float, float]:
+    """(this process's CPU, its reaped children's CPU), in seconds."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime, _children_cpu()
+
+
+def _children_cpu() -> float:
+    """CPU of the live child processes (pool workers), from /proc."""
+    total = 0
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    pg: PostgresServer, nats_url: str, practitioners: int, rounds: int, profile: str | None
+) -> None:
+    settings = CertificationSettings(
+        environment="test",
+        database_url=pg.dsn(DATABASE),
+        nats_url=nats_url,
+        db_schema="bench_phases",
+        subject_root="benchphases",
+        db_pool_max=10,
+    )
+    today = date.today()
+    shape = dataset.Shape(1, practitioners)
+    app = certification_app(settings, SettableClock(today))
+    async with running(app):
+        runtime = app.state.runtime
+        rows, seconds = await dataset.load(pg.dsn(DATABASE), "bench_phases", [], shape, today)
+        print(f"loaded {rows:,} events in {seconds:.1f} s")
+        for n in range(rounds):
+            own, children = _cpu()
+            started = time.perf_counter()
+            profiler = cProfile.Profile() if profile and n == rounds - 1 else None
+            if profiler:
+                profiler.enable()
+            report = await rebuild_agency(runtime, shape.agency(0), today)
+            if profiler and profile:
+                profiler.disable()
+                profiler.dump_stats(profile)
+            wall = time.perf_counter() - started
+            own_after, children_after = _cpu()
+            print(
+                f"round {n + 1}: {report.events_replayed:,} events, "
+                f"{report.events_replayed / wall:,.0f} events/s, wall {wall:.2f} s, "
+                f"CPU main {own_after - own:.2f} s, workers {children_after - children:.2f} s, "
+                f"published {report.transitions_published}"
+            )
+
+
+async def main(practitioners: int, rounds: int, profile: str | None) -> None:
+    root = Path(tempfile.mkdtemp(prefix="miiwrap-rebuild-phases-"))
+    os.chmod(root, 0o755)
+    pg = PostgresServer(root / "pgdata")
+    server = NatsServer(root / "nats")
+    pg.start()
+    pg.create_database(DATABASE)
+    server.start()
+    try:
+        await measure(pg, server.url, practitioners, rounds, profile)
+    finally:
+        server.stop()
+        pg.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--practitioners", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", default=None)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.practitioners, arguments.rounds, arguments.profile))
