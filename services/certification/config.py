@@ -42,6 +42,12 @@ class CertificationSettings(ServiceSettings):
         "reads and writes the database (started by the first rebuild, stopped with the "
         "service); 0: the service process folds them itself; unset: one per CPU",
     )
+    rebuild_fold_job_size: int = Field(
+        default=250,
+        ge=1,
+        description="practitioners a rebuild hands a worker process at a time; an agency "
+        "that fits in one job is folded in the service process",
+    )
     public_url: str | None = Field(
         default=None,
         description="the service's public base URL (https://host[/path]): portable credentials "

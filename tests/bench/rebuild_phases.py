@@ -39,10 +39,10 @@ def _cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, _children_cpu()
 
 
-def _children_cpu() -> float:
-    """CPU of the live child processes (pool workers), from /proc."""
+def _children_cpu(pid: int | None = None) -> float:
+    """CPU of the live child processes of ``pid`` (this one: the pool workers), from /proc."""
     total = 0
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+    for task in Path(f"/proc/{pid or os.getpid()}/task").iterdir():
         for child in (task / "children").read_text().split():
             try:
                 fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
@@ -50,6 +50,12 @@ def _children_cpu() -> float:
                 continue
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu(pg: PostgresServer) -> float:
+    """CPU of the PostgreSQL server's backends (the postmaster's live children)."""
+    postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
+    return _children_cpu(postmaster)
 
 
 async def measure(
@@ -72,6 +78,7 @@ async def measure(
         print(f"loaded {rows:,} events in {seconds:.1f} s")
         for n in range(rounds):
             own, children = _cpu()
+            database = _postgres_cpu(pg)
             started = time.perf_counter()
             profiler = cProfile.Profile() if profile and n == rounds - 1 else None
             if profiler:
@@ -82,10 +89,12 @@ async def measure(
                 profiler.dump_stats(profile)
             wall = time.perf_counter() - started
             own_after, children_after = _cpu()
+            database_after = _postgres_cpu(pg)
             print(
                 f"round {n + 1}: {report.events_replayed:,} events, "
                 f"{report.events_replayed / wall:,.0f} events/s, wall {wall:.2f} s, "
                 f"CPU main {own_after - own:.2f} s, workers {children_after - children:.2f} s, "
+                f"PostgreSQL {database_after - database:.2f} s, "
                 f"published {report.transitions_published}"
             )
 

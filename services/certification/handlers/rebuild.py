@@ -30,15 +30,15 @@ from services.certification.adapters.credential_schema import CREDENTIAL_PROJECT
 from services.certification.adapters.projector import project, project_logged_evidence
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.domain.events import EvidenceReceived
-from services.certification.handlers.rebuild_evaluation import FOLD_WORKERS, evaluate_everyone
+from services.certification.handlers.rebuild_evaluation import FOLDING, Folding, evaluate_everyone
 from shared.database import Connection
 from shared.events import StoredEvent
 from shared.eventstore import EventStore
 from shared.service import Runtime
-from shared.worker_processes import WorkerProcesses
 
 BATCH = 2000
 READ_AHEAD = 2  # pages read and decoded ahead of the projection
+WORK_MEM = "64MB"  # the rebuild's transaction only
 
 
 @dataclass(frozen=True)
@@ -55,18 +55,20 @@ class RebuildReport:
 
 async def rebuild_agency(runtime: Runtime, agency_id: str, today: date) -> RebuildReport:
     """Drop the agency's projections and replay its log, in one transaction."""
-    return await _rebuild(runtime.store, agency_id, today, FOLD_WORKERS.get(runtime))
+    return await _rebuild(runtime.store, agency_id, today, FOLDING.get(runtime))
 
 
 async def _rebuild(
-    store: EventStore, agency_id: str, today: date, workers: WorkerProcesses | None
+    store: EventStore, agency_id: str, today: date, folding: Folding | None
 ) -> RebuildReport:
     started = time.perf_counter()
     replayed = 0
-    if workers is not None:
-        workers.executor()  # the workers start while the log is replayed
     async with store.pool.acquire() as reader, store.transaction() as conn:
         await locks.own_agency(conn, agency_id)
+        if folding is not None:  # workers needed: they start while the log is replayed
+            folding.executor(await evidence_rows.registered_count(conn, agency_id))
+        # the evidence statements sort and hold a page of the log: in memory, not on disk
+        await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
             await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
         # Evidence, most of the log, is projected in SQL straight from the log; the other
@@ -84,7 +86,7 @@ async def _rebuild(
         policy = await policy_rows.adopted_policy(conn, agency_id)
         practitioners = await evidence_rows.registered_ids(conn, agency_id)
         published = await evaluate_everyone(
-            conn, store, agency_id, practitioners, today, policy, workers
+            conn, store, agency_id, practitioners, today, policy, folding
         )
     return RebuildReport(
         events_replayed=replayed,

@@ -1,12 +1,14 @@
 """A rebuild's last step: every practitioner evaluated as of today, folds beside the database.
 
-The folds run in the service's worker processes (`FOLD_WORKERS`, none: inline) while
-this process keeps PostgreSQL busy: the inputs of the next jobs are read and the rows
-of folded ones written while the workers fold, up to two jobs per worker in flight;
-rows are written in job order. A practitioner whose fold has nothing to publish (the
-usual case: the live projection was up to date) gets its rows by COPY, the tables
-being empty after the rebuild's drop; one that has news goes through `refresh_many`,
-as a live evaluation would, which folds it again in this process and publishes.
+The folds run in jobs of `rebuild_fold_job_size` practitioners in the service's worker
+processes (`FOLDING`; inline when it has none, or when the agency fits in one job: not
+worth starting processes for) while this process keeps PostgreSQL busy: the inputs of
+the next jobs are read and the rows of folded ones written while the workers fold, up
+to two jobs per worker in flight; rows are written in job order. A practitioner whose
+fold has nothing to publish (the usual case: the live projection was up to date) gets
+its rows by COPY, the tables being empty after the rebuild's drop; one that has news
+goes through `refresh_many`, as a live evaluation would, which folds it again in this
+process and publishes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import asyncio
 import os
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import BrokenExecutor
+from concurrent.futures import BrokenExecutor, Executor
+from dataclasses import dataclass
 from datetime import date
 
 from services.certification.adapters import evaluation_reads, status_rows, window_rows
@@ -29,25 +32,40 @@ from shared.extras import RuntimeExtra
 from shared.service import Runtime
 from shared.worker_processes import WorkerProcesses
 
-JOB_SIZE = 250  # practitioners a worker folds per job
 JOBS_PER_WORKER = 2  # in flight: one folding, one queued while its rows are written
 
-# the worker processes of the service, put by its composition root
-FOLD_WORKERS: RuntimeExtra[WorkerProcesses] = RuntimeExtra("fold-workers")
+
+@dataclass(frozen=True)
+class Folding:
+    """Where a rebuild folds: the service's worker processes, in jobs of ``job_size``."""
+
+    workers: WorkerProcesses
+    job_size: int
+
+    def executor(self, practitioners: int) -> Executor | None:
+        """The workers (started now if need be) for an agency of ``practitioners``;
+        None: fold inline."""
+        return self.workers.executor() if practitioners > self.job_size else None
 
 
-def fold_workers(settings: CertificationSettings) -> WorkerProcesses:
-    """The service's fold workers as configured (not started yet)."""
+# the service's folding, put by its composition root
+FOLDING: RuntimeExtra[Folding] = RuntimeExtra("folding")
+
+
+def folding(settings: CertificationSettings) -> Folding:
+    """The service's folding as configured (no worker started yet)."""
     count = settings.rebuild_workers
-    return WorkerProcesses(
-        os.cpu_count() or 1 if count is None else count, preload=(fold_job.__module__,)
+    workers = WorkerProcesses(
+        (os.cpu_count() or 1) if count is None else count, preload=(fold_job.__module__,)
     )
+    return Folding(workers, settings.rebuild_fold_job_size)
 
 
-async def stop_fold_workers(runtime: Runtime) -> None:
-    workers = FOLD_WORKERS.get(runtime)
-    if workers is not None:
-        await asyncio.to_thread(workers.shutdown)
+async def stop_folding(runtime: Runtime) -> None:
+    """Stop the service's fold workers, if any started (the service is stopping)."""
+    found = FOLDING.get(runtime)
+    if found is not None:
+        await asyncio.to_thread(found.workers.shutdown)
 
 
 async def evaluate_everyone(
@@ -57,7 +75,7 @@ async def evaluate_everyone(
     practitioner_ids: Sequence[str],
     today: date,
     policy: Policy,
-    workers: WorkerProcesses | None,
+    folding: Folding | None,
 ) -> int:
     """Evaluate and store each practitioner (the agency's status rows were dropped);
     the number of events published."""
@@ -65,18 +83,19 @@ async def evaluate_everyone(
         await evaluation_reads.evaluation_inputs(conn, agency_id, [], with_evidence=False)
     ).open_window_id
     policy_json = policy.model_dump_json()
-    executor = workers.executor() if workers is not None else None
-    most_in_flight = JOBS_PER_WORKER * (workers.count if workers is not None else 0)
+    executor = folding.executor(len(practitioner_ids)) if folding is not None else None
+    job_size = folding.job_size if folding is not None else len(practitioner_ids) or 1
+    most_in_flight = JOBS_PER_WORKER * (folding.workers.count if folding is not None else 0)
     in_flight: deque[tuple[list[str], asyncio.Future[list[Folded]]]] = deque()
     published = 0
 
     async def store_oldest() -> int:
-        ids, folding = in_flight.popleft()
-        return await _store(conn, store, agency_id, ids, await folding, today, policy, holding)
+        ids, folded = in_flight.popleft()
+        return await _store(conn, store, agency_id, ids, await folded, today, policy, holding)
 
     try:
-        for start in range(0, len(practitioner_ids), JOB_SIZE):
-            ids = list(practitioner_ids[start : start + JOB_SIZE])
+        for start in range(0, len(practitioner_ids), job_size):
+            ids = list(practitioner_ids[start : start + job_size])
             job = await _job(conn, agency_id, ids, today, policy_json, holding)
             if executor is None:
                 published += await _store(
@@ -89,12 +108,12 @@ async def evaluate_everyone(
         while in_flight:
             published += await store_oldest()
     except BrokenExecutor:
-        if workers is not None:
-            workers.discard()  # a worker died: the next rebuild starts new ones
+        if folding is not None:
+            folding.workers.discard()  # a worker died: the next rebuild starts new ones
         raise
     finally:
-        for _, folding in in_flight:  # after an error: nothing is left running for us
-            folding.cancel()
+        for _, unfinished in in_flight:  # after an error: nothing is left running for us
+            unfinished.cancel()
     return published
 
 
