@@ -48,6 +48,13 @@ class CertificationSettings(ServiceSettings):
         description="practitioners a rebuild hands a worker process at a time; an agency "
         "that fits in one job is folded in the service process",
     )
+    rebuild_workers_from: int = Field(
+        default=2000,
+        ge=0,
+        description="the practitioners of the agency whose rebuild starts the worker processes "
+        "(each costs about half a second of CPU to start); once started they fold every "
+        "rebuild of more than one job",
+    )
     public_url: str | None = Field(
         default=None,
         description="the service's public base URL (https://host[/path]): portable credentials "

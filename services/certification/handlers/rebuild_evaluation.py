@@ -1,8 +1,8 @@
 """A rebuild's last step: every practitioner evaluated as of today, folds beside the database.
 
 The folds run in jobs of `rebuild_fold_job_size` practitioners in the service's worker
-processes (`FOLDING`; inline when it has none, or when the agency fits in one job: not
-worth starting processes for) while this process keeps PostgreSQL busy: the inputs of
+processes (`FOLDING`; inline when it has none, or for an agency too small to be worth
+starting them) while this process keeps PostgreSQL busy: the inputs of
 the next jobs are read and the rows of folded ones written while the workers fold, up
 to two jobs per worker in flight; rows are written in job order. A practitioner whose
 fold has nothing to publish (the usual case: the live projection was up to date) gets
@@ -37,15 +37,22 @@ JOBS_PER_WORKER = 2  # in flight: one folding, one queued while its rows are wri
 
 @dataclass(frozen=True)
 class Folding:
-    """Where a rebuild folds: the service's worker processes, in jobs of ``job_size``."""
+    """Where a rebuild folds: the service's worker processes, in jobs of ``job_size``,
+    started by the first agency of at least ``start_from`` practitioners (starting one
+    costs about half a second of CPU: a small agency folds faster inline)."""
 
     workers: WorkerProcesses
     job_size: int
+    start_from: int = 0
 
     def executor(self, practitioners: int) -> Executor | None:
         """The workers (started now if need be) for an agency of ``practitioners``;
         None: fold inline."""
-        return self.workers.executor() if practitioners > self.job_size else None
+        if practitioners <= self.job_size:
+            return None
+        if self.workers.started or practitioners >= self.start_from:
+            return self.workers.executor()
+        return None
 
 
 # the service's folding, put by its composition root
@@ -58,7 +65,7 @@ def folding(settings: CertificationSettings) -> Folding:
     workers = WorkerProcesses(
         (os.cpu_count() or 1) if count is None else count, preload=(fold_job.__module__,)
     )
-    return Folding(workers, settings.rebuild_fold_job_size)
+    return Folding(workers, settings.rebuild_fold_job_size, settings.rebuild_workers_from)
 
 
 async def stop_folding(runtime: Runtime) -> None:
