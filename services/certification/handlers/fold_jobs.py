@@ -11,6 +11,7 @@ anything to publish. The fold is the pure one every other evaluation runs
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -43,6 +44,7 @@ class FoldJob:
 class Folded:
     row: StatusRow
     has_news: bool  # the fold differs from what was announced: events to publish
+    fold_seconds: float  # for the service's fold histogram, observed by the caller
 
 
 @lru_cache(maxsize=16)
@@ -57,11 +59,14 @@ def fold_job(job: FoldJob) -> list[Folded]:
     for practitioner_id, texts in job.evidence.items():
         items = [EVIDENCE_ADAPTER.validate_json(text) for text in texts]
         evidence = EvidenceSet(practitioner_id, decide_calibrations(items, job.calibrations))
+        started = time.perf_counter()
         timeline = fold_timeline(policy, evidence, job.today)
         state = evaluate(policy, evidence, job.today, timeline=timeline)
+        fold_seconds = time.perf_counter() - started
         changes_on = next_change_on(policy, evidence, state, timeline=timeline)
         has_news = job.announced is not None and bool(
             plan_publication(job.announced[practitioner_id], state)
         )
-        folded.append(Folded(StatusRow.of(state, changes_on, state_json(state)), has_news))
+        row = StatusRow.of(state, changes_on, state_json(state))
+        folded.append(Folded(row, has_news, fold_seconds))
     return folded

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.certification.adapters import evaluation_reads, status_rows, window_rows
+from services.certification.adapters.metrics import FOLD_SECONDS
 from services.certification.config import CertificationSettings
 from services.certification.domain.policy import Policy
 from services.certification.handlers.evaluation import refresh_many
@@ -153,6 +154,8 @@ async def _store(
     holding: str | None,
 ) -> int:
     """Write a job's rows; publish (and store) those with news as a live evaluation."""
+    for f in folded:
+        FOLD_SECONDS.observe(f.fold_seconds)
     await status_rows.copy_new_status_rows(
         conn, agency_id, [f.row for f in folded if not f.has_news]
     )
