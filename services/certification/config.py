@@ -49,11 +49,17 @@ class CertificationSettings(ServiceSettings):
         "that fits in one job is folded in the service process",
     )
     rebuild_workers_from: int = Field(
-        default=2000,
+        default=20_000,
         ge=0,
-        description="the practitioners of the agency whose rebuild starts the worker processes "
-        "(each costs about half a second of CPU to start); once started they fold every "
-        "rebuild of more than one job",
+        description="the events in the log of an agency whose rebuild starts the worker "
+        "processes (each costs about half a second of CPU to start: a smaller agency folds "
+        "faster inline); while they run they fold every rebuild of more than one job",
+    )
+    rebuild_workers_idle_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="worker processes no rebuild has used for this long exit (each holds "
+        "its own memory); a series of rebuilds keeps them",
     )
     public_url: str | None = Field(
         default=None,

@@ -52,6 +52,23 @@ def _children_cpu(pid: int | None = None) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _rss_mb() -> float:
+    """VmRSS of this process and its live children, in MB."""
+    pids = [os.getpid()]
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        pids += [int(child) for child in (task / "children").read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+        )
+    return total / 1024
+
+
 def _postgres_cpu(pg: PostgresServer) -> float:
     """CPU of the PostgreSQL server's backends (the postmaster's live children)."""
     postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
@@ -95,7 +112,8 @@ async def measure(
                 f"{report.events_replayed / wall:,.0f} events/s, wall {wall:.2f} s, "
                 f"CPU main {own_after - own:.2f} s, workers {children_after - children:.2f} s, "
                 f"PostgreSQL {database_after - database:.2f} s, "
-                f"published {report.transitions_published}"
+                f"published {report.transitions_published}; resident memory {_rss_mb():.0f} MB "
+                "(this process and its workers)"
             )
 
 

@@ -39,7 +39,7 @@ async def test_a_rebuild_folding_in_worker_processes_gives_the_rows_and_news_of_
 ) -> None:
     # one practitioner a job: even this small agency is folded by the workers
     settings = certification_settings.model_copy(
-        update={"rebuild_workers": 2, "rebuild_fold_job_size": 1, "rebuild_workers_from": 2}
+        update={"rebuild_workers": 2, "rebuild_fold_job_size": 1, "rebuild_workers_from": 0}
     )
     clock = SettableClock(TODAY)
     app = create_service_app(settings, clock)

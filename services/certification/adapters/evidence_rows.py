@@ -61,13 +61,6 @@ async def registered_ids(conn: Connection, agency_id: str) -> list[str]:
     return [row["practitioner_id"] for row in rows]
 
 
-async def registered_count(conn: Connection, agency_id: str) -> int:
-    count: int = await conn.fetchval(
-        "SELECT count(*) FROM practitioners WHERE agency_id = $1", agency_id
-    )
-    return count
-
-
 async def registered_among(
     conn: Connection, agency_id: str, practitioner_ids: Iterable[str]
 ) -> set[str]:

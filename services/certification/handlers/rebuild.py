@@ -62,38 +62,45 @@ async def _rebuild(
     store: EventStore, agency_id: str, today: date, folding: Folding | None
 ) -> RebuildReport:
     started = time.perf_counter()
-    replayed = 0
     async with store.pool.acquire() as reader, store.transaction() as conn:
         await locks.own_agency(conn, agency_id)
-        if folding is not None:  # workers needed: they start while the log is replayed
-            folding.executor(await evidence_rows.registered_count(conn, agency_id))
         # the evidence statements sort and hold a page of the log: in memory, not on disk
         await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
-            await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
-        # Evidence, most of the log, is projected in SQL straight from the log; the other
-        # events come through Python, each page after the evidence logged up to its end
-        # (as when both are in one page, a retraction's page drops what came before it).
-        projected_up_to = 0
-        async for batch in _pages(store, reader, agency_id):
-            replayed += await project_logged_evidence(
-                conn, agency_id, projected_up_to, batch[-1].position
-            )
-            projected_up_to = batch[-1].position
-            await project(conn, batch)
-            replayed += len(batch)
-        replayed += await project_logged_evidence(conn, agency_id, projected_up_to, None)
-        policy = await policy_rows.adopted_policy(conn, agency_id)
-        practitioners = await evidence_rows.registered_ids(conn, agency_id)
-        published = await evaluate_everyone(
-            conn, store, agency_id, practitioners, today, policy, folding
+        logged: int = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE agency_id = $1", agency_id
         )
+        # workers needed for the folds start now, while the log is replayed
+        with folding.lease(logged) if folding else contextlib.nullcontext() as executor:
+            replayed = await _replay(store, conn, reader, agency_id)
+            policy = await policy_rows.adopted_policy(conn, agency_id)
+            practitioners = await evidence_rows.registered_ids(conn, agency_id)
+            published = await evaluate_everyone(
+                conn, store, agency_id, practitioners, today, policy, folding, executor
+            )
     return RebuildReport(
         events_replayed=replayed,
         practitioners_evaluated=len(practitioners),
         transitions_published=published,
         seconds=time.perf_counter() - started,
     )
+
+
+async def _replay(store: EventStore, conn: Connection, reader: Connection, agency_id: str) -> int:
+    """Drop the agency's projections and replay its log into them: the events replayed."""
+    for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
+        await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
+    # Evidence, most of the log, is projected in SQL straight from the log; the other
+    # events come through Python, each page after the evidence logged up to its end
+    # (as when both are in one page, a retraction's page drops what came before it).
+    replayed = projected_up_to = 0
+    async for batch in _pages(store, reader, agency_id):
+        replayed += await project_logged_evidence(
+            conn, agency_id, projected_up_to, batch[-1].position
+        )
+        projected_up_to = batch[-1].position
+        await project(conn, batch)
+        replayed += len(batch)
+    return replayed + await project_logged_evidence(conn, agency_id, projected_up_to, None)
 
 
 async def _pages(

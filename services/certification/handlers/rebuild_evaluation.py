@@ -2,7 +2,7 @@
 
 The folds run in jobs of `rebuild_fold_job_size` practitioners in the service's worker
 processes (`FOLDING`; inline when it has none, or for an agency too small to be worth
-starting them) while this process keeps PostgreSQL busy: the inputs of
+starting them, or that fits in one job) while this process keeps PostgreSQL busy: the inputs of
 the next jobs are read and the rows of folded ones written while the workers fold, up
 to two jobs per worker in flight; rows are written in job order. A practitioner whose
 fold has nothing to publish (the usual case: the live projection was up to date) gets
@@ -14,9 +14,10 @@ process and publishes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass
 from datetime import date
@@ -38,22 +39,24 @@ JOBS_PER_WORKER = 2  # in flight: one folding, one queued while its rows are wri
 
 @dataclass(frozen=True)
 class Folding:
-    """Where a rebuild folds: the service's worker processes, in jobs of ``job_size``,
-    started by the first agency of at least ``start_from`` practitioners (starting one
-    costs about half a second of CPU: a small agency folds faster inline)."""
+    """Where a rebuild folds: the service's worker processes, in jobs of ``job_size``
+    practitioners, for an agency whose log holds at least ``start_from`` events (each
+    worker costs about half a second of CPU to start: a small agency folds faster
+    inline) or while they are running anyway."""
 
     workers: WorkerProcesses
     job_size: int
     start_from: int = 0
 
-    def executor(self, practitioners: int) -> Executor | None:
-        """The workers (started now if need be) for an agency of ``practitioners``;
-        None: fold inline."""
-        if practitioners <= self.job_size:
-            return None
-        if self.workers.started or practitioners >= self.start_from:
-            return self.workers.executor()
-        return None
+    @contextlib.contextmanager
+    def lease(self, logged_events: int) -> Iterator[Executor | None]:
+        """The workers for a rebuild of an agency with that many events (started now if
+        need be, so they start while its log is replayed); None: fold inline."""
+        if self.workers.started or logged_events >= self.start_from:
+            with self.workers.lease() as executor:
+                yield executor
+        else:
+            yield None
 
 
 # the service's folding, put by its composition root
@@ -64,7 +67,9 @@ def folding(settings: CertificationSettings) -> Folding:
     """The service's folding as configured (no worker started yet)."""
     count = settings.rebuild_workers
     workers = WorkerProcesses(
-        (os.cpu_count() or 1) if count is None else count, preload=(fold_job.__module__,)
+        (os.cpu_count() or 1) if count is None else count,
+        preload=(fold_job.__module__,),
+        idle_seconds=settings.rebuild_workers_idle_seconds,
     )
     return Folding(workers, settings.rebuild_fold_job_size, settings.rebuild_workers_from)
 
@@ -84,15 +89,17 @@ async def evaluate_everyone(
     today: date,
     policy: Policy,
     folding: Folding | None,
+    executor: Executor | None,
 ) -> int:
-    """Evaluate and store each practitioner (the agency's status rows were dropped);
-    the number of events published."""
+    """Evaluate and store each practitioner (the agency's status rows were dropped),
+    folding in ``executor`` (None: inline); the number of events published."""
     holding = (
         await evaluation_reads.evaluation_inputs(conn, agency_id, [], with_evidence=False)
     ).open_window_id
     policy_json = policy.model_dump_json()
-    executor = folding.executor(len(practitioner_ids)) if folding is not None else None
     job_size = folding.job_size if folding is not None else len(practitioner_ids) or 1
+    if len(practitioner_ids) <= job_size:
+        executor = None  # one job: nothing to fold beside this process's work
     most_in_flight = JOBS_PER_WORKER * (folding.workers.count if folding is not None else 0)
     in_flight: deque[tuple[list[str], asyncio.Future[list[Folded]]]] = deque()
     published = 0
