@@ -25,20 +25,26 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 
+import structlog
+
 from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
 from services.certification.adapters.projector import project, project_logged_evidence
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.domain.events import EvidenceReceived
 from services.certification.handlers.rebuild_evaluation import FOLDING, Folding, evaluate_everyone
+from services.certification.handlers.rebuild_guesses import Guesses, guess
 from shared.database import Connection
 from shared.events import StoredEvent
 from shared.eventstore import EventStore
 from shared.service import Runtime
 
+log = structlog.get_logger(__name__)
+
 BATCH = 2000
 READ_AHEAD = 2  # pages read and decoded ahead of the projection
 WORK_MEM = "64MB"  # the rebuild's transaction only
+GUESSED_PER_WORKER = 3000  # practitioners folded from the log while it is replayed
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,11 @@ async def _rebuild(
     store: EventStore, agency_id: str, today: date, folding: Folding | None
 ) -> RebuildReport:
     started = time.perf_counter()
-    async with store.pool.acquire() as reader, store.transaction() as conn:
+    async with (
+        store.pool.acquire() as reader,
+        store.pool.acquire() as guesser,
+        store.transaction() as conn,
+    ):
         await locks.own_agency(conn, agency_id)
         # the evidence statements sort and hold a page of the log: in memory, not on disk
         await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
@@ -71,18 +81,52 @@ async def _rebuild(
         )
         # workers needed for the folds start now, while the log is replayed
         with folding.lease(logged) if folding else contextlib.nullcontext() as executor:
-            replayed = await _replay(store, conn, reader, agency_id)
-            policy = await policy_rows.adopted_policy(conn, agency_id)
-            practitioners = await evidence_rows.registered_ids(conn, agency_id)
-            published = await evaluate_everyone(
-                conn, store, agency_id, practitioners, today, policy, folding, executor
+            guesses = Guesses(today)
+            guessing = (
+                asyncio.create_task(
+                    guess(
+                        guesser,
+                        guesses,
+                        agency_id,
+                        executor,
+                        folding.job_size,
+                        GUESSED_PER_WORKER * folding.workers.count,
+                    )
+                )
+                if folding is not None and executor is not None
+                else None
             )
+            try:
+                replayed = await _replay(store, conn, reader, agency_id)
+                if guessing is not None and not await _guessed(guessing):
+                    guesses.cancel()
+                policy = await policy_rows.adopted_policy(conn, agency_id)
+                practitioners = await evidence_rows.registered_ids(conn, agency_id)
+                published = await evaluate_everyone(
+                    conn, store, agency_id, practitioners, today, policy, folding, executor, guesses
+                )
+            finally:
+                if guessing is not None and not guessing.done():
+                    guessing.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await guessing
+                guesses.cancel()
     return RebuildReport(
         events_replayed=replayed,
         practitioners_evaluated=len(practitioners),
         transitions_published=published,
         seconds=time.perf_counter() - started,
     )
+
+
+async def _guessed(guessing: asyncio.Task[None]) -> bool:
+    """Whether the guessing ended well (a failed guess is only a fold to do again)."""
+    try:
+        await guessing
+    except Exception:
+        log.warning("rebuild_guesses_failed", exc_info=True)
+        return False
+    return True
 
 
 async def _replay(store: EventStore, conn: Connection, reader: Connection, agency_id: str) -> int:

@@ -19,15 +19,18 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from services.certification.adapters import evaluation_reads, status_rows, window_rows
+from services.certification.adapters.calibration_rows import calibrations_of
 from services.certification.adapters.metrics import FOLD_SECONDS
 from services.certification.config import CertificationSettings
+from services.certification.domain.calibrations import Calibration
 from services.certification.domain.policy import Policy
 from services.certification.handlers.evaluation import refresh_many
 from services.certification.handlers.fold_jobs import Folded, FoldJob, fold_job
+from services.certification.handlers.rebuild_guesses import Guesses
 from shared.database import Connection
 from shared.eventstore import EventStore
 from shared.extras import RuntimeExtra
@@ -90,9 +93,11 @@ async def evaluate_everyone(
     policy: Policy,
     folding: Folding | None,
     executor: Executor | None,
+    guesses: Guesses | None = None,
 ) -> int:
     """Evaluate and store each practitioner (the agency's status rows were dropped),
-    folding in ``executor`` (None: inline); the number of events published."""
+    folding in ``executor`` (None: inline) what was not guessed right; the number of
+    events published."""
     holding = (
         await evaluation_reads.evaluation_inputs(conn, agency_id, [], with_evidence=False)
     ).open_window_id
@@ -100,6 +105,9 @@ async def evaluate_everyone(
     job_size = folding.job_size if folding is not None else len(practitioner_ids) or 1
     if len(practitioner_ids) <= job_size:
         executor = None  # one job: nothing to fold beside this process's work
+    if holding is not None or executor is None:
+        guesses = None  # a guess plans publication: none while a window holds the agency
+    calibrations = frozenset(await calibrations_of(conn, agency_id)) if guesses else frozenset()
     most_in_flight = JOBS_PER_WORKER * (folding.workers.count if folding is not None else 0)
     in_flight: deque[tuple[list[str], asyncio.Future[list[Folded]]]] = deque()
     published = 0
@@ -117,7 +125,8 @@ async def evaluate_everyone(
                     conn, store, agency_id, ids, fold_job(job), today, policy, holding
                 )
                 continue
-            in_flight.append((ids, asyncio.wrap_future(executor.submit(fold_job, job))))
+            guessed = await _guessed(guesses, job, calibrations) if guesses else {}
+            in_flight.append((ids, _folded(executor, job, guessed)))
             while in_flight and (in_flight[0][1].done() or len(in_flight) > most_in_flight):
                 published += await store_oldest()
         while in_flight:
@@ -130,6 +139,41 @@ async def evaluate_everyone(
         for _, unfinished in in_flight:  # after an error: nothing is left running for us
             unfinished.cancel()
     return published
+
+
+async def _guessed(
+    guesses: Guesses, job: FoldJob, calibrations: frozenset[Calibration]
+) -> dict[str, Folded]:
+    """The job's practitioners whose guessed fold had exactly the job's inputs."""
+    assert job.announced is not None  # guesses are only used when publishing
+    found = {}
+    for practitioner_id, texts in job.evidence.items():
+        folded = await guesses.take(
+            practitioner_id, texts, job.announced[practitioner_id], job.policy_json, calibrations
+        )
+        if folded is not None:
+            found[practitioner_id] = folded
+    return found
+
+
+def _folded(
+    executor: Executor, job: FoldJob, guessed: dict[str, Folded]
+) -> asyncio.Future[list[Folded]]:
+    """The job's folds, in its order: the guessed ones, the others folded by a worker."""
+    rest = {p: texts for p, texts in job.evidence.items() if p not in guessed}
+    if not rest:
+        done: asyncio.Future[list[Folded]] = asyncio.get_running_loop().create_future()
+        done.set_result([guessed[p] for p in job.evidence])
+        return done
+    folding = asyncio.wrap_future(executor.submit(fold_job, replace(job, evidence=rest)))
+    if not guessed:
+        return folding
+
+    async def merged() -> list[Folded]:
+        others = iter(await folding)
+        return [guessed[p] if p in guessed else next(others) for p in job.evidence]
+
+    return asyncio.ensure_future(merged())
 
 
 async def _job(
