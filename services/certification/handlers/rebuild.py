@@ -13,7 +13,10 @@ of the one before (both connections are taken before the lock: a rebuild never w
 for a connection while holding it).
 After the replay each practitioner is evaluated as of today, exactly as a live write
 would, the folds in the service's worker processes (`rebuild_evaluation.py`); when the
-live projection was up to date nothing new is published.
+live projection was up to date nothing new is published. While the log is replayed,
+the workers already fold the first practitioners from the log itself, on a third
+connection (`rebuild_guesses.py`: such a fold is used only if its inputs turn out
+identical after the replay).
 """
 
 from __future__ import annotations
@@ -82,20 +85,12 @@ async def _rebuild(
         # workers needed for the folds start now, while the log is replayed
         with folding.lease(logged) if folding else contextlib.nullcontext() as executor:
             guesses = Guesses(today)
-            guessing = (
-                asyncio.create_task(
-                    guess(
-                        guesser,
-                        guesses,
-                        agency_id,
-                        executor,
-                        folding.job_size,
-                        GUESSED_PER_WORKER * folding.workers.count,
-                    )
+            guessing = None
+            if folding is not None and executor is not None:
+                most = GUESSED_PER_WORKER * folding.workers.count
+                guessing = asyncio.create_task(
+                    guess(guesser, guesses, agency_id, executor, folding.job_size, most)
                 )
-                if folding is not None and executor is not None
-                else None
-            )
             try:
                 replayed = await _replay(store, conn, reader, agency_id)
                 if guessing is not None and not await _guessed(guessing):
