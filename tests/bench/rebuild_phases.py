@@ -2,9 +2,12 @@
 
 One agency of ``--practitioners`` (each a registration and 9 evidence events) is COPYed
 into certification's store on a pair of real servers started here, then rebuilt
-``--rounds`` times in process; each round prints its events/s, its wall time and the
-process CPU (main process and pool workers). ``--profile FILE`` writes a cProfile of
-the last round.
+``--rounds`` times in process; each round prints its events/s, its wall time, the CPU
+of this process, of its fold workers and of PostgreSQL's backends, and the resident
+memory of this process and its workers (a rebuild's first round includes starting the
+workers, which import this module again: more than under uvicorn). ``--profile FILE``
+writes a cProfile of the last round (this process only). The service's settings come
+from the environment, e.g. ``CERTIFICATION_REBUILD_WORKERS=0`` to fold inline.
 
 `python -m tests.bench.rebuild_phases [--practitioners N] [--rounds R] [--profile F]`;
 nothing is asserted.
