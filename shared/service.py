@@ -62,6 +62,8 @@ class ServiceDefinition:
     consumers: Callable[[Runtime], list[EventConsumer]] = lambda _runtime: []
     periodic_jobs: Sequence[tuple[float, PeriodicJob]] = ()
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None
+    # after everything else has stopped: what `on_startup` (or a handler) started
+    on_shutdown: Callable[[Runtime], Awaitable[None]] | None = None
     openapi_tags: list[dict[str, Any]] | None = None
     # event names stored in the log but never published by the relay
     internal_events: frozenset[str] = frozenset()
@@ -216,7 +218,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             yield
         finally:
             stop_watching_pauses()
-            await runtime.close()
+            try:
+                await runtime.close()
+            finally:
+                if definition.on_shutdown is not None:
+                    await definition.on_shutdown(runtime)
             flush_traces()
 
     app = FastAPI(

@@ -15,6 +15,7 @@ from services.certification.entrypoints.api import OPENAPI_TAGS, routers
 from services.certification.entrypoints.consumers import evidence_consumers
 from services.certification.handlers.clock import clock_tick
 from services.certification.handlers.credentials import CredentialSettings, enable_credentials
+from services.certification.handlers.rebuild_evaluation import FOLDING, folding, stop_folding
 from services.certification.permissions import PERMISSIONS
 from shared.service import Runtime, ServiceDefinition, create_app
 
@@ -31,6 +32,7 @@ def build_definition(
 
     async def on_startup(runtime: Runtime) -> None:
         CLOCK.put(runtime, today)
+        FOLDING.put(runtime, folding(settings))
         if settings.credential_base_url is not None:
             secret = settings.credential_key_secret
             enable_credentials(
@@ -51,6 +53,7 @@ def build_definition(
         consumers=evidence_consumers,
         periodic_jobs=[(settings.clock_interval_seconds, clock_tick)],
         on_startup=on_startup,
+        on_shutdown=stop_folding,
         openapi_tags=OPENAPI_TAGS,
         internal_events=INTERNAL_EVENTS | AGENCY_EVENTS,
         metrics=CERTIFICATION_METRICS,

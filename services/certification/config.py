@@ -35,6 +35,32 @@ class CertificationSettings(ServiceSettings):
         description="an import window open longer than this is reported overdue (GET "
         "/import-windows, and a warning from the clock): its agency's apps hear nothing",
     )
+    rebuild_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="worker processes a rebuild folds the practitioners in while the service "
+        "reads and writes the database (started by the first rebuild, stopped with the "
+        "service); 0: the service process folds them itself; unset: one per CPU",
+    )
+    rebuild_fold_job_size: int = Field(
+        default=250,
+        ge=1,
+        description="practitioners a rebuild hands a worker process at a time; an agency "
+        "that fits in one job is folded in the service process",
+    )
+    rebuild_workers_from: int = Field(
+        default=20_000,
+        ge=0,
+        description="the events in the log of an agency whose rebuild starts the worker "
+        "processes (each costs about half a second of CPU to start: a smaller agency folds "
+        "faster inline); while they run they fold every rebuild of more than one job",
+    )
+    rebuild_workers_idle_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="worker processes no rebuild has used for this long exit (each holds "
+        "its own memory); a series of rebuilds keeps them",
+    )
     public_url: str | None = Field(
         default=None,
         description="the service's public base URL (https://host[/path]): portable credentials "

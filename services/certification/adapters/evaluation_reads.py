@@ -15,6 +15,7 @@ from typing import Any
 
 from services.certification.adapters.evidence_rows import evidence_sets_of
 from services.certification.adapters.policy_rows import ADOPTED, adopted_from
+from services.certification.domain.calibrations import Calibration
 from services.certification.domain.evidence import EvidenceSet
 from services.certification.domain.policy import Policy
 from shared.database import Connection
@@ -74,3 +75,40 @@ async def evaluation_inputs(
             else {}
         ),
     )
+
+
+_FOLD_INPUTS = """
+    SELECT practitioner_id, item::text AS item, NULL::text AS attempt_id,
+           NULL::text AS observer_id, NULL::text AS instrument_key,
+           NULL::date AS valid_from, NULL::date AS valid_until
+    FROM evidence WHERE agency_id = $1 AND practitioner_id = ANY($2::text[])
+    UNION ALL
+    SELECT NULL, NULL, attempt_id, observer_id, instrument_key, valid_from, valid_until
+    FROM observer_calibrations
+    WHERE agency_id = $1 AND observer_id IN (
+        SELECT item->>'observer_id' FROM evidence
+        WHERE agency_id = $1 AND practitioner_id = ANY($2::text[]))
+"""
+
+
+async def fold_inputs(
+    conn: Connection, agency_id: str, practitioner_ids: Sequence[str]
+) -> tuple[dict[str, list[str]], tuple[Calibration, ...]]:
+    """The practitioners' evidence items as stored JSON text (undecoded: a worker process
+    decodes them) and the calibrations of their observers, in one statement."""
+    evidence: dict[str, list[str]] = {practitioner_id: [] for practitioner_id in practitioner_ids}
+    calibrations = []
+    for row in await conn.fetch(_FOLD_INPUTS, agency_id, list(practitioner_ids)):
+        if row["item"] is not None:
+            evidence[row["practitioner_id"]].append(row["item"])
+        else:
+            calibrations.append(
+                Calibration(
+                    attempt_id=row["attempt_id"],
+                    observer_id=row["observer_id"],
+                    instrument_key=row["instrument_key"],
+                    valid_from=row["valid_from"],
+                    valid_until=row["valid_until"],
+                )
+            )
+    return evidence, tuple(calibrations)

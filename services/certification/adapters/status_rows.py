@@ -75,6 +75,45 @@ class StoredEvaluation:
     body: str
 
 
+# a level's row: level key, status, since, certified on, at risk since
+LevelRow = tuple[str, str, date | None, date | None, date | None]
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """A stored evaluation as plain values (its `evaluations` row and `level_statuses`
+    rows): cheap to pickle from a worker process, ready to write."""
+
+    practitioner_id: str
+    policy_id: str
+    policy_version: int
+    as_of: date
+    next_change_on: date | None
+    body: str
+    levels: tuple[LevelRow, ...]
+
+    @classmethod
+    def of(cls, state: CertificationState, next_change_on: date | None, body: str) -> StatusRow:
+        return cls(
+            practitioner_id=state.practitioner_id,
+            policy_id=state.policy_id,
+            policy_version=state.policy_version,
+            as_of=state.as_of,
+            next_change_on=next_change_on,
+            body=body,
+            levels=tuple(
+                (
+                    level.level_key,
+                    level.status.value,
+                    level.since,
+                    level.certified_on,
+                    level.at_risk_since,
+                )
+                for level in state.levels
+            ),
+        )
+
+
 _SAVE = """
 WITH evaluated AS (
     INSERT INTO evaluations (agency_id, practitioner_id, policy_id, policy_version, as_of,
@@ -108,31 +147,95 @@ async def save_evaluations(
     """Replace the status rows of each practitioner with those of its evaluation, in one
     statement (the levels a policy no longer has are dropped); the last one per
     practitioner wins."""
-    latest = {e.state.practitioner_id: e for e in evaluations}
+    await save_status_rows(
+        conn,
+        agency_id,
+        [StatusRow.of(e.state, e.next_change_on, e.body) for e in evaluations],
+    )
+
+
+async def save_status_rows(conn: Connection, agency_id: str, rows: Sequence[StatusRow]) -> None:
+    """`save_evaluations` of rows already made."""
+    latest = {row.practitioner_id: row for row in rows}
     if not latest:
         return
     levels = [
         (practitioner_id, ordinal, level)
-        for practitioner_id, e in latest.items()
-        for ordinal, level in enumerate(e.state.levels)
+        for practitioner_id, row in latest.items()
+        for ordinal, level in enumerate(row.levels)
     ]
     await conn.execute(
         _SAVE,
         agency_id,
         list(latest),
-        [e.state.policy_id for e in latest.values()],
-        [e.state.policy_version for e in latest.values()],
-        [e.state.as_of for e in latest.values()],
-        [e.next_change_on for e in latest.values()],
-        [e.body for e in latest.values()],
+        [row.policy_id for row in latest.values()],
+        [row.policy_version for row in latest.values()],
+        [row.as_of for row in latest.values()],
+        [row.next_change_on for row in latest.values()],
+        [row.body for row in latest.values()],
         [practitioner_id for practitioner_id, _, _ in levels],
-        [level.level_key for _, _, level in levels],
+        [level[0] for _, _, level in levels],
         [ordinal for _, ordinal, _ in levels],
-        [level.status.value for _, _, level in levels],
-        [level.since for _, _, level in levels],
-        [level.certified_on for _, _, level in levels],
-        [level.at_risk_since for _, _, level in levels],
+        [level[1] for _, _, level in levels],
+        [level[2] for _, _, level in levels],
+        [level[3] for _, _, level in levels],
+        [level[4] for _, _, level in levels],
     )
+
+
+async def copy_new_status_rows(conn: Connection, agency_id: str, rows: Sequence[StatusRow]) -> None:
+    """Write the rows of practitioners that have none (a rebuild, after dropping the
+    agency's), with COPY: no conflict to look for, no row to replace or delete."""
+    if not rows:
+        return
+    await conn.copy_records_to_table(
+        "evaluations",
+        columns=_EVALUATION_COLUMNS,
+        records=[
+            (
+                agency_id,
+                row.practitioner_id,
+                row.policy_id,
+                row.policy_version,
+                row.as_of,
+                row.next_change_on,
+                row.body,
+                row.as_of,
+            )
+            for row in rows
+        ],
+    )
+    await conn.copy_records_to_table(
+        "level_statuses",
+        columns=_LEVEL_COLUMNS,
+        records=[
+            (agency_id, row.practitioner_id, level[0], ordinal, *level[1:])
+            for row in rows
+            for ordinal, level in enumerate(row.levels)
+        ],
+    )
+
+
+_EVALUATION_COLUMNS = (
+    "agency_id",
+    "practitioner_id",
+    "policy_id",
+    "policy_version",
+    "as_of",
+    "next_change_on",
+    "state_json",
+    "state_as_of",
+)
+_LEVEL_COLUMNS = (
+    "agency_id",
+    "practitioner_id",
+    "level_key",
+    "ordinal",
+    "status",
+    "since",
+    "certified_on",
+    "at_risk_since",
+)
 
 
 async def stored_state(

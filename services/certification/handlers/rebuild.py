@@ -12,7 +12,11 @@ a page ahead, so the next page is read and decoded while the database writes the
 of the one before (both connections are taken before the lock: a rebuild never waits
 for a connection while holding it).
 After the replay each practitioner is evaluated as of today, exactly as a live write
-would; when the live projection was up to date nothing new is published.
+would, the folds in the service's worker processes (`rebuild_evaluation.py`); when the
+live projection was up to date nothing new is published. While the log is replayed,
+the workers already fold the first practitioners from the log itself, on a third
+connection (`rebuild_guesses.py`: such a fold is used only if its inputs turn out
+identical after the replay).
 """
 
 from __future__ import annotations
@@ -24,20 +28,26 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 
+import structlog
+
 from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
 from services.certification.adapters.projector import project, project_logged_evidence
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.domain.events import EvidenceReceived
-from services.certification.handlers.evaluation import refresh_many
+from services.certification.handlers.rebuild_evaluation import FOLDING, Folding, evaluate_everyone
+from services.certification.handlers.rebuild_guesses import Guesses, guess
 from shared.database import Connection
 from shared.events import StoredEvent
 from shared.eventstore import EventStore
 from shared.service import Runtime
 
+log = structlog.get_logger(__name__)
+
 BATCH = 2000
 READ_AHEAD = 2  # pages read and decoded ahead of the projection
-EVALUATION_BATCH = 500  # practitioners evaluated and stored per round trip
+WORK_MEM = "64MB"  # the rebuild's transaction only
+GUESSED_PER_WORKER = 3000  # practitioners folded from the log while it is replayed
 
 
 @dataclass(frozen=True)
@@ -54,49 +64,82 @@ class RebuildReport:
 
 async def rebuild_agency(runtime: Runtime, agency_id: str, today: date) -> RebuildReport:
     """Drop the agency's projections and replay its log, in one transaction."""
-    return await _rebuild(runtime.store, agency_id, today)
+    return await _rebuild(runtime.store, agency_id, today, FOLDING.get(runtime))
 
 
-async def _rebuild(store: EventStore, agency_id: str, today: date) -> RebuildReport:
+async def _rebuild(
+    store: EventStore, agency_id: str, today: date, folding: Folding | None
+) -> RebuildReport:
     started = time.perf_counter()
-    replayed = 0
-    published = 0
-    async with store.pool.acquire() as reader, store.transaction() as conn:
+    async with (
+        store.pool.acquire() as reader,
+        store.pool.acquire() as guesser,
+        store.transaction() as conn,
+    ):
         await locks.own_agency(conn, agency_id)
-        for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
-            await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
-        # Evidence, most of the log, is projected in SQL straight from the log; the other
-        # events come through Python, each page after the evidence logged up to its end
-        # (as when both are in one page, a retraction's page drops what came before it).
-        projected_up_to = 0
-        async for batch in _pages(store, reader, agency_id):
-            replayed += await project_logged_evidence(
-                conn, agency_id, projected_up_to, batch[-1].position
-            )
-            projected_up_to = batch[-1].position
-            await project(conn, batch)
-            replayed += len(batch)
-        replayed += await project_logged_evidence(conn, agency_id, projected_up_to, None)
-        policy = await policy_rows.adopted_policy(conn, agency_id)
-        practitioners = await evidence_rows.registered_ids(conn, agency_id)
-        # Each round loads its own practitioners' evidence: a large agency's whole evidence
-        # at once would be held (and walked by the garbage collector) all along.
-        for start in range(0, len(practitioners), EVALUATION_BATCH):
-            evaluated = await refresh_many(
-                conn,
-                store,
-                agency_id,
-                practitioners[start : start + EVALUATION_BATCH],
-                today,
-                policy=policy,
-            )
-            published += sum(len(e.published) for e in evaluated.values())
+        # the evidence statements sort and hold a page of the log: in memory, not on disk
+        await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        logged: int = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE agency_id = $1", agency_id
+        )
+        # workers needed for the folds start now, while the log is replayed
+        with folding.lease(logged) if folding else contextlib.nullcontext() as executor:
+            guesses = Guesses(today)
+            guessing = None
+            if folding is not None and executor is not None:
+                most = GUESSED_PER_WORKER * folding.workers.count
+                guessing = asyncio.create_task(
+                    guess(guesser, guesses, agency_id, executor, folding.job_size, most)
+                )
+            try:
+                replayed = await _replay(store, conn, reader, agency_id)
+                if guessing is not None and not await _guessed(guessing):
+                    guesses.cancel()
+                policy = await policy_rows.adopted_policy(conn, agency_id)
+                practitioners = await evidence_rows.registered_ids(conn, agency_id)
+                published = await evaluate_everyone(
+                    conn, store, agency_id, practitioners, today, policy, folding, executor, guesses
+                )
+            finally:
+                if guessing is not None and not guessing.done():
+                    guessing.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await guessing
+                guesses.cancel()
     return RebuildReport(
         events_replayed=replayed,
         practitioners_evaluated=len(practitioners),
         transitions_published=published,
         seconds=time.perf_counter() - started,
     )
+
+
+async def _guessed(guessing: asyncio.Task[None]) -> bool:
+    """Whether the guessing ended well (a failed guess is only a fold to do again)."""
+    try:
+        await guessing
+    except Exception:
+        log.warning("rebuild_guesses_failed", exc_info=True)
+        return False
+    return True
+
+
+async def _replay(store: EventStore, conn: Connection, reader: Connection, agency_id: str) -> int:
+    """Drop the agency's projections and replay its log into them: the events replayed."""
+    for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
+        await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
+    # Evidence, most of the log, is projected in SQL straight from the log; the other
+    # events come through Python, each page after the evidence logged up to its end
+    # (as when both are in one page, a retraction's page drops what came before it).
+    replayed = projected_up_to = 0
+    async for batch in _pages(store, reader, agency_id):
+        replayed += await project_logged_evidence(
+            conn, agency_id, projected_up_to, batch[-1].position
+        )
+        projected_up_to = batch[-1].position
+        await project(conn, batch)
+        replayed += len(batch)
+    return replayed + await project_logged_evidence(conn, agency_id, projected_up_to, None)
 
 
 async def _pages(
