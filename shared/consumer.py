@@ -39,6 +39,8 @@ log = structlog.get_logger(__name__)
 
 # how long the fetch of messages known to be waiting may take before it gives up
 _WAITING_SECONDS = 0.05
+# while a batch gathers a backlog: this long without a new message ends the batch
+_GATHER_QUIET_SECONDS = 0.5
 
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 # sees the batch's events (prepare: all parsed ones; finish: those handled the first time)
@@ -74,6 +76,7 @@ class EventConsumer:
         max_deliver: int = 5,
         ack_wait: float = 10.0,
         fetch_timeout: float = 1.0,
+        gather_seconds: float = 0.0,
         prepare: BatchHook | None = None,
         finish: BatchHook | None = None,
         streams: StreamPolicy | None = None,
@@ -86,6 +89,8 @@ class EventConsumer:
         self.max_deliver = max_deliver
         self.ack_wait = ack_wait
         self.fetch_timeout = fetch_timeout
+        # how long a batch may go on gathering messages while a backlog lasts
+        self.gather_seconds = gather_seconds
         self.prepare = prepare
         self.finish = finish
         self.streams = streams or StreamPolicy()
@@ -161,21 +166,36 @@ class EventConsumer:
 
     async def _fetch(self, psub: JetStreamContext.PullSubscription) -> list[Msg]:
         """Up to a batch: wait (up to `fetch_timeout`) for one message, then take at once
-        those already waiting behind it.
+        those already waiting behind it; while a backlog lasts, keep taking for up to
+        `gather_seconds` what arrives meanwhile.
 
         The wait asks for one message only: a pull request for a whole batch stays open
         on the server once its first message is delivered, until it expires, and a
         message that later reaches it is held with it (up to `fetch_timeout`) instead
-        of being handled at once."""
+        of being handled at once. Without a backlog (nothing waits behind the first
+        message) the batch is that message: no delay at light load. With one, a larger
+        batch costs less per message (its `finish` hook, e.g. re-evaluating each
+        touched aggregate, runs once for all of them)."""
         messages = await psub.fetch(1, timeout=self.fetch_timeout)
         if self.batch_size == 1 or not messages or messages[-1].metadata.num_pending == 0:
             return messages
-        try:  # they are waiting: answered at once, the short timeout is only a guard
-            return messages + await psub.fetch(self.batch_size - 1, timeout=_WAITING_SECONDS)
-        except (NatsTimeoutError, TimeoutError):
-            if being_cancelled():
-                raise asyncio.CancelledError from None
-            return messages
+        deadline = time.monotonic() + self.gather_seconds
+        while len(messages) < self.batch_size:
+            if messages[-1].metadata.num_pending:
+                wait = _WAITING_SECONDS  # answered at once: the timeout is only a guard
+            elif (left := deadline - time.monotonic()) > 0:
+                wait = min(left, _GATHER_QUIET_SECONDS)  # for what is being published
+            else:
+                break
+            try:
+                messages += await psub.fetch(self.batch_size - len(messages), timeout=wait)
+            except (NatsTimeoutError, TimeoutError):
+                if being_cancelled():
+                    raise asyncio.CancelledError from None
+                break  # nothing came: the backlog is over (or its producer paused)
+            if time.monotonic() >= deadline:
+                break
+        return messages
 
     async def consume_batch(self, psub: JetStreamContext.PullSubscription) -> int:
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
 
 import asyncpg
 import httpx
@@ -77,3 +78,138 @@ async def import_to_certified(
     finally:
         await conn.close()
     return lines / seconds, seconds
+
+
+# ---- figure 2 alone: `python -m tests.bench.bulk_import` ----
+
+
+async def _on_every_roster(stack: Any, writes: Any) -> None:
+    """One observation POST per practitioner (each waits until fidelity's roster copy has
+    them), so no import line is refused for a roster event still on its way."""
+    from tests.bench.writes import post_accepted
+
+    async with httpx.AsyncClient(timeout=60) as http:
+        for worker in range(writes.clients):
+            body = observation(
+                practitioner_id=writes.practitioner(worker), observer_id="import-observer-0"
+            )
+            await post_accepted(
+                http, f"{stack.services['fidelity'].url}/observations", body, writes.tokens()
+            )
+
+
+async def _batches(dsn: str, schema: str) -> int:
+    """Certification's transactions that stored evidence of the agency so far."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        count = await conn.fetchval(
+            f'SELECT count(DISTINCT tx_id::text) FROM "{schema}".events'
+            " WHERE agency_id = $1 AND name = 'evidence_received'",
+            AGENCY,
+        )
+    finally:
+        await conn.close()
+    return int(count)
+
+
+async def _cli(arguments: Any) -> None:
+    import shutil
+    import statistics
+
+    from tests.bench.processes import schema_of
+    from tests.bench.write_cpu import Side, start_side
+
+    sides: list[Side] = []
+    try:
+        sides.append(await start_side("this checkout", None, arguments.practitioners))
+        if arguments.baseline:
+            sides.append(await start_side("baseline", arguments.baseline, arguments.practitioners))
+        for side in sides:
+            await _on_every_roster(side.stack, side.writes)
+        results: dict[str, list[tuple[float, float, float]]] = {s.name: [] for s in sides}
+        for round_number in range(arguments.rounds):
+            turn = round_number % len(sides)
+            for side in sides[turn:] + sides[:turn]:
+                stack = side.stack
+                assert side.writes is not None
+                services = {n: stack.services[n] for n in ("fidelity", "certification")}
+                recorders = []
+                if arguments.profile and side is sides[0]:
+                    recorders = [
+                        await asyncio.create_subprocess_exec(
+                            "py-spy",
+                            "record",
+                            "--pid",
+                            str(p.pids()[0]),
+                            "--rate",
+                            "200",
+                            "--format",
+                            "raw",
+                            "--nonblocking",
+                            "--output",
+                            str(arguments.profile / f"{n}-{round_number + 1}.txt"),
+                        )
+                        for n, p in services.items()
+                    ]
+                    await asyncio.sleep(0.5)
+                before = {n: p.cpu_seconds() for n, p in services.items()}
+                batches_before = await _batches(stack.database_url, schema_of("certification"))
+                rate, seconds = await import_to_certified(
+                    services["fidelity"].url,
+                    stack.secret,
+                    stack.database_url,
+                    schema_of("certification"),
+                    [side.writes.practitioner(w) for w in range(side.writes.clients)],
+                    arguments.lines,
+                )
+                cpu = {
+                    n: (p.cpu_seconds() - before[n]) / arguments.lines * 1000
+                    for n, p in services.items()
+                }
+                for recorder in recorders:
+                    recorder.send_signal(2)  # SIGINT: py-spy writes its samples and ends
+                    await recorder.wait()
+                batches = await _batches(stack.database_url, schema_of("certification"))
+                results[side.name].append((rate, cpu["fidelity"], cpu["certification"]))
+                print(
+                    f"{side.name}, round {round_number + 1}: {arguments.lines:,} lines in"
+                    f" {seconds:.2f} s, {rate:,.0f} events/s; service CPU per line: fidelity"
+                    f" {cpu['fidelity']:.3f} ms, certification {cpu['certification']:.3f} ms;"
+                    f" {batches - batches_before} certification transactions took it in",
+                    flush=True,
+                )
+        for name, rows in results.items():
+            print(
+                f"{name}: median {statistics.median(r[0] for r in rows):,.0f} events/s,"
+                f" fidelity {statistics.median(r[1] for r in rows):.3f} ms/line,"
+                f" certification {statistics.median(r[2] for r in rows):.3f} ms/line"
+            )
+    finally:
+        for side in sides:
+            side.stack.stop()
+            shutil.rmtree(side.stack.root, ignore_errors=True)
+
+
+def main() -> None:
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=5_000)
+    parser.add_argument("--practitioners", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", type=Path, help="py-spy of both services, each round")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. a worktree of main): its services on a second stack,"
+        " imported into round by round beside this checkout's",
+    )
+    arguments = parser.parse_args()
+    if arguments.profile:
+        arguments.profile.mkdir(parents=True, exist_ok=True)
+    asyncio.run(_cli(arguments))
+
+
+if __name__ == "__main__":
+    main()

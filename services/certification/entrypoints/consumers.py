@@ -11,6 +11,7 @@ once (handlers/batch_intake.py).
 from __future__ import annotations
 
 from services.certification.adapters.clock import CLOCK
+from services.certification.config import certification_settings
 from services.certification.handlers.batch_intake import check_upstream_event, take_in_batch
 from services.certification.handlers.intake import lock_batch
 from shared.config import stream_name
@@ -55,6 +56,7 @@ def evidence_consumers(runtime: Runtime) -> list[EventConsumer]:
             prepare=lock_batch,
             finish=_finish(runtime),
             batch_size=settings.consumer_batch_size,
+            gather_seconds=certification_settings(settings).consumer_gather_seconds,
             max_deliver=settings.consumer_max_deliver,
             ack_wait=settings.consumer_ack_wait_seconds,
             streams=StreamPolicy.from_settings(settings),
