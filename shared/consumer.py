@@ -39,8 +39,9 @@ log = structlog.get_logger(__name__)
 
 # how long the fetch of messages known to be waiting may take before it gives up
 _WAITING_SECONDS = 0.05
-# while a batch gathers a backlog: this long without a new message ends the batch
-_GATHER_QUIET_SECONDS = 0.5
+# while a batch gathers a backlog, the longest and shortest wait for a next message
+# (between them: as long as the last batch's `finish` took, see `_quiet_seconds`)
+_GATHER_QUIET_SECONDS = (0.05, 0.5)
 
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 # sees the batch's events (prepare: all parsed ones; finish: those handled the first time)
@@ -91,6 +92,7 @@ class EventConsumer:
         self.fetch_timeout = fetch_timeout
         # how long a batch may go on gathering messages while a backlog lasts
         self.gather_seconds = gather_seconds
+        self._last_finish_seconds = 0.0
         self.prepare = prepare
         self.finish = finish
         self.streams = streams or StreamPolicy()
@@ -184,7 +186,7 @@ class EventConsumer:
             if messages[-1].metadata.num_pending:
                 wait = _WAITING_SECONDS  # answered at once: the timeout is only a guard
             elif (left := deadline - time.monotonic()) > 0:
-                wait = min(left, _GATHER_QUIET_SECONDS)  # for what is being published
+                wait = min(left, self._quiet_seconds())  # for what is being published
             else:
                 break
             try:
@@ -196,6 +198,13 @@ class EventConsumer:
             if time.monotonic() >= deadline:
                 break
         return messages
+
+    def _quiet_seconds(self) -> float:
+        """How long a gathering batch waits for a next message before it is taken in: as
+        long as the last batch's `finish` took (waiting longer than one more batch costs
+        saves nothing), within `_GATHER_QUIET_SECONDS`."""
+        shortest, longest = _GATHER_QUIET_SECONDS
+        return min(max(self._last_finish_seconds, shortest), longest)
 
     async def consume_batch(self, psub: JetStreamContext.PullSubscription) -> int:
         try:
@@ -287,7 +296,9 @@ class EventConsumer:
         if self.finish is not None and handled:
             # in the trace of the batch's last event, linked to the others'
             with consumer_span(self.name, "finish", handled):
+                started = time.perf_counter()
                 await self.finish(conn, [event for _, event in handled])
+                self._last_finish_seconds = time.perf_counter() - started
 
     async def _handle_alone(self, msg: Msg, event: CloudEvent) -> None:
         try:
