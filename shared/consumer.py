@@ -10,6 +10,8 @@ Optional hooks see the whole batch: `prepare` (e.g. take locks in a fixed order)
 `finish` (e.g. re-evaluate each touched aggregate once). If the batch transaction fails
 as a whole, each message is retried in a transaction of its own. A handler that keeps
 failing sends the event to `dead_letters` with its error, and the stream moves on.
+With `gather_seconds`, a batch that finds a backlog goes on taking what arrives for up
+to that long (see `_fetch`), so a `finish` hook runs once for many more messages.
 """
 
 from __future__ import annotations
