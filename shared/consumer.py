@@ -80,6 +80,7 @@ class EventConsumer:
         ack_wait: float = 10.0,
         fetch_timeout: float = 1.0,
         gather_seconds: float = 0.0,
+        gather_quiet: tuple[float, float] = _GATHER_QUIET_SECONDS,
         prepare: BatchHook | None = None,
         finish: BatchHook | None = None,
         streams: StreamPolicy | None = None,
@@ -94,6 +95,7 @@ class EventConsumer:
         self.fetch_timeout = fetch_timeout
         # how long a batch may go on gathering messages while a backlog lasts
         self.gather_seconds = gather_seconds
+        self.gather_quiet = gather_quiet
         self._last_finish_seconds = 0.0
         self.prepare = prepare
         self.finish = finish
@@ -204,8 +206,8 @@ class EventConsumer:
     def _quiet_seconds(self) -> float:
         """How long a gathering batch waits for a next message before it is taken in: as
         long as the last batch's `finish` took (waiting longer than one more batch costs
-        saves nothing), within `_GATHER_QUIET_SECONDS`."""
-        shortest, longest = _GATHER_QUIET_SECONDS
+        saves nothing), within `gather_quiet` (shortest, longest)."""
+        shortest, longest = self.gather_quiet
         return min(max(self._last_finish_seconds, shortest), longest)
 
     async def consume_batch(self, psub: JetStreamContext.PullSubscription) -> int:
