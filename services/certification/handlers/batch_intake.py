@@ -116,7 +116,7 @@ async def _store_evidence(
             for event, item in items.values()
             if item.event_id not in known
         ]
-        stored = await store.append_streams(conn, streams)
+        stored = await store.append_streams(conn, streams, as_sent=True)
         if stored:
             await project(conn, stored)
 

@@ -332,8 +332,8 @@ async def _append_in_order(
     seen: set[str] = set()
     for stream, events in streams:
         if stream in seen:
-            await store.append_streams(conn, stretch)
+            await store.append_streams(conn, stretch, as_sent=True)
             stretch, seen = [], set()
         stretch.append((stream, events))
         seen.add(stream)
-    await store.append_streams(conn, stretch)
+    await store.append_streams(conn, stretch, as_sent=True)
