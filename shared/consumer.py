@@ -186,7 +186,7 @@ class EventConsumer:
         if self.batch_size == 1 or not messages or messages[-1].metadata.num_pending == 0:
             return messages
         deadline = time.monotonic() + self.gather_seconds
-        while len(messages) < self.batch_size:
+        while len(messages) < self.batch_size and not self._stopping:
             if messages[-1].metadata.num_pending:
                 wait = _WAITING_SECONDS  # answered at once: the timeout is only a guard
             elif (left := deadline - time.monotonic()) > 0:
