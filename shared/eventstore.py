@@ -110,6 +110,27 @@ def row_to_event(row: asyncpg.Record) -> StoredEvent:
     )
 
 
+def _with_payload(
+    row: asyncpg.Record, data: dict[str, Any], metadata: dict[str, Any]
+) -> StoredEvent:
+    """A row read back without its payload and metadata, given them as they were sent."""
+    return StoredEvent(
+        position=row["position"],
+        tx_id=row["tx_id"],
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        agency_id=row["agency_id"],
+        name=row["name"],
+        schema_version=row["schema_version"],
+        subject=row["subject"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        data=data,
+        metadata=metadata,
+    )
+
+
 class EventStore:
     """Append to and read from the `events` table of one service schema."""
 
@@ -222,12 +243,20 @@ class EventStore:
         return [row_to_event(r) for r in stored]
 
     async def append_streams(
-        self, conn: Connection, streams: Sequence[tuple[str, Sequence[PendingEvent]]]
+        self,
+        conn: Connection,
+        streams: Sequence[tuple[str, Sequence[PendingEvent]]],
+        *,
+        as_sent: bool = False,
     ) -> list[StoredEvent]:
         """Append to several streams (at any version) in one INSERT, inside the caller's
         transaction: a batch of independent writes costs three round trips, not a few
         per stream. The caller serialises the writers of those streams (a lock); a
-        concurrent writer still makes the unique key fail, never interleave."""
+        concurrent writer still makes the unique key fail, never interleave.
+
+        `as_sent`: the stored events carry the payload and metadata as they were sent
+        (the same values; the keys in the model's order), not read back from the database:
+        a bulk path spares decoding each payload again."""
         merged: dict[str, list[PendingEvent]] = {}
         for stream_id, events in streams:
             merged.setdefault(stream_id, []).extend(events)
@@ -247,11 +276,16 @@ class EventStore:
             for stream_id, events in merged.items()
             for i, event in enumerate(events)
         ]
-        stored = await conn.fetch(_INSERT, *_columns(rows))
+        stored = await conn.fetch(_INSERT_POSITIONS if as_sent else _INSERT, *_columns(rows))
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
         await mark_applied(conn)
         self._count([event for events in merged.values() for event in events])
-        return sorted((row_to_event(r) for r in stored), key=lambda event: event.position)
+        if as_sent:
+            sent = {row[0]: row for row in rows}
+            appended = [_with_payload(r, *sent[r["event_id"]][8:10]) for r in stored]
+        else:
+            appended = [row_to_event(r) for r in stored]
+        return sorted(appended, key=lambda event: event.position)
 
     async def read_stream(
         self, stream_id: str, conn: Connection | None = None, from_version: int = 1
@@ -342,6 +376,14 @@ _INSERT = f"""
         $10::jsonb[])
     RETURNING {_COLUMNS}
 """
+
+
+# the same INSERT, reading back all but the payload and metadata (`as_sent`)
+_INSERT_POSITIONS = _INSERT.replace(
+    f"RETURNING {_COLUMNS}",
+    "RETURNING position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version,"
+    " agency_id, name, schema_version, subject, occurred_at, recorded_at",
+)
 
 
 def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:

@@ -224,7 +224,8 @@ class PartitionedConsumers:
             if graceful:
                 for _, consumer, _ in running:
                     consumer.request_stop()
-                grace = max(c.fetch_timeout for _, c, _ in running) + HANDOVER_GRACE_SECONDS
+                grace = max(c.fetch_timeout + c.gather_seconds for _, c, _ in running)
+                grace += HANDOVER_GRACE_SECONDS
                 await asyncio.wait(tasks, timeout=grace)
         finally:  # even when cancelled: no consumer outlives its claim here
             for task in tasks:

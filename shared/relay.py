@@ -61,6 +61,35 @@ WHERE l.holder = excluded.holder
 RETURNING epoch
 """
 
+# how a CloudEvent without data ends (`data` is its last field)
+_EMPTY_DATA = b'"data":{}}'
+
+
+def with_data(envelope: bytes, data: str) -> bytes:
+    """A CloudEvent's JSON (made with empty `data`) holding the JSON text `data`."""
+    if not envelope.endswith(_EMPTY_DATA):
+        raise ValueError("the CloudEvent's JSON does not end with its empty data")
+    return b'%s"data":%s}' % (envelope[: -len(_EMPTY_DATA)], data.encode())
+
+
+def _without_data(row: asyncpg.Record) -> StoredEvent:
+    return StoredEvent(
+        position=row["position"],
+        tx_id=row["tx_id"],
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        agency_id=row["agency_id"],
+        name=row["name"],
+        schema_version=row["schema_version"],
+        subject=row["subject"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        data={},
+        metadata=row["metadata"],
+    )
+
+
 Connect = Callable[[], Awaitable["asyncpg.Connection[asyncpg.Record]"]]
 
 
@@ -359,10 +388,33 @@ class OutboxRelay:
         waited = self._fenced_wait
         self._fenced_wait = 0.005 if waited is None else min(waited * 2, self.poll_interval)
 
+    async def read_committed(self, after: Checkpoint) -> list[tuple[StoredEvent, str]]:
+        """`EventStore.read_committed` for publishing: each event with its payload as
+        the JSON text PostgreSQL holds (its `data` left empty), put into the CloudEvent
+        as it is rather than decoded and encoded again."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                """
+                SELECT position, tx_id::text::bigint AS tx_id, event_id, stream_id,
+                    stream_version, agency_id, name, schema_version, subject, occurred_at,
+                    recorded_at, data::text AS data, metadata
+                FROM events
+                WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+                  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY tx_id, position
+                LIMIT $3
+                """,
+                str(after.tx_id),
+                after.position,
+                self.batch_size,
+            )
+        return [(_without_data(row), row["data"]) for row in rows]
+
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events were acknowledged."""
         checkpoint = await self.load_checkpoint()
-        events = await self.store.read_committed(checkpoint, self.batch_size)
+        read = await self.read_committed(checkpoint)
+        events = [event for event, _ in read]
         if not events:
             await self._note_fence(checkpoint)
             return 0
@@ -372,11 +424,11 @@ class OutboxRelay:
             await ensure_stream(js, self.stream, subjects, self.streams)
             self._stream_ready = True
         futures: list[asyncio.Future[PubAck] | None] = []
-        for event in events:
+        for event, data in read:
             if event.name in self.internal_events:
                 futures.append(None)  # nothing to publish: counts as acknowledged
                 continue
-            payload = event.to_cloudevent(self.service).to_json()
+            payload = with_data(event.to_cloudevent(self.service).to_json(), data)
             subject = self.subject_for(event)
             headers = {
                 "Nats-Msg-Id": str(event.event_id),

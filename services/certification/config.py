@@ -15,11 +15,19 @@ class CertificationSettings(ServiceSettings):
 
     service_name: str = "certification"
     consumer_batch_size: int = Field(
-        default=500,
+        default=5000,
         ge=1,
         description="upstream messages taken in per transaction when a backlog waits (a bulk "
         "import): each batch evaluates every practitioner it touches once, so larger "
         "batches evaluate less often; without a backlog a batch is what has arrived",
+    )
+    consumer_gather_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="while a backlog waits, how long a batch goes on taking what the "
+        "upstream relay publishes meanwhile (up to consumer_batch_size): fewer, larger "
+        "batches re-evaluate each practitioner fewer times; at light load (nothing "
+        "waiting) a message is taken in at once",
     )
     clock_interval_seconds: float = Field(
         default=3600.0,

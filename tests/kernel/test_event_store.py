@@ -47,6 +47,24 @@ async def test_appending_to_several_streams_at_once_continues_each_stream_in_ord
     assert [e.data["amount"] for e in read["b"]] == [3]
 
 
+async def test_events_appended_as_sent_equal_the_same_events_read_back(probe: Probe) -> None:
+    await probe.append("a", pending("p", 1))
+    streams = [
+        ("a", [pending("p", 2, agency="agency-x")]),
+        ("b", [pending("q", 3), pending("q", 3)]),
+    ]
+    async with probe.store.transaction() as conn:
+        written = await probe.store.append_streams(conn, streams, as_sent=True)
+
+    read = await probe.store.read_streams(["a", "b"])
+    assert written == sorted(read["a"][1:] + read["b"], key=lambda e: e.position)
+    assert [(e.stream_id, e.stream_version, e.data["amount"]) for e in written] == [
+        ("a", 2, 2),
+        ("b", 1, 3),
+        ("b", 2, 3),
+    ]
+
+
 async def test_two_writers_at_the_same_expected_version_one_wins_one_conflicts(
     probe: Probe,
 ) -> None:

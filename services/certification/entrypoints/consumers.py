@@ -11,7 +11,12 @@ once (handlers/batch_intake.py).
 from __future__ import annotations
 
 from services.certification.adapters.clock import CLOCK
-from services.certification.handlers.batch_intake import check_upstream_event, take_in_batch
+from services.certification.config import certification_settings
+from services.certification.handlers.batch_intake import (
+    BatchParts,
+    check_upstream_event,
+    take_in_batch,
+)
 from services.certification.handlers.intake import lock_batch
 from shared.config import stream_name
 from shared.consumer import BatchHook, EventConsumer, Handler, Subscription
@@ -24,17 +29,27 @@ from shared.service import Runtime
 UPSTREAM_SERVICES = ("learning", "coaching", "fidelity")
 
 
-def _handler(runtime: Runtime) -> Handler:
+def _handler(runtime: Runtime, parts: BatchParts) -> Handler:
     async def on_event(conn: Connection, event: CloudEvent) -> None:
         today = CLOCK.of(runtime).today()
-        await check_upstream_event(conn, runtime.store, event, today)
+        await check_upstream_event(conn, runtime.store, event, today, parts)
 
     return on_event
 
 
-def _finish(runtime: Runtime) -> BatchHook:
+def _prepare(parts: BatchParts) -> BatchHook:
+    async def before_batch(conn: Connection, events: list[CloudEvent]) -> None:
+        await lock_batch(conn, events, parts)
+
+    return before_batch
+
+
+def _finish(runtime: Runtime, parts: BatchParts) -> BatchHook:
     async def on_batch(conn: Connection, events: list[CloudEvent]) -> None:
-        await take_in_batch(conn, runtime.store, events, CLOCK.of(runtime).today())
+        try:
+            await take_in_batch(conn, runtime.store, events, CLOCK.of(runtime).today(), parts)
+        finally:
+            parts.clear()
 
     return on_batch
 
@@ -42,22 +57,26 @@ def _finish(runtime: Runtime) -> BatchHook:
 def evidence_consumers(runtime: Runtime) -> list[EventConsumer]:
     settings = runtime.settings
     root = settings.subject_root
-    return [
-        EventConsumer(
-            pool=runtime.pool,
-            nats=runtime.nats,
-            subscription=Subscription(
-                durable=consumer_name("certification", settings.db_schema, service),
-                stream=stream_name(root, service),
-                subjects=[f"{root}.{service}.>"],
-            ),
-            handler=_handler(runtime),
-            prepare=lock_batch,
-            finish=_finish(runtime),
-            batch_size=settings.consumer_batch_size,
-            max_deliver=settings.consumer_max_deliver,
-            ack_wait=settings.consumer_ack_wait_seconds,
-            streams=StreamPolicy.from_settings(settings),
+    consumers: list[EventConsumer] = []
+    for service in UPSTREAM_SERVICES:
+        parts = BatchParts()  # the events of this consumer's batch in hand, parsed once
+        consumers.append(
+            EventConsumer(
+                pool=runtime.pool,
+                nats=runtime.nats,
+                subscription=Subscription(
+                    durable=consumer_name("certification", settings.db_schema, service),
+                    stream=stream_name(root, service),
+                    subjects=[f"{root}.{service}.>"],
+                ),
+                handler=_handler(runtime, parts),
+                prepare=_prepare(parts),
+                finish=_finish(runtime, parts),
+                batch_size=settings.consumer_batch_size,
+                gather_seconds=certification_settings(settings).consumer_gather_seconds,
+                max_deliver=settings.consumer_max_deliver,
+                ack_wait=settings.consumer_ack_wait_seconds,
+                streams=StreamPolicy.from_settings(settings),
+            )
         )
-        for service in UPSTREAM_SERVICES
-    ]
+    return consumers

@@ -19,17 +19,15 @@ from services.certification.adapters import evidence_rows
 from services.certification.adapters.projector import project
 from services.certification.domain.events import EvidenceReceived
 from services.certification.domain.evidence import Evidence
-from services.certification.domain.intake import (
-    ContractViolation,
-    calibration_from_event,
-    evidence_from_event,
-    retraction_from_event,
-)
+from services.certification.domain.intake import ContractViolation
 from services.certification.handlers.intake import (
     EVIDENCE_NAMESPACE,
+    PartsOf,
+    UpstreamParts,
     evidence_stream,
     receive_upstream_event,
     refresh_batch,
+    upstream_parts,
 )
 from shared.database import Connection
 from shared.envelope import CloudEvent
@@ -38,43 +36,69 @@ from shared.eventstore import EventStore
 from shared.practice_time import as_practice_datetime
 
 
+class BatchParts:
+    """Each event of the batch in hand parsed once (`upstream_parts`): the locks, the
+    per-message check, the intake and the re-evaluation all read it. One per consumer,
+    which takes one batch at a time; `clear` after each batch. An event is known by
+    itself (its identity, held here), so a later event is never given another's parts."""
+
+    def __init__(self) -> None:
+        self._parts: dict[int, tuple[CloudEvent, UpstreamParts | ContractViolation]] = {}
+
+    def __call__(self, event: CloudEvent) -> UpstreamParts:
+        known = self._parts.get(id(event))
+        if known is None or known[0] is not event:
+            try:
+                known = (event, upstream_parts(event))
+            except ContractViolation as violation:
+                known = (event, violation)
+            self._parts[id(event)] = known
+        parts = known[1]
+        if isinstance(parts, ContractViolation):
+            raise ContractViolation(str(parts))
+        return parts
+
+    def clear(self) -> None:
+        self._parts.clear()
+
+
 async def check_upstream_event(
-    conn: Connection, store: EventStore, event: CloudEvent, today: date
+    conn: Connection,
+    store: EventStore,
+    event: CloudEvent,
+    today: date,
+    parts_of: PartsOf = upstream_parts,
 ) -> None:
     """The consumer's per-message step: a payload that breaks the contract is rejected
     (kept in `rejected_evidence`); anything else waits for `take_in_batch`."""
     try:
-        _parse(event)
+        parts_of(event)
     except ContractViolation:
         await receive_upstream_event(conn, store, event, today, evaluate=False)
 
 
 async def take_in_batch(
-    conn: Connection, store: EventStore, events: list[CloudEvent], today: date
+    conn: Connection,
+    store: EventStore,
+    events: list[CloudEvent],
+    today: date,
+    parts_of: PartsOf = upstream_parts,
 ) -> None:
     """Store the batch's evidence in message order, then evaluate whom it touched."""
     run: list[tuple[CloudEvent, Evidence]] = []
     for event in events:
         try:
-            item, other = _parse(event)
+            item, retraction, calibration = parts_of(event)
         except ContractViolation:
             continue  # rejected by `check_upstream_event`
-        if other:
+        if retraction is not None or calibration is not None:
             await _store_evidence(conn, store, run)
             run = []
             await receive_upstream_event(conn, store, event, today, evaluate=False)
         elif item is not None:
             run.append((event, item))
     await _store_evidence(conn, store, run)
-    await refresh_batch(conn, store, events, today)
-
-
-def _parse(event: CloudEvent) -> tuple[Evidence | None, bool]:
-    """The event's evidence item, and whether it is a retraction or a calibration."""
-    item = evidence_from_event(event.service, event.event_name, event.id, event.data)
-    retraction = retraction_from_event(event.service, event.event_name, event.data)
-    calibration = calibration_from_event(event.service, event.event_name, event.data)
-    return item, retraction is not None or calibration is not None
+    await refresh_batch(conn, store, events, today, parts_of)
 
 
 async def _store_evidence(
@@ -92,7 +116,7 @@ async def _store_evidence(
             for event, item in items.values()
             if item.event_id not in known
         ]
-        stored = await store.append_streams(conn, streams)
+        stored = await store.append_streams(conn, streams, as_sent=True)
         if stored:
             await project(conn, stored)
 

@@ -9,6 +9,7 @@ id twice changes nothing, whatever the delivery order.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -233,13 +234,29 @@ async def _take_calibration(
             await refresh(conn, store, agency_id, practitioner_id, today, actor=event.actor)
 
 
-async def _evidence_owners(conn: Connection, event: CloudEvent) -> list[tuple[str, str]]:
+# what an upstream event carries: an evidence item, a retraction, a calibration (or none)
+UpstreamParts = tuple[Evidence | None, Retraction | None, Calibration | None]
+# how a batch's events are parsed (`upstream_parts`, or a batch's memo of it)
+PartsOf = Callable[[CloudEvent], UpstreamParts]
+
+
+def upstream_parts(event: CloudEvent) -> UpstreamParts:
+    """The event's evidence, retraction and calibration; `ContractViolation` if its
+    payload breaks the contract."""
+    return (
+        evidence_from_event(event.service, event.event_name, event.id, event.data),
+        retraction_from_event(event.service, event.event_name, event.data),
+        calibration_from_event(event.service, event.event_name, event.data),
+    )
+
+
+async def _evidence_owners(
+    conn: Connection, event: CloudEvent, parts_of: PartsOf
+) -> list[tuple[str, str]]:
     """(agency, practitioner) pairs an upstream event is evidence (or a retraction) of, or
     that a calibration may move (those its observer observed on its instrument family)."""
     try:
-        item = evidence_from_event(event.service, event.event_name, event.id, event.data)
-        retraction = retraction_from_event(event.service, event.event_name, event.data)
-        calibration = calibration_from_event(event.service, event.event_name, event.data)
+        item, retraction, calibration = parts_of(event)
     except ContractViolation:
         return []
     agency_id = event.agencyid
@@ -251,7 +268,9 @@ async def _evidence_owners(conn: Connection, event: CloudEvent) -> list[tuple[st
     return [] if item is None else [(agency_id, item.practitioner_id)]
 
 
-async def lock_batch(conn: Connection, events: list[CloudEvent]) -> None:
+async def lock_batch(
+    conn: Connection, events: list[CloudEvent], parts_of: PartsOf = upstream_parts
+) -> None:
     """Take every lock a batch needs up front, agencies then practitioners, in one order,
     so two consumers' batches (and the clock, and admin writes) never deadlock.
 
@@ -260,7 +279,7 @@ async def lock_batch(conn: Connection, events: list[CloudEvent]) -> None:
     observations arrive only through this (fidelity's) consumer."""
     owners: dict[str, set[str]] = {}
     for event in events:
-        for agency_id, practitioner_id in await _evidence_owners(conn, event):
+        for agency_id, practitioner_id in await _evidence_owners(conn, event, parts_of):
             owners.setdefault(agency_id, set()).add(practitioner_id)
     for agency_id in sorted(owners):
         await locks.share_agency(conn, agency_id)
@@ -268,13 +287,17 @@ async def lock_batch(conn: Connection, events: list[CloudEvent]) -> None:
 
 
 async def refresh_batch(
-    conn: Connection, store: EventStore, events: list[CloudEvent], today: date
+    conn: Connection,
+    store: EventStore,
+    events: list[CloudEvent],
+    today: date,
+    parts_of: PartsOf = upstream_parts,
 ) -> None:
     """Re-evaluate once each registered practitioner the batch brought evidence for,
     attributing what it publishes to the actor of that practitioner's latest event."""
     actors: dict[str, dict[str, str | None]] = {}
     for event in events:
-        for agency_id, practitioner_id in await _evidence_owners(conn, event):
+        for agency_id, practitioner_id in await _evidence_owners(conn, event, parts_of):
             actors.setdefault(agency_id, {})[practitioner_id] = event.actor
     for agency_id in sorted(actors):
         # evidence of someone not registered is kept until the practitioner is

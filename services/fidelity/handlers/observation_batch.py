@@ -39,6 +39,7 @@ from services.fidelity.domain.events import ObservationRecorded
 from services.fidelity.domain.instruments import Instrument
 from services.fidelity.domain.recorded import observation_recorded
 from services.fidelity.domain.scoring import (
+    Rating,
     ScoredObservation,
     score_valid_ratings,
     validate_ratings,
@@ -67,6 +68,8 @@ from shared.service import Runtime
 
 # True: stored; False: a faithful repeat; an exception: what its POST would raise
 Outcome = bool | Exception
+# each rating's text (an enum's `.value` is a slow property, read 50 times a line)
+_TEXT: dict[Rating, str] = {rating: rating.value for rating in Rating}
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +219,7 @@ async def _judged(
         except FidelityError as error:
             verdicts[line.index] = error
             continue
-        scored[line.index] = (instrument, result, {i: r.value for i, r in ratings.items()})
+        scored[line.index] = (instrument, result, {i: _TEXT[r] for i, r in ratings.items()})
     rated = [line for line in lines if line.index in scored]
     away = await off_roster(
         conn, agency, [(line.body.practitioner_id, line.body.meeting_date) for line in rated]
@@ -329,8 +332,8 @@ async def _append_in_order(
     seen: set[str] = set()
     for stream, events in streams:
         if stream in seen:
-            await store.append_streams(conn, stretch)
+            await store.append_streams(conn, stretch, as_sent=True)
             stretch, seen = [], set()
         stretch.append((stream, events))
         seen.add(stream)
-    await store.append_streams(conn, stretch)
+    await store.append_streams(conn, stretch, as_sent=True)
