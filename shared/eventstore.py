@@ -11,6 +11,7 @@ later appear behind the reader's checkpoint.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -23,7 +24,9 @@ from shared.database import Connection, Pool
 from shared.events import PendingEvent, StoredEvent
 from shared.idempotency_keys import mark_applied
 from shared.logs import current_request_id
+from shared.projected import APPEND_PARAMETERS, Projected
 from shared.tracing import current_traceparent
+from shared.transactions import AdvisoryLock, locked_transaction
 
 _COLUMNS = (
     "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, agency_id,"
@@ -56,6 +59,17 @@ _APPEND_AT_ONCE = f"""
     FROM current LEFT JOIN inserted ON true CROSS JOIN (SELECT pg_notify($3, '')) AS woken
     ORDER BY inserted.stream_version
 """
+
+
+@functools.lru_cache(maxsize=64)
+def _append_projecting(projection_sql: str) -> str:
+    """The append statement with the projection's INSERT inside it (see `Projected`)."""
+    head, select, tail = _APPEND_AT_ONCE.rpartition("SELECT current.version AS seen_version")
+    count = f"${APPEND_PARAMETERS}::int"
+    return (
+        f"{head.rstrip()}, appended AS (SELECT 1 FROM inserted HAVING count(*) = {count}),"
+        f" projected AS ({Projected.numbered_after_append(projection_sql)})\n    {select}{tail}"
+    )
 
 
 class ConcurrencyConflict(Exception):
@@ -106,10 +120,18 @@ class EventStore:
         self.on_appended: Callable[[list[str]], None] | None = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
-        """One transaction for appends and the projection rows that go with them."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield conn
+    async def transaction(self, locks: Sequence[AdvisoryLock] = ()) -> AsyncIterator[Connection]:
+        """One transaction for appends and the projection rows that go with them.
+
+        `locks`: advisory locks it holds from its first statement on, sent with its
+        BEGIN in one round trip (shared/transactions.py)."""
+        async with self.pool.acquire() as conn:
+            if locks:
+                async with locked_transaction(conn, locks):
+                    yield conn
+            else:
+                async with conn.transaction():
+                    yield conn
 
     async def append(
         self,
@@ -117,6 +139,8 @@ class EventStore:
         stream_id: str,
         events: Sequence[PendingEvent],
         expected_version: int | None,
+        *,
+        projected: Projected | None = None,
     ) -> list[StoredEvent]:
         """Append inside the caller's transaction.
 
@@ -129,19 +153,27 @@ class EventStore:
         asked (a clash, or another version than expected), the rows it did store are
         removed again and the careful path below gives the precise answer: the
         `ConcurrencyConflict`, the unique violation, or the append after all.
+
+        `projected`: the projection row that goes with the events, written by the same
+        statement (see `Projected`), or after the careful path's append.
         """
         if not events:
             return []
         rows = [_row_values(stream_id, 0, e) for e in events]
         columns = [list(column) for column in zip(*rows, strict=True)]
-        answered = await conn.fetch(
-            _APPEND_AT_ONCE,
+        arguments = [
             stream_id,
             expected_version,
             self.notify_channel,
             *columns[:1],
             *columns[3:],
-        )
+        ]
+        if projected is None:
+            answered = await conn.fetch(_APPEND_AT_ONCE, *arguments)
+        else:
+            answered = await conn.fetch(
+                _append_projecting(projected.sql), *arguments, len(events), *projected.args
+            )
         stored = [r for r in answered if r["position"] is not None]
         if len(stored) < len(events):
             if stored:
@@ -150,7 +182,10 @@ class EventStore:
                     [r["event_id"] for r in stored],
                 )
             seen = answered[0]["seen_version"]
-            return await self._append_carefully(conn, stream_id, events, expected_version, seen)
+            appended = await self._append_carefully(conn, stream_id, events, expected_version, seen)
+            if projected is not None:  # not written by the first statement: now
+                await conn.execute(projected.alone(), *projected.args)
+            return appended
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
         self._count(events)
         return [row_to_event(r) for r in stored]

@@ -10,14 +10,19 @@ The same escaping makes a NATS subject token: no `.`, `*`, `>` or whitespace sur
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote
 
 # unreserved characters of RFC 3986 minus '.', which NATS reads as a token separator
 _SAFE = "-_~"
+# a part made only of characters `quote` keeps as they are (the usual id): itself
+_UNCHANGED = re.compile(r"[A-Za-z0-9_~-]*")
 
 
 def escape_part(part: str) -> str:
     """A part with no `/`, `.`, `*`, `>`, `%` or whitespace left: injective, reversible."""
+    if _UNCHANGED.fullmatch(part):
+        return part
     return quote(part, safe=_SAFE).replace(".", "%2E")
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
 from shared.eventstore import Checkpoint, ConcurrencyConflict
+from shared.projected import Projected
+from shared.transactions import AdvisoryLock, take_lock
 from tests.kernel.probe import Probe, pending
 
 
@@ -102,3 +105,88 @@ async def test_commit_safe_read_waits_for_a_slow_transaction_with_a_smaller_posi
     visible = await probe.store.read_committed(Checkpoint(), 100)
     assert {e.stream_id for e in visible} == {"slow", "fast"}
     assert fast[0].event_id in {e.event_id for e in visible}
+
+
+async def test_a_transaction_begun_with_a_lock_holds_it_until_commit_and_its_savepoints_work(
+    probe: Probe,
+) -> None:
+    lock = AdvisoryLock("learner/agency-a/it's $q0$ quoted")
+    first_holds = asyncio.Event()
+    release_first = asyncio.Event()
+    order: list[str] = []
+
+    async def first() -> None:
+        async with probe.store.transaction([lock]) as conn:
+            first_holds.set()
+            await release_first.wait()
+            with pytest.raises(ConcurrencyConflict):  # a savepoint keeps the transaction
+                await probe.store.append(conn, "locked", [pending("p", 1)], expected_version=3)
+            await probe.store.append(conn, "locked", [pending("p", 1)], expected_version=0)
+            order.append("first")
+
+    async def second() -> None:
+        await first_holds.wait()
+        async with probe.store.transaction() as conn:
+            await take_lock(conn, lock)  # the same key, taken by a statement of its own
+            order.append("second")
+            assert [e.stream_version for e in await probe.store.read_stream("locked", conn)] == [1]
+
+    tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
+    await first_holds.wait()
+    await asyncio.sleep(0.1)
+    assert order == []  # the second waits on the lock the first began with
+    release_first.set()
+    await asyncio.gather(*tasks)
+    assert order == ["first", "second"]
+    async with probe.pool.acquire() as conn:
+        assert not conn.is_in_transaction()
+
+
+async def test_a_lock_the_transaction_began_with_is_not_asked_for_again(probe: Probe) -> None:
+    lock = AdvisoryLock("learner/agency-a/p1", shared=True)
+    async with probe.store.transaction([AdvisoryLock(lock.key)]) as conn:
+        await take_lock(conn, lock)  # an exclusive lock held covers the shared one
+        held = await conn.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        )
+        assert held == 1
+
+
+async def test_a_projection_row_written_by_the_append_statement_exists_exactly_with_its_events(
+    probe: Probe,
+) -> None:
+    written, refused = str(uuid.uuid4()), str(uuid.uuid4())
+    async with probe.store.transaction() as conn:
+        stored = await probe.store.append(
+            conn,
+            "projected",
+            [pending("p", 1), pending("p", 2)],
+            expected_version=0,
+            projected=Projected(
+                "INSERT INTO probe_seen (event_id) SELECT $1::text FROM appended", (written,)
+            ),
+        )
+        with pytest.raises(ConcurrencyConflict):  # a stale version: no events, no row
+            async with conn.transaction():
+                await probe.store.append(
+                    conn,
+                    "projected",
+                    [pending("p", 3)],
+                    expected_version=1,
+                    projected=Projected(
+                        "INSERT INTO probe_seen (event_id) SELECT $1::text FROM appended",
+                        (refused,),
+                    ),
+                )
+    assert [e.stream_version for e in stored] == [1, 2]
+    async with probe.pool.acquire() as conn:
+        seen = await conn.fetch(
+            "SELECT event_id FROM probe_seen WHERE event_id = ANY($1::text[])", [written, refused]
+        )
+    assert [row["event_id"] for row in seen] == [written]
+    assert len(await probe.store.read_stream("projected")) == 2
+
+
+def test_a_projected_statement_must_take_its_rows_from_the_append() -> None:
+    with pytest.raises(ValueError, match="FROM appended"):
+        Projected("INSERT INTO probe_seen (event_id) VALUES ($1)", ("x",))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -14,6 +14,7 @@ from services.coaching.models.sessions import SessionPublic
 from shared.database import Connection
 from shared.listing import ListQuery
 from shared.pagination import Page, PageRequest, build_page
+from shared.projected import Projected
 
 _WRITTEN = (
     "session_id, coach_id, practitioner_id, held_on, duration_minutes, modality, components,"
@@ -28,29 +29,48 @@ class StoredSession:
     fingerprint: str
 
 
-async def insert_session(
-    conn: Connection, agency_id: str, session: CoachingSession, fingerprint: str
-) -> StoredSession:
-    """The stored session as `find_session` reads it, without reading it again."""
-    row = await conn.fetchrow(
+def session_row(agency_id: str, session: CoachingSession, fingerprint: str) -> Projected:
+    """The session's row, written by the statement that appends its event (its
+    `recorded_at` is the column's default, `now()`: the event's too)."""
+    return Projected(
         f"INSERT INTO sessions (agency_id, {_WRITTEN}, fingerprint)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        f" RETURNING {_COLUMNS}, fingerprint",
-        agency_id,
-        uuid.UUID(session.session_id),
-        session.coach_id,
-        session.practitioner_id,
-        session.held_on,
-        session.duration_minutes,
-        session.modality.value,
-        [c.value for c in session.components],
-        [c.value for c in session.competencies],
-        list(session.goal_ids),
-        session.notes,
-        fingerprint,
+        " SELECT $1::text, $2::uuid, $3::text, $4::text, $5::date, $6::int, $7::text,"
+        " $8::text[], $9::text[], $10::text[], $11::text, $12::text FROM appended",
+        (
+            agency_id,
+            uuid.UUID(session.session_id),
+            session.coach_id,
+            session.practitioner_id,
+            session.held_on,
+            session.duration_minutes,
+            session.modality.value,
+            [c.value for c in session.components],
+            [c.value for c in session.competencies],
+            list(session.goal_ids),
+            session.notes,
+            fingerprint,
+        ),
     )
-    assert row is not None
-    return StoredSession(_public(row), row["fingerprint"])
+
+
+def written_session(row: Projected, recorded_at: datetime) -> StoredSession:
+    """The stored session as `find_session` reads it, from the row `session_row` wrote."""
+    (_, session_id, coach_id, practitioner_id, held_on, duration_minutes, modality,
+     components, competencies, goal_ids, notes, fingerprint) = row.args  # fmt: skip
+    public = SessionPublic(
+        id=session_id,
+        coach_id=coach_id,
+        practitioner_id=practitioner_id,
+        held_on=held_on,
+        duration_minutes=duration_minutes,
+        modality=modality,
+        components=components,
+        competencies=competencies,
+        goal_ids=goal_ids,
+        notes=notes,
+        recorded_at=recorded_at,
+    )
+    return StoredSession(public, fingerprint)
 
 
 async def find_session(

@@ -26,6 +26,7 @@ from shared.events import DomainEvent, PendingEvent
 from shared.eventstore import EventStore
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
+from shared.transactions import AdvisoryLock, take_lock
 
 T = TypeVar("T")
 
@@ -126,8 +127,9 @@ async def lock_assignments(
     A session or rating validated against an assignment must not commit beside a
     concurrent change that ends that assignment; the lock lasts to the commit.
     """
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    await conn.execute(
-        f"SELECT {function}(hashtextextended($1, 0))",
-        assignment_stream(agency_id, practitioner_id),
-    )
+    await take_lock(conn, assignments_lock(agency_id, practitioner_id, exclusive=exclusive))
+
+
+def assignments_lock(agency_id: str, practitioner_id: str, *, exclusive: bool) -> AdvisoryLock:
+    """`lock_assignments`' lock, for a transaction to begin holding it."""
+    return AdvisoryLock(assignment_stream(agency_id, practitioner_id), shared=not exclusive)

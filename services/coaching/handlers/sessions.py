@@ -6,8 +6,14 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from services.coaching.adapters.session_rows import find_session, insert_session, list_sessions
+from services.coaching.adapters.session_rows import (
+    find_session,
+    list_sessions,
+    session_row,
+    written_session,
+)
 from services.coaching.adapters.streams import (
+    assignments_lock,
     load_assignments_and_plan,
     pending,
     record_stream,
@@ -65,7 +71,9 @@ async def _log(
         notes=request.notes,
     )
     content_hash = fingerprint(command)
-    async with runtime.store.transaction() as conn:
+    # the session is checked against the assignments: their shared lock from BEGIN on
+    lock = assignments_lock(agency, command.practitioner_id, exclusive=False)
+    async with runtime.store.transaction([lock]) as conn:
         stored = await find_session(conn, agency, session_id) if look_first else None
         if stored is not None:
             ensure_same_repeat("session", session_id, stored.fingerprint, content_hash)
@@ -77,7 +85,8 @@ async def _log(
         session = log_session(
             command, today=practice_today(), assignments=assignments.state, plan=plan.state
         )
-        await runtime.store.append(
+        row = session_row(agency, session, content_hash)
+        stored_events = await runtime.store.append(
             conn,
             record_stream("session", agency, session.session_id),
             [
@@ -91,8 +100,9 @@ async def _log(
                 )
             ],
             expected_version=0,
+            projected=row,
         )
-        created = await insert_session(conn, agency, session, content_hash)
+        created = written_session(row, stored_events[0].recorded_at)
         return Recorded(created.public, created=True)
 
 

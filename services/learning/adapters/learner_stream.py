@@ -22,6 +22,8 @@ from shared import naming
 from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
+from shared.projected import Projected
+from shared.transactions import AdvisoryLock, take_lock
 
 
 class LearnerSources(Protocol):
@@ -53,12 +55,14 @@ class LoadedLearner:
         return learner_stream_id(self.agency_id, self.practitioner_id)
 
 
+def learner_lock(agency_id: str, practitioner_id: str) -> AdvisoryLock:
+    """The practitioner's write lock (a transaction may begin holding it)."""
+    return AdvisoryLock(learner_stream_id(agency_id, practitioner_id))
+
+
 async def lock_learner(conn: Connection, agency_id: str, practitioner_id: str) -> None:
     """Hold the practitioner's write lock until the caller's transaction ends."""
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-        learner_stream_id(agency_id, practitioner_id),
-    )
+    await take_lock(conn, learner_lock(agency_id, practitioner_id))
 
 
 async def load_learner(
@@ -107,10 +111,12 @@ async def append_to_learner(
     conn: Connection,
     learner: LoadedLearner,
     events: Sequence[PendingEvent],
+    projected: Projected | None = None,
 ) -> list[StoredEvent]:
-    """Append after the version the decision was made on (the lock makes it hold)."""
+    """Append after the version the decision was made on (the lock makes it hold);
+    `projected`: the projection row the append's statement writes with the events."""
     return await learning.store.append(
-        conn, learner.stream_id, events, expected_version=learner.version
+        conn, learner.stream_id, events, expected_version=learner.version, projected=projected
     )
 
 

@@ -11,6 +11,7 @@ from services.learning.models.records import (
     ReviewRecord,
 )
 from shared.database import Connection
+from shared.projected import Projected
 
 
 async def insert_learner(conn: Connection, agency_id: str, record: EnrollmentRecord) -> None:
@@ -29,27 +30,32 @@ async def insert_learner(conn: Connection, agency_id: str, record: EnrollmentRec
     )
 
 
-async def insert_attempt(conn: Connection, agency_id: str, record: AttemptRecord) -> None:
-    await conn.execute(
+def attempt_row(agency_id: str, record: AttemptRecord) -> Projected:
+    """The attempt's row, written by the statement that appends its events; its
+    `recorded_at` is theirs (`now()`, the transaction's start), not `record`'s."""
+    return Projected(
         """
         INSERT INTO attempts (agency_id, attempt_id, practitioner_id, module_id, module_order,
             assessment_id, scaled_score, passed, mastered_module, previous_module_mastered,
             attempted_at, source_statement_id, recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        SELECT $1::text, $2::uuid, $3::text, $4::text, $5::int, $6::text, $7::float8,
+            $8::bool, $9::bool, $10::bool, $11::timestamptz, $12::text, now()
+        FROM appended
         """,
-        agency_id,
-        record.id,
-        record.practitioner_id,
-        record.module_id,
-        record.module_order,
-        record.assessment_id,
-        record.scaled_score,
-        record.passed,
-        record.mastered_module,
-        record.previous_module_mastered,
-        record.attempted_at,
-        record.source_statement_id,
-        record.recorded_at,
+        (
+            agency_id,
+            record.id,
+            record.practitioner_id,
+            record.module_id,
+            record.module_order,
+            record.assessment_id,
+            record.scaled_score,
+            record.passed,
+            record.mastered_module,
+            record.previous_module_mastered,
+            record.attempted_at,
+            record.source_statement_id,
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.learning.adapters import queries
+from services.learning.adapters.learner_stream import learner_lock
 from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import record_attempt
 from services.learning.handlers.recorded import single_write
@@ -37,8 +38,22 @@ async def create_attempt(
     command: RecordAttempt,
     response: Response,
 ) -> AttemptRecord:
-    async with runtime.store.transaction() as conn, single_write(conn):
-        result = await record_attempt(runtime, conn, principal.agency_id, principal.actor, command)
+    lock = learner_lock(principal.agency_id, command.practitioner_id)
+    # a new id is the usual case: stored without looking for it first; after any
+    # failure (its row's key refusing a repeat, a refusal), once more looking first,
+    # which answers a repeat or a refusal exactly as looking first always did
+    try:
+        async with runtime.store.transaction([lock]) as conn, single_write(conn):
+            result = await record_attempt(
+                runtime, conn, principal.agency_id, principal.actor, command, look_first=False
+            )
+    except Exception:
+        if command.id is None:
+            raise
+        async with runtime.store.transaction([lock]) as conn, single_write(conn):
+            result = await record_attempt(
+                runtime, conn, principal.agency_id, principal.actor, command
+            )
     return answered(result, response)
 
 

@@ -52,11 +52,14 @@ async def record_attempt(
     command: RecordAttempt,
     *,
     source_statement_id: str | None = None,
+    look_first: bool = True,
 ) -> Recorded[AttemptRecord]:
     """Append `assessment_attempted` (and `module_mastered` when it masters the module).
 
     Runs inside the caller's transaction; raises a `LearningDomainError` or a
-    `shared.problems.Problem` having written nothing.
+    `shared.problems.Problem` having written nothing. `look_first=False` skips looking
+    for an attempt of the command's id: one already stored makes the write fail on its
+    row's key (`RecordIdTaken`), and the caller asks again looking first.
     """
     learning = LEARNING.of(runtime)
     require_scaled_score(command.scaled_score)
@@ -64,7 +67,7 @@ async def record_attempt(
     learning.catalogs.current.module(command.module_id)
 
     await lock_learner(conn, agency_id, command.practitioner_id)
-    if command.id is not None:
+    if command.id is not None and look_first:
         existing = await queries.find_attempt(conn, agency_id, command.id)
         if existing is not None:
             return _retried(existing, command)
@@ -98,6 +101,7 @@ async def record_attempt(
     )
     for event, _ in lapse_events:
         after = evolve(after, event, catalog, learning.review_policy)
+    written = _record(attempted, mastered, recorded_at=learning.clock())
     async with writing(conn):
         stored = await append_to_learner(
             learning,
@@ -113,9 +117,10 @@ async def record_attempt(
                 )
                 for event, occurred_at in [*events, *lapse_events]
             ],
+            projected=projections.attempt_row(agency_id, written),
         )
-        record = _record(attempted, mastered, stored[0].recorded_at)
-        await projections.insert_attempt(conn, agency_id, record)
+        # the row's recorded_at is the events' (the transaction's now())
+        record = written.model_copy(update={"recorded_at": stored[0].recorded_at})
         if outcome.newly_mastered or lapse_events:
             await sync_lapsed_cards(conn, agency_id, after, catalog)
     return Recorded(record, created=True)

@@ -15,7 +15,7 @@ from shared.events import DomainEvent, PendingEvent
 from shared.idempotency import Recorded
 from shared.problems import Conflict
 
-__all__ = ["Recorded", "pending_event", "single_write", "writing"]
+__all__ = ["RecordIdTaken", "Recorded", "pending_event", "single_write", "writing"]
 
 R = TypeVar("R")
 
@@ -38,6 +38,10 @@ def pending_event(
         actor=actor,
         metadata={key: value for key, value in metadata.items() if value is not None},
     )
+
+
+class RecordIdTaken(Conflict):
+    """A record with the write's id is stored already (a 409 unless the caller looks)."""
 
 
 # the connection whose transaction holds a single write (`single_write`), if any
@@ -74,7 +78,8 @@ async def writing(conn: Connection) -> AsyncIterator[None]:
                 yield
     except asyncpg.UniqueViolationError as error:
         # the same client id sent at once for two practitioners (one practitioner's
-        # requests are serialised by the learner lock, so a retry finds the record)
-        raise Conflict(
+        # requests are serialised by the learner lock, so a retry finds the record),
+        # or sent again by a caller that did not look for it first
+        raise RecordIdTaken(
             "a record with this id was stored at the same moment; retry to see which"
         ) from error
