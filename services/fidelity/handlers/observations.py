@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from services.fidelity.adapters.comparison_rows import insert_comparison
-from services.fidelity.adapters.observation_rows import find_observation, insert_observation
+from services.fidelity.adapters.observation_rows import find_observation, observation_row
 from services.fidelity.adapters.recording_reads import roster_and_attempts
 from services.fidelity.config import fidelity_settings
 from services.fidelity.domain.calibration import calibration_status_on
@@ -126,22 +126,23 @@ async def record_observation(
                 co_observation_of=str(first["id"]) if first else None,
             )
             compared = compare_with_first(first, recorded, ratings) if first else None
+            written = observation_row(
+                agency,
+                recorded,
+                scored,
+                calibration_reason=calibration.reason,
+                content_hash=content_hash,
+                recorded_by=principal.actor,
+            )
             async with conn.transaction():
-                await runtime.store.append(
+                [stored, *_] = await runtime.store.append(
                     conn,
                     stream_id=stream_id("observation", agency, str(observation_id)),
                     events=_pending([recorded, compared], principal, recorded),
                     expected_version=0,
+                    projected=written.projected,
                 )
-                row = await insert_observation(
-                    conn,
-                    agency,
-                    recorded,
-                    scored,
-                    calibration_reason=calibration.reason,
-                    content_hash=content_hash,
-                    recorded_by=principal.actor,
-                )
+                row = written.stored(stored.recorded_at)
                 if compared is not None:
                     await insert_comparison(conn, agency, compared)
                 if calibration.calibrated and first is None:
