@@ -67,7 +67,9 @@ async def register_practitioner(
 ) -> NewRegistration | R:
     """The new registration, or for a harmless repeat `repeat` read in the registering
     transaction (no second connection)."""
-    async with runtime.store.transaction() as conn:
+    # the agency's and the practitioner's locks taken by the transaction's BEGIN
+    held = await locks.registration_locks(runtime, principal.agency_id, command.practitioner_id)
+    async with runtime.store.transaction(held) as conn:
         registration = await _register_in(conn, runtime.store, principal, command, today)
         if registration is None:
             return await repeat(conn)
@@ -81,11 +83,11 @@ async def _register_in(
     command: RegisterPractitioner,
     today: date,
 ) -> NewRegistration | None:
-    """Five round trips for a new practitioner: the locks, the two appends (registration,
-    enrollment), one statement projecting both and reading what the evaluation needs,
-    and the evaluation's statuses (more only when the evaluation has news to publish)."""
+    """For a caller holding the agency's lock shared and the practitioner's: four round
+    trips for a new practitioner, the two appends (registration, enrollment), one
+    statement projecting both and reading what the evaluation needs, and the
+    evaluation's statuses (more only when the evaluation has news to publish)."""
     agency_id, practitioner_id = principal.agency_id, command.practitioner_id
-    await locks.share_agency_own_practitioners(conn, agency_id, [practitioner_id])
     requested = RosterEntry(
         agency_id=agency_id,
         practitioner_id=practitioner_id,
