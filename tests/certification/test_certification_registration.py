@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from nats.aio.client import Client
 
+from services.certification.adapters import locks
+from shared.naming import stream_id
 from tests.certification.certification_client import CertificationApi
 from tests.certification.test_certification_rebuild import projections
 from tests.certification.upstream import UpstreamHistory, publish
@@ -51,3 +53,23 @@ async def test_a_registration_answers_what_a_read_gives_and_stores_what_a_rebuil
     rebuilt = await certification.post("/projections/rebuild")
     assert rebuilt.status_code == 200, rebuilt.text
     assert await projections(certification) == live
+
+
+async def test_a_registration_begins_holding_the_keys_every_other_writer_locks(
+    certification: CertificationApi,
+) -> None:
+    runtime = certification.runtime
+    agency_lock, practitioner_lock = await locks.registration_locks(
+        runtime, certification.agency_id, "pr-1"
+    )
+    assert agency_lock.shared and not practitioner_lock.shared
+    async with runtime.pool.acquire() as conn:
+        same = await conn.fetchval(
+            "SELECT hashtextextended(current_schema() || $1, 0) = hashtextextended($2, 0)"
+            " AND hashtextextended(current_schema() || $3, 0) = hashtextextended($4, 0)",
+            stream_id("agency", certification.agency_id),
+            agency_lock.key,
+            stream_id("practitioner", certification.agency_id, "pr-1"),
+            practitioner_lock.key,
+        )
+    assert same is True

@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.database import Connection
+from shared.extras import RuntimeExtra
 from shared.naming import stream_id
+from shared.service import Runtime
+from shared.transactions import AdvisoryLock
 
 _KEY = "hashtextextended(current_schema() || $1, 0)"
 
@@ -63,3 +66,23 @@ async def share_agency_own_practitioners(
 async def own_policies(conn: Connection, agency_id: str) -> None:
     """Serialises policy writes of one agency (taken before any practitioner lock)."""
     await conn.execute(f"SELECT pg_advisory_xact_lock({_KEY})", stream_id("policies", agency_id))
+
+
+_SCHEMA: RuntimeExtra[str] = RuntimeExtra("certification_lock_schema")
+
+
+async def registration_locks(
+    runtime: Runtime, agency_id: str, practitioner_id: str
+) -> list[AdvisoryLock]:
+    """`share_agency_own_practitioners` of one practitioner as locks a transaction begins
+    holding (shared/transactions.py): the same keys, the schema as `current_schema()`
+    names it (read once per process: a service's schema never changes while it runs)."""
+    schema = _SCHEMA.get(runtime)
+    if schema is None:
+        async with runtime.pool.acquire() as conn:
+            schema = str(await conn.fetchval("SELECT current_schema()"))
+        _SCHEMA.put(runtime, schema)
+    return [
+        AdvisoryLock(schema + stream_id("agency", agency_id), shared=True),
+        AdvisoryLock(schema + stream_id("practitioner", agency_id, practitioner_id)),
+    ]

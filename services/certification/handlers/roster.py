@@ -9,7 +9,8 @@ different content it is a conflict: later details go through a change
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -30,6 +31,7 @@ from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 from shared.problems import Conflict
 from shared.service import Runtime
+from shared.transactions import locked_transaction
 
 R = TypeVar("R")
 
@@ -67,11 +69,29 @@ async def register_practitioner(
 ) -> NewRegistration | R:
     """The new registration, or for a harmless repeat `repeat` read in the registering
     transaction (no second connection)."""
-    async with runtime.store.transaction() as conn:
+    async with _registering(runtime, principal.agency_id, command.practitioner_id) as conn:
         registration = await _register_in(conn, runtime.store, principal, command, today)
         if registration is None:
             return await repeat(conn)
         return registration
+
+
+@asynccontextmanager
+async def _registering(
+    runtime: Runtime, agency_id: str, practitioner_id: str
+) -> AsyncIterator[Connection]:
+    """The registration's transaction, holding the agency's lock shared and the
+    practitioner's: begun with them (one round trip), or, inside a batch's transaction
+    (a roster import), a savepoint that takes them."""
+    async with runtime.store.pool.acquire() as conn:
+        if conn.is_in_transaction():
+            async with conn.transaction():
+                await locks.share_agency_own_practitioners(conn, agency_id, [practitioner_id])
+                yield conn
+            return
+        held = await locks.registration_locks(runtime, agency_id, practitioner_id)
+        async with locked_transaction(conn, held):
+            yield conn
 
 
 async def _register_in(
@@ -81,11 +101,11 @@ async def _register_in(
     command: RegisterPractitioner,
     today: date,
 ) -> NewRegistration | None:
-    """Five round trips for a new practitioner: the locks, the two appends (registration,
-    enrollment), one statement projecting both and reading what the evaluation needs,
-    and the evaluation's statuses (more only when the evaluation has news to publish)."""
+    """For a caller holding the agency's lock shared and the practitioner's: four round
+    trips for a new practitioner, the two appends (registration, enrollment), one
+    statement projecting both and reading what the evaluation needs, and the
+    evaluation's statuses (more only when the evaluation has news to publish)."""
     agency_id, practitioner_id = principal.agency_id, command.practitioner_id
-    await locks.share_agency_own_practitioners(conn, agency_id, [practitioner_id])
     requested = RosterEntry(
         agency_id=agency_id,
         practitioner_id=practitioner_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -12,6 +12,7 @@ import asyncpg
 from services.fidelity.domain.events import ObservationRecorded
 from services.fidelity.domain.scoring import DomainScore, ItemScore, ScoredObservation
 from shared.database import Connection
+from shared.projected import Projected
 
 _SELECT = """
     SELECT o.*, c.first_observer_id, c.second_observer_id, c.indicator_count,
@@ -37,14 +38,28 @@ _INSERT = """
         instrument_version, instrument_kind, meeting_date, setting, total, band,
         domain_scores, item_scores, ratings, observer_calibrated, calibration_reason,
         co_observation_of, content_hash, recorded_by, imported, source)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21)
-    RETURNING recorded_at
+    SELECT $1::text, $2::uuid, $3::text, $4::text, $5::text, $6::int, $7::text, $8::date,
+        $9::text, $10::float8, $11::text, $12::jsonb, $13::jsonb, $14::jsonb, $15::bool,
+        $16::text, $17::uuid, $18::text, $19::text, $20::bool, $21::text
+    FROM appended
 """
 
 
-async def insert_observation(
-    conn: Connection,
+@dataclass(frozen=True)
+class ObservationRow:
+    """An observation's row: written by the statement that appends its events
+    (`projected`), and `stored`, its columns as `find_observation` reads them."""
+
+    projected: Projected
+    columns: dict[str, Any]
+
+    def stored(self, recorded_at: datetime) -> dict[str, Any]:
+        """The columns once written (its comparison aside, `seq` left out): its
+        `recorded_at` is its events' (`now()`, the transaction's start)."""
+        return {**self.columns, "recorded_at": recorded_at}
+
+
+def observation_row(
     agency_id: str,
     event: ObservationRecorded,
     scored: ScoredObservation,
@@ -52,10 +67,8 @@ async def insert_observation(
     calibration_reason: str,
     content_hash: str,
     recorded_by: str,
-) -> dict[str, Any]:
-    """The stored row's columns as `find_observation` reads them (its comparison aside,
-    `seq` left out): the values inserted and the time PostgreSQL stamped, without
-    reading the row back."""
+) -> ObservationRow:
+    """The row of a new observation, for `EventStore.append(..., projected=...)`."""
     columns: dict[str, Any] = {
         "agency_id": agency_id,
         "id": uuid.UUID(event.observation_id),
@@ -81,8 +94,10 @@ async def insert_observation(
         "imported": event.imported,
         "source": event.source,
     }
-    recorded_at = await conn.fetchval(_INSERT, *columns.values())
-    return {**columns, "ratings": in_jsonb_order(event.ratings), "recorded_at": recorded_at}
+    return ObservationRow(
+        projected=Projected(_INSERT, tuple(columns.values())),
+        columns={**columns, "ratings": in_jsonb_order(event.ratings)},
+    )
 
 
 def in_jsonb_order(ratings: dict[str, str]) -> dict[str, str]:

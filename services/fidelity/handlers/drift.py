@@ -25,6 +25,7 @@ from shared.events import PendingEvent
 from shared.eventstore import EventStore
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
+from shared.transactions import AdvisoryLock, take_lock
 
 DRIFT_NAMESPACE = uuid.UUID("6f1f7c1e-4b1a-5c5e-9a53-0d1f1a2b3c4d")
 
@@ -46,6 +47,12 @@ def score_from_row(row: asyncpg.Record) -> ObservationScore:
     )
 
 
+def drift_lock(agency_id: str, practitioner_id: str, instrument_key: str) -> AdvisoryLock:
+    """Serialises drift detection of one practitioner on one instrument (a transaction
+    may begin holding it)."""
+    return AdvisoryLock(f"fidelity-drift|{agency_id}|{practitioner_id}|{instrument_key}")
+
+
 async def record_new_drift(
     conn: Connection,
     store: EventStore,
@@ -58,10 +65,7 @@ async def record_new_drift(
 ) -> list[FidelityDriftDetected]:
     """Inside the recording transaction: the drift events this observation adds."""
     agency = principal.agency_id
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-        f"fidelity-drift|{agency}|{practitioner_id}|{instrument_key}",
-    )
+    await take_lock(conn, drift_lock(agency, practitioner_id, instrument_key))
     rows = await counted_history(conn, agency, practitioner_id, instrument_key)
     previous = [score_from_row(r) for r in rows if str(r["id"]) != new.observation_id]
     emitted: list[FidelityDriftDetected] = []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import asyncpg
 
 from services.fidelity.adapters.comparison_rows import insert_comparison
-from services.fidelity.adapters.observation_rows import find_observation, insert_observation
+from services.fidelity.adapters.observation_rows import find_observation, observation_row
 from services.fidelity.adapters.recording_reads import roster_and_attempts
 from services.fidelity.config import fidelity_settings
 from services.fidelity.domain.calibration import calibration_status_on
@@ -20,7 +21,7 @@ from services.fidelity.handlers.co_observation import (
     compare_with_first,
     first_observation_of_meeting,
 )
-from services.fidelity.handlers.drift import record_new_drift
+from services.fidelity.handlers.drift import drift_lock, record_new_drift
 from services.fidelity.handlers.instruments import published_instruments
 from services.fidelity.handlers.observers import acting_observer
 from services.fidelity.models.observations import (
@@ -31,6 +32,7 @@ from services.fidelity.models.observations import (
     rating_pairs,
 )
 from shared.auth import Principal
+from shared.database import Connection
 from shared.events import DomainEvent, PendingEvent
 from shared.idempotency import create_once, fingerprint
 from shared.idempotency_keys import minted_id
@@ -39,6 +41,7 @@ from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
 from shared.roster import require_on_roster
 from shared.service import Runtime
+from shared.transactions import AdvisoryLock, locked_transaction
 
 
 def with_comparison(
@@ -126,25 +129,30 @@ async def record_observation(
                 co_observation_of=str(first["id"]) if first else None,
             )
             compared = compare_with_first(first, recorded, ratings) if first else None
-            async with conn.transaction():
-                await runtime.store.append(
+            written = observation_row(
+                agency,
+                recorded,
+                scored,
+                calibration_reason=calibration.reason,
+                content_hash=content_hash,
+                recorded_by=principal.actor,
+            )
+            # a calibrated observer's first observation looks for drift under its lock:
+            # the transaction begins holding it (one round trip, shared/transactions.py)
+            drifting = calibration.calibrated and first is None
+            held = [drift_lock(agency, body.practitioner_id, instrument.key)] if drifting else []
+            async with _recording_transaction(conn, held):
+                [stored, *_] = await runtime.store.append(
                     conn,
                     stream_id=stream_id("observation", agency, str(observation_id)),
                     events=_pending([recorded, compared], principal, recorded),
                     expected_version=0,
+                    projected=written.projected,
                 )
-                row = await insert_observation(
-                    conn,
-                    agency,
-                    recorded,
-                    scored,
-                    calibration_reason=calibration.reason,
-                    content_hash=content_hash,
-                    recorded_by=principal.actor,
-                )
+                row = written.stored(stored.recorded_at)
                 if compared is not None:
                     await insert_comparison(conn, agency, compared)
-                if calibration.calibrated and first is None:
+                if drifting:
                     await record_new_drift(
                         conn,
                         runtime.store,
@@ -184,3 +192,13 @@ def _pending(
         )
         for event in present
     ]
+
+
+def _recording_transaction(
+    conn: Connection, held: list[AdvisoryLock]
+) -> AbstractAsyncContextManager[Any]:
+    """The recording's transaction, begun holding `held` when it is the outermost one (a
+    batch that records inside its own transaction takes the locks as it goes)."""
+    if held and not conn.is_in_transaction():
+        return locked_transaction(conn, held)
+    return conn.transaction()

@@ -8,7 +8,7 @@ co-observer nor checked for drift (no indicators to compare).
 
 from __future__ import annotations
 
-from services.fidelity.adapters.observation_rows import find_observation, insert_observation
+from services.fidelity.adapters.observation_rows import find_observation, observation_row
 from services.fidelity.domain.paper_scores import score_paper_observation
 from services.fidelity.domain.recorded import observation_recorded
 from services.fidelity.handlers.calibration import status_on
@@ -68,6 +68,14 @@ async def record_paper_observation(
                 ratings={},
                 from_paper=True,
             )
+            written = observation_row(
+                agency,
+                recorded,
+                scored,
+                calibration_reason=calibration.reason,
+                content_hash=content_hash,
+                recorded_by=principal.actor,
+            )
             async with conn.transaction():
                 await runtime.store.append(
                     conn,
@@ -82,15 +90,7 @@ async def record_paper_observation(
                         )
                     ],
                     expected_version=0,
-                )
-                await insert_observation(
-                    conn,
-                    agency,
-                    recorded,
-                    scored,
-                    calibration_reason=calibration.reason,
-                    content_hash=content_hash,
-                    recorded_by=principal.actor,
+                    projected=written.projected,
                 )
                 row = await find_observation(conn, agency, observation_id)
         assert row is not None
