@@ -19,7 +19,7 @@ from functools import lru_cache
 from services.certification.adapters.status_rows import StatusRow
 from services.certification.domain.calibrations import Calibration, decide_calibrations
 from services.certification.domain.evaluate import evaluate, fold_timeline
-from services.certification.domain.evidence import EVIDENCE_ADAPTER, EvidenceSet
+from services.certification.domain.evidence import EvidenceSet, parse_evidence
 from services.certification.domain.policy import Policy
 from services.certification.domain.publication import Announced, plan_publication
 from services.certification.domain.schedule import next_change_on
@@ -57,7 +57,7 @@ def fold_job(job: FoldJob) -> list[Folded]:
     policy = _policy(job.policy_json)
     folded = []
     for practitioner_id, texts in job.evidence.items():
-        items = [EVIDENCE_ADAPTER.validate_json(text) for text in texts]
+        items = parse_evidence(texts)
         evidence = EvidenceSet(practitioner_id, decide_calibrations(items, job.calibrations))
         started = time.perf_counter()
         timeline = fold_timeline(policy, evidence, job.today)
