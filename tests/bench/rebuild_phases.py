@@ -20,6 +20,7 @@ import asyncio
 import cProfile
 import os
 import resource
+import shutil
 import tempfile
 import time
 from datetime import date
@@ -133,6 +134,7 @@ async def main(practitioners: int, rounds: int, profile: str | None) -> None:
     finally:
         server.stop()
         pg.stop()
+        shutil.rmtree(root, ignore_errors=True)  # a database of 100,000 events
 
 
 if __name__ == "__main__":
