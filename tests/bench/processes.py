@@ -85,12 +85,17 @@ class Process:
         return found
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the process and its workers have used so far (/proc/<pid>/stat)."""
+        """User + system CPU the process and its descendants have used so far
+        (/proc/<pid>/stat): each live one's own, plus what the ones that exited and were
+        waited for used (their parent's cutime and cstime). A service's fold workers come
+        and go; without the second part a figure taken while one exits would lose the CPU
+        it had used before, even below zero."""
         total = 0
         for pid in self.pids():
             with contextlib.suppress(OSError):  # a worker that exited meanwhile
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
+                utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+                total += utime + stime + cutime + cstime
         return total / os.sysconf("SC_CLK_TCK")
 
     def rss_mb(self) -> float:
