@@ -110,46 +110,9 @@ class ServicePool(asyncpg.Pool):
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         try:
-            if _plainly_reusable(self, connection):
-                await self._release_at_once(connection, timeout)
-            else:
-                await super().release(connection, timeout=timeout)
+            await super().release(connection, timeout=timeout)
         except Exception as error:
             log.warning("pool_release_failed", error=repr(error))
-
-    async def _release_at_once(self, connection: Any, timeout: float | None) -> None:
-        """asyncpg's `release` without its `asyncio.shield`: a connection with nothing to
-        roll back or wait for is returned without suspending (its reset sends nothing,
-        `_keep_session`), so no cancellation can land halfway, and the task the shield
-        made for every request (and the loop turn it took) is saved. Anything else goes
-        through asyncpg's own `release`."""
-        connection._con._on_release()
-        holder = connection._holder
-        await holder.release(holder._timeout if timeout is None else timeout)
-
-
-def _plainly_reusable(pool: Any, proxy: Any) -> bool:
-    """A connection of `pool` that returns to it with nothing to send or wait for (not one
-    asyncpg's `release` would close, terminate, roll back or wait for)."""
-    if type(proxy) is not PoolConnectionProxy:
-        return False
-    connection: Any = proxy
-    if connection._holder._pool is not pool:
-        return False
-    con, holder = connection._con, connection._holder
-    return bool(
-        con is not None
-        and pool._reset is _keep_session
-        and pool._initialized
-        and not pool._closing
-        and not pool._closed
-        and holder._generation == pool._generation
-        and con._protocol.queries_count < holder._max_queries
-        and not con.is_closed()
-        and not con.is_in_transaction()
-        and con._top_xact is None
-        and not con._protocol._is_cancelling()
-    )
 
 
 async def _keep_session(_conn: asyncpg.Connection[asyncpg.Record]) -> None:
