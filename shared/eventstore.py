@@ -92,28 +92,14 @@ class Checkpoint:
     position: int = 0
 
 
-def row_to_event(row: asyncpg.Record) -> StoredEvent:
-    return StoredEvent(
-        position=row["position"],
-        tx_id=row["tx_id"],
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        agency_id=row["agency_id"],
-        name=row["name"],
-        schema_version=row["schema_version"],
-        subject=row["subject"],
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        data=row["data"],
-        metadata=row["metadata"],
-    )
-
-
-def _with_payload(
-    row: asyncpg.Record, data: dict[str, Any], metadata: dict[str, Any]
+def row_to_event(
+    row: asyncpg.Record,
+    *,
+    data: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> StoredEvent:
-    """A row read back without its payload and metadata, given them as they were sent."""
+    """An `events` row as a stored event; `data` and `metadata`, when given, stand for
+    columns the row was read without (a payload as it was sent, or left out)."""
     return StoredEvent(
         position=row["position"],
         tx_id=row["tx_id"],
@@ -126,8 +112,8 @@ def _with_payload(
         subject=row["subject"],
         occurred_at=row["occurred_at"],
         recorded_at=row["recorded_at"],
-        data=data,
-        metadata=metadata,
+        data=row["data"] if data is None else data,
+        metadata=row["metadata"] if metadata is None else metadata,
     )
 
 
@@ -282,7 +268,10 @@ class EventStore:
         self._count([event for events in merged.values() for event in events])
         if as_sent:
             sent = {row[0]: row for row in rows}
-            appended = [_with_payload(r, *sent[r["event_id"]][8:10]) for r in stored]
+            appended = [
+                row_to_event(r, data=sent[r["event_id"]][8], metadata=sent[r["event_id"]][9])
+                for r in stored
+            ]
         else:
             appended = [row_to_event(r) for r in stored]
         return sorted(appended, key=lambda event: event.position)

@@ -37,7 +37,7 @@ from opentelemetry.trace import SpanKind
 from shared.config import event_subject
 from shared.database import Pool
 from shared.events import StoredEvent
-from shared.eventstore import Checkpoint, EventStore
+from shared.eventstore import Checkpoint, EventStore, row_to_event
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
 from shared.supervisor import being_cancelled
 from shared.tracing import TRACEPARENT, current_traceparent, span, tracing_enabled
@@ -70,24 +70,6 @@ def with_data(envelope: bytes, data: str) -> bytes:
     if not envelope.endswith(_EMPTY_DATA):
         raise ValueError("the CloudEvent's JSON does not end with its empty data")
     return b'%s"data":%s}' % (envelope[: -len(_EMPTY_DATA)], data.encode())
-
-
-def _without_data(row: asyncpg.Record) -> StoredEvent:
-    return StoredEvent(
-        position=row["position"],
-        tx_id=row["tx_id"],
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        agency_id=row["agency_id"],
-        name=row["name"],
-        schema_version=row["schema_version"],
-        subject=row["subject"],
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        data={},
-        metadata=row["metadata"],
-    )
 
 
 Connect = Callable[[], Awaitable["asyncpg.Connection[asyncpg.Record]"]]
@@ -408,7 +390,7 @@ class OutboxRelay:
                 after.position,
                 self.batch_size,
             )
-        return [(_without_data(row), row["data"]) for row in rows]
+        return [(row_to_event(row, data={}), row["data"]) for row in rows]
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events were acknowledged."""
