@@ -24,6 +24,22 @@ def _kind(name: str) -> str:
     return name.removeprefix("certification_")
 
 
+def evidence_row(event: StoredEvent) -> tuple[Any, ...]:
+    """The `evidence` row of an `evidence_received` event."""
+    data = event.data
+    item = data["item"]
+    return (
+        event.agency_id,
+        item["event_id"],
+        data["practitioner_id"],
+        item["kind"],
+        item["occurred_on"],
+        data["source"],
+        item,
+        event.position,
+    )
+
+
 async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
     roster: list[StoredEvent] = []
     evidence: list[tuple[Any, ...]] = []
@@ -37,19 +53,7 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
         if event.name in ROSTER_EVENT_NAMES:
             roster.append(event)
         elif event.name == "evidence_received":
-            item = data["item"]
-            evidence.append(
-                (
-                    agency,
-                    item["event_id"],
-                    data["practitioner_id"],
-                    item["kind"],
-                    item["occurred_on"],
-                    data["source"],
-                    item,
-                    event.position,
-                )
-            )
+            evidence.append(evidence_row(event))
         elif event.name == "observer_calibration_received":
             await project_calibration(conn, event)
         elif event.name == "evidence_retracted":

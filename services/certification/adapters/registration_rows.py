@@ -11,9 +11,8 @@ events (a rebuild writes them again from the log: tests compare both).
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.certification.adapters.evaluation_reads import EvaluationInputs, evaluation_inputs
+from services.certification.adapters.projector import evidence_row
 from services.certification.adapters.roster_projection import (
     registration_ctes,
     registration_values,
@@ -38,22 +37,6 @@ _ENROLLED = f"""
 _WRITES = f"{registration_ctes(_REGISTRATION_FIRST)}, {_ENROLLED}"
 
 
-def _evidence_values(event: StoredEvent) -> list[Any]:
-    """The evidence row of an `evidence_received` event, as `projector.project` writes it."""
-    data = event.data
-    item = data["item"]
-    return [
-        event.agency_id,
-        item["event_id"],
-        data["practitioner_id"],
-        item["kind"],
-        item["occurred_on"],
-        data["source"],
-        item,
-        event.position,
-    ]
-
-
 async def store_registration(
     conn: Connection, registered: StoredEvent, enrolled: StoredEvent
 ) -> EvaluationInputs:
@@ -66,5 +49,5 @@ async def store_registration(
         [practitioner_id],
         with_evidence=True,
         along=_WRITES,
-        along_args=[*registration_values(registered), *_evidence_values(enrolled)],
+        along_args=[*registration_values(registered), *evidence_row(enrolled)],
     )
