@@ -48,7 +48,8 @@ class CertificationSettings(ServiceSettings):
         ge=0,
         description="worker processes a rebuild folds the practitioners in while the service "
         "reads and writes the database (started by the first rebuild, stopped with the "
-        "service); 0: the service process folds them itself; unset: one per CPU",
+        "service); 0: the service process folds them itself; unset: one per CPU the "
+        "process may run on, at most 4 (each worker holds its own memory)",
     )
     rebuild_fold_job_size: int = Field(
         default=250,

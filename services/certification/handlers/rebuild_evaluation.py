@@ -66,11 +66,21 @@ class Folding:
 FOLDING: RuntimeExtra[Folding] = RuntimeExtra("folding")
 
 
+MOST_DEFAULT_WORKERS = 4  # each holds its own memory (about 60-130 MB while it lives)
+
+
+def default_worker_count() -> int:
+    """One worker per CPU this process may run on, at most `MOST_DEFAULT_WORKERS`: in a
+    container `os.cpu_count()` is the node's count, and a worker per CPU of a large node
+    would hold more memory than a pod is given."""
+    return max(1, min(len(os.sched_getaffinity(0)), MOST_DEFAULT_WORKERS))
+
+
 def folding(settings: CertificationSettings) -> Folding:
     """The service's folding as configured (no worker started yet)."""
     count = settings.rebuild_workers
     workers = WorkerProcesses(
-        (os.cpu_count() or 1) if count is None else count,
+        default_worker_count() if count is None else count,
         preload=(fold_job.__module__,),
         idle_seconds=settings.rebuild_workers_idle_seconds,
     )
