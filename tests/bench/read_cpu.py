@@ -134,8 +134,8 @@ async def run(arguments: argparse.Namespace) -> None:
         for side in sides:  # warm-up: prepared statements, caches
             for read in arguments.reads:
                 await closed_loop(arguments.clients, 1.0, requests[side.name][read])
-        figures: dict[tuple[str, str], list[tuple[float, float, float]]] = (
-            collections.defaultdict(list)
+        figures: dict[tuple[str, str], list[tuple[float, float, float]]] = collections.defaultdict(
+            list
         )
         for round_number in range(arguments.rounds):
             for read in arguments.reads:
@@ -162,6 +162,7 @@ async def run(arguments: argparse.Namespace) -> None:
                         flush=True,
                     )
         if arguments.profile:
+            arguments.profile.mkdir(parents=True, exist_ok=True)
             await profile(sides[0], requests[sides[0].name], arguments)
         print()
         for (read, side_name), values in figures.items():
@@ -178,7 +179,6 @@ async def run(arguments: argparse.Namespace) -> None:
 
 async def profile(side: Side, requests: dict[str, Request], arguments: argparse.Namespace) -> None:
     out: Path = arguments.profile
-    out.mkdir(parents=True, exist_ok=True)
     process = side.stack.services["certification"]
     for read in arguments.reads:
         recorder = await asyncio.create_subprocess_exec(
