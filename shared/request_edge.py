@@ -38,7 +38,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.logs import (
     REQUEST_ID_HEADER,
     access_log,
-    bound_to_request,
     error_log,
     internal_error_response,
     request_id_from,
@@ -111,15 +110,13 @@ class RequestEdge:
             await self.app(scope, receive, send)
             return
         if scope.get("path") in UNTRACED_PATHS:
-            await self._answer(scope, receive, send, None)
+            await self._answer(scope, receive, send, None, None)
             return
         if not tracing_enabled():  # the trace is only carried: no span to make or name
             token, carried_id = carry_request_trace(_traceparent(scope))
-            bound = structlog.contextvars.bind_contextvars(trace_id=format(carried_id, "032x"))
             try:
-                await self._answer(scope, receive, send, None)
+                await self._answer(scope, receive, send, None, format(carried_id, "032x"))
             finally:
-                structlog.contextvars.reset_contextvars(**bound)
                 detach_trace(token)
             return
         method = str(scope.get("method", "GET"))
@@ -132,11 +129,15 @@ class RequestEdge:
             start_trace=True,
         ) as current:
             trace_id = format(current.get_span_context().trace_id, "032x")
-            with bound_to_request(trace_id=trace_id):
-                await self._answer(scope, receive, send, current)
+            await self._answer(scope, receive, send, current, trace_id)
 
     async def _answer(
-        self, scope: Scope, receive: Receive, send: Send, current: Span | None
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        current: Span | None,
+        trace_id: str | None,
     ) -> None:
         started = time.perf_counter()
         method = str(scope.get("method", "GET"))
@@ -165,8 +166,11 @@ class RequestEdge:
                 message = {**message, "headers": headers}
             await send(message)
 
-        # bound without a context manager around it (every request pays for one)
-        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
+        # bound in one call, without a context manager around it (every request pays)
+        if trace_id is None:  # a probe or a scrape
+            bound = structlog.contextvars.bind_contextvars(request_id=request_id)
+        else:
+            bound = structlog.contextvars.bind_contextvars(trace_id=trace_id, request_id=request_id)
         try:
             if too_large:
                 await problem_response(

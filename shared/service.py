@@ -235,6 +235,10 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         # Swagger UI from local assets (shared/api_docs.py); no ReDoc
         docs_url=None,
         redoc_url=None,
+        # the kernel traces and measures each request itself (shared/request_edge.py):
+        # FastAPI's own telemetry off, so no second server span, and no look-up of the
+        # global OpenTelemetry providers (in the process's environment) on every request
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_local_docs(app)
     app.state.settings = settings
