@@ -171,6 +171,15 @@ async def run(arguments: argparse.Namespace) -> None:
                 f"{read:6} {side_name:14} median of {len(values)}: CPU {cpu:.3f} ms/request, "
                 f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
             )
+        if len(sides) == 2:  # round by round: a busy machine weighs on both sides alike
+            for read in arguments.reads:
+                mine, theirs = figures[(read, sides[0].name)], figures[(read, sides[1].name)]
+                ratios = [m[0] / t[0] for m, t in zip(mine, theirs, strict=True)]
+                shown = ", ".join(f"{r:.2f}" for r in ratios)
+                print(
+                    f"{read}: CPU this checkout / baseline, round by round: {shown};"
+                    f" median {statistics.median(ratios):.2f}"
+                )
     finally:
         for side in sides:
             side.stack.stop()
