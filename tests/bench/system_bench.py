@@ -251,7 +251,11 @@ class Bench:
             f"Dataset: {shape.agencies} agencies × {shape.practitioners_per_agency:,} "
             f"practitioners = {shape.practitioners:,} practitioners, {rows:,} events in "
             f"certification's store and the three roster copies, COPYed in one transaction in "
-            f"{seconds:.1f} s ({rows / seconds:,.0f} events/s); see tests/bench/dataset.py."
+            f"{seconds:.1f} s ({rows / seconds:,.0f} events/s), then vacuumed, analyzed and "
+            "checkpointed as a restored database is before it serves (before that, the "
+            "load's checkpoint and autovacuum's pass over a million fresh rows ran during "
+            "the first rebuilds and cost PostgreSQL about a third more CPU over figure 5); "
+            "see tests/bench/dataset.py."
         )
 
     async def rebuild(self) -> None:
