@@ -90,10 +90,12 @@ async def run(
         stack.start_servers()
         stack.start_services()
         dsn, schema = stack.database_url, schema_of("certification")
+        loading = time.perf_counter()
         rows, seconds = await dataset.load(
             dsn, schema, [schema_of(s) for s in UPSTREAM], shape, date.today(), settled=settled
         )
-        print(f"loaded {rows:,} events in {seconds:.1f} s", flush=True)
+        settling = time.perf_counter() - loading - seconds
+        print(f"loaded {rows:,} events in {seconds:.1f} s, settled in {settling:.1f} s", flush=True)
         if pause:
             await asyncio.sleep(pause)
         certification = stack.services["certification"]
@@ -118,6 +120,9 @@ async def run(
                 str(certification.child.pid),
             )
         cpu_before = certification.cpu_seconds()
+        others_before = {
+            n: p.cpu_seconds() for n, p in stack.services.items() if n != "certification"
+        }
         database_before = postgres_cpu(stack)
         started = time.perf_counter()
         replayed = 0
@@ -138,6 +143,10 @@ async def run(
                 )
         seconds = time.perf_counter() - started
         cpu = certification.cpu_seconds() - cpu_before
+        others = ", ".join(
+            f"{n} {stack.services[n].cpu_seconds() - before:.1f} s"
+            for n, before in others_before.items()
+        )
         database = postgres_cpu(stack) - database_before
         sampling.cancel()
         if spying is not None:
@@ -145,7 +154,8 @@ async def run(
             await spying.wait()
         print(
             f"\nall: {replayed:,} events in {seconds:.1f} s = {replayed / seconds:,.0f}"
-            f" events/s; CPU: certification {cpu:.1f} s, PostgreSQL {database:.1f} s\n"
+            f" events/s; CPU: certification {cpu:.1f} s, PostgreSQL {database:.1f} s,"
+            f" {others}\n"
         )
         total = sum(seen.values())
         for what, count in seen.most_common(25):
