@@ -16,12 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import contextlib
-import os
 import shutil
 import time
 from datetime import date
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -38,20 +35,6 @@ _ACTIVITY = """
     WHERE state = 'active' AND pid <> pg_backend_pid()
        OR backend_type NOT IN ('client backend', 'walsender')
 """
-
-
-def postgres_cpu(stack: BenchStack) -> float:
-    """CPU of PostgreSQL: the postmaster, its live processes and those it reaped."""
-    postmaster = int((stack.postgres.data_dir / "postmaster.pid").read_text().split()[0])
-    pids = [postmaster]
-    for task in Path(f"/proc/{postmaster}/task").iterdir():
-        pids += [int(child) for child in (task / "children").read_text().split()]
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(f) for f in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def sample(dsn: str, every: float, seen: collections.Counter[str]) -> None:
@@ -123,7 +106,7 @@ async def run(
         others_before = {
             n: p.cpu_seconds() for n, p in stack.services.items() if n != "certification"
         }
-        database_before = postgres_cpu(stack)
+        database_before = stack.postgres_cpu_seconds()
         started = time.perf_counter()
         replayed = 0
         async with httpx.AsyncClient(timeout=3600) as http:
@@ -147,7 +130,7 @@ async def run(
             f"{n} {stack.services[n].cpu_seconds() - before:.1f} s"
             for n, before in others_before.items()
         )
-        database = postgres_cpu(stack) - database_before
+        database = stack.postgres_cpu_seconds() - database_before
         sampling.cancel()
         if spying is not None:
             spying.send_signal(2)
