@@ -87,8 +87,9 @@ async def start_side(name: str, root: Path | None, shape: dataset.Shape) -> Side
     for service in UPSTREAM:  # idle from here on: off the shared cores
         stack.services[service].stop()
     conn = await asyncpg.connect(stack.database_url)
-    try:
-        await conn.execute(f'VACUUM ANALYZE "{schema}".practitioners')
+    try:  # the rebuilt projections as a database in service holds them
+        tables = ("practitioners", "evaluations", "level_statuses")
+        await dataset.settle(conn, [f'"{schema}".{table}' for table in tables])
     finally:
         await conn.close()
     return Side(name, stack, agency)
