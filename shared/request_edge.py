@@ -18,7 +18,8 @@ In order, for each request:
   request `Cache-Control: no-store`;
 - bodies: a POST, PUT or PATCH goes through `RequestBodyGuard` and `IdempotencyKeys`
   (shared/request_guard.py, shared/idempotency_middleware.py); any other request has no
-  body to check or key to honour, and only its path and query are checked for a NUL.
+  body to check or key to honour, and only its path and query are checked for a NUL
+  (not under the exempt prefixes, which parse their own, as the body guard leaves them).
 
 One layer where there were five: each pure-ASGI middleware cost a coroutine call and, for
 the three that changed the answer, a wrapper of `send` and a copy of the start message, on
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import structlog
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
@@ -99,9 +100,12 @@ class RequestEdge:
         metrics: ServiceMetrics,
         max_header_bytes: int,
         guard: Callable[[ASGIApp], ASGIApp],
+        exempt_prefixes: Sequence[str] = (),
     ) -> None:
         self.app = app
         self.guarded = guard(app)
+        # paths that parse their own parameters too (the body guard's exempt prefixes)
+        self.exempt_prefixes = tuple(exempt_prefixes)
         self.metrics = metrics
         self.max_header_bytes = max_header_bytes
 
@@ -184,7 +188,9 @@ class RequestEdge:
             elif method in BODY_METHODS:
                 await self.guarded(scope, receive, send_edge)
             else:
-                refused = refused_target(scope)
+                path: str = scope.get("path", "")
+                exempt = bool(self.exempt_prefixes) and path.startswith(self.exempt_prefixes)
+                refused = None if exempt else refused_target(scope)
                 await (self.app if refused is None else refused)(scope, receive, send_edge)
         except Exception:
             # logged here, with the request id bound (Starlette's own error middleware

@@ -267,6 +267,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         metrics=app.state.metrics,
         max_header_bytes=settings.max_header_bytes,
         guard=guarded,
+        exempt_prefixes=raw_prefixes,
     )
     # the service's routers first, in the order it gives (its most asked first): a request
     # is matched against the routes in turn, and probes and scrapes are a few a minute
