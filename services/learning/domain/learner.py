@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time
 
 from pydantic import Field
 
+from services.learning.domain.attempt_history import find_attempt
 from services.learning.domain.catalog import Catalog
 from services.learning.domain.events import (
     AssessmentAttempted,
@@ -236,8 +237,8 @@ def _mastered(
     state: LearnerState, event: ModuleMastered, catalog: Catalog, policy: ReviewPolicy
 ) -> LearnerState:
     module_progress = state.progress.module(event.module_id)
-    attempts = module_progress.attempts if module_progress else ()
-    score = next((a.scaled_score for a in attempts if a.attempt_id == event.attempt_id), None)
+    attempt = find_attempt(module_progress.attempts, event.attempt_id) if module_progress else None
+    score = attempt.scaled_score if attempt is not None else None
     module = catalog.module(event.module_id)
     mastery = ModuleMastery(
         module_id=event.module_id,
