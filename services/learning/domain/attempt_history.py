@@ -11,7 +11,8 @@ holds exactly the ids ranked below ``n``. Growing the newest history adds its id
 place; growing an older one with the id the newer one added reuses the dict too (a
 write's state and the next fold of the same event, from the cached state, agree);
 growing an older one with another id (a branch) copies the ids it holds first. So
-the usual write looks its attempt up and adds it in constant time.
+the usual write looks its attempt up in constant time, and adds it with one copy of
+the tuple's pointers (no Python-level step per attempt).
 """
 
 from __future__ import annotations
@@ -81,7 +82,9 @@ def with_attempt(attempts: tuple[AttemptResult, ...], result: AttemptResult) -> 
         ranks = {k: v for k, v in ranks.items() if v[0] < held}  # a branch: its own index
         ranks[result.attempt_id] = (held, result)
     # else: a newer history added this same attempt next already; its index serves
+    # the usual case: it happened last. Concatenated, not unpacked (RUF005): one copy of
+    # the pointers instead of a list and two copies
     if not attempts or attempts[-1].attempted_at <= result.attempted_at:
-        return _history((*attempts, result), ranks)  # the usual case: it happened last
+        return _history(attempts + (result,), ranks)  # noqa: RUF005
     at = bisect.bisect_right(attempts, result.attempted_at, key=lambda a: a.attempted_at)
-    return _history((*attempts[:at], result, *attempts[at:]), ranks)
+    return _history(attempts[:at] + (result,) + attempts[at:], ranks)  # noqa: RUF005
