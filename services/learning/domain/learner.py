@@ -39,6 +39,8 @@ from services.learning.domain.lapse_history import (
     implied_lapses,
     reconcile_lapses,
     restore_lapse,
+    review_history,
+    with_review,
 )
 from services.learning.domain.mastery import (
     AttemptOutcome,
@@ -115,7 +117,8 @@ def evolve(
             cards = state.cards
             if review.concept_id in cards:
                 cards = {**cards, review.concept_id: card_after_review(state, review, policy)}
-            return state.model_copy(update={"cards": cards, "reviews": (*state.reviews, review)})
+            reviews = with_review(state.reviews, review)
+            return state.model_copy(update={"cards": cards, "reviews": reviews})
         case ConceptLapsed():
             episode = LapseEpisode(concept_id=event.concept_id, due=event.due_at)
             announced = AnnouncedLapse(lapsed_on=event.lapsed_on)
@@ -254,7 +257,11 @@ def _mastered(
         concept_id: replay_card(concept_id, event.mastered_at, state.reviews, policy)
         for concept_id in module.concept_ids
     }
-    return state.model_copy(update={"progress": progress, "cards": {**state.cards, **cards}})
+    # cards to scan for lapses at every write from now on: a history that memoises scans
+    reviews = review_history(state.reviews)
+    return state.model_copy(
+        update={"progress": progress, "cards": {**state.cards, **cards}, "reviews": reviews}
+    )
 
 
 def _retracted(
@@ -282,10 +289,14 @@ def _retracted(
         progress = LearnerProgress(modules={**state.progress.modules, event.module_id: updated})
         return state.model_copy(update={"progress": progress, "cards": cards})
     if event.concept_id is not None and event.concept_id in state.cards and event.reviewed_at:
-        reviews = tuple(
-            r
-            for r in state.reviews
-            if not (r.concept_id == event.concept_id and r.reviewed_at == as_utc(event.reviewed_at))
+        reviews = review_history(
+            tuple(
+                r
+                for r in state.reviews
+                if not (
+                    r.concept_id == event.concept_id and r.reviewed_at == as_utc(event.reviewed_at)
+                )
+            )
         )
         card = state.cards[event.concept_id]
         replayed = replay_card(event.concept_id, card.mastered_at, reviews, policy)
