@@ -13,7 +13,8 @@ machine; this driver starts the same stack (processes.py), prepares the same age
   weighs on both alike, and the per-round ratio is the before/after figure;
 - `--statements`: the SQL statements a write costs (request, relay and consumers alike),
   counted from PostgreSQL's own statement log, at one client and at `--clients`;
-- `--profile DIR`: py-spy records each service's process over one more loop (py-spy
+- `--profile DIR`: py-spy records each service's process over one more loop (and
+  certification's, taking in another service's events, as `<service>-intake.txt`; py-spy
   must be on the PATH; it is not a project dependency).
 
 `python -m tests.bench.write_cpu [--services fidelity certification] [--clients 16]
@@ -259,30 +260,46 @@ async def settle(stack: BenchStack) -> None:
         await conn.close()
 
 
+def py_spy(pid: int, seconds: float, output: Path, arguments: argparse.Namespace) -> list[str]:
+    return [
+        "py-spy",
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(int(seconds)),
+        "--rate",
+        "200",
+        "--format",
+        "raw",
+        "--output",
+        str(output),
+        # native frames need the process paused while sampled
+        *(["--native"] if arguments.native else ["--nonblocking"]),
+        *(["--gil"] if arguments.gil else []),
+    ]
+
+
 async def profile(stack: BenchStack, writes: Writes, arguments: argparse.Namespace) -> None:
+    """Each service over one more loop; for another service's writes certification too,
+    taking in their events meanwhile (`<service>-intake.txt`)."""
     out: Path = arguments.profile
     for service in arguments.services:
         await settle(stack)
         pid = stack.services[service].pids()[0]
-        recorder = await asyncio.create_subprocess_exec(
-            *[
-                "py-spy",
-                "record",
-                "--pid",
-                str(pid),
-                "--duration",
-                str(int(arguments.seconds)),
-                "--rate",
-                "200",
-                "--format",
-                "raw",
-                "--output",
-                str(out / f"{service}.txt"),
-                # native frames need the process paused while sampled
-                *(["--native"] if arguments.native else ["--nonblocking"]),
-                *(["--gil"] if arguments.gil else []),
-            ]
-        )
+        recorders = [
+            await asyncio.create_subprocess_exec(
+                *py_spy(pid, arguments.seconds, out / f"{service}.txt", arguments)
+            )
+        ]
+        if service != "certification":
+            intake_pid = stack.services["certification"].pids()[0]
+            output = out / f"{service}-intake.txt"
+            recorders.append(
+                await asyncio.create_subprocess_exec(
+                    *py_spy(intake_pid, arguments.seconds, output, arguments)
+                )
+            )
         await asyncio.sleep(0.5)
         process = stack.services[service]
         outcome = await writes.measure(
@@ -293,7 +310,8 @@ async def profile(stack: BenchStack, writes: Writes, arguments: argparse.Namespa
             f" service CPU {outcome.cpu_ms_per_request:.2f} ms/write"
         )
         await settle(stack)
-        await recorder.wait()
+        for recorder in recorders:
+            await recorder.wait()
         print(f"profile of {service}: {out / f'{service}.txt'}")
 
 
