@@ -6,11 +6,16 @@ committed evidence for every one of them (its `evidence_received` events, append
 the consumer's transaction with the practitioner's re-evaluation).
 
 Alone: `python -m tests.bench.bulk_import [--lines 5000] [--rounds 3] [--practitioners 64]
-[--baseline DIR] [--profile DIR]` starts the bench's stack (and, with `--baseline`,
-another checkout's services on a second stack, imported into round by round in turns)
-and prints each round's rate, the service CPU per line of fidelity and certification,
-PostgreSQL's and NATS's, and how many certification transactions took the import in;
-`--profile` records both services with py-spy (not a project dependency).
+[--baseline DIR] [--profile DIR] [--timeline] [--statements]` starts the bench's stack
+(and, with `--baseline`, another checkout's services on a second stack, imported into
+round by round in turns) and prints each round's rate, the service CPU per line of
+fidelity and certification, and how many certification transactions took the import in;
+then the CPU per line of every process group the import runs on (PostgreSQL's
+postmaster and backends, nats-server, each service with its workers, this bench client)
+and their sum, the machine's CPU per line. `--profile` records both services with py-spy
+(not a project dependency); `--timeline` prints when each fidelity batch and each
+certification transaction began; `--statements` ends with one more import whose
+statements PostgreSQL logs with their durations, summed per statement and line.
 """
 
 from __future__ import annotations
@@ -109,9 +114,16 @@ class EvidenceSince:
 
 
 async def import_to_certified(
-    fidelity_url: str, secret: str, dsn: str, schema: str, practitioners: list[str], lines: int
+    fidelity_url: str,
+    secret: str,
+    dsn: str,
+    schema: str,
+    practitioners: list[str],
+    lines: int,
+    timeline: list[str] | None = None,
 ) -> tuple[float, float]:
-    """(events per second from first byte to committed at certification, seconds)."""
+    """(events per second from first byte to committed at certification, seconds); with
+    `timeline`, what happened when is added to it (`_timeline`)."""
     body = ndjson(practitioners, lines)
     conn = await asyncpg.connect(dsn)
     try:
@@ -122,9 +134,11 @@ async def import_to_certified(
         evidence = EvidenceSince(conn, schema, AGENCY, last)
         await evidence.start()
         headers = Tokens(secret, AGENCY)() | {"Content-Type": "application/x-ndjson"}
+        clock = await conn.fetchval("SELECT clock_timestamp()")
         started = time.perf_counter()
         async with httpx.AsyncClient(timeout=120) as http:
             answer = await http.post(f"{fidelity_url}/imports", content=body, headers=headers)
+        answered = time.perf_counter() - started
         if answer.status_code != 202:
             raise RuntimeError(f"import refused: {answer.status_code} {answer.text[:400]}")
         deadline = started + 600
@@ -133,9 +147,43 @@ async def import_to_certified(
                 raise TimeoutError("certification did not take in the import within 600 s")
             await asyncio.sleep(0.05)
         seconds = time.perf_counter() - started
+        if timeline is not None:
+            timeline += await _timeline(conn, schema, last, clock, answered, seconds)
     finally:
         await conn.close()
     return lines / seconds, seconds
+
+
+async def _timeline(
+    conn: asyncpg.Connection,  # type: ignore[type-arg]
+    schema: str,
+    after: int,
+    clock: Any,
+    answered: float,
+    seconds: float,
+) -> list[str]:
+    """When, from the first byte, each transaction of the import began: fidelity's
+    batches (their observations' events) and certification's intake (its evidence), by
+    `recorded_at` (a transaction's start), so the fixed waits between them show."""
+    fidelity = schema.replace("certification", "fidelity")
+    queries = {
+        "fidelity batches": f"""SELECT extract(epoch FROM min(recorded_at) - $1) AS at,
+                count(*) AS n FROM "{fidelity}".events
+            WHERE recorded_at >= $1 AND name = 'observation_recorded'
+              AND data->>'observer_id' LIKE '{OBSERVER_PREFIX}%'
+            GROUP BY tx_id ORDER BY at""",
+        "certification transactions": f"""SELECT extract(epoch FROM min(recorded_at) - $1)
+                AS at, count(*) AS n FROM "{schema}".events
+            WHERE position > {int(after)} AND name = 'evidence_received'
+              AND data->'item'->>'observer_id' LIKE '{OBSERVER_PREFIX}%'
+            GROUP BY tx_id ORDER BY at""",
+    }
+    shown = [f"  import answered at {answered:.2f} s, all certified at {seconds:.2f} s"]
+    for name, query in queries.items():
+        rows = await conn.fetch(query, clock)
+        began = " ".join(f"{float(r['at']):.2f}({r['n']})" for r in rows)
+        shown.append(f"  {name} began at (s, lines): {began}")
+    return shown
 
 
 # ---- figure 2 alone: `python -m tests.bench.bulk_import` ----
@@ -326,6 +374,7 @@ async def _cli(arguments: Any) -> None:
                 servers_before = _servers_cpu(stack)
                 machine_before = _machine_cpu(stack)
                 batches_before = await _batches(stack.database_url, schema_of("certification"))
+                timeline: list[str] = []
                 rate, seconds = await import_to_certified(
                     services["fidelity"].url,
                     stack.secret,
@@ -333,6 +382,7 @@ async def _cli(arguments: Any) -> None:
                     schema_of("certification"),
                     [side.writes.practitioner(w) for w in range(side.writes.clients)],
                     arguments.lines,
+                    timeline if arguments.timeline else None,
                 )
                 cpu = {
                     n: (p.cpu_seconds() - before[n]) / arguments.lines * 1000
@@ -357,6 +407,8 @@ async def _cli(arguments: Any) -> None:
                     flush=True,
                 )
                 print(f"  CPU per line: {machine}", flush=True)
+                if timeline:
+                    print("\n".join(timeline), flush=True)
         if arguments.statements:
             await _statement_times(sides[0], arguments.lines)
         for name, rows in results.items():
@@ -380,6 +432,11 @@ def main() -> None:
     parser.add_argument("--practitioners", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=Path, help="py-spy of both services, each round")
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="print when each fidelity batch and certification transaction began",
+    )
     parser.add_argument(
         "--statements",
         action="store_true",
