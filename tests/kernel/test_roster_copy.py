@@ -4,6 +4,7 @@ delivered twice, leave the same copy; teams and the refusal read it on a date.""
 from __future__ import annotations
 
 import itertools
+import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -125,8 +126,10 @@ async def test_a_batch_kept_at_once_is_the_copy_the_events_make_one_by_one(pool:
     other = roster_event("practitioner_registered", START, details("sup-z", None), 8)
     other = other.model_copy(update={"type": event_type("certification", "policy_adopted", 1)})
     everything = [*EVENTS, *same_facts, other]
+    draw = random.Random(5)
     for batch_size in (1, 3, len(everything) + 2):
-        for order in itertools.islice(itertools.permutations(everything), 0, 4000, 997):
+        for _ in range(4):
+            order = draw.sample(everything, len(everything))
             events = [*order, *order[:2]]
             await clear(pool)
             await apply(pool, events)
