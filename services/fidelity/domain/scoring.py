@@ -207,6 +207,13 @@ def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> 
 
 
 _RATINGS: dict[str, Rating] = {rating.value: rating for rating in Rating}
+_VALUES: dict[Rating, str] = {rating: rating.value for rating in Rating}
+
+
+def rating_values(ratings: Mapping[str, Rating]) -> dict[str, str]:
+    """The ratings as plain strings, as events and rows carry them (a look-up each: an
+    enum member's `.value` is a property call)."""
+    return {indicator_id: _VALUES[rating] for indicator_id, rating in ratings.items()}
 
 
 def _valid_at_once(instrument: Instrument, pairs: list[Any]) -> dict[str, Rating] | None:

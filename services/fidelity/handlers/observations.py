@@ -16,7 +16,7 @@ from services.fidelity.config import fidelity_settings
 from services.fidelity.domain.calibration import calibration_status_on
 from services.fidelity.domain.events import CoObservationCompared, ObservationRecorded
 from services.fidelity.domain.recorded import observation_recorded
-from services.fidelity.domain.scoring import score_valid_ratings, validate_ratings
+from services.fidelity.domain.scoring import rating_values, score_valid_ratings, validate_ratings
 from services.fidelity.domain.trend import ObservationScore
 from services.fidelity.handlers.co_observation import (
     compare_with_first,
@@ -178,7 +178,7 @@ async def record_observation(
                 instrument=instrument,
                 scored=scored,
                 observer_calibrated=calibration.calibrated,
-                ratings={i: r.value for i, r in ratings.items()},
+                ratings=rating_values(ratings),
                 co_observation_of=str(first["id"]) if first else None,
             )
             compared = compare_with_first(first, recorded, ratings) if first else None

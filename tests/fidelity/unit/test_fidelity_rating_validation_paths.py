@@ -11,7 +11,12 @@ import pytest
 
 from services.fidelity.domain.errors import InvalidObservationError
 from services.fidelity.domain.instruments import Instrument
-from services.fidelity.domain.scoring import Rating, validate_ratings, validated_step_by_step
+from services.fidelity.domain.scoring import (
+    Rating,
+    rating_values,
+    validate_ratings,
+    validated_step_by_step,
+)
 from services.fidelity.domain.seed_instruments import SEED_INSTRUMENTS
 
 VALUES: list[Any] = [r.value for r in Rating]
@@ -99,3 +104,12 @@ def test_rating_enum_members_are_accepted_as_their_values() -> None:
     instrument = SEED_INSTRUMENTS[0]
     ratings = {i: Rating.ABSENT for i in instrument.indicator_ids()}
     assert validate_ratings(instrument, ratings) == ratings
+
+
+def test_rating_values_are_the_plain_strings_in_the_same_order() -> None:
+    instrument = SEED_INSTRUMENTS[0]
+    draw = random.Random(4)
+    ratings = {i: draw.choice(list(Rating)) for i in instrument.indicator_ids()}
+    values = rating_values(ratings)
+    assert list(values.items()) == [(i, r.value) for i, r in ratings.items()]
+    assert all(type(value) is str for value in values.values())
