@@ -4,9 +4,13 @@ The policy the agency adopted (`policy_rows`), its open import window, if any
 (`window_rows`), and the practitioners' evidence (`evidence_rows`): all change while
 the service runs (an adoption, a window opened or closed, new evidence), so all are
 read fresh at every evaluation, just together: the agency's row, then one row per
-evidence item. Of the items this process holds parsed (`evidence_cache`), by position
-and event id, only how many are still stored is read: when all of them are, they are
-served with the rows read besides; when not, the practitioner's rows are read again.
+evidence item. Of a practitioner whose items this process holds parsed
+(`evidence_cache`), only the rows after the last held position are read in full, and
+two counts: how many held rows (by position, event id and practitioner) are still
+stored, and how many rows are stored up to that position. When both equal what is held,
+the held items and the rows read are the practitioner's evidence; when not, all of the
+practitioner's rows are read again. Each part is driven by an index per practitioner or
+per held row (`OFFSET 0` keeps the planner from turning them into a join over all).
 """
 
 from __future__ import annotations
@@ -23,12 +27,6 @@ from services.certification.domain.evidence import EvidenceSet
 from services.certification.domain.policy import Policy
 from shared.database import Connection
 
-_HELD = """
-    unnest({held}::bigint[], {held_ids}::text[], {held_owners}::text[])
-        AS held (position, event_id, practitioner_id)
-        ON held.position = e.position AND held.event_id = e.event_id
-        AND held.practitioner_id = e.practitioner_id
-"""
 _INPUTS = """
     SELECT 'agency' AS part, NULL::text AS practitioner_id, NULL::text AS item,
            NULL::text AS event_id, NULL::bigint AS position,
@@ -37,16 +35,28 @@ _INPUTS = """
            adopted.policy_id, adopted.policy_version, adopted.text
     FROM (SELECT) AS one LEFT JOIN LATERAL ({adopted}) AS adopted ON true
     UNION ALL
-    SELECT 'evidence', e.practitioner_id, e.item::text, e.event_id, e.position,
+    SELECT 'evidence', t.practitioner_id, e.item, e.event_id, e.position,
            NULL, NULL, NULL, NULL
-    FROM evidence AS e LEFT JOIN {held_rows}
-    WHERE $3 AND e.agency_id = $1 AND e.practitioner_id = ANY($4::text[])
-        AND held.position IS NULL
+    FROM unnest($4::text[], {upto}::bigint[]) AS t (practitioner_id, upto),
+        LATERAL (SELECT item::text AS item, event_id, position FROM evidence
+                 WHERE $3 AND agency_id = $1 AND practitioner_id = t.practitioner_id
+                     AND position > t.upto OFFSET 0) AS e
     UNION ALL
-    SELECT 'held', e.practitioner_id, NULL, NULL, count(*), NULL, NULL, NULL, NULL
-    FROM evidence AS e JOIN {held_rows}
-    WHERE $3 AND e.agency_id = $1 AND e.practitioner_id = ANY($4::text[])
-    GROUP BY e.practitioner_id
+    SELECT 'older', t.practitioner_id, NULL, NULL,
+           (SELECT count(*) FROM evidence WHERE agency_id = $1
+                AND practitioner_id = t.practitioner_id AND position <= t.upto),
+           NULL, NULL, NULL, NULL
+    FROM unnest($4::text[], {upto}::bigint[]) AS t (practitioner_id, upto)
+    WHERE $3 AND t.upto > 0
+    UNION ALL
+    SELECT 'held', h.practitioner_id, NULL, NULL, count(*), NULL, NULL, NULL, NULL
+    FROM unnest({held}::bigint[], {held_ids}::text[], {held_owners}::text[])
+            AS h (position, event_id, practitioner_id),
+        LATERAL (SELECT 1 FROM evidence WHERE agency_id = $1 AND event_id = h.event_id
+                 AND position = h.position AND practitioner_id = h.practitioner_id
+                 OFFSET 0) AS e
+    WHERE $3
+    GROUP BY h.practitioner_id
 """
 
 
@@ -77,26 +87,46 @@ async def evaluation_inputs(
     `along`: data-modifying CTEs (parameters `along_args`, numbered from $5) written in
     the same round trip; the read sees the rows as they were before them (one snapshot).
     """
-    # the positions and event ids of the items held parsed come last, after `along_args`
+    # what this process holds parsed (`evidence_cache`) comes last, after `along_args`:
+    # per practitioner the last position held, then each held row's key
+    ids = list(dict.fromkeys(practitioner_ids))
     last = 5 + len(along_args)
-    held_rows = _HELD.format(held=f"${last}", held_ids=f"${last + 1}", held_owners=f"${last + 2}")
-    inputs = _INPUTS.format(adopted=ADOPTED, held_rows=held_rows)
+    inputs = _INPUTS.format(
+        adopted=ADOPTED,
+        upto=f"${last}",
+        held=f"${last + 1}",
+        held_ids=f"${last + 2}",
+        held_owners=f"${last + 3}",
+    )
     query = f"WITH {along} {inputs}" if along else inputs
-    held = PARSED_EVIDENCE.keys(agency_id, practitioner_ids) if with_evidence else []
+    held = PARSED_EVIDENCE.keys(agency_id, ids) if with_evidence else []
+    upto = dict.fromkeys(ids, 0)
+    for position, _, practitioner_id in held:
+        upto[practitioner_id] = max(upto[practitioner_id], position)
     rows = await conn.fetch(
         query,
         agency_id,
         None,
         with_evidence,
-        list(practitioner_ids),
+        ids,
         *along_args,
+        [upto[practitioner_id] for practitioner_id in ids],
         [position for position, _, _ in held],
         [event_id for _, event_id, _ in held],
         [practitioner_id for _, _, practitioner_id in held],
     )
     [agency] = [row for row in rows if row["part"] == "agency"]
     evidence = [row for row in rows if row["part"] == "evidence"]
-    confirmed = {row["practitioner_id"]: row["position"] for row in rows if row["part"] == "held"}
+    older = {row["practitioner_id"]: row["position"] for row in rows if row["part"] == "older"}
+    # held items are served when the rows up to the last held position are exactly those
+    # held: every held one found, and no other
+    confirmed = {
+        row["practitioner_id"]: row["position"]
+        if row["position"] == older.get(row["practitioner_id"], 0)
+        else -1
+        for row in rows
+        if row["part"] == "held"
+    }
     return EvaluationInputs(
         agency_id=agency_id,
         adoption=agency,
