@@ -22,6 +22,7 @@ from typing import Any, TypeAlias
 import asyncpg
 import structlog
 from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
+from pydantic_core import to_json
 
 from shared.config import ServiceSettings
 
@@ -127,10 +128,16 @@ async def _keep_session(_conn: asyncpg.Connection[asyncpg.Record]) -> None:
     """
 
 
+def _json_text(value: Any) -> str:
+    """A JSON parameter's text, encoded by pydantic-core: the same values as `json.dumps`
+    at about twice its speed (an event's payload, an import line's ~50 item scores)."""
+    return to_json(value).decode()
+
+
 async def _init_connection(conn: asyncpg.Connection[asyncpg.Record]) -> None:
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(
-            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+            type_name, encoder=_json_text, decoder=json.loads, schema="pg_catalog"
         )
 
 

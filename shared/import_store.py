@@ -106,15 +106,19 @@ async def claim_running_import(conn: Connection) -> asyncpg.Record | None:
 async def pending_lines(
     conn: Connection, agency_id: str, import_id: uuid.UUID, limit: int
 ) -> list[ParsedLine]:
+    """The next lines still to store, their JSON as text (decoded once, by the kind's
+    model: `ImportKind.body`)."""
     rows = await conn.fetch(
-        """SELECT line_no, kind, record_id, fields FROM import_lines
+        """SELECT line_no, kind, record_id, fields::text AS fields FROM import_lines
            WHERE agency_id = $1 AND import_id = $2 AND outcome IS NULL
            ORDER BY line_no LIMIT $3""",
         agency_id,
         import_id,
         limit,
     )
-    return [ParsedLine(r["line_no"], r["kind"], r["record_id"], r["fields"]) for r in rows]
+    return [
+        ParsedLine(r["line_no"], r["kind"], r["record_id"], {}, stored=r["fields"]) for r in rows
+    ]
 
 
 async def record_results(

@@ -73,8 +73,16 @@ class ImportKind(Generic[M]):
         Callable[[Runtime, Principal, Sequence[M]], Awaitable[Sequence[ManyOutcome]]] | None
     ) = None
 
-    async def apply(self, runtime: Runtime, principal: Principal, fields: dict[str, Any]) -> bool:
-        return await self.store(runtime, principal, self.model.model_validate(fields))
+    def body(self, line: ParsedLine) -> M:
+        """The line's record: validated straight from its stored JSON text when it was
+        read back from the import's table (one parse, in pydantic-core), else from the
+        fields the upload parsed (a dry run)."""
+        if line.stored is not None:
+            return self.model.model_validate_json(line.stored)
+        return self.model.model_validate(dict(line.fields))
+
+    async def apply(self, runtime: Runtime, principal: Principal, line: ParsedLine) -> bool:
+        return await self.store(runtime, principal, self.body(line))
 
 
 def import_kinds(*kinds: ImportKind[Any]) -> dict[str, ImportKind[Any]]:
@@ -93,6 +101,9 @@ class ParsedLine:
     problem: dict[str, Any] | None = None
     # a usable line as sent (its JSON is stored as it is, not encoded again from `fields`)
     text: str | None = None
+    # a pending line read back from the import's table: its JSON without `kind` (then
+    # `fields` is left empty; the kind's model reads the text, see `ImportKind.body`)
+    stored: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,7 +268,7 @@ async def _apply_whole(
             results += await _store_run(batch_runtime, principal, kind, run, domain_errors)
             whole.check()
             continue
-        created = await kind.apply(batch_runtime, principal, dict(first.fields))
+        created = await kind.apply(batch_runtime, principal, first)
         whole.check()
         outcome: Outcome = "stored" if created else "present"
         results.append(LineResult(first.number, first.kind, first.record_id, outcome))
@@ -294,7 +305,7 @@ async def _store_run(
     bodies: list[tuple[int, Any]] = []
     for line in run:
         try:
-            bodies.append((line.number, kind.model.model_validate(dict(line.fields))))
+            bodies.append((line.number, kind.body(line)))
         except ValidationError as error:
             outcomes[line.number] = error
     if bodies:
@@ -335,7 +346,7 @@ async def _apply_line_by_line(
             continue
         try:
             async with conn.transaction():
-                created = await kinds[line.kind].apply(batch_runtime, principal, dict(line.fields))
+                created = await kinds[line.kind].apply(batch_runtime, principal, line)
         except TRANSIENT_ERRORS:
             raise
         except Exception as error:

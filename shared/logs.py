@@ -6,7 +6,7 @@ default console renderer would print them with `rich`, and with them every setti
 scope: passwords and the JWT secret). Each request gets an id, taken from `X-Request-ID`
 when the caller sent a plausible one, made otherwise; it is returned in the answer,
 bound into every log line written while the request runs (with the trace id, see
-shared/http_telemetry.py), and recorded in the metadata of the events the request
+shared/request_edge.py), and recorded in the metadata of the events the request
 appends. One access line per request, at INFO.
 """
 
@@ -17,8 +17,6 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import structlog
@@ -110,24 +108,33 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     return os.urandom(16).hex()
 
 
-@contextmanager
-def bound_to_request(**values: str) -> Iterator[None]:
-    """Bind log context for one request, as structlog's `bound_contextvars` does, without
-    its copy and scan of every context variable on the way in (a request pays it twice)."""
-    tokens = structlog.contextvars.bind_contextvars(**values)
-    try:
-        yield
-    finally:
-        structlog.contextvars.reset_contextvars(**tokens)
-
-
 def current_request_id() -> str | None:
     value = structlog.contextvars.get_contextvars().get("request_id")
     return str(value) if value is not None else None
 
 
+def internal_error_response(request_id: str, path: str | None) -> JSONResponse:
+    """The 500 of an unhandled error, naming the request id it was logged under.
+
+    The problem body of `shared.problems`, built here: that module imports the store,
+    which imports this one."""
+    return JSONResponse(
+        {
+            "type": "about:blank",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "the server failed to handle this request; it has been "
+            f"logged under request id {request_id}",
+            "instance": path,
+        },
+        status_code=500,
+        media_type="application/problem+json",
+    )
+
+
 class RequestLogging:
-    """Outermost middleware: request id in, request id out, one access line per request."""
+    """Request id in, request id out, one access line per request: for an app without the
+    kernel's `RequestEdge` (shared/request_edge.py), which does the same for a service."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -169,20 +176,7 @@ class RequestLogging:
             status = 500
             error_log.exception("unhandled_error", path=scope.get("path"))
             if not started_answer:
-                # the problem body of `shared.problems`, built here: that module
-                # imports the store, which imports this one
-                response = JSONResponse(
-                    {
-                        "type": "about:blank",
-                        "title": "Internal error",
-                        "status": 500,
-                        "detail": "the server failed to handle this request; it has been "
-                        f"logged under request id {request_id}",
-                        "instance": scope.get("path"),
-                    },
-                    status_code=500,
-                    media_type="application/problem+json",
-                )
+                response = internal_error_response(request_id, scope.get("path"))
                 await response(scope, receive, send_with_id)
         finally:
             # below the configured level the line is dropped only after every

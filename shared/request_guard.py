@@ -12,9 +12,8 @@ Paths under an exempt prefix (the xAPI LRS, which takes multipart/mixed and docu
 any type, and answers bad requests with the spec's own 400) get only the size limit;
 they parse their own bodies and parameters, with `parse_strict_json` too.
 
-`RequestHeaderGuard` refuses a request whose headers together pass a limit (431), and
-sets the headers every answer carries: `X-Content-Type-Options: nosniff`, and
-`Cache-Control: no-store` on answers to authenticated requests.
+The kernel's `RequestEdge` (shared/request_edge.py) sends a POST, PUT or PATCH through
+`RequestBodyGuard`; any other request only through `refused_target`'s check of its path.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.problems import problem_response
@@ -177,6 +177,22 @@ def is_json_media_type(content_type: str) -> bool:
     )
 
 
+def refused_target(scope: Scope) -> JSONResponse | None:
+    """The 422 of a request whose path or query holds a NUL (PostgreSQL cannot store one),
+    else None."""
+    raw_path: bytes = scope.get("raw_path", b"")
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in raw_path or b"\x00" in raw_path or b"%00" in query or b"\x00" in query:
+        return problem_response(
+            422,
+            "Invalid request",
+            "the path or query contains a NUL character (%00); remove it",
+            slug="invalid-request",
+            instance=scope.get("path"),
+        )
+    return None
+
+
 class RequestBodyGuard:
     def __init__(
         self,
@@ -199,16 +215,9 @@ class RequestBodyGuard:
             return
         path: str = scope.get("path", "")
         exempt = path.startswith(self.exempt_prefixes)
-        raw_target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
-        if not exempt and (b"%00" in raw_target or b"\x00" in raw_target):
-            response = problem_response(
-                422,
-                "Invalid request",
-                "the path or query contains a NUL character (%00); remove it",
-                slug="invalid-request",
-                instance=scope.get("path"),
-            )
-            await response(scope, receive, send)
+        refused = None if exempt else refused_target(scope)
+        if refused is not None:
+            await refused(scope, receive, send)
             return
         if scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
@@ -289,54 +298,3 @@ def _replay(body: bytes) -> Receive:
         return {"type": "http.disconnect"}
 
     return receive
-
-
-class RequestHeaderGuard:
-    """A limit on the size of all request headers (431), and the headers of every answer.
-
-    The server reads the headers before any application code runs, so the server's own
-    limit (`shared.http_protocol`, 32 KiB of request head, see `system.devstack`) is the one
-    that keeps a 32 MB header out of memory; this one holds behind any server.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        raw_headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
-        size = sum(len(name) + len(value) + 4 for name, value in raw_headers)
-        if size > self.max_bytes:
-            response = problem_response(
-                431,
-                "Request headers too large",
-                f"the request headers are {size} bytes together; the limit is "
-                f"{self.max_bytes} bytes",
-                slug="headers-too-large",
-                instance=scope.get("path"),
-            )
-            await response(scope, receive, _with_edge_headers(send, authenticated=False))
-            return
-        authenticated = any(name == b"authorization" for name, _ in raw_headers)
-        await self.app(scope, receive, _with_edge_headers(send, authenticated=authenticated))
-
-
-def _with_edge_headers(send: Send, *, authenticated: bool) -> Send:
-    async def send_with_headers(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = [
-                (k, v)
-                for k, v in message.get("headers", [])
-                if k.lower() not in (b"server", b"x-content-type-options")
-                and not (authenticated and k.lower() == b"cache-control")
-            ]
-            headers.append((b"x-content-type-options", b"nosniff"))
-            if authenticated:
-                headers.append((b"cache-control", b"no-store"))
-            message = {**message, "headers": headers}
-        await send(message)
-
-    return send_with_headers

@@ -9,7 +9,9 @@ show teams as the roster defines them.
 The copy is order-independent and idempotent: details are kept per effective date (a
 later-recorded event wins on the same date), departures and returns as a set of dated
 facts, and every read derives the state on a date from them. A redelivered event
-changes nothing (the kernel consumer's inbox, and upserts keyed by the facts).
+changes nothing (the kernel consumer's inbox, and upserts keyed by the facts), so the
+consumer keeps a whole batch's events before its inbox sorts out the new ones: one
+statement per table for the batch (`keep_roster_events`), the hooks then per new event.
 """
 
 from __future__ import annotations
@@ -59,18 +61,32 @@ _KEEP_DEPARTURE = """
 
 async def keep_roster_event(conn: Connection, event: CloudEvent) -> str | None:
     """Apply one roster event to the copy; the practitioner it concerns (None: not one)."""
-    name = event.event_name
-    if name not in ROSTER_EVENTS:
+    practitioner_id = roster_practitioner(event)
+    if practitioner_id is None:
         return None
-    data = event.data
-    practitioner_id = str(data.get("practitioner_id") or event.subject or "")
+    statement, args = _copy_row(event, practitioner_id)
+    await conn.execute(statement, *args)
+    return practitioner_id
+
+
+def roster_practitioner(event: CloudEvent) -> str | None:
+    """The practitioner a roster event concerns (None: not a roster event); ValueError
+    for a roster event that names none."""
+    if event.event_name not in ROSTER_EVENTS:
+        return None
+    practitioner_id = str(event.data.get("practitioner_id") or event.subject or "")
     if not practitioner_id:
         raise ValueError(f"roster event {event.id} names no practitioner")
+    return practitioner_id
+
+
+def _copy_row(event: CloudEvent, practitioner_id: str) -> tuple[str, tuple[object, ...]]:
+    """The statement that keeps one roster event, with its arguments."""
+    name, data = event.event_name, event.data
     if name in _RANK:
         program_start = _day(data["program_start"])
         effective_on = program_start if name == REGISTERED else _day(data["effective_on"])
-        await conn.execute(
-            _KEEP_DETAILS,
+        return _KEEP_DETAILS, (
             event.agencyid,
             practitioner_id,
             effective_on,
@@ -83,18 +99,59 @@ async def keep_roster_event(conn: Connection, event: CloudEvent) -> str | None:
             _text(data.get("team_id")),
             program_start,
         )
-    else:
-        await conn.execute(
-            _KEEP_DEPARTURE,
-            event.agencyid,
-            practitioner_id,
-            "left" if name == LEFT else "returned",
-            _day(data["effective_on"]),
-            _text(data.get("reason")),
-            event.id,
-        )
-    return practitioner_id
+    return _KEEP_DEPARTURE, (
+        event.agencyid,
+        practitioner_id,
+        "left" if name == LEFT else "returned",
+        _day(data["effective_on"]),
+        _text(data.get("reason")),
+        event.id,
+    )
 
+
+async def keep_roster_events(conn: Connection, events: Sequence[CloudEvent]) -> None:
+    """`keep_roster_event` for a batch in one statement per table: the same copy as
+    applying them one by one (each upsert is keyed by its fact and keeps the winner), so
+    a row whose fact occurs once in the batch goes with the others, and the events of a
+    fact that occurs more than once go one by one, in order, as they always did. An
+    event that is not one, or cannot be read, is left out (its handler answers it)."""
+    details: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+    departures: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+    for event in events:
+        try:
+            practitioner_id = roster_practitioner(event)
+            if practitioner_id is None:
+                continue
+            statement, args = _copy_row(event, practitioner_id)
+        except (KeyError, TypeError, ValueError):
+            continue
+        kept = details if statement is _KEEP_DETAILS else departures
+        kept.setdefault(args[:3] if kept is details else args[:4], []).append(args)
+    for single, bulk, kept in (
+        (_KEEP_DETAILS, _KEEP_DETAILS_BULK, details),
+        (_KEEP_DEPARTURE, _KEEP_DEPARTURES_BULK, departures),
+    ):
+        alone = [rows[0] for rows in kept.values() if len(rows) == 1]
+        if alone:
+            await conn.execute(bulk, *[list(column) for column in zip(*alone, strict=True)])
+        for rows in kept.values():
+            if len(rows) > 1:
+                for args in rows:
+                    await conn.execute(single, *args)
+
+
+# `_KEEP_DETAILS` / `_KEEP_DEPARTURE` for many rows at once (no two of the same fact)
+_KEEP_DETAILS_BULK = _KEEP_DETAILS.replace(
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::int[],"
+    " $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],"
+    " $11::date[])",
+)
+_KEEP_DEPARTURES_BULK = _KEEP_DEPARTURE.replace(
+    "VALUES ($1, $2, $3, $4, $5, $6)",
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[])",
+)
+assert _KEEP_DETAILS_BULK != _KEEP_DETAILS and _KEEP_DEPARTURES_BULK != _KEEP_DEPARTURE
 
 # what a service does beyond the copy when a roster event arrived (same transaction)
 RosterHook = Callable[[Connection, CloudEvent, str], Awaitable[None]]
@@ -108,8 +165,10 @@ def roster_consumer(
     root = settings.subject_root
 
     async def handle(conn: Connection, event: CloudEvent) -> None:
-        practitioner_id = await keep_roster_event(conn, event)
+        # the copy was kept for the whole batch before (`prepare`): the hooks read it
+        practitioner_id = roster_practitioner(event)
         if practitioner_id is not None:
+            _copy_row(event, practitioner_id)  # an event the copy cannot take fails here
             for hook in on_roster_event:
                 await hook(conn, event, practitioner_id)
 
@@ -122,6 +181,7 @@ def roster_consumer(
             subjects=roster_subjects(root),
         ),
         handler=handle,
+        prepare=keep_roster_events,
         batch_size=settings.consumer_batch_size,
         max_deliver=settings.consumer_max_deliver,
         ack_wait=settings.consumer_ack_wait_seconds,

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from prometheus_client.registry import Collector
+from starlette.types import ASGIApp
 
 from shared.api_docs import install_local_docs
 from shared.auth import Role, TokenVerifier
@@ -25,9 +26,8 @@ from shared.consumer import EventConsumer
 from shared.database import Pool, apply_migrations, connect, create_pool
 from shared.dead_letters import open_dead_letters
 from shared.eventstore import EventStore
-from shared.http_telemetry import HttpTelemetry
 from shared.idempotency_keys import purge_expired
-from shared.logs import RequestLogging, configure_logging
+from shared.logs import configure_logging
 from shared.messaging import NatsConnection, StreamPolicy
 from shared.metrics import ServiceMetrics, metrics_registry
 from shared.metrics import router as metrics_router
@@ -35,7 +35,8 @@ from shared.operations import router as operations_router
 from shared.partitions import PartitionedConsumers
 from shared.problems import Problem, install_domain_errors, install_problem_handlers
 from shared.relay import OutboxRelay
-from shared.request_guard import RequestBodyGuard, RequestHeaderGuard
+from shared.request_edge import RequestEdge
+from shared.request_guard import RequestBodyGuard
 from shared.schema.kernel_tables import KERNEL_SCHEMA
 from shared.schema.runner import migrate
 from shared.schema.service_schema import ServiceSchema
@@ -234,6 +235,10 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         # Swagger UI from local assets (shared/api_docs.py); no ReDoc
         docs_url=None,
         redoc_url=None,
+        # the kernel traces and measures each request itself (shared/request_edge.py):
+        # FastAPI's own telemetry off, so no second server span, and no look-up of the
+        # global OpenTelemetry providers (in the process's environment) on every request
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_local_docs(app)
     app.state.settings = settings
@@ -243,19 +248,27 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     install_domain_errors(app, definition.domain_errors)
-    # inside the body guard: it sees a checked, buffered body
-    app.add_middleware(IdempotencyKeys, owner=app, exempt_prefixes=definition.raw_body_prefixes)
+    raw_prefixes = definition.raw_body_prefixes
+
+    def guarded(app_inside: ASGIApp) -> ASGIApp:
+        """The checks of a request with a body; the idempotency keys inside the body
+        guard, so they see a checked, buffered body."""
+        return RequestBodyGuard(
+            IdempotencyKeys(app_inside, owner=app, exempt_prefixes=raw_prefixes),
+            max_bytes=settings.max_body_bytes,
+            max_depth=settings.max_json_depth,
+            exempt_prefixes=raw_prefixes,
+            limits=definition.body_limits,
+        )
+
+    # one layer: its span and figures cover every answer, a 500 included (shared/request_edge.py)
     app.add_middleware(
-        RequestBodyGuard,
-        max_bytes=settings.max_body_bytes,
-        max_depth=settings.max_json_depth,
-        exempt_prefixes=definition.raw_body_prefixes,
-        limits=definition.body_limits,
+        RequestEdge,
+        metrics=app.state.metrics,
+        max_header_bytes=settings.max_header_bytes,
+        guard=guarded,
+        exempt_prefixes=raw_prefixes,
     )
-    app.add_middleware(RequestHeaderGuard, max_bytes=settings.max_header_bytes)
-    app.add_middleware(RequestLogging)
-    # added last: outermost, so its span and figures cover every answer, a 500 included
-    app.add_middleware(HttpTelemetry, metrics=app.state.metrics)
     # the service's routers first, in the order it gives (its most asked first): a request
     # is matched against the routes in turn, and probes and scrapes are a few a minute
     for router in definition.routers:

@@ -6,17 +6,24 @@ committed evidence for every one of them (its `evidence_received` events, append
 the consumer's transaction with the practitioner's re-evaluation).
 
 Alone: `python -m tests.bench.bulk_import [--lines 5000] [--rounds 3] [--practitioners 64]
-[--baseline DIR] [--profile DIR]` starts the bench's stack (and, with `--baseline`,
-another checkout's services on a second stack, imported into round by round in turns)
-and prints each round's rate, the service CPU per line of fidelity and certification,
-PostgreSQL's and NATS's, and how many certification transactions took the import in;
-`--profile` records both services with py-spy (not a project dependency).
+[--baseline DIR] [--profile DIR] [--timeline] [--statements]` starts the bench's stack
+(and, with `--baseline`, another checkout's services on a second stack, imported into
+round by round in turns) and prints each round's rate, the service CPU per line of
+fidelity and certification, and how many certification transactions took the import in;
+then the CPU per line of every process group the import runs on (PostgreSQL's
+postmaster and backends, nats-server, each service with its workers, this bench client)
+and their sum, the machine's CPU per line. `--profile` records both services with py-spy
+(not a project dependency); `--timeline` prints when each fidelity batch and each
+certification transaction began; `--statements` ends with one more import whose
+statements PostgreSQL logs with their durations, summed per statement and line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
+import re
 import time
 from typing import Any
 
@@ -63,57 +70,185 @@ def ndjson(practitioners: list[str], lines: int) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-async def evidence_since(
-    conn: asyncpg.Connection,  # type: ignore[type-arg]
-    schema: str,
-    agency: str,
-    after_position: int,
-) -> int:
+class EvidenceSince:
     """The import's evidence at certification stored after `after_position` (its lines'
     observers are the import's own, so evidence of earlier writes still in flight is
-    not counted): a range of the primary key, so polling it often costs the database
-    it measures next to nothing (a count of the agency's whole history, 20 times a
-    second, cost it about a third of its CPU)."""
-    # the position written out, so the plan is always the range scan (a generic plan
-    # for a `position > $n` parameter may read the whole table)
-    count = await conn.fetchval(
-        f'SELECT count(*) FROM "{schema}".events WHERE position > {int(after_position)}'
-        " AND agency_id = $1 AND name = 'evidence_received'"
-        f" AND data->'item'->>'observer_id' LIKE '{OBSERVER_PREFIX}%'",
-        agency,
-    )
-    return int(count)
+    not counted), counted as it lands.
+
+    Each poll reads only the rows of transactions that may still have been running at
+    the previous poll (`tx_id` at or past that poll's snapshot xmin, on the events'
+    `(tx_id, position)` index); rows of transactions that had ended by then were all
+    visible to it and are counted once. A poll of every row after `after_position`
+    cost PostgreSQL about 5 ms by the import's end, 20 times a second: a tenth of a
+    millisecond per line of the CPU being measured, spent by the measurement."""
+
+    def __init__(self, conn: asyncpg.Connection, schema: str, agency: str, after: int) -> None:  # type: ignore[type-arg]
+        self.conn, self.schema, self.agency, self.after = conn, schema, agency, after
+        self.settled = 0  # rows of transactions ended before `self.horizon`
+        self.horizon = "0"  # xid8 as text
+
+    async def start(self) -> None:
+        """Every transaction that can store the import's evidence starts after this."""
+        self.horizon = await self.conn.fetchval(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
+        )
+
+    async def count(self) -> int:
+        row = await self.conn.fetchrow(
+            f"""SELECT count(*) FILTER (WHERE e.tx_id < s.xmin) AS ended, count(*) AS seen,
+                   s.xmin::text AS xmin
+            FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) AS s
+            LEFT JOIN "{self.schema}".events e
+              ON e.tx_id >= $2::text::xid8 AND e.position > {int(self.after)}
+             AND e.agency_id = $1 AND e.name = 'evidence_received'
+             AND e.data->'item'->>'observer_id' LIKE '{OBSERVER_PREFIX}%'
+            GROUP BY s.xmin""",
+            self.agency,
+            self.horizon,
+        )
+        assert row is not None
+        total = self.settled + int(row["seen"])
+        self.settled += int(row["ended"])
+        self.horizon = row["xmin"]
+        return total
 
 
 async def import_to_certified(
-    fidelity_url: str, secret: str, dsn: str, schema: str, practitioners: list[str], lines: int
+    fidelity_url: str,
+    secret: str,
+    dsn: str,
+    schema: str,
+    practitioners: list[str],
+    lines: int,
+    timeline: list[str] | None = None,
 ) -> tuple[float, float]:
-    """(events per second from first byte to committed at certification, seconds)."""
+    """(events per second from first byte to committed at certification, seconds); with
+    `timeline`, what happened when is added to it (`_timeline`)."""
     body = ndjson(practitioners, lines)
     conn = await asyncpg.connect(dsn)
     try:
         await settled(conn, schema, AGENCY)
         # nothing of the agency's evidence is in flight once settled: the import's all
-        # comes after the last position stored now
+        # comes after the last position stored now, in transactions begun after it
         last = await conn.fetchval(f'SELECT coalesce(max(position), 0) FROM "{schema}".events')
+        evidence = EvidenceSince(conn, schema, AGENCY, last)
+        await evidence.start()
         headers = Tokens(secret, AGENCY)() | {"Content-Type": "application/x-ndjson"}
+        clock = await conn.fetchval("SELECT clock_timestamp()")
         started = time.perf_counter()
         async with httpx.AsyncClient(timeout=120) as http:
             answer = await http.post(f"{fidelity_url}/imports", content=body, headers=headers)
+        answered = time.perf_counter() - started
         if answer.status_code != 202:
             raise RuntimeError(f"import refused: {answer.status_code} {answer.text[:400]}")
         deadline = started + 600
-        while await evidence_since(conn, schema, AGENCY, last) < lines:
+        while await evidence.count() < lines:
             if time.perf_counter() > deadline:
                 raise TimeoutError("certification did not take in the import within 600 s")
             await asyncio.sleep(0.05)
         seconds = time.perf_counter() - started
+        if timeline is not None:
+            timeline += await _timeline(conn, schema, last, clock, answered, seconds)
     finally:
         await conn.close()
     return lines / seconds, seconds
 
 
+async def _timeline(
+    conn: asyncpg.Connection,  # type: ignore[type-arg]
+    schema: str,
+    after: int,
+    clock: Any,
+    answered: float,
+    seconds: float,
+) -> list[str]:
+    """When, from the first byte, each transaction of the import began: fidelity's
+    batches (their observations' events) and certification's intake (its evidence), by
+    `recorded_at` (a transaction's start), so the fixed waits between them show."""
+    fidelity = schema.replace("certification", "fidelity")
+    queries = {
+        "fidelity batches": f"""SELECT extract(epoch FROM min(recorded_at) - $1) AS at,
+                count(*) AS n FROM "{fidelity}".events
+            WHERE recorded_at >= $1 AND name = 'observation_recorded'
+              AND data->>'observer_id' LIKE '{OBSERVER_PREFIX}%'
+            GROUP BY tx_id ORDER BY at""",
+        "certification transactions": f"""SELECT extract(epoch FROM min(recorded_at) - $1)
+                AS at, count(*) AS n FROM "{schema}".events
+            WHERE position > {int(after)} AND name = 'evidence_received'
+              AND data->'item'->>'observer_id' LIKE '{OBSERVER_PREFIX}%'
+            GROUP BY tx_id ORDER BY at""",
+    }
+    shown = [f"  import answered at {answered:.2f} s, all certified at {seconds:.2f} s"]
+    for name, query in queries.items():
+        rows = await conn.fetch(query, clock)
+        began = " ".join(f"{float(r['at']):.2f}({r['n']})" for r in rows)
+        shown.append(f"  {name} began at (s, lines): {began}")
+    return shown
+
+
 # ---- figure 2 alone: `python -m tests.bench.bulk_import` ----
+
+# log_line_prefix below: "[pid] application " before each entry
+_TIMED = re.compile(
+    r"^\[(\d+)\] (\S*) LOG:  duration: ([0-9.]+) ms  (?:statement|(\w+) [^:]*): (.*)$"
+)
+
+
+async def _statement_times(side: Any, lines: int) -> None:
+    """One more import with every statement's duration logged: PostgreSQL's time per line
+    by application and statement (parse, bind and execute of a text together), the
+    largest first. Logging costs PostgreSQL too: the shares matter, not the sum."""
+    from tests.bench.processes import schema_of
+
+    stack = side.stack
+    admin = await asyncpg.connect(stack.database_url)
+    log_path = stack.postgres.data_dir.parent / f"{stack.postgres.data_dir.name}.log"
+    settings = {
+        "log_min_duration_statement": "0",
+        "log_parameter_max_length": "0",
+        "log_line_prefix": "'[%p] %a '",
+    }
+    try:
+        for name, value in settings.items():
+            await admin.execute(f"ALTER SYSTEM SET {name} = {value}")
+        await admin.execute("SELECT pg_reload_conf()")
+        await asyncio.sleep(0.5)
+        start = log_path.stat().st_size
+        await import_to_certified(
+            stack.services["fidelity"].url,
+            stack.secret,
+            stack.database_url,
+            schema_of("certification"),
+            [side.writes.practitioner(w) for w in range(side.writes.clients)],
+            lines,
+        )
+        await asyncio.sleep(1.0)  # the relay's last publications
+    finally:
+        for name in settings:
+            await admin.execute(f"ALTER SYSTEM RESET {name}")
+        await admin.execute("SELECT pg_reload_conf()")
+        await admin.close()
+    with log_path.open("rb") as log:
+        log.seek(start)
+        text = log.read().decode("utf-8", "replace")
+    spent: collections.Counter[tuple[str, str]] = collections.Counter()
+    executed: collections.Counter[tuple[str, str]] = collections.Counter()
+    for entry in re.split(r"\n(?=\[\d+\] )", text):
+        match = _TIMED.match(entry.split("\n", 1)[0])
+        if match is None:
+            continue
+        sql = " ".join((match.group(5) + " " + entry.partition("\n")[2]).split())[:110]
+        key = (match.group(2) or "-", sql)
+        spent[key] += float(match.group(3))
+        if match.group(4) in (None, "execute"):
+            executed[key] += 1
+    total = sum(spent.values())
+    print(f"\nPostgreSQL statement time per line ({total / lines * 1000:.1f} us/line in all):")
+    for (application, sql), ms in spent.most_common(30):
+        print(
+            f"  {ms / lines * 1000:7.1f} us {executed[(application, sql)] / lines:6.3f}/line"
+            f"  {application:13} {sql}"
+        )
 
 
 async def _on_every_roster(stack: Any, writes: Any) -> None:
@@ -173,6 +308,28 @@ def _servers_cpu(stack: Any) -> dict[str, float]:
     }
 
 
+def _machine_cpu(stack: Any) -> dict[str, float]:
+    """CPU seconds so far of every process group the import runs on: PostgreSQL, NATS,
+    each service (with its workers) and this bench client (its HTTP upload and the
+    polling of certification's store), so a line's whole cost is seen, not only the
+    two services'."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        **_servers_cpu(stack),
+        **{name: process.cpu_seconds() for name, process in stack.services.items()},
+        "bench client": usage.ru_utime + usage.ru_stime,
+    }
+
+
+def _cpu_split(before: dict[str, float], after: dict[str, float], lines: int) -> str:
+    """`name ms` per line of each group, largest first, and their sum."""
+    per_line = {n: (after[n] - before[n]) / lines * 1000 for n in after}
+    shown = ", ".join(f"{n} {ms:.3f}" for n, ms in sorted(per_line.items(), key=lambda i: -i[1]))
+    return f"{shown}; machine {sum(per_line.values()):.3f} ms/line"
+
+
 async def _cli(arguments: Any) -> None:
     import shutil
     import statistics
@@ -215,7 +372,9 @@ async def _cli(arguments: Any) -> None:
                     await asyncio.sleep(0.5)
                 before = {n: p.cpu_seconds() for n, p in services.items()}
                 servers_before = _servers_cpu(stack)
+                machine_before = _machine_cpu(stack)
                 batches_before = await _batches(stack.database_url, schema_of("certification"))
+                timeline: list[str] = []
                 rate, seconds = await import_to_certified(
                     services["fidelity"].url,
                     stack.secret,
@@ -223,6 +382,7 @@ async def _cli(arguments: Any) -> None:
                     schema_of("certification"),
                     [side.writes.practitioner(w) for w in range(side.writes.clients)],
                     arguments.lines,
+                    timeline if arguments.timeline else None,
                 )
                 cpu = {
                     n: (p.cpu_seconds() - before[n]) / arguments.lines * 1000
@@ -232,6 +392,7 @@ async def _cli(arguments: Any) -> None:
                     n: (seconds - servers_before[n]) / arguments.lines * 1000
                     for n, seconds in _servers_cpu(stack).items()
                 }
+                machine = _cpu_split(machine_before, _machine_cpu(stack), arguments.lines)
                 for recorder in recorders:
                     recorder.send_signal(2)  # SIGINT: py-spy writes its samples and ends
                     await recorder.wait()
@@ -245,6 +406,11 @@ async def _cli(arguments: Any) -> None:
                     f" {batches - batches_before} certification transactions took it in",
                     flush=True,
                 )
+                print(f"  CPU per line: {machine}", flush=True)
+                if timeline:
+                    print("\n".join(timeline), flush=True)
+        if arguments.statements:
+            await _statement_times(sides[0], arguments.lines)
         for name, rows in results.items():
             print(
                 f"{name}: median {statistics.median(r[0] for r in rows):,.0f} events/s,"
@@ -266,6 +432,16 @@ def main() -> None:
     parser.add_argument("--practitioners", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=Path, help="py-spy of both services, each round")
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="print when each fidelity batch and certification transaction began",
+    )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="then one more import of this checkout's with PostgreSQL's time per statement",
+    )
     parser.add_argument(
         "--baseline",
         type=Path,

@@ -6,12 +6,15 @@ machine; this driver starts the same stack (processes.py), prepares the same age
 
 - service CPU per write (the uvicorn process's /proc time over a closed loop), each
   service `--rounds` times beside the bare endpoint of the same round;
+- for the other services' writes, certification's CPU per write taking in their events
+  (its /proc time from quiet before the loop to quiet after it, idle included);
 - `--baseline DIR`: another checkout's services (e.g. a worktree of main) on a second
   stack, measured round by round beside this checkout's, in turns: a busy machine
   weighs on both alike, and the per-round ratio is the before/after figure;
 - `--statements`: the SQL statements a write costs (request, relay and consumers alike),
   counted from PostgreSQL's own statement log, at one client and at `--clients`;
-- `--profile DIR`: py-spy records each service's process over one more loop (py-spy
+- `--profile DIR`: py-spy records each service's process over one more loop (and
+  certification's, taking in another service's events, as `<service>-intake.txt`; py-spy
   must be on the PATH; it is not a project dependency).
 
 `python -m tests.bench.write_cpu [--services fidelity certification] [--clients 16]
@@ -169,6 +172,9 @@ async def measure_rounds(sides: list[Side], arguments: argparse.Namespace) -> No
     bare_process.start(sides[0].stack.environment())
     bare_process.wait_ready()
     cpu: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
+    # certification's CPU per write while it takes in the events of another service's
+    # writes (figure 1's machine shares its cores with that downstream work)
+    downstream: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
     for round_number in range(arguments.rounds):
         # the bare endpoint's CPU per write is inflated by a busy machine as the
         # services' are: the ratio to it is steadier than the milliseconds
@@ -182,15 +188,24 @@ async def measure_rounds(sides: list[Side], arguments: argparse.Namespace) -> No
                 assert side.writes is not None
                 await settle(side.stack)
                 process = side.stack.services[service]
+                certification = side.stack.services["certification"]
+                intake_before = await quiet_cpu(certification)
                 outcome = await side.writes.measure(
                     service, arguments.clients, arguments.seconds, process.cpu_seconds
                 )
                 cpu[(service, side.name)].append(outcome.cpu_ms_per_request)
+                intake = ""
+                if service != "certification":
+                    await settle(side.stack)
+                    spent = await quiet_cpu(certification) - intake_before
+                    per_write = 1000 * spent / max(outcome.done, 1)
+                    downstream[(service, side.name)].append(per_write)
+                    intake = f"; certification CPU {per_write:.2f} ms/write (intake)"
                 print(
                     f"{side.name}: {service} {MAIN_CREATE[service]}, {arguments.clients}"
                     f" clients: {outcome.rate:,.0f} writes/s, service CPU"
                     f" {outcome.cpu_ms_per_request:.2f} ms/write"
-                    f" ({outcome.failed} failed); bare {bare.cpu_ms_per_request:.2f}",
+                    f" ({outcome.failed} failed); bare {bare.cpu_ms_per_request:.2f}{intake}",
                     flush=True,
                 )
     bare_process.stop()
@@ -198,6 +213,12 @@ async def measure_rounds(sides: list[Side], arguments: argparse.Namespace) -> No
         shown = ", ".join(f"{v:.2f}" for v in values)
         print(
             f"{service} {side_name}: CPU ms/write {shown}; median {statistics.median(values):.2f}"
+        )
+    for (service, side_name), values in downstream.items():
+        shown = ", ".join(f"{v:.2f}" for v in values)
+        print(
+            f"{service} {side_name}: certification CPU ms/write (intake) {shown};"
+            f" median {statistics.median(values):.2f}"
         )
     if len(sides) == 2:
         for service in arguments.services:
@@ -214,6 +235,21 @@ async def measure_rounds(sides: list[Side], arguments: argparse.Namespace) -> No
             )
 
 
+async def quiet_cpu(process: Process, idle: float = 0.01, most: float = 30.0) -> float:
+    """`process`'s CPU seconds once it has stopped working (under `idle` CPU seconds in
+    half a second, or after `most` seconds): its intake of events that are not evidence
+    (which `settle` cannot see) has ended too."""
+    last = process.cpu_seconds()
+    deadline = asyncio.get_running_loop().time() + most
+    while asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.5)
+        now = process.cpu_seconds()
+        if now - last < idle:
+            return now
+        last = now
+    return last
+
+
 async def settle(stack: BenchStack) -> None:
     """As the bench: wait until certification has taken in the evidence of earlier
     writes, so no loop is charged for that backlog's intake."""
@@ -224,30 +260,46 @@ async def settle(stack: BenchStack) -> None:
         await conn.close()
 
 
+def py_spy(pid: int, seconds: float, output: Path, arguments: argparse.Namespace) -> list[str]:
+    return [
+        "py-spy",
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(int(seconds)),
+        "--rate",
+        "200",
+        "--format",
+        "raw",
+        "--output",
+        str(output),
+        # native frames need the process paused while sampled
+        *(["--native"] if arguments.native else ["--nonblocking"]),
+        *(["--gil"] if arguments.gil else []),
+    ]
+
+
 async def profile(stack: BenchStack, writes: Writes, arguments: argparse.Namespace) -> None:
+    """Each service over one more loop; for another service's writes certification too,
+    taking in their events meanwhile (`<service>-intake.txt`)."""
     out: Path = arguments.profile
     for service in arguments.services:
         await settle(stack)
         pid = stack.services[service].pids()[0]
-        recorder = await asyncio.create_subprocess_exec(
-            *[
-                "py-spy",
-                "record",
-                "--pid",
-                str(pid),
-                "--duration",
-                str(int(arguments.seconds)),
-                "--rate",
-                "200",
-                "--format",
-                "raw",
-                "--output",
-                str(out / f"{service}.txt"),
-                # native frames need the process paused while sampled
-                *(["--native"] if arguments.native else ["--nonblocking"]),
-                *(["--gil"] if arguments.gil else []),
-            ]
-        )
+        recorders = [
+            await asyncio.create_subprocess_exec(
+                *py_spy(pid, arguments.seconds, out / f"{service}.txt", arguments)
+            )
+        ]
+        if service != "certification":
+            intake_pid = stack.services["certification"].pids()[0]
+            output = out / f"{service}-intake.txt"
+            recorders.append(
+                await asyncio.create_subprocess_exec(
+                    *py_spy(intake_pid, arguments.seconds, output, arguments)
+                )
+            )
         await asyncio.sleep(0.5)
         process = stack.services[service]
         outcome = await writes.measure(
@@ -258,7 +310,8 @@ async def profile(stack: BenchStack, writes: Writes, arguments: argparse.Namespa
             f" service CPU {outcome.cpu_ms_per_request:.2f} ms/write"
         )
         await settle(stack)
-        await recorder.wait()
+        for recorder in recorders:
+            await recorder.wait()
         print(f"profile of {service}: {out / f'{service}.txt'}")
 
 

@@ -93,6 +93,35 @@ async def test_the_roster_is_filtered_by_status_and_paged(
     assert bad.status_code == 422
 
 
+async def test_the_roster_is_filtered_by_supervisor_and_team_and_paged_within_them(
+    certification: CertificationApi,
+) -> None:
+    """Each filter, alone and together, and a cursor inside a filtered list."""
+    teams = {"pr-a": ("sup-1", "red"), "pr-b": ("sup-2", "red"), "pr-c": ("sup-1", None)}
+    teams |= {"pr-d": ("sup-1", "red")}
+    for practitioner_id, (supervisor_id, team_id) in teams.items():
+        body = {"practitioner_id": practitioner_id, "role": "facilitator"}
+        body |= {"program_start": "2025-01-06", "supervisor_id": supervisor_id}
+        response = await certification.post("/practitioners", body | {"team_id": team_id})
+        assert response.status_code == 201, response.text
+
+    async def listed(**params: Any) -> list[str]:
+        page = (await certification.get("/practitioners", **params)).json()
+        return [p["practitioner_id"] for p in page["items"]]
+
+    assert await listed(supervisor_id="sup-1") == ["pr-a", "pr-c", "pr-d"]
+    assert await listed(team_id="red") == ["pr-a", "pr-b", "pr-d"]
+    assert await listed(supervisor_id="sup-1", team_id="red") == ["pr-a", "pr-d"]
+    assert await listed(supervisor_id="sup-1", team_id="red", status="in_progress") == [
+        "pr-a",
+        "pr-d",
+    ]
+    assert await listed(supervisor_id="sup-2", status="certified") == []
+    first = (await certification.get("/practitioners", team_id="red", limit=2)).json()
+    rest = await listed(team_id="red", limit=2, cursor=first["next_cursor"])
+    assert [p["practitioner_id"] for p in first["items"]] + rest == ["pr-a", "pr-b", "pr-d"]
+
+
 async def test_a_listed_entry_is_the_response_model_and_equals_the_entry_read_alone(
     certification: CertificationApi, nats_client: Client
 ) -> None:

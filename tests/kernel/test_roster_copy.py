@@ -4,6 +4,7 @@ delivered twice, leave the same copy; teams and the refusal read it on a date.""
 from __future__ import annotations
 
 import itertools
+import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,7 @@ from shared.envelope import CloudEvent, event_source, event_type
 from shared.practice_time import as_practice_datetime
 from shared.problems import Problem
 from shared.roster import entries_on, histories, off_roster, require_on_roster, team_on
-from shared.roster_copy import keep_roster_event
+from shared.roster_copy import keep_roster_event, keep_roster_events
 from shared.schema.roster_copy_tables import MODELS as ROSTER_COPY_MODELS
 from shared.testing.tables import create_declared
 from tests.kernel.probe import ProbeSettings
@@ -110,6 +111,34 @@ async def test_the_copy_is_the_same_whatever_order_or_repeats_the_events_come_in
         await clear(pool)
         await apply(pool, [*order, *order[:2]])  # and two of them delivered again
         assert await copy_of(pool) == expected
+
+
+async def test_a_batch_kept_at_once_is_the_copy_the_events_make_one_by_one(pool: Pool) -> None:
+    """Batches with repeats, several events of one fact (two changes on one date, the
+    registration and a change on its date, one leaving twice) and events that are not
+    roster events: kept per batch, the copy is the one applying them one by one gives."""
+    on_start = {"effective_on": START.isoformat(), "changed": ["team_id"]}
+    same_facts = [
+        roster_event("practitioner_details_changed", MOVED, EVENTS[1].data | details("c", "x"), 5),
+        roster_event("practitioner_details_changed", START, on_start | details("sup-a", "s"), 6),
+        roster_event("practitioner_left", LEFT, {"effective_on": LEFT.isoformat()}, 7),
+    ]
+    other = roster_event("practitioner_registered", START, details("sup-z", None), 8)
+    other = other.model_copy(update={"type": event_type("certification", "policy_adopted", 1)})
+    everything = [*EVENTS, *same_facts, other]
+    draw = random.Random(5)
+    for batch_size in (1, 3, len(everything) + 2):
+        for _ in range(4):
+            order = draw.sample(everything, len(everything))
+            events = [*order, *order[:2]]
+            await clear(pool)
+            await apply(pool, events)
+            expected = await copy_of(pool)
+            await clear(pool)
+            async with pool.acquire() as conn:
+                for at in range(0, len(events), batch_size):
+                    await keep_roster_events(conn, events[at : at + batch_size])
+            assert await copy_of(pool) == expected
 
 
 async def test_the_practitioner_is_on_the_roster_and_in_a_team_by_date(pool: Pool) -> None:

@@ -79,39 +79,59 @@ async def roster_page(
     (one row to decode, not one per item); with a status, those holding it (on the
     level, or on any level); without ``include_left``, not those who have left by
     ``today``. One more row than the page is read, only to tell whether another follows."""
-    (after,) = keyset(page, "text") or ("",)
+    keys = keyset(page, "text")
+    where, arguments = _roster_conditions(agency_id, keys[0] if keys else None, wanted, today)
+    limit = int(page.limit)  # a literal, as PostgreSQL's estimates need (see below)
     row = await conn.fetchrow(
         "WITH found AS ("
         + ROSTER_ITEM_SELECT
-        + """
-        WHERE p.agency_id = $1 AND p.practitioner_id > $2
-          AND (($3::text IS NULL AND $4::text IS NULL) OR EXISTS (
-              SELECT 1 FROM level_statuses f
-              WHERE f.agency_id = p.agency_id AND f.practitioner_id = p.practitioner_id
-                AND ($3::text IS NULL OR f.status = $3)
-                AND ($4::text IS NULL OR f.level_key = $4)))
-          AND ($6::text IS NULL OR p.supervisor_id = $6)
-          AND ($7::text IS NULL OR p.team_id = $7)
-          AND ($8 OR p.left_on IS NULL OR p.left_on > $9)
-        ORDER BY p.practitioner_id LIMIT $5 + 1
-        ), kept AS (SELECT * FROM found ORDER BY practitioner_id LIMIT $5)
+        + f"""
+        WHERE {where}
+        ORDER BY p.practitioner_id LIMIT {limit + 1}
+        ), kept AS (SELECT * FROM found ORDER BY practitioner_id LIMIT {limit})
         SELECT (SELECT coalesce(string_agg(item, ',' ORDER BY practitioner_id), '')
                 FROM kept) AS items,
             (SELECT max(practitioner_id) FROM kept) AS last_kept,
-            (SELECT count(*) FROM found) > $5 AS more
+            (SELECT count(*) FROM found) > {limit} AS more
         """,
-        agency_id,
-        after,
-        wanted.status,
-        wanted.level,
-        page.limit,
-        wanted.supervisor_id,
-        wanted.team_id,
-        wanted.include_left,
-        today,
+        *arguments,
     )
     assert row is not None  # an aggregate's row
     return RosterPage(row["items"], row["last_kept"] if row["more"] else None)
+
+
+def _roster_conditions(
+    agency_id: str, after: str | None, wanted: RosterFilter, today: date
+) -> tuple[str, list[object]]:
+    """The WHERE clause of a roster page and its arguments: a condition for each filter
+    given and for the cursor when there is one, never `$n IS NULL OR …`, and the page's
+    size a literal. With those PostgreSQL cannot estimate what a generic plan reads (a
+    LIMIT of a parameter is taken for a tenth of the rows), so it planned the board's
+    list anew on every request, planning costing more than running it; as written here
+    the first page of a filter is planned once a session (one text per filter and size)."""
+    values: list[object] = [agency_id]
+
+    def parameter(value: object) -> str:
+        values.append(value)
+        return f"${len(values)}"
+
+    conditions = ["p.agency_id = $1"]
+    if after is not None:
+        conditions.append(f"p.practitioner_id > {parameter(after)}::text")
+    if wanted.status is not None or wanted.level is not None:
+        held = ["f.agency_id = p.agency_id", "f.practitioner_id = p.practitioner_id"]
+        if wanted.status is not None:
+            held.append(f"f.status = {parameter(wanted.status)}::text")
+        if wanted.level is not None:
+            held.append(f"f.level_key = {parameter(wanted.level)}::text")
+        conditions.append(f"EXISTS (SELECT 1 FROM level_statuses f WHERE {' AND '.join(held)})")
+    if wanted.supervisor_id is not None:
+        conditions.append(f"p.supervisor_id = {parameter(wanted.supervisor_id)}::text")
+    if wanted.team_id is not None:
+        conditions.append(f"p.team_id = {parameter(wanted.team_id)}::text")
+    if not wanted.include_left:
+        conditions.append(f"(p.left_on IS NULL OR p.left_on > {parameter(today)}::date)")
+    return " AND ".join(conditions), values
 
 
 # the entry with the practitioner's roster history (`roster_changes` rows, oldest first),

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+from pydantic_core import to_json
 
 from services.fidelity.adapters.calibration_rows import attempt_from_row
 from services.fidelity.domain.calibration import CalibrationAttempt
@@ -86,9 +87,9 @@ async def insert_observations(
         [r.event.setting for r in rows],
         [r.event.total for r in rows],
         [r.event.band for r in rows],
-        [json.dumps([_domain_json(d) for d in r.scored.domains]) for r in rows],
-        [json.dumps([_item_json(i) for i in r.scored.items]) for r in rows],
-        [json.dumps(r.event.ratings) for r in rows],
+        [_json([_domain_json(d) for d in r.scored.domains]) for r in rows],
+        [_json([_item_json(i) for i in r.scored.items]) for r in rows],
+        [_json(r.event.ratings) for r in rows],
         [r.event.observer_calibrated for r in rows],
         [r.calibration_reason for r in rows],
         [r.content_hash for r in rows],
@@ -96,6 +97,12 @@ async def insert_observations(
         [r.event.imported for r in rows],
         [r.event.source for r in rows],
     )
+
+
+def _json(value: Any) -> str:
+    """JSON text of plain values, encoded by pydantic-core: about twice as fast as
+    `json.dumps` for the ~50 item scores of a line, and the same values."""
+    return to_json(value).decode()
 
 
 def _domain_json(domain: DomainScore) -> dict[str, Any]:

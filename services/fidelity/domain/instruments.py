@@ -79,6 +79,9 @@ class Domain(_Frozen):
 
 # (domain id, ((item id, (indicator id, ...)), ...)) per domain, in instrument order
 ScoringLayout = tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
+# (domain id, ((item id, start, end), ...)) per domain: an item's indicators are the slice
+# [start, end) of `indicator_ids()` (the instrument order lists them item by item)
+ItemSpans = tuple[tuple[str, tuple[tuple[str, int, int], ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,8 @@ class Instrument(_Frozen):
     _locations: dict[str, IndicatorLocation] = PrivateAttr(default_factory=dict)
     _indicator_ids: tuple[str, ...] = PrivateAttr(default=())
     _layout: ScoringLayout = PrivateAttr(default=())
+    _known: frozenset[str] = PrivateAttr(default=frozenset())
+    _spans: ItemSpans = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _check_definition(self) -> Self:
@@ -124,6 +129,8 @@ class Instrument(_Frozen):
             )
             for domain in self.domains
         )
+        self._known = frozenset(self._indicator_ids)
+        self._spans = _item_spans(self._layout)
         return self
 
     @property
@@ -145,6 +152,14 @@ class Instrument(_Frozen):
         """Each domain's id with its items' ids and indicator ids, in instrument order."""
         return self._layout
 
+    def known_indicators(self) -> frozenset[str]:
+        """Every indicator id, as a set (what a rating may name)."""
+        return self._known
+
+    def item_spans(self) -> ItemSpans:
+        """Each domain's id with each item's id and the slice of `indicator_ids()` it rates."""
+        return self._spans
+
     def has_indicator(self, indicator_id: str) -> bool:
         return indicator_id in self._locations
 
@@ -160,6 +175,18 @@ class Instrument(_Frozen):
 
     def domain(self, domain_id: str) -> Domain | None:
         return next((d for d in self.domains if d.id == domain_id), None)
+
+
+def _item_spans(layout: ScoringLayout) -> ItemSpans:
+    spans: list[tuple[str, tuple[tuple[str, int, int], ...]]] = []
+    start = 0
+    for domain_id, items in layout:
+        in_domain: list[tuple[str, int, int]] = []
+        for item_id, indicator_ids in items:
+            in_domain.append((item_id, start, start + len(indicator_ids)))
+            start += len(indicator_ids)
+        spans.append((domain_id, tuple(in_domain)))
+    return tuple(spans)
 
 
 def lettered_item(item_id: str, title: str, principles: tuple[Principle, ...], *texts: str) -> Item:

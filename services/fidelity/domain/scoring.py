@@ -17,10 +17,12 @@ float only at the end, so an observation that is exactly 85 % is never banded as
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from math import isnan, lcm
+from typing import Any
 
 from services.fidelity.domain.errors import (
     DuplicateRatingError,
@@ -131,6 +133,14 @@ def validate_ratings(instrument: Instrument, ratings: RatingsInput) -> dict[str,
     Not-applicable must be stated explicitly: silence is not "N/A".
     """
     pairs = list(ratings.items()) if isinstance(ratings, Mapping) else list(ratings)
+    valid = _valid_at_once(instrument, pairs)
+    if valid is None:  # something is wrong: the checks one by one name the first fault
+        valid = validated_step_by_step(instrument, pairs)
+    return valid
+
+
+def validated_step_by_step(instrument: Instrument, pairs: list[Any]) -> dict[str, Rating]:
+    """`validate_ratings` check by check, in its order (the answer for a faulty input)."""
     given: dict[str, Rating] = {}
     for indicator_id, value in pairs:
         if indicator_id in given:
@@ -163,24 +173,20 @@ def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> 
     items: list[ItemScore] = []
     exact: list[tuple[int, int]] = []
     domains: list[DomainScore] = []
-    for domain_id, domain_items in instrument.scoring_layout():
+    rated = [valid[i] for i in instrument.indicator_ids()]
+    for domain_id, domain_items in instrument.item_spans():
         in_domain: list[tuple[int, int]] = []
-        for item_id, indicator_ids in domain_items:
-            rated = [valid[i] for i in indicator_ids]
-            applicable = len(rated) - rated.count(Rating.NOT_APPLICABLE)
+        for item_id, start, end in domain_items:
+            of_item = rated[start:end]
+            applicable = end - start - of_item.count(Rating.NOT_APPLICABLE)
             if not applicable:
                 continue  # nothing to observe for this item in this meeting
-            present = rated.count(Rating.PRESENT)
-            items.append(
-                ItemScore(item_id, domain_id, present, applicable, 100 * present / applicable)
-            )
+            present = of_item.count(Rating.PRESENT)
+            items.append(_item_score(item_id, domain_id, present, applicable))
             in_domain.append((100 * present, applicable))
         if not in_domain:
             continue  # no scorable item: the domain is left out, not scored 0
-        domain_score = _mean(in_domain)
-        domains.append(
-            DomainScore(domain_id, domain_score, fidelity_band(domain_score), len(in_domain))
-        )
+        domains.append(_domain_score(domain_id, _mean(in_domain), len(in_domain)))
         exact += in_domain
 
     if not exact:
@@ -201,6 +207,42 @@ def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> 
 
 
 _RATINGS: dict[str, Rating] = {rating.value: rating for rating in Rating}
+_VALUES: dict[Rating, str] = {rating: rating.value for rating in Rating}
+
+
+def rating_values(ratings: Mapping[str, Rating]) -> dict[str, str]:
+    """The ratings as plain strings, as events and rows carry them (a look-up each: an
+    enum member's `.value` is a property call)."""
+    return {indicator_id: _VALUES[rating] for indicator_id, rating in ratings.items()}
+
+
+def _valid_at_once(instrument: Instrument, pairs: list[Any]) -> dict[str, Rating] | None:
+    """The usual case in one pass: every indicator of the instrument rated once with a
+    known rating gives the ratings in instrument order; anything else gives None (the
+    careful checks then name the first fault, as they always did)."""
+    indicator_ids = instrument.indicator_ids()
+    if len(pairs) != len(indicator_ids):
+        return None
+    try:
+        given = dict(pairs)
+        if len(given) != len(pairs) or given.keys() != instrument.known_indicators():
+            return None  # a duplicate, or an unknown indicator with one missing
+        return {indicator_id: _RATINGS[given[indicator_id]] for indicator_id in indicator_ids}
+    except (KeyError, TypeError, ValueError):
+        return None  # an unknown rating, or a value or pair that is not one at all
+
+
+@functools.lru_cache(maxsize=4096)
+def _item_score(item_id: str, domain_id: str, present: int, applicable: int) -> ItemScore:
+    """An item's score, the same frozen value for the same counts (an instrument's items
+    have few possible counts: building it anew each time costs more than finding it)."""
+    return ItemScore(item_id, domain_id, present, applicable, 100 * present / applicable)
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_score(domain_id: str, score: float, item_count: int) -> DomainScore:
+    """A domain's score, found again like `_item_score`'s."""
+    return DomainScore(domain_id, score, fidelity_band(score), item_count)
 
 
 def _as_rating(indicator_id: str, value: str) -> Rating:

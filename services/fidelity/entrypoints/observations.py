@@ -16,7 +16,11 @@ from services.fidelity.entrypoints.parameters import (
     VersionQuery,
 )
 from services.fidelity.handlers.observation_reads import get_observation, list_observation_page
-from services.fidelity.handlers.observations import record_observation
+from services.fidelity.handlers.observations import (
+    new_observation_json,
+    observation_public,
+    record_observation,
+)
 from services.fidelity.models.observations import ObservationCreate, ObservationPublic
 from shared.auth import Principal, allow
 from shared.pagination import Page, PageRequest, page_request
@@ -57,16 +61,19 @@ async def observation_filter(
         "the same content answers 200 with the stored observation."
     ),
     responses={200: {"description": "a faithful repeat: the stored observation"}},
+    response_model=ObservationPublic,
 )
 async def create_observation(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow("observations.record")],
     body: ObservationCreate,
     response: Response,
-) -> ObservationPublic:
+) -> ObservationPublic | Response:
     observation, created = await record_observation(runtime, principal, body)
-    response.status_code = 201 if created else 200
-    return observation
+    if created:  # the reply of the row just built, as the model would answer it
+        return Response(new_observation_json(observation), 201, media_type="application/json")
+    response.status_code = 200
+    return observation_public(observation)
 
 
 @router.get("", summary="List observations, newest meeting first")

@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import asyncpg
+from pydantic import TypeAdapter
 
 from services.fidelity.adapters.comparison_rows import insert_comparison
 from services.fidelity.adapters.observation_rows import find_observation, observation_row
@@ -15,7 +16,7 @@ from services.fidelity.config import fidelity_settings
 from services.fidelity.domain.calibration import calibration_status_on
 from services.fidelity.domain.events import CoObservationCompared, ObservationRecorded
 from services.fidelity.domain.recorded import observation_recorded
-from services.fidelity.domain.scoring import score_valid_ratings, validate_ratings
+from services.fidelity.domain.scoring import rating_values, score_valid_ratings, validate_ratings
 from services.fidelity.domain.trend import ObservationScore
 from services.fidelity.handlers.co_observation import (
     compare_with_first,
@@ -43,6 +44,11 @@ from shared.roster import require_on_roster
 from shared.service import Runtime
 from shared.transactions import AdvisoryLock, locked_transaction
 
+_JSON_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+
+# an observation as `observation_public` reads it: a stored row, or one just built
+StoredObservation = asyncpg.Record | Mapping[str, Any]
+
 
 def with_comparison(
     row: Mapping[str, Any], compared: CoObservationCompared | None
@@ -59,7 +65,7 @@ def with_comparison(
     }
 
 
-def observation_public(row: asyncpg.Record | Mapping[str, Any]) -> ObservationPublic:
+def observation_public(row: StoredObservation) -> ObservationPublic:
     agreement = None
     if row["co_observation_of"] is not None and row["kappa"] is not None:
         agreement = AgreementOut(
@@ -77,12 +83,59 @@ def observation_public(row: asyncpg.Record | Mapping[str, Any]) -> ObservationPu
     return ObservationPublic.model_validate({**row, "ratings": ratings, "agreement": agreement})
 
 
+def new_observation_json(row: StoredObservation) -> bytes:
+    """`observation_public(row)` as the route answers it (its JSON), for the row a
+    recording has just built (`with_comparison`): written straight from values of the
+    reply's own types, where validating them into the models again would cost more than
+    recording the observation's rows. Tests compare both for the same rows."""
+    agreement = None
+    if row["co_observation_of"] is not None and row["kappa"] is not None:
+        agreement = {
+            "observation_id": str(row["id"]),
+            "co_observation_of": str(row["co_observation_of"]),
+            "first_observer_id": row["first_observer_id"],
+            "second_observer_id": row["second_observer_id"],
+            "indicator_count": row["indicator_count"],
+            "percent_agreement": row["percent_agreement"],
+            "expected_agreement": row["expected_agreement"],
+            "kappa": row["kappa"],
+        }
+    return _JSON_OBJECT.dump_json(
+        {
+            "id": row["id"],
+            "practitioner_id": row["practitioner_id"],
+            "observer_id": row["observer_id"],
+            "instrument_key": row["instrument_key"],
+            "instrument_version": row["instrument_version"],
+            "instrument_kind": row["instrument_kind"],
+            "meeting_date": row["meeting_date"],
+            "setting": row["setting"],
+            "total": row["total"],
+            "band": row["band"],
+            "domain_scores": row["domain_scores"],
+            "item_scores": row["item_scores"],
+            "ratings": [{"indicator_id": i, "rating": r} for i, r in row["ratings"].items()],
+            "observer_calibrated": row["observer_calibrated"],
+            "calibration_reason": row["calibration_reason"],
+            "co_observation_of": row["co_observation_of"],
+            "agreement": agreement,
+            "recorded_at": row["recorded_at"],
+            "recorded_by": row["recorded_by"],
+            "imported": row["imported"],
+            "source": row["source"],
+        }
+    )
+
+
 async def record_observation(
     runtime: Runtime, principal: Principal, body: ObservationCreate
-) -> tuple[ObservationPublic, bool]:
+) -> tuple[StoredObservation, bool]:
     """Validate and score the ratings, then in one transaction: the observation_recorded
     event (and co_observation_compared for a second observer), the projection rows, and
-    any drift the observation reveals. An invalid observation stores nothing."""
+    any drift the observation reveals. An invalid observation stores nothing.
+
+    The observation as `observation_public` reads it, and whether it is new: a new one's
+    is the row just built, a repeat's the stored row."""
     observer_id = acting_observer(principal, body.observer_id)
     if observer_id == body.practitioner_id:
         raise Unprocessable("observer_id and practitioner_id are the same; no one observes self")
@@ -93,12 +146,12 @@ async def record_observation(
         {**content, "observer_id": observer_id, "ratings": canonical_ratings(body.ratings)}
     )
 
-    async def find() -> tuple[ObservationPublic, str] | None:
+    async def find() -> tuple[StoredObservation, str] | None:
         async with runtime.pool.acquire() as conn:
             row = await find_observation(conn, agency, observation_id)
-        return (observation_public(row), row["content_hash"]) if row else None
+        return (row, row["content_hash"]) if row else None
 
-    async def create() -> ObservationPublic:
+    async def create() -> StoredObservation:
         async with runtime.pool.acquire() as conn:
             instrument = await published_instruments(runtime).load(
                 conn, agency, body.instrument_key, body.instrument_version
@@ -125,7 +178,7 @@ async def record_observation(
                 instrument=instrument,
                 scored=scored,
                 observer_calibrated=calibration.calibrated,
-                ratings={i: r.value for i, r in ratings.items()},
+                ratings=rating_values(ratings),
                 co_observation_of=str(first["id"]) if first else None,
             )
             compared = compare_with_first(first, recorded, ratings) if first else None
@@ -164,7 +217,7 @@ async def record_observation(
                         ),
                         thresholds=fidelity_settings(runtime).drift_thresholds,
                     )
-        return observation_public(with_comparison(row, compared))
+        return with_comparison(row, compared)
 
     # the append below (expected_version=0 on the observation's stream) refuses a twin
     return await create_once(

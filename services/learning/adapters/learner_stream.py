@@ -120,6 +120,22 @@ async def append_to_learner(
     )
 
 
+def remember_learner(
+    learning: LearnerSources,
+    learner: LoadedLearner,
+    stored: Sequence[StoredEvent],
+    state: LearnerState,
+) -> None:
+    """Cache `state`, the learner after `stored` (this transaction's append, folded by
+    the writer onto the state it loaded), so the next write reads and folds only what
+    follows. Trusted like any entry: only while its tip is what a later reader sees."""
+    if stored:
+        tip = stored[-1]
+        learning.folded.put(
+            learner.stream_id, FoldedLearner(tip.stream_version, tip.event_id, state)
+        )
+
+
 def _fold(
     learning: LearnerSources,
     events: Sequence[StoredEvent],

@@ -17,15 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import NamedTuple, TypeAlias
+
+from fsrs import Rating
 
 from services.learning.domain.lapse import LapseEpisode, lapse_episode
 from services.learning.domain.practice_time import PracticeDate, as_utc
 from services.learning.domain.review import (
     DEFAULT_REVIEW_POLICY,
+    ConceptCard,
     ConceptReview,
     ReviewPolicy,
     apply_review,
     lapses_at,
+    review_order,
     reviews_since_mastery,
     start_card,
 )
@@ -82,25 +87,94 @@ def implied_lapses(
     ``now`` only decides whether the card has lapsed since its last review: reviews are
     never in the future, so all of them count.
     """
-    card = start_card(concept_id, mastered_at, policy)
-    found: list[ImpliedLapse] = []
-    for review in reviews_since_mastery(concept_id, mastered_at, reviews):
-        if review.reviewed_at > lapses_at(card, policy):
-            found.append(
-                ImpliedLapse(
-                    episode=lapse_episode(card),
-                    lapsed_at=lapses_at(card, policy),
-                    restored_at=review.reviewed_at,
-                )
-            )
-        card = apply_review(card, review.outcome, review.reviewed_at, policy)
-    if as_utc(now) > lapses_at(card, policy):
+    scan = _lapse_scan(concept_id, mastered_at, reviews, policy)
+    found = list(scan.lapses)
+    if as_utc(now) > lapses_at(scan.card, policy):
         found.append(
             ImpliedLapse(
-                episode=lapse_episode(card), lapsed_at=lapses_at(card, policy), restored_at=None
+                episode=lapse_episode(scan.card),
+                lapsed_at=lapses_at(scan.card, policy),
+                restored_at=None,
             )
         )
     return found
+
+
+class _LapseScan(NamedTuple):
+    """A card's reviews walked in order: the card after them, the lapses they ended."""
+
+    card: ConceptCard
+    lapses: tuple[ImpliedLapse, ...]
+    last: tuple[datetime, Rating] | None  # `review_order` of the last review walked
+
+
+# (concept id, mastery date in UTC, policy): what a scan of a history depends on
+_ScanKey: TypeAlias = tuple[str, datetime, ReviewPolicy]
+
+
+class ReviewHistory(tuple[ConceptReview, ...]):
+    """A learner's reviews in arrival order (a tuple), with each card's lapse scan over
+    them memoised: the tuple never changes, so neither does a scan of it. Without it
+    every write replayed each card's whole review history through FSRS to find its
+    lapses; with it a write walks only the reviews it adds (`with_review`)."""
+
+    scans: dict[_ScanKey, _LapseScan]
+
+
+def review_history(reviews: tuple[ConceptReview, ...] = ()) -> ReviewHistory:
+    """``reviews`` as a history that memoises its scans (none scanned yet)."""
+    if isinstance(reviews, ReviewHistory):
+        return reviews
+    history = ReviewHistory(reviews)
+    history.scans = {}
+    return history
+
+
+def with_review(reviews: tuple[ConceptReview, ...], review: ConceptReview) -> ReviewHistory:
+    """``reviews`` and one more (arrived last). The scans of other concepts, or of
+    masteries after it, carry over; its concept's go one step further when it sorts
+    last among the reviews they walked (a stable sort keeps the latest arrival last
+    among equals), else they are dropped and scanned again when asked."""
+    history = ReviewHistory(reviews + (review,))  # noqa: RUF005 (one copy, as in attempts)
+    history.scans = {}
+    scans = reviews.scans if isinstance(reviews, ReviewHistory) else {}
+    for key, scan in scans.items():
+        concept_id, mastered_at, policy = key
+        if review.concept_id != concept_id or review.reviewed_at < mastered_at:
+            history.scans[key] = scan
+        elif scan.last is None or review_order(review) >= scan.last:
+            history.scans[key] = _step(scan, review, policy)
+    return history
+
+
+def _lapse_scan(
+    concept_id: str, mastered_at: datetime, reviews: Iterable[ConceptReview], policy: ReviewPolicy
+) -> _LapseScan:
+    key = (concept_id, as_utc(mastered_at), policy)
+    scans = reviews.scans if isinstance(reviews, ReviewHistory) else None
+    known = scans.get(key) if scans is not None else None
+    if known is not None:
+        return known
+    scan = _LapseScan(start_card(concept_id, mastered_at, policy), (), None)
+    for review in reviews_since_mastery(concept_id, mastered_at, reviews):
+        scan = _step(scan, review, policy)
+    if scans is not None:
+        scans[key] = scan
+    return scan
+
+
+def _step(scan: _LapseScan, review: ConceptReview, policy: ReviewPolicy) -> _LapseScan:
+    """The scan after one more review: the card lapsed when the review came later than
+    `lapses_at(card)`, and the review restored it."""
+    lapses = scan.lapses
+    lapsed_at = lapses_at(scan.card, policy)
+    if review.reviewed_at > lapsed_at:
+        lapse = ImpliedLapse(
+            episode=lapse_episode(scan.card), lapsed_at=lapsed_at, restored_at=review.reviewed_at
+        )
+        lapses = (*lapses, lapse)
+    card = apply_review(scan.card, review.outcome, review.reviewed_at, policy)
+    return _LapseScan(card, lapses, review_order(review))
 
 
 def reconcile_lapses(

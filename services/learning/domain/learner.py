@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time
 
 from pydantic import Field
 
+from services.learning.domain.attempt_history import find_attempt
 from services.learning.domain.catalog import Catalog
 from services.learning.domain.events import (
     AssessmentAttempted,
@@ -38,6 +39,8 @@ from services.learning.domain.lapse_history import (
     implied_lapses,
     reconcile_lapses,
     restore_lapse,
+    review_history,
+    with_review,
 )
 from services.learning.domain.mastery import (
     AttemptOutcome,
@@ -114,7 +117,8 @@ def evolve(
             cards = state.cards
             if review.concept_id in cards:
                 cards = {**cards, review.concept_id: card_after_review(state, review, policy)}
-            return state.model_copy(update={"cards": cards, "reviews": (*state.reviews, review)})
+            reviews = with_review(state.reviews, review)
+            return state.model_copy(update={"cards": cards, "reviews": reviews})
         case ConceptLapsed():
             episode = LapseEpisode(concept_id=event.concept_id, due=event.due_at)
             announced = AnnouncedLapse(lapsed_on=event.lapsed_on)
@@ -236,8 +240,8 @@ def _mastered(
     state: LearnerState, event: ModuleMastered, catalog: Catalog, policy: ReviewPolicy
 ) -> LearnerState:
     module_progress = state.progress.module(event.module_id)
-    attempts = module_progress.attempts if module_progress else ()
-    score = next((a.scaled_score for a in attempts if a.attempt_id == event.attempt_id), None)
+    attempt = find_attempt(module_progress.attempts, event.attempt_id) if module_progress else None
+    score = attempt.scaled_score if attempt is not None else None
     module = catalog.module(event.module_id)
     mastery = ModuleMastery(
         module_id=event.module_id,
@@ -253,7 +257,11 @@ def _mastered(
         concept_id: replay_card(concept_id, event.mastered_at, state.reviews, policy)
         for concept_id in module.concept_ids
     }
-    return state.model_copy(update={"progress": progress, "cards": {**state.cards, **cards}})
+    # cards to scan for lapses at every write from now on: a history that memoises scans
+    reviews = review_history(state.reviews)
+    return state.model_copy(
+        update={"progress": progress, "cards": {**state.cards, **cards}, "reviews": reviews}
+    )
 
 
 def _retracted(
@@ -281,10 +289,14 @@ def _retracted(
         progress = LearnerProgress(modules={**state.progress.modules, event.module_id: updated})
         return state.model_copy(update={"progress": progress, "cards": cards})
     if event.concept_id is not None and event.concept_id in state.cards and event.reviewed_at:
-        reviews = tuple(
-            r
-            for r in state.reviews
-            if not (r.concept_id == event.concept_id and r.reviewed_at == as_utc(event.reviewed_at))
+        reviews = review_history(
+            tuple(
+                r
+                for r in state.reviews
+                if not (
+                    r.concept_id == event.concept_id and r.reviewed_at == as_utc(event.reviewed_at)
+                )
+            )
         )
         card = state.cards[event.concept_id]
         replayed = replay_card(event.concept_id, card.mastered_at, reviews, policy)

@@ -23,12 +23,11 @@ means, :func:`apply_attempt` folds it in. Neither does I/O.
 
 from __future__ import annotations
 
-import bisect
-import operator
 from datetime import datetime
 
 from pydantic import Field, field_validator
 
+from services.learning.domain.attempt_history import AttemptResult, find_attempt, with_attempt
 from services.learning.domain.catalog import Catalog
 from services.learning.domain.errors import (
     AttemptBeforeEnrollmentError,
@@ -59,15 +58,6 @@ class Attempt(FrozenModel):
     @classmethod
     def _scaled_score_in_range(cls, score: float) -> float:
         return require_scaled_score(score)
-
-
-class AttemptResult(FrozenModel):
-    """What the progress keeps of every attempt: enough to tell a recent failure."""
-
-    attempt_id: str
-    attempted_at: PracticeDate
-    passed: bool
-    scaled_score: float | None = None
 
 
 class ModuleMastery(FrozenModel):
@@ -184,16 +174,14 @@ def decide_attempt(progress: LearnerProgress, attempt: Attempt, catalog: Catalog
     )
 
 
-_ATTEMPT_ID = operator.attrgetter("attempt_id")
-
-
 def apply_attempt(progress: LearnerProgress, outcome: AttemptOutcome) -> LearnerProgress:
     """Fold a decided attempt into the progress (the event handler's half)."""
     module_progress = progress.module(outcome.module_id)
     if module_progress is None:
         raise NotEnrolledError(outcome.module_id)
-    # a redelivered attempt changes nothing (looked up at C speed: histories grow long)
-    if outcome.attempt_id in map(_ATTEMPT_ID, module_progress.attempts):
+    # a redelivered attempt changes nothing (looked up in the history's index: it grows long)
+    known = module_progress.attempts
+    if find_attempt(known, outcome.attempt_id) is not None:
         return progress
     result = AttemptResult(
         attempt_id=outcome.attempt_id,
@@ -201,11 +189,8 @@ def apply_attempt(progress: LearnerProgress, outcome: AttemptOutcome) -> Learner
         passed=outcome.mastered,
         scaled_score=outcome.scaled_score,
     )
-    # kept in attempted_at order: inserted after its equals, as a stable sort would put it
-    # (a sort of the whole history at every attempt grew with the history)
-    known = module_progress.attempts
-    at = bisect.bisect_right(known, result.attempted_at, key=lambda a: a.attempted_at)
-    attempts = (*known[:at], result, *known[at:])
+    # kept in attempted_at order, inserted after its equals, as a stable sort would put it
+    attempts = with_attempt(known, result)
     mastery = module_progress.mastery
     if outcome.newly_mastered and (mastery is None or outcome.attempted_at < mastery.mastered_at):
         mastery = ModuleMastery(

@@ -197,8 +197,13 @@ def reviews_since_mastery(
     """
     mastered = as_utc(mastered_at)
     relevant = [r for r in reviews if r.concept_id == concept_id and r.reviewed_at >= mastered]
-    relevant.sort(key=lambda r: (r.reviewed_at, _FSRS_RATING[r.outcome]))
+    relevant.sort(key=review_order)
     return relevant
+
+
+def review_order(review: ConceptReview) -> tuple[datetime, Rating]:
+    """Where a review sorts in its card's history: practice date, ties by outcome."""
+    return (review.reviewed_at, _FSRS_RATING[review.outcome])
 
 
 def retrievability(

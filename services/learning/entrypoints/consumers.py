@@ -3,7 +3,8 @@
 Certification owns the roster; learning keeps the kernel's copy (`shared.roster_copy`)
 to refuse evidence for practitioners not on it and to show the roster's teams. A
 registration also sets off what learning registered for it (`LearningContext.
-on_registered`: the LRS judges the Statements that waited for that learner).
+on_registered`: the LRS judges the Statements that waited for that learner), when any
+Statement of the agency waits at all.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import structlog
 
 from services.learning.handlers.context import LEARNING
+from services.learning.xapi.adapters.mapping_store import any_pending_statement
 from shared.consumer import EventConsumer
 from shared.database import Connection, is_unavailable
 from shared.envelope import CloudEvent
@@ -24,7 +26,12 @@ def roster_consumers(runtime: Runtime) -> list[EventConsumer]:
     async def after_registration(conn: Connection, event: CloudEvent, practitioner_id: str) -> None:
         if event.event_name != REGISTERED:
             return
-        for hook in LEARNING.of(runtime).on_registered:
+        hooks = LEARNING.of(runtime).on_registered
+        # they judge the Statements that wait: with none pending in the agency (one index
+        # look-up) there is nothing to judge, and no savepoint nor read to pay for
+        if not hooks or not await any_pending_statement(conn, event.agencyid):
+            return
+        for hook in hooks:
             try:
                 async with conn.transaction():  # the copy stands even if the replay fails
                     await hook(runtime, conn, event.agencyid, practitioner_id)

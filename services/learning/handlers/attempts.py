@@ -15,6 +15,7 @@ from services.learning.adapters.learner_stream import (
     append_to_learner,
     load_learner,
     lock_learner,
+    remember_learner,
 )
 from services.learning.domain.catalog import Catalog
 from services.learning.domain.errors import NotEnrolledError
@@ -123,6 +124,7 @@ async def record_attempt(
         record = written.model_copy(update={"recorded_at": stored[0].recorded_at})
         if outcome.newly_mastered or lapse_events:
             await sync_lapsed_cards(conn, agency_id, after, catalog)
+    remember_learner(learning, learner, stored, after)
     return Recorded(record, created=True)
 
 

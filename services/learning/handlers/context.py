@@ -36,7 +36,8 @@ class LearningContext:
     # what else a new enrollment sets off (the LRS judges the learner's pending Statements)
     on_enrolled: list[EnrollmentHook] = field(default_factory=list)
     # what a practitioner's registration on the roster sets off (same arguments, in the
-    # roster consumer's transaction): the LRS judges the Statements that waited for them
+    # roster consumer's transaction): the LRS judges the Statements that waited for them;
+    # called only when the agency has a pending Statement (nothing else can wait)
     on_registered: list[EnrollmentHook] = field(default_factory=list)
 
     @property

@@ -8,7 +8,12 @@ append (lapse_announcements.py), so a back-dated review shows its effect at once
 from __future__ import annotations
 
 from services.learning.adapters import projections, queries
-from services.learning.adapters.learner_stream import append_to_learner, load_learner, lock_learner
+from services.learning.adapters.learner_stream import (
+    append_to_learner,
+    load_learner,
+    lock_learner,
+    remember_learner,
+)
 from services.learning.domain.errors import PractitionerNotEnrolledError, ReviewRatingMissingError
 from services.learning.domain.events import ConceptRestored, ConceptReviewed
 from services.learning.domain.learner import decide_review, evolve
@@ -123,6 +128,7 @@ async def record_review(
         for event, _ in lapse_events:
             after = evolve(after, event, catalog, learning.review_policy)
         await sync_lapsed_cards(conn, agency_id, after, catalog)
+    remember_learner(learning, learner, stored, after)
     return Recorded(record, created=True)
 
 

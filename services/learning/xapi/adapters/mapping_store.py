@@ -334,6 +334,18 @@ class PendingStatement:
     document: dict[str, Any]
 
 
+async def any_pending_statement(conn: Connection, agency_id: str) -> bool:
+    """Whether the agency has a Statement whose outcome is pending at all (its partial
+    index answers): without one, nothing waits for a learner and a registration has
+    nothing to judge again."""
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM xapi_statement_outcomes"
+        " WHERE agency_id = $1 AND outcome = 'pending')",
+        agency_id,
+    )
+    return found
+
+
 async def pending_statements(
     conn: Connection,
     agency_id: str,

@@ -9,6 +9,8 @@ from typing import Any
 
 from nats.aio.client import Client
 
+from services.learning.xapi.adapters.mapping_store import any_pending_statement
+from shared.testing.apps import runtime_of
 from shared.testing.jetstream import received_events
 from tests.learning.xapi.integration.lms_statements import T0, hours, module_course
 from tests.learning.xapi.integration.lrs_client import Lms, without_lapses
@@ -263,6 +265,10 @@ async def test_a_statement_for_a_learner_registered_later_becomes_evidence_on_re
     assert (before["outcome"], before["reason"]) == ("pending", "learner")
     assert "roster" in str(before["detail"])
 
+    async with runtime_of(lms.app).pool.acquire() as conn:  # what the roster copy asks first
+        assert await any_pending_statement(conn, lms.agency_id)
+        assert not await any_pending_statement(conn, f"{lms.agency_id}-other")
+
     await lms.roster.register("p-9", program_start=date(2025, 3, 1))
 
     # the mastery is long past: the lapses its unreviewed concepts imply follow it
@@ -277,3 +283,5 @@ async def test_a_statement_for_a_learner_registered_later_becomes_evidence_on_re
     assert events[0].actor == f"{lms.agency_id}/roster"
     assert events[1].data["source_statement_id"] == statement_id
     assert (await outcome(lms, statement_id))["outcome"] == "recorded"
+    async with runtime_of(lms.app).pool.acquire() as conn:  # nothing waits any more
+        assert not await any_pending_statement(conn, lms.agency_id)

@@ -1,0 +1,224 @@
+"""The edge of every HTTP request, in one ASGI layer: telemetry, request id and access line,
+the header limit and the headers every answer carries, then the body checks.
+
+In order, for each request:
+
+- telemetry: a server span (or, with tracing off, only the caller's W3C `traceparent`
+  carried, or a fresh trace) is current while the request runs, so the events it appends
+  carry it; its trace id is bound into the log context; the request is counted in the
+  metrics by route template (`/practitioners/{practitioner_id}`, never the raw path, so ids
+  do not multiply the series; a path no route matches counts as `unmatched`). Probes and
+  scrapes are counted, never traced;
+- logging: a request id (the caller's `X-Request-ID` when plausible, made otherwise) is
+  bound into every log line while the request runs and returned in the answer; one access
+  line per request at INFO; an unhandled error is logged with the request id bound and
+  answered as a 500 problem naming it;
+- headers: all request headers together over the limit → 431; every answer carries
+  `X-Content-Type-Options: nosniff` and no `Server`, and an answer to an authenticated
+  request `Cache-Control: no-store`;
+- bodies: a POST, PUT or PATCH goes through `RequestBodyGuard` and `IdempotencyKeys`
+  (shared/request_guard.py, shared/idempotency_middleware.py); any other request has no
+  body to check or key to honour, and only its path and query are checked for a NUL
+  (not under the exempt prefixes, which parse their own, as the body guard leaves them).
+
+One layer where there were five: each pure-ASGI middleware cost a coroutine call and, for
+the three that changed the answer, a wrapper of `send` and a copy of the start message, on
+every request; here one wrapper changes the answer's headers in one pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+import structlog
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.logs import (
+    REQUEST_ID_HEADER,
+    access_log,
+    error_log,
+    internal_error_response,
+    request_id_from,
+)
+from shared.logs import _access_level as access_level
+from shared.metrics import ServiceMetrics
+from shared.problems import problem_response
+from shared.request_guard import BODY_METHODS, refused_target
+from shared.tracing import TRACEPARENT, carry_request_trace, detach_trace, span, tracing_enabled
+
+UNMATCHED = "unmatched"
+# probes and scrapes every few seconds: counted, never traced (they would bury the rest)
+UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+_TRACEPARENT_HEADER = TRACEPARENT.encode()
+_REQUEST_ID = REQUEST_ID_HEADER.encode()
+_AUTHORIZATION = b"authorization"
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_NO_STORE = (b"cache-control", b"no-store")
+# the answer's own values of these are replaced by the edge's
+_REPLACED = frozenset({b"server", b"x-content-type-options", _REQUEST_ID})
+_REPLACED_WHEN_AUTHENTICATED = _REPLACED | {b"cache-control"}
+
+
+def route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
+def _traceparent(scope: Scope) -> str | None:
+    for name, value in scope.get("headers") or []:
+        if name == _TRACEPARENT_HEADER:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def edge_headers(
+    headers: list[tuple[bytes, bytes]], request_id: bytes, *, authenticated: bool
+) -> list[tuple[bytes, bytes]]:
+    """The answer's headers as they leave: nosniff, the request id, no `Server`, and
+    `Cache-Control: no-store` on an answer to an authenticated request."""
+    replaced = _REPLACED_WHEN_AUTHENTICATED if authenticated else _REPLACED
+    kept = [(k, v) for k, v in headers if k.lower() not in replaced]
+    kept.append(_NOSNIFF)
+    if authenticated:
+        kept.append(_NO_STORE)
+    kept.append((_REQUEST_ID, request_id))
+    return kept
+
+
+class RequestEdge:
+    """The kernel's outermost middleware (see the module's docstring); `guard` wraps the
+    app in the body checks a POST, PUT or PATCH goes through."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: ServiceMetrics,
+        max_header_bytes: int,
+        guard: Callable[[ASGIApp], ASGIApp],
+        exempt_prefixes: Sequence[str] = (),
+    ) -> None:
+        self.app = app
+        self.guarded = guard(app)
+        # paths that parse their own parameters too (the body guard's exempt prefixes)
+        self.exempt_prefixes = tuple(exempt_prefixes)
+        self.metrics = metrics
+        self.max_header_bytes = max_header_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope.get("path") in UNTRACED_PATHS:
+            await self._answer(scope, receive, send, None, None)
+            return
+        if not tracing_enabled():  # the trace is only carried: no span to make or name
+            token, carried_id = carry_request_trace(_traceparent(scope))
+            try:
+                await self._answer(scope, receive, send, None, format(carried_id, "032x"))
+            finally:
+                detach_trace(token)
+            return
+        method = str(scope.get("method", "GET"))
+        with span(
+            method,
+            kind=SpanKind.SERVER,
+            parent=_traceparent(scope),
+            service=self.metrics.service,
+            attributes={"http.request.method": method, "url.path": str(scope.get("path"))},
+            start_trace=True,
+        ) as current:
+            trace_id = format(current.get_span_context().trace_id, "032x")
+            await self._answer(scope, receive, send, current, trace_id)
+
+    async def _answer(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        current: Span | None,
+        trace_id: str | None,
+    ) -> None:
+        started = time.perf_counter()
+        method = str(scope.get("method", "GET"))
+        raw_headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
+        request_id = request_id_from(raw_headers)
+        request_id_bytes = request_id.encode()
+        size = 0
+        authenticated = False
+        for name, value in raw_headers:
+            size += len(name) + len(value) + 4
+            if name == _AUTHORIZATION:
+                authenticated = True
+        too_large = size > self.max_header_bytes
+        authenticated = authenticated and not too_large  # a 431 is no answer to a caller
+        status = 500
+        started_answer = False
+
+        async def send_edge(message: Message) -> None:
+            nonlocal status, started_answer
+            if message["type"] == "http.response.start":
+                started_answer = True
+                status = int(message["status"])
+                headers = edge_headers(
+                    message.get("headers", []), request_id_bytes, authenticated=authenticated
+                )
+                message = {**message, "headers": headers}
+            await send(message)
+
+        # bound in one call, without a context manager around it (every request pays)
+        if trace_id is None:  # a probe or a scrape
+            bound = structlog.contextvars.bind_contextvars(request_id=request_id)
+        else:
+            bound = structlog.contextvars.bind_contextvars(trace_id=trace_id, request_id=request_id)
+        try:
+            if too_large:
+                await problem_response(
+                    431,
+                    "Request headers too large",
+                    f"the request headers are {size} bytes together; the limit is "
+                    f"{self.max_header_bytes} bytes",
+                    slug="headers-too-large",
+                    instance=scope.get("path"),
+                )(scope, receive, send_edge)
+            elif method in BODY_METHODS:
+                await self.guarded(scope, receive, send_edge)
+            else:
+                path: str = scope.get("path", "")
+                exempt = bool(self.exempt_prefixes) and path.startswith(self.exempt_prefixes)
+                refused = None if exempt else refused_target(scope)
+                await (self.app if refused is None else refused)(scope, receive, send_edge)
+        except Exception:
+            # logged here, with the request id bound (Starlette's own error middleware
+            # sits outside and would log it without), and answered as a problem
+            status = 500
+            error_log.exception("unhandled_error", path=scope.get("path"))
+            if not started_answer:
+                await internal_error_response(request_id, scope.get("path"))(
+                    scope, receive, send_edge
+                )
+        finally:
+            elapsed = time.perf_counter() - started
+            # below the configured level the line is dropped only after every processor
+            # ran (context, timestamp): asked first, a request skips them
+            if access_level.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "request",
+                    method=scope.get("method"),
+                    path=scope.get("path"),
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 1),
+                )
+            structlog.contextvars.reset_contextvars(**bound)
+            route = route_template(scope)
+            self.metrics.count_request(method, route, status, elapsed)
+            if current is not None and current.is_recording():
+                current.update_name(f"{method} {route}")
+                current.set_attribute("http.route", route)
+                current.set_attribute("http.response.status_code", status)
+                if status >= 500:
+                    current.set_status(Status(StatusCode.ERROR))
