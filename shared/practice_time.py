@@ -19,8 +19,6 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime
 
-from shared.problems import Unprocessable
-
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
@@ -84,6 +82,10 @@ def as_practice_datetime(value: date | datetime) -> datetime:
 
 def refuse_future(value: date | datetime, field: str, *, now: datetime | None = None) -> None:
     """Raise a 422 problem naming `field` when the practice date lies in the future."""
+    # imported here: the pure folds (and a rebuild's worker processes) use this module's
+    # dates, and the problems module brings FastAPI, half a second to import
+    from shared.problems import Unprocessable
+
     current = now or now_utc()
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)

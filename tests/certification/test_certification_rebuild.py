@@ -90,3 +90,31 @@ async def test_a_rebuild_touches_only_the_callers_agency(
     assert other.json()["events_replayed"] == 0
     assert await certification.status("pr-1") == "certified"
     assert (await certification.post("/projections/rebuild", role="auditor")).status_code == 403
+
+
+async def test_a_rebuild_keeps_the_first_item_of_an_evidence_event_logged_twice(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    live_rows = await projections(certification)
+    async with certification.runtime.pool.acquire() as conn:
+        # a redelivery the intake let through: the same item logged again, later, its
+        # content changed (a rebuild must keep the first, as the live intake did)
+        await conn.execute(
+            """
+            INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+                schema_version, occurred_at, recorded_at, data, metadata, subject)
+            SELECT gen_random_uuid(), stream_id || '-again', 1, agency_id, name,
+                schema_version, occurred_at, recorded_at,
+                jsonb_set(data, '{item,note}', '"logged again"'), metadata, subject
+            FROM events WHERE agency_id = $1 AND name = 'evidence_received'
+            ORDER BY position LIMIT 1
+            """,
+            certification.agency_id,
+        )
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    assert await projections(certification) == live_rows
+    assert await certification.status("pr-1") == "certified"

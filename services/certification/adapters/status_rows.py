@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-
-import asyncpg
+from typing import TYPE_CHECKING
 
 from services.certification.domain.publication import Announced
 from services.certification.domain.state import CertificationState
@@ -15,7 +14,11 @@ from services.certification.domain.transitions import (
     Transition,
     TransitionKind,
 )
-from shared.database import Connection
+
+if TYPE_CHECKING:  # a rebuild's worker processes import `StatusRow` without the driver
+    import asyncpg
+
+    from shared.database import Connection
 
 
 async def announced(conn: Connection, agency_id: str, practitioner_id: str) -> list[Announced]:

@@ -49,6 +49,8 @@ class Evaluations(SQLModel, table=True):
     __table_args__ = (
         PrimaryKeyConstraint("agency_id", "practitioner_id", name="evaluations_pkey"),
         Index("evaluations_due_idx", "next_change_on"),
+        # state_json (~2 KB) stays inline uncompressed: pglz cost as much as the write
+        {"postgresql_with": {"toast_tuple_target": 4096}},
     )
 
     agency_id: str = Field(sa_column=Column("agency_id", Text, primary_key=True))
