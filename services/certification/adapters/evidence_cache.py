@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from services.certification.domain.evidence import Evidence
 
-MAX_ITEMS = 20_000  # parsed items held per process (a practitioner's items go together)
+MAX_ITEMS = 10_000  # parsed items held per process, ~2 KB each (~20 MB of the 300 MB budget)
 
 # position -> (event id, parsed item): one practitioner's rows as last read
 HeldRows = dict[int, tuple[str, Evidence]]
