@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import asyncpg
 
 from services.certification.adapters.calibration_rows import calibrations_of
+from services.certification.adapters.evidence_cache import HeldRows, ParsedEvidence
 from services.certification.domain.calibrations import decide_calibrations
 from services.certification.domain.evidence import (
     Evidence,
@@ -142,6 +144,14 @@ async def evidence_sets_of(
     rows = list(rows)
     for row, item in zip(rows, parse_evidence([row["item"] for row in rows]), strict=True):
         items[row["practitioner_id"]].append(item)
+    return await calibrated_sets(conn, agency_id, items)
+
+
+async def calibrated_sets(
+    conn: Connection, agency_id: str, items: Mapping[str, list[Evidence]]
+) -> dict[str, EvidenceSet]:
+    """Each practitioner's items as a set, each observation's calibration decided as in
+    `evidence_set` (the calibrations read fresh)."""
     observers = {
         item.observer_id
         for found in items.values()
@@ -153,6 +163,41 @@ async def evidence_sets_of(
         practitioner_id: EvidenceSet(practitioner_id, decide_calibrations(found, calibrations))
         for practitioner_id, found in items.items()
     }
+
+
+def items_of_rows(
+    held: ParsedEvidence,
+    agency_id: str,
+    practitioner_ids: Sequence[str],
+    rows: Sequence[Any],
+    confirmed: Mapping[str, int],
+) -> tuple[dict[str, list[Evidence]], set[str]]:
+    """Each practitioner's items: those ``held`` when the read found all of them still
+    stored (``confirmed``: how many of the held (position, event id) pairs it found),
+    and the rows read besides (`practitioner_id`, `event_id`, `position`, `item` as JSON
+    text); and the practitioners of whom a held item was not found (to read again in
+    full). Each practitioner served is held as now read."""
+    unmatched = {
+        practitioner_id
+        for practitioner_id in practitioner_ids
+        if confirmed.get(practitioner_id, 0) != len(held.held(agency_id, practitioner_id))
+    }
+    for practitioner_id in unmatched:
+        held.keep(agency_id, practitioner_id, {})  # read again in full, held anew
+    kept: dict[str, HeldRows] = {
+        practitioner_id: dict(held.held(agency_id, practitioner_id))
+        for practitioner_id in practitioner_ids
+        if practitioner_id not in unmatched
+    }
+    fresh = [row for row in rows if row["practitioner_id"] in kept]
+    parsed = parse_evidence([row["item"] for row in fresh])
+    for row, item in zip(fresh, parsed, strict=True):
+        kept[row["practitioner_id"]][row["position"]] = (row["event_id"], item)
+    items: dict[str, list[Evidence]] = {}
+    for practitioner_id, rows_held in kept.items():
+        held.keep(agency_id, practitioner_id, rows_held)
+        items[practitioner_id] = [item for _, item in rows_held.values()]
+    return items, unmatched
 
 
 async def agency_evidence(conn: Connection, agency_id: str) -> dict[str, EvidenceSet]:

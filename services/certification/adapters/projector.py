@@ -232,6 +232,17 @@ def _settled_row(event: StoredEvent) -> tuple[Any, ...]:
     )
 
 
+_INSERT_EVIDENCE = """
+    INSERT INTO evidence (agency_id, event_id, practitioner_id, kind, occurred_on, source,
+        item, position)
+    SELECT a, e, p, k, o::date, s, i, n
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+        $7::jsonb[], $8::bigint[]) WITH ORDINALITY AS r(a, e, p, k, o, s, i, n, row_no)
+    ORDER BY row_no
+    ON CONFLICT DO NOTHING
+"""
+
+
 async def _insert(
     conn: Connection,
     evidence: list[tuple[Any, ...]],
@@ -239,16 +250,9 @@ async def _insert(
     adoptions: list[tuple[Any, ...]],
     transitions: list[tuple[Any, ...]],
 ) -> None:
-    if evidence:
-        await conn.executemany(
-            """
-            INSERT INTO evidence (agency_id, event_id, practitioner_id, kind, occurred_on, source,
-                item, position)
-            VALUES ($1, $2, $3, $4, $5::text::date, $6, $7, $8)
-            ON CONFLICT DO NOTHING
-            """,
-            evidence,
-        )
+    if evidence:  # one statement for the batch's rows, in their order
+        columns = [list(column) for column in zip(*evidence, strict=True)]
+        await conn.execute(_INSERT_EVIDENCE, *columns)
     if versions:
         await conn.executemany(
             """

@@ -1,0 +1,61 @@
+"""Evidence held parsed between evaluations is served only where a fresh read confirms it."""
+
+from __future__ import annotations
+
+from nats.aio.client import Client
+
+from services.certification.adapters import evidence_rows
+from services.certification.adapters.evaluation_reads import evaluation_inputs
+from services.certification.adapters.evidence_cache import PARSED_EVIDENCE
+from shared.database import Connection
+from tests.certification.certification_client import CertificationApi
+from tests.certification.upstream import UpstreamHistory, publish
+
+
+async def test_a_held_practitioner_is_evaluated_on_the_rows_read_now_not_on_what_was_held(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    agency_id = certification.agency_id
+    await certification.register("pr-1")
+    history = UpstreamHistory.certified_facilitator(agency_id, "pr-1")
+    sent = await publish(nats_client, certification.settings.subject_root, history.events)
+    await certification.wait_consumed(sent)
+    async with certification.runtime.pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await _read_after_rows_changed(conn, agency_id)
+        finally:
+            await transaction.rollback()  # the rows stay as the intake stored them
+
+
+async def _read_after_rows_changed(conn: Connection, agency_id: str) -> None:
+    rows = await conn.fetch(
+        "SELECT event_id, position FROM evidence"
+        " WHERE agency_id = $1 AND practitioner_id = 'pr-1' ORDER BY position",
+        agency_id,
+    )
+    held = PARSED_EVIDENCE.held(agency_id, "pr-1")
+    assert {position: event_id for position, (event_id, _) in held.items()} == {
+        row["position"]: row["event_id"] for row in rows
+    }  # the intake's evaluation left every item held
+    gone, moved = rows[0]["event_id"], rows[1]["event_id"]
+    # a row retracted meanwhile (by another replica), and one no longer where it was
+    await conn.execute(
+        "DELETE FROM evidence WHERE agency_id = $1 AND event_id = $2", agency_id, gone
+    )
+    await conn.execute(
+        "UPDATE evidence SET position = position + 1000000000"
+        " WHERE agency_id = $1 AND event_id = $2",
+        agency_id,
+        moved,
+    )
+    read = await evaluation_inputs(conn, agency_id, ["pr-1"], with_evidence=True)
+    fresh = await evidence_rows.evidence_sets(conn, agency_id, ["pr-1"])
+    assert dict(read.evidence["pr-1"]) == dict(fresh["pr-1"])
+    assert gone not in read.evidence["pr-1"] and moved in read.evidence["pr-1"]
+    assert len(read.evidence["pr-1"]) == len(rows) - 1
+    held_now = PARSED_EVIDENCE.held(agency_id, "pr-1")
+    assert sorted(event_id for event_id, _ in held_now.values()) == sorted(
+        row["event_id"] for row in rows if row["event_id"] != gone
+    )

@@ -1,0 +1,72 @@
+"""Parsed evidence held between evaluations: served only when a read finds all of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.certification.adapters.evidence_cache import ParsedEvidence
+from services.certification.adapters.evidence_rows import items_of_rows
+from services.certification.domain.evidence import EVIDENCE_ADAPTER
+from tests.certification.unit.certification_builders import PractitionerHistory
+
+AGENCY = "agency-1"
+
+
+def stored_rows() -> list[dict[str, Any]]:
+    items = PractitionerHistory.certified_facilitator().items
+    return [
+        {
+            "practitioner_id": item.practitioner_id,
+            "event_id": item.event_id,
+            "position": 100 + n,
+            "item": EVIDENCE_ADAPTER.dump_json(item).decode(),
+        }
+        for n, item in enumerate(items)
+    ]
+
+
+def test_items_held_are_served_when_the_read_finds_every_one_and_new_rows_are_added() -> None:
+    rows = stored_rows()
+    practitioner_id = rows[0]["practitioner_id"]
+    held = ParsedEvidence()
+    first, unmatched = items_of_rows(held, AGENCY, [practitioner_id], rows[:-2], {})
+    assert unmatched == set() and len(held) == len(rows) - 2
+    again, unmatched = items_of_rows(
+        held, AGENCY, [practitioner_id], rows[-2:], {practitioner_id: len(rows) - 2}
+    )
+    assert unmatched == set()
+    everything, _ = items_of_rows(ParsedEvidence(), AGENCY, [practitioner_id], rows, {})
+    assert again == everything
+    assert first[practitioner_id] == everything[practitioner_id][:-2]
+    assert len(held) == len(rows)
+
+
+def test_a_held_item_the_read_no_longer_finds_sends_the_practitioner_to_a_full_read() -> None:
+    rows = stored_rows()
+    practitioner_id = rows[0]["practitioner_id"]
+    held = ParsedEvidence()
+    items_of_rows(held, AGENCY, [practitioner_id], rows, {})
+    # one held row was retracted: the read finds one fewer
+    items, unmatched = items_of_rows(
+        held, AGENCY, [practitioner_id], [], {practitioner_id: len(rows) - 1}
+    )
+    assert unmatched == {practitioner_id} and practitioner_id not in items
+    assert len(held) == 0  # nothing served from what was held before
+    rows.pop(3)
+    again, unmatched = items_of_rows(held, AGENCY, [practitioner_id], rows, {})
+    assert unmatched == set() and len(again[practitioner_id]) == len(rows)
+
+
+def test_the_least_recently_read_practitioners_are_dropped_past_the_bound() -> None:
+    rows = stored_rows()
+    held = ParsedEvidence(max_items=len(rows) * 2)
+    for practitioner_id in ("pr-a", "pr-b", "pr-c"):
+        renamed = [{**row, "practitioner_id": practitioner_id} for row in rows]
+        items_of_rows(held, AGENCY, [practitioner_id], renamed, {})
+    assert len(held) == len(rows) * 2
+    assert held.held(AGENCY, "pr-a") == {}
+    assert sorted(held.keys(AGENCY, ["pr-b", "pr-c"])) == sorted(
+        (row["position"], row["event_id"], practitioner_id)
+        for practitioner_id in ("pr-b", "pr-c")
+        for row in rows
+    )
