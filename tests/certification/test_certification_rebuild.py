@@ -7,9 +7,11 @@ import random
 from datetime import date
 from typing import Any
 
+import pytest
 from nats.aio.client import Client
 
 from services.certification.adapters.schema import PROJECTION_TABLES
+from services.certification.handlers import rebuild
 from tests.certification.certification_client import CertificationApi
 from tests.certification.policy_drafts import policy_json
 from tests.certification.test_certification_clock import certified
@@ -117,4 +119,29 @@ async def test_a_rebuild_keeps_the_first_item_of_an_evidence_event_logged_twice(
 
     assert response.status_code == 200, response.text
     assert await projections(certification) == live_rows
+    assert await certification.status("pr-1") == "certified"
+
+
+async def evidence_analyses(api: CertificationApi) -> int:
+    """How often the evidence table was analyzed by a statement (autovacuum's not counted)."""
+    async with api.runtime.pool.acquire() as conn:
+        count: int = await conn.fetchval(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relid = 'evidence'::regclass"
+        )
+    return count
+
+
+async def test_a_large_rebuild_analyzes_the_evidence_it_wrote_before_the_folds_read_it(
+    certification: CertificationApi, nats_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    small = await evidence_analyses(certification)
+    assert (await certification.post("/projections/rebuild")).status_code == 200
+    assert await evidence_analyses(certification) == small  # a few events: nothing to gain
+
+    monkeypatch.setattr(rebuild, "ANALYZED_FROM", 1)
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    assert await evidence_analyses(certification) == small + 1
     assert await certification.status("pr-1") == "certified"
