@@ -98,6 +98,20 @@ def configure_logging(settings: ServiceSettings) -> None:
 _REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode()
 
 
+def log_access(scope: Scope, status: int, started: float) -> None:
+    """The access line of a request answered `status`, begun at `perf_counter` `started`."""
+    # below the configured level the line is dropped only after every processor ran
+    # (context, timestamp): asked first, a request skips them
+    if _access_level.isEnabledFor(logging.INFO):
+        access_log.info(
+            "request",
+            method=scope.get("method"),
+            path=scope.get("path"),
+            status=status,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     for name, value in headers:
         if name == _REQUEST_ID_HEADER:
@@ -179,14 +193,5 @@ class RequestLogging:
                 response = internal_error_response(request_id, scope.get("path"))
                 await response(scope, receive, send_with_id)
         finally:
-            # below the configured level the line is dropped only after every
-            # processor ran (context, timestamp): asked first, a request skips them
-            if _access_level.isEnabledFor(logging.INFO):
-                access_log.info(
-                    "request",
-                    method=scope.get("method"),
-                    path=scope.get("path"),
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                )
+            log_access(scope, status, started)
             structlog.contextvars.reset_contextvars(**bound)

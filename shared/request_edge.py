@@ -28,7 +28,6 @@ every request; here one wrapper changes the answer's headers in one pass.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
 
@@ -38,12 +37,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logs import (
     REQUEST_ID_HEADER,
-    access_log,
     error_log,
     internal_error_response,
+    log_access,
     request_id_from,
 )
-from shared.logs import _access_level as access_level
 from shared.metrics import ServiceMetrics
 from shared.problems import problem_response
 from shared.request_guard import BODY_METHODS, refused_target
@@ -203,16 +201,7 @@ class RequestEdge:
                 )
         finally:
             elapsed = time.perf_counter() - started
-            # below the configured level the line is dropped only after every processor
-            # ran (context, timestamp): asked first, a request skips them
-            if access_level.isEnabledFor(logging.INFO):
-                access_log.info(
-                    "request",
-                    method=scope.get("method"),
-                    path=scope.get("path"),
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 1),
-                )
+            log_access(scope, status, started)
             structlog.contextvars.reset_contextvars(**bound)
             route = route_template(scope)
             self.metrics.count_request(method, route, status, elapsed)

@@ -27,10 +27,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import random
 import shutil
 import statistics
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,9 +37,9 @@ import asyncpg
 import httpx
 
 from tests.bench import dataset, tail
-from tests.bench.http_client import KeepAliveClient
-from tests.bench.load import closed_loop
+from tests.bench.load import Request, closed_loop
 from tests.bench.processes import BenchStack, schema_of
+from tests.bench.reads import certification_reads
 from tests.bench.write_cpu import RootedProcess
 from tests.bench.writes import Tokens
 
@@ -95,33 +93,8 @@ async def start_side(name: str, root: Path | None, shape: dataset.Shape) -> Side
     return Side(name, stack, agency)
 
 
-Request = Callable[[KeepAliveClient, int, int], Awaitable[bool]]
-
-
 def requests_of(side: Side, size: int) -> dict[str, Request]:
-    headers = Tokens(side.stack.secret, side.agency)()
-    url = side.url
-    rng = random.Random(7)
-
-    async def state(http: KeepAliveClient, _worker: int, _step: int) -> bool:
-        practitioner = f"prac-{rng.randrange(size):06d}"
-        answer = await http.get(
-            f"{url}/practitioners/{practitioner}/certification", headers=headers
-        )
-        return answer.status_code == 200
-
-    async def board(http: KeepAliveClient, _worker: int, _step: int) -> bool:
-        answer = await http.get(f"{url}/practitioners", headers=headers)
-        return answer.status_code == 200
-
-    async def ping(http: KeepAliveClient, _worker: int, _step: int) -> bool:
-        practitioner = f"prac-{rng.randrange(size):06d}"
-        answer = await http.get(
-            f"{url}/practitioners/{practitioner}/transitions?limit=1", headers=headers
-        )
-        return answer.status_code == 200
-
-    return {"state": state, "board": board, "ping": ping}
+    return certification_reads(side.url, Tokens(side.stack.secret, side.agency)(), size)
 
 
 async def run(arguments: argparse.Namespace) -> None:

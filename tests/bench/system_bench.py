@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import platform
-import random
 import shutil
 import subprocess
 import sys
@@ -39,9 +38,9 @@ import httpx
 from system.topology import SERVICES
 from tests.bench import ceilings, dataset, tail
 from tests.bench.bulk_import import import_to_certified, settled
-from tests.bench.http_client import KeepAliveClient
 from tests.bench.load import Outcome, closed_loop
 from tests.bench.processes import REPO_ROOT, SUBJECT_ROOT, BenchStack, schema_of
+from tests.bench.reads import certification_reads
 from tests.bench.report import (
     AT_LEAST_CEILING_SHARE,
     AT_MOST,
@@ -317,29 +316,18 @@ class Bench:
         headers = Tokens(self.stack.secret, agency)()
         url = self.urls["certification"]
         size = shape.practitioners_per_agency
-        rng = random.Random(7)
-
-        async def state(http: KeepAliveClient, _worker: int, _step: int) -> bool:
-            practitioner = f"prac-{rng.randrange(size):06d}"
-            answer = await http.get(
-                f"{url}/practitioners/{practitioner}/certification", headers=headers
-            )
-            return answer.status_code == 200
-
-        async def board(http: KeepAliveClient, _worker: int, _step: int) -> bool:
-            answer = await http.get(f"{url}/practitioners", headers=headers)
-            return answer.status_code == 200
+        reads = certification_reads(url, headers, size)
 
         for label, route, request in (
             (
                 f"GET certification state, {READ_CLIENTS} clients, agency of {size:,}",
                 "/practitioners/{practitioner_id}/certification",
-                state,
+                reads["state"],
             ),
             (
                 f"GET /practitioners (board list, first page), {READ_CLIENTS} clients",
                 "/practitioners",
-                board,
+                reads["board"],
             ),
         ):
             log(f"figure 3: {label}")
