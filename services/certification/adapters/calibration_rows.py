@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import asyncpg
+
 from services.certification.domain.calibrations import Calibration
 from shared.database import Connection
 from shared.events import StoredEvent
@@ -54,16 +56,18 @@ async def calibrations_of(
             agency_id,
             sorted(set(observer_ids)),
         )
-    return [
-        Calibration(
-            attempt_id=row["attempt_id"],
-            observer_id=row["observer_id"],
-            instrument_key=row["instrument_key"],
-            valid_from=row["valid_from"],
-            valid_until=row["valid_until"],
-        )
-        for row in rows
-    ]
+    return [calibration_of(row) for row in rows]
+
+
+def calibration_of(row: asyncpg.Record) -> Calibration:
+    """A calibration from a row holding `observer_calibrations`' columns."""
+    return Calibration(
+        attempt_id=row["attempt_id"],
+        observer_id=row["observer_id"],
+        instrument_key=row["instrument_key"],
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+    )
 
 
 async def observed_by(

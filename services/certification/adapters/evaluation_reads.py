@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from services.certification.adapters.calibration_rows import calibration_of
 from services.certification.adapters.evidence_cache import PARSED_EVIDENCE
 from services.certification.adapters.evidence_rows import calibrated_sets, items_of_rows
 from services.certification.adapters.policy_rows import ADOPTED, adopted_from
@@ -189,13 +190,5 @@ async def fold_inputs(
         if row["item"] is not None:
             evidence[row["practitioner_id"]].append(row["item"])
         else:
-            calibrations.append(
-                Calibration(
-                    attempt_id=row["attempt_id"],
-                    observer_id=row["observer_id"],
-                    instrument_key=row["instrument_key"],
-                    valid_from=row["valid_from"],
-                    valid_until=row["valid_until"],
-                )
-            )
+            calibrations.append(calibration_of(row))
     return evidence, tuple(calibrations)
