@@ -7,6 +7,7 @@ from datetime import date
 
 import asyncpg
 
+from services.certification.adapters.roster_items import UNEVALUATED_TAIL
 from shared.database import Connection
 from shared.pagination import PageRequest, keyset
 
@@ -36,22 +37,13 @@ class RosterFilter:
     include_left: bool = False
 
 
-# one roster item as JSON text, the shape of `PractitionerPublic`, built by PostgreSQL: the
-# board's list answers fifty of them on every refresh, and turning rows into Python values
-# and those into models was most of the route's CPU (`::text`: kept as text, not decoded)
-ROSTER_ITEM_SELECT = """
-    SELECT json_build_object(
-        'practitioner_id', p.practitioner_id, 'role', p.role,
-        'program_start', p.program_start, 'coach_id', p.coach_id,
-        'supervisor_id', p.supervisor_id, 'team_id', p.team_id, 'left_on', p.left_on,
-        'levels', coalesce(
-            (SELECT json_agg(json_build_object('level', s.level_key, 'status', s.status,
-                    'since', s.since, 'certified_on', s.certified_on,
-                    'at_risk_since', s.at_risk_since) ORDER BY s.ordinal)
-             FROM level_statuses s
-             WHERE s.agency_id = p.agency_id AND s.practitioner_id = p.practitioner_id),
-            '[]'::json),
-        'evaluated_as_of', e.as_of, 'next_change_on', e.next_change_on)::text AS item,
+# one roster item as JSON text, the shape of `PractitionerPublic`: the board's list answers
+# fifty of them on every refresh. Both parts are stored (migration 0004): the roster
+# fields, computed by PostgreSQL on every write of the practitioner's row, and the rest,
+# written with the evaluation (adapters/roster_items.py); building each item's JSON here
+# was most of PostgreSQL's CPU for a page (`::text` columns: passed on as they are)
+ROSTER_ITEM_SELECT = f"""
+    SELECT p.roster_item_head || coalesce(e.roster_item_tail, '{UNEVALUATED_TAIL}') AS item,
         p.practitioner_id
     FROM practitioners p
     LEFT JOIN evaluations e
