@@ -24,17 +24,22 @@ down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 
-# JSON of a date is ISO 8601 whatever the session's DateStyle, and of a text its escaped
-# value: the function is immutable in fact, as a generated column requires
+# compact JSON (as the service's own answers); JSON of a date is ISO 8601 whatever the
+# session's DateStyle, and of a text its escaped value: the function is immutable in
+# fact, as a generated column requires
 OWN: Final[tuple[str, ...]] = (
     """
     CREATE OR REPLACE FUNCTION roster_item_head(
         practitioner_id text, role text, program_start date, coach_id text,
         supervisor_id text, team_id text, left_on date
     ) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT left(json_build_object('practitioner_id', practitioner_id, 'role', role,
-            'program_start', program_start, 'coach_id', coach_id,
-            'supervisor_id', supervisor_id, 'team_id', team_id, 'left_on', left_on)::text, -1)
+        SELECT '{"practitioner_id":' || to_json(practitioner_id)::text
+            || ',"role":' || to_json(role)::text
+            || ',"program_start":' || to_json(program_start)::text
+            || ',"coach_id":' || coalesce(to_json(coach_id)::text, 'null')
+            || ',"supervisor_id":' || coalesce(to_json(supervisor_id)::text, 'null')
+            || ',"team_id":' || coalesce(to_json(team_id)::text, 'null')
+            || ',"left_on":' || coalesce(to_json(left_on)::text, 'null')
     $$
     """,
     """
