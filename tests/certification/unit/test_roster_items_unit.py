@@ -14,7 +14,7 @@ HEAD = '{"practitioner_id" : "pr-\\"1\\"", "role" : "facilitator"'
 def test_a_tail_closes_the_item_with_its_levels_in_order_and_its_evaluation_days() -> None:
     levels = [
         ("facilitator", "certified", date(2025, 1, 2), date(2025, 1, 2), None),
-        ("coach", "in_progress", None, None, date(2025, 3, 4)),
+        ('coach "senior" – é', "in_progress", None, None, date(2025, 3, 4)),
     ]
     tail = roster_item_tail(levels, date(2025, 6, 1), date(2025, 7, 1))
 
@@ -30,7 +30,7 @@ def test_a_tail_closes_the_item_with_its_levels_in_order_and_its_evaluation_days
             at_risk_since=None,
         ),
         LevelStatusPublic(
-            level="coach",
+            level='coach "senior" – é',
             status="in_progress",
             since=None,
             certified_on=None,
