@@ -129,9 +129,12 @@ async def _analyze_evidence(conn: Connection) -> None:
     agency it has never seen holds about one row, so it scans all of the agency's
     evidence by the primary key for every job of practitioners instead of using the
     practitioner index (in the benchmark, half of a large agency's rebuild). Autovacuum
-    would analyze only after the commit.
+    would analyze only after the commit. Only the columns those reads filter on are
+    sampled (the agency's and practitioner's counts): the others, `item` above all, would
+    cost three times as much (about 0.25 s of PostgreSQL's CPU per 100,000 rows against
+    0.07) and keep the statistics they had until autovacuum analyzes the whole table.
     """
-    await conn.execute("ANALYZE evidence")
+    await conn.execute("ANALYZE evidence (agency_id, practitioner_id)")
 
 
 async def _guessed(guessing: asyncio.Task[None]) -> bool:
