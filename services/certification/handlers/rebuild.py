@@ -32,11 +32,7 @@ import structlog
 
 from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
-from services.certification.adapters.projector import (
-    logged_evidence_ids_unique,
-    project,
-    project_logged_evidence,
-)
+from services.certification.adapters.projector import LoggedEvidenceReplay, project
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.domain.events import EvidenceReceived
 from services.certification.handlers.rebuild_evaluation import FOLDING, Folding, evaluate_everyone
@@ -156,18 +152,14 @@ async def _replay(store: EventStore, conn: Connection, reader: Connection, agenc
     # (as when both are in one page, a retraction's page drops what came before it).
     # The agency's evidence is gone and its writes wait on the lock: only a repeated
     # item event id in the log could meet a row already written.
-    unique = await logged_evidence_ids_unique(conn, agency_id)
+    evidence = LoggedEvidenceReplay(conn, agency_id)
     replayed = projected_up_to = 0
     async for batch in _pages(store, reader, agency_id):
-        replayed += await project_logged_evidence(
-            conn, agency_id, projected_up_to, batch[-1].position, unique=unique
-        )
+        replayed += await evidence.project(projected_up_to, batch[-1].position)
         projected_up_to = batch[-1].position
         await project(conn, batch)
         replayed += len(batch)
-    return replayed + await project_logged_evidence(
-        conn, agency_id, projected_up_to, None, unique=unique
-    )
+    return replayed + await evidence.project(projected_up_to, None)
 
 
 async def _pages(
