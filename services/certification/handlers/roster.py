@@ -91,7 +91,9 @@ async def _registering(
                 yield conn
             return
         held = await locks.registration_locks(runtime, agency_id, practitioner_id)
-        async with locked_transaction(conn, held):
+        # a registration's statements are each driven by the practitioner's keys: planned
+        # once per connection, not at every registration (shared/transactions.py)
+        async with locked_transaction(conn, held, generic_plans=True):
             yield conn
 
 
