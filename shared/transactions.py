@@ -96,7 +96,7 @@ async def locked_transaction(
     estimates the generic plan dearer than a plan for the values given, which it does
     for statements reading arrays of unknown length: planning a statement of several
     CTEs costs more CPU than running it. For a write whose every statement is driven by
-    its keys' indexes (one practitioner's rows), the generic plan is the same work
+    its keys' indexes (one practitioner's rows), the generic plan is about the same work
     without the planning."""
     if not locks or conn.is_in_transaction():
         async with conn.transaction():
