@@ -14,12 +14,15 @@ machine; this driver starts the same stack (processes.py), prepares the same age
   weighs on both alike, and the per-round ratio is the before/after figure;
 - `--statements`: the SQL statements a write costs (request, relay and consumers alike),
   counted from PostgreSQL's own statement log, at one client and at `--clients`;
+- `--statement-cpu`: PostgreSQL's CPU per write per statement, split into parse, bind
+  (planning) and execute, from its own accounting (statement_cpu.py);
 - `--profile DIR`: py-spy records each service's process over one more loop (and
   certification's, taking in another service's events, as `<service>-intake.txt`; py-spy
   must be on the PATH; it is not a project dependency).
 
 `python -m tests.bench.write_cpu [--services fidelity certification] [--clients 16]
-[--seconds 4] [--rounds 3] [--baseline DIR] [--statements] [--profile DIR [--gil]]`
+[--seconds 4] [--rounds 3] [--baseline DIR] [--statements] [--statement-cpu]
+[--profile DIR [--gil]]`
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from shared.servers import dies_with_parent
 from tests.bench import ceilings
 from tests.bench.bulk_import import settled
 from tests.bench.processes import REPO_ROOT, BenchStack, Process, schema_of
+from tests.bench.statement_cpu import statement_cpu
 from tests.bench.writes import MAIN_CREATE, Writes
 
 STATEMENT_SECONDS = 3.0
@@ -158,6 +162,10 @@ async def run(arguments: argparse.Namespace) -> None:
                 for clients in sorted({1, arguments.clients}):
                     await settle(stack)
                     await count_statements(stack, writes, service, clients)
+        if arguments.statement_cpu:
+            for service in arguments.services:
+                await settle(stack)
+                await statement_cpu(stack, writes, service, arguments.clients)
         if arguments.profile:
             await profile(stack, writes, arguments)
     finally:
@@ -340,6 +348,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument(
+        "--statement-cpu",
+        action="store_true",
+        help="PostgreSQL's CPU per write per statement, split into parse, bind and execute",
+    )
     parser.add_argument("--profile", type=Path)
     parser.add_argument(
         "--baseline",
