@@ -252,6 +252,6 @@ def _recording_transaction(
 ) -> AbstractAsyncContextManager[Any]:
     """The recording's transaction, begun holding `held` when it is the outermost one (a
     batch that records inside its own transaction takes the locks as it goes)."""
-    if held and not conn.is_in_transaction():
-        return locked_transaction(conn, held)
+    if not conn.is_in_transaction():
+        return locked_transaction(conn, held, generic_plans=True)
     return conn.transaction()
