@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import asyncpg
@@ -21,7 +22,7 @@ from services.fidelity.handlers.co_observation import (
     compare_with_first,
     first_observation_of_meeting,
 )
-from services.fidelity.handlers.drift import record_new_drift
+from services.fidelity.handlers.drift import drift_lock, record_new_drift
 from services.fidelity.handlers.instruments import published_instruments
 from services.fidelity.handlers.observers import acting_observer
 from services.fidelity.models.observations import (
@@ -32,6 +33,7 @@ from services.fidelity.models.observations import (
     rating_pairs,
 )
 from shared.auth import Principal
+from shared.database import Connection
 from shared.events import DomainEvent, PendingEvent
 from shared.idempotency import create_once, fingerprint
 from shared.idempotency_keys import minted_id
@@ -40,7 +42,7 @@ from shared.practice_time import as_practice_datetime, refuse_future
 from shared.problems import Unprocessable
 from shared.roster import require_on_roster
 from shared.service import Runtime
-from shared.transactions import locked_transaction
+from shared.transactions import AdvisoryLock, locked_transaction
 
 _JSON_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 
@@ -150,13 +152,7 @@ async def record_observation(
         return (row, row["content_hash"]) if row else None
 
     async def create() -> StoredObservation:
-        # one transaction from the reads on, on generic plans: the reads' statement (the
-        # roster's arrays) is otherwise planned anew at every observation, dearer than
-        # it runs; its BEGIN is the round trip the recording's own BEGIN was
-        async with (
-            runtime.pool.acquire() as conn,
-            locked_transaction(conn, [], generic_plans=True),
-        ):
+        async with runtime.pool.acquire() as conn:
             instrument = await published_instruments(runtime).load(
                 conn, agency, body.instrument_key, body.instrument_version
             )
@@ -194,31 +190,33 @@ async def record_observation(
                 content_hash=content_hash,
                 recorded_by=principal.actor,
             )
-            # a calibrated observer's first observation looks for drift (under its lock,
-            # which record_new_drift takes: the same order as a batch's recording)
+            # a calibrated observer's first observation looks for drift under its lock:
+            # the transaction begins holding it (one round trip, shared/transactions.py)
             drifting = calibration.calibrated and first is None
-            [stored, *_] = await runtime.store.append(
-                conn,
-                stream_id=stream_id("observation", agency, str(observation_id)),
-                events=_pending([recorded, compared], principal, recorded),
-                expected_version=0,
-                projected=written.projected,
-            )
-            row = written.stored(stored.recorded_at)
-            if compared is not None:
-                await insert_comparison(conn, agency, compared)
-            if drifting:
-                await record_new_drift(
+            held = [drift_lock(agency, body.practitioner_id, instrument.key)] if drifting else []
+            async with _recording_transaction(conn, held):
+                [stored, *_] = await runtime.store.append(
                     conn,
-                    runtime.store,
-                    principal,
-                    practitioner_id=body.practitioner_id,
-                    instrument_key=instrument.key,
-                    new=ObservationScore.from_scored(
-                        str(observation_id), body.meeting_date, scored
-                    ),
-                    thresholds=fidelity_settings(runtime).drift_thresholds,
+                    stream_id=stream_id("observation", agency, str(observation_id)),
+                    events=_pending([recorded, compared], principal, recorded),
+                    expected_version=0,
+                    projected=written.projected,
                 )
+                row = written.stored(stored.recorded_at)
+                if compared is not None:
+                    await insert_comparison(conn, agency, compared)
+                if drifting:
+                    await record_new_drift(
+                        conn,
+                        runtime.store,
+                        principal,
+                        practitioner_id=body.practitioner_id,
+                        instrument_key=instrument.key,
+                        new=ObservationScore.from_scored(
+                            str(observation_id), body.meeting_date, scored
+                        ),
+                        thresholds=fidelity_settings(runtime).drift_thresholds,
+                    )
         return with_comparison(row, compared)
 
     # the append below (expected_version=0 on the observation's stream) refuses a twin
@@ -247,3 +245,13 @@ def _pending(
         )
         for event in present
     ]
+
+
+def _recording_transaction(
+    conn: Connection, held: list[AdvisoryLock]
+) -> AbstractAsyncContextManager[Any]:
+    """The recording's transaction, begun holding `held` when it is the outermost one (a
+    batch that records inside its own transaction takes the locks as it goes)."""
+    if held and not conn.is_in_transaction():
+        return locked_transaction(conn, held)
+    return conn.transaction()
