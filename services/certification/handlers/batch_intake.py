@@ -119,6 +119,7 @@ async def _store_evidence(
         stored = await store.append_streams(conn, streams, as_sent=True)
         if stored:  # evidence_received events only: their rows straight from the log
             await project_evidence_at(conn, [event.position for event in stored])
+            await evidence_rows.analyze_if_unseen(conn, agency_id, len(stored))
 
 
 def _received(agency_id: str, event: CloudEvent, item: Evidence) -> PendingEvent:
