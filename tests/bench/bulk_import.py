@@ -300,6 +300,52 @@ def _tree_cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+async def _backends_cpu(dsn: str) -> dict[int, tuple[str, float]]:
+    """Each live PostgreSQL backend's application and CPU seconds so far."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid, application_name FROM pg_stat_activity"
+            " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    found: dict[int, tuple[str, float]] = {}
+    for row in rows:
+        try:
+            fields = _proc_stat(row["pid"])
+        except OSError:
+            continue  # ended meanwhile
+        found[row["pid"]] = (row["application_name"] or "-", _cpu_of(fields[11:13]))
+    return found
+
+
+def _backends_split(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], lines: int
+) -> str:
+    """PostgreSQL's CPU per line by the application whose backend spent it (a backend
+    that ended during the round is not counted: the services' pools keep theirs)."""
+    spent: dict[str, float] = collections.defaultdict(float)
+    for pid, (application, seconds) in after.items():
+        spent[application] += seconds - (before[pid][1] if pid in before else 0.0)
+    return ", ".join(
+        f"{name} {seconds / lines * 1000:.3f}"
+        for name, seconds in sorted(spent.items(), key=lambda i: -i[1])
+    )
+
+
+def _proc_stat(pid: int) -> list[str]:
+    from pathlib import Path
+
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _cpu_of(ticks: list[str]) -> float:
+    import os
+
+    return sum(int(v) for v in ticks) / os.sysconf("SC_CLK_TCK")
+
+
 def _servers_cpu(stack: Any) -> dict[str, float]:
     pid = int((stack.postgres.data_dir / "postmaster.pid").read_text().split()[0])
     return {
@@ -373,6 +419,7 @@ async def _cli(arguments: Any) -> None:
                 before = {n: p.cpu_seconds() for n, p in services.items()}
                 servers_before = _servers_cpu(stack)
                 machine_before = _machine_cpu(stack)
+                backends_before = await _backends_cpu(stack.database_url)
                 batches_before = await _batches(stack.database_url, schema_of("certification"))
                 timeline: list[str] = []
                 rate, seconds = await import_to_certified(
@@ -393,6 +440,9 @@ async def _cli(arguments: Any) -> None:
                     for n, seconds in _servers_cpu(stack).items()
                 }
                 machine = _cpu_split(machine_before, _machine_cpu(stack), arguments.lines)
+                backends = _backends_split(
+                    backends_before, await _backends_cpu(stack.database_url), arguments.lines
+                )
                 for recorder in recorders:
                     recorder.send_signal(2)  # SIGINT: py-spy writes its samples and ends
                     await recorder.wait()
@@ -407,6 +457,7 @@ async def _cli(arguments: Any) -> None:
                     flush=True,
                 )
                 print(f"  CPU per line: {machine}", flush=True)
+                print(f"  PostgreSQL backends' CPU per line: {backends}", flush=True)
                 if timeline:
                     print("\n".join(timeline), flush=True)
         if arguments.statements:
