@@ -25,6 +25,7 @@ from shared.events import PendingEvent, StoredEvent
 from shared.idempotency_keys import mark_applied
 from shared.logs import current_request_id
 from shared.projected import APPEND_PARAMETERS, Projected
+from shared.stream_appends import StreamAppend, append_each_arguments, append_each_sql
 from shared.tracing import current_traceparent
 from shared.transactions import AdvisoryLock, locked_transaction
 
@@ -192,6 +193,42 @@ class EventStore:
         self._count(events)
         return [row_to_event(r) for r in stored]
 
+    async def append_each(
+        self, conn: Connection, appends: Sequence[StreamAppend]
+    ) -> list[list[StoredEvent]]:
+        """`append` of each stream in turn, inside the caller's transaction, in one round
+        trip in the usual case (shared/stream_appends.py): each stream's stored events.
+
+        The events are stored only when every stream is at its expected version, in the
+        order given. Otherwise (or on a clash) the rows stored are removed again and
+        each stream takes `append`'s careful path in turn: the first stream that is not
+        where it was expected raises `ConcurrencyConflict` (those before it appended)."""
+        appends = [a for a in appends if a.events]
+        if not appends:
+            return []
+        rows = [_row_values(a.stream_id, 0, e) for a in appends for e in a.events]
+        answered = await conn.fetch(
+            _APPEND_EACH, *append_each_arguments(appends, self.notify_channel, rows)
+        )
+        stored = [r for r in answered if r["position"] is not None]
+        if len(stored) < len(rows):
+            if stored:
+                await conn.execute(
+                    "DELETE FROM events WHERE event_id = ANY($1::uuid[])",
+                    [r["event_id"] for r in stored],
+                )
+            seen = {r["wanted_stream"]: r["seen_version"] for r in answered}
+            return [
+                await self._append_carefully(
+                    conn, a.stream_id, a.events, a.expected_version, seen[a.stream_id]
+                )
+                for a in appends
+            ]
+        await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
+        self._count([e for a in appends for e in a.events])
+        events = [row_to_event(r) for r in stored]
+        return [[e for e in events if e.stream_id == a.stream_id] for a in appends]
+
     def _count(self, events: Sequence[PendingEvent]) -> None:
         if self.on_appended is not None:
             self.on_appended([e.event.name for e in events])
@@ -355,6 +392,9 @@ class EventStore:
                 f"SELECT {_COLUMNS} FROM events WHERE event_id = $1", event_id
             )
         return row_to_event(row) if row else None
+
+
+_APPEND_EACH = append_each_sql(_COLUMNS)
 
 
 _INSERT = f"""

@@ -56,6 +56,9 @@ def sql_literal(text: str) -> str:
     return f"{tag}{text}{tag}"
 
 
+GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
+
+
 # the connection whose transaction began holding these locks, while it runs
 _HELD: ContextVar[tuple[object, frozenset[AdvisoryLock]] | None] = ContextVar(
     "advisory_locks_held", default=None
@@ -79,13 +82,22 @@ def _covers(held: frozenset[AdvisoryLock], lock: AdvisoryLock) -> bool:
 
 @asynccontextmanager
 async def locked_transaction(
-    conn: Connection, locks: Sequence[AdvisoryLock]
+    conn: Connection, locks: Sequence[AdvisoryLock], *, generic_plans: bool = False
 ) -> AsyncIterator[None]:
     """`conn.transaction()` that holds `locks` from its first statement on (in order).
 
     Outermost, it is begun with them in one round trip; savepoints inside it (`conn.
     transaction()`) work as usual. Inside a transaction already (a batch's connection),
-    it is that connection's `transaction()` block with the locks taken in it."""
+    it is that connection's `transaction()` block with the locks taken in it.
+
+    `generic_plans`: its prepared statements run their generic plans (`SET LOCAL
+    plan_cache_mode`, sent with the BEGIN; inside a batch's transaction, left as it
+    is). PostgreSQL plans a prepared statement anew at every execution while it
+    estimates the generic plan dearer than a plan for the values given, which it does
+    for statements reading arrays of unknown length: planning a statement of several
+    CTEs costs more CPU than running it. For a write whose every statement is driven by
+    its keys' indexes (one practitioner's rows), the generic plan is about the same work
+    without the planning."""
     if not locks or conn.is_in_transaction():
         async with conn.transaction():
             for lock in locks:
@@ -94,6 +106,8 @@ async def locked_transaction(
         return
     raw = _raw(conn)
     prelude = "".join(f"; {lock.statement()}" for lock in locks)
+    if generic_plans:
+        prelude = f"; {GENERIC_PLANS}{prelude}"
     token = _HELD.set((raw, frozenset(locks)))
     try:
         async with _BegunWith(raw, prelude):

@@ -74,9 +74,12 @@ def _rss_mb() -> float:
 
 
 def _postgres_cpu(pg: PostgresServer) -> float:
-    """CPU of the PostgreSQL server's backends (the postmaster's live children)."""
+    """CPU of the PostgreSQL server's backends: its live children, and those that exited
+    (an autovacuum worker, a parallel worker), which the postmaster has reaped."""
     postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
-    return _children_cpu(postmaster)
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    reaped = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return _children_cpu(postmaster) + reaped
 
 
 async def measure(

@@ -4,7 +4,8 @@ The whole-system bench (system_bench.py) takes minutes and reads rates on a shar
 machine; this driver starts the same stack (processes.py), prepares the same agency
 (writes.py) and measures only the creates named:
 
-- service CPU per write (the uvicorn process's /proc time over a closed loop), each
+- service CPU per write (the uvicorn process's /proc time over a closed loop) and
+  PostgreSQL's (all its processes: the request's, relay's and consumers' statements), each
   service `--rounds` times beside the bare endpoint of the same round;
 - for the other services' writes, certification's CPU per write taking in their events
   (its /proc time from quiet before the loop to quiet after it, idle included);
@@ -13,12 +14,15 @@ machine; this driver starts the same stack (processes.py), prepares the same age
   weighs on both alike, and the per-round ratio is the before/after figure;
 - `--statements`: the SQL statements a write costs (request, relay and consumers alike),
   counted from PostgreSQL's own statement log, at one client and at `--clients`;
+- `--statement-cpu`: PostgreSQL's CPU per write per statement, split into parse, bind
+  (planning) and execute, from its own accounting (statement_cpu.py);
 - `--profile DIR`: py-spy records each service's process over one more loop (and
   certification's, taking in another service's events, as `<service>-intake.txt`; py-spy
   must be on the PATH; it is not a project dependency).
 
 `python -m tests.bench.write_cpu [--services fidelity certification] [--clients 16]
-[--seconds 4] [--rounds 3] [--baseline DIR] [--statements] [--profile DIR [--gil]]`
+[--seconds 4] [--rounds 3] [--baseline DIR] [--statements] [--statement-cpu]
+[--profile DIR [--gil]]`
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from tests.bench import ceilings
 from tests.bench.bulk_import import settled
 from tests.bench.load import run_on_uvloop
 from tests.bench.processes import REPO_ROOT, BenchStack, Process, schema_of
+from tests.bench.statement_cpu import statement_cpu
 from tests.bench.writes import MAIN_CREATE, Writes
 
 STATEMENT_SECONDS = 3.0
@@ -158,6 +163,10 @@ async def run(arguments: argparse.Namespace) -> None:
                 for clients in sorted({1, arguments.clients}):
                     await settle(stack)
                     await count_statements(stack, writes, service, clients)
+        if arguments.statement_cpu:
+            for service in arguments.services:
+                await settle(stack)
+                await statement_cpu(stack, writes, service, arguments.clients)
         if arguments.profile:
             await profile(stack, writes, arguments)
     finally:
@@ -176,6 +185,9 @@ async def measure_rounds(sides: list[Side], arguments: argparse.Namespace) -> No
     # certification's CPU per write while it takes in the events of another service's
     # writes (figure 1's machine shares its cores with that downstream work)
     downstream: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
+    # PostgreSQL's CPU per write over the loop (every backend: the request's, the relay's
+    # and the consumers' statements alike)
+    postgres: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
     for round_number in range(arguments.rounds):
         # the bare endpoint's CPU per write is inflated by a busy machine as the
         # services' are: the ratio to it is steadier than the milliseconds
@@ -191,10 +203,17 @@ async def measure_rounds(sides: list[Side], arguments: argparse.Namespace) -> No
                 process = side.stack.services[service]
                 certification = side.stack.services["certification"]
                 intake_before = await quiet_cpu(certification)
+                postgres_before = side.stack.postgres_cpu_seconds()
                 outcome = await side.writes.measure(
                     service, arguments.clients, arguments.seconds, process.cpu_seconds
                 )
+                postgres_ms = (
+                    1000
+                    * (side.stack.postgres_cpu_seconds() - postgres_before)
+                    / max(outcome.done, 1)
+                )
                 cpu[(service, side.name)].append(outcome.cpu_ms_per_request)
+                postgres[(service, side.name)].append(postgres_ms)
                 intake = ""
                 if service != "certification":
                     await settle(side.stack)
@@ -205,8 +224,9 @@ async def measure_rounds(sides: list[Side], arguments: argparse.Namespace) -> No
                 print(
                     f"{side.name}: {service} {MAIN_CREATE[service]}, {arguments.clients}"
                     f" clients: {outcome.rate:,.0f} writes/s, service CPU"
-                    f" {outcome.cpu_ms_per_request:.2f} ms/write"
-                    f" ({outcome.failed} failed); bare {bare.cpu_ms_per_request:.2f}{intake}",
+                    f" {outcome.cpu_ms_per_request:.2f} ms/write, PostgreSQL CPU"
+                    f" {postgres_ms:.2f} ms/write ({outcome.failed} failed);"
+                    f" bare {bare.cpu_ms_per_request:.2f}{intake}",
                     flush=True,
                 )
     bare_process.stop()
@@ -214,6 +234,12 @@ async def measure_rounds(sides: list[Side], arguments: argparse.Namespace) -> No
         shown = ", ".join(f"{v:.2f}" for v in values)
         print(
             f"{service} {side_name}: CPU ms/write {shown}; median {statistics.median(values):.2f}"
+        )
+    for (service, side_name), values in postgres.items():
+        shown = ", ".join(f"{v:.2f}" for v in values)
+        print(
+            f"{service} {side_name}: PostgreSQL CPU ms/write {shown};"
+            f" median {statistics.median(values):.2f}"
         )
     for (service, side_name), values in downstream.items():
         shown = ", ".join(f"{v:.2f}" for v in values)
@@ -323,6 +349,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument(
+        "--statement-cpu",
+        action="store_true",
+        help="PostgreSQL's CPU per write per statement, split into parse, bind and execute",
+    )
     parser.add_argument("--profile", type=Path)
     parser.add_argument(
         "--baseline",

@@ -99,6 +99,11 @@ async def assert_stored_state_is_the_fold(api: CertificationApi) -> int:
                 fold_levels = [(lv["level"], lv["status"]) for lv in json.loads(folded)["levels"]]
                 listed = [(lv["level"], lv["status"]) for lv in board[practitioner_id]["levels"]]
                 assert listed == fold_levels, f"{practitioner_id} on the roster"
+            # the board's item (stored texts joined) is the entry read from the rows
+            entry = await api.get(f"/practitioners/{practitioner_id}")
+            assert entry.status_code == 200, entry.text
+            listed_entry = board[practitioner_id]
+            assert listed_entry == {key: entry.json()[key] for key in listed_entry}
             answer = await api.get(f"/practitioners/{practitioner_id}/certification")
             assert answer.status_code == 200, answer.text
             assert answer.content == folded.encode(), f"{practitioner_id} on {today}"

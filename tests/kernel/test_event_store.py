@@ -170,6 +170,19 @@ async def test_a_lock_the_transaction_began_with_is_not_asked_for_again(probe: P
         assert held == 1
 
 
+async def test_a_transaction_begun_for_generic_plans_runs_them_until_it_ends(
+    probe: Probe,
+) -> None:
+    async with probe.pool.acquire() as conn:
+        usual = await conn.fetchval("SHOW plan_cache_mode")
+        async with locked_transaction(conn, [AdvisoryLock("generic")], generic_plans=True):
+            assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+            async with conn.transaction():  # a savepoint inside keeps it
+                assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+        assert usual != "force_generic_plan"
+        assert await conn.fetchval("SHOW plan_cache_mode") == usual
+
+
 async def test_a_projection_row_written_by_the_append_statement_exists_exactly_with_its_events(
     probe: Probe,
 ) -> None:

@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 
 from shared.eventstore import ConcurrencyConflict
+from shared.stream_appends import StreamAppend
 from tests.kernel.probe import Probe, pending
 
 
@@ -83,3 +84,71 @@ async def test_an_append_at_the_wrong_version_leaves_the_transaction_usable(
         stored = await probe.store.append(conn, "moved", [pending("p", 3)], expected_version=2)
     assert [e.stream_version for e in stored] == [3]
     assert [e.data["amount"] for e in await probe.store.read_stream("moved")] == [1, 2, 3]
+
+
+async def test_appends_to_each_stream_in_one_statement_continue_each_in_the_order_given(
+    probe: Probe,
+) -> None:
+    await probe.append("later", pending("p", 1))
+    async with probe.store.transaction() as conn:
+        new, later = await probe.store.append_each(
+            conn,
+            [
+                StreamAppend("new", [pending("q", 2), pending("q", 3)], expected_version=0),
+                StreamAppend("later", [pending("p", 4)], expected_version=None),
+            ],
+        )
+    assert [(e.stream_version, e.data["amount"]) for e in new] == [(1, 2), (2, 3)]
+    assert [(e.stream_version, e.data["amount"]) for e in later] == [(2, 4)]
+    assert [e.position for e in [*new, *later]] == sorted(e.position for e in [*new, *later])
+    read = await probe.store.read_streams(["new", "later"])
+    assert [e.data["amount"] for e in read["later"]] == [1, 4]
+    assert [e.event_id for e in read["new"]] == [e.event_id for e in new]
+
+
+async def test_appends_to_each_stream_stop_at_the_first_stream_not_at_its_version(
+    probe: Probe,
+) -> None:
+    await probe.append("taken", pending("p", 1))
+    async with probe.store.transaction() as conn:
+        with pytest.raises(ConcurrencyConflict, match="'taken' is no longer at version 0"):
+            await probe.store.append_each(
+                conn,
+                [
+                    StreamAppend("taken", [pending("p", 2)], expected_version=0),
+                    StreamAppend("follower", [pending("q", 3)], expected_version=None),
+                ],
+            )
+        with pytest.raises(ConcurrencyConflict, match="'taken' is no longer at version 0"):
+            await probe.store.append_each(
+                conn,
+                [
+                    StreamAppend("before", [pending("r", 4)], expected_version=0),
+                    StreamAppend("taken", [pending("p", 5)], expected_version=0),
+                ],
+            )
+    # as two appends one after the other: the streams before the conflict took theirs
+    read = await probe.store.read_streams(["taken", "follower", "before"])
+    assert [e.data["amount"] for e in read["taken"]] == [1]
+    assert read["follower"] == []
+    assert [e.data["amount"] for e in read["before"]] == [4]
+
+
+async def test_appends_to_each_stream_with_a_clashing_event_id_keep_the_transaction_usable(
+    probe: Probe,
+) -> None:
+    [taken] = await probe.append("first", pending("p", 1))
+    clash = dataclasses.replace(pending("p", 3), event_id=taken.event_id)
+    async with probe.store.transaction() as conn:
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await probe.store.append_each(
+                conn,
+                [
+                    StreamAppend("fresh", [pending("q", 2)], expected_version=0),
+                    StreamAppend("clashing", [clash], expected_version=0),
+                ],
+            )
+        await probe.store.append(conn, "after", [pending("p", 4)], expected_version=0)
+    read = await probe.store.read_streams(["clashing", "after"])
+    assert read["clashing"] == []
+    assert [e.data["amount"] for e in read["after"]] == [4]

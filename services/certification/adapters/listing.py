@@ -7,6 +7,7 @@ from datetime import date
 
 import asyncpg
 
+from services.certification.adapters.roster_items import UNEVALUATED_TAIL
 from shared.database import Connection
 from shared.pagination import PageRequest, keyset
 
@@ -36,22 +37,13 @@ class RosterFilter:
     include_left: bool = False
 
 
-# one roster item as JSON text, the shape of `PractitionerPublic`, built by PostgreSQL: the
-# board's list answers fifty of them on every refresh, and turning rows into Python values
-# and those into models was most of the route's CPU (`::text`: kept as text, not decoded)
-ROSTER_ITEM_SELECT = """
-    SELECT json_build_object(
-        'practitioner_id', p.practitioner_id, 'role', p.role,
-        'program_start', p.program_start, 'coach_id', p.coach_id,
-        'supervisor_id', p.supervisor_id, 'team_id', p.team_id, 'left_on', p.left_on,
-        'levels', coalesce(
-            (SELECT json_agg(json_build_object('level', s.level_key, 'status', s.status,
-                    'since', s.since, 'certified_on', s.certified_on,
-                    'at_risk_since', s.at_risk_since) ORDER BY s.ordinal)
-             FROM level_statuses s
-             WHERE s.agency_id = p.agency_id AND s.practitioner_id = p.practitioner_id),
-            '[]'::json),
-        'evaluated_as_of', e.as_of, 'next_change_on', e.next_change_on)::text AS item,
+# one roster item as JSON text, the shape of `PractitionerPublic`: the board's list answers
+# fifty of them on every refresh. Both parts are stored (migration 0004): the roster
+# fields, computed by PostgreSQL on every write of the practitioner's row, and the rest,
+# written with the evaluation (adapters/roster_items.py); building each item's JSON here
+# was most of PostgreSQL's CPU for a page (`::text` columns: passed on as they are)
+ROSTER_ITEM_SELECT = f"""
+    SELECT p.roster_item_head || coalesce(e.roster_item_tail, '{UNEVALUATED_TAIL}') AS item,
         p.practitioner_id
     FROM practitioners p
     LEFT JOIN evaluations e
@@ -61,8 +53,8 @@ ROSTER_ITEM_SELECT = """
 
 @dataclass(frozen=True)
 class RosterPage:
-    """A page of the roster as PostgreSQL joined it: the items' JSON texts with commas
-    between them, and the sort key of the last one when another page follows."""
+    """A page of the roster: the items' JSON texts with commas between them, and the sort
+    key of the last one when another page follows."""
 
     items: str
     next_after: str | None
@@ -75,29 +67,22 @@ async def roster_page(
     wanted: RosterFilter,
     today: date,
 ) -> RosterPage:
-    """Practitioners by id, each as the JSON text of its roster item, joined in one row
-    (one row to decode, not one per item); with a status, those holding it (on the
-    level, or on any level); without ``include_left``, not those who have left by
-    ``today``. One more row than the page is read, only to tell whether another follows."""
+    """Practitioners by id, each as the JSON text of its roster item; with a status, those
+    holding it (on the level, or on any level); without ``include_left``, not those who
+    have left by ``today``. One more row than the page is read, only to tell whether
+    another follows. The rows come as they are read and are joined here: joining them in
+    PostgreSQL (`string_agg` over a CTE) cost it more CPU than the whole rest of the
+    query, and decoding fifty text rows costs the service no more than one long one."""
     keys = keyset(page, "text")
     where, arguments = _roster_conditions(agency_id, keys[0] if keys else None, wanted, today)
     limit = int(page.limit)  # a literal, as PostgreSQL's estimates need (see below)
-    row = await conn.fetchrow(
-        "WITH found AS ("
-        + ROSTER_ITEM_SELECT
-        + f"""
-        WHERE {where}
-        ORDER BY p.practitioner_id LIMIT {limit + 1}
-        ), kept AS (SELECT * FROM found ORDER BY practitioner_id LIMIT {limit})
-        SELECT (SELECT coalesce(string_agg(item, ',' ORDER BY practitioner_id), '')
-                FROM kept) AS items,
-            (SELECT max(practitioner_id) FROM kept) AS last_kept,
-            (SELECT count(*) FROM found) > {limit} AS more
-        """,
+    rows = await conn.fetch(
+        ROSTER_ITEM_SELECT + f" WHERE {where} ORDER BY p.practitioner_id LIMIT {limit + 1}",
         *arguments,
     )
-    assert row is not None  # an aggregate's row
-    return RosterPage(row["items"], row["last_kept"] if row["more"] else None)
+    kept = rows[:limit]
+    more = len(rows) > limit and bool(kept)
+    return RosterPage(",".join([row[0] for row in kept]), kept[-1][1] if more else None)
 
 
 def _roster_conditions(

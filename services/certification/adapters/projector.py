@@ -8,7 +8,10 @@ the event's position and timestamps, so both paths write identical rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import asyncpg
 
 from services.certification.adapters.calibration_rows import project_calibration
 from services.certification.adapters.credential_rows import project_credential
@@ -138,7 +141,7 @@ async def project_logged_evidence(
     events it read is returned.
 
     ``unique``: the caller knows no row it writes can meet one already there (the
-    agency's evidence was dropped and `logged_evidence_ids_unique` holds), so the rows
+    agency's evidence was dropped and no item event id repeats), so the rows
     are inserted without looking for a conflict first, about a third of the statement's
     cost; were the caller wrong, the statement fails on the primary key."""
     count: int = await conn.fetchval(
@@ -168,20 +171,34 @@ SELECT count(*) FROM logged
 """
 
 
-async def logged_evidence_ids_unique(conn: Connection, agency_id: str) -> bool:
-    """Whether no two of the agency's logged `evidence_received` events carry the same
-    item event id (a redelivery the intake let through, or evidence retracted and sent
-    again): then replaying them into an emptied `evidence` meets no conflict."""
-    repeated: bool = await conn.fetchval(
-        """
-        SELECT EXISTS (
-            SELECT FROM events WHERE agency_id = $1 AND name = 'evidence_received'
-            GROUP BY data->'item'->>'event_id' HAVING count(*) > 1
-        )
-        """,
-        agency_id,
-    )
-    return not repeated
+@dataclass
+class LoggedEvidenceReplay:
+    """A rebuild's evidence, projected from the log page by page (`project_logged_evidence`)
+    into the agency's emptied rows.
+
+    Each statement first inserts without looking for conflicts, in a savepoint: only a
+    repeated item event id in the log (a redelivery the intake let through, evidence
+    retracted and sent again) can meet a row already written, and then the savepoint is
+    rolled back and that statement and every later one look for conflicts, the first
+    item under an event id standing. Cheaper than asking the whole log first whether
+    an id repeats (a tenth of a second of PostgreSQL's CPU per 100,000 events).
+    """
+
+    conn: Connection
+    agency_id: str
+    unique: bool = True  # no repeated id met so far
+
+    async def project(self, after_position: int, up_to: int | None) -> int:
+        """`project_logged_evidence` of positions (``after_position``, ``up_to``]."""
+        if self.unique:
+            try:
+                async with self.conn.transaction():  # a savepoint
+                    return await project_logged_evidence(
+                        self.conn, self.agency_id, after_position, up_to, unique=True
+                    )
+            except asyncpg.UniqueViolationError:
+                self.unique = False
+        return await project_logged_evidence(self.conn, self.agency_id, after_position, up_to)
 
 
 def _transition_row(event: StoredEvent) -> tuple[Any, ...]:

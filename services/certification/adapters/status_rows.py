@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from services.certification.adapters.roster_items import roster_item_tail
 from services.certification.domain.publication import Announced
 from services.certification.domain.state import CertificationState
 from services.certification.domain.transitions import (
@@ -94,6 +95,13 @@ class StatusRow:
     next_change_on: date | None
     body: str
     levels: tuple[LevelRow, ...]
+    # the board's roster item after the roster fields: made from the above when not given
+    roster_item_tail: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.roster_item_tail:
+            tail = roster_item_tail(self.levels, self.as_of, self.next_change_on)
+            object.__setattr__(self, "roster_item_tail", tail)
 
     @classmethod
     def of(cls, state: CertificationState, next_change_on: date | None, body: str) -> StatusRow:
@@ -120,13 +128,13 @@ class StatusRow:
 _SAVE = """
 WITH evaluated AS (
     INSERT INTO evaluations (agency_id, practitioner_id, policy_id, policy_version, as_of,
-        next_change_on, state_json, state_as_of)
-    SELECT $1, p, i, v, d, n, j, d FROM unnest($2::text[], $3::text[], $4::int[],
-        $5::date[], $6::date[], $7::text[]) AS e(p, i, v, d, n, j)
+        next_change_on, state_json, state_as_of, roster_item_tail)
+    SELECT $1, p, i, v, d, n, j, d, t FROM unnest($2::text[], $3::text[], $4::int[],
+        $5::date[], $6::date[], $7::text[], $15::text[]) AS e(p, i, v, d, n, j, t)
     ON CONFLICT (agency_id, practitioner_id) DO UPDATE SET policy_id = excluded.policy_id,
         policy_version = excluded.policy_version, as_of = excluded.as_of,
         next_change_on = excluded.next_change_on, state_json = excluded.state_json,
-        state_as_of = excluded.state_as_of
+        state_as_of = excluded.state_as_of, roster_item_tail = excluded.roster_item_tail
 ), levels AS (
     INSERT INTO level_statuses (agency_id, practitioner_id, level_key, ordinal, status,
         since, certified_on, at_risk_since)
@@ -183,6 +191,7 @@ async def save_status_rows(conn: Connection, agency_id: str, rows: Sequence[Stat
         [level[2] for _, _, level in levels],
         [level[3] for _, _, level in levels],
         [level[4] for _, _, level in levels],
+        [row.roster_item_tail for row in latest.values()],
     )
 
 
@@ -204,6 +213,7 @@ async def copy_new_status_rows(conn: Connection, agency_id: str, rows: Sequence[
                 row.next_change_on,
                 row.body,
                 row.as_of,
+                row.roster_item_tail,
             )
             for row in rows
         ],
@@ -228,6 +238,7 @@ _EVALUATION_COLUMNS = (
     "next_change_on",
     "state_json",
     "state_as_of",
+    "roster_item_tail",
 )
 _LEVEL_COLUMNS = (
     "agency_id",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Computed,
     Date,
     DateTime,
     Index,
@@ -63,6 +64,8 @@ class Evaluations(SQLModel, table=True):
     )
     state_json: str | None = Field(default=None, sa_column=Column("state_json", Text))
     state_as_of: datetime.date | None = Field(default=None, sa_column=Column("state_as_of", Date))
+    # the board's roster item after the roster fields (adapters/roster_items.py)
+    roster_item_tail: str | None = Field(default=None, sa_column=Column("roster_item_tail", Text))
 
 
 class CredentialKeys(SQLModel, table=True):
@@ -285,6 +288,19 @@ class Practitioners(SQLModel, table=True):
     supervisor_id: str | None = Field(default=None, sa_column=Column("supervisor_id", Text))
     team_id: str | None = Field(default=None, sa_column=Column("team_id", Text))
     left_on: datetime.date | None = Field(default=None, sa_column=Column("left_on", Date))
+    # the board's roster item up to the levels, computed by PostgreSQL (migration 0004)
+    roster_item_head: str | None = Field(
+        default=None,
+        sa_column=Column(
+            "roster_item_head",
+            Text,
+            Computed(
+                "roster_item_head(practitioner_id, role, program_start, coach_id,"
+                " supervisor_id, team_id, left_on)",
+                persisted=True,
+            ),
+        ),
+    )
 
 
 class RejectedEvidence(SQLModel, table=True):

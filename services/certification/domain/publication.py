@@ -111,6 +111,8 @@ def correction_kind(announced: Status | None, current: Status) -> TransitionKind
 
 def plan_publication(announced: Sequence[Announced], state: CertificationState) -> PublicationPlan:
     """The events that bring subscribers from what was ``announced`` to ``state``."""
+    if not announced and not state.transitions and not any(map(visible, _statuses(state))):
+        return PublicationPlan()  # nothing known, nothing to make known: not yet certified
     standing = standing_transitions(announced)
     previous = [a.transition for a in standing]
     fresh = new_transitions(previous, state.transitions)
@@ -134,6 +136,10 @@ def plan_publication(announced: Sequence[Announced], state: CertificationState) 
         elif lost and not level_fresh:
             plan.retracted_silently.extend(lost)
     return clamp_dates(announced, plan)
+
+
+def _statuses(state: CertificationState) -> list[Status]:
+    return [level.status for level in state.levels]
 
 
 def standing_transitions(announced: Sequence[Announced]) -> list[Announced]:

@@ -176,7 +176,7 @@ async def roster_answer(
     runtime: Runtime, agency_id: str, page: PageRequest, wanted: listing.RosterFilter
 ) -> Response:
     """A page of the roster as the board's list answers it on every refresh: the items as
-    PostgreSQL built them, in the response model's shape (tests/certification/
+    PostgreSQL stored them, in the response model's shape (tests/certification/
     test_certification_roster_api.py holds them to it), without a pass over each in
     Python."""
     async with runtime.pool.acquire() as conn:

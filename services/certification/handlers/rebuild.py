@@ -32,11 +32,7 @@ import structlog
 
 from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
-from services.certification.adapters.projector import (
-    logged_evidence_ids_unique,
-    project,
-    project_logged_evidence,
-)
+from services.certification.adapters.projector import LoggedEvidenceReplay, project
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.domain.events import EvidenceReceived
 from services.certification.handlers.rebuild_evaluation import FOLDING, Folding, evaluate_everyone
@@ -129,9 +125,12 @@ async def _analyze_evidence(conn: Connection) -> None:
     agency it has never seen holds about one row, so it scans all of the agency's
     evidence by the primary key for every job of practitioners instead of using the
     practitioner index (in the benchmark, half of a large agency's rebuild). Autovacuum
-    would analyze only after the commit.
+    would analyze only after the commit. Only the columns those reads filter on are
+    sampled (the agency's and practitioner's counts): the others, `item` above all, would
+    cost three times as much (about 0.25 s of PostgreSQL's CPU per 100,000 rows against
+    0.07) and keep the statistics they had until autovacuum analyzes the whole table.
     """
-    await conn.execute("ANALYZE evidence")
+    await conn.execute("ANALYZE evidence (agency_id, practitioner_id)")
 
 
 async def _guessed(guessing: asyncio.Task[None]) -> bool:
@@ -153,18 +152,14 @@ async def _replay(store: EventStore, conn: Connection, reader: Connection, agenc
     # (as when both are in one page, a retraction's page drops what came before it).
     # The agency's evidence is gone and its writes wait on the lock: only a repeated
     # item event id in the log could meet a row already written.
-    unique = await logged_evidence_ids_unique(conn, agency_id)
+    evidence = LoggedEvidenceReplay(conn, agency_id)
     replayed = projected_up_to = 0
     async for batch in _pages(store, reader, agency_id):
-        replayed += await project_logged_evidence(
-            conn, agency_id, projected_up_to, batch[-1].position, unique=unique
-        )
+        replayed += await evidence.project(projected_up_to, batch[-1].position)
         projected_up_to = batch[-1].position
         await project(conn, batch)
         replayed += len(batch)
-    return replayed + await project_logged_evidence(
-        conn, agency_id, projected_up_to, None, unique=unique
-    )
+    return replayed + await evidence.project(projected_up_to, None)
 
 
 async def _pages(

@@ -31,6 +31,7 @@ from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
 from shared.problems import Conflict
 from shared.service import Runtime
+from shared.stream_appends import StreamAppend
 from shared.transactions import locked_transaction
 
 R = TypeVar("R")
@@ -90,7 +91,9 @@ async def _registering(
                 yield conn
             return
         held = await locks.registration_locks(runtime, agency_id, practitioner_id)
-        async with locked_transaction(conn, held):
+        # a registration's statements are each driven by the practitioner's keys: planned
+        # once per connection, not at every registration (shared/transactions.py)
+        async with locked_transaction(conn, held, generic_plans=True):
             yield conn
 
 
@@ -101,9 +104,9 @@ async def _register_in(
     command: RegisterPractitioner,
     today: date,
 ) -> NewRegistration | None:
-    """For a caller holding the agency's lock shared and the practitioner's: four round
-    trips for a new practitioner, the two appends (registration, enrollment), one
-    statement projecting both and reading what the evaluation needs, and the
+    """For a caller holding the agency's lock shared and the practitioner's: three round
+    trips for a new practitioner, the two appends (registration, enrollment) in one
+    statement, one statement projecting both and reading what the evaluation needs, and the
     evaluation's statuses (more only when the evaluation has news to publish)."""
     agency_id, practitioner_id = principal.agency_id, command.practitioner_id
     requested = RosterEntry(
@@ -115,29 +118,54 @@ async def _register_in(
         supervisor_id=command.supervisor_id,
         team_id=command.team_id,
     )
+    registration = PendingEvent(
+        event=PractitionerRegistered(
+            practitioner_id=practitioner_id,
+            role=command.role,
+            program_start=command.program_start,
+            coach_id=command.coach_id,
+            supervisor_id=command.supervisor_id,
+            team_id=command.team_id,
+        ),
+        agency_id=agency_id,
+        subject=practitioner_id,
+        occurred_at=as_practice_datetime(command.program_start),
+        actor=principal.actor,
+    )
+    # the registration enters the evidence as the practitioner's enrollment: an item no
+    # one can have sent before (its id is the registration event's)
+    enrollment = PractitionerEnrolled(
+        event_id=str(registration.event_id),
+        practitioner_id=practitioner_id,
+        occurred_on=command.program_start,
+        role=command.role,
+        coach_id=command.coach_id,
+    )
+    source_type = event_type("certification", registration.event.name, registration.event.version)
     try:
-        # a new practitioner's stream is new: no look-up first; the append refuses a
-        # known one without failing the transaction, which then answers the repeat
-        [registered] = await store.append(
+        # a new practitioner's stream is new: no look-up first; both appends go in one
+        # statement, which refuses a known stream without failing the transaction, which
+        # then answers the repeat
+        [[registered], [enrolled]] = await store.append_each(
             conn,
-            roster_stream(agency_id, practitioner_id),
             [
-                PendingEvent(
-                    event=PractitionerRegistered(
-                        practitioner_id=practitioner_id,
-                        role=command.role,
-                        program_start=command.program_start,
-                        coach_id=command.coach_id,
-                        supervisor_id=command.supervisor_id,
-                        team_id=command.team_id,
-                    ),
-                    agency_id=agency_id,
-                    subject=practitioner_id,
-                    occurred_at=as_practice_datetime(command.program_start),
-                    actor=principal.actor,
-                )
+                StreamAppend(
+                    roster_stream(agency_id, practitioner_id), [registration], expected_version=0
+                ),
+                StreamAppend(
+                    evidence_stream(agency_id, practitioner_id),
+                    [
+                        evidence_received(
+                            agency_id,
+                            enrollment,
+                            source="certification",
+                            source_type=source_type,
+                            actor=principal.actor,
+                        )
+                    ],
+                    expected_version=None,
+                ),
             ],
-            expected_version=0,
         )
     except ConcurrencyConflict:
         known = await roster_rows.registration(conn, agency_id, practitioner_id)
@@ -149,30 +177,6 @@ async def _register_in(
                 "send the same details to repeat the request"
             ) from None
         return None
-    # the registration enters the evidence as the practitioner's enrollment: an item no
-    # one can have sent before (its id is the event just appended)
-    enrollment = PractitionerEnrolled(
-        event_id=str(registered.event_id),
-        practitioner_id=practitioner_id,
-        occurred_on=command.program_start,
-        role=command.role,
-        coach_id=command.coach_id,
-    )
-    source_type = event_type("certification", registered.name, registered.schema_version)
-    [enrolled] = await store.append(
-        conn,
-        evidence_stream(agency_id, practitioner_id),
-        [
-            evidence_received(
-                agency_id,
-                enrollment,
-                source="certification",
-                source_type=source_type,
-                actor=principal.actor,
-            )
-        ],
-        expected_version=None,
-    )
     inputs = await registration_rows.store_registration(conn, registered, enrolled)
     # evidence that came before the registration (kept until it) counts from now on;
     # nothing is announced: only registered practitioners are evaluated

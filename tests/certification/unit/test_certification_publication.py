@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from services.certification.domain.evaluate import evaluate
 from services.certification.domain.evidence import SkillRated
@@ -187,3 +187,24 @@ def test_settled_transitions_count_as_known_and_never_appear_in_corrects(
 
     assert plan.events == []
     assert plan.retracted_silently == ["s2", "s3"]
+
+
+def test_a_practitioner_still_in_progress_with_nothing_announced_has_nothing_to_publish(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    state = evaluate(policy, history.build(), GRANT_DAY - timedelta(days=1))
+
+    assert not state.transitions
+    assert {level.status for level in state.levels} <= {Status.IN_PROGRESS, Status.NOT_STARTED}
+    assert plan_publication([], state) == PublicationPlan()
+
+
+def test_a_held_status_never_announced_is_corrected_even_without_transitions(
+    policy: Policy, history: PractitionerHistory
+) -> None:
+    state = evaluate(policy, history.build(), date(2026, 9, 5))
+    held = state.model_copy(update={"transitions": ()})  # its history cut off
+
+    plan = plan_publication([], held)
+
+    assert [(e.transition.kind, e.correction) for e in plan.events] == [(Kind.GRANTED, True)]

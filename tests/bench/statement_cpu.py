@@ -1,0 +1,81 @@
+"""PostgreSQL's CPU per write, statement by statement, from its own accounting.
+
+`log_statement_stats` makes each backend log the CPU (user + system, getrusage) each
+protocol step of a statement took: PARSE, BIND (where a prepared statement is planned
+when PostgreSQL plans it anew for the values given), EXECUTE, and a simple QUERY. Over
+a few seconds of writes, each statement's CPU per write, split by step, tells where
+PostgreSQL's CPU per write goes (e.g. a statement planned at every execution shows a
+BIND dearer than its EXECUTE). The logging itself costs CPU: compare the figures with
+each other, not with the bench's PostgreSQL CPU per write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import re
+
+import asyncpg
+
+from tests.bench.processes import BenchStack
+from tests.bench.writes import Writes
+
+SECONDS = 4.0
+_ENTRY = re.compile(r"^\[(\d+)\] (\S*) (LOG|DETAIL|STATEMENT):  (.*)$", re.S)
+_USAGE = re.compile(r"!\s+([\d.]+) s user, ([\d.]+) s system")
+
+
+async def statement_cpu(stack: BenchStack, writes: Writes, service: str, clients: int) -> None:
+    """Print each statement's CPU per write (every service's: the writes pay for the
+    relay's and the consumers' statements too), largest first, with the steps' totals."""
+    admin = await asyncpg.connect(stack.database_url)
+    log_path = stack.postgres.data_dir.parent / f"{stack.postgres.data_dir.name}.log"
+    try:
+        await admin.execute("ALTER SYSTEM SET log_statement_stats = on")
+        await admin.execute("ALTER SYSTEM SET log_line_prefix = '[%p] %a '")
+        await admin.execute("SELECT pg_reload_conf()")
+        await asyncio.sleep(0.5)
+        start = log_path.stat().st_size
+        outcome = await writes.measure(service, clients, SECONDS)
+        await asyncio.sleep(0.5)  # the relay's and consumers' statements for the last writes
+        await admin.execute("ALTER SYSTEM RESET log_statement_stats")
+        await admin.execute("ALTER SYSTEM RESET log_line_prefix")
+        await admin.execute("SELECT pg_reload_conf()")
+    finally:
+        await admin.close()
+    with log_path.open("rb") as log:
+        log.seek(start)
+        text = log.read().decode("utf-8", "replace")
+    per_statement, per_step = _usage(text)
+    writes_done = max(outcome.done, 1)
+    steps = ", ".join(f"{step} {1000 * cpu / writes_done:.3f}" for step, cpu in per_step.items())
+    print(
+        f"\n{service}, {clients} client(s), {writes_done} writes: PostgreSQL statement CPU"
+        f" {1000 * sum(per_step.values()) / writes_done:.3f} ms/write ({steps})"
+    )
+    largest = sorted(per_statement.items(), key=lambda item: -item[1])[:16]
+    for (application, step, sql), cpu in largest:
+        print(f"  {1000 * cpu / writes_done:6.3f} ms/write  {application} {step:<7} {sql}")
+
+
+def _usage(text: str) -> tuple[dict[tuple[str, str, str], float], dict[str, float]]:
+    """CPU seconds per (application, step, statement) and per step: a backend logs
+    `<STEP> STATISTICS`, then the usage (DETAIL), then the statement."""
+    per_statement: dict[tuple[str, str, str], float] = collections.defaultdict(float)
+    per_step: dict[str, float] = collections.defaultdict(float)
+    step: dict[str, str] = {}
+    usage: dict[str, float] = {}
+    for entry in re.split(r"\n(?=\[\d+\] )", text):
+        match = _ENTRY.match(entry)
+        if match is None:
+            continue
+        pid, application, level, rest = match.groups()
+        if level == "LOG" and " STATISTICS" in rest:
+            step[pid] = rest.split(" STATISTICS")[0].split(" ")[0]
+        elif level == "DETAIL" and (found := _USAGE.search(rest)) is not None:
+            usage[pid] = float(found.group(1)) + float(found.group(2))
+        elif level == "STATEMENT" and pid in usage:
+            cpu, name = usage.pop(pid), step.pop(pid, "?")
+            per_step[name] += cpu
+            per_statement[(application, name, " ".join(rest.split())[:100])] += cpu
+    return per_statement, per_step
