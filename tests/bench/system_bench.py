@@ -433,7 +433,7 @@ def main(sizes: Sizes, out: Path, workers: int = 1) -> None:
         "limit on a request head, uvloop); CPU and resident memory are summed over "
         "a service's processes. Load: closed loops in the bench's one Python process, each "
         "with its own keep-alive HTTP/1.1 connection and a lean client "
-        "(tests/bench/http_client.py, on uvloop: about 0.05 ms of client CPU a request where "
+        "(tests/bench/http_client.py, on uvloop: about 0.08 ms of client CPU a request where "
         "httpx took about 2 ms), the same for every figure and its ceiling.",
         *[f"- {note}" for note in bench.notes],
     ]
