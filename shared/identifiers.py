@@ -31,7 +31,25 @@ def _refuse_invisible(value: str, what: str) -> None:
 
 
 def normalise_identifier(value: str) -> str:
-    """An id in NFC, or ValueError saying which character is refused."""
+    """An id in NFC, or ValueError saying which character is refused.
+
+    Every request with an id in its path or body checks it: a plain ASCII id is taken at
+    once (ASCII is NFC already, its only invisible characters are the controls, which
+    `isprintable` refuses, and its only printable whitespace is the space); any other
+    goes through the whole rule, which also says what is wrong."""
+    if (
+        value.isascii()
+        and value.isprintable()
+        and 1 <= len(value) <= MAX_ID_CHARS
+        and " " not in value
+        and "/" not in value
+    ):
+        return value
+    return checked_identifier(value)
+
+
+def checked_identifier(value: str) -> str:
+    """`normalise_identifier`'s whole rule, character by character."""
     value = unicodedata.normalize("NFC", value)
     _refuse_invisible(value, "an id")
     if any(char.isspace() for char in value):

@@ -22,6 +22,7 @@ A dry run is the same batch rolled back: every check the handlers make, nothing 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ from typing import Any, Generic, Literal, TypeVar, cast
 
 import asyncpg
 import structlog
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
+from pydantic_core import from_json, to_json
 
 from shared.auth import Principal
 from shared.batch_attempt import WholeBatchConnection
@@ -76,13 +78,35 @@ class ImportKind(Generic[M]):
     def body(self, line: ParsedLine) -> M:
         """The line's record: validated straight from its stored JSON text when it was
         read back from the import's table (one parse, in pydantic-core), else from the
-        fields the upload parsed (a dry run)."""
+        fields the upload parsed (a dry run).
+
+        The stored text is the line as sent, `kind` included: a model that ignores
+        unknown keys and has no field of that name reads it as it is; any other gets
+        the text without `kind` (decoded and encoded again by pydantic-core)."""
         if line.stored is not None:
-            return self.model.model_validate_json(line.stored)
+            if _ignores_key(self.model, "kind"):
+                return self.model.model_validate_json(line.stored)
+            fields = from_json(line.stored)
+            if isinstance(fields, dict):
+                fields.pop("kind", None)
+            return self.model.model_validate_json(to_json(fields))
         return self.model.model_validate(dict(line.fields))
 
     async def apply(self, runtime: Runtime, principal: Principal, line: ParsedLine) -> bool:
         return await self.store(runtime, principal, self.body(line))
+
+
+@functools.cache
+def _ignores_key(model: type[BaseModel], key: str) -> bool:
+    """Whether `model` validates a body holding `key` as if it were absent: unknown
+    keys ignored (pydantic's default), and no field read from that key."""
+    if model.model_config.get("extra", "ignore") != "ignore":
+        return False
+    return all(
+        key not in (name, field.alias, field.validation_alias)
+        and not isinstance(field.validation_alias, AliasChoices | AliasPath)
+        for name, field in model.model_fields.items()
+    )
 
 
 def import_kinds(*kinds: ImportKind[Any]) -> dict[str, ImportKind[Any]]:
@@ -101,8 +125,9 @@ class ParsedLine:
     problem: dict[str, Any] | None = None
     # a usable line as sent (its JSON is stored as it is, not encoded again from `fields`)
     text: str | None = None
-    # a pending line read back from the import's table: its JSON without `kind` (then
-    # `fields` is left empty; the kind's model reads the text, see `ImportKind.body`)
+    # a pending line read back from the import's table: its JSON as sent, `kind`
+    # included (then `fields` is left empty; the kind's model reads the text, see
+    # `ImportKind.body`)
     stored: str | None = None
 
 

@@ -13,6 +13,10 @@ no credentials, a refused token or role (the route's own dependencies then answe
 401 or 403), a parameter it does not check itself, a value it would have to refuse, a
 row it does not find. It validates what it reads with the route's own types and
 answers the bytes the route would; the route's OpenAPI is the declared one.
+
+The kernel's edge reaches a lean answer of a GET before any routing
+(shared/lean_dispatch.py); a request it stepped aside for there is marked
+(`LEAN_DECLINED`), and its route then runs as declared without asking again.
 """
 
 from __future__ import annotations
@@ -31,9 +35,12 @@ from shared.auth import Allow, Principal, current_principal
 from shared.problems import Problem
 
 LeanAnswer = Callable[[Request, Principal], Awaitable[Response | None]]
+LeanPlan = tuple[HTTPBearer, Allow, LeanAnswer]
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 _LEAN_ANSWER = "__lean_answer__"
+# set in a request's scope when its lean answer already stepped aside for it
+LEAN_DECLINED = "miiwrap.lean_declined"
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,9 @@ class LeanRoute(APIRoute):
         answer = lean.answer
 
         async def handler(request: Request) -> Response:
-            if not request.app.dependency_overrides:  # overridden: only the declared tree
-                principal = await _permitted(request, bearer, permission)
+            # overridden: only the declared tree; declined at the edge: not asked again
+            if not request.app.dependency_overrides and LEAN_DECLINED not in request.scope:
+                principal = await permitted(request, bearer, permission)
                 if principal is not None:
                     response = await answer(request, principal)
                     if response is not None:
@@ -92,7 +100,18 @@ class LeanRoute(APIRoute):
         return self.dependant
 
 
-async def _permitted(request: Request, bearer: HTTPBearer, permission: Allow) -> Principal | None:
+def lean_plan(route: object, dependant: Dependant | None) -> LeanPlan | None:
+    """A route's lean answer with the bearer scheme and permission it runs under, or None
+    for a route without one; `dependant`: the route's dependencies as an inclusion of it
+    resolves them (its own by default)."""
+    lean: _Lean | None = getattr(getattr(route, "endpoint", None), _LEAN_ANSWER, None)
+    if lean is None or not isinstance(route, LeanRoute):
+        return None
+    bearer, permission = _permission_of(dependant or route.dependant, lean, route.path)
+    return bearer, permission, lean.answer
+
+
+async def permitted(request: Request, bearer: HTTPBearer, permission: Allow) -> Principal | None:
     """The principal the route's permission dependency gives, or None where it refuses
     (the declared route then raises the same problem)."""
     try:

@@ -19,7 +19,9 @@ In order, for each request:
 - bodies: a POST, PUT or PATCH goes through `RequestBodyGuard` and `IdempotencyKeys`
   (shared/request_guard.py, shared/idempotency_middleware.py); any other request has no
   body to check or key to honour, and only its path and query are checked for a NUL
-  (not under the exempt prefixes, which parse their own, as the body guard leaves them).
+  (not under the exempt prefixes, which parse their own, as the body guard leaves them);
+- lean answers: a GET the app's routes give to a route with a lean answer is answered
+  from here, past the routing (shared/lean_dispatch.py), unless the answer steps aside.
 
 One layer where there were five: each pure-ASGI middleware cost a coroutine call and, for
 the three that changed the answer, a wrapper of `send` and a copy of the start message, on
@@ -32,9 +34,11 @@ import time
 from collections.abc import Callable, Sequence
 
 import structlog
+from fastapi import FastAPI
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.lean_dispatch import LeanDispatch
 from shared.logs import (
     REQUEST_ID_HEADER,
     error_log,
@@ -106,6 +110,7 @@ class RequestEdge:
         self.exempt_prefixes = tuple(exempt_prefixes)
         self.metrics = metrics
         self.max_header_bytes = max_header_bytes
+        self.lean: LeanDispatch | None = None  # of the app, built at its first GET
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,6 +137,17 @@ class RequestEdge:
         ) as current:
             trace_id = format(current.get_span_context().trace_id, "032x")
             await self._answer(scope, receive, send, current, trace_id)
+
+    async def _answered_lean(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Whether the GET was answered by the lean answer of the route it reaches."""
+        app = scope.get("app")
+        if not isinstance(app, FastAPI):
+            return False
+        lean = self.lean
+        if lean is None or not lean.current_for(app):  # built again if routes were added
+            lean = self.lean = LeanDispatch(app)
+        target = lean.target_of(scope)
+        return target is not None and await lean.answer(target, scope, receive, send)
 
     async def _answer(
         self,
@@ -189,7 +205,10 @@ class RequestEdge:
                 path: str = scope.get("path", "")
                 exempt = bool(self.exempt_prefixes) and path.startswith(self.exempt_prefixes)
                 refused = None if exempt else refused_target(scope)
-                await (self.app if refused is None else refused)(scope, receive, send_edge)
+                if refused is not None:
+                    await refused(scope, receive, send_edge)
+                elif method != "GET" or not await self._answered_lean(scope, receive, send_edge):
+                    await self.app(scope, receive, send_edge)
         except Exception:
             # logged here, with the request id bound (Starlette's own error middleware
             # sits outside and would log it without), and answered as a problem

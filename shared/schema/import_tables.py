@@ -43,6 +43,8 @@ class ImportLines(SQLModel, table=True):
     line_no: int = Field(sa_column=Column("line_no", Integer, primary_key=True))
     kind: str = Field(sa_column=Column("kind", Text, nullable=False))
     record_id: str = Field(sa_column=Column("record_id", Text, nullable=False))
+    # a pending line's JSON text as sent, held as one JSON string (import_store.py);
+    # NULL once the line has its outcome
     fields: Any | None = Field(default=None, sa_column=Column("fields", JSONB))
     outcome: str | None = Field(default=None, sa_column=Column("outcome", Text))
     problem: Any | None = Field(default=None, sa_column=Column("problem", JSONB))

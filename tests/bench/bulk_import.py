@@ -12,19 +12,24 @@ round by round in turns) and prints each round's rate, the service CPU per line 
 fidelity and certification, and how many certification transactions took the import in;
 then the CPU per line of every process group the import runs on (PostgreSQL's
 postmaster and backends, nats-server, each service with its workers, this bench client)
-and their sum, the machine's CPU per line. `--profile` records both services with py-spy
-(not a project dependency); `--timeline` prints when each fidelity batch and each
-certification transaction began; `--statements` ends with one more import whose
-statements PostgreSQL logs with their durations, summed per statement and line.
+and their sum, the machine's CPU per line, and PostgreSQL's split by the application of
+the backend that spent it. The CPU counters start once the stack has settled, just
+before the first byte (the settling polls certification's evidence count). `--profile`
+records both services with py-spy (not a project dependency); `--timeline` prints when
+each fidelity batch and each certification transaction began; `--statements` ends with
+one more import whose statements PostgreSQL logs with their durations, summed per
+statement and line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import json
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -121,9 +126,13 @@ async def import_to_certified(
     practitioners: list[str],
     lines: int,
     timeline: list[str] | None = None,
+    started: Callable[[], Awaitable[None]] | None = None,
 ) -> tuple[float, float]:
     """(events per second from first byte to committed at certification, seconds); with
-    `timeline`, what happened when is added to it (`_timeline`)."""
+    `timeline`, what happened when is added to it (`_timeline`). `started` is awaited
+    once the stack has settled, just before the first byte: the caller's CPU counters
+    start there, not counting the settling (a count of the agency's evidence five times
+    a second for at least two seconds, about 0.08 ms of PostgreSQL per line)."""
     body = ndjson(practitioners, lines)
     conn = await asyncpg.connect(dsn)
     try:
@@ -134,6 +143,8 @@ async def import_to_certified(
         evidence = EvidenceSince(conn, schema, AGENCY, last)
         await evidence.start()
         headers = Tokens(secret, AGENCY)() | {"Content-Type": "application/x-ndjson"}
+        if started is not None:
+            await started()
         clock = await conn.fetchval("SELECT clock_timestamp()")
         started = time.perf_counter()
         async with httpx.AsyncClient(timeout=120) as http:
@@ -300,6 +311,52 @@ def _tree_cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+async def _backends_cpu(dsn: str) -> dict[int, tuple[str, float]]:
+    """Each live PostgreSQL backend's application and CPU seconds so far."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid, application_name FROM pg_stat_activity"
+            " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    found: dict[int, tuple[str, float]] = {}
+    for row in rows:
+        try:
+            fields = _proc_stat(row["pid"])
+        except OSError:
+            continue  # ended meanwhile
+        found[row["pid"]] = (row["application_name"] or "-", _cpu_of(fields[11:13]))
+    return found
+
+
+def _backends_split(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], lines: int
+) -> str:
+    """PostgreSQL's CPU per line by the application whose backend spent it (a backend
+    that ended during the round is not counted: the services' pools keep theirs)."""
+    spent: dict[str, float] = collections.defaultdict(float)
+    for pid, (application, seconds) in after.items():
+        spent[application] += seconds - (before[pid][1] if pid in before else 0.0)
+    return ", ".join(
+        f"{name} {seconds / lines * 1000:.3f}"
+        for name, seconds in sorted(spent.items(), key=lambda i: -i[1])
+    )
+
+
+def _proc_stat(pid: int) -> list[str]:
+    from pathlib import Path
+
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _cpu_of(ticks: list[str]) -> float:
+    import os
+
+    return sum(int(v) for v in ticks) / os.sysconf("SC_CLK_TCK")
+
+
 def _servers_cpu(stack: Any) -> dict[str, float]:
     pid = int((stack.postgres.data_dir / "postmaster.pid").read_text().split()[0])
     return {
@@ -328,6 +385,25 @@ def _cpu_split(before: dict[str, float], after: dict[str, float], lines: int) ->
     per_line = {n: (after[n] - before[n]) / lines * 1000 for n in after}
     shown = ", ".join(f"{n} {ms:.3f}" for n, ms in sorted(per_line.items(), key=lambda i: -i[1]))
     return f"{shown}; machine {sum(per_line.values()):.3f} ms/line"
+
+
+@dataclasses.dataclass
+class _Counters:
+    """CPU so far of a stack's processes, taken (`take`) once the stack has settled,
+    just before the import's first byte."""
+
+    stack: Any
+    processes: dict[str, Any]
+    services: dict[str, float] = dataclasses.field(default_factory=dict)
+    servers: dict[str, float] = dataclasses.field(default_factory=dict)
+    machine: dict[str, float] = dataclasses.field(default_factory=dict)
+    backends: dict[int, tuple[str, float]] = dataclasses.field(default_factory=dict)
+
+    async def take(self) -> None:
+        self.services = {n: p.cpu_seconds() for n, p in self.processes.items()}
+        self.servers = _servers_cpu(self.stack)
+        self.machine = _machine_cpu(self.stack)
+        self.backends = await _backends_cpu(self.stack.database_url)
 
 
 async def _cli(arguments: Any) -> None:
@@ -370,10 +446,8 @@ async def _cli(arguments: Any) -> None:
                         for n, p in services.items()
                     ]
                     await asyncio.sleep(0.5)
-                before = {n: p.cpu_seconds() for n, p in services.items()}
-                servers_before = _servers_cpu(stack)
-                machine_before = _machine_cpu(stack)
                 batches_before = await _batches(stack.database_url, schema_of("certification"))
+                counters = _Counters(stack, services)
                 timeline: list[str] = []
                 rate, seconds = await import_to_certified(
                     services["fidelity"].url,
@@ -383,16 +457,20 @@ async def _cli(arguments: Any) -> None:
                     [side.writes.practitioner(w) for w in range(side.writes.clients)],
                     arguments.lines,
                     timeline if arguments.timeline else None,
+                    started=counters.take,
                 )
                 cpu = {
-                    n: (p.cpu_seconds() - before[n]) / arguments.lines * 1000
+                    n: (p.cpu_seconds() - counters.services[n]) / arguments.lines * 1000
                     for n, p in services.items()
                 }
                 servers = {
-                    n: (seconds - servers_before[n]) / arguments.lines * 1000
+                    n: (seconds - counters.servers[n]) / arguments.lines * 1000
                     for n, seconds in _servers_cpu(stack).items()
                 }
-                machine = _cpu_split(machine_before, _machine_cpu(stack), arguments.lines)
+                machine = _cpu_split(counters.machine, _machine_cpu(stack), arguments.lines)
+                backends = _backends_split(
+                    counters.backends, await _backends_cpu(stack.database_url), arguments.lines
+                )
                 for recorder in recorders:
                     recorder.send_signal(2)  # SIGINT: py-spy writes its samples and ends
                     await recorder.wait()
@@ -407,6 +485,7 @@ async def _cli(arguments: Any) -> None:
                     flush=True,
                 )
                 print(f"  CPU per line: {machine}", flush=True)
+                print(f"  PostgreSQL backends' CPU per line: {backends}", flush=True)
                 if timeline:
                     print("\n".join(timeline), flush=True)
         if arguments.statements:

@@ -37,7 +37,7 @@ import asyncpg
 import httpx
 
 from tests.bench import dataset, tail
-from tests.bench.load import Request, closed_loop
+from tests.bench.load import Request, closed_loop, run_on_uvloop
 from tests.bench.processes import BenchStack, schema_of
 from tests.bench.reads import certification_reads
 from tests.bench.write_cpu import RootedProcess
@@ -130,7 +130,8 @@ async def run(arguments: argparse.Namespace) -> None:
                     )
                     print(
                         f"{side.name}: {read}: {outcome.rate:,.0f} req/s, CPU "
-                        f"{outcome.cpu_ms_per_request:.3f} ms/request, p50 "
+                        f"{outcome.cpu_ms_per_request:.3f} ms/request (client "
+                        f"{outcome.client_cpu_ms_per_request:.3f}), p50 "
                         f"{outcome.median_ms:.1f} ms, p99 {p99:.1f} ms ({outcome.failed} failed)"
                         f"\n    {tail.tail_note(read, before, after, outcome, arguments.clients)}",
                         flush=True,
@@ -186,4 +187,4 @@ if __name__ == "__main__":
     parser.add_argument("--reads", nargs="+", choices=sorted(ROUTES), default=list(ROUTES))
     parser.add_argument("--baseline", type=Path)
     parser.add_argument("--profile", type=Path)
-    asyncio.run(run(parser.parse_args()))
+    run_on_uvloop(run(parser.parse_args()))

@@ -48,6 +48,7 @@ import asyncpg
 from shared.servers import dies_with_parent
 from tests.bench import ceilings
 from tests.bench.bulk_import import settled
+from tests.bench.load import run_on_uvloop
 from tests.bench.processes import REPO_ROOT, BenchStack, Process, schema_of
 from tests.bench.statement_cpu import statement_cpu
 from tests.bench.writes import MAIN_CREATE, Writes
@@ -403,7 +404,7 @@ def main() -> None:
     arguments = parser.parse_args()
     if arguments.profile:
         arguments.profile.mkdir(parents=True, exist_ok=True)
-    asyncio.run(run(arguments))
+    run_on_uvloop(run(arguments))
 
 
 if __name__ == "__main__":

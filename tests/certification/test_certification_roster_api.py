@@ -162,7 +162,7 @@ async def test_the_lean_answers_are_the_declared_routes_answers_byte_for_byte(
         ("/practitioners", "practitioner", {"subject": "pr-b"}),
     ]
     permitted: list[str] = []
-    checked = lean_route._permitted
+    checked = lean_route.permitted
 
     async def counted(request: Request, *args: Any) -> Any:
         principal = await checked(request, *args)
@@ -170,7 +170,7 @@ async def test_the_lean_answers_are_the_declared_routes_answers_byte_for_byte(
             permitted.append(request.url.path)
         return principal
 
-    monkeypatch.setattr(lean_route, "_permitted", counted)
+    monkeypatch.setattr(lean_route, "permitted", counted)
     lean = [await certification.get(path, role, **params) for path, role, params in asks]
     assert len(permitted) == 9  # all but the observer and the practitioner listing the roster
     certification.app.dependency_overrides[get_runtime] = get_runtime

@@ -6,11 +6,16 @@ the service runs (an adoption, a window opened or closed, new evidence), so all 
 read fresh at every evaluation, just together: the agency's row, then one row per
 evidence item. Of a practitioner whose items this process holds parsed
 (`evidence_cache`), only the rows after the last held position are read in full, and
-two counts: how many held rows (by position, event id and practitioner) are still
-stored, and how many rows are stored up to that position. When both equal what is held,
-the held items and the rows read are the practitioner's evidence; when not, all of the
-practitioner's rows are read again. Each part is driven by an index per practitioner or
-per held row (`OFFSET 0` keeps the planner from turning them into a join over all).
+one check: the rows stored up to that position spell the held rows' `signature`
+(`position:event_id` in position order), built in a single pass over the practitioner's
+rows. When they do, the held items and the rows read are the practitioner's evidence;
+when not, all of the practitioner's rows are read again. Every part is driven by the
+practitioner index, one practitioner at a time (a LATERAL or correlated subquery, `OFFSET
+0` keeping the planner from turning it into a join over all): the plans stay the same
+when the statistics are stale, e.g. after a bulk load of an agency the statistics have
+not seen, which they take for a few rows (a scan of the whole agency per practitioner).
+A check per held row (a lookup each) made the planner scan the practitioner's rows once
+per held row, a cost growing with the square of the history.
 """
 
 from __future__ import annotations
@@ -43,21 +48,15 @@ _INPUTS = """
                  WHERE $3 AND agency_id = $1 AND practitioner_id = t.practitioner_id
                      AND position > t.upto OFFSET 0) AS e
     UNION ALL
-    SELECT 'older', t.practitioner_id, NULL, NULL,
-           (SELECT count(*) FROM evidence WHERE agency_id = $1
-                AND practitioner_id = t.practitioner_id AND position <= t.upto),
+    SELECT 'held', t.practitioner_id, NULL, NULL,
+           CASE WHEN (SELECT string_agg(position::text || ':' || event_id, ',' ORDER BY position)
+                      FROM evidence WHERE agency_id = $1
+                          AND practitioner_id = t.practitioner_id AND position <= t.upto)
+                     = t.signature THEN 1 ELSE 0 END,
            NULL, NULL, NULL, NULL
-    FROM unnest($4::text[], {upto}::bigint[]) AS t (practitioner_id, upto)
+    FROM unnest($4::text[], {upto}::bigint[], {signatures}::text[])
+        AS t (practitioner_id, upto, signature)
     WHERE $3 AND t.upto > 0
-    UNION ALL
-    SELECT 'held', h.practitioner_id, NULL, NULL, count(*), NULL, NULL, NULL, NULL
-    FROM unnest({held}::bigint[], {held_ids}::text[], {held_owners}::text[])
-            AS h (position, event_id, practitioner_id),
-        LATERAL (SELECT 1 FROM evidence WHERE agency_id = $1 AND event_id = h.event_id
-                 AND position = h.position AND practitioner_id = h.practitioner_id
-                 OFFSET 0) AS e
-    WHERE $3
-    GROUP BY h.practitioner_id
 """
 
 
@@ -89,21 +88,18 @@ async def evaluation_inputs(
     the same round trip; the read sees the rows as they were before them (one snapshot).
     """
     # what this process holds parsed (`evidence_cache`) comes last, after `along_args`:
-    # per practitioner the last position held, then each held row's key
+    # per practitioner the last position held and the held rows' signature
     ids = list(dict.fromkeys(practitioner_ids))
     last = 5 + len(along_args)
-    inputs = _INPUTS.format(
-        adopted=ADOPTED,
-        upto=f"${last}",
-        held=f"${last + 1}",
-        held_ids=f"${last + 2}",
-        held_owners=f"${last + 3}",
-    )
+    inputs = _INPUTS.format(adopted=ADOPTED, upto=f"${last}", signatures=f"${last + 1}")
     query = f"WITH {along} {inputs}" if along else inputs
-    held = PARSED_EVIDENCE.keys(agency_id, ids) if with_evidence else []
-    upto = dict.fromkeys(ids, 0)
-    for position, _, practitioner_id in held:
-        upto[practitioner_id] = max(upto[practitioner_id], position)
+    upto = PARSED_EVIDENCE.last_positions(agency_id, ids) if with_evidence else [0] * len(ids)
+    # the rows held as checked (another evaluation in this process may hold others meanwhile)
+    checked = {
+        practitioner_id: PARSED_EVIDENCE.held(agency_id, practitioner_id)
+        for practitioner_id, last_held in zip(ids, upto, strict=True)
+        if last_held
+    }
     rows = await conn.fetch(
         query,
         agency_id,
@@ -111,22 +107,22 @@ async def evaluation_inputs(
         with_evidence,
         ids,
         *along_args,
-        [upto[practitioner_id] for practitioner_id in ids],
-        [position for position, _, _ in held],
-        [event_id for _, event_id, _ in held],
-        [practitioner_id for _, _, practitioner_id in held],
+        upto,
+        [
+            PARSED_EVIDENCE.signature(agency_id, practitioner_id) if last_held else ""
+            for practitioner_id, last_held in zip(ids, upto, strict=True)
+        ],
     )
     [agency] = [row for row in rows if row["part"] == "agency"]
     evidence = [row for row in rows if row["part"] == "evidence"]
-    older = {row["practitioner_id"]: row["position"] for row in rows if row["part"] == "older"}
     # held items are served when the rows up to the last held position are exactly those
-    # held: every held one found, and no other
+    # held, and still held (-1: read the practitioner again in full)
+    spelled = {row["practitioner_id"] for row in rows if row["part"] == "held" and row["position"]}
     confirmed = {
-        row["practitioner_id"]: row["position"]
-        if row["position"] == older.get(row["practitioner_id"], 0)
+        practitioner_id: len(held)
+        if practitioner_id in spelled and PARSED_EVIDENCE.held(agency_id, practitioner_id) is held
         else -1
-        for row in rows
-        if row["part"] == "held"
+        for practitioner_id, held in checked.items()
     }
     return EvaluationInputs(
         agency_id=agency_id,
@@ -140,9 +136,13 @@ async def evaluation_inputs(
     )
 
 
+# per practitioner through its index (`= ANY` of many is planned as a scan of the whole
+# agency when the statistics take the agency for a few rows)
 _ALL_ROWS = """
-    SELECT practitioner_id, item::text AS item, event_id, position FROM evidence
-    WHERE agency_id = $1 AND practitioner_id = ANY($2::text[])
+    SELECT t.practitioner_id, e.item, e.event_id, e.position
+    FROM unnest($2::text[]) AS t (practitioner_id),
+        LATERAL (SELECT item::text AS item, event_id, position FROM evidence
+                 WHERE agency_id = $1 AND practitioner_id = t.practitioner_id OFFSET 0) AS e
 """
 
 

@@ -6,11 +6,12 @@ history. An `evidence` row never changes once written (its item comes from the l
 `evidence_received` event at its `position`, a bigserial no other row shares), so its
 parsed item can be kept by (`position`, `event_id`). Every evaluation still reads the
 practitioner's rows in its own transaction, just without the item text of those held
-here, and counts how many of those are still stored (`evaluation_reads`): held items
-are served only when every one is (the practitioner's rows are the held ones plus those
-read), and when one is gone (a retraction, a voiding, a rolled-back write) all of the
-practitioner's rows are read and parsed again. So several replicas and processes each
-keep their own cache and none serves a stale item.
+here, and checks that the rows stored up to the last held position are exactly those
+held (`evaluation_reads` compares their `signature`, one text, in a single pass over the
+practitioner's rows): held items are served only when they are (the practitioner's rows
+are the held ones plus those read), and when one is gone (a retraction, a voiding, a
+rolled-back write) all of the practitioner's rows are read and parsed again. So several
+replicas and processes each keep their own cache and none serves a stale item.
 
 Bounded: the least recently used practitioners are dropped past `MAX_ITEMS` items.
 """
@@ -34,20 +35,27 @@ class ParsedEvidence:
     def __init__(self, max_items: int = MAX_ITEMS) -> None:
         self._max_items = max_items
         self._held: OrderedDict[tuple[str, str], HeldRows] = OrderedDict()
+        self._signatures: dict[tuple[str, str], str] = {}
         self._count = 0
 
-    def keys(self, agency_id: str, practitioner_ids: Iterable[str]) -> list[tuple[int, str, str]]:
-        """The (position, event id, practitioner) of each row held for these practitioners
-        (whose item text need not be read again)."""
-        held: list[tuple[int, str, str]] = []
-        for practitioner_id in dict.fromkeys(practitioner_ids):
-            rows = self._held.get((agency_id, practitioner_id))
-            if rows:
-                held.extend(
-                    (position, event_id, practitioner_id)
-                    for position, (event_id, _) in rows.items()
-                )
-        return held
+    def last_positions(self, agency_id: str, practitioner_ids: Iterable[str]) -> list[int]:
+        """Per practitioner, the last position held (0: nothing held)."""
+        return [
+            max(self._held.get((agency_id, practitioner_id)) or (0,))
+            for practitioner_id in practitioner_ids
+        ]
+
+    def signature(self, agency_id: str, practitioner_id: str) -> str:
+        """The held rows' keys as one text, `position:event_id` in position order joined
+        by commas: what the stored rows up to the last held position must spell exactly
+        (`evaluation_reads` builds the same text from them)."""
+        key = (agency_id, practitioner_id)
+        known = self._signatures.get(key)
+        if known is None:
+            rows = self._held.get(key) or {}
+            known = ",".join(f"{position}:{rows[position][0]}" for position in sorted(rows))
+            self._signatures[key] = known
+        return known
 
     def held(self, agency_id: str, practitioner_id: str) -> HeldRows:
         return self._held.get((agency_id, practitioner_id)) or {}
@@ -56,6 +64,7 @@ class ParsedEvidence:
         """Hold exactly ``rows`` for the practitioner (as just read), newest in use."""
         key = (agency_id, practitioner_id)
         old = self._held.pop(key, None)
+        self._signatures.pop(key, None)
         if old is not None:
             self._count -= len(old)
         if len(rows) > self._max_items:
@@ -63,11 +72,13 @@ class ParsedEvidence:
         self._held[key] = rows
         self._count += len(rows)
         while self._count > self._max_items:
-            _, dropped = self._held.popitem(last=False)
+            dropped_key, dropped = self._held.popitem(last=False)
+            self._signatures.pop(dropped_key, None)
             self._count -= len(dropped)
 
     def clear(self) -> None:
         self._held.clear()
+        self._signatures.clear()
         self._count = 0
 
     def __len__(self) -> int:

@@ -30,17 +30,22 @@ async def announced(conn: Connection, agency_id: str, practitioner_id: str) -> l
 async def announced_of(
     conn: Connection, agency_id: str, practitioner_ids: Sequence[str]
 ) -> dict[str, list[Announced]]:
-    """`announced` for several practitioners in one query."""
+    """`announced` for several practitioners in one query, one practitioner at a time
+    through its index (with `= ANY` and statistics that take the agency for a few rows,
+    e.g. after a bulk load, the planner scanned all of the agency's transitions)."""
     rows = await conn.fetch(
         """
-        SELECT practitioner_id, event_id, level_key, kind, effective_on, from_status,
-            to_status, correction, retracted_by, explanation, published,
-            coalesce(true_effective_on, effective_on) AS true_effective_on
-        FROM transitions WHERE agency_id = $1 AND practitioner_id = ANY($2::text[])
-        ORDER BY position
+        SELECT t.practitioner_id, x.event_id, x.level_key, x.kind, x.effective_on,
+            x.from_status, x.to_status, x.correction, x.retracted_by, x.explanation,
+            x.published, coalesce(x.true_effective_on, x.effective_on) AS true_effective_on
+        FROM unnest($2::text[]) AS t (practitioner_id),
+            LATERAL (SELECT * FROM transitions
+                     WHERE agency_id = $1 AND practitioner_id = t.practitioner_id
+                     OFFSET 0) AS x
+        ORDER BY x.position
         """,
         agency_id,
-        list(practitioner_ids),
+        list(dict.fromkeys(practitioner_ids)),
     )
     found: dict[str, list[Announced]] = {
         practitioner_id: [] for practitioner_id in practitioner_ids

@@ -16,7 +16,7 @@ import uuid
 from datetime import date
 
 from services.certification.adapters import evidence_rows
-from services.certification.adapters.projector import project
+from services.certification.adapters.projector import project_evidence_at
 from services.certification.domain.events import EvidenceReceived
 from services.certification.domain.evidence import Evidence
 from services.certification.domain.intake import ContractViolation
@@ -117,8 +117,9 @@ async def _store_evidence(
             if item.event_id not in known
         ]
         stored = await store.append_streams(conn, streams, as_sent=True)
-        if stored:
-            await project(conn, stored)
+        if stored:  # evidence_received events only: their rows straight from the log
+            await project_evidence_at(conn, [event.position for event in stored])
+            await evidence_rows.analyze_if_unseen(conn, agency_id, len(stored))
 
 
 def _received(agency_id: str, event: CloudEvent, item: Evidence) -> PendingEvent:

@@ -281,9 +281,8 @@ async def lock_batch(
     for event in events:
         for agency_id, practitioner_id in await _evidence_owners(conn, event, parts_of):
             owners.setdefault(agency_id, set()).add(practitioner_id)
-    for agency_id in sorted(owners):
-        await locks.share_agency(conn, agency_id)
-        await locks.own_practitioners(conn, agency_id, owners[agency_id])
+    for agency_id in sorted(owners):  # the agency's and its practitioners' in one round trip
+        await locks.share_agency_own_practitioners(conn, agency_id, owners[agency_id])
 
 
 async def refresh_batch(

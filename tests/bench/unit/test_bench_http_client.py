@@ -7,6 +7,8 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import pytest
+
 from tests.bench.http_client import KeepAliveClient
 
 Answerer = Callable[[bytes, bytes], bytes]  # (request head, request body) → raw answer
@@ -93,3 +95,55 @@ async def test_sends_again_on_a_new_connection_when_the_server_closed_the_idle_o
         await client.aclose()
     assert [a.json()["path"] for a in answers] == ["/n/0", "/n/1", "/n/2"]
     assert seen["connections"] == 3
+
+
+def unframed(_head: bytes, _body: bytes) -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nto the end"
+
+
+async def test_reads_an_answer_without_framing_to_the_end_of_the_connection() -> None:
+    async with a_server(unframed, close_after=1) as seen:
+        client = KeepAliveClient()
+        answers = [await client.get(f"{seen['url']}/{n}") for n in range(2)]
+        await client.aclose()
+    assert [a.text for a in answers] == ["to the end", "to the end"]
+    assert seen["connections"] == 2
+
+
+async def test_reads_an_answer_that_arrives_in_pieces() -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        for piece in (b"HTTP/1.1 200 OK\r\nContent-Le", b"ngth: 5\r\n\r", b"\nhel", b"lo"):
+            writer.write(piece)
+            await writer.drain()
+            await asyncio.sleep(0.01)
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = KeepAliveClient()
+    try:
+        answer = await client.get(f"http://127.0.0.1:{port}/")
+    finally:
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+    assert (answer.status_code, answer.text) == (200, "hello")
+
+
+async def test_fails_a_request_the_server_does_not_answer_within_the_timeout() -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # never answers
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = KeepAliveClient(timeout=0.2)
+    try:
+        with pytest.raises(TimeoutError):
+            await client.get(f"http://127.0.0.1:{port}/")
+    finally:
+        await client.aclose()
+        server.close()
+        await server.wait_closed()

@@ -65,8 +65,26 @@ def test_the_least_recently_read_practitioners_are_dropped_past_the_bound() -> N
         items_of_rows(held, AGENCY, [practitioner_id], renamed, {})
     assert len(held) == len(rows) * 2
     assert held.held(AGENCY, "pr-a") == {}
-    assert sorted(held.keys(AGENCY, ["pr-b", "pr-c"])) == sorted(
-        (row["position"], row["event_id"], practitioner_id)
-        for practitioner_id in ("pr-b", "pr-c")
-        for row in rows
+    for practitioner_id in ("pr-b", "pr-c"):
+        assert {
+            position: event_id
+            for position, (event_id, _) in held.held(AGENCY, practitioner_id).items()
+        } == {row["position"]: row["event_id"] for row in rows}
+    assert held.last_positions(AGENCY, ["pr-a", "pr-b"]) == [0, rows[-1]["position"]]
+
+
+def test_the_signature_spells_the_held_rows_in_position_order_and_follows_what_is_kept() -> None:
+    rows = stored_rows()
+    practitioner_id = rows[0]["practitioner_id"]
+    held = ParsedEvidence()
+    assert held.signature(AGENCY, practitioner_id) == ""
+    items_of_rows(held, AGENCY, [practitioner_id], list(reversed(rows[:3])), {})
+    first = ",".join(f"{row['position']}:{row['event_id']}" for row in rows[:3])
+    assert held.signature(AGENCY, practitioner_id) == first
+    items_of_rows(held, AGENCY, [practitioner_id], rows[3:4], {practitioner_id: 3})
+    assert (
+        held.signature(AGENCY, practitioner_id)
+        == f"{first},{rows[3]['position']}:{rows[3]['event_id']}"
     )
+    held.clear()
+    assert held.signature(AGENCY, practitioner_id) == ""
