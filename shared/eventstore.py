@@ -128,19 +128,12 @@ class EventStore:
         self.on_appended: Callable[[list[str]], None] | None = None
 
     @asynccontextmanager
-    async def transaction(
-        self, locks: Sequence[AdvisoryLock] = (), *, generic_plans: bool = False
-    ) -> AsyncIterator[Connection]:
+    async def transaction(self, locks: Sequence[AdvisoryLock] = ()) -> AsyncIterator[Connection]:
         """One transaction for appends and the projection rows that go with them.
 
         `locks`: advisory locks it holds from its first statement on, sent with its
-        BEGIN in one round trip; `generic_plans`: its statements run their generic plans
-        (shared/transactions.py: for a write whose statements all follow their keys'
-        indexes)."""
-        async with (
-            self.pool.acquire() as conn,
-            locked_transaction(conn, locks, generic_plans=generic_plans),
-        ):
+        BEGIN in one round trip (shared/transactions.py)."""
+        async with self.pool.acquire() as conn, locked_transaction(conn, locks):
             yield conn
 
     async def append(

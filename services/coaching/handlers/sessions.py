@@ -73,7 +73,7 @@ async def _log(
     content_hash = fingerprint(command)
     # the session is checked against the assignments: their shared lock from BEGIN on
     lock = assignments_lock(agency, command.practitioner_id, exclusive=False)
-    async with runtime.store.transaction([lock], generic_plans=True) as conn:
+    async with runtime.store.transaction([lock]) as conn:
         stored = await find_session(conn, agency, session_id) if look_first else None
         if stored is not None:
             ensure_same_repeat("session", session_id, stored.fingerprint, content_hash)

@@ -43,20 +43,14 @@ async def create_attempt(
     # failure (its row's key refusing a repeat, a refusal), once more looking first,
     # which answers a repeat or a refusal exactly as looking first always did
     try:
-        async with (
-            runtime.store.transaction([lock], generic_plans=True) as conn,
-            single_write(conn),
-        ):
+        async with runtime.store.transaction([lock]) as conn, single_write(conn):
             result = await record_attempt(
                 runtime, conn, principal.agency_id, principal.actor, command, look_first=False
             )
     except Exception:
         if command.id is None:
             raise
-        async with (
-            runtime.store.transaction([lock], generic_plans=True) as conn,
-            single_write(conn),
-        ):
+        async with runtime.store.transaction([lock]) as conn, single_write(conn):
             result = await record_attempt(
                 runtime, conn, principal.agency_id, principal.actor, command
             )
