@@ -98,7 +98,7 @@ async def locked_transaction(
     CTEs costs more CPU than running it. For a write whose every statement is driven by
     its keys' indexes (one practitioner's rows), the generic plan is about the same work
     without the planning."""
-    if not locks or conn.is_in_transaction():
+    if not (locks or generic_plans) or conn.is_in_transaction():
         async with conn.transaction():
             for lock in locks:
                 await take_lock(conn, lock)

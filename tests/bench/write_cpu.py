@@ -12,6 +12,9 @@ machine; this driver starts the same stack (processes.py), prepares the same age
 - `--baseline DIR`: another checkout's services (e.g. a worktree of main) on a second
   stack, measured round by round beside this checkout's, in turns: a busy machine
   weighs on both alike, and the per-round ratio is the before/after figure;
+- `--setting NAME=VALUE` (repeatable): PostgreSQL settings of this checkout's stack
+  only (ALTER SYSTEM, reloaded): with `--baseline` naming this same checkout, an A/B of
+  the settings (e.g. group commit: `--setting commit_delay=200 commit_siblings=5`);
 - `--statements`: the SQL statements a write costs (request, relay and consumers alike),
   counted from PostgreSQL's own statement log, at one client and at `--clients`;
 - `--statement-cpu`: PostgreSQL's CPU per write per statement, split into parse, bind
@@ -21,7 +24,8 @@ machine; this driver starts the same stack (processes.py), prepares the same age
   must be on the PATH; it is not a project dependency).
 
 `python -m tests.bench.write_cpu [--services fidelity certification] [--clients 16]
-[--seconds 4] [--rounds 3] [--baseline DIR] [--statements] [--statement-cpu]
+[--seconds 4] [--rounds 3] [--baseline DIR] [--setting NAME=VALUE ...] [--statements]
+[--statement-cpu]
 [--profile DIR [--gil]]`
 """
 
@@ -35,6 +39,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,7 +135,9 @@ class Side:
     writes: Writes | None = None
 
 
-async def start_side(name: str, root: Path | None, clients: int) -> Side:
+async def start_side(
+    name: str, root: Path | None, clients: int, settings: Sequence[str] = ()
+) -> Side:
     stack = NamedStack()
     if root is not None:
         for service, process in stack.services.items():
@@ -139,16 +146,38 @@ async def start_side(name: str, root: Path | None, clients: int) -> Side:
             )
     side = Side(name, stack)
     stack.start_servers()
+    await apply_settings(stack, settings)
     stack.start_services()
     side.writes = Writes({n: p.url for n, p in stack.services.items()}, stack.secret, clients)
     await side.writes.prepare()
     return side
 
 
+async def apply_settings(stack: BenchStack, settings: Sequence[str]) -> None:
+    """`NAME=VALUE` settings, kept in the stack's postgresql.auto.conf and reloaded."""
+    if not settings:
+        return
+    admin = await asyncpg.connect(stack.database_url)
+    try:
+        names = []
+        for setting in settings:
+            name, _, value = setting.partition("=")
+            if not re.fullmatch(r"[a-z_]+", name) or not re.fullmatch(r"[\w.]+", value):
+                raise SystemExit(f"--setting {setting!r}: expected NAME=VALUE")
+            await admin.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            names.append(name)
+        await admin.execute("SELECT pg_reload_conf()")
+        await asyncio.sleep(0.2)
+        shown = [f"{name}={await admin.fetchval(f'SHOW {name}')}" for name in names]
+        print(f"PostgreSQL settings of this checkout's stack: {', '.join(shown)}", flush=True)
+    finally:
+        await admin.close()
+
+
 async def run(arguments: argparse.Namespace) -> None:
     sides: list[Side] = []
     try:
-        sides.append(await start_side("this checkout", None, arguments.clients))
+        sides.append(await start_side("this checkout", None, arguments.clients, arguments.setting))
         if arguments.baseline:
             sides.append(await start_side("baseline", arguments.baseline, arguments.clients))
         for side in sides:  # warm-up: caches, prepared statements
@@ -349,6 +378,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument(
+        "--setting",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="PostgreSQL settings of this checkout's stack only (ALTER SYSTEM, reloaded)",
+    )
     parser.add_argument(
         "--statement-cpu",
         action="store_true",

@@ -183,6 +183,16 @@ async def test_a_transaction_begun_for_generic_plans_runs_them_until_it_ends(
         assert await conn.fetchval("SHOW plan_cache_mode") == usual
 
 
+async def test_a_transaction_for_generic_plans_without_locks_runs_them_too(probe: Probe) -> None:
+    stream = f"generic-{uuid.uuid4()}"
+    async with probe.pool.acquire() as conn:
+        async with locked_transaction(conn, [], generic_plans=True):
+            assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+            await probe.store.append(conn, stream, [pending("g", 1)], expected_version=0)
+        assert await conn.fetchval("SHOW plan_cache_mode") != "force_generic_plan"
+    assert [e.stream_version for e in await probe.store.read_stream(stream)] == [1]
+
+
 async def test_a_projection_row_written_by_the_append_statement_exists_exactly_with_its_events(
     probe: Probe,
 ) -> None:
