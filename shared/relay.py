@@ -383,7 +383,7 @@ class OutboxRelay:
                 FROM events
                 WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
                   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY tx_id, position
+                ORDER BY events.tx_id, events.position  -- the columns, in the index's order
                 LIMIT $3
                 """,
                 str(after.tx_id),
