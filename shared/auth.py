@@ -200,27 +200,42 @@ class PrincipalBearer(HTTPBearer):
     the principal's look-up. The calls, answers and 401s are the same.
     """
 
+    def __init__(self) -> None:
+        # named in the OpenAPI as the plain HTTPBearer it stands for
+        super().__init__(
+            auto_error=False,
+            scheme_name="HTTPBearer",
+            description="JWT with sub, agency and roles claims",
+        )
+
+    async def principal(self, request: Request) -> Principal:
+        return await current_principal(request, await HTTPBearer.__call__(self, request))
+
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        return await current_principal(request, await super().__call__(request))
+        return await self.principal(request)
 
 
-_bearer = PrincipalBearer(
-    auto_error=False,
-    # the scheme's name in the OpenAPI, as the plain HTTPBearer it stands for
-    scheme_name="HTTPBearer",
-    description="JWT with sub, agency and roles claims",
-)
+_bearer = PrincipalBearer()
 
 CurrentPrincipal = Annotated[Principal, Depends(_bearer)]
 
 
-class Allow:
-    """Dependency: the caller must hold a role the service's matrix allows for `action`."""
+class Allow(PrincipalBearer):
+    """Dependency: the caller must hold a role the service's matrix allows for `action`.
+
+    The bearer scheme itself (its principal first, so a 401 still comes before a 403):
+    a route's permission is one dependency for FastAPI to solve, not a chain of them.
+    """
 
     def __init__(self, action: str) -> None:
+        super().__init__()
         self.action = action
 
-    async def __call__(self, request: Request, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        return self.permit(request, await self.principal(request))
+
+    def permit(self, request: Request, principal: Principal) -> Principal:
+        """`principal` if the matrix lets it perform the action, else a 403."""
         matrix: Mapping[str, frozenset[Role]] = request.app.state.permissions
         allowed = matrix.get(self.action)
         if allowed is None:

@@ -115,16 +115,15 @@ async def permitted(request: Request, bearer: HTTPBearer, permission: Allow) -> 
     """The principal the route's permission dependency gives, or None where it refuses
     (the declared route then raises the same problem)."""
     try:
-        # the kernel's scheme: its value is the verified principal (_permission_of)
+        # the kernel's scheme (the permission itself): the verified principal (_permission_of)
         assert isinstance(bearer, PrincipalBearer)
-        principal = await bearer(request)
-        return await permission(request, principal)
+        return permission.permit(request, await bearer.principal(request))
     except Problem:
         return None
 
 
 def _permission_of(dependant: Dependant, lean: _Lean, path: str) -> tuple[HTTPBearer, Allow]:
-    """The route's one `Allow` dependency and the bearer scheme beneath it. A lean answer
+    """The route's one `Allow` dependency, which is its bearer scheme too. A lean answer
     stands in for the route's dependencies, so one it does not name is refused here, at
     start-up, rather than silently skipped (plain parameters are the answer's to check)."""
     allows = [d for d in dependant.dependencies if isinstance(d.call, Allow)]
@@ -140,7 +139,5 @@ def _permission_of(dependant: Dependant, lean: _Lean, path: str) -> tuple[HTTPBe
         )
     permission = allows[0].call
     assert isinstance(permission, Allow)
-    bearers = [d.call for d in allows[0].dependencies if isinstance(d.call, PrincipalBearer)]
-    if len(bearers) != 1:
-        raise TypeError(f"{path}: the allow(...) dependency has no bearer scheme beneath it")
-    return bearers[0], permission
+    # the permission is the bearer scheme too (shared/auth.py Allow)
+    return permission, permission
