@@ -11,13 +11,11 @@ each other, not with the bench's PostgreSQL CPU per write.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import re
 
-import asyncpg
-
 from tests.bench.processes import BenchStack
+from tests.bench.statement_log import logged_while
 from tests.bench.writes import Writes
 
 SECONDS = 4.0
@@ -28,24 +26,9 @@ _USAGE = re.compile(r"!\s+([\d.]+) s user, ([\d.]+) s system")
 async def statement_cpu(stack: BenchStack, writes: Writes, service: str, clients: int) -> None:
     """Print each statement's CPU per write (every service's: the writes pay for the
     relay's and the consumers' statements too), largest first, with the steps' totals."""
-    admin = await asyncpg.connect(stack.database_url)
-    log_path = stack.postgres.data_dir.parent / f"{stack.postgres.data_dir.name}.log"
-    try:
-        await admin.execute("ALTER SYSTEM SET log_statement_stats = on")
-        await admin.execute("ALTER SYSTEM SET log_line_prefix = '[%p] %a '")
-        await admin.execute("SELECT pg_reload_conf()")
-        await asyncio.sleep(0.5)
-        start = log_path.stat().st_size
-        outcome = await writes.measure(service, clients, SECONDS)
-        await asyncio.sleep(0.5)  # the relay's and consumers' statements for the last writes
-        await admin.execute("ALTER SYSTEM RESET log_statement_stats")
-        await admin.execute("ALTER SYSTEM RESET log_line_prefix")
-        await admin.execute("SELECT pg_reload_conf()")
-    finally:
-        await admin.close()
-    with log_path.open("rb") as log:
-        log.seek(start)
-        text = log.read().decode("utf-8", "replace")
+    outcome, text = await logged_while(
+        stack, "log_statement_stats", "on", lambda: writes.measure(service, clients, SECONDS)
+    )
     per_statement, per_step = _usage(text)
     writes_done = max(outcome.done, 1)
     steps = ", ".join(f"{step} {1000 * cpu / writes_done:.3f}" for step, cpu in per_step.items())

@@ -51,6 +51,7 @@ from tests.bench.bulk_import import settled
 from tests.bench.load import run_on_uvloop
 from tests.bench.processes import REPO_ROOT, BenchStack, Process, schema_of
 from tests.bench.statement_cpu import statement_cpu
+from tests.bench.statement_log import logged_while
 from tests.bench.writes import MAIN_CREATE, Writes
 
 STATEMENT_SECONDS = 3.0
@@ -62,24 +63,9 @@ async def count_statements(stack: BenchStack, writes: Writes, service: str, clie
     """Log every statement while `clients` closed loops write for a few seconds: the
     service's statements per write, each text's share (the request path's, the relay's
     and the consumers' alike: all are paid for by the writes)."""
-    admin = await asyncpg.connect(stack.database_url)
-    log_path = stack.postgres.data_dir.parent / f"{stack.postgres.data_dir.name}.log"
-    try:
-        await admin.execute("ALTER SYSTEM SET log_statement = 'all'")
-        await admin.execute("ALTER SYSTEM SET log_line_prefix = '[%p] %a '")
-        await admin.execute("SELECT pg_reload_conf()")
-        await asyncio.sleep(0.5)
-        start = log_path.stat().st_size
-        outcome = await writes.measure(service, clients, STATEMENT_SECONDS)
-        await asyncio.sleep(0.5)  # the relay's publishing of the last writes
-        await admin.execute("ALTER SYSTEM RESET log_statement")
-        await admin.execute("ALTER SYSTEM RESET log_line_prefix")
-        await admin.execute("SELECT pg_reload_conf()")
-    finally:
-        await admin.close()
-    with log_path.open("rb") as log:
-        log.seek(start)
-        text = log.read().decode("utf-8", "replace")
+    outcome, text = await logged_while(
+        stack, "log_statement", "all", lambda: writes.measure(service, clients, STATEMENT_SECONDS)
+    )
     texts: collections.Counter[str] = collections.Counter()
     for entry in re.split(r"\n(?=\[\d+\] )", text):
         match = STATEMENT.match(entry.split("\n", 1)[0])
