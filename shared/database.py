@@ -25,6 +25,7 @@ from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 from pydantic_core import to_json
 
 from shared.config import ServiceSettings
+from shared.pool_release import release_at_once, releases_at_once
 
 log = structlog.get_logger(__name__)
 
@@ -111,7 +112,10 @@ class ServicePool(asyncpg.Pool):
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         try:
-            await super().release(connection, timeout=timeout)
+            if releases_at_once(connection, self):
+                await release_at_once(connection, self, timeout)
+            else:
+                await super().release(connection, timeout=timeout)
         except Exception as error:
             log.warning("pool_release_failed", error=repr(error))
 
