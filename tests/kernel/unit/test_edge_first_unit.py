@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import APIRouter
 from fastapi.telemetry._asgi import ExceptionTelemetryMiddleware
 from prometheus_client import CollectorRegistry
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp
+from structlog.testing import capture_logs
 
 from shared.edge_first import EdgeFirstApp
 from shared.metrics import ServiceMetrics
@@ -60,20 +60,16 @@ def test_the_edge_stands_outermost_where_the_error_middleware_stood() -> None:
     assert ServerErrorMiddleware in layers(edge_first_app(debug=True).build_middleware_stack())
 
 
-async def test_an_unhandled_error_is_answered_once_as_a_problem_and_logged_once(
-    capfd: pytest.CaptureFixture[str],
-) -> None:
+async def test_an_unhandled_error_is_answered_once_as_a_problem_and_logged_once() -> None:
     transport = httpx.ASGITransport(app=edge_first_app(), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://edge") as http:
-        failed = await http.get("/fault", headers={"X-Request-ID": "fault-1"})
+        with capture_logs() as logs:
+            failed = await http.get("/fault", headers={"X-Request-ID": "fault-1"})
         answered = await http.get("/fine")
     assert failed.status_code == 500
     assert failed.headers["content-type"] == "application/problem+json"
     assert failed.headers["x-request-id"] == "fault-1"
     assert failed.headers["x-content-type-options"] == "nosniff"
-    captured = capfd.readouterr()
-    logged = [
-        line for line in (captured.out + captured.err).splitlines() if "unhandled_error" in line
-    ]
-    assert len(logged) == 1 and "fault-1" in logged[0]
+    [logged] = [entry for entry in logs if entry["event"] == "unhandled_error"]
+    assert logged["path"] == "/fault" and logged["exc_info"]
     assert answered.status_code == 200 and answered.json() == "fine"
