@@ -102,7 +102,8 @@ class ServicePool(asyncpg.Pool):
     (a restart right after a COMMIT went through), the reset fails, the connection is
     terminated and its slot returned, and the error is raised from the `async with`,
     turning a committed write into a 500. The slot is back either way, so the error is
-    only logged here.
+    only logged here. A connection with nothing to roll back or wait for is returned
+    without asyncpg's `asyncio.shield` and the task it makes (shared/pool_release.py).
     """
 
     turns: asyncio.Semaphore | None = None
