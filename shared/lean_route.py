@@ -4,7 +4,7 @@ Resolving a route's dependency tree (bearer scheme, principal, permission, runti
 each parameter validated through FastAPI's generic machinery) costs more CPU than the
 stored read it guards. A route of a `LeanRoute` router may name a *lean answer* with
 `@answered_lean(...)`: the route's own permission dependency is run as the dependency
-tree would run it (the same `HTTPBearer`, `current_principal` and `Allow` calls), then
+tree would run it (the same bearer scheme and `Allow` calls), then
 the lean answer gets the request and the permitted principal and returns the response,
 or None to say "not this one" — then the route runs exactly as declared.
 
@@ -31,7 +31,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
-from shared.auth import Allow, Principal, current_principal
+from shared.auth import Allow, Principal, PrincipalBearer
 from shared.problems import Problem
 
 LeanAnswer = Callable[[Request, Principal], Awaitable[Response | None]]
@@ -115,14 +115,15 @@ async def permitted(request: Request, bearer: HTTPBearer, permission: Allow) -> 
     """The principal the route's permission dependency gives, or None where it refuses
     (the declared route then raises the same problem)."""
     try:
-        principal = await current_principal(request, await bearer(request))
-        return await permission(request, principal)
+        # the kernel's scheme (the permission itself): the verified principal (_permission_of)
+        assert isinstance(bearer, PrincipalBearer)
+        return permission.permit(request, await bearer.principal(request))
     except Problem:
         return None
 
 
 def _permission_of(dependant: Dependant, lean: _Lean, path: str) -> tuple[HTTPBearer, Allow]:
-    """The route's one `Allow` dependency and the bearer scheme beneath it. A lean answer
+    """The route's one `Allow` dependency, which is its bearer scheme too. A lean answer
     stands in for the route's dependencies, so one it does not name is refused here, at
     start-up, rather than silently skipped (plain parameters are the answer's to check)."""
     allows = [d for d in dependant.dependencies if isinstance(d.call, Allow)]
@@ -138,13 +139,5 @@ def _permission_of(dependant: Dependant, lean: _Lean, path: str) -> tuple[HTTPBe
         )
     permission = allows[0].call
     assert isinstance(permission, Allow)
-    bearers = [
-        d.call
-        for principal in allows[0].dependencies
-        if principal.call is current_principal
-        for d in principal.dependencies
-        if isinstance(d.call, HTTPBearer)
-    ]
-    if len(bearers) != 1:
-        raise TypeError(f"{path}: the allow(...) dependency has no bearer scheme beneath it")
-    return bearers[0], permission
+    # the permission is the bearer scheme too (shared/auth.py Allow)
+    return permission, permission
