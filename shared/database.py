@@ -25,6 +25,7 @@ from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 from pydantic_core import to_json
 
 from shared.config import ServiceSettings
+from shared.pool_release import release_at_once, releases_at_once
 
 log = structlog.get_logger(__name__)
 
@@ -101,7 +102,8 @@ class ServicePool(asyncpg.Pool):
     (a restart right after a COMMIT went through), the reset fails, the connection is
     terminated and its slot returned, and the error is raised from the `async with`,
     turning a committed write into a 500. The slot is back either way, so the error is
-    only logged here.
+    only logged here. A connection with nothing to roll back or wait for is returned
+    without asyncpg's `asyncio.shield` and the task it makes (shared/pool_release.py).
     """
 
     turns: asyncio.Semaphore | None = None
@@ -111,7 +113,10 @@ class ServicePool(asyncpg.Pool):
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         try:
-            await super().release(connection, timeout=timeout)
+            if releases_at_once(connection, self):
+                await release_at_once(connection, self, timeout)
+            else:
+                await super().release(connection, timeout=timeout)
         except Exception as error:
             log.warning("pool_release_failed", error=repr(error))
 

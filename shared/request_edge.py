@@ -210,8 +210,8 @@ class RequestEdge:
                 elif method != "GET" or not await self._answered_lean(scope, receive, send_edge):
                     await self.app(scope, receive, send_edge)
         except Exception:
-            # logged here, with the request id bound (Starlette's own error middleware
-            # sits outside and would log it without), and answered as a problem
+            # logged here, with the request id bound, and answered as a problem: the
+            # edge stands where Starlette's error middleware stood (shared/edge_first.py)
             status = 500
             error_log.exception("unhandled_error", path=scope.get("path"))
             if not started_answer:

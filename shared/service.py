@@ -25,6 +25,7 @@ from shared.config import ServiceSettings
 from shared.consumer import EventConsumer
 from shared.database import Pool, apply_migrations, connect, create_pool
 from shared.dead_letters import open_dead_letters
+from shared.edge_first import EdgeFirstApp
 from shared.eventstore import EventStore
 from shared.idempotency_keys import purge_expired
 from shared.logs import configure_logging
@@ -226,7 +227,19 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                     await definition.on_shutdown(runtime)
             flush_traces()
 
-    app = FastAPI(
+    def edge(inside: ASGIApp) -> ASGIApp:
+        # outermost (shared/edge_first.py): its span and figures cover every answer, a 500
+        # included (shared/request_edge.py); built at the first request, once `app` is set up
+        return RequestEdge(
+            inside,
+            metrics=app.state.metrics,
+            max_header_bytes=settings.max_header_bytes,
+            guard=guarded,
+            exempt_prefixes=raw_prefixes,
+        )
+
+    app = EdgeFirstApp(
+        edge=edge,
         title=definition.title,
         description=definition.description,
         version="0.1.0",
@@ -261,14 +274,6 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             limits=definition.body_limits,
         )
 
-    # one layer: its span and figures cover every answer, a 500 included (shared/request_edge.py)
-    app.add_middleware(
-        RequestEdge,
-        metrics=app.state.metrics,
-        max_header_bytes=settings.max_header_bytes,
-        guard=guarded,
-        exempt_prefixes=raw_prefixes,
-    )
     # the service's routers first, in the order it gives (its most asked first): a request
     # is matched against the routes in turn, and probes and scrapes are a few a minute
     for router in definition.routers:
