@@ -25,7 +25,6 @@ from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 from pydantic_core import to_json
 
 from shared.config import ServiceSettings
-from shared.pool_release import release_at_once, releases_at_once
 
 log = structlog.get_logger(__name__)
 
@@ -102,8 +101,7 @@ class ServicePool(asyncpg.Pool):
     (a restart right after a COMMIT went through), the reset fails, the connection is
     terminated and its slot returned, and the error is raised from the `async with`,
     turning a committed write into a 500. The slot is back either way, so the error is
-    only logged here. A connection with nothing to roll back or wait for is returned
-    without asyncpg's `asyncio.shield` and the task it makes (shared/pool_release.py).
+    only logged here.
     """
 
     turns: asyncio.Semaphore | None = None
@@ -113,10 +111,7 @@ class ServicePool(asyncpg.Pool):
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         try:
-            if releases_at_once(connection, self):
-                await release_at_once(connection, self, timeout)
-            else:
-                await super().release(connection, timeout=timeout)
+            await super().release(connection, timeout=timeout)
         except Exception as error:
             log.warning("pool_release_failed", error=repr(error))
 

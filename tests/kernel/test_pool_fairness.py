@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.database import Pool, create_pool
-from shared.pool_release import releases_at_once
 from tests.kernel.probe import ProbeSettings
 
 
@@ -84,26 +83,3 @@ async def test_a_returned_connection_is_reused_clean_and_one_left_in_a_transacti
         assert pool.get_idle_size() == 1
     finally:
         await pool.close()
-
-
-async def test_an_idle_connection_is_returned_at_once_and_one_in_a_transaction_by_asyncpg(
-    settings_for: Callable[..., Any],
-) -> None:
-    pool = await create_pool(settings_for(ProbeSettings), min_size=1, max_size=1)
-    other = await create_pool(settings_for(ProbeSettings), min_size=1, max_size=1)
-    try:
-        conn = await pool.acquire()
-        # the asyncpg installed is read as shared/pool_release.py reads it: no shield needed
-        assert releases_at_once(conn, pool)
-        assert not releases_at_once(conn, other)  # another pool's: asyncpg's own release
-        await conn.execute("BEGIN")
-        assert not releases_at_once(conn, pool)  # a transaction to roll back: asyncpg's
-        await conn.execute("ROLLBACK")
-        await pool.release(conn)
-        await pool.release(conn)  # a second release of the same connection does nothing
-        assert pool.get_idle_size() == 1
-        async with pool.acquire() as again:
-            assert await again.fetchval("SELECT 4") == 4
-    finally:
-        await pool.close()
-        await other.close()
