@@ -5,6 +5,8 @@ Imported by its full name, ``tests.certification.certification_client``.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,6 +17,7 @@ from fastapi import FastAPI
 from services.certification.adapters.clock import SettableClock
 from services.certification.config import CertificationSettings
 from services.certification.handlers.clock import clock_tick
+from shared.database import Connection
 from shared.service import Runtime
 from shared.testing.apps import bearer, runtime_of
 from shared.testing.waiting import eventually
@@ -100,6 +103,18 @@ class CertificationApi:
             return await self.consumed() >= count
 
         await eventually(done, timeout=timeout)
+
+    @asynccontextmanager
+    async def rolled_back(self) -> AsyncIterator[Connection]:
+        """A pooled connection in a transaction rolled back afterwards: what a test changes
+        in the rows through it is gone when it ends."""
+        async with self.runtime.pool.acquire() as conn:
+            transaction = conn.transaction()
+            await transaction.start()
+            try:
+                yield conn
+            finally:
+                await transaction.rollback()
 
     async def tick(self, today: date) -> None:
         """Move the clock to ``today`` and run the periodic re-evaluation once."""

@@ -64,46 +64,36 @@ async def test_checking_the_held_items_of_a_long_history_reads_each_row_once_not
     certification: CertificationApi,
 ) -> None:
     agency_id = certification.agency_id
-    async with certification.runtime.pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        try:
-            await _store(conn, agency_id, 1, HISTORY)
-            first = await evaluation_inputs(conn, agency_id, ["pr-long"], with_evidence=True)
-            assert len(first.evidence["pr-long"]) == HISTORY
-            assert len(PARSED_EVIDENCE.held(agency_id, "pr-long")) == HISTORY
-            await _store(conn, agency_id, HISTORY + 1, 1)  # one more item arrives
-            before = await _rows_fetched(conn)
-            again = await evaluation_inputs(conn, agency_id, ["pr-long"], with_evidence=True)
-            fetched = await _rows_fetched(conn) - before
-            assert len(again.evidence["pr-long"]) == HISTORY + 1
-            # the held items were served (only the new row was read in full) ...
-            assert "long-1" in again.evidence["pr-long"]
-            assert len(PARSED_EVIDENCE.held(agency_id, "pr-long")) == HISTORY + 1
-            # ... after a check that went over the practitioner's rows a few times at most
-            assert fetched <= 3 * (HISTORY + 1)
-        finally:
-            await transaction.rollback()
+    async with certification.rolled_back() as conn:
+        await _store(conn, agency_id, 1, HISTORY)
+        first = await evaluation_inputs(conn, agency_id, ["pr-long"], with_evidence=True)
+        assert len(first.evidence["pr-long"]) == HISTORY
+        assert len(PARSED_EVIDENCE.held(agency_id, "pr-long")) == HISTORY
+        await _store(conn, agency_id, HISTORY + 1, 1)  # one more item arrives
+        before = await _rows_fetched(conn)
+        again = await evaluation_inputs(conn, agency_id, ["pr-long"], with_evidence=True)
+        fetched = await _rows_fetched(conn) - before
+        assert len(again.evidence["pr-long"]) == HISTORY + 1
+        # the held items were served (only the new row was read in full) ...
+        assert "long-1" in again.evidence["pr-long"]
+        assert len(PARSED_EVIDENCE.held(agency_id, "pr-long")) == HISTORY + 1
+        # ... after a check that went over the practitioner's rows a few times at most
+        assert fetched <= 3 * (HISTORY + 1)
 
 
 async def test_a_large_batch_of_an_agency_the_statistics_have_not_seen_has_the_table_analyzed(
     certification: CertificationApi,
 ) -> None:
     agency_id = certification.agency_id
-    async with certification.runtime.pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        try:
-            await _store(conn, agency_id, 1, 600)
-            assert await _estimate(conn, agency_id) < 600  # the planner has not seen them
-            analyzed = await _analyzed(conn)
-            assert not await analyze_if_unseen(conn, agency_id, 100)  # a small batch: not asked
-            assert await analyze_if_unseen(conn, agency_id, 600)
-            # analyzed inside the batch's transaction: its own rows are counted
-            assert await _estimate(conn, agency_id) >= 500
-            assert await _analyzed(conn) == analyzed + 1
-            # the next large batch finds the agency known: no second analysis
-            await _store(conn, agency_id, 601, 500)
-            assert not await analyze_if_unseen(conn, agency_id, 500)
-        finally:
-            await transaction.rollback()
+    async with certification.rolled_back() as conn:
+        await _store(conn, agency_id, 1, 600)
+        assert await _estimate(conn, agency_id) < 600  # the planner has not seen them
+        analyzed = await _analyzed(conn)
+        assert not await analyze_if_unseen(conn, agency_id, 100)  # a small batch: not asked
+        assert await analyze_if_unseen(conn, agency_id, 600)
+        # analyzed inside the batch's transaction: its own rows are counted
+        assert await _estimate(conn, agency_id) >= 500
+        assert await _analyzed(conn) == analyzed + 1
+        # the next large batch finds the agency known: no second analysis
+        await _store(conn, agency_id, 601, 500)
+        assert not await analyze_if_unseen(conn, agency_id, 500)

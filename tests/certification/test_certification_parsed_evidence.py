@@ -97,10 +97,5 @@ async def _certified_and_held(
     history = UpstreamHistory.certified_facilitator(certification.agency_id, practitioner_id)
     sent = await publish(nats_client, certification.settings.subject_root, history.events)
     await certification.wait_consumed(sent)
-    async with certification.runtime.pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        try:
-            yield conn
-        finally:
-            await transaction.rollback()
+    async with certification.rolled_back() as conn:
+        yield conn
