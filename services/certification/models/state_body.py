@@ -12,6 +12,7 @@ holds the two together).
 from __future__ import annotations
 
 from datetime import date
+
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
