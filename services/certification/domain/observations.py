@@ -11,10 +11,11 @@ the practitioner's coach. ``select_spaced`` answers whether *any* such set exist
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from itertools import pairwise
 
 from services.certification.domain import explain
+from services.certification.domain.day_spans import day_span
 from services.certification.domain.evidence import EvidenceSet, ObservationRecorded
 from services.certification.domain.policy import QualifyingObservations
 from services.certification.domain.rule_answers import RuleAnswers
@@ -101,7 +102,7 @@ def check_qualifying_observations(
     timeline's observations of the kind) and ``counts_after``, so it is remembered
     under those (``Timeline.remember``): the replay asks on every checkpoint day.
     """
-    earliest = on - timedelta(days=requirement.window_days)
+    earliest = on - day_span(requirement.window_days)
     start, end = timeline.observation_span(requirement.instrument_kind, on, earliest, counts_after)
     if start == end:  # none in the window
         return _WITHOUT_OBSERVATIONS.get(
