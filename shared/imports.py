@@ -202,10 +202,11 @@ def line_json(text: str, number: int) -> Any:
     ):
         try:
             value = from_json(text, allow_inf_nan=False)
+            written = to_json(value)
         except ValueError:
             pass
         else:
-            if to_json(value).count(b":") == text.count(":"):
+            if written.count(b":") == text.count(":"):
                 return value
     return parse_strict_json(text, what=f"line {number}")
 

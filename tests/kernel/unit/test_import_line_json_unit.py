@@ -68,6 +68,8 @@ TRICKY_LINES = [
     "[" * (DEFAULT_MAX_DEPTH + 1) + "]" * (DEFAULT_MAX_DEPTH + 1),
     '{"a":' * 40 + "1" + "}" * 40,
     "[" * 300 + "]" * 300,
+    '{"a":' + "9" * 4300 + "}",  # the most digits Python turns into an int
+    '{"a":' + "9" * 4301 + "}",
 ]
 
 
