@@ -363,6 +363,22 @@ class EventStore:
         async with self.pool.acquire() as own:
             return [row_to_event(r) for r in await own.fetch(query, stream_id, from_version)]
 
+    async def read_stream_checking(
+        self, conn: Connection, stream_id: str, from_version: int, check: str, *args: Any
+    ) -> tuple[list[StoredEvent], bool]:
+        """`read_stream` and whether the subquery `check` finds a row, in one round trip
+        (a write's stream and the roster check it needs). `check` numbers its
+        parameters from $3 ($1 and $2 are the stream's); `args` are theirs."""
+        rows = await conn.fetch(
+            f"SELECT EXISTS ({check}) AS checked, {_COLUMNS} FROM (SELECT) AS one"
+            " LEFT JOIN events ON stream_id = $1 AND stream_version >= $2"
+            " ORDER BY stream_version",
+            stream_id,
+            from_version,
+            *args,
+        )
+        return [row_to_event(r) for r in rows if r["position"] is not None], rows[0]["checked"]
+
     async def read_streams(
         self, stream_ids: Sequence[str], conn: Connection | None = None
     ) -> dict[str, list[StoredEvent]]:

@@ -10,6 +10,7 @@ before D; before the first, the first). Their teams on D: the supervisor's team 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -101,6 +102,12 @@ _ON_ROSTER = f"""
 # `entries_on` for the ids in `$3::text[]` ($1 agency, $2 day), as a subquery for a
 # statement that reads more in the same round trip (the refusal: `require_on_roster`)
 ON_ROSTER_AMONG = _ON_ROSTER.format(only="AND practitioner_id = ANY($3::text[])")
+
+
+def on_roster_among(first_parameter: int) -> str:
+    """`ON_ROSTER_AMONG` with its three parameters numbered from `first_parameter`."""
+    shift = first_parameter - 1
+    return re.sub(r"\$(\d)\b", lambda m: f"${int(m.group(1)) + shift}", ON_ROSTER_AMONG)
 
 
 async def entries_on(

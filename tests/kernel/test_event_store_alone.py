@@ -1,4 +1,5 @@
-"""An append that is a write's only statement: its own transaction, one round trip."""
+"""Writes in fewer round trips: an append that is a write's only statement commits by
+itself; a stream read carries the check the write needs."""
 
 from __future__ import annotations
 
@@ -102,3 +103,20 @@ async def test_several_events_are_appended_in_a_transaction_all_or_none(probe: P
     assert sent[0] == "BEGIN;" and sent[-1] == "COMMIT;"
     assert [e.stream_version for e in stored] == [1, 2]
     assert len(await probe.store.read_stream("several")) == 2
+
+
+async def test_a_stream_read_with_a_check_answers_both_in_one_statement(probe: Probe) -> None:
+    await probe.append("checked", pending("p", 1), pending("p", 2), pending("p", 3))
+    check = "SELECT 1 WHERE $3::int > 0"
+    async with probe.pool.acquire() as conn:
+        await probe.store.read_stream_checking(conn, "checked", 1, check, 1)  # types asked
+        with statements_of(conn) as sent:
+            tail, passed = await probe.store.read_stream_checking(conn, "checked", 2, check, 1)
+        refused = await probe.store.read_stream_checking(conn, "checked", 2, check, 0)
+        nothing = await probe.store.read_stream_checking(conn, "no-such-stream", 1, check, 1)
+
+    assert len(sent) == 1
+    assert [(e.stream_version, e.data["amount"]) for e in tail] == [(2, 2), (3, 3)]
+    assert passed
+    assert [e.stream_version for e in refused[0]] == [2, 3] and not refused[1]
+    assert nothing == ([], True)
