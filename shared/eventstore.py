@@ -379,6 +379,24 @@ class EventStore:
         )
         return [row_to_event(r) for r in rows if r["position"] is not None], rows[0]["checked"]
 
+    async def read_streams_checking(
+        self, conn: Connection, stream_ids: Sequence[str], check: str, *args: Any
+    ) -> tuple[dict[str, list[StoredEvent]], bool]:
+        """`read_streams` and whether the subquery `check` finds a row, in one round trip.
+        `check` numbers its parameters from $2 ($1 is the streams'); `args` are theirs."""
+        rows = await conn.fetch(
+            f"SELECT EXISTS ({check}) AS checked, {_COLUMNS} FROM (SELECT) AS one"
+            " LEFT JOIN events ON stream_id = ANY($1::text[])"
+            " ORDER BY stream_id, stream_version",
+            list(stream_ids),
+            *args,
+        )
+        streams: dict[str, list[StoredEvent]] = {stream_id: [] for stream_id in stream_ids}
+        for row in rows:
+            if row["position"] is not None:
+                streams[row["stream_id"]].append(row_to_event(row))
+        return streams, rows[0]["checked"]
+
     async def read_streams(
         self, stream_ids: Sequence[str], conn: Connection | None = None
     ) -> dict[str, list[StoredEvent]]:

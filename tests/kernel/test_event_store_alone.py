@@ -120,3 +120,25 @@ async def test_a_stream_read_with_a_check_answers_both_in_one_statement(probe: P
     assert passed
     assert [e.stream_version for e in refused[0]] == [2, 3] and not refused[1]
     assert nothing == ([], True)
+
+
+async def test_a_read_of_several_streams_with_a_check_answers_both_in_one_statement(
+    probe: Probe,
+) -> None:
+    await probe.append("one", pending("p", 1), pending("p", 2))
+    await probe.append("two", pending("q", 3))
+    check = "SELECT 1 WHERE $2::int > 0"
+    async with probe.pool.acquire() as conn:
+        await probe.store.read_streams_checking(conn, ["one"], check, 1)  # types asked
+        with statements_of(conn) as sent:
+            streams, passed = await probe.store.read_streams_checking(
+                conn, ["one", "two", "none"], check, 1
+            )
+        _, refused = await probe.store.read_streams_checking(conn, ["one"], check, 0)
+
+    assert len(sent) == 1 and passed and not refused
+    assert {k: [e.data["amount"] for e in v] for k, v in streams.items()} == {
+        "one": [1, 2],
+        "two": [3],
+        "none": [],
+    }
