@@ -26,13 +26,13 @@ from shared.events import DomainEvent, PendingEvent
 from shared.eventstore import EventStore
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
-from shared.roster import on_roster_among, require_on_roster
+from shared.roster import on_roster_of, require_on_roster
 from shared.transactions import AdvisoryLock, take_lock
 
 T = TypeVar("T")
 
 # the roster check read with the streams ($1): agency, day, the practitioner's id
-_ON_ROSTER = on_roster_among(2)
+_ON_ROSTER = on_roster_of(2)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ async def load_assignments_and_plan(
         streams = await store.read_streams([assignments_id, plan_id], conn)
     else:
         streams, on = await store.read_streams_checking(
-            conn, [assignments_id, plan_id], _ON_ROSTER, agency_id, on_roster, [practitioner_id]
+            conn, [assignments_id, plan_id], _ON_ROSTER, agency_id, on_roster, practitioner_id
         )
         if not on:  # the refusal, naming why
             await require_on_roster(conn, agency_id, [practitioner_id], on_roster)

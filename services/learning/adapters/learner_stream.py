@@ -24,7 +24,7 @@ from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
 from shared.projected import Projected
-from shared.roster import on_roster_among, require_on_roster
+from shared.roster import on_roster_of, require_on_roster
 from shared.transactions import AdvisoryLock, take_lock
 
 
@@ -42,7 +42,7 @@ class LearnerSources(Protocol):
 
 
 # the roster check read with the stream ($1, $2): agency, day, the practitioner's id
-_ON_ROSTER = on_roster_among(3)
+_ON_ROSTER = on_roster_of(3)
 
 
 def learner_stream_id(agency_id: str, practitioner_id: str) -> str:
@@ -94,7 +94,7 @@ async def load_learner(
             _ON_ROSTER,
             agency_id,
             on_roster,
-            [practitioner_id],
+            practitioner_id,
         )
         if not on:  # the refusal, naming why
             await require_on_roster(conn, agency_id, [practitioner_id], on_roster)
