@@ -6,9 +6,10 @@ work, the rows decoded and the answer built, once per request, and under load mo
 request's time went to waiting for a connection behind the others' identical queries.
 
 `SharedReads.read(key, read)` lets the requests with equal keys that arrive while one of
-them waits to start its query take that query's answer. The first is the *leader*: its
-`read` gets a `starting` callback and calls it right before its query is sent, which
-closes the group; a request of the same key after that starts a group of its own. So
+them waits to start its query (a turn of the event loop at least, and as long as it
+waits for a connection) take that query's answer. The first is the *leader*: its `read`
+gets a `starting` callback and calls it right before its query is sent, which closes the
+group; a request of the same key after that starts a group of its own. So
 every answer comes from a query sent after its request arrived: what a request would
 have read on its own at some moment of its own lifetime, never an answer read before it
 (a write committed before the request was sent is in it). Nothing is kept once the
@@ -58,6 +59,9 @@ class SharedReads(Generic[Value]):
                 del self._open[key]
 
         try:
+            # one turn of the event loop first: the requests that arrived with this one
+            # (their tasks queued behind it) join before a free connection sends the query
+            await asyncio.sleep(0)
             value = await read(starting)
         except BaseException:
             starting()
