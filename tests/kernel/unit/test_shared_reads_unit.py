@@ -18,6 +18,7 @@ class Database:
         self.value = 0
         self.sent = 0
         self.connection = asyncio.Event()
+        self.query_sent = asyncio.Event()
         self.fail_next: BaseException | None = None
 
     def reader(self, tag: str = "") -> Callable[[Callable[[], None]], Awaitable[str]]:
@@ -25,6 +26,7 @@ class Database:
             await self.connection.wait()
             starting()
             self.sent += 1
+            self.query_sent.set()
             seen = self.value
             await asyncio.sleep(0)  # the answer comes back later
             if self.fail_next is not None:
@@ -51,8 +53,7 @@ async def test_a_request_after_the_query_was_sent_reads_anew_and_sees_a_later_wr
     database, reads = Database(), SharedReads[str]()
     database.connection.set()
     first = asyncio.create_task(reads.read("page", database.reader()))
-    while not database.sent:  # until its query is sent: the group is closed
-        await asyncio.sleep(0)
+    await database.query_sent.wait()  # the first query is sent: its group is closed
     database.value = 1  # a write commits after the first query began
     second = asyncio.create_task(reads.read("page", database.reader()))
     assert await first == "0"
