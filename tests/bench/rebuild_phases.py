@@ -6,10 +6,13 @@ into certification's store on a pair of real servers started here, then rebuilt
 of this process, of its fold workers and of PostgreSQL's backends, and the resident
 memory of this process and its workers (a rebuild's first round includes starting the
 workers, which import this module again: more than under uvicorn). ``--profile FILE``
-writes a cProfile of the last round (this process only). The service's settings come
+writes a cProfile of the last round (this process only). ``--statements`` runs the last
+round with `log_statement_stats` and prints PostgreSQL's CPU per statement (the
+logging costs CPU too: compare the statements with each other). The service's settings come
 from the environment, e.g. ``CERTIFICATION_REBUILD_WORKERS=0`` to fold inline.
 
-`python -m tests.bench.rebuild_phases [--practitioners N] [--rounds R] [--profile F]`;
+`python -m tests.bench.rebuild_phases [--practitioners N] [--rounds R] [--profile F]
+[--statements]`;
 nothing is asserted.
 """
 
@@ -26,6 +29,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import asyncpg
+
 from services.certification.adapters.clock import SettableClock
 from services.certification.bootstrap import create_service_app as certification_app
 from services.certification.config import CertificationSettings
@@ -33,6 +38,7 @@ from services.certification.handlers.rebuild import rebuild_agency
 from shared.servers import NatsServer, PostgresServer
 from shared.testing.apps import running
 from tests.bench import dataset
+from tests.bench.statement_cpu import usage_by_statement
 
 DATABASE = "bench"
 
@@ -82,8 +88,46 @@ def _postgres_cpu(pg: PostgresServer) -> float:
     return _children_cpu(postmaster) + reaped
 
 
+async def _log_statement_stats(pg: PostgresServer, on: bool) -> int:
+    """Switch PostgreSQL's per-statement CPU logging; the log's size at the switch."""
+    admin = await asyncpg.connect(pg.dsn(DATABASE))
+    try:
+        if on:
+            await admin.execute("ALTER SYSTEM SET log_statement_stats = on")
+            await admin.execute("ALTER SYSTEM SET log_line_prefix = '[%p] %a '")
+        else:
+            await admin.execute("ALTER SYSTEM RESET log_statement_stats")
+            await admin.execute("ALTER SYSTEM RESET log_line_prefix")
+        await admin.execute("SELECT pg_reload_conf()")
+    finally:
+        await admin.close()
+    await asyncio.sleep(0.5)
+    return _log_path(pg).stat().st_size
+
+
+def _log_path(pg: PostgresServer) -> Path:
+    return pg.data_dir.parent / f"{pg.data_dir.name}.log"
+
+
+def _print_statements(pg: PostgresServer, start: int) -> None:
+    """PostgreSQL's CPU per statement of the round logged from ``start``, largest first."""
+    with _log_path(pg).open("rb") as log:
+        log.seek(start)
+        text = log.read().decode("utf-8", "replace")
+    per_statement, per_step = usage_by_statement(text)
+    steps = ", ".join(f"{step} {cpu:.2f}" for step, cpu in per_step.items())
+    print(f"PostgreSQL statement CPU {sum(per_step.values()):.2f} s ({steps})")
+    for (_, step, sql), cpu in sorted(per_statement.items(), key=lambda item: -item[1])[:20]:
+        print(f"  {cpu:6.3f} s  {step:<7} {sql}")
+
+
 async def measure(
-    pg: PostgresServer, nats_url: str, practitioners: int, rounds: int, profile: str | None
+    pg: PostgresServer,
+    nats_url: str,
+    practitioners: int,
+    rounds: int,
+    profile: str | None,
+    statements: bool = False,
 ) -> None:
     settings = CertificationSettings(
         environment="test",
@@ -101,6 +145,9 @@ async def measure(
         rows, seconds = await dataset.load(pg.dsn(DATABASE), "bench_phases", [], shape, today)
         print(f"loaded {rows:,} events in {seconds:.1f} s")
         for n in range(rounds):
+            logged_from = None
+            if statements and n == rounds - 1:
+                logged_from = await _log_statement_stats(pg, on=True)
             own, children = _cpu()
             database = _postgres_cpu(pg)
             started = time.perf_counter()
@@ -122,9 +169,12 @@ async def measure(
                 f"published {report.transitions_published}; resident memory {_rss_mb():.0f} MB "
                 "(this process and its workers)"
             )
+            if logged_from is not None:
+                await _log_statement_stats(pg, on=False)
+                _print_statements(pg, logged_from)
 
 
-async def main(practitioners: int, rounds: int, profile: str | None) -> None:
+async def main(practitioners: int, rounds: int, profile: str | None, statements: bool) -> None:
     root = Path(tempfile.mkdtemp(prefix="miiwrap-rebuild-phases-"))
     os.chmod(root, 0o755)
     pg = PostgresServer(root / "pgdata")
@@ -133,7 +183,7 @@ async def main(practitioners: int, rounds: int, profile: str | None) -> None:
     pg.create_database(DATABASE)
     server.start()
     try:
-        await measure(pg, server.url, practitioners, rounds, profile)
+        await measure(pg, server.url, practitioners, rounds, profile, statements)
     finally:
         server.stop()
         pg.stop()
@@ -145,5 +195,8 @@ if __name__ == "__main__":
     parser.add_argument("--practitioners", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", default=None)
+    parser.add_argument("--statements", action="store_true", help="PostgreSQL's CPU per statement")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.practitioners, arguments.rounds, arguments.profile))
+    asyncio.run(
+        main(arguments.practitioners, arguments.rounds, arguments.profile, arguments.statements)
+    )

@@ -145,3 +145,99 @@ async def test_a_large_rebuild_analyzes_the_evidence_it_wrote_before_the_folds_r
     assert response.status_code == 200, response.text
     assert await evidence_analyses(certification) == small + 1
     assert await certification.status("pr-1") == "certified"
+
+
+async def evidence_versions(api: CertificationApi) -> dict[str, str]:
+    """Each evidence row's version (its xmin: a row written again gets a new one)."""
+    async with api.runtime.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT event_id, xmin::text AS version FROM evidence WHERE agency_id = $1",
+            api.agency_id,
+        )
+    return {row["event_id"]: row["version"] for row in rows}
+
+
+async def test_a_rebuild_keeps_the_evidence_rows_already_equal_to_what_the_log_projects(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    live_rows, versions = await projections(certification), await evidence_versions(certification)
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    assert await evidence_versions(certification) == versions  # not written again
+    assert await projections(certification) == live_rows
+    assert await certification.status("pr-1") == "certified"
+
+
+async def test_a_rebuild_writes_again_evidence_rows_that_differ_from_the_log(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    live_rows = await projections(certification)
+    async with certification.runtime.pool.acquire() as conn:
+        first, second = await conn.fetch(
+            "SELECT event_id FROM evidence WHERE agency_id = $1 ORDER BY position LIMIT 2",
+            certification.agency_id,
+        )
+        # one item changed, one row lost, one row the log never held
+        await conn.execute(
+            "UPDATE evidence SET item = jsonb_set(item, '{note}', '\"edited\"')"
+            " WHERE agency_id = $1 AND event_id = $2",
+            certification.agency_id,
+            first["event_id"],
+        )
+        await conn.execute(
+            "DELETE FROM evidence WHERE agency_id = $1 AND event_id = $2",
+            certification.agency_id,
+            second["event_id"],
+        )
+        await conn.execute(
+            "INSERT INTO evidence SELECT agency_id, 'stray', practitioner_id, kind, occurred_on,"
+            " source, item, position FROM evidence WHERE agency_id = $1 AND event_id = $2",
+            certification.agency_id,
+            first["event_id"],
+        )
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    assert await projections(certification) == live_rows
+
+
+async def test_a_rebuild_drops_the_evidence_a_logged_retraction_took_back(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    async with certification.runtime.pool.acquire() as conn:
+        retracted = await conn.fetchval(
+            "SELECT event_id FROM evidence WHERE agency_id = $1 AND kind = 'module_mastered'"
+            " ORDER BY position LIMIT 1",
+            certification.agency_id,
+        )
+        assert retracted is not None
+        # a retraction in the log that the stored evidence does not show yet
+        await conn.execute(
+            """
+            INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+                schema_version, occurred_at, recorded_at, data, metadata, subject)
+            SELECT gen_random_uuid(), 'retraction-' || $2, 1, agency_id,
+                'evidence_retracted', 1, occurred_at, recorded_at,
+                jsonb_build_object('practitioner_id', 'pr-1', 'source', 'learning',
+                    'source_type', 'miiwrap.learning.evidence_retracted.v1',
+                    'retraction_id', 'r-1', 'event_ids', jsonb_build_array($2::text)),
+                metadata, subject
+            FROM events WHERE agency_id = $1 AND name = 'evidence_received'
+            ORDER BY position DESC LIMIT 1
+            """,
+            certification.agency_id,
+            retracted,
+        )
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    after = await projections(certification)
+    assert retracted not in {json.loads(row)["event_id"] for row in after["evidence"]}
+    assert [json.loads(row)["event_id"] for row in after["evidence_retractions"]] == [retracted]

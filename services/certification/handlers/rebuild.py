@@ -7,7 +7,10 @@ calibrations (`observer_calibration_received`), policy versions
 and adoptions, and the transition events already published. One transaction, under
 the agency's exclusive lock: writes wait, readers keep the old projection until the
 new one commits. The evidence, most of the log, is projected in SQL straight from the
-log (`projector.project_logged_evidence`); a second connection reads the other events
+log (`projector.project_logged_evidence`), or, when the log holds no retraction and the
+agency's evidence rows are already exactly what it projects (`projector.
+logged_evidence_kept`, one pass over both), kept as they are: the same rows, without
+rewriting them, their indexes and their WAL. A second connection reads the other events
 a page ahead, so the next page is read and decoded while the database writes the rows
 of the one before (both connections are taken before the lock: a rebuild never waits
 for a connection while holding it).
@@ -32,7 +35,11 @@ import structlog
 
 from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
-from services.certification.adapters.projector import LoggedEvidenceReplay, project
+from services.certification.adapters.projector import (
+    LoggedEvidenceReplay,
+    logged_evidence_kept,
+    project,
+)
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.domain.events import EvidenceReceived
 from services.certification.handlers.rebuild_evaluation import FOLDING, Folding, evaluate_everyone
@@ -144,9 +151,18 @@ async def _guessed(guessing: asyncio.Task[None]) -> bool:
 
 
 async def _replay(store: EventStore, conn: Connection, reader: Connection, agency_id: str) -> int:
-    """Drop the agency's projections and replay its log into them: the events replayed."""
+    """Drop the agency's projections and replay its log into them: the events replayed.
+    The evidence rows are kept when they are already what the log projects."""
+    kept = await logged_evidence_kept(conn, agency_id)
     for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
-        await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
+        if not (table == "evidence" and kept is not None):
+            await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
+    if kept is not None:  # nothing of the other events reads or writes evidence
+        replayed = kept
+        async for batch in _pages(store, reader, agency_id):
+            await project(conn, batch)
+            replayed += len(batch)
+        return replayed
     # Evidence, most of the log, is projected in SQL straight from the log; the other
     # events come through Python, each page after the evidence logged up to its end
     # (as when both are in one page, a retraction's page drops what came before it).
