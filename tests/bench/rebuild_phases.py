@@ -8,11 +8,14 @@ memory of this process and its workers (a rebuild's first round includes startin
 workers, which import this module again: more than under uvicorn). ``--profile FILE``
 writes a cProfile of the last round (this process only). ``--statements`` runs the last
 round with `log_statement_stats` and prints PostgreSQL's CPU per statement (the
-logging costs CPU too: compare the statements with each other). The service's settings come
+logging costs CPU too: compare the statements with each other). ``--idle`` prints, for
+the last round, each busy process's time running, waiting for a CPU (the machine's
+load) and blocked (waiting on another process: where a core idles that the rebuild
+could use), from the kernel's scheduler statistics. The service's settings come
 from the environment, e.g. ``CERTIFICATION_REBUILD_WORKERS=0`` to fold inline.
 
 `python -m tests.bench.rebuild_phases [--practitioners N] [--rounds R] [--profile F]
-[--statements]`;
+[--statements] [--idle]`;
 nothing is asserted.
 """
 
@@ -60,6 +63,41 @@ def _children_cpu(pid: int | None = None) -> float:
                 continue
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def _sched(pid: int) -> tuple[float, float]:
+    """(seconds running, seconds runnable but waiting for a CPU) of ``pid``'s main thread."""
+    try:
+        run, wait, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+    except OSError:
+        return 0.0, 0.0
+    return int(run) / 1e9, int(wait) / 1e9
+
+
+def _busy_processes(pg: PostgresServer) -> dict[int, str]:
+    """This process, its fold workers and PostgreSQL's backends, by pid."""
+    found = {os.getpid(): "rebuild (main thread)"}
+    postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
+    for parent, what in ((os.getpid(), "fold worker"), (postmaster, "PostgreSQL")):
+        for task in Path(f"/proc/{parent}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                try:
+                    command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+                except OSError:
+                    continue
+                if what == "PostgreSQL" or b"multiprocessing" in command:
+                    label = command.decode(errors="replace").strip()[:40]
+                    found[int(child)] = what if what == "fold worker" else f"{what}: {label}"
+    return found
+
+
+def _print_idle(wall: float, busy: dict[int, str], before: dict[int, tuple[float, float]]) -> None:
+    """Per process: running, waiting for a CPU, blocked, over the round's wall time."""
+    print(f"{'seconds over':>38} {wall:.2f} s: running, waiting for a CPU, blocked")
+    for pid, label in busy.items():
+        run, wait = (a - b for a, b in zip(_sched(pid), before[pid], strict=True))
+        if run > 0.02:
+            print(f"  {label[:36]:<36} {run:6.2f} {wait:6.2f} {wall - run - wait:6.2f}")
 
 
 def _rss_mb() -> float:
@@ -128,6 +166,7 @@ async def measure(
     rounds: int,
     profile: str | None,
     statements: bool = False,
+    idle: bool = False,
 ) -> None:
     settings = CertificationSettings(
         environment="test",
@@ -148,6 +187,8 @@ async def measure(
             logged_from = None
             if statements and n == rounds - 1:
                 logged_from = await _log_statement_stats(pg, on=True)
+            busy = _busy_processes(pg) if idle and n == rounds - 1 else {}
+            scheduled = {pid: _sched(pid) for pid in busy}
             own, children = _cpu()
             database = _postgres_cpu(pg)
             started = time.perf_counter()
@@ -169,12 +210,16 @@ async def measure(
                 f"published {report.transitions_published}; resident memory {_rss_mb():.0f} MB "
                 "(this process and its workers)"
             )
+            if busy:
+                _print_idle(wall, busy, scheduled)
             if logged_from is not None:
                 await _log_statement_stats(pg, on=False)
                 _print_statements(pg, logged_from)
 
 
-async def main(practitioners: int, rounds: int, profile: str | None, statements: bool) -> None:
+async def main(
+    practitioners: int, rounds: int, profile: str | None, statements: bool, idle: bool
+) -> None:
     root = Path(tempfile.mkdtemp(prefix="miiwrap-rebuild-phases-"))
     os.chmod(root, 0o755)
     pg = PostgresServer(root / "pgdata")
@@ -183,7 +228,7 @@ async def main(practitioners: int, rounds: int, profile: str | None, statements:
     pg.create_database(DATABASE)
     server.start()
     try:
-        await measure(pg, server.url, practitioners, rounds, profile, statements)
+        await measure(pg, server.url, practitioners, rounds, profile, statements, idle)
     finally:
         server.stop()
         pg.stop()
@@ -196,7 +241,14 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", default=None)
     parser.add_argument("--statements", action="store_true", help="PostgreSQL's CPU per statement")
+    parser.add_argument("--idle", action="store_true", help="where the processes wait")
     arguments = parser.parse_args()
     asyncio.run(
-        main(arguments.practitioners, arguments.rounds, arguments.profile, arguments.statements)
+        main(
+            arguments.practitioners,
+            arguments.rounds,
+            arguments.profile,
+            arguments.statements,
+            arguments.idle,
+        )
     )

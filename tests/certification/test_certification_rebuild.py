@@ -147,58 +147,64 @@ async def test_a_large_rebuild_analyzes_the_evidence_it_wrote_before_the_folds_r
     assert await certification.status("pr-1") == "certified"
 
 
-async def evidence_versions(api: CertificationApi) -> dict[str, str]:
-    """Each evidence row's version (its xmin: a row written again gets a new one)."""
+async def row_versions(api: CertificationApi) -> dict[str, list[str]]:
+    """The versions of the agency's evidence and roster rows (xmin: a row written again
+    gets a new one)."""
+    versions = {}
     async with api.runtime.pool.acquire() as conn:
-        rows = await conn.fetch(
-            "SELECT event_id, xmin::text AS version FROM evidence WHERE agency_id = $1",
-            api.agency_id,
-        )
-    return {row["event_id"]: row["version"] for row in rows}
+        for table in ("evidence", "practitioners", "roster_changes"):
+            rows = await conn.fetch(
+                f"SELECT xmin::text AS version FROM {table} WHERE agency_id = $1",
+                api.agency_id,
+            )
+            versions[table] = sorted(row["version"] for row in rows)
+    return versions
 
 
-async def test_a_rebuild_keeps_the_evidence_rows_already_equal_to_what_the_log_projects(
+async def test_a_rebuild_keeps_the_evidence_and_roster_rows_equal_to_what_the_log_projects(
     certification: CertificationApi, nats_client: Client
 ) -> None:
     await certified(certification, nats_client, "pr-1")
-    live_rows, versions = await projections(certification), await evidence_versions(certification)
+    await certification.register("pr-2")
+    live_rows, versions = await projections(certification), await row_versions(certification)
+    assert all(versions.values())
 
     response = await certification.post("/projections/rebuild")
 
     assert response.status_code == 200, response.text
-    assert await evidence_versions(certification) == versions  # not written again
+    assert await row_versions(certification) == versions  # not written again
     assert await projections(certification) == live_rows
     assert await certification.status("pr-1") == "certified"
 
 
-async def test_a_rebuild_writes_again_evidence_rows_that_differ_from_the_log(
-    certification: CertificationApi, nats_client: Client
+# the roster's rows changed and lost
+_ROSTER_TAMPERED = (
+    "UPDATE practitioners SET coach_id = 'someone-else' WHERE agency_id = $1"
+    " AND practitioner_id = 'pr-1'",
+    "DELETE FROM roster_changes WHERE agency_id = $1 AND practitioner_id = 'pr-2'",
+)
+# an evidence item changed, one row lost, one row the log never held
+_EVIDENCE_TAMPERED = (
+    "UPDATE evidence SET item = jsonb_set(item, '{note}', '\"edited\"') WHERE agency_id = $1"
+    " AND event_id = (SELECT min(event_id) FROM evidence WHERE agency_id = $1)",
+    "INSERT INTO evidence SELECT agency_id, 'stray', practitioner_id, kind, occurred_on,"
+    " source, item, position FROM evidence WHERE agency_id = $1 ORDER BY event_id LIMIT 1",
+    "DELETE FROM evidence WHERE agency_id = $1"
+    " AND event_id = (SELECT max(event_id) FROM evidence WHERE agency_id = $1)",
+)
+
+
+@pytest.mark.parametrize("tampered", [_ROSTER_TAMPERED, _EVIDENCE_TAMPERED])
+async def test_a_rebuild_writes_again_the_rows_that_differ_from_what_the_log_projects(
+    certification: CertificationApi, nats_client: Client, tampered: tuple[str, ...]
 ) -> None:
     await certified(certification, nats_client, "pr-1")
+    await certification.register("pr-2")
     live_rows = await projections(certification)
     async with certification.runtime.pool.acquire() as conn:
-        first, second = await conn.fetch(
-            "SELECT event_id FROM evidence WHERE agency_id = $1 ORDER BY position LIMIT 2",
-            certification.agency_id,
-        )
-        # one item changed, one row lost, one row the log never held
-        await conn.execute(
-            "UPDATE evidence SET item = jsonb_set(item, '{note}', '\"edited\"')"
-            " WHERE agency_id = $1 AND event_id = $2",
-            certification.agency_id,
-            first["event_id"],
-        )
-        await conn.execute(
-            "DELETE FROM evidence WHERE agency_id = $1 AND event_id = $2",
-            certification.agency_id,
-            second["event_id"],
-        )
-        await conn.execute(
-            "INSERT INTO evidence SELECT agency_id, 'stray', practitioner_id, kind, occurred_on,"
-            " source, item, position FROM evidence WHERE agency_id = $1 AND event_id = $2",
-            certification.agency_id,
-            first["event_id"],
-        )
+        for statement in tampered:
+            assert (await conn.execute(statement, certification.agency_id)).endswith(" 1")
+    assert await projections(certification) != live_rows
 
     response = await certification.post("/projections/rebuild")
 

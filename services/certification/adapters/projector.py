@@ -201,7 +201,7 @@ WITH logged AS (
     WHERE agency_id = $1 AND name IN ('evidence_received', 'evidence_retracted')
 )
 SELECT count(l.position) AS logged,
-    count(*) FILTER (WHERE l.position IS NULL OR s.position IS NULL OR NOT s *= l)
+    count(*) FILTER (WHERE l.position IS NULL OR s.position IS NULL OR (s *= l) IS NOT TRUE)
         AS differing
 FROM logged l FULL JOIN (
     SELECT agency_id, event_id, practitioner_id, kind, occurred_on, source, item, position
