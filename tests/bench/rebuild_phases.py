@@ -11,11 +11,14 @@ round with `log_statement_stats` and prints PostgreSQL's CPU per statement (the
 logging costs CPU too: compare the statements with each other). ``--idle`` prints, for
 the last round, each busy process's time running, waiting for a CPU (the machine's
 load) and blocked (waiting on another process: where a core idles that the rebuild
-could use), from the kernel's scheduler statistics. The service's settings come
+could use), from the kernel's scheduler statistics. ``--from-empty`` drops the agency's
+projections (and vacuums them) before each round, outside its measurement: every round
+then builds them from nothing, as figure 5 does after the dataset's load, rather than
+replacing the rows of the round before. The service's settings come
 from the environment, e.g. ``CERTIFICATION_REBUILD_WORKERS=0`` to fold inline.
 
 `python -m tests.bench.rebuild_phases [--practitioners N] [--rounds R] [--profile F]
-[--statements] [--idle]`;
+[--statements] [--idle] [--from-empty]`;
 nothing is asserted.
 """
 
@@ -35,6 +38,8 @@ from pathlib import Path
 import asyncpg
 
 from services.certification.adapters.clock import SettableClock
+from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
+from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.bootstrap import create_service_app as certification_app
 from services.certification.config import CertificationSettings
 from services.certification.handlers.rebuild import rebuild_agency
@@ -44,6 +49,7 @@ from tests.bench import dataset
 from tests.bench.statement_cpu import usage_by_statement
 
 DATABASE = "bench"
+SCHEMA = "bench_phases"
 
 
 def _cpu() -> tuple[float, float]:
@@ -159,6 +165,19 @@ def _print_statements(pg: PostgresServer, start: int) -> None:
         print(f"  {cpu:6.3f} s  {step:<7} {sql}")
 
 
+async def _drop_projections(pg: PostgresServer, agency_id: str) -> None:
+    """The agency's projections deleted and the tables vacuumed (as before a first build)."""
+    admin = await asyncpg.connect(pg.dsn(DATABASE), server_settings={"search_path": SCHEMA})
+    try:
+        for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
+            await admin.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
+        for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
+            await admin.execute(f"VACUUM (ANALYZE) {table}")
+        await admin.execute("CHECKPOINT")
+    finally:
+        await admin.close()
+
+
 async def measure(
     pg: PostgresServer,
     nats_url: str,
@@ -167,12 +186,13 @@ async def measure(
     profile: str | None,
     statements: bool = False,
     idle: bool = False,
+    from_empty: bool = False,
 ) -> None:
     settings = CertificationSettings(
         environment="test",
         database_url=pg.dsn(DATABASE),
         nats_url=nats_url,
-        db_schema="bench_phases",
+        db_schema=SCHEMA,
         subject_root="benchphases",
         db_pool_max=10,
     )
@@ -181,9 +201,11 @@ async def measure(
     app = certification_app(settings, SettableClock(today))
     async with running(app):
         runtime = app.state.runtime
-        rows, seconds = await dataset.load(pg.dsn(DATABASE), "bench_phases", [], shape, today)
+        rows, seconds = await dataset.load(pg.dsn(DATABASE), SCHEMA, [], shape, today)
         print(f"loaded {rows:,} events in {seconds:.1f} s")
         for n in range(rounds):
+            if from_empty and n:
+                await _drop_projections(pg, shape.agency(0))
             logged_from = None
             if statements and n == rounds - 1:
                 logged_from = await _log_statement_stats(pg, on=True)
@@ -218,7 +240,12 @@ async def measure(
 
 
 async def main(
-    practitioners: int, rounds: int, profile: str | None, statements: bool, idle: bool
+    practitioners: int,
+    rounds: int,
+    profile: str | None,
+    statements: bool,
+    idle: bool,
+    from_empty: bool,
 ) -> None:
     root = Path(tempfile.mkdtemp(prefix="miiwrap-rebuild-phases-"))
     os.chmod(root, 0o755)
@@ -228,7 +255,7 @@ async def main(
     pg.create_database(DATABASE)
     server.start()
     try:
-        await measure(pg, server.url, practitioners, rounds, profile, statements, idle)
+        await measure(pg, server.url, practitioners, rounds, profile, statements, idle, from_empty)
     finally:
         server.stop()
         pg.stop()
@@ -242,6 +269,7 @@ if __name__ == "__main__":
     parser.add_argument("--profile", default=None)
     parser.add_argument("--statements", action="store_true", help="PostgreSQL's CPU per statement")
     parser.add_argument("--idle", action="store_true", help="where the processes wait")
+    parser.add_argument("--from-empty", action="store_true", help="each round a first build")
     arguments = parser.parse_args()
     asyncio.run(
         main(
@@ -250,5 +278,6 @@ if __name__ == "__main__":
             arguments.profile,
             arguments.statements,
             arguments.idle,
+            arguments.from_empty,
         )
     )

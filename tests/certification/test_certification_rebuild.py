@@ -247,3 +247,38 @@ async def test_a_rebuild_drops_the_evidence_a_logged_retraction_took_back(
     after = await projections(certification)
     assert retracted not in {json.loads(row)["event_id"] for row in after["evidence"]}
     assert [json.loads(row)["event_id"] for row in after["evidence_retractions"]] == [retracted]
+
+
+async def _not_in_sql(conn: Any, agency_id: str) -> None:
+    return None  # the roster replayed in Python, event by event
+
+
+async def test_a_practitioner_registered_twice_is_rebuilt_as_the_replay_in_python_gives_it(
+    certification: CertificationApi, nats_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    await certification.register("pr-2")
+    async with certification.runtime.pool.acquire() as conn:
+        await conn.execute(
+            """
+            INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+                schema_version, occurred_at, recorded_at, data, metadata, subject)
+            SELECT gen_random_uuid(), stream_id || '-again', 1, agency_id, name,
+                schema_version, occurred_at, recorded_at,
+                jsonb_set(data, '{coach_id}', '"another-coach"'), '{}', subject
+            FROM events WHERE agency_id = $1 AND name = 'practitioner_registered'
+                AND data->>'practitioner_id' = 'pr-2'
+            """,
+            certification.agency_id,
+        )
+    with monkeypatch.context() as patched:
+        patched.setattr(rebuild, "project_logged_registrations", _not_in_sql)
+        assert (await certification.post("/projections/rebuild")).status_code == 200
+    in_python = await projections(certification)
+    assert len(in_python["roster_changes"]) == 3
+    assert "another-coach" in next(r for r in in_python["practitioners"] if '"pr-2"' in r)
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    assert await projections(certification) == in_python

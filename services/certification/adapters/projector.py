@@ -171,45 +171,6 @@ SELECT count(*) FROM logged
 """
 
 
-async def logged_evidence_kept(conn: Connection, agency_id: str) -> int | None:
-    """The number of the agency's logged `evidence_received` events when its log holds
-    no `evidence_retracted` and its evidence rows are exactly the rows
-    `project_logged_evidence` writes for those events (no row missing, none more, each
-    equal byte for byte: `*=`, the comparison REFRESH MATERIALIZED VIEW CONCURRENTLY
-    uses); otherwise None.
-
-    A rebuild asks it first: such a log projects one row per logged event, and when
-    they are all there already (the usual case, the live projection being right),
-    rewriting them changes nothing but costs most of the rebuild's PostgreSQL time
-    (each row's heap tuple and two index entries, their WAL, the dead rows left to
-    vacuum). One pass over both, joined on the item's event id: a retraction has no
-    item, so it meets no row and counts as a difference; a repeated id in the log pairs
-    one stored row with two logged rows of different positions, so it is never taken
-    for a match."""
-    row = await conn.fetchrow(_KEPT, agency_id)
-    assert row is not None
-    return None if row["differing"] else int(row["logged"])
-
-
-_KEPT = """
-WITH logged AS (
-    SELECT agency_id, data->'item'->>'event_id' AS event_id,
-        data->>'practitioner_id' AS practitioner_id, data->'item'->>'kind' AS kind,
-        (data->'item'->>'occurred_on')::date AS occurred_on, data->>'source' AS source,
-        data->'item' AS item, position
-    FROM events
-    WHERE agency_id = $1 AND name IN ('evidence_received', 'evidence_retracted')
-)
-SELECT count(l.position) AS logged,
-    count(*) FILTER (WHERE l.position IS NULL OR s.position IS NULL OR (s *= l) IS NOT TRUE)
-        AS differing
-FROM logged l FULL JOIN (
-    SELECT agency_id, event_id, practitioner_id, kind, occurred_on, source, item, position
-    FROM evidence WHERE agency_id = $1
-) s ON s.event_id = l.event_id
-"""
-
-
 async def project_evidence_at(conn: Connection, positions: list[int]) -> None:
     """The evidence rows of `evidence_received` events just logged at ``positions`` (in
     this transaction), written from the log in one statement: the rows `project` writes

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from services.certification.domain.events import ROSTER_EVENT_NAMES
 from shared.database import Connection
 from shared.events import StoredEvent
 
-_HISTORY_COLUMNS = """agency_id, practitioner_id, position, event_id, kind, effective_on, role,
+HISTORY_COLUMNS = """agency_id, practitioner_id, position, event_id, kind, effective_on, role,
     program_start, coach_id, supervisor_id, team_id, changed, reason, client_id, content_hash,
     recorded_at"""
 
@@ -75,7 +74,7 @@ async def _register_all(conn: Connection, events: Sequence[StoredEvent]) -> None
     idempotency = [_idempotency(event) for event in events]
     await conn.execute(
         f"""
-        INSERT INTO roster_changes ({_HISTORY_COLUMNS})
+        INSERT INTO roster_changes ({HISTORY_COLUMNS})
         SELECT a, p, n, e, 'registered', s::date, r, s::date, c, v, t, '{{}}'::text[], y,
             i::uuid, h, w
         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[], $5::text[],
@@ -104,7 +103,7 @@ def _history_insert(source: str, first: int) -> str:
     (`_history_values`)."""
     n = [f"${first + i}" for i in range(9)]
     return f"""
-        INSERT INTO roster_changes ({_HISTORY_COLUMNS})
+        INSERT INTO roster_changes ({HISTORY_COLUMNS})
         SELECT agency_id, practitioner_id, {n[0]}::bigint, {n[1]}::uuid, {n[2]}::text,
             {n[3]}::text::date, role, program_start, coach_id, supervisor_id, team_id,
             {n[4]}::text[], {n[5]}::text, {n[6]}::uuid, {n[7]}::text, {n[8]}::timestamptz
@@ -225,55 +224,3 @@ async def project_roster_event(conn: Connection, event: StoredEvent) -> None:
             data["effective_on"] if kind == "left" else None,
             *_history_values(event, kind, data["effective_on"], []),
         )
-
-
-async def logged_roster_kept(conn: Connection, agency_id: str) -> int | None:
-    """The number of the agency's logged roster events when they are all registrations
-    and its `practitioners` and `roster_changes` rows are exactly the rows those
-    registrations project (`project_roster_events`: no row missing, none more, each
-    equal byte for byte, `*=`); otherwise None.
-
-    A rebuild asks it first, as it asks of the evidence: an agency's roster that is
-    right already (the usual case) is kept rather than decoded, written again and
-    indexed again. Only a log of registrations is compared: a later roster event's
-    history row copies details from the rows before it. A practitioner registered
-    twice pairs one `practitioners` row with two registrations of different event
-    ids, so it is never taken for a match."""
-    row = await conn.fetchrow(_ROSTER_KEPT, agency_id, sorted(ROSTER_EVENT_NAMES))
-    assert row is not None
-    return None if row["differing"] else int(row["logged"])
-
-
-_ROSTER_KEPT = f"""
-WITH logged AS (
-    SELECT agency_id, position, event_id, name, data, metadata, recorded_at FROM events
-    WHERE agency_id = $1 AND name = ANY($2::text[])
-), history AS (
-    SELECT agency_id, data->>'practitioner_id' AS practitioner_id, position, event_id,
-        'registered'::text AS kind, (data->>'program_start')::date AS effective_on,
-        data->>'role' AS role, (data->>'program_start')::date AS program_start,
-        data->>'coach_id' AS coach_id, data->>'supervisor_id' AS supervisor_id,
-        data->>'team_id' AS team_id, '{{}}'::text[] AS changed, data->>'reason' AS reason,
-        (metadata->>'client_id')::uuid AS client_id,
-        metadata->>'content_hash' AS content_hash, recorded_at
-    FROM logged
-), current AS (
-    SELECT agency_id, practitioner_id, role, program_start, coach_id, supervisor_id,
-        team_id, NULL::date AS left_on, event_id AS registered_event_id,
-        recorded_at AS registered_at
-    FROM history
-)
-SELECT (SELECT count(*) FROM logged) AS logged,
-    (SELECT count(*) FROM logged WHERE name <> 'practitioner_registered')
-    + (SELECT count(*) FROM history h FULL JOIN (
-           SELECT {_HISTORY_COLUMNS} FROM roster_changes WHERE agency_id = $1
-       ) s ON s.position = h.position
-       WHERE h.position IS NULL OR s.position IS NULL OR (s *= h) IS NOT TRUE)
-    + (SELECT count(*) FROM current c FULL JOIN (
-           SELECT agency_id, practitioner_id, role, program_start, coach_id, supervisor_id,
-               team_id, left_on, registered_event_id, registered_at
-           FROM practitioners WHERE agency_id = $1
-       ) s ON s.practitioner_id = c.practitioner_id
-       WHERE c.practitioner_id IS NULL OR s.practitioner_id IS NULL
-           OR (s *= c) IS NOT TRUE) AS differing
-"""

@@ -7,15 +7,13 @@ calibrations (`observer_calibration_received`), policy versions
 and adoptions, and the transition events already published. One transaction, under
 the agency's exclusive lock: writes wait, readers keep the old projection until the
 new one commits. The evidence, most of the log, is projected in SQL straight from the
-log (`projector.project_logged_evidence`), or, when the log holds no retraction and the
-agency's evidence rows are already exactly what it projects (`projector.
-logged_evidence_kept`, one pass over both), kept as they are: the same rows, without
-rewriting them, their indexes and their WAL; so is the roster when the log's roster
-events are all registrations whose rows are already there (`roster_projection.
-logged_roster_kept`). A second connection reads the other events
-a page ahead, so the next page is read and decoded while the database writes the rows
-of the one before (both connections are taken before the lock: a rebuild never waits
-for a connection while holding it).
+log (`projector.project_logged_evidence`); the roster too when its events are all
+registrations. Rows already exactly what the log projects are kept rather than written
+again (`logged_rows`: one pass over both), sparing their heap, index and WAL writes and
+the dead rows left to vacuum. A second connection reads the other events a page ahead,
+so the next page is read and decoded while the database writes the rows of the one
+before (both connections are taken before the lock: a rebuild never waits for a
+connection while holding it).
 After the replay each practitioner is evaluated as of today, exactly as a live write
 would, the folds in the service's worker processes (`rebuild_evaluation.py`); when the
 live projection was up to date nothing new is published. While the log is replayed,
@@ -37,12 +35,12 @@ import structlog
 
 from services.certification.adapters import evidence_rows, locks, policy_rows
 from services.certification.adapters.credential_schema import CREDENTIAL_PROJECTION_TABLES
-from services.certification.adapters.projector import (
-    LoggedEvidenceReplay,
+from services.certification.adapters.logged_rows import (
     logged_evidence_kept,
-    project,
+    logged_roster_kept,
+    project_logged_registrations,
 )
-from services.certification.adapters.roster_projection import logged_roster_kept
+from services.certification.adapters.projector import LoggedEvidenceReplay, project
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.domain.events import ROSTER_EVENT_NAMES, EvidenceReceived
 from services.certification.handlers.rebuild_evaluation import FOLDING, Folding, evaluate_everyone
@@ -167,6 +165,8 @@ async def _replay(store: EventStore, conn: Connection, reader: Connection, agenc
     for table in (*PROJECTION_TABLES, *CREDENTIAL_PROJECTION_TABLES):
         if table not in untouched:
             await conn.execute(f"DELETE FROM {table} WHERE agency_id = $1", agency_id)
+    if roster is None:
+        roster = await project_logged_registrations(conn, agency_id)
     skipped = tuple(ROSTER_EVENT_NAMES) if roster is not None else ()
     if kept is not None:
         replayed = kept + (roster or 0)
