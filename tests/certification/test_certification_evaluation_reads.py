@@ -8,7 +8,6 @@ from services.certification.adapters.evaluation_reads import evaluation_inputs
 from services.certification.adapters.evidence_cache import PARSED_EVIDENCE
 from services.certification.adapters.evidence_rows import analyze_if_unseen
 from services.certification.domain.evidence import EVIDENCE_ADAPTER
-from services.certification.handlers import rebuild as rebuild_module
 from shared.database import Connection
 from tests.certification.certification_client import CertificationApi
 from tests.certification.unit.certification_builders import PractitionerHistory
@@ -98,48 +97,3 @@ async def test_a_large_batch_of_an_agency_the_statistics_have_not_seen_has_the_t
         # the next large batch finds the agency known: no second analysis
         await _store(conn, agency_id, 601, 500)
         assert not await analyze_if_unseen(conn, agency_id, 500)
-
-
-async def _roster_estimate(conn: Connection, table: str, agency_id: str) -> float:
-    plan = await conn.fetchval(
-        f"EXPLAIN (FORMAT JSON) SELECT FROM {table} WHERE agency_id = $1", agency_id
-    )
-    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
-
-
-async def _copies(conn: Connection, table: str, agency_id: str, count: int) -> None:
-    """`count` copies of the registered practitioner's row of `table`, each its own id."""
-    columns = [
-        row["attname"]
-        for row in await conn.fetch(
-            "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0"
-            " AND NOT attisdropped AND attgenerated = ''",
-            table,
-        )
-    ]
-    chosen = ", ".join("'copy-' || g" if c == "practitioner_id" else f"t.{c}" for c in columns)
-    await conn.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {chosen}"
-        f" FROM {table} t, generate_series(1, $2) AS g"
-        " WHERE t.agency_id = $1 AND t.practitioner_id = 'pr-first'",
-        agency_id,
-        count,
-    )
-
-
-async def test_a_rebuilt_roster_the_statistics_have_not_seen_has_its_tables_analyzed(
-    certification: CertificationApi,
-) -> None:
-    """The board's page is planned on the roster's and evaluations' statistics: a first
-    build of a large agency leaves them knowing it, not taking it for a handful of rows."""
-    agency_id = certification.agency_id
-    await certification.register("pr-first")
-    async with certification.rolled_back() as conn:
-        for table in ("practitioners", "evaluations"):
-            await _copies(conn, table, agency_id, 600)
-            assert await _roster_estimate(conn, table, agency_id) < 600
-        await rebuild_module.analyze_board_if_unseen(conn, agency_id, 10)  # small: not asked
-        assert await _roster_estimate(conn, "practitioners", agency_id) < 600
-        await rebuild_module.analyze_board_if_unseen(conn, agency_id, 601)
-        for table in ("practitioners", "evaluations"):
-            assert await _roster_estimate(conn, table, agency_id) >= 500
