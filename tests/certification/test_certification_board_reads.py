@@ -90,3 +90,46 @@ async def test_a_board_page_after_a_cursor_reads_the_evaluations_of_that_page_no
         assert [item["practitioner_id"] for item in items][:2] == ["copy-2501", "copy-2502"]
         assert len(items) == 50 and all(item["levels"] for item in items)
         assert fetched <= 2 * 51  # not the ~2,500 evaluations before the cursor
+
+
+async def _practitioners_read(conn: Connection) -> int:
+    """Practitioner rows this transaction has read so far, by scans and through indexes."""
+    await conn.execute("SELECT pg_stat_clear_snapshot()")
+    read = await conn.fetchval(
+        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+        " FROM pg_stat_xact_user_tables WHERE relid = 'practitioners'::regclass"
+    )
+    return int(read or 0)
+
+
+async def test_a_supervisors_board_reads_that_supervisors_practitioners_not_the_whole_roster(
+    certification: CertificationApi,
+) -> None:
+    agency_id = certification.agency_id
+    await certification.register("pr-first")
+    async with certification.rolled_back() as conn:
+        for table in ("practitioners", "evaluations"):
+            await _copies(conn, table, agency_id, 3000)
+        await conn.execute(  # 100 supervisors of about 30 practitioners each
+            "UPDATE practitioners"
+            " SET supervisor_id = 'sup-' || (abs(hashtext(practitioner_id)) % 100)"
+            " WHERE agency_id = $1",
+            agency_id,
+        )
+        for table in ("practitioners", "evaluations"):
+            await conn.execute(f"ANALYZE {table}")
+        wanted = listing.RosterFilter(supervisor_id="sup-7")
+        query = listing.roster_query(
+            agency_id, PageRequest(limit=50, after=None), wanted, date.today()
+        )
+        for _ in range(7):  # past PostgreSQL's custom plans: the plan a pool's session keeps
+            before = await _practitioners_read(conn)
+            page = await listing.roster_page(conn, query)
+            read = await _practitioners_read(conn) - before
+        items = json.loads(f"[{page.items}]")
+        assert items and all(item["supervisor_id"] == "sup-7" for item in items)
+        assert len(items) == await conn.fetchval(
+            "SELECT count(*) FROM practitioners WHERE agency_id = $1 AND supervisor_id = 'sup-7'",
+            agency_id,
+        )
+        assert read <= 2 * len(items)  # not the agency's 3,001 practitioners
