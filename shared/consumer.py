@@ -136,7 +136,7 @@ class EventConsumer:
         await ensure_stream(js, sub.stream, [f"{root}.{service}.>"], self.streams)
         try:  # an existing consumer belongs to the operator: bind to it as it is
             info = await js.consumer_info(sub.stream, sub.durable)
-            if sub.superseded and _filters(info.config) == list(sub.superseded):
+            if sub.superseded and filters_of(info.config) == list(sub.superseded):
                 await self._narrow(js, info.config)
             return await js.pull_subscribe_bind(sub.durable, sub.stream)
         except NotFoundError:
@@ -169,7 +169,7 @@ class EventConsumer:
             "consumer_narrowed",
             consumer=self.name,
             durable=self.subscription.durable,
-            was=_filters(config),
+            was=filters_of(config),
             now=subjects,
         )
 
@@ -408,7 +408,7 @@ class EventConsumer:
             await msg.term()
 
 
-def _filters(config: ConsumerConfig) -> list[str]:
+def filters_of(config: ConsumerConfig) -> list[str]:
     """A consumer's filter subjects, however the server holds them (one or several)."""
     if config.filter_subjects:
         return list(config.filter_subjects)
