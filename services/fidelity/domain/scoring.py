@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from math import isnan, lcm
+from operator import mul
 from typing import Any
 
 from services.fidelity.domain.errors import (
@@ -169,13 +170,14 @@ def score_observation(instrument: Instrument, ratings: RatingsInput) -> ScoredOb
 def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> ScoredObservation:
     """`score_observation` of ratings `validate_ratings` has already answered (not checked
     again); ``UnscorableObservationError`` if all are N/A."""
-    # each scored item with its exact score as (numerator, denominator): 100·present/applicable
     items: list[ItemScore] = []
-    exact: list[tuple[int, int]] = []
+    # each scored item's exact score 100·present/applicable: its numerator and denominator
+    numerators: list[int] = []
+    denominators: list[int] = []
     domains: list[DomainScore] = []
     rated = [valid[i] for i in instrument.indicator_ids()]
     for domain_id, domain_items in instrument.item_spans():
-        in_domain: list[tuple[int, int]] = []
+        first = len(numerators)
         for item_id, start, end in domain_items:
             of_item = rated[start:end]
             applicable = end - start - of_item.count(Rating.NOT_APPLICABLE)
@@ -183,19 +185,21 @@ def score_valid_ratings(instrument: Instrument, valid: Mapping[str, Rating]) -> 
                 continue  # nothing to observe for this item in this meeting
             present = of_item.count(Rating.PRESENT)
             items.append(_item_score(item_id, domain_id, present, applicable))
-            in_domain.append((100 * present, applicable))
-        if not in_domain:
+            numerators.append(100 * present)
+            denominators.append(applicable)
+        count = len(numerators) - first
+        if not count:
             continue  # no scorable item: the domain is left out, not scored 0
-        domains.append(_domain_score(domain_id, _mean(in_domain), len(in_domain)))
-        exact += in_domain
+        score = _mean(numerators[first:], denominators[first:])
+        domains.append(_domain_score(domain_id, score, count))
 
-    if not exact:
+    if not numerators:
         raise UnscorableObservationError(
             f"every indicator of {instrument.ref} is rated not applicable; "
             "there is nothing to score"
         )
 
-    total = _mean(exact)
+    total = _mean(numerators, denominators)
     return ScoredObservation(
         instrument_key=instrument.key,
         instrument_version=instrument.version,
@@ -257,11 +261,12 @@ def _as_rating(indicator_id: str, value: str) -> Rating:
     return rating
 
 
-def _mean(fractions: list[tuple[int, int]]) -> float:
-    """The mean of exact fractions (numerator, denominator), rounded once at the end: the
-    sum is exact over one common denominator, and dividing two ints rounds correctly, so
-    the float is that of the exact mean (as `Fraction` arithmetic gives, at a fraction
-    of its cost)."""
-    common = lcm(*(denominator for _, denominator in fractions))
-    total = sum(numerator * (common // denominator) for numerator, denominator in fractions)
-    return total / (common * len(fractions))
+def _mean(numerators: list[int], denominators: list[int]) -> float:
+    """The mean of exact fractions (numerators over denominators), rounded once at the
+    end: the sum is exact over one common denominator, and dividing two ints rounds
+    correctly, so the float is that of the exact mean (as `Fraction` arithmetic gives, at
+    a fraction of its cost; the products are taken in C, not in a generator)."""
+    common = lcm(*denominators)
+    scale = [common // denominator for denominator in denominators]
+    total: int = sum(map(mul, numerators, scale))
+    return total / (common * len(numerators))

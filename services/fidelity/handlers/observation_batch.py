@@ -51,7 +51,6 @@ from services.fidelity.handlers.observations import record_observation
 from services.fidelity.handlers.observers import acting_observer
 from services.fidelity.models.observations import (
     ObservationCreate,
-    canonical_ratings,
     rating_pairs,
 )
 from shared.auth import Principal
@@ -81,6 +80,8 @@ class _Line:
     observer_id: str
     observation_id: uuid.UUID
     content_hash: str
+    # the body's ratings as (indicator, value) pairs, in the body's order
+    pairs: list[tuple[str, Rating]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +142,10 @@ def _checked(principal: Principal, index: int, body: ObservationCreate) -> _Line
         raise Unprocessable("observer_id and practitioner_id are the same; no one observes self")
     refuse_future(body.meeting_date, "meeting_date")
     content = body.model_dump(mode="json", exclude={"id", "ratings", "observer_id"})
-    content_hash = fingerprint(
-        {**content, "observer_id": observer_id, "ratings": canonical_ratings(body.ratings)}
-    )
-    return _Line(index, body, observer_id, minted_id(body.id), content_hash)
+    pairs = rating_pairs(body.ratings)
+    # `canonical_ratings` of the body: the same pairs, sorted
+    content_hash = fingerprint({**content, "observer_id": observer_id, "ratings": sorted(pairs)})
+    return _Line(index, body, observer_id, minted_id(body.id), content_hash, pairs)
 
 
 def _repeat(line: _Line, stored_hash: str) -> Outcome:
@@ -214,7 +215,7 @@ async def _judged(
             verdicts[line.index] = instrument
             continue
         try:
-            ratings = validate_ratings(instrument, rating_pairs(line.body.ratings))
+            ratings = validate_ratings(instrument, line.pairs)
             result = score_valid_ratings(instrument, ratings)
         except FidelityError as error:
             verdicts[line.index] = error
