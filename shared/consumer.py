@@ -136,7 +136,8 @@ class EventConsumer:
         await ensure_stream(js, sub.stream, [f"{root}.{service}.>"], self.streams)
         try:  # an existing consumer belongs to the operator: bind to it as it is
             info = await js.consumer_info(sub.stream, sub.durable)
-            if sub.superseded and filters_of(info.config) == list(sub.superseded):
+            filters = filters_of(info.config)
+            if sub.superseded and filters == list(sub.superseded) != sub.subjects:
                 await self._narrow(js, info.config)
             return await js.pull_subscribe_bind(sub.durable, sub.stream)
         except NotFoundError:

@@ -7,7 +7,7 @@ from datetime import date
 
 from nats.aio.client import Client
 
-from services.certification.domain.upstream import takes_in
+from services.certification.domain.upstream import delivered
 from shared.testing.jetstream import received_events
 from tests.certification.certification_client import CertificationApi
 from tests.certification.upstream import GRANT_DAY, UpstreamHistory, publish
@@ -55,7 +55,7 @@ async def test_the_same_evidence_twice_and_shuffled_gives_the_same_state(
 
     sent = await publish(nats_client, root, in_order.events)
     sent += await publish(nats_client, root, redelivered, deduplicate=False)
-    repeated = sum(takes_in(e.service, e.event_name) for e in repeats)
+    repeated = sum(delivered(e.service, e.event_name) for e in repeats)
     await certification.wait_consumed(sent - repeated)  # the inbox holds each event id once
 
     def comparable(state: dict[str, object]) -> object:

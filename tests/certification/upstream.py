@@ -21,7 +21,7 @@ from typing import Any, Self
 
 from nats.aio.client import Client
 
-from services.certification.domain.upstream import takes_in
+from services.certification.domain.upstream import delivered
 from shared.config import event_subject, stream_name
 from shared.envelope import CloudEvent, event_source, event_type
 from shared.messaging import ensure_stream
@@ -217,5 +217,5 @@ async def publish(
             subject_root, service, event.agencyid, event.event_name, event.subject
         )
         await js.publish(subject, event.to_json(), headers=headers)
-        count += takes_in(service, event.event_name)
+        count += delivered(service, event.event_name)
     return count

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from services.certification.domain.upstream import takes_in
+from services.certification.domain.upstream import delivered
 from tests.chaos.stack import SERVICES, UPSTREAM, Stack, schema_of
 from tests.chaos.verify import (
     PRIMARY,
@@ -170,7 +170,7 @@ class Canary:
         ):
             return None
         primary = PRIMARY[kind]
-        _svc, name, _where, _key = primary if takes_in(*primary[:2]) else SECONDARY[kind]
+        _svc, name, _where, _key = primary if delivered(*primary[:2]) else SECONDARY[kind]
         while loop.time() < deadline:
             with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 conn = await asyncpg.connect(self.stack.database_url, timeout=2)

@@ -22,7 +22,7 @@ import asyncpg
 import httpx
 import nats
 
-from services.certification.domain.upstream import takes_in
+from services.certification.domain.upstream import delivered
 from shared.testing.jetstream import received_events
 from tests.chaos.stack import AGENCY, SERVICES, SUBJECT_ROOT, UPSTREAM, Stack, schema_of
 from tests.chaos.workload import Ack, Tokens
@@ -164,7 +164,7 @@ def expected_events(acks: Iterable[Ack], index: dict[tuple[str, str, str], list[
             ids[event_id] = name
         for event_id in related:
             by_service[service].add(event_id)
-            if service in UPSTREAM and takes_in(service, ids[event_id]):
+            if service in UPSTREAM and delivered(service, ids[event_id]):
                 upstream.add(event_id)
     return Expected(store, ids, upstream, by_service)
 

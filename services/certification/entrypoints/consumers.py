@@ -1,8 +1,9 @@
 """Durable JetStream consumers of the learning, coaching and fidelity streams.
 
 One consumer per upstream stream, filtered to the events certification reads
-(domain/upstream.py `TAKEN_IN`: one filter subject per event type); a durable still
-filtered to the whole stream, as earlier releases created it, is narrowed when bound.
+(domain/upstream.py `TAKEN_IN`: one filter subject per event type; fidelity's is read
+whole, see `READ_WHOLE`); a durable still filtered to the whole stream, as earlier
+releases created it, is narrowed when bound.
 The durable name carries the database schema, so two
 deployments (or two tests) sharing a NATS server never share a cursor. The kernel's
 inbox makes each event count once. A fetched batch is one transaction: its locks are
@@ -17,8 +18,8 @@ from services.certification.adapters.clock import CLOCK
 from services.certification.config import certification_settings
 from services.certification.domain.upstream import (
     UPSTREAM_SERVICES,
-    superseded_filter,
     upstream_filters,
+    whole_stream_filter,
 )
 from services.certification.handlers.batch_intake import (
     BatchParts,
@@ -90,5 +91,5 @@ def upstream_subscription(root: str, schema: str, service: str) -> Subscription:
         durable=consumer_name("certification", schema, service),
         stream=stream_name(root, service),
         subjects=[f"{root}.{f}" for f in upstream_filters(service)],
-        superseded=(f"{root}.{superseded_filter(service)}",),
+        superseded=(f"{root}.{whole_stream_filter(service)}",),
     )

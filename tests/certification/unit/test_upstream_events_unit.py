@@ -34,7 +34,7 @@ def test_every_subscribed_event_is_one_its_service_publishes() -> None:
 
 
 @pytest.mark.parametrize("service", sorted(PUBLISHED))
-def test_an_upstream_event_not_subscribed_carries_nothing_for_certification(
+def test_an_upstream_event_not_taken_in_carries_nothing_for_certification(
     service: str,
 ) -> None:
     skipped = [c.name for c in PUBLISHED[service].classes() if not takes_in(service, c.name)]
@@ -63,3 +63,4 @@ def test_the_consumers_and_the_nats_grants_share_one_list_of_filters() -> None:
         assert subscription.subjects == [f"root.{s}" for s in granted[service]]
         assert subscription.superseded == (f"root.{service}.>",)
     assert upstream_filters("learning")[0] == "learning.*.module_mastered.>"
+    assert upstream_filters("fidelity") == ["fidelity.>"]  # read whole: READ_WHOLE
