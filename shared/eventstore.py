@@ -22,7 +22,7 @@ import asyncpg
 
 from shared.database import Connection, Pool
 from shared.events import PendingEvent, StoredEvent
-from shared.idempotency_keys import mark_applied
+from shared.idempotency_keys import key_held, mark_applied
 from shared.logs import current_request_id
 from shared.projected import APPEND_PARAMETERS, Projected
 from shared.stream_appends import StreamAppend, append_each_arguments, append_each_sql
@@ -70,6 +70,25 @@ def _append_projecting(projection_sql: str) -> str:
     return (
         f"{head.rstrip()}, appended AS (SELECT 1 FROM inserted HAVING count(*) = {count}),"
         f" projected AS ({Projected.numbered_after_append(projection_sql)})\n    {select}{tail}"
+    )
+
+
+async def _append_at_once(
+    conn: Connection,
+    stream_id: str,
+    events: Sequence[PendingEvent],
+    expected_version: int | None,
+    notify_channel: str,
+    projected: Projected | None,
+) -> list[asyncpg.Record]:
+    """The usual append's one statement: a row per stored event, or one row of NULLs."""
+    rows = [_row_values(stream_id, 0, e) for e in events]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    arguments = [stream_id, expected_version, notify_channel, *columns[:1], *columns[3:]]
+    if projected is None:
+        return await conn.fetch(_APPEND_AT_ONCE, *arguments)
+    return await conn.fetch(
+        _append_projecting(projected.sql), *arguments, len(events), *projected.args
     )
 
 
@@ -162,21 +181,9 @@ class EventStore:
         """
         if not events:
             return []
-        rows = [_row_values(stream_id, 0, e) for e in events]
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        arguments = [
-            stream_id,
-            expected_version,
-            self.notify_channel,
-            *columns[:1],
-            *columns[3:],
-        ]
-        if projected is None:
-            answered = await conn.fetch(_APPEND_AT_ONCE, *arguments)
-        else:
-            answered = await conn.fetch(
-                _append_projecting(projected.sql), *arguments, len(events), *projected.args
-            )
+        answered = await _append_at_once(
+            conn, stream_id, events, expected_version, self.notify_channel, projected
+        )
         stored = [r for r in answered if r["position"] is not None]
         if len(stored) < len(events):
             if stored:
@@ -192,6 +199,36 @@ class EventStore:
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
         self._count(events)
         return [row_to_event(r) for r in stored]
+
+    async def append_alone(
+        self,
+        conn: Connection,
+        stream_id: str,
+        events: Sequence[PendingEvent],
+        expected_version: int | None,
+        *,
+        projected: Projected | None = None,
+    ) -> list[StoredEvent]:
+        """`append` as a transaction of its own, for a write that has nothing else to
+        write: one round trip where BEGIN, the append and COMMIT took three.
+
+        `conn` is outside any transaction. One event (and its projection row) in a
+        single statement is stored whole or not at all, so that statement alone is the
+        transaction: PostgreSQL commits it by itself. When it stored nothing (another
+        version than expected, a clash), nothing was written, and `append` runs again in
+        a transaction, where its careful path gives the precise answer. Several events
+        (one statement could store some of them), or a request holding an
+        Idempotency-Key (binding the key is a second write), take that transaction at
+        once."""
+        if len(events) == 1 and not key_held() and not conn.is_in_transaction():
+            answered = await _append_at_once(
+                conn, stream_id, events, expected_version, self.notify_channel, projected
+            )
+            if answered[0]["position"] is not None:
+                self._count(events)
+                return [row_to_event(answered[0])]
+        async with conn.transaction():
+            return await self.append(conn, stream_id, events, expected_version, projected=projected)
 
     async def append_each(
         self, conn: Connection, appends: Sequence[StreamAppend]
@@ -325,6 +362,40 @@ class EventStore:
             return [row_to_event(r) for r in await conn.fetch(query, stream_id, from_version)]
         async with self.pool.acquire() as own:
             return [row_to_event(r) for r in await own.fetch(query, stream_id, from_version)]
+
+    async def read_stream_checking(
+        self, conn: Connection, stream_id: str, from_version: int, check: str, *args: Any
+    ) -> tuple[list[StoredEvent], bool]:
+        """`read_stream` and whether the subquery `check` finds a row, in one round trip
+        (a write's stream and the roster check it needs). `check` numbers its
+        parameters from $3 ($1 and $2 are the stream's); `args` are theirs."""
+        rows = await conn.fetch(
+            f"SELECT EXISTS ({check}) AS checked, {_COLUMNS} FROM (SELECT) AS one"
+            " LEFT JOIN events ON stream_id = $1 AND stream_version >= $2"
+            " ORDER BY stream_version",
+            stream_id,
+            from_version,
+            *args,
+        )
+        return [row_to_event(r) for r in rows if r["position"] is not None], rows[0]["checked"]
+
+    async def read_streams_checking(
+        self, conn: Connection, stream_ids: Sequence[str], check: str, *args: Any
+    ) -> tuple[dict[str, list[StoredEvent]], bool]:
+        """`read_streams` and whether the subquery `check` finds a row, in one round trip.
+        `check` numbers its parameters from $2 ($1 is the streams'); `args` are theirs."""
+        rows = await conn.fetch(
+            f"SELECT EXISTS ({check}) AS checked, {_COLUMNS} FROM (SELECT) AS one"
+            " LEFT JOIN events ON stream_id = ANY($1::text[])"
+            " ORDER BY stream_id, stream_version",
+            list(stream_ids),
+            *args,
+        )
+        streams: dict[str, list[StoredEvent]] = {stream_id: [] for stream_id in stream_ids}
+        for row in rows:
+            if row["position"] is not None:
+                streams[row["stream_id"]].append(row_to_event(row))
+        return streams, rows[0]["checked"]
 
     async def read_streams(
         self, stream_ids: Sequence[str], conn: Connection | None = None

@@ -85,6 +85,11 @@ def withhold_answer(what: str) -> None:
         current.withheld = what
 
 
+def key_held() -> bool:
+    """Whether the request being served holds a key (its write also binds the key)."""
+    return _current.get() is not None
+
+
 async def mark_applied(conn: Connection) -> None:
     """Bind the current key to the write in `conn`'s transaction (no key: nothing)."""
     current = _current.get()

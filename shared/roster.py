@@ -10,6 +10,7 @@ before D; before the first, the first). Their teams on D: the supervisor's team 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -98,9 +99,17 @@ _ON_ROSTER = f"""
     WHERE l.kind IS DISTINCT FROM 'left'
 """
 
-# `entries_on` for the ids in `$3::text[]` ($1 agency, $2 day), as a subquery for a
-# statement that reads more in the same round trip (the refusal: `require_on_roster`)
-ON_ROSTER_AMONG = _ON_ROSTER.format(only="AND practitioner_id = ANY($3::text[])")
+# `entries_on` for one practitioner, `$3::text` ($1 agency, $2 day), as a subquery for a
+# statement that reads more in the same round trip (the refusal: `require_on_roster`). A
+# scalar, not `= ANY($3::text[])`: over an array of unknown length PostgreSQL plans the
+# statement anew at every execution; over one id it keeps one generic plan.
+ON_ROSTER_OF = _ON_ROSTER.format(only="AND practitioner_id = $3::text")
+
+
+def on_roster_of(first_parameter: int) -> str:
+    """`ON_ROSTER_OF` with its three parameters numbered from `first_parameter`."""
+    shift = first_parameter - 1
+    return re.sub(r"\$(\d)\b", lambda m: f"${int(m.group(1)) + shift}", ON_ROSTER_OF)
 
 
 async def entries_on(

@@ -29,7 +29,7 @@ async def statement_cpu(stack: BenchStack, writes: Writes, service: str, clients
     outcome, text = await logged_while(
         stack, "log_statement_stats", "on", lambda: writes.measure(service, clients, SECONDS)
     )
-    per_statement, per_step = _usage(text)
+    per_statement, per_step = usage_by_statement(text)
     writes_done = max(outcome.done, 1)
     steps = ", ".join(f"{step} {1000 * cpu / writes_done:.3f}" for step, cpu in per_step.items())
     print(
@@ -41,7 +41,7 @@ async def statement_cpu(stack: BenchStack, writes: Writes, service: str, clients
         print(f"  {1000 * cpu / writes_done:6.3f} ms/write  {application} {step:<7} {sql}")
 
 
-def _usage(text: str) -> tuple[dict[tuple[str, str, str], float], dict[str, float]]:
+def usage_by_statement(text: str) -> tuple[dict[tuple[str, str, str], float], dict[str, float]]:
     """CPU seconds per (application, step, statement) and per step: a backend logs
     `<STEP> STATISTICS`, then the usage (DETAIL), then the statement."""
     per_statement: dict[tuple[str, str, str], float] = collections.defaultdict(float)

@@ -145,3 +145,140 @@ async def test_a_large_rebuild_analyzes_the_evidence_it_wrote_before_the_folds_r
     assert response.status_code == 200, response.text
     assert await evidence_analyses(certification) == small + 1
     assert await certification.status("pr-1") == "certified"
+
+
+async def row_versions(api: CertificationApi) -> dict[str, list[str]]:
+    """The versions of the agency's evidence and roster rows (xmin: a row written again
+    gets a new one)."""
+    versions = {}
+    async with api.runtime.pool.acquire() as conn:
+        for table in ("evidence", "practitioners", "roster_changes"):
+            rows = await conn.fetch(
+                f"SELECT xmin::text AS version FROM {table} WHERE agency_id = $1",
+                api.agency_id,
+            )
+            versions[table] = sorted(row["version"] for row in rows)
+    return versions
+
+
+async def test_a_rebuild_keeps_the_evidence_and_roster_rows_equal_to_what_the_log_projects(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    await certification.register("pr-2")
+    live_rows, versions = await projections(certification), await row_versions(certification)
+    assert all(versions.values())
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    assert await row_versions(certification) == versions  # not written again
+    assert await projections(certification) == live_rows
+    assert await certification.status("pr-1") == "certified"
+
+
+# the roster's rows changed and lost
+_ROSTER_TAMPERED = (
+    "UPDATE practitioners SET coach_id = 'someone-else' WHERE agency_id = $1"
+    " AND practitioner_id = 'pr-1'",
+    "DELETE FROM roster_changes WHERE agency_id = $1 AND practitioner_id = 'pr-2'",
+)
+# an evidence item changed, one row lost, one row the log never held
+_EVIDENCE_TAMPERED = (
+    "UPDATE evidence SET item = jsonb_set(item, '{note}', '\"edited\"') WHERE agency_id = $1"
+    " AND event_id = (SELECT min(event_id) FROM evidence WHERE agency_id = $1)",
+    "INSERT INTO evidence SELECT agency_id, 'stray', practitioner_id, kind, occurred_on,"
+    " source, item, position FROM evidence WHERE agency_id = $1 ORDER BY event_id LIMIT 1",
+    "DELETE FROM evidence WHERE agency_id = $1"
+    " AND event_id = (SELECT max(event_id) FROM evidence WHERE agency_id = $1)",
+)
+
+
+@pytest.mark.parametrize("tampered", [_ROSTER_TAMPERED, _EVIDENCE_TAMPERED])
+async def test_a_rebuild_writes_again_the_rows_that_differ_from_what_the_log_projects(
+    certification: CertificationApi, nats_client: Client, tampered: tuple[str, ...]
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    await certification.register("pr-2")
+    live_rows = await projections(certification)
+    async with certification.runtime.pool.acquire() as conn:
+        for statement in tampered:
+            assert (await conn.execute(statement, certification.agency_id)).endswith(" 1")
+    assert await projections(certification) != live_rows
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    assert await projections(certification) == live_rows
+
+
+async def test_a_rebuild_drops_the_evidence_a_logged_retraction_took_back(
+    certification: CertificationApi, nats_client: Client
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    async with certification.runtime.pool.acquire() as conn:
+        retracted = await conn.fetchval(
+            "SELECT event_id FROM evidence WHERE agency_id = $1 AND kind = 'module_mastered'"
+            " ORDER BY position LIMIT 1",
+            certification.agency_id,
+        )
+        assert retracted is not None
+        # a retraction in the log that the stored evidence does not show yet
+        await conn.execute(
+            """
+            INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+                schema_version, occurred_at, recorded_at, data, metadata, subject)
+            SELECT gen_random_uuid(), 'retraction-' || $2, 1, agency_id,
+                'evidence_retracted', 1, occurred_at, recorded_at,
+                jsonb_build_object('practitioner_id', 'pr-1', 'source', 'learning',
+                    'source_type', 'miiwrap.learning.evidence_retracted.v1',
+                    'retraction_id', 'r-1', 'event_ids', jsonb_build_array($2::text)),
+                metadata, subject
+            FROM events WHERE agency_id = $1 AND name = 'evidence_received'
+            ORDER BY position DESC LIMIT 1
+            """,
+            certification.agency_id,
+            retracted,
+        )
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    after = await projections(certification)
+    assert retracted not in {json.loads(row)["event_id"] for row in after["evidence"]}
+    assert [json.loads(row)["event_id"] for row in after["evidence_retractions"]] == [retracted]
+
+
+async def _not_in_sql(conn: Any, agency_id: str) -> None:
+    return None  # the roster replayed in Python, event by event
+
+
+async def test_a_practitioner_registered_twice_is_rebuilt_as_the_replay_in_python_gives_it(
+    certification: CertificationApi, nats_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await certified(certification, nats_client, "pr-1")
+    await certification.register("pr-2")
+    async with certification.runtime.pool.acquire() as conn:
+        await conn.execute(
+            """
+            INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+                schema_version, occurred_at, recorded_at, data, metadata, subject)
+            SELECT gen_random_uuid(), stream_id || '-again', 1, agency_id, name,
+                schema_version, occurred_at, recorded_at,
+                jsonb_set(data, '{coach_id}', '"another-coach"'), '{}', subject
+            FROM events WHERE agency_id = $1 AND name = 'practitioner_registered'
+                AND data->>'practitioner_id' = 'pr-2'
+            """,
+            certification.agency_id,
+        )
+    with monkeypatch.context() as patched:
+        patched.setattr(rebuild, "project_logged_registrations", _not_in_sql)
+        assert (await certification.post("/projections/rebuild")).status_code == 200
+    in_python = await projections(certification)
+    assert len(in_python["roster_changes"]) == 3
+    assert "another-coach" in next(r for r in in_python["practitioners"] if '"pr-2"' in r)
+
+    response = await certification.post("/projections/rebuild")
+
+    assert response.status_code == 200, response.text
+    assert await projections(certification) == in_python

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from fastapi import Request
 from nats.aio.client import Client
 
+from services.certification.entrypoints.roster import BOARD_PAGES
 from services.certification.models.roster import PractitionerPublic
 from shared import lean_route
 from shared.service import get_runtime
@@ -91,6 +93,23 @@ async def test_the_roster_is_filtered_by_status_and_paged(
     assert second["next_cursor"] is None
     bad = await certification.get("/practitioners", status="famous")
     assert bad.status_code == 422
+
+
+async def test_board_pages_asked_together_answer_alike_and_a_later_ask_sees_a_new_entry(
+    certification: CertificationApi,
+) -> None:
+    """Identical pages asked at once may share a query (shared/shared_reads.py); one asked
+    after a registration was answered still lists it."""
+    await certification.register("pr-a")
+    together = await asyncio.gather(*(certification.get("/practitioners") for _ in range(8)))
+    assert {answer.status_code for answer in together} == {200}
+    assert len({answer.content for answer in together}) == 1
+    assert [p["practitioner_id"] for p in together[0].json()["items"]] == ["pr-a"]
+    await certification.register("pr-b")
+    after = await asyncio.gather(*(certification.get("/practitioners") for _ in range(8)))
+    for answer in after:
+        assert [p["practitioner_id"] for p in answer.json()["items"]] == ["pr-a", "pr-b"]
+    assert BOARD_PAGES.open_groups() == 0
 
 
 async def test_the_roster_is_filtered_by_supervisor_and_team_and_paged_within_them(

@@ -88,6 +88,19 @@ async def test_the_key_is_bound_to_a_write_only_if_the_write_commits(pool: Pool)
     assert await applied_at(pool) is not None
 
 
+async def test_an_append_alone_binds_the_held_key_with_its_event(pool: Pool) -> None:
+    store = EventStore(pool, notify_channel="probe_events")
+    await claim(pool, SCOPE, "body-1", DAY, LEASE)
+    token = hold(KeyedRequest(SCOPE))
+    try:
+        async with pool.acquire() as conn:
+            await store.append_alone(conn, "s-alone", [pending("p", 1)], expected_version=0)
+    finally:
+        release(token)
+
+    assert await applied_at(pool) is not None
+
+
 async def test_a_failed_request_frees_its_key_unless_its_write_committed(pool: Pool) -> None:
     written = KeyScope("agency-a", "observer-1", "POST /observations", "key-2")
     for scope in (SCOPE, written):

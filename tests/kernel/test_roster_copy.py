@@ -16,7 +16,14 @@ from shared.database import Pool, create_pool
 from shared.envelope import CloudEvent, event_source, event_type
 from shared.practice_time import as_practice_datetime
 from shared.problems import Problem
-from shared.roster import entries_on, histories, off_roster, require_on_roster, team_on
+from shared.roster import (
+    ON_ROSTER_OF,
+    entries_on,
+    histories,
+    off_roster,
+    require_on_roster,
+    team_on,
+)
 from shared.roster_copy import keep_roster_event, keep_roster_events
 from shared.schema.roster_copy_tables import MODELS as ROSTER_COPY_MODELS
 from shared.testing.tables import create_declared
@@ -201,3 +208,29 @@ async def test_a_batch_of_dates_is_judged_as_the_refusal_judges_each_of_them(poo
     assert batch == refused
     assert ("p-1", LEFT) in batch and ("p-1", BACK) not in batch
     assert ("p-1", same_day) not in batch and ("left", same_day) in await copy_of(pool)
+
+
+async def test_the_check_of_one_practitioner_judges_as_the_refusal_on_one_generic_plan(
+    pool: Pool,
+) -> None:
+    await apply(pool, EVENTS)
+    days = [START - timedelta(days=9), START, LEFT - timedelta(days=1), LEFT, BACK]
+    pairs = [(p, d) for p in ("p-1", "nobody") for d in days] * 2  # past PostgreSQL's 5 tries
+    check = f"SELECT EXISTS ({ON_ROSTER_OF})"
+
+    judged: list[tuple[bool, bool]] = []
+    async with pool.acquire() as conn:
+        for practitioner, day in pairs:
+            on = await conn.fetchval(check, AGENCY, day, practitioner)
+            try:
+                await require_on_roster(conn, AGENCY, [practitioner], day)
+                judged.append((on, True))
+            except Problem:
+                judged.append((on, False))
+        plans = await conn.fetchval(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement = $1", check
+        )
+
+    assert all(on == allowed for on, allowed in judged)
+    assert [on for on, _ in judged[:5]] == [True, True, True, False, True]
+    assert plans > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +25,10 @@ ROSTER_SELECT = """
     LEFT JOIN evaluations e
         ON e.agency_id = p.agency_id AND e.practitioner_id = p.practitioner_id
 """
+# a page after a cursor starts the evaluations' side at the cursor too: PostgreSQL carries
+# the join's equality, not the `>`, over to it, so the merge join otherwise read every
+# evaluation of the agency before the cursor (7,833 rows for a page after the 8,000th)
+_EVALUATIONS_AFTER = " AND e.practitioner_id > {}::text"
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,20 @@ ROSTER_ITEM_SELECT = f"""
     LEFT JOIN evaluations e
         ON e.agency_id = p.agency_id AND e.practitioner_id = p.practitioner_id
 """
+# a page after a cursor starts the evaluations' side at the cursor too: PostgreSQL carries
+# the join's equality, not the `>`, over to it, so the merge join otherwise read every
+# evaluation of the agency before the cursor (7,833 rows for a page after the 8,000th)
+_EVALUATIONS_AFTER = " AND e.practitioner_id > {}::text"
+
+
+@dataclass(frozen=True)
+class RosterQuery:
+    """The statement of one roster page and its arguments: together they name its answer
+    (identical requests share one, shared/shared_reads.py)."""
+
+    sql: str
+    arguments: tuple[object, ...]
+    limit: int
 
 
 @dataclass(frozen=True)
@@ -60,28 +79,35 @@ class RosterPage:
     next_after: str | None
 
 
-async def roster_page(
-    conn: Connection,
-    agency_id: str,
-    page: PageRequest,
-    wanted: RosterFilter,
-    today: date,
-) -> RosterPage:
+def roster_query(
+    agency_id: str, page: PageRequest, wanted: RosterFilter, today: date
+) -> RosterQuery:
     """Practitioners by id, each as the JSON text of its roster item; with a status, those
     holding it (on the level, or on any level); without ``include_left``, not those who
     have left by ``today``. One more row than the page is read, only to tell whether
-    another follows. The rows come as they are read and are joined here: joining them in
-    PostgreSQL (`string_agg` over a CTE) cost it more CPU than the whole rest of the
-    query, and decoding fifty text rows costs the service no more than one long one."""
+    another follows. A cursor not of this list is refused here (400), before any read."""
     keys = keyset(page, "text")
-    where, arguments = _roster_conditions(agency_id, keys[0] if keys else None, wanted, today)
+    after = keys[0] if keys else None
+    where, arguments = _roster_conditions(agency_id, after, wanted, today)
     limit = int(page.limit)  # a literal, as PostgreSQL's estimates need (see below)
-    rows = await conn.fetch(
-        ROSTER_ITEM_SELECT + f" WHERE {where} ORDER BY p.practitioner_id LIMIT {limit + 1}",
-        *arguments,
-    )
-    kept = rows[:limit]
-    more = len(rows) > limit and bool(kept)
+    joined = ROSTER_ITEM_SELECT.rstrip()
+    if after is not None:  # the cursor is the second argument (_roster_conditions)
+        joined += _EVALUATIONS_AFTER.format("$2")
+    sql = joined + f" WHERE {where} ORDER BY p.practitioner_id LIMIT {limit + 1}"
+    return RosterQuery(sql, tuple(arguments), limit)
+
+
+async def roster_page(
+    conn: Connection, query: RosterQuery, starting: Callable[[], None] = lambda: None
+) -> RosterPage:
+    """The page `query` reads; `starting` is called right before the query is sent. The
+    rows come as they are read and are joined here: joining them in PostgreSQL
+    (`string_agg` over a CTE) cost it more CPU than the whole rest of the query, and
+    decoding fifty text rows costs the service no more than one long one."""
+    starting()
+    rows = await conn.fetch(query.sql, *query.arguments)
+    kept = rows[: query.limit]
+    more = len(rows) > query.limit and bool(kept)
     return RosterPage(",".join([row[0] for row in kept]), kept[-1][1] if more else None)
 
 

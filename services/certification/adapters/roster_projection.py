@@ -13,7 +13,7 @@ from typing import Any
 from shared.database import Connection
 from shared.events import StoredEvent
 
-_HISTORY_COLUMNS = """agency_id, practitioner_id, position, event_id, kind, effective_on, role,
+HISTORY_COLUMNS = """agency_id, practitioner_id, position, event_id, kind, effective_on, role,
     program_start, coach_id, supervisor_id, team_id, changed, reason, client_id, content_hash,
     recorded_at"""
 
@@ -74,7 +74,7 @@ async def _register_all(conn: Connection, events: Sequence[StoredEvent]) -> None
     idempotency = [_idempotency(event) for event in events]
     await conn.execute(
         f"""
-        INSERT INTO roster_changes ({_HISTORY_COLUMNS})
+        INSERT INTO roster_changes ({HISTORY_COLUMNS})
         SELECT a, p, n, e, 'registered', s::date, r, s::date, c, v, t, '{{}}'::text[], y,
             i::uuid, h, w
         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[], $5::text[],
@@ -103,7 +103,7 @@ def _history_insert(source: str, first: int) -> str:
     (`_history_values`)."""
     n = [f"${first + i}" for i in range(9)]
     return f"""
-        INSERT INTO roster_changes ({_HISTORY_COLUMNS})
+        INSERT INTO roster_changes ({HISTORY_COLUMNS})
         SELECT agency_id, practitioner_id, {n[0]}::bigint, {n[1]}::uuid, {n[2]}::text,
             {n[3]}::text::date, role, program_start, coach_id, supervisor_id, team_id,
             {n[4]}::text[], {n[5]}::text, {n[6]}::uuid, {n[7]}::text, {n[8]}::timestamptz

@@ -48,8 +48,9 @@ observation aged out, the at-risk clock run out) shows then, dated the return da
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
+from services.certification.domain.day_spans import day_span
 from services.certification.domain.evidence import EvidenceSet
 from services.certification.domain.judges import bind_judge
 from services.certification.domain.maintenance import (
@@ -135,7 +136,7 @@ def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:
         for requirement in level.requires:
             if isinstance(requirement, Tenure):
                 days |= {
-                    start.started_on + timedelta(days=requirement.min_days)
+                    start.started_on + day_span(requirement.min_days)
                     for start in timeline.program_starts()
                 }
         if level.maintenance is not None:
@@ -258,7 +259,7 @@ def _maintain(
         run.status, run.at_risk_since = Status.AT_RISK, day
         maintenance = run.level.maintenance
         if maintenance is not None and maintenance.lapse.at_risk_for_days is not None:
-            agenda.schedule(day + timedelta(days=maintenance.lapse.at_risk_for_days))
+            agenda.schedule(day + day_span(maintenance.lapse.at_risk_for_days))
         return [endangered]
     if not at_risk and run.status is Status.AT_RISK:
         cleared = [r for r in verdict.rules if r.effect == "at_risk"]

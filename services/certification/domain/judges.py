@@ -92,24 +92,36 @@ def _chain_complete(requirement: ModulesMasteredInOrder, timeline: Timeline) -> 
 
 
 def _coaching(requirement: MonthlyCoaching, timeline: Timeline) -> Judge:
-    needed = requirement.required_components
-    sessions = timeline.coaching_sessions(date.max)
-    dates = [s.occurred_on for s in sessions if needed <= s.components]
-    # Before each index, how many of the sessions opened a calendar month: the months in
-    # ``dates[a:b]`` are 1 + ``opened[b] - opened[a + 1]``.
+    dates: list[date] = []
     opened = [0]
-    for index, day in enumerate(dates):
-        before = dates[index - 1] if index else None
-        opens = before is None or (day.year, day.month) != (before.year, before.month)
-        opened.append(opened[-1] + opens)
+    ready = False  # filled on first use: many replays never ask this judge
 
     def judge(on: date, _: date | None) -> bool:
+        nonlocal ready
+        if not ready:
+            _month_openings(requirement, timeline, dates, opened)
+            ready = True
         first = bisect_left(dates, coaching_window_start(requirement, on))
         end = bisect_right(dates, on)
         covered = 1 + opened[end] - opened[first + 1] if end > first else 0
         return covered >= requirement.min_months
 
     return judge
+
+
+def _month_openings(
+    requirement: MonthlyCoaching, timeline: Timeline, dates: list[date], opened: list[int]
+) -> None:
+    """The dates of the sessions that count, and before each index how many of them
+    opened a calendar month: the months in ``dates[a:b]`` are 1 + ``opened[b] -
+    opened[a + 1]``."""
+    needed = requirement.required_components
+    sessions = timeline.coaching_sessions(date.max)
+    dates.extend(s.occurred_on for s in sessions if needed <= s.components)
+    for index, day in enumerate(dates):
+        before = dates[index - 1] if index else None
+        opens = before is None or (day.year, day.month) != (before.year, before.month)
+        opened.append(opened[-1] + opens)
 
 
 def _all_rated_at_least(requirement: SkillRatings, timeline: Timeline) -> list[bool]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 from services.certification.domain import explain
+from services.certification.domain.day_spans import day_span
 from services.certification.domain.evidence import ObservationRecorded
 from services.certification.domain.maintenance_alarms import counted_observations
 from services.certification.domain.policy import AtRiskRules, Maintenance
@@ -140,7 +141,7 @@ def flip_dates(maintenance: Maintenance, timeline: Timeline) -> set[date]:
         maintenance.lapse.no_qualifying_for_days,
     ]
     return {
-        item.occurred_on + timedelta(days=days + 1)
+        item.occurred_on + day_span(days + 1)
         for item in counted_observations(timeline, date.max, maintenance)
         if item.total_percent >= maintenance.qualifying_min_total
         for days in horizons

@@ -11,13 +11,14 @@ the practitioner's coach. ``select_spaced`` answers whether *any* such set exist
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
 from itertools import pairwise
 
 from services.certification.domain import explain
+from services.certification.domain.day_spans import day_span
 from services.certification.domain.evidence import EvidenceSet, ObservationRecorded
 from services.certification.domain.policy import QualifyingObservations
+from services.certification.domain.rule_answers import RuleAnswers
 from services.certification.domain.state import RequirementResult
 from services.certification.domain.timeline import Timeline
 from services.certification.domain.vocabulary import INSTRUMENT_NAMES
@@ -101,10 +102,12 @@ def check_qualifying_observations(
     timeline's observations of the kind) and ``counts_after``, so it is remembered
     under those (``Timeline.remember``): the replay asks on every checkpoint day.
     """
-    earliest = on - timedelta(days=requirement.window_days)
+    earliest = on - day_span(requirement.window_days)
     start, end = timeline.observation_span(requirement.instrument_kind, on, earliest, counts_after)
     if start == end:  # none in the window
-        return _judged_without_observations(requirement, counts_after)
+        return _WITHOUT_OBSERVATIONS.get(
+            requirement, counts_after, _judged_without_observations, requirement, counts_after
+        )
     return timeline.remember(
         requirement,
         (start, end, counts_after),
@@ -117,7 +120,6 @@ def check_qualifying_observations(
     )
 
 
-@lru_cache(maxsize=1024)
 def _judged_without_observations(
     requirement: QualifyingObservations, counts_after: date | None
 ) -> RequirementResult:
@@ -125,6 +127,9 @@ def _judged_without_observations(
     and day (only the lapse day shows in it), so judged once per requirement and lapse."""
     nobody = Timeline(EvidenceSet("nobody"), until=date.min)
     return _judge_observations(requirement, nobody, (), counts_after)
+
+
+_WITHOUT_OBSERVATIONS: RuleAnswers[RequirementResult] = RuleAnswers()
 
 
 def _judge_observations(

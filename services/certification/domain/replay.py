@@ -14,6 +14,7 @@ from services.certification.domain.judges import Judge
 from services.certification.domain.maintenance_alarms import Alarms
 from services.certification.domain.policy import Level, Requirement
 from services.certification.domain.requirements import Checker, checker_for
+from services.certification.domain.rule_answers import RuleAnswers
 from services.certification.domain.timeline import Timeline
 from services.certification.domain.transitions import (
     HELD,
@@ -49,11 +50,24 @@ class Run:
     unmet: int = 0  # the judge that found a requirement unmet last: asked first next time
 
     def __post_init__(self) -> None:
-        self.checks = tuple((r, checker_for(r)) for r in self.level.requires)
+        self.checks = _checks_of(self.level)
 
     @property
     def effective_status(self) -> Status:
         return Status.REVOKED if self.revoked else self.status
+
+
+def _checks_of(level: Level) -> tuple[tuple[Requirement, Checker], ...]:
+    """Each initial requirement of ``level`` with its checker, looked up once per level
+    object (a policy version never changes; the entry holds the level itself)."""
+    return _CHECKS.get(level, None, _looked_up, level)
+
+
+def _looked_up(level: Level) -> tuple[tuple[Requirement, Checker], ...]:
+    return tuple((r, checker_for(r)) for r in level.requires)
+
+
+_CHECKS: RuleAnswers[tuple[tuple[Requirement, Checker], ...]] = RuleAnswers()
 
 
 class Agenda:

@@ -154,7 +154,13 @@ def monthly_coaching(
 def coaching_window_start(requirement: MonthlyCoaching, on: date) -> date:
     """The first day of the window: the calendar months ending with on's own month, so a
     session held earlier this month already counts (nobody waits for the month to end)."""
-    first_month = on.year * 12 + on.month - requirement.window_months  # months since year 0
+    return _window_start(on.year, on.month, requirement.window_months)
+
+
+@lru_cache(maxsize=4096)
+def _window_start(year: int, month: int, window_months: int) -> date:
+    """Worked out once per month and window (the replay asks on every checkpoint day)."""
+    first_month = year * 12 + month - window_months  # months since year 0
     return date(first_month // 12, first_month % 12 + 1, 1)
 
 

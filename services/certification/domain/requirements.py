@@ -27,6 +27,7 @@ from services.certification.domain.policy import (
     SkillRatings,
     Tenure,
 )
+from services.certification.domain.rule_answers import RuleAnswers
 from services.certification.domain.state import RequirementResult
 from services.certification.domain.timeline import Timeline
 from services.certification.domain.transitions import CertificationStatus
@@ -109,13 +110,17 @@ def without_evidence(requirement: Requirement, on: date) -> RequirementResult:
     """What ``requirement`` answers on ``on`` for a practitioner with none of the evidence
     it reads. The same for everyone, and only the month of ``on`` shows in it (the
     coaching window's span), so it is judged once per requirement and month."""
-    return _judged_without_evidence(requirement, date(on.year, on.month, 1))
+    return _WITHOUT_EVIDENCE.get(
+        requirement, (on.year, on.month), _judged_without_evidence, requirement, on
+    )
 
 
-@lru_cache(maxsize=1024)
-def _judged_without_evidence(requirement: Requirement, month: date) -> RequirementResult:
+def _judged_without_evidence(requirement: Requirement, on: date) -> RequirementResult:
     judge: Callable[[Any, Timeline, date], RequirementResult] = _JUDGED[type(requirement)]
-    return judge(requirement, _NO_EVIDENCE, month)
+    return judge(requirement, _NO_EVIDENCE, date(on.year, on.month, 1))
+
+
+_WITHOUT_EVIDENCE: RuleAnswers[RequirementResult] = RuleAnswers()
 
 
 _NO_EVIDENCE = Timeline(EvidenceSet("nobody"), until=date.max)

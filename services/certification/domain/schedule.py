@@ -9,8 +9,9 @@ practitioner who left has none: only their return (an event) moves them again.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
+from services.certification.domain.day_spans import day_span
 from services.certification.domain.evidence import EvidenceSet
 from services.certification.domain.maintenance_alarms import counted_observations
 from services.certification.domain.policy import Policy, Tenure
@@ -42,7 +43,7 @@ def next_change_on(
         for requirement in level.requires:
             if isinstance(requirement, Tenure):
                 days |= {
-                    start.started_on + timedelta(days=requirement.min_days)
+                    start.started_on + day_span(requirement.min_days)
                     for start in timeline.program_starts()
                 }
         maintenance = level.maintenance
@@ -60,8 +61,8 @@ def next_change_on(
                 maintenance.at_risk.no_qualifying_for_days,
                 maintenance.lapse.no_qualifying_for_days,
             )
-            days |= {newest + timedelta(days=n + 1) for n in horizons if n is not None}
+            days |= {newest + day_span(n + 1) for n in horizons if n is not None}
         at_risk_since = state.level(level.key).at_risk_since
         if at_risk_since is not None and maintenance.lapse.at_risk_for_days is not None:
-            days.add(at_risk_since + timedelta(days=maintenance.lapse.at_risk_for_days))
+            days.add(at_risk_since + day_span(maintenance.lapse.at_risk_for_days))
     return min((day for day in days if day > state.as_of), default=None)

@@ -171,10 +171,14 @@ class Timeline:
         self._ratings = series(
             kinds.get("skill_rated", []), lambda i: (i.occurred_on, -i.level.rank, i.event_id)
         )
-        observations: list[ObservationRecorded] = kinds.get("observation_recorded", [])
+        observed: dict[InstrumentKind, list[ObservationRecorded]] = {
+            "team_meeting": [],
+            "coaching": [],
+        }
+        for observation in kinds.get("observation_recorded", ()):
+            observed[observation.instrument_kind].append(observation)
         self._observations: dict[InstrumentKind, Series[ObservationRecorded]] = {
-            kind: series([o for o in observations if o.instrument_kind == kind], by_date)
-            for kind in ("team_meeting", "coaching")
+            kind: series(found, by_date) for kind, found in observed.items()
         }
         admin: list[AdminAction] = [
             *kinds.get("certification_revoked", []),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import asyncpg
@@ -43,6 +44,7 @@ from shared.pagination import (
 )
 from shared.problems import PROBLEM_RESPONSES, NotFound
 from shared.service import Runtime, RuntimeDep, get_runtime
+from shared.shared_reads import SharedReads
 
 router = APIRouter(
     prefix="/practitioners",
@@ -172,17 +174,28 @@ async def practitioner_detail_on(
     )
 
 
+# the board's pages being read, open to identical requests that arrive meanwhile
+BOARD_PAGES: SharedReads[bytes] = SharedReads()
+
+
 async def roster_answer(
     runtime: Runtime, agency_id: str, page: PageRequest, wanted: listing.RosterFilter
 ) -> Response:
     """A page of the roster as the board's list answers it on every refresh: the items as
     PostgreSQL stored them, in the response model's shape (tests/certification/
     test_certification_roster_api.py holds them to it), without a pass over each in
-    Python."""
-    async with runtime.pool.acquire() as conn:
-        found = await listing.roster_page(conn, agency_id, page, wanted, today(runtime))
-    next_key = None if found.next_after is None else [found.next_after]
-    body = joined_json_page(found.items, next_key)
+    Python. Requests for the same page that arrive while its query waits for a
+    connection take that query's answer (shared/shared_reads.py): every client of an
+    agency's board asks the same first page."""
+    query = listing.roster_query(agency_id, page, wanted, today(runtime))
+
+    async def read(starting: Callable[[], None]) -> bytes:
+        async with runtime.pool.acquire() as conn:
+            found = await listing.roster_page(conn, query, starting)
+        next_key = None if found.next_after is None else [found.next_after]
+        return joined_json_page(found.items, next_key)
+
+    body = await BOARD_PAGES.read((runtime.pool, query.sql, query.arguments), read)
     return Response(body, media_type="application/json")
 
 

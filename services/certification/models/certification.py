@@ -15,6 +15,7 @@ from services.certification.domain.state import (
     RuleResult,
 )
 from services.certification.domain.transitions import CertificationStatus, TransitionKind
+from services.certification.models.state_body import state_body_json
 from shared.practice_time import PracticeDate
 
 _REQUIREMENT_EXAMPLE: JsonDict = {
@@ -210,5 +211,6 @@ def state_public(state: CertificationState) -> CertificationStatePublic:
 
 def state_json(state: CertificationState) -> str:
     """The body of `GET …/certification` for ``state``: the stored projection keeps these
-    exact bytes, so a read from it and a fresh fold answer the same."""
-    return state_public(state).model_dump_json(by_alias=True)
+    exact bytes, so a read from it and a fresh fold answer the same. Written straight from
+    the state (`state_body.py`): the same bytes as ``state_public(state)`` dumped."""
+    return state_body_json(state)

@@ -26,9 +26,13 @@ from shared.events import DomainEvent, PendingEvent
 from shared.eventstore import EventStore
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime
+from shared.roster import on_roster_of, require_on_roster
 from shared.transactions import AdvisoryLock, take_lock
 
 T = TypeVar("T")
+
+# the roster check read with the streams ($1): agency, day, the practitioner's id
+_ON_ROSTER = on_roster_of(2)
 
 
 @dataclass(frozen=True)
@@ -75,13 +79,28 @@ async def load_plan(
 
 
 async def load_assignments_and_plan(
-    store: EventStore, conn: Connection, agency_id: str, practitioner_id: str
+    store: EventStore,
+    conn: Connection,
+    agency_id: str,
+    practitioner_id: str,
+    *,
+    on_roster: date | None = None,
 ) -> tuple[Loaded[list[CoachAssignment]], Loaded[CoachingPlan | None]]:
-    """`load_assignments` (shared lock) and `load_plan` with the two streams in one read."""
+    """`load_assignments` (shared lock) and `load_plan` with the two streams in one read.
+
+    `on_roster`: a write's check that the practitioner is on the roster on that day,
+    read with the streams; refused as `require_on_roster` refuses."""
     await lock_assignments(conn, agency_id, practitioner_id, exclusive=False)
     assignments_id = assignment_stream(agency_id, practitioner_id)
     plan_id = plan_stream(agency_id, practitioner_id)
-    streams = await store.read_streams([assignments_id, plan_id], conn)
+    if on_roster is None:
+        streams = await store.read_streams([assignments_id, plan_id], conn)
+    else:
+        streams, on = await store.read_streams_checking(
+            conn, [assignments_id, plan_id], _ON_ROSTER, agency_id, on_roster, practitioner_id
+        )
+        if not on:  # the refusal, naming why
+            await require_on_roster(conn, agency_id, [practitioner_id], on_roster)
     assignments = [registry.decode_stored(e) for e in streams[assignments_id]]
     plan = [registry.decode_stored(e) for e in streams[plan_id]]
     return (

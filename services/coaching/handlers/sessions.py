@@ -32,7 +32,6 @@ from shared.auth import Principal
 from shared.idempotency import Recorded, fingerprint
 from shared.pagination import Page, PageRequest
 from shared.problems import NotFound
-from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -78,9 +77,8 @@ async def _log(
         if stored is not None:
             ensure_same_repeat("session", session_id, stored.fingerprint, content_hash)
             return Recorded(stored.public, created=False)
-        await require_on_roster(conn, agency, [command.practitioner_id], command.held_on)
         assignments, plan = await load_assignments_and_plan(
-            runtime.store, conn, agency, command.practitioner_id
+            runtime.store, conn, agency, command.practitioner_id, on_roster=command.held_on
         )
         session = log_session(
             command, today=practice_today(), assignments=assignments.state, plan=plan.state

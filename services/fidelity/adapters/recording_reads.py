@@ -14,10 +14,10 @@ from datetime import date
 from services.fidelity.adapters.calibration_rows import attempt_from_row
 from services.fidelity.domain.calibration import CalibrationAttempt
 from shared.database import Connection
-from shared.roster import ON_ROSTER_AMONG
+from shared.roster import ON_ROSTER_OF
 
 _ROSTER_AND_ATTEMPTS = f"""
-    SELECT EXISTS ({ON_ROSTER_AMONG}) AS on_roster,
+    SELECT EXISTS ({ON_ROSTER_OF}) AS on_roster,
            a.id, a.observer_id, a.reference_id, a.attempted_on, a.kappa,
            a.percent_agreement, a.bar, a.passed, r.instrument_key
     FROM (SELECT) AS one
@@ -38,7 +38,7 @@ async def roster_and_attempts(
     conn: Connection, agency_id: str, practitioner_id: str, observer_id: str, on: date
 ) -> RecordingReads:
     """Is `practitioner_id` on the roster on `on`, and `observer_id`'s attempts up to it."""
-    rows = await conn.fetch(_ROSTER_AND_ATTEMPTS, agency_id, on, [practitioner_id], observer_id)
+    rows = await conn.fetch(_ROSTER_AND_ATTEMPTS, agency_id, on, practitioner_id, observer_id)
     return RecordingReads(
         practitioner_on_roster=rows[0]["on_roster"],
         observer_attempts=[attempt_from_row(r) for r in rows if r["id"] is not None],

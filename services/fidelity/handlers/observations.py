@@ -193,12 +193,20 @@ async def record_observation(
             # a calibrated observer's first observation looks for drift under its lock:
             # the transaction begins holding it (one round trip, shared/transactions.py)
             drifting = calibration.calibrated and first is None
+            stream = stream_id("observation", agency, str(observation_id))
+            pending = _pending([recorded, compared], principal, recorded)
+            if not drifting and compared is None and not conn.is_in_transaction():
+                # its one event and row are all it writes: one statement, its own commit
+                [stored] = await runtime.store.append_alone(
+                    conn, stream, pending, expected_version=0, projected=written.projected
+                )
+                return with_comparison(written.stored(stored.recorded_at), None)
             held = [drift_lock(agency, body.practitioner_id, instrument.key)] if drifting else []
             async with _recording_transaction(conn, held):
                 [stored, *_] = await runtime.store.append(
                     conn,
-                    stream_id=stream_id("observation", agency, str(observation_id)),
-                    events=_pending([recorded, compared], principal, recorded),
+                    stream_id=stream,
+                    events=pending,
                     expected_version=0,
                     projected=written.projected,
                 )

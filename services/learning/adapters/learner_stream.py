@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from services.learning.adapters.folded_learners import FoldedLearner, FoldedLearners
@@ -23,6 +24,7 @@ from shared.database import Connection
 from shared.events import PendingEvent, StoredEvent
 from shared.eventstore import EventStore
 from shared.projected import Projected
+from shared.roster import on_roster_of, require_on_roster
 from shared.transactions import AdvisoryLock, take_lock
 
 
@@ -37,6 +39,10 @@ class LearnerSources(Protocol):
     def folded(self) -> FoldedLearners: ...
     @property
     def review_policy(self) -> ReviewPolicy: ...
+
+
+# the roster check read with the stream ($1, $2): agency, day, the practitioner's id
+_ON_ROSTER = on_roster_of(3)
 
 
 def learner_stream_id(agency_id: str, practitioner_id: str) -> str:
@@ -66,20 +72,43 @@ async def lock_learner(conn: Connection, agency_id: str, practitioner_id: str) -
 
 
 async def load_learner(
-    learning: LearnerSources, conn: Connection, agency_id: str, practitioner_id: str
+    learning: LearnerSources,
+    conn: Connection,
+    agency_id: str,
+    practitioner_id: str,
+    *,
+    on_roster: date | None = None,
 ) -> LoadedLearner:
+    """The practitioner's learner state, folded on from the state last folded here.
+
+    `on_roster`: a write's check that the practitioner is on the roster on that day,
+    read with the stream in one round trip; refused as `require_on_roster` refuses."""
     stream_id = learner_stream_id(agency_id, practitioner_id)
     cached = learning.folded.get(stream_id)
     state: LearnerState | None
+    if on_roster is not None:
+        events, on = await learning.store.read_stream_checking(
+            conn,
+            stream_id,
+            1 if cached is None else cached.version,
+            _ON_ROSTER,
+            agency_id,
+            on_roster,
+            practitioner_id,
+        )
+        if not on:  # the refusal, naming why
+            await require_on_roster(conn, agency_id, [practitioner_id], on_roster)
     if cached is not None:
-        events = await learning.store.read_stream(stream_id, conn, from_version=cached.version)
+        if on_roster is None:
+            events = await learning.store.read_stream(stream_id, conn, from_version=cached.version)
         if events and events[0].event_id == cached.tip_event_id:
             state = _fold(learning, events[1:], start=cached.state)
         else:
             events = await learning.store.read_stream(stream_id, conn)
             state = _fold(learning, events)
     else:
-        events = await learning.store.read_stream(stream_id, conn)
+        if on_roster is None:
+            events = await learning.store.read_stream(stream_id, conn)
         state = _fold(learning, events)
     if events:
         tip = events[-1]

@@ -41,7 +41,6 @@ from shared.database import Connection
 from shared.idempotency_keys import minted_id
 from shared.practice_time import refuse_future
 from shared.problems import Conflict
-from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -72,8 +71,9 @@ async def record_attempt(
         existing = await queries.find_attempt(conn, agency_id, command.id)
         if existing is not None:
             return _retried(existing, command)
-    await require_on_roster(conn, agency_id, [command.practitioner_id], command.attempted_at.date())
-    learner = await load_learner(learning, conn, agency_id, command.practitioner_id)
+    learner = await load_learner(
+        learning, conn, agency_id, command.practitioner_id, on_roster=command.attempted_at.date()
+    )
     if learner.state is None:
         raise NotEnrolledError(command.module_id)
     catalog = learning.catalogs.get(learner.state.catalog_version)

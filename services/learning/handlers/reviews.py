@@ -28,7 +28,6 @@ from shared.database import Connection
 from shared.idempotency_keys import minted_id
 from shared.practice_time import refuse_future
 from shared.problems import Conflict
-from shared.roster import require_on_roster
 from shared.service import Runtime
 
 
@@ -66,8 +65,9 @@ async def record_review(
         existing = await queries.find_review(conn, agency_id, command.id)
         if existing is not None:
             return _retried(existing, command, outcome)
-    await require_on_roster(conn, agency_id, [command.practitioner_id], command.reviewed_at.date())
-    learner = await load_learner(learning, conn, agency_id, command.practitioner_id)
+    learner = await load_learner(
+        learning, conn, agency_id, command.practitioner_id, on_roster=command.reviewed_at.date()
+    )
     if learner.state is None:
         raise PractitionerNotEnrolledError(command.practitioner_id)
     catalog = learning.catalogs.get(learner.state.catalog_version)
