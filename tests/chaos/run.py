@@ -141,10 +141,20 @@ class Canary:
         """Seconds from now until a new write on `service` reaches certification.
 
         Certification reads no attempt, only a mastery: learning's canary is a mastering
-        attempt of a practitioner enrolled just before (untimed), and what is watched for
+        attempt of a practitioner registered and enrolled just before (untimed: learning's
+        roster copy has it once the registration's event arrives), and what is watched for
         is its `module_mastered`."""
         if service == "learning":
             self.learner = f"{self.practitioner}-{self.count}"
+            registration = {
+                "practitioner_id": self.learner,
+                "role": "facilitator",
+                "program_start": PROGRAM_START.isoformat(),
+                "coach_id": "coach-canary",
+            }
+            await self.client.write(
+                "register", "certification", "/practitioners", registration, self.learner
+            )
             enrollment = {
                 "id": str(uuid.uuid4()),
                 "practitioner_id": self.learner,
