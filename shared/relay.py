@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import time
@@ -33,9 +34,11 @@ import asyncpg
 import structlog
 from nats.js.api import PubAck
 from opentelemetry.trace import SpanKind
+from pydantic_core import to_json
 
 from shared.config import event_subject
 from shared.database import Pool
+from shared.envelope import SPEC_VERSION, event_source, event_type
 from shared.events import StoredEvent
 from shared.eventstore import Checkpoint, EventStore, row_to_event
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
@@ -70,6 +73,38 @@ def with_data(envelope: bytes, data: str) -> bytes:
     if not envelope.endswith(_EMPTY_DATA):
         raise ValueError("the CloudEvent's JSON does not end with its empty data")
     return b'%s"data":%s}' % (envelope[: -len(_EMPTY_DATA)], data.encode())
+
+
+def cloudevent_json(event: StoredEvent, service: str, data: str) -> bytes:
+    """`with_data(event.to_cloudevent(service).to_json(), data)`, the same bytes, written
+    by pydantic-core from the envelope's fields without building and validating the model
+    (the relay publishes thousands a second). A traceparent that is not text takes the
+    model's way, whose validation refuses it as before."""
+    traceparent = event.metadata.get(TRACEPARENT)
+    if traceparent is not None and not isinstance(traceparent, str):
+        return with_data(event.to_cloudevent(service).to_json(), data)
+    fields: dict[str, Any] = {
+        "id": str(event.event_id),
+        "source": event_source(service),
+        "specversion": SPEC_VERSION,
+        "type": event_type(service, event.name, event.schema_version),
+        "subject": event.subject,
+        "time": event.occurred_at,
+        "datacontenttype": "application/json",
+        "agencyid": event.agency_id,
+        "actor": event.actor,
+        "traceparent": traceparent,
+        "recordedtime": event.recorded_at,
+    }
+    envelope = {name: value for name, value in fields.items() if value is not None}
+    envelope["data"] = {}
+    return with_data(to_json(envelope), data)
+
+
+@functools.lru_cache(maxsize=8192)
+def _subject(subject_root: str, service: str, agency_id: str, name: str, about: str | None) -> str:
+    """`event_subject`, remembered: a pure function of a few ids that repeat."""
+    return event_subject(subject_root, service, agency_id, name, about)
 
 
 Connect = Callable[[], Awaitable["asyncpg.Connection[asyncpg.Record]"]]
@@ -123,9 +158,7 @@ class OutboxRelay:
         self._fenced_wait: float | None = None
 
     def subject_for(self, event: StoredEvent) -> str:
-        return event_subject(
-            self.subject_root, self.service, event.agency_id, event.name, event.subject
-        )
+        return _subject(self.subject_root, self.service, event.agency_id, event.name, event.subject)
 
     async def run(self) -> None:
         """Publish while leading, stand by otherwise; forever, until cancelled."""
@@ -373,13 +406,16 @@ class OutboxRelay:
     async def read_committed(self, after: Checkpoint) -> list[tuple[StoredEvent, str]]:
         """`EventStore.read_committed` for publishing: each event with its payload as
         the JSON text PostgreSQL holds (its `data` left empty), put into the CloudEvent
-        as it is rather than decoded and encoded again."""
+        as it is rather than decoded and encoded again. An internal event, never
+        published, is read without its payload and metadata (empty text and dict)."""
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 """
                 SELECT position, tx_id::text::bigint AS tx_id, event_id, stream_id,
                     stream_version, agency_id, name, schema_version, subject, occurred_at,
-                    recorded_at, data::text AS data, metadata
+                    recorded_at,
+                    CASE WHEN name = ANY($4::text[]) THEN '' ELSE data::text END AS data,
+                    CASE WHEN name = ANY($4::text[]) THEN '{}' ELSE metadata END AS metadata
                 FROM events
                 WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
                   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -389,6 +425,7 @@ class OutboxRelay:
                 str(after.tx_id),
                 after.position,
                 self.batch_size,
+                list(self.internal_events),
             )
         return [(row_to_event(row, data={}), row["data"]) for row in rows]
 
@@ -410,7 +447,7 @@ class OutboxRelay:
             if event.name in self.internal_events:
                 futures.append(None)  # nothing to publish: counts as acknowledged
                 continue
-            payload = with_data(event.to_cloudevent(self.service).to_json(), data)
+            payload = cloudevent_json(event, self.service, data)
             subject = self.subject_for(event)
             headers = {
                 "Nats-Msg-Id": str(event.event_id),
