@@ -407,7 +407,7 @@ class OutboxRelay:
         """`EventStore.read_committed` for publishing: each event with its payload as
         the JSON text PostgreSQL holds (its `data` left empty), put into the CloudEvent
         as it is rather than decoded and encoded again. An internal event, never
-        published, is read without its payload and metadata (empty text and dict)."""
+        published, is read without its payload and metadata (an empty text and dict)."""
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 """
@@ -415,7 +415,7 @@ class OutboxRelay:
                     stream_version, agency_id, name, schema_version, subject, occurred_at,
                     recorded_at,
                     CASE WHEN name = ANY($4::text[]) THEN '' ELSE data::text END AS data,
-                    CASE WHEN name = ANY($4::text[]) THEN '{}' ELSE metadata END AS metadata
+                    CASE WHEN name = ANY($4::text[]) THEN NULL ELSE metadata END AS metadata
                 FROM events
                 WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
                   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -427,7 +427,10 @@ class OutboxRelay:
                 self.batch_size,
                 list(self.internal_events),
             )
-        return [(row_to_event(row, data={}), row["data"]) for row in rows]
+        return [
+            (row_to_event(row, data={}, metadata=row["metadata"] or {}), row["data"])
+            for row in rows
+        ]
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events were acknowledged."""
