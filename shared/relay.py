@@ -156,6 +156,11 @@ class OutboxRelay:
         self._stream_ready = False
         # committed events wait behind the fence: look again soon (seconds before the next look)
         self._fenced_wait: float | None = None
+        # the checkpoint as this leader last saved it (only the lease's holder moves it):
+        # no read of it per batch while the lease cannot have passed to another replica
+        # (less than lease_seconds since the claim began); forgotten whenever in doubt
+        self._saved: Checkpoint | None = None
+        self._claimed_at = float("-inf")
 
     def subject_for(self, event: StoredEvent) -> str:
         return _subject(self.subject_root, self.service, event.agency_id, event.name, event.subject)
@@ -191,6 +196,7 @@ class OutboxRelay:
             return
         if not self.leading:
             log.info("relay_leading", relay=self.name, holder=self.holder)
+            self._saved = None
         self.leading = True
         await self._publish_while_leading(conn)
 
@@ -211,6 +217,7 @@ class OutboxRelay:
                 sent = await self.publish_pending()
                 backoff = 0.2
             except LeaseLost:
+                self._saved = None
                 return
             except Exception as error:
                 if being_cancelled():
@@ -218,6 +225,7 @@ class OutboxRelay:
                     # raises TooManyStalledMsgsError): stop instead of retrying forever
                     raise asyncio.CancelledError from error
                 self.last_error = repr(error)
+                self._saved = None
                 log.warning("relay_publish_failed", relay=self.name, error=repr(error))
                 self._stream_ready = False
                 await asyncio.sleep(backoff)
@@ -261,9 +269,14 @@ class OutboxRelay:
 
     async def _claim(self, conn: asyncpg.Connection[asyncpg.Record]) -> bool:
         """Take or renew the lease; False when another replica holds it."""
+        began = time.monotonic()
         async with asyncio.timeout(self.lease_seconds):
             epoch = await conn.fetchval(_CLAIM, self.name, self.holder, self.lease_seconds)
-        return epoch is not None
+        if epoch is None:
+            self._saved = None
+            return False
+        self._claimed_at = began
+        return True
 
     async def _drop_connection(self) -> None:
         conn, self._conn = self._conn, None
@@ -322,6 +335,7 @@ class OutboxRelay:
                 checkpoint.position,
                 self.holder if self.leading else None,
             )
+            self._saved = checkpoint if saved and self.leading else None
             if not saved and self.leading:
                 held = await conn.fetchval(
                     "SELECT holder FROM relay_leases WHERE relay = $1", self.name
@@ -434,7 +448,9 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events were acknowledged."""
-        checkpoint = await self.load_checkpoint()
+        held = self.leading and time.monotonic() - self._claimed_at < self.lease_seconds
+        saved = self._saved if held else None
+        checkpoint = saved if saved is not None else await self.load_checkpoint()
         read = await self.read_committed(checkpoint)
         events = [event for event, _ in read]
         if not events:

@@ -287,3 +287,30 @@ async def test_internal_events_are_passed_over_and_the_others_published_whole(
     assert events == [stored[1].to_cloudevent("probe"), stored[3].to_cloudevent("probe")]
     assert events[1].actor == "agency-a/u-1" and events[1].traceparent is not None
     assert await relay.lag() == 0
+
+
+async def test_a_leader_whose_lease_may_have_lapsed_reads_the_checkpoint_its_successor_saved(
+    probe: Probe, nats_client: Client
+) -> None:
+    """A leader remembers the checkpoint it saved only while its lease cannot have
+    passed on; after that it reads the stored one and publishes nothing twice."""
+    root = probe.settings.subject_root
+    sent = await nats_client.subscribe(f"{root}.probe.>")  # every publish, duplicates too
+    leader = probe.relay_replica(lease_seconds=0.5)
+    successor = probe.relay_replica(lease_seconds=0.5)
+    assert await leader._claim(await leader._session())
+    leader.leading = True
+    await probe.append("first", pending("p", 1))
+    assert await leader.publish_pending() == 1
+    await asyncio.sleep(0.6)  # the leader's lease lapses and the successor takes over
+    assert await successor._claim(await successor._session())
+    successor.leading = True
+    await probe.append("second", pending("p", 2), pending("p", 3))
+    assert await successor.publish_pending() == 2
+
+    assert await leader.publish_pending() == 0
+
+    await asyncio.sleep(0.3)
+    assert sent.pending_msgs == 3
+    await leader._drop_connection()
+    await successor._drop_connection()
