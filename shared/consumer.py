@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import structlog
 from nats.aio.msg import Msg
@@ -60,11 +60,18 @@ class Deliveries:
 
 @dataclass(frozen=True)
 class Subscription:
-    """What a consumer reads: a durable name on a stream, filtered by subjects."""
+    """What a consumer reads: a durable name on a stream, filtered by subjects.
+
+    `superseded`: the filters an earlier release created this durable with, wider than
+    `subjects` (e.g. the whole stream). A durable found filtered exactly so is narrowed
+    to `subjects` when bound, keeping its position (what it skips from then on its
+    handler would have ignored); any other existing durable is the operator's and is
+    bound as it is."""
 
     durable: str
     stream: str
     subjects: list[str]
+    superseded: tuple[str, ...] = ()
 
 
 class EventConsumer:
@@ -128,7 +135,10 @@ class EventConsumer:
         root = sub.subjects[0].split(".")[0]
         await ensure_stream(js, sub.stream, [f"{root}.{service}.>"], self.streams)
         try:  # an existing consumer belongs to the operator: bind to it as it is
-            await js.consumer_info(sub.stream, sub.durable)
+            info = await js.consumer_info(sub.stream, sub.durable)
+            filters = filters_of(info.config)
+            if sub.superseded and filters == list(sub.superseded) != sub.subjects:
+                await self._narrow(js, info.config)
             return await js.pull_subscribe_bind(sub.durable, sub.stream)
         except NotFoundError:
             pass
@@ -144,6 +154,25 @@ class EventConsumer:
         )
         await js.add_consumer(sub.stream, config)
         return await js.pull_subscribe_bind(sub.durable, sub.stream)
+
+    async def _narrow(self, js: JetStreamContext, config: ConsumerConfig) -> None:
+        """Update a durable still filtered by `superseded` to `subjects`, keeping the rest
+        of its config and its position (a create of the same durable is an update)."""
+        subjects = self.subscription.subjects
+        narrowed = replace(
+            config,
+            name=None,  # created by durable name: the grant a service user holds
+            filter_subject=subjects[0] if len(subjects) == 1 else None,
+            filter_subjects=subjects if len(subjects) > 1 else None,
+        )
+        await js.add_consumer(self.subscription.stream, narrowed)
+        log.info(
+            "consumer_narrowed",
+            consumer=self.name,
+            durable=self.subscription.durable,
+            was=filters_of(config),
+            now=subjects,
+        )
 
     async def run(self) -> None:
         """Consume until `request_stop` (or cancel the task). Survives NATS outages."""
@@ -378,3 +407,10 @@ class EventConsumer:
         log.error("dead_lettered", consumer=self.name, event_id=event_id, error=error)
         with contextlib.suppress(Exception):
             await msg.term()
+
+
+def filters_of(config: ConsumerConfig) -> list[str]:
+    """A consumer's filter subjects, however the server holds them (one or several)."""
+    if config.filter_subjects:
+        return list(config.filter_subjects)
+    return [config.filter_subject] if config.filter_subject else []

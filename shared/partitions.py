@@ -207,6 +207,7 @@ class PartitionedConsumers:
                 durable=partition_durable(sub.durable, partition),
                 stream=sub.stream,
                 subjects=[partition_filter(s, partition) for s in sub.subjects],
+                superseded=tuple(partition_filter(s, partition) for s in sub.superseded),
             )
         consumer.pending = None
         consumer.lag_source = None

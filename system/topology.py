@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.certification.domain.upstream import TAKEN_IN, upstream_filters
 from shared.roster_copy import CONSUMER_LABEL, ROSTER_EVENTS
 
 SERVICE_PORTS = {"learning": 8001, "coaching": 8002, "fidelity": 8003, "certification": 8004}
@@ -17,10 +18,14 @@ ROSTER_COPY = [
 ]
 
 # the durable consumers each service owns on another service's stream:
-# reader → [(upstream service, consumer label, filter subject below the subject root)]
+# reader → [(upstream service, consumer label, filter subject below the subject root)];
+# a durable with several filter subjects is listed once per subject
 CONSUMERS: dict[str, list[tuple[str, str, str]]] = {
+    # certification reads only the upstream events it takes in (one durable per stream)
     "certification": [
-        (upstream, upstream, f"{upstream}.>") for upstream in ("learning", "coaching", "fidelity")
+        (upstream, upstream, subject)
+        for upstream in TAKEN_IN
+        for subject in upstream_filters(upstream)
     ],
     "coaching": ROSTER_COPY,
     "fidelity": ROSTER_COPY,

@@ -16,7 +16,7 @@ weighs on both alike. Each figure is printed with the service's own tail note (t
 in-service p99 and the garbage collector's pauses, tests/bench/tail.py).
 
 `python -m tests.bench.read_cpu [--practitioners 10000] [--clients 50] [--seconds 4]
-[--rounds 3] [--reads state board ping] [--baseline DIR] [--profile DIR]`
+[--rounds 3] [--reads state board board_pages ping] [--baseline DIR] [--profile DIR]`
 
 `--profile DIR`: py-spy (on the PATH; not a project dependency) records this checkout's
 certification over one more loop of each read, as raw folded stacks.
@@ -47,6 +47,7 @@ UPSTREAM = ("learning", "coaching", "fidelity")
 ROUTES = {
     "state": "/practitioners/{practitioner_id}/certification",
     "board": "/practitioners",
+    "board_pages": "/practitioners",
     "ping": "/practitioners/{practitioner_id}/transitions",
 }
 

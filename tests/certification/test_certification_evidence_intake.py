@@ -7,6 +7,7 @@ from datetime import date
 
 from nats.aio.client import Client
 
+from services.certification.domain.upstream import delivered
 from shared.testing.jetstream import received_events
 from tests.certification.certification_client import CertificationApi
 from tests.certification.upstream import GRANT_DAY, UpstreamHistory, publish
@@ -48,12 +49,14 @@ async def test_the_same_evidence_twice_and_shuffled_gives_the_same_state(
     await certification.register("shuffled")
     in_order = UpstreamHistory.certified_facilitator(certification.agency_id, "in-order")
     shuffled = UpstreamHistory.certified_facilitator(certification.agency_id, "shuffled")
-    redelivered = shuffled.events + random.Random(7).sample(shuffled.events, 12)
+    repeats = random.Random(7).sample(shuffled.events, 12)
+    redelivered = shuffled.events + repeats
     random.Random(11).shuffle(redelivered)
 
     sent = await publish(nats_client, root, in_order.events)
     sent += await publish(nats_client, root, redelivered, deduplicate=False)
-    await certification.wait_consumed(sent - 12)  # the inbox holds each event id once
+    repeated = sum(delivered(e.service, e.event_name) for e in repeats)
+    await certification.wait_consumed(sent - repeated)  # the inbox holds each event id once
 
     def comparable(state: dict[str, object]) -> object:
         levels = state["levels"]
@@ -90,15 +93,24 @@ async def test_evidence_that_arrives_before_registration_counts_once_registered(
     assert await certification.status("early") == "certified"
 
 
-async def test_events_that_are_no_evidence_are_consumed_and_change_nothing(
+async def test_events_that_are_no_evidence_are_never_delivered_and_change_nothing(
     certification: CertificationApi, nats_client: Client
 ) -> None:
+    """An assessment attempt is stored in learning's stream but certification's consumer
+    does not subscribe to it: the rating published after it is the only event taken in."""
     await certification.register("pr-1")
-    history = UpstreamHistory(certification.agency_id, "pr-1").assessment_attempted(
+    attempt = UpstreamHistory(certification.agency_id, "pr-1").assessment_attempted(
         date(2025, 3, 1)
     )
-    await publish(nats_client, certification.settings.subject_root, history.events)
+    rating = UpstreamHistory(certification.agency_id, "pr-1").rated(
+        "ENG", "with_support", date(2025, 3, 2)
+    )
+    root = certification.settings.subject_root
+    assert await publish(nats_client, root, [*attempt.events, *rating.events]) == 1
     await certification.wait_consumed(1)
+    async with certification.runtime.pool.acquire() as conn:
+        taken = [r["event_id"] for r in await conn.fetch("SELECT event_id FROM consumer_inbox")]
+    assert taken == [rating.events[0].id]
     assert await certification.status("pr-1") == "in_progress"
     assert await certification.history("pr-1") == []
 

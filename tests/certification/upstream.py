@@ -21,6 +21,7 @@ from typing import Any, Self
 
 from nats.aio.client import Client
 
+from services.certification.domain.upstream import delivered
 from shared.config import event_subject, stream_name
 from shared.envelope import CloudEvent, event_source, event_type
 from shared.messaging import ensure_stream
@@ -199,6 +200,8 @@ async def publish(
 
     With ``deduplicate=False`` no `Nats-Msg-Id` is sent, so a repeat is stored twice
     and delivered twice: what an at-least-once redelivery looks like to a consumer.
+    Returns how many of them certification's consumers receive (the events it
+    subscribes to: an assessment attempt, say, is stored but never delivered).
     """
     js = nats.jetstream()
     ready: set[str] = set()
@@ -214,5 +217,5 @@ async def publish(
             subject_root, service, event.agencyid, event.event_name, event.subject
         )
         await js.publish(subject, event.to_json(), headers=headers)
-        count += 1
+        count += delivered(service, event.event_name)
     return count

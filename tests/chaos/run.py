@@ -7,7 +7,8 @@ For each replica count a fresh stack (PostgreSQL, NATS JetStream, the four servi
 N uvicorn processes sharing one schema per service) is started. Each fault is one
 phase: writers load all four services, the fault is injected and undone, a canary write
 on each upstream service measures when the flow is back (recovery: from the moment the
-fault is undone until the canary is in certification's inbox), the writers stop, and
+fault is undone until the canary, or the event of it certification reads, is in
+certification's inbox), the writers stop, and
 the phase's acknowledged writes are checked in store, stream and certification;
 certification's state is compared with a rebuild. A phase that leaves events behind is
 followed by a restart of the services, and the check is repeated, so the next phase
@@ -28,9 +29,11 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from services.certification.domain.upstream import delivered
 from tests.chaos.stack import SERVICES, UPSTREAM, Stack, schema_of
 from tests.chaos.verify import (
     PRIMARY,
+    SECONDARY,
     Verdict,
     index_events,
     rebuild_matches,
@@ -108,6 +111,7 @@ class Canary:
         self.client = Client(stack, self.tally, give_up_after=120)
         self.practitioner = f"p-canary-{phase}"
         self.count = 0
+        self.learner = self.practitioner  # learning's canary: a fresh practitioner each
 
     async def prepare(self) -> None:
         c, p = self.client, self.practitioner
@@ -134,7 +138,20 @@ class Canary:
         await c.write("assign", "coaching", "/assignments", assignment, assignment["id"])
 
     async def through(self, service: str, deadline: float) -> float | None:
-        """Seconds from now until a new write on `service` reaches certification."""
+        """Seconds from now until a new write on `service` reaches certification.
+
+        Certification reads no attempt, only a mastery: learning's canary is a mastering
+        attempt of a practitioner enrolled just before (untimed), and what is watched for
+        is its `module_mastered`."""
+        if service == "learning":
+            self.learner = f"{self.practitioner}-{self.count}"
+            enrollment = {
+                "id": str(uuid.uuid4()),
+                "practitioner_id": self.learner,
+                "enrolled_on": PROGRAM_START.isoformat(),
+            }
+            key = enrollment["id"]
+            await self.client.write("enroll", "learning", "/enrollments", enrollment, key)
         loop = asyncio.get_running_loop()
         started = loop.time()
         kind, body = self._write_for(service)
@@ -152,7 +169,8 @@ class Canary:
             is None
         ):
             return None
-        _svc, name, _where, _key = PRIMARY[kind]
+        primary = PRIMARY[kind]
+        _svc, name, _where, _key = primary if delivered(*primary[:2]) else SECONDARY[kind]
         while loop.time() < deadline:
             with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 conn = await asyncpg.connect(self.stack.database_url, timeout=2)
@@ -183,9 +201,9 @@ class Canary:
         if service == "learning":
             return "attempt", {
                 "id": str(uuid.uuid4()),
-                "practitioner_id": self.practitioner,
+                "practitioner_id": self.learner,
                 "module_id": "M1",
-                "scaled_score": 0.5,  # never masters: the canary stays an attempt
+                "scaled_score": 0.9,  # masters: its module_mastered reaches certification
                 "attempted_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
             }
         if service == "coaching":

@@ -4,8 +4,8 @@ For every write the client saw acknowledged, the event it caused is looked up by
 client's id in its service's `events` table (the id sits in the payload or, for an
 enrollment, in the metadata), then by event id (the CloudEvent `id`, which the relay
 also sends as `Nats-Msg-Id`) in the service's JetStream stream, then in certification:
-its consumer inbox (every upstream event, evidence or not), its own log (one internal
-`evidence_received` event per evidence-bearing event, `data.item.event_id` = the
+its consumer inbox (every upstream event it subscribes to, evidence or not), its own
+log (one internal `evidence_received` event per evidence-bearing event, `data.item.event_id` = the
 upstream id) and its `evidence` projection.
 """
 
@@ -22,6 +22,7 @@ import asyncpg
 import httpx
 import nats
 
+from services.certification.domain.upstream import delivered
 from shared.testing.jetstream import received_events
 from tests.chaos.stack import AGENCY, SERVICES, SUBJECT_ROOT, UPSTREAM, Stack, schema_of
 from tests.chaos.workload import Ack, Tokens
@@ -163,7 +164,7 @@ def expected_events(acks: Iterable[Ack], index: dict[tuple[str, str, str], list[
             ids[event_id] = name
         for event_id in related:
             by_service[service].add(event_id)
-            if service in UPSTREAM:
+            if service in UPSTREAM and delivered(service, ids[event_id]):
                 upstream.add(event_id)
     return Expected(store, ids, upstream, by_service)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from services.certification.adapters import planner_statistics
 from services.certification.adapters.calibration_rows import calibrations_of
 from services.certification.adapters.evidence_cache import HeldRows, ParsedEvidence
 from services.certification.domain.calibrations import decide_calibrations
@@ -125,14 +125,7 @@ async def analyze_if_unseen(conn: Connection, agency_id: str, stored: int) -> bo
     """
     if stored < UNSEEN_CHECKED_FROM:
         return False
-    plan = await conn.fetchval(
-        "EXPLAIN (FORMAT JSON) SELECT FROM evidence WHERE agency_id = $1", agency_id
-    )
-    estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
-    if estimate >= stored:
-        return False
-    await conn.execute("ANALYZE evidence (agency_id, practitioner_id)")
-    return True
+    return await planner_statistics.analyze_if_unseen(conn, "evidence", agency_id, stored)
 
 
 async def evidence_set(conn: Connection, agency_id: str, practitioner_id: str) -> EvidenceSet:

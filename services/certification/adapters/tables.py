@@ -272,6 +272,9 @@ class PolicyVersions(SQLModel, table=True):
 class Practitioners(SQLModel, table=True):
     __table_args__ = (
         PrimaryKeyConstraint("agency_id", "practitioner_id", name="practitioners_pkey"),
+        # the board's supervisor and team filters (migration 0005)
+        Index("practitioners_supervisor_idx", "agency_id", "supervisor_id", "practitioner_id"),
+        Index("practitioners_team_idx", "agency_id", "team_id", "practitioner_id"),
     )
 
     agency_id: str = Field(sa_column=Column("agency_id", Text, primary_key=True))

@@ -1,5 +1,8 @@
 """Upstream events (docs/events.md) translated into certification evidence.
 
+Certification's consumers subscribe to the events read here only (domain/upstream.py
+`TAKEN_IN`, checked against these tables by a unit test).
+
 Pure: a consumer hands over the event's service, name, id and payload; the answer is
 one evidence item, or None when the event is no evidence for certification (an
 assessment attempt, a review…). A passed calibration is no evidence of a practitioner
@@ -157,13 +160,17 @@ def evidence_from_event(
         raise ContractViolation(f"{service}.{event_name} {event_id}: {problems}") from error
 
 
+# fidelity's passed calibration of an observer (its failed attempt is never read)
+CALIBRATIONS = frozenset({("fidelity", "observer_calibrated")})
+
+
 def calibration_from_event(service: str, event_name: str, data: Payload) -> Calibration | None:
     """The passed calibration fidelity's ``observer_calibrated`` carries, or None.
 
     Valid from ``attempted_on`` to ``expires_on`` (exclusive), on the instrument family
     ``instrument_key`` (every version). A failed attempt calibrates nothing: not taken in.
     """
-    if (service, event_name) != ("fidelity", "observer_calibrated"):
+    if (service, event_name) not in CALIBRATIONS:
         return None
     fields: dict[str, str] = {}
     for name in ("attempt_id", "observer_id", "instrument_key"):

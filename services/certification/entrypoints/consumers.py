@@ -1,6 +1,10 @@
 """Durable JetStream consumers of the learning, coaching and fidelity streams.
 
-One consumer per upstream stream; the durable name carries the database schema, so two
+One consumer per upstream stream, filtered to the events certification reads
+(domain/upstream.py `TAKEN_IN`: one filter subject per event type; fidelity's is read
+whole, see `READ_WHOLE`); a durable still filtered to the whole stream, as earlier
+releases created it, is narrowed when bound.
+The durable name carries the database schema, so two
 deployments (or two tests) sharing a NATS server never share a cursor. The kernel's
 inbox makes each event count once. A fetched batch is one transaction: its locks are
 taken up front in a fixed order, each event is checked against the contract, then the
@@ -12,6 +16,11 @@ from __future__ import annotations
 
 from services.certification.adapters.clock import CLOCK
 from services.certification.config import certification_settings
+from services.certification.domain.upstream import (
+    UPSTREAM_SERVICES,
+    upstream_filters,
+    whole_stream_filter,
+)
 from services.certification.handlers.batch_intake import (
     BatchParts,
     check_upstream_event,
@@ -25,8 +34,6 @@ from shared.envelope import CloudEvent
 from shared.messaging import StreamPolicy
 from shared.nats_auth import consumer_name
 from shared.service import Runtime
-
-UPSTREAM_SERVICES = ("learning", "coaching", "fidelity")
 
 
 def _handler(runtime: Runtime, parts: BatchParts) -> Handler:
@@ -64,11 +71,7 @@ def evidence_consumers(runtime: Runtime) -> list[EventConsumer]:
             EventConsumer(
                 pool=runtime.pool,
                 nats=runtime.nats,
-                subscription=Subscription(
-                    durable=consumer_name("certification", settings.db_schema, service),
-                    stream=stream_name(root, service),
-                    subjects=[f"{root}.{service}.>"],
-                ),
+                subscription=upstream_subscription(root, settings.db_schema, service),
                 handler=_handler(runtime, parts),
                 prepare=_prepare(parts),
                 finish=_finish(runtime, parts),
@@ -80,3 +83,13 @@ def evidence_consumers(runtime: Runtime) -> list[EventConsumer]:
             )
         )
     return consumers
+
+
+def upstream_subscription(root: str, schema: str, service: str) -> Subscription:
+    """Certification's durable on `service`'s stream, filtered to the events it reads."""
+    return Subscription(
+        durable=consumer_name("certification", schema, service),
+        stream=stream_name(root, service),
+        subjects=[f"{root}.{f}" for f in upstream_filters(service)],
+        superseded=(f"{root}.{whole_stream_filter(service)}",),
+    )

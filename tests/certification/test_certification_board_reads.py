@@ -1,0 +1,135 @@
+"""What a board page reads from PostgreSQL, and the statistics it is planned on."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from services.certification.adapters import listing
+from services.certification.handlers import rebuild as rebuild_module
+from shared.database import Connection
+from shared.pagination import PageRequest
+from tests.certification.certification_client import CertificationApi
+
+
+async def _roster_estimate(conn: Connection, table: str, agency_id: str) -> float:
+    plan = await conn.fetchval(
+        f"EXPLAIN (FORMAT JSON) SELECT FROM {table} WHERE agency_id = $1", agency_id
+    )
+    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+
+
+async def _copies(conn: Connection, table: str, agency_id: str, count: int) -> None:
+    """`count` copies of the registered practitioner's row of `table`, each its own id."""
+    columns = [
+        row["attname"]
+        for row in await conn.fetch(
+            "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0"
+            " AND NOT attisdropped AND attgenerated = ''",
+            table,
+        )
+    ]
+    chosen = ", ".join("'copy-' || g" if c == "practitioner_id" else f"t.{c}" for c in columns)
+    await conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {chosen}"
+        f" FROM {table} t, generate_series(1, $2) AS g"
+        " WHERE t.agency_id = $1 AND t.practitioner_id = 'pr-first'",
+        agency_id,
+        count,
+    )
+
+
+async def test_a_rebuilt_roster_the_statistics_have_not_seen_has_its_tables_analyzed(
+    certification: CertificationApi,
+) -> None:
+    """The board's page is planned on the roster's and evaluations' statistics: a first
+    build of a large agency leaves them knowing it, not taking it for a handful of rows."""
+    agency_id = certification.agency_id
+    await certification.register("pr-first")
+    async with certification.rolled_back() as conn:
+        for table in ("practitioners", "evaluations"):
+            await _copies(conn, table, agency_id, 600)
+            assert await _roster_estimate(conn, table, agency_id) < 600
+        await rebuild_module.analyze_board_if_unseen(conn, agency_id, 10)  # small: not asked
+        assert await _roster_estimate(conn, "practitioners", agency_id) < 600
+        await rebuild_module.analyze_board_if_unseen(conn, agency_id, 601)
+        for table in ("practitioners", "evaluations"):
+            assert await _roster_estimate(conn, table, agency_id) >= 500
+
+
+async def _evaluations_fetched(conn: Connection) -> int:
+    """Evaluation rows this transaction has fetched through an index so far."""
+    await conn.execute("SELECT pg_stat_clear_snapshot()")
+    fetched = await conn.fetchval(
+        "SELECT coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables"
+        " WHERE relid = 'evaluations'::regclass"
+    )
+    return int(fetched or 0)
+
+
+async def test_a_board_page_after_a_cursor_reads_the_evaluations_of_that_page_not_those_before(
+    certification: CertificationApi,
+) -> None:
+    agency_id = certification.agency_id
+    await certification.register("pr-first")
+    async with certification.rolled_back() as conn:
+        for table in ("practitioners", "evaluations"):
+            await _copies(conn, table, agency_id, 3000)
+            await conn.execute(f"ANALYZE {table}")
+        query = listing.roster_query(
+            agency_id,
+            PageRequest(limit=50, after=["copy-2500"]),
+            listing.RosterFilter(),
+            date.today(),
+        )
+        for _ in range(7):  # past PostgreSQL's custom plans: the plan a pool's session keeps
+            before = await _evaluations_fetched(conn)
+            page = await listing.roster_page(conn, query)
+            fetched = await _evaluations_fetched(conn) - before
+        items = json.loads(f"[{page.items}]")
+        assert [item["practitioner_id"] for item in items][:2] == ["copy-2501", "copy-2502"]
+        assert len(items) == 50 and all(item["levels"] for item in items)
+        assert fetched <= 2 * 51  # not the ~2,500 evaluations before the cursor
+
+
+async def _practitioners_read(conn: Connection) -> int:
+    """Practitioner rows this transaction has read so far, by scans and through indexes."""
+    await conn.execute("SELECT pg_stat_clear_snapshot()")
+    read = await conn.fetchval(
+        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+        " FROM pg_stat_xact_user_tables WHERE relid = 'practitioners'::regclass"
+    )
+    return int(read or 0)
+
+
+async def test_a_supervisors_board_reads_that_supervisors_practitioners_not_the_whole_roster(
+    certification: CertificationApi,
+) -> None:
+    agency_id = certification.agency_id
+    await certification.register("pr-first")
+    async with certification.rolled_back() as conn:
+        for table in ("practitioners", "evaluations"):
+            await _copies(conn, table, agency_id, 3000)
+        await conn.execute(  # 100 supervisors of about 30 practitioners each
+            "UPDATE practitioners"
+            " SET supervisor_id = 'sup-' || (abs(hashtext(practitioner_id)) % 100)"
+            " WHERE agency_id = $1",
+            agency_id,
+        )
+        for table in ("practitioners", "evaluations"):
+            await conn.execute(f"ANALYZE {table}")
+        wanted = listing.RosterFilter(supervisor_id="sup-7")
+        query = listing.roster_query(
+            agency_id, PageRequest(limit=50, after=None), wanted, date.today()
+        )
+        for _ in range(7):  # past PostgreSQL's custom plans: the plan a pool's session keeps
+            before = await _practitioners_read(conn)
+            page = await listing.roster_page(conn, query)
+            read = await _practitioners_read(conn) - before
+        items = json.loads(f"[{page.items}]")
+        assert items and all(item["supervisor_id"] == "sup-7" for item in items)
+        assert len(items) == await conn.fetchval(
+            "SELECT count(*) FROM practitioners WHERE agency_id = $1 AND supervisor_id = 'sup-7'",
+            agency_id,
+        )
+        assert read <= 2 * len(items)  # not the agency's 3,001 practitioners
