@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import time
@@ -33,9 +34,11 @@ import asyncpg
 import structlog
 from nats.js.api import PubAck
 from opentelemetry.trace import SpanKind
+from pydantic_core import to_json
 
 from shared.config import event_subject
 from shared.database import Pool
+from shared.envelope import SPEC_VERSION, event_source, event_type
 from shared.events import StoredEvent
 from shared.eventstore import Checkpoint, EventStore, row_to_event
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
@@ -70,6 +73,38 @@ def with_data(envelope: bytes, data: str) -> bytes:
     if not envelope.endswith(_EMPTY_DATA):
         raise ValueError("the CloudEvent's JSON does not end with its empty data")
     return b'%s"data":%s}' % (envelope[: -len(_EMPTY_DATA)], data.encode())
+
+
+def cloudevent_json(event: StoredEvent, service: str, data: str) -> bytes:
+    """`with_data(event.to_cloudevent(service).to_json(), data)`, the same bytes, written
+    by pydantic-core from the envelope's fields without building and validating the model
+    (the relay publishes thousands a second). A traceparent that is not text takes the
+    model's way, whose validation refuses it as before."""
+    traceparent = event.metadata.get(TRACEPARENT)
+    if traceparent is not None and not isinstance(traceparent, str):
+        return with_data(event.to_cloudevent(service).to_json(), data)
+    fields: dict[str, Any] = {
+        "id": str(event.event_id),
+        "source": event_source(service),
+        "specversion": SPEC_VERSION,
+        "type": event_type(service, event.name, event.schema_version),
+        "subject": event.subject,
+        "time": event.occurred_at,
+        "datacontenttype": "application/json",
+        "agencyid": event.agency_id,
+        "actor": event.actor,
+        "traceparent": traceparent,
+        "recordedtime": event.recorded_at,
+    }
+    envelope = {name: value for name, value in fields.items() if value is not None}
+    envelope["data"] = {}
+    return with_data(to_json(envelope), data)
+
+
+@functools.lru_cache(maxsize=8192)
+def _subject(subject_root: str, service: str, agency_id: str, name: str, about: str | None) -> str:
+    """`event_subject`, remembered: a pure function of a few ids that repeat."""
+    return event_subject(subject_root, service, agency_id, name, about)
 
 
 Connect = Callable[[], Awaitable["asyncpg.Connection[asyncpg.Record]"]]
@@ -121,11 +156,14 @@ class OutboxRelay:
         self._stream_ready = False
         # committed events wait behind the fence: look again soon (seconds before the next look)
         self._fenced_wait: float | None = None
+        # the checkpoint as this leader last saved it (only the lease's holder moves it):
+        # no read of it per batch while the lease cannot have passed to another replica
+        # (less than lease_seconds since the claim began); forgotten whenever in doubt
+        self._saved: Checkpoint | None = None
+        self._claimed_at = float("-inf")
 
     def subject_for(self, event: StoredEvent) -> str:
-        return event_subject(
-            self.subject_root, self.service, event.agency_id, event.name, event.subject
-        )
+        return _subject(self.subject_root, self.service, event.agency_id, event.name, event.subject)
 
     async def run(self) -> None:
         """Publish while leading, stand by otherwise; forever, until cancelled."""
@@ -158,6 +196,7 @@ class OutboxRelay:
             return
         if not self.leading:
             log.info("relay_leading", relay=self.name, holder=self.holder)
+            self._saved = None
         self.leading = True
         await self._publish_while_leading(conn)
 
@@ -178,6 +217,7 @@ class OutboxRelay:
                 sent = await self.publish_pending()
                 backoff = 0.2
             except LeaseLost:
+                self._saved = None
                 return
             except Exception as error:
                 if being_cancelled():
@@ -185,6 +225,7 @@ class OutboxRelay:
                     # raises TooManyStalledMsgsError): stop instead of retrying forever
                     raise asyncio.CancelledError from error
                 self.last_error = repr(error)
+                self._saved = None
                 log.warning("relay_publish_failed", relay=self.name, error=repr(error))
                 self._stream_ready = False
                 await asyncio.sleep(backoff)
@@ -228,9 +269,14 @@ class OutboxRelay:
 
     async def _claim(self, conn: asyncpg.Connection[asyncpg.Record]) -> bool:
         """Take or renew the lease; False when another replica holds it."""
+        began = time.monotonic()
         async with asyncio.timeout(self.lease_seconds):
             epoch = await conn.fetchval(_CLAIM, self.name, self.holder, self.lease_seconds)
-        return epoch is not None
+        if epoch is None:
+            self._saved = None
+            return False
+        self._claimed_at = began
+        return True
 
     async def _drop_connection(self) -> None:
         conn, self._conn = self._conn, None
@@ -289,6 +335,7 @@ class OutboxRelay:
                 checkpoint.position,
                 self.holder if self.leading else None,
             )
+            self._saved = checkpoint if saved and self.leading else None
             if not saved and self.leading:
                 held = await conn.fetchval(
                     "SELECT holder FROM relay_leases WHERE relay = $1", self.name
@@ -373,13 +420,16 @@ class OutboxRelay:
     async def read_committed(self, after: Checkpoint) -> list[tuple[StoredEvent, str]]:
         """`EventStore.read_committed` for publishing: each event with its payload as
         the JSON text PostgreSQL holds (its `data` left empty), put into the CloudEvent
-        as it is rather than decoded and encoded again."""
+        as it is rather than decoded and encoded again. An internal event, never
+        published, is read without its payload and metadata (an empty text and dict)."""
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 """
                 SELECT position, tx_id::text::bigint AS tx_id, event_id, stream_id,
                     stream_version, agency_id, name, schema_version, subject, occurred_at,
-                    recorded_at, data::text AS data, metadata
+                    recorded_at,
+                    CASE WHEN name = ANY($4::text[]) THEN '' ELSE data::text END AS data,
+                    CASE WHEN name = ANY($4::text[]) THEN NULL ELSE metadata END AS metadata
                 FROM events
                 WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
                   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -389,12 +439,18 @@ class OutboxRelay:
                 str(after.tx_id),
                 after.position,
                 self.batch_size,
+                list(self.internal_events),
             )
-        return [(row_to_event(row, data={}), row["data"]) for row in rows]
+        return [
+            (row_to_event(row, data={}, metadata=row["metadata"] or {}), row["data"])
+            for row in rows
+        ]
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events were acknowledged."""
-        checkpoint = await self.load_checkpoint()
+        held = self.leading and time.monotonic() - self._claimed_at < self.lease_seconds
+        saved = self._saved if held else None
+        checkpoint = saved if saved is not None else await self.load_checkpoint()
         read = await self.read_committed(checkpoint)
         events = [event for event, _ in read]
         if not events:
@@ -410,7 +466,7 @@ class OutboxRelay:
             if event.name in self.internal_events:
                 futures.append(None)  # nothing to publish: counts as acknowledged
                 continue
-            payload = with_data(event.to_cloudevent(self.service).to_json(), data)
+            payload = cloudevent_json(event, self.service, data)
             subject = self.subject_for(event)
             headers = {
                 "Nats-Msg-Id": str(event.event_id),

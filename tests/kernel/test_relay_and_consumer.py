@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import random
+from datetime import UTC, datetime
 
 import pytest
 from nats.aio.client import Client
@@ -13,12 +14,13 @@ from nats.aio.msg import Msg
 from nats.js.api import StreamConfig
 
 from shared.consumer import EventConsumer
+from shared.events import DomainEvent, PendingEvent
 from shared.eventstore import Checkpoint
 from shared.messaging import StreamPolicy, ensure_stream
 from shared.relay import LeaseLost, OutboxRelay
 from shared.testing.jetstream import received_events
 from shared.testing.waiting import eventually
-from tests.kernel.probe import Probe, pending
+from tests.kernel.probe import AmountRecorded, Probe, pending
 
 
 async def test_every_committed_event_reaches_the_consumer_once_despite_a_slow_transaction(
@@ -245,3 +247,70 @@ async def test_a_missing_stream_is_created_with_the_configured_replicas_and_limi
     assert config.max_age == 86400.0
     assert config.max_bytes == 1 << 20
     assert config.duplicate_window == 3600.0
+
+
+class NoteKept(DomainEvent):
+    """A private fact of the probe: kept in its log, never published."""
+
+    note: str
+
+
+async def test_internal_events_are_passed_over_and_the_others_published_whole(
+    probe: Probe, nats_client: Client
+) -> None:
+    relay = probe.relay_replica(internal_events=frozenset({NoteKept.name}), batch_size=50)
+
+    def kept() -> PendingEvent:
+        return PendingEvent(
+            event=NoteKept(note="private"),
+            agency_id="agency-a",
+            subject="p",
+            occurred_at=datetime.now(UTC),
+            actor="agency-a/u-1",
+        )
+
+    told = PendingEvent(
+        event=AmountRecorded(amount=4),
+        agency_id="agency-a",
+        subject="p",
+        occurred_at=datetime.now(UTC),
+        actor="agency-a/u-1",
+        metadata={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+    )
+    stored = await probe.append("s", kept(), pending("p", 3), kept(), told)
+    stored += await probe.append("t", kept())
+
+    assert await relay.publish_pending() == 5
+    assert relay.published == 2
+    root = probe.settings.subject_root
+    events = await received_events(nats_client, f"{root}.probe.>", count=2)
+    assert events == [stored[1].to_cloudevent("probe"), stored[3].to_cloudevent("probe")]
+    assert events[1].actor == "agency-a/u-1" and events[1].traceparent is not None
+    assert await relay.lag() == 0
+
+
+async def test_a_leader_whose_lease_may_have_lapsed_reads_the_checkpoint_its_successor_saved(
+    probe: Probe, nats_client: Client
+) -> None:
+    """A leader remembers the checkpoint it saved only while its lease cannot have
+    passed on; after that it reads the stored one and publishes nothing twice."""
+    root = probe.settings.subject_root
+    sent = await nats_client.subscribe(f"{root}.probe.>")  # every publish, duplicates too
+    leader = probe.relay_replica(lease_seconds=0.5)
+    successor = probe.relay_replica(lease_seconds=0.5)
+    assert await leader._claim(await leader._session())
+    leader.leading = True
+    await probe.append("first", pending("p", 1))
+    assert await leader.publish_pending() == 1
+    await asyncio.sleep(0.6)  # the leader's lease lapses and the successor takes over
+    assert await successor._claim(await successor._session())
+    successor.leading = True
+    await probe.append("second", pending("p", 2), pending("p", 3))
+    assert await successor.publish_pending() == 2
+
+    assert await leader.publish_pending() == 0
+
+    await asyncio.sleep(0.3)
+    assert sent.pending_msgs == 3
+    await leader._drop_connection()
+    await successor._drop_connection()
