@@ -57,14 +57,15 @@ async def test_a_rebuilt_roster_the_statistics_have_not_seen_has_its_tables_anal
             assert await _roster_estimate(conn, table, agency_id) >= 500
 
 
-async def _evaluations_fetched(conn: Connection) -> int:
-    """Evaluation rows this transaction has fetched through an index so far."""
+async def _rows_read(conn: Connection, table: str) -> int:
+    """Rows of `table` this transaction has read so far, by scans and through indexes."""
     await conn.execute("SELECT pg_stat_clear_snapshot()")
-    fetched = await conn.fetchval(
-        "SELECT coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables"
-        " WHERE relid = 'evaluations'::regclass"
+    read = await conn.fetchval(
+        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+        " FROM pg_stat_xact_user_tables WHERE relid = $1::regclass",
+        table,
     )
-    return int(fetched or 0)
+    return int(read or 0)
 
 
 async def test_a_board_page_after_a_cursor_reads_the_evaluations_of_that_page_not_those_before(
@@ -83,23 +84,13 @@ async def test_a_board_page_after_a_cursor_reads_the_evaluations_of_that_page_no
             date.today(),
         )
         for _ in range(7):  # past PostgreSQL's custom plans: the plan a pool's session keeps
-            before = await _evaluations_fetched(conn)
+            before = await _rows_read(conn, "evaluations")
             page = await listing.roster_page(conn, query)
-            fetched = await _evaluations_fetched(conn) - before
+            fetched = await _rows_read(conn, "evaluations") - before
         items = json.loads(f"[{page.items}]")
         assert [item["practitioner_id"] for item in items][:2] == ["copy-2501", "copy-2502"]
         assert len(items) == 50 and all(item["levels"] for item in items)
         assert fetched <= 2 * 51  # not the ~2,500 evaluations before the cursor
-
-
-async def _practitioners_read(conn: Connection) -> int:
-    """Practitioner rows this transaction has read so far, by scans and through indexes."""
-    await conn.execute("SELECT pg_stat_clear_snapshot()")
-    read = await conn.fetchval(
-        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
-        " FROM pg_stat_xact_user_tables WHERE relid = 'practitioners'::regclass"
-    )
-    return int(read or 0)
 
 
 async def test_a_supervisors_board_reads_that_supervisors_practitioners_not_the_whole_roster(
@@ -123,9 +114,9 @@ async def test_a_supervisors_board_reads_that_supervisors_practitioners_not_the_
             agency_id, PageRequest(limit=50, after=None), wanted, date.today()
         )
         for _ in range(7):  # past PostgreSQL's custom plans: the plan a pool's session keeps
-            before = await _practitioners_read(conn)
+            before = await _rows_read(conn, "practitioners")
             page = await listing.roster_page(conn, query)
-            read = await _practitioners_read(conn) - before
+            read = await _rows_read(conn, "practitioners") - before
         items = json.loads(f"[{page.items}]")
         assert items and all(item["supervisor_id"] == "sup-7" for item in items)
         assert len(items) == await conn.fetchval(
