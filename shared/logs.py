@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.tracebacks import ExceptionDictTransformer
 
 from shared.config import ServiceSettings
+from shared.database import is_unavailable
 
 REQUEST_ID_HEADER = "x-request-id"
 _PLAUSIBLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -32,6 +33,26 @@ _PLAUSIBLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "asyncio", "nats")
 # uvicorn's own access line would repeat ours without the request id's guarantees
 _REPLACED_LOGGERS = ("uvicorn.access",)
+
+# asyncpg's pool refills its minimum of connections in the background and, while the
+# database is away (a restart, a failover), logs each failed try as a warning with the
+# traceback: an expected outage the services already report and ride out
+_OUTAGE_QUIETED_LOGGERS = ("asyncpg.pool",)
+
+
+class OutageWithoutTraceback(logging.Filter):
+    """A record whose exception says only that the database is unavailable keeps its
+    message and level, and names the error, without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and is_unavailable(error):
+            record.msg = f"{record.getMessage()} ({error!r})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
 
 access_log = structlog.get_logger("miiwrap.access")
 _access_level = logging.getLogger("miiwrap.access")  # whose level decides (the root's)
@@ -89,6 +110,10 @@ def configure_logging(settings: ServiceSettings) -> None:
         foreign = logging.getLogger(name)
         foreign.handlers = []
         foreign.propagate = True
+    for name in _OUTAGE_QUIETED_LOGGERS:
+        quieted = logging.getLogger(name)
+        quieted.filters = [f for f in quieted.filters if not isinstance(f, OutageWithoutTraceback)]
+        quieted.addFilter(OutageWithoutTraceback())
     for name in _REPLACED_LOGGERS:
         replaced = logging.getLogger(name)
         replaced.handlers = []
