@@ -68,15 +68,32 @@ async def _rows_read(conn: Connection, table: str) -> int:
     return int(read or 0)
 
 
+async def _large_roster(
+    conn: Connection, agency_id: str, count: int, *, supervisors: int | None = None
+) -> None:
+    """`count` copies of the registered practitioner and its evaluation, spread over
+    `supervisors` supervisors when given, then analyzed as a settled table is."""
+    for table in ("practitioners", "evaluations"):
+        await _copies(conn, table, agency_id, count)
+    if supervisors is not None:
+        await conn.execute(
+            "UPDATE practitioners"
+            " SET supervisor_id = 'sup-' || (abs(hashtext(practitioner_id)) % $2)"
+            " WHERE agency_id = $1",
+            agency_id,
+            supervisors,
+        )
+    for table in ("practitioners", "evaluations"):
+        await conn.execute(f"ANALYZE {table}")
+
+
 async def test_a_board_page_after_a_cursor_reads_the_evaluations_of_that_page_not_those_before(
     certification: CertificationApi,
 ) -> None:
     agency_id = certification.agency_id
     await certification.register("pr-first")
     async with certification.rolled_back() as conn:
-        for table in ("practitioners", "evaluations"):
-            await _copies(conn, table, agency_id, 3000)
-            await conn.execute(f"ANALYZE {table}")
+        await _large_roster(conn, agency_id, 3000)
         query = listing.roster_query(
             agency_id,
             PageRequest(limit=50, after=["copy-2500"]),
@@ -99,16 +116,7 @@ async def test_a_supervisors_board_reads_that_supervisors_practitioners_not_the_
     agency_id = certification.agency_id
     await certification.register("pr-first")
     async with certification.rolled_back() as conn:
-        for table in ("practitioners", "evaluations"):
-            await _copies(conn, table, agency_id, 3000)
-        await conn.execute(  # 100 supervisors of about 30 practitioners each
-            "UPDATE practitioners"
-            " SET supervisor_id = 'sup-' || (abs(hashtext(practitioner_id)) % 100)"
-            " WHERE agency_id = $1",
-            agency_id,
-        )
-        for table in ("practitioners", "evaluations"):
-            await conn.execute(f"ANALYZE {table}")
+        await _large_roster(conn, agency_id, 3000, supervisors=100)
         wanted = listing.RosterFilter(supervisor_id="sup-7")
         query = listing.roster_query(
             agency_id, PageRequest(limit=50, after=None), wanted, date.today()
