@@ -12,6 +12,7 @@ from nats.aio.client import Client
 
 from services.certification.adapters.schema import PROJECTION_TABLES
 from services.certification.handlers import rebuild
+from shared.database import Connection
 from tests.certification.certification_client import CertificationApi
 from tests.certification.policy_drafts import policy_json
 from tests.certification.test_certification_clock import certified
@@ -60,6 +61,21 @@ async def live_history(api: CertificationApi, nats_client: Client) -> None:
     assert adopted.status_code == 201  # re-evaluates everyone as of today
 
 
+async def _log_again(conn: Connection, agency_id: str, data_and_metadata: str, which: str) -> None:
+    """The agency's events that `which` selects logged again in a stream of their own,
+    their data and metadata as `data_and_metadata` gives them (SQL over the row)."""
+    await conn.execute(
+        f"""
+        INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+            schema_version, occurred_at, recorded_at, data, metadata, subject)
+        SELECT gen_random_uuid(), stream_id || '-again', 1, agency_id, name,
+            schema_version, occurred_at, recorded_at, {data_and_metadata}, subject
+        FROM events WHERE agency_id = $1 AND {which}
+        """,
+        agency_id,
+    )
+
+
 async def test_rebuild_from_the_log_gives_exactly_the_live_state(
     certification: CertificationApi, nats_client: Client
 ) -> None:
@@ -102,17 +118,11 @@ async def test_a_rebuild_keeps_the_first_item_of_an_evidence_event_logged_twice(
     async with certification.runtime.pool.acquire() as conn:
         # a redelivery the intake let through: the same item logged again, later, its
         # content changed (a rebuild must keep the first, as the live intake did)
-        await conn.execute(
-            """
-            INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
-                schema_version, occurred_at, recorded_at, data, metadata, subject)
-            SELECT gen_random_uuid(), stream_id || '-again', 1, agency_id, name,
-                schema_version, occurred_at, recorded_at,
-                jsonb_set(data, '{item,note}', '"logged again"'), metadata, subject
-            FROM events WHERE agency_id = $1 AND name = 'evidence_received'
-            ORDER BY position LIMIT 1
-            """,
+        await _log_again(
+            conn,
             certification.agency_id,
+            "jsonb_set(data, '{item,note}', '\"logged again\"'), metadata",
+            "name = 'evidence_received' ORDER BY position LIMIT 1",
         )
 
     response = await certification.post("/projections/rebuild")
@@ -259,17 +269,11 @@ async def test_a_practitioner_registered_twice_is_rebuilt_as_the_replay_in_pytho
     await certified(certification, nats_client, "pr-1")
     await certification.register("pr-2")
     async with certification.runtime.pool.acquire() as conn:
-        await conn.execute(
-            """
-            INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
-                schema_version, occurred_at, recorded_at, data, metadata, subject)
-            SELECT gen_random_uuid(), stream_id || '-again', 1, agency_id, name,
-                schema_version, occurred_at, recorded_at,
-                jsonb_set(data, '{coach_id}', '"another-coach"'), '{}', subject
-            FROM events WHERE agency_id = $1 AND name = 'practitioner_registered'
-                AND data->>'practitioner_id' = 'pr-2'
-            """,
+        await _log_again(
+            conn,
             certification.agency_id,
+            "jsonb_set(data, '{coach_id}', '\"another-coach\"'), '{}'",
+            "name = 'practitioner_registered' AND data->>'practitioner_id' = 'pr-2'",
         )
     with monkeypatch.context() as patched:
         patched.setattr(rebuild, "project_logged_registrations", _not_in_sql)
