@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from services.certification.domain.calibrations import Calibration, decide_calibrations
 from services.certification.domain.evaluate import evaluate, replay
 from services.certification.domain.evidence import Evidence, EvidenceSet, RosterDetailsChanged
+from services.certification.domain.policy import Policy
 from services.certification.domain.replay_snapshot import ReplaySnapshot
 from services.certification.domain.schedule import next_change_on
 from tests.certification.unit.certification_builders import PractitionerHistory
@@ -41,17 +42,16 @@ def _arrivals(items: list[Evidence], steps: int, late: float, rng: random.Random
 
 
 def _checked(
-    policy_evidence: tuple[object, EvidenceSet], as_of: date, kept: ReplaySnapshot | None
+    policy_evidence: tuple[Policy, EvidenceSet], as_of: date, kept: ReplaySnapshot | None
 ) -> tuple[ReplaySnapshot | None, bool]:
+    """Replays resuming from ``kept``, checks the answer against a fresh one, and returns
+    the new snapshot and whether it resumed."""
     policy, evidence = policy_evidence
-    assert not isinstance(policy, EvidenceSet)
-    resumed = replay(policy, evidence, as_of, resume=kept, keep=True)  # type: ignore[arg-type]
-    fresh = evaluate(policy, evidence, as_of)  # type: ignore[arg-type]
+    resumed = replay(policy, evidence, as_of, resume=kept, keep=True)
+    fresh = evaluate(policy, evidence, as_of)
     assert resumed.state == fresh
-    assert next_change_on(policy, evidence, resumed.state) == next_change_on(  # type: ignore[arg-type]
-        policy,  # type: ignore[arg-type]
-        evidence,
-        fresh,
+    assert next_change_on(policy, evidence, resumed.state) == next_change_on(
+        policy, evidence, fresh
     )
     return resumed.kept, resumed.resumed
 
@@ -104,7 +104,7 @@ def _recalibrated(held: list[Evidence], rng: random.Random) -> list[Evidence]:
     return decide_calibrations(held, calibrations)
 
 
-def _grown(steps: int) -> tuple[object, list[EvidenceSet]]:
+def _grown(steps: int) -> tuple[Policy, list[EvidenceSet]]:
     """A certified facilitator's history, then a year of practice, in date order."""
     history = PractitionerHistory.certified_facilitator()
     sets = [history.build()]
@@ -127,13 +127,13 @@ def test_evidence_arriving_in_date_order_resumes_every_time() -> None:
     assert all(resumed)
 
 
-def _kept_after(policy: object, evidence: EvidenceSet, as_of: date) -> ReplaySnapshot:
-    kept = replay(policy, evidence, as_of, keep=True).kept  # type: ignore[arg-type]
+def _kept_after(policy: Policy, evidence: EvidenceSet, as_of: date) -> ReplaySnapshot:
+    kept = replay(policy, evidence, as_of, keep=True).kept
     assert kept is not None
     return kept
 
 
-def _resumes(policy: object, evidence: EvidenceSet, as_of: date, kept: ReplaySnapshot) -> bool:
+def _resumes(policy: Policy, evidence: EvidenceSet, as_of: date, kept: ReplaySnapshot) -> bool:
     _, did = _checked((policy, evidence), as_of, kept)
     return did
 
