@@ -62,7 +62,11 @@ from services.certification.domain.maintenance import (
 from services.certification.domain.maintenance_alarms import bind_alarms
 from services.certification.domain.policy import Policy, Tenure
 from services.certification.domain.replay import Agenda, Run, overlay_revocation
-from services.certification.domain.replay_snapshot import ReplaySnapshot, late_tenure_days
+from services.certification.domain.replay_snapshot import (
+    ReplaySnapshot,
+    snapshot_cut,
+    take_snapshot,
+)
 from services.certification.domain.requirements import Prerequisite, check_prerequisite
 from services.certification.domain.state import (
     CertificationState,
@@ -144,18 +148,18 @@ def replay(
         agenda = Agenda(walked.union(resume.scheduled), as_of, resume.scheduled)
     else:
         agenda = Agenda(checkpoints, as_of)
-    cut = _cut(policy, timeline, resume if resumed else None) if keep else None
+    cut = snapshot_cut(policy, timeline, resume if resumed else None) if keep else None
     kept: ReplaySnapshot | None = None
     away = bool(timeline.away)
     for day in agenda:
         if cut is not None and kept is None and day >= cut:
-            kept = _snapshot(policy, evidence, cut, ordered, agenda)
+            kept = take_snapshot(policy, evidence, cut, ordered, agenda)
         if away and timeline.is_away(day):
             continue  # off the roster: nothing moves until the return day
         for run in ordered:
             _step(run, runs, timeline, day, agenda)
     if cut is not None and kept is None:
-        kept = _snapshot(policy, evidence, cut, ordered, agenda)
+        kept = take_snapshot(policy, evidence, cut, ordered, agenda)
     for run in ordered:
         _settle(run, timeline)
     levels = tuple(_level_state(runs[level.key], runs, timeline, as_of) for level in policy.levels)
@@ -170,28 +174,6 @@ def replay(
         transitions=tuple(transitions),
     )
     return Replayed(state, kept, resumed)
-
-
-def _cut(policy: Policy, timeline: Timeline, resumed: ReplaySnapshot | None) -> date | None:
-    """Where to keep a snapshot: before the day of the latest evidence (not before the day
-    resumed from); None when there is no evidence or a later roster change moved tenure
-    before it."""
-    if not timeline.dates:
-        return None
-    cut = timeline.dates[-1] if resumed is None else max(timeline.dates[-1], resumed.cut)
-    return None if late_tenure_days(policy, timeline, cut) else cut
-
-
-def _snapshot(
-    policy: Policy, evidence: EvidenceSet, cut: date, runs: tuple[Run, ...], agenda: Agenda
-) -> ReplaySnapshot:
-    return ReplaySnapshot(
-        policy=policy,
-        evidence=evidence,
-        cut=cut,
-        runs=tuple(run.saved() for run in runs),
-        scheduled=tuple(sorted({day for day in agenda.scheduled if day >= cut})),
-    )
 
 
 def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:

@@ -36,7 +36,7 @@ from datetime import date
 from services.certification.domain.day_spans import day_span
 from services.certification.domain.evidence import EvidenceSet
 from services.certification.domain.policy import Policy, Tenure
-from services.certification.domain.replay import RunState
+from services.certification.domain.replay import Agenda, Run, RunState
 from services.certification.domain.timeline import Timeline
 
 
@@ -58,21 +58,9 @@ class ReplaySnapshot:
             return False
         if policy is not self.policy and policy != self.policy:
             return False
-        return (evidence is self.evidence or _same_before(self.evidence, evidence, cut)) and (
+        return (evidence is self.evidence or self.evidence.same_before(evidence, cut)) and (
             not late_tenure_days(policy, timeline, cut)
         )
-
-
-def _same_before(kept: EvidenceSet, evidence: EvidenceSet, cut: date) -> bool:
-    """Whether both sets hold exactly the same items dated before ``cut``."""
-    matched = 0
-    for item in evidence.unordered():
-        if item.occurred_on < cut:
-            known = kept.get(item.event_id)
-            if known is None or (known is not item and known != item):
-                return False
-            matched += 1
-    return matched == sum(1 for item in kept.unordered() if item.occurred_on < cut)
 
 
 def late_tenure_days(policy: Policy, timeline: Timeline, cut: date) -> bool:
@@ -90,4 +78,27 @@ def late_tenure_days(policy: Policy, timeline: Timeline, cut: date) -> bool:
         for start in timeline.program_starts()
         if start.occurred_on >= cut
         for span in spans
+    )
+
+
+def snapshot_cut(policy: Policy, timeline: Timeline, resumed: ReplaySnapshot | None) -> date | None:
+    """Where a replay on ``timeline`` keeps its snapshot: before the day of the latest
+    evidence (not before the cut it resumed from); None when there is no evidence, or a
+    later roster change moved a tenure day before it."""
+    if not timeline.dates:
+        return None
+    cut = timeline.dates[-1] if resumed is None else max(timeline.dates[-1], resumed.cut)
+    return None if late_tenure_days(policy, timeline, cut) else cut
+
+
+def take_snapshot(
+    policy: Policy, evidence: EvidenceSet, cut: date, runs: tuple[Run, ...], agenda: Agenda
+) -> ReplaySnapshot:
+    """The replay's state now, before its first day from ``cut`` on."""
+    return ReplaySnapshot(
+        policy=policy,
+        evidence=evidence,
+        cut=cut,
+        runs=tuple(run.saved() for run in runs),
+        scheduled=tuple(sorted({day for day in agenda.scheduled if day >= cut})),
     )
