@@ -262,7 +262,8 @@ class EvidenceSet(Mapping[str, Evidence]):
         or equal items under the same ids) and no other item dated before it."""
         mine = self._items
         matched = 0
-        for event_id, item in other._items.items():
+        # newest stored last: evidence that does not fit is mostly found at once
+        for event_id, item in reversed(other._items.items()):
             if item.occurred_on < cut:
                 known = mine.get(event_id)
                 if known is None or (known is not item and known != item):
