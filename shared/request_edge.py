@@ -21,7 +21,9 @@ In order, for each request:
   body to check or key to honour, and only its path and query are checked for a NUL
   (not under the exempt prefixes, which parse their own, as the body guard leaves them);
 - lean answers: a GET the app's routes give to a route with a lean answer is answered
-  from here, past the routing (shared/lean_dispatch.py), unless the answer steps aside.
+  from here, past the routing (shared/lean_dispatch.py), unless the answer steps aside;
+  so is a POST, inside the body checks, to a create with a lean write
+  (shared/lean_write.py).
 
 One layer where there were five: each pure-ASGI middleware cost a coroutine call and, for
 the three that changed the answer, a wrapper of `send` and a copy of the start message, on
