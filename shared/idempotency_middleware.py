@@ -41,6 +41,7 @@ from shared.idempotency_keys import (
     remember_answer,
 )
 from shared.problems import Problem, problem_response
+from shared.request_guard import read_body, replayed
 
 log = structlog.get_logger(__name__)
 
@@ -126,7 +127,7 @@ class IdempotencyKeys:
         if principal is None:  # not signed in: the route answers 401
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         key_scope = KeyScope(principal.agency_id, principal.subject, f"POST {path}", key)
         await self._serve_keyed(scope, send, key_scope, body)
 
@@ -135,7 +136,7 @@ class IdempotencyKeys:
     ) -> None:
         settings = self.owner.state.settings
         pool = self.owner.state.runtime.pool
-        replay_body = _replay(body)
+        replay_body = replayed(body)
         try:
             taken = await claim(
                 pool,
@@ -247,30 +248,6 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
         if key.lower() == name:
             return bytes(value)
     return None
-
-
-async def _read_body(receive: Receive) -> bytes:
-    body = bytearray()
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return bytes(body)
-        body += message.get("body", b"")
-        if not message.get("more_body", False):
-            return bytes(body)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
 
 
 async def _send_stored(send: Send, status: int, headers: dict[str, str], body: bytes) -> None:

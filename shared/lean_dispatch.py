@@ -4,7 +4,8 @@ A lean answer (shared/lean_route.py) skips a route's dependency solving, but a r
 still went through three middleware layers, a router, FastAPI's included-router matching
 (each candidate route tried under a context of its own) and the route's request/response
 wrappers before it: about a quarter of the CPU a stored state read costs the service.
-So the edge (shared/request_edge.py) asks this dispatch first, for a GET: if the app's
+So the edge (shared/request_edge.py) asks this dispatch first, for a GET (and for a POST,
+once its body is checked: a create's lean write, shared/lean_write.py): if the app's
 routes give the request to a route with a lean answer, that route's permission dependency
 and lean answer run right there, under the app's own exception handlers (Starlette's
 `ExceptionMiddleware` with the handlers the app declares, as the app's stack has it);
@@ -36,6 +37,7 @@ from starlette.types import Receive, Scope, Send
 from shared import lean_route
 from shared.auth import Allow
 from shared.lean_route import LEAN_DECLINED, LeanAnswer, lean_plan
+from shared.lean_write import LeanWrite
 
 _TARGET = "miiwrap.lean_target"
 _PARAMETER = re.compile(r"\{[^}]*\}")
@@ -53,6 +55,7 @@ class _Shadow:
 class _Target:
     """A route with a lean answer, and what the declared route would resolve for it."""
 
+    method: str  # GET (a lean read) or POST (a lean write, shared/lean_write.py)
     path_regex: re.Pattern[str]
     convertors: dict[str, Convertor[Any]]
     route: Any  # set as the scope's `route`, as the router sets it
@@ -111,17 +114,21 @@ class LeanDispatch:
         return app is self.app and len(app.router.routes) == self.route_count
 
     def target_of(self, scope: Scope) -> _Target | None:
-        """The lean route this GET reaches, with its path parameters set in the scope."""
+        """The lean route this GET or POST reaches, with its path parameters set in the
+        scope."""
         if scope.get("root_path") or self.app.dependency_overrides:
             return None  # a mounted app, or a test's overrides: only the declared routes
         path: str = scope["path"]
+        method: str = scope["method"]
         for target in self.targets:
+            if target.method != method:
+                continue
             found = target.path_regex.match(path)
             if found is None:
                 continue
             for shadow in target.shadows:
                 if shadow.path_regex.match(path) and (
-                    shadow.methods is None or "GET" in shadow.methods
+                    shadow.methods is None or method in shadow.methods
                 ):
                     return None
             convertors = target.convertors
@@ -170,9 +177,12 @@ def _candidates(app: FastAPI) -> Iterator[Any]:
 def _targets(candidates: Sequence[Any]) -> Iterator[_Target]:
     for index, candidate in enumerate(candidates):
         route = getattr(candidate, "original_route", candidate)
-        plan = lean_plan(route, getattr(candidate, "dependant", None))
+        plan = lean_plan(route, getattr(candidate, "dependant", None), candidate)
         methods = getattr(candidate, "methods", None)
-        if plan is None or not methods or "GET" not in methods:
+        if plan is None or not methods:
+            continue
+        method = "POST" if isinstance(plan[2], LeanWrite) else "GET"
+        if method not in methods:
             continue
         template = _template_of(candidate)
         shadows = []
@@ -181,7 +191,7 @@ def _targets(candidates: Sequence[Any]) -> Iterator[_Target]:
             if earlier_template is None:
                 break  # a route whose paths cannot be read: this one is left to the app
             earlier_methods = getattr(earlier, "methods", None)
-            if earlier_methods and "GET" not in earlier_methods:
+            if earlier_methods and method not in earlier_methods:
                 continue
             if template is not None and earlier_template.may_share_a_path_with(template):
                 shadows.append(
@@ -195,6 +205,7 @@ def _targets(candidates: Sequence[Any]) -> Iterator[_Target]:
                 continue
             bearer, permission, answer = plan
             yield _Target(
+                method,
                 candidate.path_regex,
                 dict(candidate.param_convertors),
                 route,

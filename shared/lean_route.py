@@ -38,17 +38,28 @@ LeanAnswer = Callable[[Request, Principal], Awaitable[Response | None]]
 LeanPlan = tuple[HTTPBearer, Allow, LeanAnswer]
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
-_LEAN_ANSWER = "__lean_answer__"
+LEAN_ANSWER = "__lean_answer__"
 # set in a request's scope when its lean answer already stepped aside for it
 LEAN_DECLINED = "miiwrap.lean_declined"
 
 
 @dataclass(frozen=True)
-class _Lean:
-    answer: LeanAnswer
+class Lean:
+    """What marks an endpoint as having a lean answer."""
+
+    answer: LeanAnswer | None  # None: built from the route by `build`
     # the route's dependencies (besides its permission) whose values the answer reaches
     # by itself: the runtime, today's date, a page request
     stands_in_for: tuple[Callable[..., Any], ...]
+    # a lean write's answer, made from the route as included (shared/lean_write.py); the
+    # edge alone asks it, so the declared route never runs it
+    build: Callable[[Any, Dependant], LeanAnswer] | None = None
+
+    def answer_for(self, route: Any, dependant: Dependant) -> LeanAnswer:
+        if self.build is not None:
+            return self.build(route, dependant)
+        assert self.answer is not None
+        return self.answer
 
 
 def answered_lean(
@@ -59,7 +70,7 @@ def answered_lean(
     with any other dependency than these and its `allow(...)` is refused at start-up."""
 
     def mark(endpoint: Endpoint) -> Endpoint:
-        setattr(endpoint, _LEAN_ANSWER, _Lean(answer, tuple(stands_in_for)))
+        setattr(endpoint, LEAN_ANSWER, Lean(answer, tuple(stands_in_for)))
         return endpoint
 
     return mark
@@ -70,8 +81,8 @@ class LeanRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         declared = super().get_route_handler()
-        lean: _Lean | None = getattr(self.endpoint, _LEAN_ANSWER, None)
-        if lean is None:
+        lean: Lean | None = getattr(self.endpoint, LEAN_ANSWER, None)
+        if lean is None or lean.answer is None:  # none, or a lean write: the edge's alone
             return declared
         bearer, permission = _permission_of(self._effective_dependant(), lean, self.path)
         answer = lean.answer
@@ -100,15 +111,18 @@ class LeanRoute(APIRoute):
         return self.dependant
 
 
-def lean_plan(route: object, dependant: Dependant | None) -> LeanPlan | None:
+def lean_plan(route: object, dependant: Dependant | None, included: Any = None) -> LeanPlan | None:
     """A route's lean answer with the bearer scheme and permission it runs under, or None
     for a route without one; `dependant`: the route's dependencies as an inclusion of it
-    resolves them (its own by default)."""
-    lean: _Lean | None = getattr(getattr(route, "endpoint", None), _LEAN_ANSWER, None)
-    if lean is None or not isinstance(route, LeanRoute):
+    resolves them (its own by default), `included`: that inclusion (its settings)."""
+    lean: Lean | None = getattr(getattr(route, "endpoint", None), LEAN_ANSWER, None)
+    if lean is None or not isinstance(route, APIRoute):
         return None
-    bearer, permission = _permission_of(dependant or route.dependant, lean, route.path)
-    return bearer, permission, lean.answer
+    if lean.build is None and not isinstance(route, LeanRoute):
+        return None  # a lean read is asked again by its route when stepped aside for
+    effective = dependant or route.dependant
+    bearer, permission = _permission_of(effective, lean, route.path)
+    return bearer, permission, lean.answer_for(included or route, effective)
 
 
 async def permitted(request: Request, bearer: HTTPBearer, permission: Allow) -> Principal | None:
@@ -122,7 +136,7 @@ async def permitted(request: Request, bearer: HTTPBearer, permission: Allow) -> 
         return None
 
 
-def _permission_of(dependant: Dependant, lean: _Lean, path: str) -> tuple[HTTPBearer, Allow]:
+def _permission_of(dependant: Dependant, lean: Lean, path: str) -> tuple[HTTPBearer, Allow]:
     """The route's one `Allow` dependency, which is its bearer scheme too. A lean answer
     stands in for the route's dependencies, so one it does not name is refused here, at
     start-up, rather than silently skipped (plain parameters are the answer's to check)."""

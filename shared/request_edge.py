@@ -21,7 +21,9 @@ In order, for each request:
   body to check or key to honour, and only its path and query are checked for a NUL
   (not under the exempt prefixes, which parse their own, as the body guard leaves them);
 - lean answers: a GET the app's routes give to a route with a lean answer is answered
-  from here, past the routing (shared/lean_dispatch.py), unless the answer steps aside.
+  from here, past the routing (shared/lean_dispatch.py), unless the answer steps aside;
+  so is a POST, inside the body checks, to a create with a lean write
+  (shared/lean_write.py).
 
 One layer where there were five: each pure-ASGI middleware cost a coroutine call and, for
 the three that changed the answer, a wrapper of `send` and a copy of the start message, on
@@ -48,7 +50,7 @@ from shared.logs import (
 )
 from shared.metrics import ServiceMetrics
 from shared.problems import problem_response
-from shared.request_guard import BODY_METHODS, refused_target
+from shared.request_guard import BODY_METHODS, read_body, refused_target, replayed
 from shared.tracing import TRACEPARENT, carry_request_trace, detach_trace, span, tracing_enabled
 
 UNMATCHED = "unmatched"
@@ -105,7 +107,8 @@ class RequestEdge:
         exempt_prefixes: Sequence[str] = (),
     ) -> None:
         self.app = app
-        self.guarded = guard(app)
+        # a POST's lean write is asked inside the body checks, which it needs done
+        self.guarded = guard(self._lean_write_or_app)
         # paths that parse their own parameters too (the body guard's exempt prefixes)
         self.exempt_prefixes = tuple(exempt_prefixes)
         self.metrics = metrics
@@ -138,16 +141,35 @@ class RequestEdge:
             trace_id = format(current.get_span_context().trace_id, "032x")
             await self._answer(scope, receive, send, current, trace_id)
 
-    async def _answered_lean(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        """Whether the GET was answered by the lean answer of the route it reaches."""
+    def _dispatch(self, scope: Scope) -> LeanDispatch | None:
         app = scope.get("app")
         if not isinstance(app, FastAPI):
-            return False
+            return None
         lean = self.lean
         if lean is None or not lean.current_for(app):  # built again if routes were added
             lean = self.lean = LeanDispatch(app)
+        return lean
+
+    async def _answered_lean(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Whether the GET was answered by the lean answer of the route it reaches."""
+        lean = self._dispatch(scope)
+        if lean is None:
+            return False
         target = lean.target_of(scope)
         return target is not None and await lean.answer(target, scope, receive, send)
+
+    async def _lean_write_or_app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A checked POST: the lean write of the route it reaches (shared/lean_write.py),
+        or the app; each reads the body afresh (the lean write may step aside after
+        reading it)."""
+        lean = self._dispatch(scope) if scope["method"] == "POST" else None
+        target = None if lean is None else lean.target_of(scope)
+        if lean is None or target is None:
+            await self.app(scope, receive, send)
+            return
+        body = await read_body(receive)
+        if not await lean.answer(target, scope, replayed(body), send):
+            await self.app(scope, replayed(body), send)
 
     async def _answer(
         self,

@@ -266,7 +266,7 @@ class RequestBodyGuard:
                 )
                 await response(scope, receive, send)
                 return
-        await self.app(scope, _replay(bytes(body)), send)
+        await self.app(scope, replayed(bytes(body)), send)
 
     def _limit_for(self, path: str) -> int:
         for prefix, limit in self.limits.items():
@@ -287,7 +287,20 @@ class RequestBodyGuard:
         await response(scope, receive, send)
 
 
-def _replay(body: bytes) -> Receive:
+async def read_body(receive: Receive) -> bytes:
+    """The whole body `receive` gives (empty where the client went away first)."""
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return bytes(body)
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            return bytes(body)
+
+
+def replayed(body: bytes) -> Receive:
+    """A `receive` giving `body` (already read and checked) once, then a disconnect."""
     sent = False
 
     async def receive() -> Message:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from services.coaching.config import CoachingSettings
 from shared.service import Runtime
@@ -122,6 +123,7 @@ class CoachingApi:
     roster: RosterAnnouncer
     # practitioners the test acts as: on the roster too (a reflection names its author so)
     acting: set[str] = field(default_factory=set)
+    app: FastAPI | None = None
 
     def as_(self, subject: str, *roles: str, agency_id: str | None = None) -> dict[str, str]:
         if "practitioner" in roles and agency_id in (None, self.agency_id):

@@ -28,4 +28,5 @@ async def api(
             runtime=runtime_of(app),
             agency_id=agency_id,
             roster=roster,
+            app=app,
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
 from services.certification.adapters.clock import CLOCK
 from shared.practice_time import CalendarDate, as_practice_datetime, refuse_future
-from shared.service import RuntimeDep
+from shared.service import Runtime, RuntimeDep
 
 
 def today(runtime: RuntimeDep) -> date:
@@ -19,6 +19,12 @@ def today(runtime: RuntimeDep) -> date:
 
 async def today_of_request(runtime: RuntimeDep) -> date:
     """`today` as a dependency: async, so FastAPI calls it without a worker-thread hop."""
+    return today(runtime)
+
+
+async def today_on_request(request: Request) -> date:
+    """`today_of_request`'s value reached from the request (a lean write's stand-in)."""
+    runtime: Runtime = request.app.state.runtime
     return today(runtime)
 
 

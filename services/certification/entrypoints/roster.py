@@ -15,6 +15,8 @@ from services.certification.entrypoints.dependencies import (
     Today,
     refuse_after_today,
     today,
+    today_of_request,
+    today_on_request,
 )
 from services.certification.handlers.roster import (
     NewRegistration,
@@ -35,6 +37,7 @@ from shared.auth import Principal, allow
 from shared.database import Connection
 from shared.identifiers import PersonPath, PersonQuery
 from shared.lean_route import LeanRoute, answered_lean
+from shared.lean_write import answered_lean_write
 from shared.pagination import (
     Page,
     PageRequest,
@@ -83,6 +86,7 @@ def _entry_fields(row: asyncpg.Record) -> dict[str, Any]:
     status_code=status.HTTP_201_CREATED,
     summary="Register a practitioner (201; 200 for an identical repeat)",
 )
+@answered_lean_write(stand_ins={get_runtime: get_runtime, today_of_request: today_on_request})
 async def register(
     body: PractitionerCreate,
     principal: Annotated[Principal, allow("practitioners.register")],

@@ -12,10 +12,11 @@ from services.coaching.models.common import PersonQuery
 from services.coaching.models.sessions import SessionCreate, SessionPublic
 from shared.auth import Principal, allow
 from shared.idempotency import answered, repeat_response
+from shared.lean_write import answered_lean_write
 from shared.pagination import Page, PageRequest, page_request
 from shared.practice_time import CalendarDate
 from shared.problems import PROBLEM_RESPONSES
-from shared.service import RuntimeDep
+from shared.service import RuntimeDep, get_runtime
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], responses=PROBLEM_RESPONSES)
 
@@ -26,6 +27,7 @@ router = APIRouter(prefix="/sessions", tags=["sessions"], responses=PROBLEM_RESP
     summary="Log a coaching session (the caller is the coach)",
     responses=repeat_response(SessionPublic),
 )
+@answered_lean_write(stand_ins={get_runtime: get_runtime})
 async def log_session(
     body: SessionCreate,
     principal: Annotated[Principal, allow("sessions.log")],

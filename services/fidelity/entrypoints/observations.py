@@ -23,9 +23,10 @@ from services.fidelity.handlers.observations import (
 )
 from services.fidelity.models.observations import ObservationCreate, ObservationPublic
 from shared.auth import Principal, allow
+from shared.lean_write import answered_lean_write
 from shared.pagination import Page, PageRequest, page_request
 from shared.problems import PROBLEM_RESPONSES
-from shared.service import RuntimeDep
+from shared.service import RuntimeDep, get_runtime
 
 router = APIRouter(prefix="/observations", tags=["observations"], responses=PROBLEM_RESPONSES)
 
@@ -63,6 +64,7 @@ async def observation_filter(
     responses={200: {"description": "a faithful repeat: the stored observation"}},
     response_model=ObservationPublic,
 )
+@answered_lean_write(stand_ins={get_runtime: get_runtime})
 async def create_observation(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow("observations.record")],

@@ -18,9 +18,10 @@ from services.learning.permissions import may_read, scope_to_own_records
 from shared.auth import Principal, allow
 from shared.idempotency import answered
 from shared.identifiers import PersonQuery
+from shared.lean_write import answered_lean_write
 from shared.pagination import Page
 from shared.problems import PROBLEM_RESPONSES, NotFound
-from shared.service import RuntimeDep
+from shared.service import RuntimeDep, get_runtime
 
 router = APIRouter(prefix="/attempts", tags=["attempts"], responses=PROBLEM_RESPONSES)
 
@@ -32,6 +33,7 @@ router = APIRouter(prefix="/attempts", tags=["attempts"], responses=PROBLEM_RESP
     response_model=AttemptRecord,
     responses=CREATE_RESPONSES,
 )
+@answered_lean_write(stand_ins={get_runtime: get_runtime})
 async def create_attempt(
     principal: Annotated[Principal, allow("attempts.record")],
     runtime: RuntimeDep,
