@@ -20,6 +20,7 @@ emit what it returns.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,7 @@ from services.fidelity.domain.trend import (
     DEFAULT_ROLLING_WINDOW,
     ObservationScore,
     TrendPoint,
+    chronological,
     fidelity_trend,
 )
 
@@ -106,8 +108,46 @@ def detect_new_drift(
     """
     if any(o.observation_id == new.observation_id for o in previous):
         return ()
-    already = {s.key for s in detect_drift(previous, thresholds)}
-    return tuple(s for s in detect_drift([*previous, new], thresholds) if s.key not in already)
+    ordered = chronological(previous)
+    at = bisect_right(ordered, new.practice_date, key=_practice_date)  # a stable sort's place
+    # A signal at an observation rests on the `reach` observations up to it (its trend
+    # points and their windows), so only those within `reach` after `new` can change,
+    # and the history `reach` either side of it decides them: the same answer as the
+    # whole history's, at a cost that does not grow with it.
+    reach = thresholds.window + thresholds.trend_length
+    start, end = max(0, at - reach), at + reach
+    before = ordered[start:end]
+    after = [*ordered[start:at], new, *ordered[at:end]]
+    position = {o.observation_id: index for index, o in enumerate(after)}
+    # the signals before `new` rest on the same observations either way: never added
+    changed = [
+        s for s in detect_drift(after, thresholds) if position[s.observation_id] >= at - start
+    ]
+    if not changed:
+        return ()
+    already = {s.key for s in detect_drift(before, thresholds)}
+    added = [s for s in changed if s.key not in already]
+    if len(added) < 2:
+        return tuple(added)
+    # in the order the whole history lists them: by observation, then by the history's
+    # domains in their first-seen order (the total first), a band drop before a trend
+    series = [*ordered[:at], new, *ordered[at:]]
+    seen = dict.fromkeys(d for o in series for d in o.domain_scores)
+    domains: dict[str | None, int] = {None: -1} | {d: rank for rank, d in enumerate(seen)}
+    return tuple(
+        sorted(
+            added,
+            key=lambda s: (
+                position[s.observation_id],
+                domains[s.domain_id],
+                s.kind is DriftKind.DOWNWARD_TREND,
+            ),
+        )
+    )
+
+
+def _practice_date(observation: ObservationScore) -> date:
+    return observation.practice_date
 
 
 def _value(point: TrendPoint, domain_id: str | None, rolling: bool) -> float | None:
