@@ -75,10 +75,17 @@ def detect_drift(
     observations: Sequence[ObservationScore], thresholds: DriftThresholds = DriftThresholds()
 ) -> tuple[DriftSignal, ...]:
     """Every drift signal over a practitioner's history, in practice-date order."""
+    return _signals_from(observations, thresholds, 1)
+
+
+def _signals_from(
+    observations: Sequence[ObservationScore], thresholds: DriftThresholds, first: int
+) -> tuple[DriftSignal, ...]:
+    """`detect_drift`'s signals at the `first` observation in date order and after."""
     trend = fidelity_trend(observations, thresholds.window)
     domain_ids = list(trend[-1].domains) if trend else []
     signals: list[DriftSignal] = []
-    for index in range(1, len(trend)):
+    for index in range(max(1, first), len(trend)):
         for domain_id in [None, *domain_ids]:
             band_drop = _band_drop(trend, index, domain_id)
             if band_drop is not None:
@@ -118,14 +125,11 @@ def detect_new_drift(
     start, end = max(0, at - reach), at + reach
     before = ordered[start:end]
     after = [*ordered[start:at], new, *ordered[at:end]]
-    position = {o.observation_id: index for index, o in enumerate(after)}
     # the signals before `new` rest on the same observations either way: never added
-    changed = [
-        s for s in detect_drift(after, thresholds) if position[s.observation_id] >= at - start
-    ]
+    changed = _signals_from(after, thresholds, at - start)
     if not changed:
         return ()
-    already = {s.key for s in detect_drift(before, thresholds)}
+    already = {s.key for s in _signals_from(before, thresholds, at - start)}
     added = [s for s in changed if s.key not in already]
     if len(added) < 2:
         return tuple(added)
@@ -134,6 +138,7 @@ def detect_new_drift(
     series = [*ordered[:at], new, *ordered[at:]]
     seen = dict.fromkeys(d for o in series for d in o.domain_scores)
     domains: dict[str | None, int] = {None: -1} | {d: rank for rank, d in enumerate(seen)}
+    position = {o.observation_id: index for index, o in enumerate(after)}
     return tuple(
         sorted(
             added,
