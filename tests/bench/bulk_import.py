@@ -7,8 +7,8 @@ the consumer's transaction with the practitioner's re-evaluation).
 
 Alone: `python -m tests.bench.bulk_import [--lines 5000] [--rounds 3] [--practitioners 64]
 [--baseline DIR] [--profile DIR] [--timeline] [--statements] [--calibrated]` starts the
-bench's stack (and, with `--baseline`, another checkout's services on a second stack, imported into
-round by round in turns) and prints each round's rate, the service CPU per line of
+bench's stack (and, with `--baseline`, another checkout's services on a second stack,
+imported into round by round in turns) and prints each round's rate, the service CPU per line of
 fidelity and certification, and how many certification transactions took the import in;
 then the CPU per line of every process group the import runs on (PostgreSQL's
 postmaster and backends, nats-server, each service with its workers, this bench client)
