@@ -6,7 +6,8 @@ committed evidence for every one of them (its `evidence_received` events, append
 the consumer's transaction with the practitioner's re-evaluation).
 
 Alone: `python -m tests.bench.bulk_import [--lines 5000] [--rounds 3] [--practitioners 64]
-[--baseline DIR] [--profile DIR] [--timeline] [--statements] [--in-date-order]` starts the
+[--baseline DIR] [--profile DIR] [--timeline] [--statements] [--in-date-order]
+[--calibrated]` starts the
 bench's stack (and, with `--baseline`, another checkout's services on a second stack,
 imported into round by round in turns) and prints each round's rate, the service CPU per line of
 fidelity and certification, and how many certification transactions took the import in;
@@ -20,7 +21,10 @@ each fidelity batch and each certification transaction began; `--statements` end
 one more import whose statements PostgreSQL logs with their durations, summed per
 statement and line. Each round's lines are dated newest first, the same days every
 round; `--in-date-order` dates them oldest first, each round after the one before (the
-order in which certification can resume each practitioner's replay).
+order in which certification can resume each practitioner's replay). `--calibrated`
+first calibrates the import's observers, so every line is also checked for drift
+against its practitioner's history, as an agency's history by calibrated observers is
+(figure 2 imports uncalibrated observers' lines).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.bench.writes import Tokens, ago
+from tests.bench.writes import Tokens, ago, post_accepted
 from tests.fidelity.fidelity_builders import observation
 
 AGENCY = "writes"
@@ -280,8 +284,6 @@ async def _statement_times(side: Any, lines: int) -> None:
 async def _on_every_roster(stack: Any, writes: Any) -> None:
     """One observation POST per practitioner (each waits until fidelity's roster copy has
     them), so no import line is refused for a roster event still on its way."""
-    from tests.bench.writes import post_accepted
-
     async with httpx.AsyncClient(timeout=60) as http:
         for worker in range(writes.clients):
             body = observation(
@@ -290,6 +292,28 @@ async def _on_every_roster(stack: Any, writes: Any) -> None:
             await post_accepted(
                 http, f"{stack.services['fidelity'].url}/observations", body, writes.tokens()
             )
+
+
+async def _calibrate_observers(stack: Any, writes: Any) -> None:
+    """The import's observers pass calibration on the team-meeting tool before any of its
+    meetings (a pass counts for a year), so their observations count for trend and drift."""
+    from tests.fidelity.fidelity_builders import TEAM_MEETING_INDICATORS, attempt, gold_standard
+    from tests.fidelity.fidelity_builders import reference as calibration_reference
+
+    url = stack.services["fidelity"].url
+    gold = gold_standard(TEAM_MEETING_INDICATORS)
+    async with httpx.AsyncClient(timeout=60) as http:
+        body = calibration_reference(meeting_date=ago(320), gold=gold)
+        await post_accepted(http, f"{url}/calibration/references", body, writes.tokens())
+        for n in range(7):
+            observer = f"{OBSERVER_PREFIX}{n}"
+            answer = await http.post(
+                f"{url}/calibration/attempts",
+                json=attempt(body["id"], ago(310), gold),
+                headers=writes.tokens("observer", observer),
+            )
+            if answer.status_code != 201 or not answer.json()["passed"]:
+                raise RuntimeError(f"calibration of {observer}: {answer.status_code} {answer.text}")
 
 
 async def _batches(dsn: str, schema: str) -> int:
@@ -435,6 +459,8 @@ async def _cli(arguments: Any) -> None:
             sides.append(await start_side("baseline", arguments.baseline, arguments.practitioners))
         for side in sides:
             await _on_every_roster(side.stack, side.writes)
+            if arguments.calibrated:
+                await _calibrate_observers(side.stack, side.writes)
         results: dict[str, list[tuple[float, float, float]]] = {s.name: [] for s in sides}
         for round_number in range(arguments.rounds):
             turn = round_number % len(sides)
@@ -538,6 +564,12 @@ def main() -> None:
         "--in-date-order",
         action="store_true",
         help="lines oldest first, each round's dated after the round before's",
+    )
+    parser.add_argument(
+        "--calibrated",
+        action="store_true",
+        help="the import's observers calibrated first, so every line is also checked for"
+        " drift against its practitioner's history (as an agency's calibrated history is)",
     )
     parser.add_argument(
         "--statements",

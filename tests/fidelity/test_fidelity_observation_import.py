@@ -7,6 +7,7 @@ events, rows and refusals must be the same, line for line.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
@@ -212,3 +213,33 @@ async def test_an_observation_taken_in_with_others_is_read_back_like_a_posted_on
     assert stored["observer_id"] == "obs-1" and stored["observer_calibrated"] is False
     assert stored["total"] == 100.0 and stored["co_observation_of"] is None
     assert uuid.UUID(stored["id"]) == uuid.UUID(line["id"])
+
+
+async def test_an_observation_line_waits_for_the_worker_uncompressed(
+    fidelity: FidelityApi,
+) -> None:
+    """A pending line (~3 KB of ratings) is kept as it was sent, not compressed: it is
+    read back once and cleared with its outcome, so pglz bought nothing."""
+    text = json.dumps({"kind": "observation", **observation()})
+    async with runtime_of(fidelity.app).pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:  # rolled back: nothing of this row is kept
+            import_id = uuid.uuid4()
+            await conn.execute(
+                """INSERT INTO import_lines (agency_id, import_id, line_no, kind, record_id,
+                       fields)
+                   VALUES ($1, $2, 1, 'observation', 'x', to_jsonb($3::text))""",
+                fidelity.agency_id,
+                import_id,
+                text,
+            )
+            stored = await conn.fetchval(
+                "SELECT pg_column_size(fields) FROM import_lines WHERE import_id = $1",
+                import_id,
+            )
+        finally:
+            await transaction.rollback()
+
+    assert len(text) > 2500
+    assert stored > len(text)

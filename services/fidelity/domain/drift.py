@@ -20,6 +20,7 @@ emit what it returns.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,7 @@ from services.fidelity.domain.trend import (
     DEFAULT_ROLLING_WINDOW,
     ObservationScore,
     TrendPoint,
+    chronological,
     fidelity_trend,
 )
 
@@ -73,10 +75,17 @@ def detect_drift(
     observations: Sequence[ObservationScore], thresholds: DriftThresholds = DriftThresholds()
 ) -> tuple[DriftSignal, ...]:
     """Every drift signal over a practitioner's history, in practice-date order."""
+    return _signals_from(observations, thresholds, 1)
+
+
+def _signals_from(
+    observations: Sequence[ObservationScore], thresholds: DriftThresholds, first: int
+) -> tuple[DriftSignal, ...]:
+    """`detect_drift`'s signals at the `first` observation in date order and after."""
     trend = fidelity_trend(observations, thresholds.window)
     domain_ids = list(trend[-1].domains) if trend else []
     signals: list[DriftSignal] = []
-    for index in range(1, len(trend)):
+    for index in range(max(1, first), len(trend)):
         for domain_id in [None, *domain_ids]:
             band_drop = _band_drop(trend, index, domain_id)
             if band_drop is not None:
@@ -106,8 +115,44 @@ def detect_new_drift(
     """
     if any(o.observation_id == new.observation_id for o in previous):
         return ()
-    already = {s.key for s in detect_drift(previous, thresholds)}
-    return tuple(s for s in detect_drift([*previous, new], thresholds) if s.key not in already)
+    ordered = chronological(previous)
+    at = bisect_right(ordered, new.practice_date, key=_practice_date)  # a stable sort's place
+    # A signal at an observation rests on the `reach` observations up to it (its trend
+    # points and their windows), so only those within `reach` after `new` can change,
+    # and the history `reach` either side of it decides them: the same answer as the
+    # whole history's, at a cost that does not grow with it.
+    reach = thresholds.window + thresholds.trend_length
+    start, end = max(0, at - reach), at + reach
+    before = ordered[start:end]
+    after = [*ordered[start:at], new, *ordered[at:end]]
+    # the signals before `new` rest on the same observations either way: never added
+    changed = _signals_from(after, thresholds, at - start)
+    if not changed:
+        return ()
+    already = {s.key for s in _signals_from(before, thresholds, at - start)}
+    added = [s for s in changed if s.key not in already]
+    if len(added) < 2:
+        return tuple(added)
+    # in the order the whole history lists them: by observation, then by the history's
+    # domains in their first-seen order (the total first), a band drop before a trend
+    series = [*ordered[:at], new, *ordered[at:]]
+    seen = dict.fromkeys(d for o in series for d in o.domain_scores)
+    domains: dict[str | None, int] = {None: -1} | {d: rank for rank, d in enumerate(seen)}
+    position = {o.observation_id: index for index, o in enumerate(after)}
+    return tuple(
+        sorted(
+            added,
+            key=lambda s: (
+                position[s.observation_id],
+                domains[s.domain_id],
+                s.kind is DriftKind.DOWNWARD_TREND,
+            ),
+        )
+    )
+
+
+def _practice_date(observation: ObservationScore) -> date:
+    return observation.practice_date
 
 
 def _value(point: TrendPoint, domain_id: str | None, rolling: bool) -> float | None:

@@ -9,7 +9,9 @@ signals.
 
 from __future__ import annotations
 
+from bisect import insort_right
 from collections.abc import Sequence
+from datetime import date
 
 from services.fidelity.adapters.observation_batch_rows import (
     counted_histories,
@@ -49,8 +51,8 @@ async def new_drift_of_run(
         previous = history[pair]
         signals = detect_new_drift(previous, new, thresholds)
         found[index] = [drift_event(agency, *pair, signal) for signal in signals]
-        # counted history order: meeting date, then recording order (a stable sort)
-        history[pair] = sorted([*previous, new], key=lambda score: score.practice_date)
+        # counted history order: meeting date, then recording order (a stable sort's)
+        insort_right(previous, new, key=_practice_date)
     candidates = [event.drift_id for events in found.values() for event in events]
     already = await stored_drift_ids(conn, agency, candidates) if candidates else set()
     emitted: dict[int, list[FidelityDriftDetected]] = {}
@@ -60,3 +62,7 @@ async def new_drift_of_run(
                 already.add(event.drift_id)
                 emitted.setdefault(index, []).append(event)
     return emitted
+
+
+def _practice_date(score: ObservationScore) -> date:
+    return score.practice_date
