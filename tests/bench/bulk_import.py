@@ -6,9 +6,9 @@ committed evidence for every one of them (its `evidence_received` events, append
 the consumer's transaction with the practitioner's re-evaluation).
 
 Alone: `python -m tests.bench.bulk_import [--lines 5000] [--rounds 3] [--practitioners 64]
-[--baseline DIR] [--profile DIR] [--timeline] [--statements]` starts the bench's stack
-(and, with `--baseline`, another checkout's services on a second stack, imported into
-round by round in turns) and prints each round's rate, the service CPU per line of
+[--baseline DIR] [--profile DIR] [--timeline] [--statements] [--in-date-order]` starts the
+bench's stack (and, with `--baseline`, another checkout's services on a second stack,
+imported into round by round in turns) and prints each round's rate, the service CPU per line of
 fidelity and certification, and how many certification transactions took the import in;
 then the CPU per line of every process group the import runs on (PostgreSQL's
 postmaster and backends, nats-server, each service with its workers, this bench client)
@@ -18,7 +18,9 @@ before the first byte (the settling polls certification's evidence count). `--pr
 records both services with py-spy (not a project dependency); `--timeline` prints when
 each fidelity batch and each certification transaction began; `--statements` ends with
 one more import whose statements PostgreSQL logs with their durations, summed per
-statement and line.
+statement and line. Each round's lines are dated newest first, the same days every
+round; `--in-date-order` dates them oldest first, each round after the one before (the
+order in which certification can resume each practitioner's replay).
 """
 
 from __future__ import annotations
@@ -63,13 +65,25 @@ async def settled(conn: asyncpg.Connection, schema: str, agency: str, quiet: flo
         await asyncio.sleep(0.2)
 
 
-def ndjson(practitioners: list[str], lines: int) -> bytes:
+def ndjson(
+    practitioners: list[str], lines: int, in_date_order: tuple[int, int] | None = None
+) -> bytes:
+    """The import's body: each practitioner's observations a day apart, newest first; or,
+    with ``in_date_order`` (this round, of how many), oldest first and every round's
+    after the round before's (an agency importing its history in date order, in parts)."""
     rows = []
+    per = -(-lines // len(practitioners))  # lines (days) per practitioner
     for n in range(lines):
+        day = n // len(practitioners)
+        if in_date_order is None:
+            back = 1 + day % 300
+        else:
+            round_number, rounds = in_date_order
+            back = 1 + (rounds - 1 - round_number) * per + (per - 1 - day)
         body = observation(
             practitioner_id=practitioners[n % len(practitioners)],
             observer_id=f"{OBSERVER_PREFIX}{n % 7}",
-            meeting_date=ago(1 + (n // len(practitioners)) % 300),
+            meeting_date=ago(back),
         )
         rows.append(json.dumps({"kind": "observation", **body}))
     return ("\n".join(rows) + "\n").encode()
@@ -127,13 +141,14 @@ async def import_to_certified(
     lines: int,
     timeline: list[str] | None = None,
     started: Callable[[], Awaitable[None]] | None = None,
+    in_date_order: tuple[int, int] | None = None,
 ) -> tuple[float, float]:
     """(events per second from first byte to committed at certification, seconds); with
     `timeline`, what happened when is added to it (`_timeline`). `started` is awaited
     once the stack has settled, just before the first byte: the caller's CPU counters
     start there, not counting the settling (a count of the agency's evidence five times
     a second for at least two seconds, about 0.08 ms of PostgreSQL per line)."""
-    body = ndjson(practitioners, lines)
+    body = ndjson(practitioners, lines, in_date_order)
     conn = await asyncpg.connect(dsn)
     try:
         await settled(conn, schema, AGENCY)
@@ -458,6 +473,9 @@ async def _cli(arguments: Any) -> None:
                     arguments.lines,
                     timeline if arguments.timeline else None,
                     started=counters.take,
+                    in_date_order=(
+                        (round_number, arguments.rounds) if arguments.in_date_order else None
+                    ),
                 )
                 cpu = {
                     n: (p.cpu_seconds() - counters.services[n]) / arguments.lines * 1000
@@ -515,6 +533,11 @@ def main() -> None:
         "--timeline",
         action="store_true",
         help="print when each fidelity batch and certification transaction began",
+    )
+    parser.add_argument(
+        "--in-date-order",
+        action="store_true",
+        help="lines oldest first, each round's dated after the round before's",
     )
     parser.add_argument(
         "--statements",

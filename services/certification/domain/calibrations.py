@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.certification.domain.evidence import Evidence, ObservationRecorded
+from services.certification.domain.rule_answers import RuleAnswers
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +56,19 @@ def with_calibration(item: Evidence, calibrations: Iterable[Calibration]) -> Evi
     if not isinstance(item, ObservationRecorded) or item.observer_calibrated:
         return item
     if calibrated_on(calibrations, item.observer_id, item.instrument_key, item.occurred_on):
-        return item.model_copy(update={"observer_calibrated": True})
+        return _CALIBRATED.get(item, None, _calibrated, item)
     return item
+
+
+def _calibrated(item: ObservationRecorded) -> ObservationRecorded:
+    return item.model_copy(update={"observer_calibrated": True})
+
+
+# The calibrated copy of an observation, made once per parsed item: deciding again at
+# every evaluation (the calibrations are read fresh each time) hands back the same
+# object, so a replay resumed from a snapshot sees the very item it folded (a copy is a
+# pure function of the item, held with it, so it can never be another item's).
+_CALIBRATED: RuleAnswers[ObservationRecorded] = RuleAnswers()
 
 
 def decide_calibrations(

@@ -48,6 +48,7 @@ observation aged out, the at-risk clock run out) shows then, dated the return da
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from services.certification.domain.day_spans import day_span
@@ -61,6 +62,11 @@ from services.certification.domain.maintenance import (
 from services.certification.domain.maintenance_alarms import bind_alarms
 from services.certification.domain.policy import Policy, Tenure
 from services.certification.domain.replay import Agenda, Run, overlay_revocation
+from services.certification.domain.replay_snapshot import (
+    ReplaySnapshot,
+    snapshot_cut,
+    take_snapshot,
+)
 from services.certification.domain.requirements import Prerequisite, check_prerequisite
 from services.certification.domain.state import (
     CertificationState,
@@ -98,6 +104,31 @@ def evaluate(
 
     ``timeline``, when given, is ``fold_timeline(policy, evidence, as_of)``.
     """
+    return replay(policy, evidence, as_of, timeline=timeline).state
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """What `replay` answers: the state, the snapshot it kept (when asked and possible),
+    and whether it resumed from the one it was given."""
+
+    state: CertificationState
+    kept: ReplaySnapshot | None
+    resumed: bool
+
+
+def replay(
+    policy: Policy,
+    evidence: EvidenceSet,
+    as_of: date,
+    *,
+    timeline: Timeline | None = None,
+    resume: ReplaySnapshot | None = None,
+    keep: bool = False,
+) -> Replayed:
+    """`evaluate`, resuming from ``resume`` when it fits (domain/replay_snapshot.py) and,
+    with ``keep``, keeping a snapshot of the walk before the day of the latest evidence:
+    the answer is the same whether it resumed or not."""
     if timeline is None:
         timeline = fold_timeline(policy, evidence, as_of)
     runs = {level.key: Run(level) for level in policy.levels}
@@ -108,19 +139,33 @@ def evaluate(
         if run.level.requires_level is not None:
             run.parent = runs[run.level.requires_level]
     ordered = tuple(runs.values())
-    agenda = Agenda(_checkpoints(policy, timeline), as_of)
+    checkpoints = _checkpoints(policy, timeline)
+    resumed = resume is not None and resume.fits(policy, evidence, as_of, timeline)
+    if resume is not None and resumed:
+        for run, saved in zip(ordered, resume.runs, strict=True):
+            run.restore(saved)
+        walked = {day for day in checkpoints if day >= resume.cut}
+        agenda = Agenda(walked.union(resume.scheduled), as_of, resume.scheduled)
+    else:
+        agenda = Agenda(checkpoints, as_of)
+    cut = snapshot_cut(policy, timeline, resume if resumed else None) if keep else None
+    kept: ReplaySnapshot | None = None
     away = bool(timeline.away)
     for day in agenda:
+        if cut is not None and kept is None and day >= cut:
+            kept = take_snapshot(policy, evidence, cut, ordered, agenda)
         if away and timeline.is_away(day):
             continue  # off the roster: nothing moves until the return day
         for run in ordered:
             _step(run, runs, timeline, day, agenda)
+    if cut is not None and kept is None:
+        kept = take_snapshot(policy, evidence, cut, ordered, agenda)
     for run in ordered:
         _settle(run, timeline)
     levels = tuple(_level_state(runs[level.key], runs, timeline, as_of) for level in policy.levels)
     # A stable sort keeps policy level order, then replay order, within one day.
     transitions = sorted((t for level in levels for t in level.transitions), key=lambda t: t.on)
-    return CertificationState(
+    state = CertificationState(
         practitioner_id=evidence.practitioner_id,
         policy_id=policy.id,
         policy_version=policy.version,
@@ -128,6 +173,7 @@ def evaluate(
         levels=levels,
         transitions=tuple(transitions),
     )
+    return Replayed(state, kept, resumed)
 
 
 def _checkpoints(policy: Policy, timeline: Timeline) -> set[date]:

@@ -257,6 +257,20 @@ class EvidenceSet(Mapping[str, Evidence]):
             self.practitioner_id, (i for i in self._items.values() if i.occurred_on <= as_of)
         )
 
+    def same_before(self, other: EvidenceSet, cut: date) -> bool:
+        """Whether ``other`` holds exactly this set's items dated before ``cut`` (the same
+        or equal items under the same ids) and no other item dated before it."""
+        mine = self._items
+        matched = 0
+        # newest stored last: evidence that does not fit is mostly found at once
+        for event_id, item in reversed(other._items.items()):
+            if item.occurred_on < cut:
+                known = mine.get(event_id)
+                if known is None or (known is not item and known != item):
+                    return False
+                matched += 1
+        return matched == sum(1 for item in mine.values() if item.occurred_on < cut)
+
     def unordered(self) -> Iterable[Evidence]:
         """The items in no particular order, for a caller that orders them itself
         (``values()`` sorts them chronologically on every call)."""

@@ -52,9 +52,42 @@ class Run:
     def __post_init__(self) -> None:
         self.checks = _checks_of(self.level)
 
+    def saved(self) -> RunState:
+        """What the walk so far decided (a resumed replay restores it, `restore`)."""
+        return RunState(
+            self.status,
+            self.certified_on,
+            self.at_risk_since,
+            self.lapsed_on,
+            self.revoked,
+            tuple(self.transitions),
+            self.unsettled_on,
+            self.unmet,
+        )
+
+    def restore(self, state: RunState) -> None:
+        self.status, self.certified_on = state.status, state.certified_on
+        self.at_risk_since, self.lapsed_on = state.at_risk_since, state.lapsed_on
+        self.revoked, self.transitions = state.revoked, list(state.transitions)
+        self.unsettled_on, self.unmet = state.unsettled_on, state.unmet
+
     @property
     def effective_status(self) -> Status:
         return Status.REVOKED if self.revoked else self.status
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    """A `Run`'s state between two days of the walk, without what is bound to a timeline."""
+
+    status: Status
+    certified_on: date | None
+    at_risk_since: date | None
+    lapsed_on: date | None
+    revoked: bool
+    transitions: tuple[Transition, ...]
+    unsettled_on: date | None
+    unmet: int
 
 
 def _checks_of(level: Level) -> tuple[tuple[Requirement, Checker], ...]:
@@ -72,15 +105,20 @@ _CHECKS: RuleAnswers[tuple[tuple[Requirement, Checker], ...]] = RuleAnswers()
 
 class Agenda:
     """Checkpoint days in ascending order, up to ``as_of``; more can be added while walking
-    (sorted once; a day added later goes among the days not walked yet)."""
+    (sorted once; a day added later goes among the days not walked yet).
 
-    def __init__(self, days: set[date], as_of: date) -> None:
+    ``scheduled`` lists every day added, also those after ``as_of`` (a replay resumed
+    later with a later ``as_of`` walks them); ``already`` are days added before."""
+
+    def __init__(self, days: set[date], as_of: date, already: tuple[date, ...] = ()) -> None:
         self._as_of = as_of
         self._queued = {day for day in days if day <= as_of}
         self._days = sorted(self._queued)
         self._next = 0
+        self.scheduled: list[date] = list(already)
 
     def schedule(self, day: date) -> None:
+        self.scheduled.append(day)
         if day <= self._as_of and day not in self._queued:
             self._queued.add(day)
             insort(self._days, day, lo=self._next)

@@ -17,7 +17,8 @@ from services.certification.adapters import evaluation_reads, status_rows, windo
 from services.certification.adapters.evaluation_reads import EvaluationInputs
 from services.certification.adapters.metrics import FOLD_SECONDS, TRANSITIONS_PUBLISHED
 from services.certification.adapters.projector import project
-from services.certification.domain.evaluate import evaluate, fold_timeline
+from services.certification.adapters.replay_snapshots import KEPT_REPLAYS
+from services.certification.domain.evaluate import fold_timeline, replay
 from services.certification.domain.events import (
     TRANSITION_EVENT_NAMES,
     TRANSITION_EVENTS,
@@ -34,6 +35,7 @@ from services.certification.domain.evidence import (
 from services.certification.domain.netting import plan_net_publication
 from services.certification.domain.policy import Policy
 from services.certification.domain.publication import Announced, PlannedEvent, plan_publication
+from services.certification.domain.replay_snapshot import ReplaySnapshot
 from services.certification.domain.schedule import next_change_on
 from services.certification.domain.state import CertificationState
 from services.certification.domain.transitions import Transition, TransitionKind
@@ -130,10 +132,20 @@ async def refresh_many(
     evidence_of = {pid: evidence.get(pid) or EvidenceSet(pid) for pid in ids}
     states: dict[str, CertificationState] = {}
     next_changes: dict[str, date | None] = {}
+    kept: dict[str, ReplaySnapshot | None] = {}
     for pid in ids:  # one timeline folds and schedules each practitioner, then is dropped
         with FOLD_SECONDS.time():
             timeline = fold_timeline(policy, evidence_of[pid], today)
-            states[pid] = evaluate(policy, evidence_of[pid], today, timeline=timeline)
+            replayed = replay(
+                policy,
+                evidence_of[pid],
+                today,
+                timeline=timeline,
+                resume=KEPT_REPLAYS.get(agency_id, pid),
+                keep=True,
+            )
+        states[pid], kept[pid] = replayed.state, replayed.kept
+        KEPT_REPLAYS.keep(agency_id, pid, replayed.kept)
         next_changes[pid] = next_change_on(policy, evidence_of[pid], states[pid], timeline=timeline)
     published: dict[str, list[StoredEvent]] = {pid: [] for pid in ids}
     if holding is not None:
@@ -151,6 +163,7 @@ async def refresh_many(
                 today,
                 actor=(actors or {}).get(pid),
                 closing_window=closing_window,
+                kept=kept[pid],
             )
             for pid in ids
         }
@@ -200,6 +213,7 @@ def _news(
     *,
     actor: str | None,
     closing_window: str | None,
+    kept: ReplaySnapshot | None = None,
 ) -> list[PendingEvent]:
     """The events that tell what ``state`` changes in what was already announced."""
     practitioner_id = evidence.practitioner_id
@@ -214,7 +228,7 @@ def _news(
         for t in plan.settled
     ]
     pending += [
-        _transition_event(agency_id, policy, evidence, planned, actor, folded)
+        _transition_event(agency_id, policy, evidence, planned, actor, folded, kept)
         for planned in plan.events
     ]
     if plan.retracted_silently:
@@ -239,10 +253,11 @@ def _transition_event(
     planned: PlannedEvent,
     actor: str | None,
     folded: dict[date, CertificationState],
+    kept: ReplaySnapshot | None,
 ) -> PendingEvent:
     transition = planned.transition
-    if transition.on not in folded:
-        folded[transition.on] = evaluate(policy, evidence, transition.on)
+    if transition.on not in folded:  # resumed from ``kept`` when the day is on or after its cut
+        folded[transition.on] = replay(policy, evidence, transition.on, resume=kept).state
     on_the_day = folded[transition.on].level(transition.level_key)
     event_class = TRANSITION_EVENTS[transition.kind.value]
     event = event_class(

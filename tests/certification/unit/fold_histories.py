@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from services.certification.domain.calibrations import Calibration, decide_calibrations
 from services.certification.domain.evaluate import evaluate, fold_timeline
-from services.certification.domain.evidence import EvidenceSet
+from services.certification.domain.evidence import Evidence, EvidenceSet
 from services.certification.domain.policy import (
     AtRiskRules,
     ConceptsNotLapsed,
@@ -281,6 +281,13 @@ def _calibrations(rng: random.Random) -> list[Calibration]:
             )
         )
     return found
+
+
+def random_history(seed: int) -> tuple[Policy, list[Evidence]]:
+    """The history, its calibrations decided, and the policy of case ``seed``."""
+    rng = random.Random(seed)
+    history = _history(rng)
+    return POLICIES[seed % len(POLICIES)], decide_calibrations(history.items, _calibrations(rng))
 
 
 def cases(count: int) -> Iterator[Case]:

@@ -155,3 +155,15 @@ def test_refuses_a_calibration_event_without_an_observer() -> None:
                 "expires_on": "2026-03-10",
             },
         )
+
+
+def test_an_observation_decided_calibrated_again_is_the_same_item_as_before() -> None:
+    items = uncalibrated_history().items
+    covering = [calibration(INDEPENDENT_OBSERVER, TEAM_MEETING, date(2025, 1, 1), date(2027, 1, 1))]
+    first, again = decide_calibrations(items, covering), decide_calibrations(items, covering)
+    decided = [item for item in first if item not in items]
+    assert decided and all(
+        isinstance(i, ObservationRecorded) and i.observer_calibrated for i in decided
+    )
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    assert decide_calibrations(items, []) == items  # no calibration: nothing decided
