@@ -432,30 +432,37 @@ class EventStore:
             )
         return [row_to_event(r) for r in rows]
 
-    async def read_agency(
+    async def agency_pages(
         self,
         conn: Connection,
         agency_id: str,
-        after_position: int = 0,
-        limit: int = 1000,
+        page_size: int = 1000,
         *,
         skipping: Sequence[str] = (),
-    ) -> list[StoredEvent]:
-        """One tenant's events after `after_position`, in position order (a tenant's replay),
-        leaving out those named in `skipping` (a replay that projects them in SQL).
+    ) -> AsyncIterator[list[StoredEvent]]:
+        """One tenant's events in position order, in pages of ``page_size`` (a tenant's
+        replay), leaving out those named in `skipping` (a replay that projects them in
+        SQL). Call it inside a transaction: the pages come from one statement's cursor.
+
+        One statement, so one plan: the tenant's rows found by the agency index, what
+        is left of them sorted. Read page by page (`position > $n ORDER BY position
+        LIMIT`), the planner walked the whole log in position order instead, dropping
+        every other tenant's events on the way (a page of a tenant's events can end
+        anywhere): over 1,000,000 events of 10 agencies, 0.8 s and half a second of
+        PostgreSQL's CPU per tenant for a replay whose events were all skipped, a cost
+        growing with the other tenants' logs.
 
         Position order is commit order only while no writer of that tenant is in flight:
         the caller holds a lock that keeps them out (see certification's rebuild).
         """
-        rows = await conn.fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE agency_id = $1 AND position > $2"
-            " AND name <> ALL($4::text[]) ORDER BY position LIMIT $3",
+        cursor = await conn.cursor(
+            f"SELECT {_COLUMNS} FROM events WHERE agency_id = $1"
+            " AND name <> ALL($2::text[]) ORDER BY position",
             agency_id,
-            after_position,
-            limit,
             list(skipping),
         )
-        return [row_to_event(r) for r in rows]
+        while rows := await cursor.fetch(page_size):
+            yield [row_to_event(r) for r in rows]
 
     async def find_event(self, event_id: uuid.UUID) -> StoredEvent | None:
         async with self.pool.acquire() as conn:

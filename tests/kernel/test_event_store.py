@@ -245,3 +245,24 @@ async def test_a_locked_transaction_inside_a_transaction_takes_its_locks_in_a_sa
         )
         assert held == 1  # taken in the outer transaction's savepoint, held to its end
     assert len(await probe.store.read_stream("in-batch")) == 1
+
+
+async def test_an_agencys_pages_hold_its_events_alone_in_position_order(probe: Probe) -> None:
+    ours, theirs = f"agency-{uuid.uuid4()}", f"agency-{uuid.uuid4()}"
+    async with probe.store.transaction() as conn:
+        written = await probe.store.append_streams(
+            conn,
+            [(f"s{n}", [pending("p", n, agency=ours if n % 2 else theirs)]) for n in range(1, 11)],
+        )
+    async with probe.pool.acquire() as conn, conn.transaction():
+        pages = [page async for page in probe.store.agency_pages(conn, ours, 2)]
+        skipped = [
+            page
+            async for page in probe.store.agency_pages(conn, ours, 2, skipping=["amount_recorded"])
+        ]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [e.position for page in pages for e in page] == [
+        e.position for e in written if e.agency_id == ours
+    ]
+    assert [e.data["amount"] for page in pages for e in page] == [1, 3, 5, 7, 9]
+    assert skipped == []

@@ -215,12 +215,10 @@ async def _pages(
 
     async def read() -> None:
         async with reader.transaction(isolation="repeatable_read", readonly=True):
-            position = 0
-            while batch := await store.read_agency(
-                reader, agency_id, position, BATCH, skipping=(EvidenceReceived.name, *skipped)
+            async for batch in store.agency_pages(
+                reader, agency_id, BATCH, skipping=(EvidenceReceived.name, *skipped)
             ):
                 await pages.put(batch)
-                position = batch[-1].position
         await pages.put([])
 
     reading = asyncio.create_task(read())
