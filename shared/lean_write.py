@@ -39,11 +39,12 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+import fastapi.routing
 from fastapi import Request, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import EndpointContext
-from fastapi.routing import _extract_endpoint_context, serialize_response
+from fastapi.routing import serialize_response
 from fastapi.utils import is_body_allowed_for_status_code
 
 from shared.auth import Allow, Principal
@@ -91,8 +92,10 @@ class LeanWrite:
         )
         assert call is not None
         self.call: Callable[..., Awaitable[Any]] = call
-        # what FastAPI names in a response validation error (the route's POST only)
-        self.endpoint_ctx = EndpointContext(**_extract_endpoint_context(call))
+        # what FastAPI names in a response validation error (the route's POST only);
+        # read through its private helper when this FastAPI has it, as the router does
+        extract = getattr(fastapi.routing, "_extract_endpoint_context", None)
+        self.endpoint_ctx = EndpointContext(**(extract(call) if extract is not None else {}))
         if dependant.path:
             self.endpoint_ctx["path"] = f"POST {dependant.path}"
         for kind in ("path_params", "query_params", "header_params", "cookie_params"):
