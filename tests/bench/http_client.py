@@ -37,19 +37,32 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class _Origin:
     key: tuple[str, int]
-    # the request line's target and the Host header, up to the request line's method
-    line: bytes
+    # what follows the request line's target: the version and the Host header
+    tail: bytes
 
 
-def _target(url: str) -> _Target:
-    parts = urlsplit(url)
+def _origin(origin: str) -> _Origin:
+    parts = urlsplit(origin)
     if parts.scheme != "http" or parts.hostname is None:
-        raise ValueError(f"the benchmark's client speaks plain http only, not {url!r}")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    line = f" {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n".encode("latin-1")
-    return _Target((parts.hostname, parts.port or 80), line)
+        raise ValueError(f"the benchmark's client speaks plain http only, not {origin!r}")
+    return _Origin(
+        (parts.hostname, parts.port or 80), f" HTTP/1.1\r\nHost: {parts.netloc}\r\n".encode()
+    )
+
+
+def _split(url: str) -> tuple[str, str]:
+    """A URL's origin (`scheme://host:port`) and its request target (path and query), by
+    slicing: a random board page is a URL never seen before, and `urlsplit` of each cost
+    the load client more than the rest of sending it. A fragment is not sent."""
+    start = url.find("//") + 2
+    ends = [i for i in (url.find("/", start), url.find("?", start)) if i >= 0]
+    at = min(ends) if ends else len(url)
+    target = url[at:].partition("#")[0]
+    if not target.startswith("/"):
+        target = "/" + target
+    return url[:at], target
 
 
 class _AnswerReader(asyncio.Protocol):
@@ -58,6 +71,9 @@ class _AnswerReader(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
+        # the head of the answer being received, once whole (`_Head`): a long body arrives
+        # in several reads, and its head is parsed once, not again on each
+        self.head: _Head | None = None
         self.waiter: asyncio.Future[Answer] | None = None
         self.closed = False  # by the server, or after an answer that said so
         self.lost: Exception | None = None
@@ -86,7 +102,11 @@ class _AnswerReader(asyncio.Protocol):
         if waiter is None or waiter.done():
             return
         try:
-            parsed = _parse(self.buffer, at_end=at_end)
+            if self.head is None:
+                self.head = _head(self.buffer)
+                if self.head is None:
+                    return
+            parsed = _body(self.buffer, self.head, at_end=at_end)
         except ValueError as error:
             waiter.set_exception(ConnectionError(f"an answer the client cannot read: {error}"))
             self.close()
@@ -95,6 +115,7 @@ class _AnswerReader(asyncio.Protocol):
             return
         answer, used, close = parsed
         del self.buffer[:used]
+        self.head = None
         self.waiter = None
         if close:
             self.close()
@@ -112,9 +133,17 @@ class _AnswerReader(asyncio.Protocol):
             self.transport.close()
 
 
-def _parse(buffer: bytearray, *, at_end: bool) -> tuple[Answer, int, bool] | None:
-    """The answer at the start of `buffer`, the bytes it took and whether the server
-    closes the connection after it; None while it is not whole."""
+@dataclass(frozen=True, slots=True)
+class _Head:
+    status: int
+    start: int  # where the body starts in the buffer
+    length: int | None  # Content-Length, if given
+    chunked: bool
+    close: bool  # the server closes the connection after this answer
+
+
+def _head(buffer: bytearray) -> _Head | None:
+    """The head of the answer at the start of `buffer`; None while it is not whole."""
     end = buffer.find(b"\r\n\r\n")
     if end < 0:
         return None
@@ -131,20 +160,29 @@ def _parse(buffer: bytearray, *, at_end: bool) -> tuple[Answer, int, bool] | Non
             chunked = b"chunked" in value.lower()
         elif name == b"connection":
             close = b"close" in value.lower()
-    start = end + 4
-    if chunked:
+    return _Head(status, end + 4, length, chunked, close)
+
+
+def _body(buffer: bytearray, head: _Head, *, at_end: bool) -> tuple[Answer, int, bool] | None:
+    """The answer `head` starts, the bytes it took and whether the server closes the
+    connection after it; None while its body is not whole."""
+    start = head.start
+    if head.chunked:
         body = _chunks(buffer, start)
         if body is None:
             return None
         content, used = body
-        return Answer(status, content), used, close
-    if length is not None:
-        if len(buffer) < start + length:
+        return Answer(head.status, content), used, head.close
+    if head.length is not None:
+        end = start + head.length
+        if len(buffer) < end:
             return None
-        return Answer(status, bytes(buffer[start : start + length])), start + length, close
+        with memoryview(buffer) as view:  # one copy of the body, not two
+            content = bytes(view[start:end])
+        return Answer(head.status, content), end, head.close
     if not at_end:  # no framing: the body runs to the end of the connection
         return None
-    return Answer(status, bytes(buffer[start:])), len(buffer), True
+    return Answer(head.status, bytes(buffer[start:])), len(buffer), True
 
 
 def _chunks(buffer: bytearray, at: int) -> tuple[bytes, int] | None:
@@ -177,7 +215,7 @@ class KeepAliveClient:
     def __init__(self, timeout: float = 30.0) -> None:
         self.timeout = timeout
         self._connections: dict[tuple[str, int], _AnswerReader] = {}
-        self._targets: dict[str, _Target] = {}
+        self._origins: dict[str, _Origin] = {}
 
     async def get(self, url: str, headers: dict[str, str] | None = None) -> Answer:
         return await self.request("GET", url, b"", headers)
@@ -193,15 +231,18 @@ class KeepAliveClient:
     async def request(
         self, method: str, url: str, body: bytes, headers: dict[str, str] | None
     ) -> Answer:
-        target = self._targets.get(url)
-        if target is None:
-            target = self._targets[url] = _target(url)
-        lines = [f"{name}: {value}\r\n" for name, value in (headers or {}).items()]
+        origin_url, target = _split(url)
+        origin = self._origins.get(origin_url)
+        if origin is None:
+            origin = self._origins[origin_url] = _origin(origin_url)
+        lines = [method, " ", target]
+        lines.extend(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         if body or method == "POST":
             lines.append(f"Content-Length: {len(body)}\r\n")
         lines.append("\r\n")
-        message = method.encode() + target.line + "".join(lines).encode("latin-1") + body
-        return await self._exchange(target.key, message)
+        head = "".join(lines[:3]).encode("latin-1") + origin.tail
+        message = head + "".join(lines[3:]).encode("latin-1") + body
+        return await self._exchange(origin.key, message)
 
     async def _exchange(self, key: tuple[str, int], message: bytes) -> Answer:
         loop = asyncio.get_running_loop()

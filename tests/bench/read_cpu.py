@@ -6,9 +6,15 @@ by round, `--clients` closed loops on each read for `--seconds`:
 
 - `state`: GET /practitioners/{id}/certification of a random practitioner (figure 3);
 - `board`: GET /practitioners, the board list's first page (figure 3);
+- `board_pages`: GET /practitioners from a random place in the list (figure 3: pages no
+  two concurrent requests share);
 - `ping`: GET /practitioners/{id}/transitions?limit=1 of a practitioner with none: a
   small authenticated read through the whole kernel stack and FastAPI's dependency
   solving, for what the HTTP path costs beside the bare endpoint's GET.
+
+Each loop's line also gives the load client's CPU per request and PostgreSQL's (the
+postmaster and every backend, tests/bench/processes.py), so a request's cost on the
+machine's two cores is seen whole: the service, the database and the client together.
 
 `--baseline DIR`: another checkout's certification (e.g. a worktree of main) on a second
 stack with the same data, measured in turns with this checkout's, so a busy machine
@@ -118,12 +124,14 @@ async def run(arguments: argparse.Namespace) -> None:
                 for side in sides[turn:] + sides[:turn]:
                     process = side.stack.services["certification"]
                     before = await tail.scrape(side.url, ROUTES[read])
+                    database_before = side.stack.postgres_cpu_seconds()
                     outcome = await closed_loop(
                         arguments.clients,
                         arguments.seconds,
                         requests[side.name][read],
                         process.cpu_seconds,
                     )
+                    database = side.stack.postgres_cpu_seconds() - database_before
                     after = await tail.scrape(side.url, ROUTES[read])
                     p99 = outcome.percentile_ms(0.99)
                     figures[(read, side.name)].append(
@@ -132,7 +140,8 @@ async def run(arguments: argparse.Namespace) -> None:
                     print(
                         f"{side.name}: {read}: {outcome.rate:,.0f} req/s, CPU "
                         f"{outcome.cpu_ms_per_request:.3f} ms/request (client "
-                        f"{outcome.client_cpu_ms_per_request:.3f}), p50 "
+                        f"{outcome.client_cpu_ms_per_request:.3f}, PostgreSQL "
+                        f"{database / max(outcome.done, 1) * 1000:.3f}), p50 "
                         f"{outcome.median_ms:.1f} ms, p99 {p99:.1f} ms ({outcome.failed} failed)"
                         f"\n    {tail.tail_note(read, before, after, outcome, arguments.clients)}",
                         flush=True,

@@ -4,13 +4,14 @@ Timings on a shared two-core machine move by tens of percent between runs; the n
 instructions a request costs the service does not. One agency of `--practitioners` is
 loaded and rebuilt as `read_cpu` does it, then certification is started again under
 valgrind's callgrind with instrumentation off (so it starts in seconds, not minutes), and
-for each read (`state`, `board`, `ping`: tests/bench/reads.py) instrumentation is turned
-on, `--requests` requests are sent (one at a time by default) after a warm-up, and the instructions
-counted in the service process are divided by them. PostgreSQL's and the kernel's work
-is not counted (valgrind sees the service's user space only).
+for each read (`state`, `board`, `board_pages`, `ping`: tests/bench/reads.py)
+instrumentation is turned on, `--requests` requests are sent (one at a time by default)
+after a warm-up, and the instructions counted in the service process are divided by them.
+PostgreSQL's and the kernel's work is not counted (valgrind sees the service's user space
+only).
 
 `python -m tests.bench.read_instructions [--practitioners 1000] [--requests 200]
-[--clients 1] [--reads state board] [--baseline DIR] [--keep DIR]`
+[--clients 1] [--reads state board board_pages] [--baseline DIR] [--keep DIR]`
 
 `--clients N`: N closed loops share the requests (a read that N callers ask at once may
 cost each less than one asked alone).
@@ -134,7 +135,10 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument(
-        "--reads", nargs="+", choices=["state", "board", "ping"], default=["state", "board"]
+        "--reads",
+        nargs="+",
+        choices=["state", "board", "board_pages", "ping"],
+        default=["state", "board"],
     )
     parser.add_argument("--baseline", type=Path)
     parser.add_argument("--keep", type=Path)

@@ -147,3 +147,47 @@ async def test_fails_a_request_the_server_does_not_answer_within_the_timeout() -
         await client.aclose()
         server.close()
         await server.wait_closed()
+
+
+async def test_sends_each_url_as_its_request_target_with_its_origin_as_host() -> None:
+    async with a_server(sized) as seen:
+        client = KeepAliveClient()
+        url = str(seen["url"])
+        paths = [
+            (await client.get(target)).json()["path"]
+            for target in (url, f"{url}?q=1", f"{url}/a/b?c=d#part")
+        ]
+        await client.aclose()
+    assert paths == ["/", "/?q=1", "/a/b?c=d"]
+    requests = seen["requests"]
+    assert isinstance(requests, list)
+    hosts = {
+        line for head, _ in requests for line in head.split(b"\r\n") if line.startswith(b"Host:")
+    }
+    assert hosts == {f"Host: {url.removeprefix('http://')}".encode()}
+
+
+async def test_reads_a_long_answer_whose_body_arrives_in_many_pieces() -> None:
+    body = b"x" * 100_000
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _ in range(2):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+            for at in range(0, len(body), 7_000):
+                writer.write(body[at : at + 7_000])
+                await writer.drain()
+                await asyncio.sleep(0)
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = KeepAliveClient()
+    try:
+        answers = [await client.get(f"http://127.0.0.1:{port}/{n}") for n in range(2)]
+    finally:
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+    assert [(a.status_code, a.content) for a in answers] == [(200, body), (200, body)]
