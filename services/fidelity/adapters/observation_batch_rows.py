@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import asyncpg
 from pydantic_core import to_json
 
 from services.fidelity.adapters.calibration_rows import attempt_from_row
@@ -157,30 +156,6 @@ async def lock_drift_streams(conn: Connection, agency_id: str, keys: Sequence[st
         agency_id,
         sorted(set(keys)),
     )
-
-
-async def counted_histories(
-    conn: Connection, agency_id: str, pairs: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], list[asyncpg.Record]]:
-    """`counted_history` of several (practitioner, instrument key) pairs, same order."""
-    rows = await conn.fetch(
-        """
-        SELECT o.practitioner_id, o.instrument_key, o.id, o.meeting_date, o.total,
-               o.domain_scores
-        FROM observations o
-        JOIN unnest($2::text[], $3::text[]) AS p(practitioner_id, instrument_key)
-          ON o.practitioner_id = p.practitioner_id AND o.instrument_key = p.instrument_key
-        WHERE o.agency_id = $1 AND o.observer_calibrated AND o.co_observation_of IS NULL
-        ORDER BY o.practitioner_id, o.instrument_key, o.meeting_date, o.seq
-        """,
-        agency_id,
-        [practitioner_id for practitioner_id, _ in pairs],
-        [key for _, key in pairs],
-    )
-    found: dict[tuple[str, str], list[asyncpg.Record]] = {pair: [] for pair in pairs}
-    for row in rows:
-        found[(row["practitioner_id"], row["instrument_key"])].append(row)
-    return found
 
 
 async def stored_drift_ids(conn: Connection, agency_id: str, drift_ids: Sequence[str]) -> set[str]:

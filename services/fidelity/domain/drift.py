@@ -21,7 +21,7 @@ emit what it returns.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -96,12 +96,29 @@ def _signals_from(
     return tuple(signals)
 
 
+# Where a domain is first scored in a history: the observation's practice date, its
+# recording order among that date's, and the domain's place among its scored domains.
+FirstSeen = tuple[date, int, int]
+
+
+def drift_reach(thresholds: DriftThresholds) -> int:
+    """How many observations either side of a new one decide the signals it adds."""
+    return thresholds.window + thresholds.trend_length
+
+
 def detect_new_drift(
     previous: Sequence[ObservationScore],
     new: ObservationScore,
     thresholds: DriftThresholds = DriftThresholds(),
+    *,
+    first_seen: Mapping[str, FirstSeen] | None = None,
 ) -> tuple[DriftSignal, ...]:
     """The signals that recording ``new`` adds to a history (``previous``).
+
+    ``previous`` may be only part of the history, in its order, if it holds the
+    `drift_reach` observations either side of ``new``'s date (or all there are) and
+    ``first_seen`` says where the whole history with ``new`` first scores each domain
+    of those and of ``new`` (signals at one observation are listed in that order).
 
     Usually these fire at ``new`` itself. If ``new`` is back-dated into the middle
     of the history it can also create signals at later observations; those are
@@ -121,7 +138,7 @@ def detect_new_drift(
     # points and their windows), so only those within `reach` after `new` can change,
     # and the history `reach` either side of it decides them: the same answer as the
     # whole history's, at a cost that does not grow with it.
-    reach = thresholds.window + thresholds.trend_length
+    reach = drift_reach(thresholds)
     start, end = max(0, at - reach), at + reach
     before = ordered[start:end]
     after = [*ordered[start:at], new, *ordered[at:end]]
@@ -135,8 +152,11 @@ def detect_new_drift(
         return tuple(added)
     # in the order the whole history lists them: by observation, then by the history's
     # domains in their first-seen order (the total first), a band drop before a trend
-    series = [*ordered[:at], new, *ordered[at:]]
-    seen = dict.fromkeys(d for o in series for d in o.domain_scores)
+    if first_seen is None:
+        series = [*ordered[:at], new, *ordered[at:]]
+        seen = dict.fromkeys(d for o in series for d in o.domain_scores)
+    else:
+        seen = dict.fromkeys(sorted(first_seen, key=first_seen.__getitem__))
     domains: dict[str | None, int] = {None: -1} | {d: rank for rank, d in enumerate(seen)}
     position = {o.observation_id: index for index, o in enumerate(after)}
     return tuple(

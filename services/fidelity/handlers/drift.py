@@ -14,9 +14,14 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from services.fidelity.adapters.drift_history_rows import near_histories
 from services.fidelity.adapters.drift_rows import insert_drift_signal
-from services.fidelity.adapters.observation_rows import counted_history
-from services.fidelity.domain.drift import DriftSignal, DriftThresholds, detect_new_drift
+from services.fidelity.domain.drift import (
+    DriftSignal,
+    DriftThresholds,
+    detect_new_drift,
+    drift_reach,
+)
 from services.fidelity.domain.events import FidelityDriftDetected
 from services.fidelity.domain.trend import ObservationScore
 from shared.auth import Principal
@@ -66,10 +71,21 @@ async def record_new_drift(
     """Inside the recording transaction: the drift events this observation adds."""
     agency = principal.agency_id
     await take_lock(conn, drift_lock(agency, practitioner_id, instrument_key))
-    rows = await counted_history(conn, agency, practitioner_id, instrument_key)
-    previous = [score_from_row(r) for r in rows if str(r["id"]) != new.observation_id]
+    # the history near the new observation (stored already, so left out of it)
+    pair = (practitioner_id, instrument_key)
+    [near] = (
+        await near_histories(
+            conn,
+            agency,
+            [(*pair, new.practice_date)],
+            [(*pair, domain_id) for domain_id in new.domain_scores],
+            drift_reach(thresholds),
+            leaving_out=uuid.UUID(new.observation_id),
+        )
+    ).values()
+    previous = [score_from_row(r) for r in near.rows]
     emitted: list[FidelityDriftDetected] = []
-    for signal in detect_new_drift(previous, new, thresholds):
+    for signal in detect_new_drift(previous, new, thresholds, first_seen=near.first_seen):
         event = drift_event(agency, practitioner_id, instrument_key, signal)
         if await insert_drift_signal(conn, agency, event):
             emitted.append(event)
