@@ -449,7 +449,7 @@ async def _cli(arguments: Any) -> None:
     import shutil
     import statistics
 
-    from tests.bench.processes import schema_of
+    from tests.bench.processes import py_spy_command, schema_of
     from tests.bench.write_cpu import Side, start_side
 
     sides: list[Side] = []
@@ -472,7 +472,7 @@ async def _cli(arguments: Any) -> None:
                 if arguments.profile and side is sides[0]:
                     recorders = [
                         await asyncio.create_subprocess_exec(
-                            "py-spy",
+                            py_spy_command(),
                             "record",
                             "--pid",
                             str(p.pids()[0]),

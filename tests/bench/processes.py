@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +26,16 @@ from system.topology import SERVICES
 DATABASE = "bench"
 SUBJECT_ROOT = "bench"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def py_spy_command() -> str:
+    """The py-spy to record profiles with: the one installed beside this interpreter
+    (`.venv/bin`, where `pip install py-spy` puts it) before any on the PATH; it is not a
+    project dependency, so its absence is said plainly."""
+    found = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if found is None:
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+    return found
 
 
 def schema_of(service: str) -> str:

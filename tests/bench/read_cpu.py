@@ -44,7 +44,7 @@ import httpx
 
 from tests.bench import dataset, tail
 from tests.bench.load import Request, closed_loop, run_on_uvloop
-from tests.bench.processes import BenchStack, schema_of
+from tests.bench.processes import BenchStack, py_spy_command, schema_of
 from tests.bench.reads import certification_reads
 from tests.bench.write_cpu import RootedProcess
 from tests.bench.writes import Tokens
@@ -176,7 +176,7 @@ async def profile(side: Side, requests: dict[str, Request], arguments: argparse.
     process = side.stack.services["certification"]
     for read in arguments.reads:
         recorder = await asyncio.create_subprocess_exec(
-            *["py-spy", "record", "--pid", str(process.pids()[0])],
+            *[py_spy_command(), "record", "--pid", str(process.pids()[0])],
             *["--duration", str(int(arguments.seconds)), "--rate", "250", "--format", "raw"],
             *["--output", str(out / f"{read}.txt"), "--nonblocking"],
         )

@@ -24,7 +24,7 @@ import asyncpg
 import httpx
 
 from tests.bench import dataset
-from tests.bench.processes import BenchStack, schema_of
+from tests.bench.processes import BenchStack, py_spy_command, schema_of
 from tests.bench.writes import Tokens
 
 UPSTREAM = ("learning", "coaching", "fidelity")
@@ -89,7 +89,7 @@ async def run(
         if profile:  # py-spy of the service and its fold workers, collapsed stacks
             assert certification.child is not None
             spying = await asyncio.create_subprocess_exec(
-                "py-spy",
+                py_spy_command(),
                 "record",
                 "--subprocesses",
                 "--nonblocking",

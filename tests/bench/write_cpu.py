@@ -49,7 +49,7 @@ from shared.servers import dies_with_parent
 from tests.bench import ceilings
 from tests.bench.bulk_import import settled
 from tests.bench.load import run_on_uvloop
-from tests.bench.processes import REPO_ROOT, BenchStack, Process, schema_of
+from tests.bench.processes import REPO_ROOT, BenchStack, Process, py_spy_command, schema_of
 from tests.bench.statement_cpu import statement_cpu
 from tests.bench.statement_log import logged_while
 from tests.bench.writes import MAIN_CREATE, Writes
@@ -304,7 +304,7 @@ async def settle(stack: BenchStack) -> None:
 
 def py_spy(pid: int, seconds: float, output: Path, arguments: argparse.Namespace) -> list[str]:
     return [
-        "py-spy",
+        py_spy_command(),
         "record",
         "--pid",
         str(pid),
