@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import shutil
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -34,6 +32,7 @@ from pathlib import Path
 import httpx
 
 from tests.bench import dataset
+from tests.bench.callgrind import counted, restart_under_callgrind, start_counting
 from tests.bench.http_client import KeepAliveClient
 from tests.bench.load import run_on_uvloop
 from tests.bench.processes import BenchStack, schema_of
@@ -41,8 +40,6 @@ from tests.bench.read_cpu import UPSTREAM
 from tests.bench.reads import certification_reads
 from tests.bench.write_cpu import RootedProcess
 from tests.bench.writes import Tokens
-
-_TOTALS = re.compile(rb"^summary:\s+(\d+)", re.MULTILINE)
 
 
 async def measure(root: Path | None, arguments: argparse.Namespace, label: str) -> dict[str, float]:
@@ -69,19 +66,9 @@ async def measure(root: Path | None, arguments: argparse.Namespace, label: str) 
             answer.raise_for_status()
         for service in UPSTREAM:
             stack.services[service].stop()
-        certification.stop()
         out = arguments.keep or stack.root
         out.mkdir(parents=True, exist_ok=True)
-        certification.command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={out}/{label}.%p.callgrind",
-            *certification.command,
-        ]
-        certification.start(stack.environment())
-        certification.wait_ready(timeout=600)
-        pid = str(certification.child.pid if certification.child else 0)
+        pid = restart_under_callgrind(certification, stack.environment(), out, label)
         reads = certification_reads(certification.url, headers, shape.practitioners_per_agency)
         figures: dict[str, float] = {}
         clients = [KeepAliveClient(timeout=600) for _ in range(arguments.clients)]
@@ -95,15 +82,9 @@ async def measure(root: Path | None, arguments: argparse.Namespace, label: str) 
 
                 # warm-up: prepared statements, caches, a connection per client
                 await asyncio.gather(*(loop(w, 2) for w in range(arguments.clients)))
-                _control(pid, "--instr=on")
-                _control(pid, "--zero")
+                start_counting(pid)
                 await asyncio.gather(*(loop(w, each) for w in range(arguments.clients)))
-                before = set(out.glob(f"{label}.*"))
-                _control(pid, f"--dump={read}")
-                _control(pid, "--instr=off")
-                dumped = sorted(set(out.glob(f"{label}.*")) - before)
-                counted = sum(int(m) for f in dumped for m in _TOTALS.findall(f.read_bytes()))
-                figures[read] = counted / (each * arguments.clients)
+                figures[read] = counted(pid, out, label, read) / (each * arguments.clients)
                 print(f"{label}: {read}: {figures[read]:,.0f} instructions/request", flush=True)
         finally:
             for client in clients:
@@ -112,10 +93,6 @@ async def measure(root: Path | None, arguments: argparse.Namespace, label: str) 
     finally:
         stack.stop()
         shutil.rmtree(stack.root, ignore_errors=True)
-
-
-def _control(pid: str, option: str) -> None:
-    subprocess.run(["callgrind_control", option, pid], check=True, capture_output=True)
 
 
 async def run(arguments: argparse.Namespace) -> None:

@@ -22,10 +22,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from tests.bench.callgrind import counted, restart_under_callgrind, start_counting
 from tests.bench.http_client import KeepAliveClient
 from tests.bench.load import run_on_uvloop
 from tests.bench.processes import BenchStack
-from tests.bench.read_instructions import _TOTALS, _control
 from tests.bench.write_cpu import RootedProcess
 from tests.bench.writes import MAIN_CREATE, Writes
 
@@ -48,33 +48,18 @@ async def measure(root: Path | None, arguments: argparse.Namespace, label: str) 
         figures: dict[str, float] = {}
         for service in arguments.services:
             process = stack.services[service]
-            process.stop()
             plain = process.command
-            process.command = [
-                "valgrind",
-                "--tool=callgrind",
-                "--instr-atstart=no",
-                f"--callgrind-out-file={out}/{label}-{service}.%p.callgrind",
-                *plain,
-            ]
-            process.start(stack.environment())
-            process.wait_ready(timeout=600)
-            pid = str(process.child.pid if process.child else 0)
+            name = f"{label}-{service}"
+            pid = restart_under_callgrind(process, stack.environment(), out, name)
             write = writes.request(service)
             client = KeepAliveClient(timeout=600)
             try:
                 for step in range(5):  # warm-up: prepared statements, caches, a connection
                     assert await write(client, 0, step), f"{service}: a write failed"
-                _control(pid, "--instr=on")
-                _control(pid, "--zero")
+                start_counting(pid)
                 for step in range(5, 5 + arguments.requests):
                     assert await write(client, 0, step), f"{service}: a write failed"
-                before = set(out.glob(f"{label}-{service}.*"))
-                _control(pid, f"--dump={service}")
-                _control(pid, "--instr=off")
-                dumped = sorted(set(out.glob(f"{label}-{service}.*")) - before)
-                counted = sum(int(m) for f in dumped for m in _TOTALS.findall(f.read_bytes()))
-                figures[service] = counted / arguments.requests
+                figures[service] = counted(pid, out, name, service) / arguments.requests
                 print(
                     f"{label}: {MAIN_CREATE[service]}: {figures[service]:,.0f} instructions/write",
                     flush=True,
