@@ -9,18 +9,11 @@ from typing import Annotated
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Request, Response
-from prometheus_client import CollectorRegistry
-from pydantic import SecretStr
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.auth import Principal, Role, TokenVerifier, allow, issue_token
+from shared.auth import Principal, allow
 from shared.lean_route import LeanRoute, answered_lean
-from shared.metrics import ServiceMetrics
-from shared.problems import install_problem_handlers
-from shared.request_edge import RequestEdge
-from tests.kernel.probe import ProbeSettings
+from tests.kernel.unit.edge_apps import edge_app, token
 
-SETTINGS = ProbeSettings(jwt_secret=SecretStr("s" * 40))
 LEAN_CALLS: list[str] = []  # the things the lean answer was asked for
 ROUTED: list[str] = []  # the paths that went on from the edge into the app's routing
 
@@ -57,39 +50,11 @@ async def read_thing(thing: str, principal: Annotated[Principal, allow("things.r
     return f"declared {thing}"
 
 
-class Routed:
-    """Between the edge and the app's routing: notes what passes."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        ROUTED.append(scope["path"])
-        await self.app(scope, receive, send)
-
-
-def token(role: str) -> dict[str, str]:
-    signed = issue_token(SETTINGS, subject=f"{role}-1", agency_id="agency-a", roles=[role])
-    return {"Authorization": f"Bearer {signed}"}
-
-
 @pytest.fixture
 async def app() -> FastAPI:
     LEAN_CALLS.clear()
     ROUTED.clear()
-    app = FastAPI()
-    app.state.token_verifier = TokenVerifier(SETTINGS)
-    app.state.permissions = {"things.read": frozenset({Role.COACH})}
-    install_problem_handlers(app)
-    app.add_middleware(Routed)
-    app.state.registry = CollectorRegistry()
-    app.state.metrics = ServiceMetrics(app.state.registry, "probe")
-    app.add_middleware(
-        RequestEdge, metrics=app.state.metrics, max_header_bytes=8192, guard=lambda a: a
-    )
-    app.include_router(earlier)
-    app.include_router(lean)
-    return app
+    return edge_app("things.read", [earlier, lean], ROUTED)
 
 
 @pytest.fixture

@@ -9,19 +9,14 @@ from typing import Annotated
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from prometheus_client import CollectorRegistry
-from pydantic import BaseModel, Field, SecretStr
-from starlette.types import ASGIApp, Receive, Scope, Send
+from pydantic import BaseModel, Field
 
-from shared.auth import Principal, Role, TokenVerifier, allow, issue_token
+from shared.auth import Principal, allow
 from shared.lean_dispatch import LeanDispatch
 from shared.lean_write import answered_lean_write
-from shared.metrics import ServiceMetrics
-from shared.problems import NotFound, install_problem_handlers
-from shared.request_edge import RequestEdge
-from tests.kernel.probe import ProbeSettings
+from shared.problems import NotFound
+from tests.kernel.unit.edge_apps import edge_app, token
 
-SETTINGS = ProbeSettings(jwt_secret=SecretStr("s" * 40))
 ROUTED: list[str] = []  # the requests that went on from the edge into the app's routing
 ENDPOINT_RUNS: list[str] = []
 
@@ -65,32 +60,8 @@ async def create_thing(
     return ThingPublic(name=body.name, size=body.size, by=f"{principal.subject} {label}")
 
 
-class Routed:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        ROUTED.append(scope["path"])
-        await self.app(scope, receive, send)
-
-
-def token(role: str) -> dict[str, str]:
-    signed = issue_token(SETTINGS, subject=f"{role}-1", agency_id="agency-a", roles=[role])
-    return {"Authorization": f"Bearer {signed}"}
-
-
 def app_with(created: APIRouter) -> FastAPI:
-    app = FastAPI()
-    app.state.token_verifier = TokenVerifier(SETTINGS)
-    app.state.permissions = {"things.create": frozenset({Role.COACH})}
-    install_problem_handlers(app)
-    app.add_middleware(Routed)
-    app.state.metrics = ServiceMetrics(CollectorRegistry(), "probe")
-    app.add_middleware(
-        RequestEdge, metrics=app.state.metrics, max_header_bytes=8192, guard=lambda a: a
-    )
-    app.include_router(created)
-    return app
+    return edge_app("things.create", [created], ROUTED)
 
 
 @pytest.fixture
