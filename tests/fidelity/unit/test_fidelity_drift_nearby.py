@@ -47,15 +47,19 @@ def _observation(rng: random.Random, n: int) -> ObservationScore:
     )
 
 
+def _thresholds(rng: random.Random) -> DriftThresholds:
+    return DriftThresholds(
+        window=rng.randint(1, 5),
+        trend_length=rng.randint(2, 4),
+        trend_min_drop=rng.choice([0.0, 2.0, 5.0]),
+    )
+
+
 def test_new_drift_read_near_the_observation_is_the_whole_history_answer() -> None:
     rng = random.Random(14)
     compared = 0
     for _ in range(400):
-        thresholds = DriftThresholds(
-            window=rng.randint(1, 5),
-            trend_length=rng.randint(2, 4),
-            trend_min_drop=rng.choice([0.0, 2.0, 5.0]),
-        )
+        thresholds = _thresholds(rng)
         previous = [_observation(rng, n) for n in range(rng.randint(0, 45))]
         new = _observation(rng, len(previous))
         if previous and rng.random() < 0.05:
@@ -93,11 +97,7 @@ def test_new_drift_of_the_history_read_near_its_date_is_the_whole_history_answer
     rng = random.Random(15)
     compared = 0
     for _ in range(400):
-        thresholds = DriftThresholds(
-            window=rng.randint(1, 5),
-            trend_length=rng.randint(2, 4),
-            trend_min_drop=rng.choice([0.0, 2.0, 5.0]),
-        )
+        thresholds = _thresholds(rng)
         previous = [_observation(rng, n) for n in range(rng.randint(0, 60))]
         new = _observation(rng, len(previous))
         near = _near(previous, new.practice_date, drift_reach(thresholds), rng)
