@@ -3,11 +3,13 @@
 It reads the event store in commit-safe order from its checkpoint, publishes a batch with
 `Nats-Msg-Id` = event id (JetStream drops a re-publish inside the duplicate window),
 waits for the acks, and advances the checkpoint past the longest acknowledged prefix.
-Woken by LISTEN/NOTIFY on append; polls as a fallback. NATS being down only delays it.
-An append's NOTIFY can find its events still behind the commit-safe fence (another
-transaction of the database, begun earlier, is still open): the relay then looks again
-within milliseconds, backing off towards the poll interval, rather than sleeping until
-the next NOTIFY or poll.
+Woken on append: in process when the append's transaction is one the kernel commits
+and this process's relay leads (shared/commit_wake.py: a NOTIFY would make every writer
+of the server commit in turn), by LISTEN/NOTIFY otherwise; polls as a fallback. NATS
+being down only delays it. An append's wake-up can find its events still behind the
+commit-safe fence (another transaction of the database, begun earlier, is still open):
+the relay then looks again within milliseconds, backing off towards the poll interval,
+rather than sleeping until the next wake-up or poll.
 
 Leadership: replicas of a service each run a relay, and one publishes at a time. The
 leader holds a lease row (`relay_leases`) that it renews while it publishes; a standby
@@ -253,7 +255,7 @@ class OutboxRelay:
                 await self._idle()
 
     async def _idle(self) -> None:
-        """Wait for the fence to lift (held-back events), or else for an append's NOTIFY
+        """Wait for the fence to lift (held-back events), or else for an append's wake-up
         or the poll interval, whichever comes first."""
         if self._fenced_wait is not None:
             await asyncio.sleep(self._fenced_wait)
