@@ -103,8 +103,12 @@ FirstSeen = tuple[date, int, int]
 
 
 def drift_reach(thresholds: DriftThresholds) -> int:
-    """How many observations either side of a new one decide the signals it adds."""
-    return thresholds.window + thresholds.trend_length
+    """How many observations either side of a new one decide the signals it adds.
+
+    A signal at an observation rests on it and the `reach` before it: a band drop on
+    the rolling windows ending there and just before (`window` back), a trend's onset on
+    the runs ending there and just before (`trend_length` back)."""
+    return max(thresholds.window, thresholds.trend_length)
 
 
 def detect_new_drift(
@@ -135,10 +139,10 @@ def detect_new_drift(
         return ()
     ordered = chronological(previous)
     at = bisect_right(ordered, new.practice_date, key=_practice_date)  # a stable sort's place
-    # A signal at an observation rests on the `reach` observations up to it (its trend
-    # points and their windows), so only those within `reach` after `new` can change,
-    # and the history `reach` either side of it decides them: the same answer as the
-    # whole history's, at a cost that does not grow with it.
+    # A signal at an observation rests on the `reach` observations up to it, so only
+    # those within `reach` after `new` can change, and the history `reach` either side
+    # of it decides them: the same answer as the whole history's, at a cost that does
+    # not grow with it.
     reach = drift_reach(thresholds)
     start, end = max(0, at - reach), at + reach
     before = ordered[start:end]
