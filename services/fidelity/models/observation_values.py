@@ -44,6 +44,9 @@ def _as_typed_dicts(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     if schema.get("type") != "model":
+        inner = schema.get("schema")
+        if str(schema.get("type")).startswith("function") and _is_model(inner):
+            raise TypeError(f"{schema} validates a whole model: read it with the model")
         return {key: _as_typed_dicts(value) for key, value in schema.items()}
     fields = schema["schema"]
     plain = (
@@ -68,6 +71,10 @@ def _as_typed_dicts(schema: Any) -> Any:
             for name, field in fields["fields"].items()
         },
     }
+
+
+def _is_model(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "model"
 
 
 def plain_validator(model: type[BaseModel]) -> SchemaValidator:
