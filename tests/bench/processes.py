@@ -193,18 +193,7 @@ class BenchStack:
         return env
 
     def postgres_cpu_seconds(self) -> float:
-        """User + system CPU PostgreSQL has used so far: the postmaster, its live
-        processes (backends, autovacuum, checkpointer ...) and those it reaped."""
-        postmaster = int((self.postgres.data_dir / "postmaster.pid").read_text().split()[0])
-        pids = [postmaster]
-        for task in Path(f"/proc/{postmaster}/task").iterdir():
-            pids += [int(child) for child in (task / "children").read_text().split()]
-        total = 0
-        for pid in pids:
-            with contextlib.suppress(OSError):  # a backend that exited meanwhile
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += sum(int(f) for f in fields[11:15])
-        return total / os.sysconf("SC_CLK_TCK")
+        return postgres_cpu_of(self.postgres.data_dir)
 
     def start_services(self) -> dict[str, float]:
         """Start every service; seconds until each answered /readyz."""
@@ -227,3 +216,18 @@ class BenchStack:
             process.stop()
         self.nats.stop()
         self.postgres.stop()
+
+
+def postgres_cpu_of(data_dir: Path) -> float:
+    """User + system CPU the PostgreSQL of `data_dir` has used so far: the postmaster, its
+    live processes (backends, autovacuum, checkpointer ...) and those it reaped."""
+    postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    pids = [postmaster]
+    for task in Path(f"/proc/{postmaster}/task").iterdir():
+        pids += [int(child) for child in (task / "children").read_text().split()]
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):  # a backend that exited meanwhile
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
