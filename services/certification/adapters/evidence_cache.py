@@ -43,11 +43,32 @@ def item_bytes(text: str) -> int:
 
 
 class _Held:
-    __slots__ = ("rows", "signature")
+    """One practitioner's rows, their last position and (once asked) their signature."""
 
-    def __init__(self, rows: HeldRows) -> None:
+    __slots__ = ("last", "rows", "signature")
+
+    def __init__(self, rows: HeldRows, last: int, signature: str | None) -> None:
         self.rows = rows
-        self.signature: str | None = None
+        self.last = last
+        self.signature = signature
+
+
+def _spelled(rows: HeldRows, positions: Iterable[int]) -> str:
+    return ",".join(f"{position}:{rows[position][0]}" for position in sorted(positions))
+
+
+def _held_after(before: _Held | None, rows: HeldRows) -> _Held:
+    """``rows`` to hold; when they are the rows ``before`` held and rows after its last
+    position, its signature is carried on (not spelled again from the first row)."""
+    last = max(rows)
+    if before is None or before.signature is None or not before.rows.keys() <= rows.keys():
+        return _Held(rows, last, None)
+    added = [position for position in rows if position > before.last]
+    if len(added) != len(rows) - len(before.rows):
+        return _Held(rows, last, None)  # a row below the last held one: spelled again
+    if not added:
+        return _Held(rows, last, before.signature)
+    return _Held(rows, last, ",".join(filter(None, (before.signature, _spelled(rows, added)))))
 
 
 class ParsedEvidence:
@@ -64,10 +85,10 @@ class ParsedEvidence:
 
     def last_positions(self, agency_id: str, practitioner_ids: Iterable[str]) -> list[int]:
         """Per practitioner, the last position held (0: nothing held)."""
-        return [
-            max(self.held(agency_id, practitioner_id) or (0,))
-            for practitioner_id in practitioner_ids
+        held = [
+            self._held.get((agency_id, practitioner_id)) for practitioner_id in practitioner_ids
         ]
+        return [0 if rows is None else rows.last for rows in held]
 
     def signature(self, agency_id: str, practitioner_id: str) -> str:
         """The held rows' keys as one text, `position:event_id` in position order joined
@@ -77,9 +98,7 @@ class ParsedEvidence:
         if held is None:
             return ""
         if held.signature is None:
-            rows = held.rows
-            spelled = (f"{position}:{rows[position][0]}" for position in sorted(rows))
-            held.signature = ",".join(spelled)
+            held.signature = _spelled(held.rows, held.rows)
         return held.signature
 
     def held(self, agency_id: str, practitioner_id: str) -> HeldRows:
@@ -93,7 +112,8 @@ class ParsedEvidence:
     def keep(self, agency_id: str, practitioner_id: str, rows: HeldRows, weight: int) -> None:
         """Hold exactly ``rows`` for the practitioner (as just read, their items taking
         about ``weight`` bytes), in use now; unless no room can be made for them."""
-        self._held.put((agency_id, practitioner_id), _Held(rows) if rows else None, weight)
+        key = (agency_id, practitioner_id)
+        self._held.put(key, _held_after(self._held.get(key), rows) if rows else None, weight)
 
     def clear(self) -> None:
         self._held.clear()

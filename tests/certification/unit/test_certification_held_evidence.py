@@ -145,3 +145,20 @@ def test_the_signature_spells_the_held_rows_in_position_order_and_follows_what_i
     )
     held.clear()
     assert held.signature(AGENCY, practitioner_id) == ""
+
+
+def test_the_signature_carried_on_is_spelled_again_when_a_row_lands_below_the_last_held() -> None:
+    rows = stored_rows()
+    practitioner_id = rows[0]["practitioner_id"]
+    held = ParsedEvidence()
+    first, late, after = rows[:3], rows[3], rows[4:6]
+    without_late = [*first, *after]
+    items_of_rows(held, AGENCY, [practitioner_id], without_late, {})
+    assert held.signature(AGENCY, practitioner_id) == ",".join(
+        f"{row['position']}:{row['event_id']}" for row in without_late
+    )
+    # a full read finds a row committed late below the last held position
+    items_of_rows(held, AGENCY, [practitioner_id], [late], {practitioner_id: len(without_late)})
+    assert held.signature(AGENCY, practitioner_id) == ",".join(
+        f"{row['position']}:{row['event_id']}" for row in rows[:6]
+    )
