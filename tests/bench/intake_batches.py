@@ -13,9 +13,11 @@ practitioner fewer times). Run it against another checkout with
 ``PYTHONPATH=DIR python tests/bench/intake_batches.py`` from DIR.
 
 `python -m tests.bench.intake_batches [--practitioners 64] [--lines 5000] [--rounds 4]
-[--batch 1000] [--profile FILE] [--statements]`; ``--profile`` writes a cProfile of the last
-round (this process), ``--statements`` prints its statements' wall time per line (as the
-driver saw them, PostgreSQL's time and the round trip). Nothing is asserted.
+[--batch 1000] [--profile FILE] [--statements] [--in-date-order]`: ``--in-date-order``
+dates each round's lines oldest first, after the round before's (as `bulk_import`'s);
+``--profile`` writes a cProfile of the last round (this process); ``--statements``
+prints its statements' wall time per line (as the driver saw them: PostgreSQL's time
+and the round trip). Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -67,14 +69,23 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime
 
 
-def observations(practitioners: list[str], lines: int, today: date) -> list[CloudEvent]:
+def observations(
+    practitioners: list[str], lines: int, today: date, in_date_order: tuple[int, int] | None
+) -> list[CloudEvent]:
     """A round's lines as fidelity's `observation_recorded` events (`bulk_import.ndjson`'s
-    shape: the practitioners in turn, each a day further back, seven observers)."""
+    shape: the practitioners in turn, each a day further back, seven observers; with
+    ``in_date_order`` (this round, of how many) oldest first, each round after the last)."""
     histories = {pid: UpstreamHistory(AGENCY, pid) for pid in practitioners}
     events = []
+    per = -(-lines // len(practitioners))
     for n in range(lines):
         history = histories[practitioners[n % len(practitioners)]]
-        back = 1 + (n // len(practitioners)) % 300
+        day = n // len(practitioners)
+        if in_date_order is None:
+            back = 1 + day % 300
+        else:
+            round_number, rounds = in_date_order
+            back = 1 + (rounds - round_number) * per + (per - 1 - day)
         history.observed(
             today - timedelta(days=back), observer=f"import-observer-{n % 7}", calibrated=False
         )
@@ -91,6 +102,7 @@ async def measure(
     batch: int,
     profile: str | None = None,
     statements: bool = False,
+    in_date_order: bool = False,
 ) -> None:
     settings = CertificationSettings(
         environment="test",
@@ -123,7 +135,9 @@ async def measure(
         parts = BatchParts()
         timed = StatementTimes()
         for round_number in range(1, rounds + 1):
-            events = observations(ids, lines, today)
+            events = observations(
+                ids, lines, today, (round_number, rounds) if in_date_order else None
+            )
             profiler = cProfile.Profile() if profile and round_number == rounds else None
             if profiler:
                 profiler.enable()
@@ -175,6 +189,7 @@ async def main(
     batch: int,
     profile: str | None,
     statements: bool,
+    in_date_order: bool,
 ) -> None:
     root = Path(tempfile.mkdtemp(prefix="miiwrap-intake-batches-"))
     os.chmod(root, 0o755)
@@ -184,7 +199,9 @@ async def main(
     pg.create_database(DATABASE)
     server.start()
     try:
-        await measure(pg, server.url, practitioners, lines, rounds, batch, profile, statements)
+        await measure(
+            pg, server.url, practitioners, lines, rounds, batch, profile, statements, in_date_order
+        )
     finally:
         server.stop()
         pg.stop()
@@ -201,6 +218,9 @@ if __name__ == "__main__":
     parser.add_argument(
         "--statements", action="store_true", help="the last round's statements, by wall time"
     )
+    parser.add_argument(
+        "--in-date-order", action="store_true", help="each round's lines after the last's"
+    )
     arguments = parser.parse_args()
     asyncio.run(
         main(
@@ -210,5 +230,6 @@ if __name__ == "__main__":
             arguments.batch,
             arguments.profile,
             arguments.statements,
+            arguments.in_date_order,
         )
     )
