@@ -36,6 +36,7 @@ from shared.envelope import CloudEvent
 from shared.messaging import NatsConnection, StreamPolicy, ensure_stream
 from shared.supervisor import being_cancelled
 from shared.tracing import consumer_span
+from shared.transactions import locked_transaction
 
 log = structlog.get_logger(__name__)
 
@@ -285,14 +286,14 @@ class EventConsumer:
         transaction is rolled back and the batch redone with a savepoint per message,
         so only the failing ones are held back."""
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with self.pool.acquire() as conn, locked_transaction(conn, ()):
                 await self._handle_batch(conn, batch, None)
             return {}
         except Exception as error:
             if is_unavailable(error) or being_cancelled():
                 raise  # the connection is gone: the whole batch is retried
         failures: dict[int, Exception] = {}
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire() as conn, locked_transaction(conn, ()):
             await self._handle_batch(conn, batch, failures)
         return failures
 
@@ -335,7 +336,7 @@ class EventConsumer:
 
     async def _handle_alone(self, msg: Msg, event: CloudEvent) -> None:
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with self.pool.acquire() as conn, locked_transaction(conn, ()):
                 if self.prepare is not None:
                     await self.prepare(conn, [event])
                 if await first_time(conn, self.name, msg, event):

@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from shared.commit_wake import LocalRelay, watching_commit, woken_after_commit
 from shared.database import Connection, Pool
 from shared.events import PendingEvent, StoredEvent
 from shared.idempotency_keys import key_held, mark_applied
@@ -37,7 +38,8 @@ _COLUMNS = (
 
 # The usual append in one statement: the stream's version, the expected-version check,
 # the insert after it (a unique clash skips the row instead of failing the transaction,
-# so the caller sees fewer rows and takes the careful path) and the relay's wake-up.
+# so the caller sees fewer rows and takes the careful path) and the relay's wake-up
+# (no NOTIFY when the channel is NULL: the relay is woken in process, shared/commit_wake.py).
 # It answers one row per stored event, or a single row of NULLs when none was stored,
 # each with the version the stream was seen at.
 _APPEND_AT_ONCE = f"""
@@ -57,7 +59,8 @@ _APPEND_AT_ONCE = f"""
         RETURNING *
     )
     SELECT current.version AS seen_version, {_COLUMNS}
-    FROM current LEFT JOIN inserted ON true CROSS JOIN (SELECT pg_notify($3, '')) AS woken
+    FROM current LEFT JOIN inserted ON true
+    LEFT JOIN (SELECT pg_notify($3, '') WHERE $3::text IS NOT NULL) AS woken ON true
     ORDER BY inserted.stream_version
 """
 
@@ -78,7 +81,7 @@ async def _append_at_once(
     stream_id: str,
     events: Sequence[PendingEvent],
     expected_version: int | None,
-    notify_channel: str,
+    notify_channel: str | None,
     projected: Projected | None,
 ) -> list[asyncpg.Record]:
     """The usual append's one statement: a row per stored event, or one row of NULLs."""
@@ -143,6 +146,8 @@ class EventStore:
     def __init__(self, pool: Pool, notify_channel: str) -> None:
         self.pool = pool
         self.notify_channel = notify_channel
+        # the relay of this process, woken in process while it leads (shared/commit_wake.py)
+        self.local_relay = LocalRelay()
         # told the names of the events each append inserted (the metrics count them)
         self.on_appended: Callable[[list[str]], None] | None = None
 
@@ -154,6 +159,17 @@ class EventStore:
         BEGIN in one round trip (shared/transactions.py)."""
         async with self.pool.acquire() as conn, locked_transaction(conn, locks):
             yield conn
+
+    def _channel(self, conn: Connection) -> str | None:
+        """The channel an append in `conn`'s transaction notifies, or None when the relay
+        of this process will be woken once that transaction ends (shared/commit_wake.py)."""
+        return None if woken_after_commit(conn, self.local_relay) else self.notify_channel
+
+    async def _notify(self, conn: Connection) -> None:
+        """Wake the relay after an append made step by step (see `_channel`)."""
+        channel = self._channel(conn)
+        if channel is not None:
+            await conn.execute("SELECT pg_notify($1, '')", channel)
 
     async def append(
         self,
@@ -182,7 +198,7 @@ class EventStore:
         if not events:
             return []
         answered = await _append_at_once(
-            conn, stream_id, events, expected_version, self.notify_channel, projected
+            conn, stream_id, events, expected_version, self._channel(conn), projected
         )
         stored = [r for r in answered if r["position"] is not None]
         if len(stored) < len(events):
@@ -221,14 +237,22 @@ class EventStore:
         Idempotency-Key (binding the key is a second write), take that transaction at
         once."""
         if len(events) == 1 and not key_held() and not conn.is_in_transaction():
+            # a statement that commits by itself: the relay leading here is woken after it
+            wake = self.local_relay.wake
+            channel = None if wake is not None else self.notify_channel
             answered = await _append_at_once(
-                conn, stream_id, events, expected_version, self.notify_channel, projected
+                conn, stream_id, events, expected_version, channel, projected
             )
+            if wake is not None:
+                wake()
             if answered[0]["position"] is not None:
                 self._count(events)
                 return [row_to_event(answered[0])]
-        async with conn.transaction():
-            return await self.append(conn, stream_id, events, expected_version, projected=projected)
+        with watching_commit(conn):
+            async with conn.transaction():
+                return await self.append(
+                    conn, stream_id, events, expected_version, projected=projected
+                )
 
     async def append_each(
         self, conn: Connection, appends: Sequence[StreamAppend]
@@ -245,7 +269,7 @@ class EventStore:
             return []
         rows = [_row_values(a.stream_id, 0, e) for a in appends for e in a.events]
         answered = await conn.fetch(
-            _APPEND_EACH, *append_each_arguments(appends, self.notify_channel, rows)
+            _APPEND_EACH, *append_each_arguments(appends, self._channel(conn), rows)
         )
         stored = [r for r in answered if r["position"] is not None]
         if len(stored) < len(rows):
@@ -297,7 +321,7 @@ class EventStore:
             if error.constraint_name == "events_stream_version_key":
                 raise ConcurrencyConflict(stream_id, expected_version) from error
             raise
-        await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
+        await self._notify(conn)
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
         self._count(events)
         return [row_to_event(r) for r in stored]
@@ -337,7 +361,7 @@ class EventStore:
             for i, event in enumerate(events)
         ]
         stored = await conn.fetch(_INSERT_POSITIONS if as_sent else _INSERT, *_columns(rows))
-        await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
+        await self._notify(conn)
         await mark_applied(conn)
         self._count([event for events in merged.values() for event in events])
         if as_sent:

@@ -3,11 +3,13 @@
 It reads the event store in commit-safe order from its checkpoint, publishes a batch with
 `Nats-Msg-Id` = event id (JetStream drops a re-publish inside the duplicate window),
 waits for the acks, and advances the checkpoint past the longest acknowledged prefix.
-Woken by LISTEN/NOTIFY on append; polls as a fallback. NATS being down only delays it.
-An append's NOTIFY can find its events still behind the commit-safe fence (another
-transaction of the database, begun earlier, is still open): the relay then looks again
-within milliseconds, backing off towards the poll interval, rather than sleeping until
-the next NOTIFY or poll.
+Woken on append: in process when the append's transaction is one the kernel commits
+and this process's relay leads (shared/commit_wake.py: a NOTIFY would make every writer
+of the server commit in turn), by LISTEN/NOTIFY otherwise; polls as a fallback. NATS
+being down only delays it. An append's wake-up can find its events still behind the
+commit-safe fence (another transaction of the database, begun earlier, is still open):
+the relay then looks again within milliseconds, backing off towards the poll interval,
+rather than sleeping until the next wake-up or poll.
 
 Leadership: replicas of a service each run a relay, and one publishes at a time. The
 leader holds a lease row (`relay_leases`) that it renews while it publishes; a standby
@@ -148,7 +150,7 @@ class OutboxRelay:
         self.name = f"{service}-outbox"
         self.holder = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
         self.published = 0
-        self.leading = False
+        self._leading = False
         self.last_error: str | None = None
         self.last_published_at: float | None = None
         self._conn: asyncpg.Connection[asyncpg.Record] | None = None
@@ -161,6 +163,21 @@ class OutboxRelay:
         # (less than lease_seconds since the claim began); forgotten whenever in doubt
         self._saved: Checkpoint | None = None
         self._claimed_at = float("-inf")
+
+    @property
+    def leading(self) -> bool:
+        return self._leading
+
+    @leading.setter
+    def leading(self, leading: bool) -> None:
+        """While it leads, this process's appends wake it in process instead of by NOTIFY
+        (shared/commit_wake.py); a standby never takes the wake from the leader."""
+        self._leading = leading
+        local = self.store.local_relay
+        if leading:
+            local.wake = self._wake.set
+        elif local.wake == self._wake.set:
+            local.wake = None
 
     def subject_for(self, event: StoredEvent) -> str:
         return _subject(self.subject_root, self.service, event.agency_id, event.name, event.subject)
@@ -213,6 +230,9 @@ class OutboxRelay:
                 if not await self._claim(conn):
                     return  # deposed: the caller stands by
                 renewed = time.monotonic()
+            # a wake from here on (an append that commits while this batch is read and
+            # published) is kept for the wait after it, not cleared by that wait
+            self._wake.clear()
             try:
                 sent = await self.publish_pending()
                 backoff = 0.2
@@ -235,16 +255,18 @@ class OutboxRelay:
                 await self._idle()
 
     async def _idle(self) -> None:
-        """Wait for the fence to lift (held-back events), or else for an append's NOTIFY
+        """Wait for the fence to lift (held-back events), or else for an append's wake-up
         or the poll interval, whichever comes first."""
         if self._fenced_wait is not None:
             await asyncio.sleep(self._fenced_wait)
             return
-        await self._wait_for_notify()
+        await self._wait_for_notify(clear=False)
 
-    async def _wait_for_notify(self) -> None:
-        """Wait for an append's NOTIFY or the poll interval, whichever comes first."""
-        self._wake.clear()
+    async def _wait_for_notify(self, *, clear: bool = True) -> None:
+        """Wait for an append's wake-up (its NOTIFY, or in process) or the poll interval,
+        whichever comes first; `clear=False` keeps a wake-up that came before the wait."""
+        if clear:
+            self._wake.clear()
         # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that lands as
         # a NOTIFY wakes it, and the relay then never stops
         with contextlib.suppress(TimeoutError):

@@ -54,15 +54,16 @@ def append_each_sql(columns: str) -> str:
     )
     SELECT current.wanted_stream, current.version AS seen_version, {columns}
     FROM current LEFT JOIN inserted ON inserted.stream_id = current.wanted_stream
-    CROSS JOIN (SELECT pg_notify($3, '')) AS woken
+    LEFT JOIN (SELECT pg_notify($3, '') WHERE $3::text IS NOT NULL) AS woken ON true
     ORDER BY inserted.position
 """
 
 
 def append_each_arguments(
-    appends: Sequence[StreamAppend], notify_channel: str, rows: Sequence[tuple[Any, ...]]
+    appends: Sequence[StreamAppend], notify_channel: str | None, rows: Sequence[tuple[Any, ...]]
 ) -> list[Any]:
-    """The statement's parameters: the streams and their expected versions, the channel,
+    """The statement's parameters: the streams and their expected versions, the channel
+    (None: no NOTIFY, the relay is woken in process, shared/commit_wake.py),
     then the events' columns (`rows`: `_row_values` of each event, in the appends'
     order, each led by its stream and its number within it)."""
     streams = [a.stream_id for a in appends]

@@ -24,6 +24,7 @@ from typing import Any, cast
 from asyncpg.exceptions import InterfaceError
 from asyncpg.transaction import Transaction, TransactionState
 
+from shared.commit_wake import watching_commit
 from shared.database import Connection
 
 
@@ -87,8 +88,10 @@ async def locked_transaction(
     """`conn.transaction()` that holds `locks` from its first statement on (in order).
 
     Outermost, it is begun with them in one round trip; savepoints inside it (`conn.
-    transaction()`) work as usual. Inside a transaction already (a batch's connection),
-    it is that connection's `transaction()` block with the locks taken in it.
+    transaction()`) work as usual, and its appends wake this process's relay once it ends
+    rather than by NOTIFY (shared/commit_wake.py; with no locks, that is all it adds).
+    Inside a transaction already (a batch's connection), it is that connection's
+    `transaction()` block with the locks taken in it.
 
     `generic_plans`: its prepared statements run their generic plans (`SET LOCAL
     plan_cache_mode`, sent with the BEGIN; inside a batch's transaction, left as it
@@ -98,22 +101,28 @@ async def locked_transaction(
     CTEs costs more CPU than running it. For a write whose every statement is driven by
     its keys' indexes (one practitioner's rows), the generic plan is about the same work
     without the planning."""
-    if not (locks or generic_plans) or conn.is_in_transaction():
+    if conn.is_in_transaction():
         async with conn.transaction():
             for lock in locks:
                 await take_lock(conn, lock)
             yield
         return
-    raw = _raw(conn)
-    prelude = "".join(f"; {lock.statement()}" for lock in locks)
-    if generic_plans:
-        prelude = f"; {GENERIC_PLANS}{prelude}"
-    token = _HELD.set((raw, frozenset(locks)))
-    try:
-        async with _BegunWith(raw, prelude):
-            yield
-    finally:
-        _HELD.reset(token)
+    # the outermost transaction: its appends wake the relay in process once it ends
+    with watching_commit(conn):
+        if not (locks or generic_plans):
+            async with conn.transaction():
+                yield
+            return
+        raw = _raw(conn)
+        prelude = "".join(f"; {lock.statement()}" for lock in locks)
+        if generic_plans:
+            prelude = f"; {GENERIC_PLANS}{prelude}"
+        token = _HELD.set((raw, frozenset(locks)))
+        try:
+            async with _BegunWith(raw, prelude):
+                yield
+        finally:
+            _HELD.reset(token)
 
 
 def _raw(conn: Connection) -> Any:
