@@ -5,7 +5,8 @@ Each of ``--rounds`` rounds appends ``--events`` `evidence_received` events (the
 observations, ``--streams`` practitioners in turn, built as the intake builds them) in
 batches of ``--batch``, each in its own transaction, as sent (``as_sent``, the intake's
 mode), after the rounds before them: each round prints this process's CPU and
-PostgreSQL's per event, so the cost's growth with each stream's history shows.
+PostgreSQL's per event, so the cost's growth with each stream's history shows (the
+appended events counted in the metrics, as a service's store counts them).
 ``--instructions`` has valgrind dump the instructions of one more batch append in
 this process: run the tool as ``valgrind --tool=callgrind --instr-atstart=no python
 -m tests.bench.append_batch --instructions`` and read the dump's ``summary``.
@@ -26,12 +27,15 @@ import time
 from datetime import date
 from pathlib import Path
 
+from prometheus_client import CollectorRegistry
+
 from services.certification.handlers.batch_intake import _received
 from services.certification.handlers.intake import upstream_parts
 from shared.config import ServiceSettings
 from shared.database import create_pool
 from shared.events import PendingEvent
 from shared.eventstore import EventStore
+from shared.metrics import ServiceMetrics
 from shared.schema.kernel_tables import KERNEL_SCHEMA
 from shared.schema.runner import migrate
 from shared.servers import PostgresServer
@@ -66,6 +70,7 @@ async def measure(pg: PostgresServer, streams: int, events: int, rounds: int, ba
     pool = await create_pool(settings, max_size=2)
     await migrate(settings, KERNEL_SCHEMA, pool)
     store = EventStore(pool, notify_channel="bench_append_events")
+    store.on_appended = ServiceMetrics(CollectorRegistry(), "bench").count_appended
     batches = [_evidence(streams, events, n, rounds + 1) for n in range(1, rounds + 2)]
     try:
         for round_number, pending in enumerate(batches[:rounds], start=1):
