@@ -7,8 +7,13 @@ rebuilds run, PostgreSQL's activity is sampled every ``--sample`` seconds
 (pg_stat_activity: who is active, on which wait event; autovacuum's progress), and at
 the end each agency's time, certification's CPU and the samples are printed.
 
+``--statements`` logs PostgreSQL's CPU per statement over the rebuilds
+(`log_statement_stats`: the logging costs CPU too, compare the statements with each
+other) and prints it beside the CPU of each kind of PostgreSQL process (client
+backends, checkpointer, background writer, WAL writer, autovacuum ...).
+
 `python -m tests.bench.rebuild_stack [--agencies 10] [--practitioners 10000]
-[--pause SECONDS]`; nothing is asserted.
+[--pause SECONDS] [--statements]`; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -16,15 +21,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
+import os
 import shutil
 import time
+from collections.abc import Awaitable, Callable
 from datetime import date
+from pathlib import Path
 
 import asyncpg
 import httpx
 
 from tests.bench import dataset
 from tests.bench.processes import BenchStack, py_spy_command, schema_of
+from tests.bench.statement_cpu import usage_by_statement
+from tests.bench.statement_log import logged_while
 from tests.bench.writes import Tokens
 
 UPSTREAM = ("learning", "coaching", "fidelity")
@@ -59,6 +70,45 @@ async def sample(dsn: str, every: float, seen: collections.Counter[str]) -> None
         await conn.close()
 
 
+def postgres_cpu_by_kind(stack: BenchStack) -> dict[str, float]:
+    """CPU seconds so far of each kind of PostgreSQL process (by its title: client
+    backends, checkpointer, WAL writer ...); "exited" for the processes the postmaster
+    reaped (autovacuum and parallel workers)."""
+    postmaster = int((stack.postgres.data_dir / "postmaster.pid").read_text().split()[0])
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = collections.defaultdict(float)
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    found["postmaster"] += (int(fields[11]) + int(fields[12])) / ticks
+    found["exited"] += (int(fields[13]) + int(fields[14])) / ticks
+    for task in Path(f"/proc/{postmaster}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):  # a backend that exited meanwhile
+                title = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")[0].decode()
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                kind = title.removeprefix("postgres: ")
+                if " " in kind and not kind.startswith(("autovacuum", "background", "logical")):
+                    kind = "client backends"
+                found[kind] += (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+async def _maybe_logged(
+    stack: BenchStack, statements: bool, rebuild: Callable[[], Awaitable[int]]
+) -> tuple[int, str]:
+    """``rebuild``'s result, and PostgreSQL's statement statistics logged meanwhile."""
+    if not statements:
+        return await rebuild(), ""
+    return await logged_while(stack, "log_statement_stats", "on", rebuild)
+
+
+def _print_statements(text: str) -> None:
+    per_statement, per_step = usage_by_statement(text)
+    steps = ", ".join(f"{step} {cpu:.2f}" for step, cpu in per_step.items())
+    print(f"\nPostgreSQL statement CPU {sum(per_step.values()):.2f} s ({steps})")
+    for (_, step, sql), cpu in sorted(per_statement.items(), key=lambda item: -item[1])[:20]:
+        print(f"  {cpu:6.3f} s  {step:<7} {sql}")
+
+
 async def run(
     agencies: int,
     practitioners: int,
@@ -66,6 +116,7 @@ async def run(
     every: float,
     profile: str | None,
     settled: bool,
+    statements: bool = False,
 ) -> None:
     stack = BenchStack()
     shape = dataset.Shape(agencies, practitioners)
@@ -107,23 +158,29 @@ async def run(
             n: p.cpu_seconds() for n, p in stack.services.items() if n != "certification"
         }
         database_before = stack.postgres_cpu_seconds()
+        kinds_before = postgres_cpu_by_kind(stack)
         started = time.perf_counter()
-        replayed = 0
-        async with httpx.AsyncClient(timeout=3600) as http:
-            for n in range(agencies):
-                agency = shape.agency(n)
-                began = time.perf_counter()
-                answer = await http.post(
-                    f"{url}/projections/rebuild", headers=Tokens(stack.secret, agency)()
-                )
-                answer.raise_for_status()
-                count = int(answer.json()["events_replayed"])
-                replayed += count
-                took = time.perf_counter() - began
-                print(
-                    f"{agency}: {count:,} events in {took:.2f} s ({count / took:,.0f}/s)",
-                    flush=True,
-                )
+
+        async def rebuild() -> int:
+            replayed = 0
+            async with httpx.AsyncClient(timeout=3600) as http:
+                for n in range(agencies):
+                    agency = shape.agency(n)
+                    began = time.perf_counter()
+                    answer = await http.post(
+                        f"{url}/projections/rebuild", headers=Tokens(stack.secret, agency)()
+                    )
+                    answer.raise_for_status()
+                    count = int(answer.json()["events_replayed"])
+                    replayed += count
+                    took = time.perf_counter() - began
+                    print(
+                        f"{agency}: {count:,} events in {took:.2f} s ({count / took:,.0f}/s)",
+                        flush=True,
+                    )
+            return replayed
+
+        replayed, logged = await _maybe_logged(stack, statements, rebuild)
         seconds = time.perf_counter() - started
         cpu = certification.cpu_seconds() - cpu_before
         others = ", ".join(
@@ -131,6 +188,9 @@ async def run(
             for n, before in others_before.items()
         )
         database = stack.postgres_cpu_seconds() - database_before
+        kinds = {
+            k: cpu - kinds_before.get(k, 0.0) for k, cpu in postgres_cpu_by_kind(stack).items()
+        }
         sampling.cancel()
         if spying is not None:
             spying.send_signal(2)
@@ -140,6 +200,16 @@ async def run(
             f" events/s; CPU: certification {cpu:.1f} s, PostgreSQL {database:.1f} s,"
             f" {others}\n"
         )
+        print(
+            "PostgreSQL CPU by process: "
+            + ", ".join(
+                f"{kind} {cpu:.1f} s"
+                for kind, cpu in sorted(kinds.items(), key=lambda kc: -kc[1])
+                if cpu >= 0.05
+            )
+        )
+        if logged:
+            _print_statements(logged)
         total = sum(seen.values())
         for what, count in seen.most_common(25):
             print(f"{count:5d} {100 * count / max(total, 1):5.1f}%  {what}")
@@ -156,6 +226,7 @@ if __name__ == "__main__":
     parser.add_argument("--sample", type=float, default=0.25)
     parser.add_argument("--unsettled", action="store_true", help="no VACUUM after the load")
     parser.add_argument("--profile", default=None, help="py-spy's collapsed stacks to here")
+    parser.add_argument("--statements", action="store_true", help="PostgreSQL's CPU per statement")
     arguments = parser.parse_args()
     asyncio.run(
         run(
@@ -165,5 +236,6 @@ if __name__ == "__main__":
             arguments.sample,
             arguments.profile,
             not arguments.unsettled,
+            arguments.statements,
         )
     )

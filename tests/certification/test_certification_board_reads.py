@@ -57,6 +57,28 @@ async def test_a_rebuilt_roster_the_statistics_have_not_seen_has_its_tables_anal
             assert await _roster_estimate(conn, table, agency_id) >= 500
 
 
+async def test_a_rebuilt_roster_is_analyzed_from_a_sample_sized_to_its_share_of_the_table(
+    certification: CertificationApi,
+) -> None:
+    """The rebuild's analysis needs the agency's count, not fine histograms: an agency
+    that is a large share of the table is counted from a small sample (a statistics
+    target under PostgreSQL's 100: fewer histogram bounds), and counted all the same."""
+    agency_id = certification.agency_id
+    await certification.register("pr-first")
+    async with certification.rolled_back() as conn:
+        await _copies(conn, "practitioners", agency_id, 600)
+        await rebuild_module.analyze_board_if_unseen(conn, agency_id, 601)
+        assert await _roster_estimate(conn, "practitioners", agency_id) >= 500
+        bounds = await conn.fetchval(
+            "SELECT cardinality(histogram_bounds::text::text[]) FROM pg_stats"
+            " WHERE schemaname = current_schema() AND tablename = 'practitioners'"
+            " AND attname = 'practitioner_id'"
+        )
+        assert bounds is not None and bounds <= 51  # 101 with the configured target
+        # the transaction's own setting is as it was
+        assert await conn.fetchval("SHOW default_statistics_target") == "100"
+
+
 async def _rows_read(conn: Connection, table: str) -> int:
     """Rows of `table` this transaction has read so far, by scans and through indexes."""
     await conn.execute("SELECT pg_stat_clear_snapshot()")

@@ -106,7 +106,7 @@ async def _rebuild(
             try:
                 replayed = await _replay(store, conn, reader, agency_id)
                 if replayed >= ANALYZED_FROM:
-                    await _analyze_evidence(conn)
+                    await _analyze_evidence(conn, replayed)
                 if guessing is not None and not await _guessed(guessing):
                     guesses.cancel()
                 policy = await policy_rows.adopted_policy(conn, agency_id)
@@ -129,7 +129,7 @@ async def _rebuild(
     )
 
 
-async def _analyze_evidence(conn: Connection) -> None:
+async def _analyze_evidence(conn: Connection, replayed: int) -> None:
     """Statistics that count the rows this transaction just wrote (ANALYZE samples them).
 
     Without them the planner reads the folds' inputs with the counts it had before: an
@@ -140,8 +140,10 @@ async def _analyze_evidence(conn: Connection) -> None:
     sampled (the agency's and practitioner's counts): the others, `item` above all, would
     cost three times as much (about 0.25 s of PostgreSQL's CPU per 100,000 rows against
     0.07) and keep the statistics they had until autovacuum analyzes the whole table.
+    The sample is sized to the agency's share of the table (`analyze_agency`; the events
+    replayed stand for its rows, most of them evidence).
     """
-    await conn.execute("ANALYZE evidence (agency_id, practitioner_id)")
+    await planner_statistics.analyze_agency(conn, "evidence", replayed)
 
 
 async def analyze_board_if_unseen(conn: Connection, agency_id: str, practitioners: int) -> None:
