@@ -7,9 +7,9 @@ batches of ``--batch``, each in its own transaction, as sent (``as_sent``, the i
 mode), after the rounds before them: each round prints this process's CPU and
 PostgreSQL's per event, so the cost's growth with each stream's history shows (the
 appended events counted in the metrics, as a service's store counts them).
-``--instructions`` has valgrind dump the instructions of one more batch append in
-this process: run the tool as ``valgrind --tool=callgrind --instr-atstart=no python
--m tests.bench.append_batch --instructions`` and read the dump's ``summary``.
+``--instructions`` runs the same under valgrind's callgrind (a few minutes) and then
+counts the instructions of one more batch append of ``--batch`` events in this
+process (tests/bench/callgrind.py), the steadiest measure on a busy machine.
 Against another checkout: ``PYTHONPATH=DIR python -m tests.bench.append_batch`` from
 DIR. Nothing is asserted.
 """
@@ -22,6 +22,7 @@ import gc
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -39,10 +40,12 @@ from shared.metrics import ServiceMetrics
 from shared.schema.kernel_tables import KERNEL_SCHEMA
 from shared.schema.runner import migrate
 from shared.servers import PostgresServer
+from tests.bench.callgrind import counted, start_counting
 from tests.bench.intake_batches import AGENCY, observations
 from tests.bench.rebuild_phases import _postgres_cpu
 
 DATABASE = "bench"
+_DUMPS = "append"
 
 
 def _evidence(streams: int, events: int, round_number: int, rounds: int) -> list[PendingEvent]:
@@ -60,7 +63,14 @@ def _batch(pending: list[PendingEvent]) -> list[tuple[str, list[PendingEvent]]]:
     return [(f"evidence-{AGENCY}-{p.subject}", [p]) for p in pending]
 
 
-async def measure(pg: PostgresServer, streams: int, events: int, rounds: int, batch: int) -> None:
+async def measure(
+    pg: PostgresServer,
+    streams: int,
+    events: int,
+    rounds: int,
+    batch: int,
+    counted_in: Path | None = None,
+) -> None:
     settings = ServiceSettings(
         service_name="bench",
         environment="test",
@@ -90,37 +100,52 @@ async def measure(pg: PostgresServer, streams: int, events: int, rounds: int, ba
                 f" ({round_number * events // streams} events per stream after it)",
                 flush=True,
             )
-        if instructions:
+        if counted_in is not None:
             async with store.transaction() as conn:
                 pid = str(os.getpid())
-                _control(pid, "--instr=on")
-                _control(pid, "--zero")
+                start_counting(pid)
                 await store.append_streams(conn, _batch(batches[-1][:batch]), as_sent=True)
-                _control(pid, "--dump=append_batch")
-                _control(pid, "--instr=off")
-            print(f"one batch append of {batch:,} events: see the callgrind dump of {pid}")
+                spent = counted(pid, counted_in, _DUMPS, "append_batch")
+            print(
+                f"one batch append of {batch:,} events: {spent:,} instructions,"
+                f" {spent // batch:,} per event"
+            )
     finally:
         await pool.close()
 
 
-def _control(pid: str, option: str) -> None:
-    subprocess.run(["callgrind_control", option, pid], check=True, capture_output=True)
+def _under_callgrind(arguments: list[str]) -> None:
+    """This tool again under callgrind, instrumentation off until the counted append."""
+    with tempfile.TemporaryDirectory(prefix="miiwrap-append-callgrind-") as out:
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={out}/{_DUMPS}.%p.callgrind",
+                sys.executable,
+                "-m",
+                "tests.bench.append_batch",
+                *arguments,
+                "--counted-in",
+                out,
+            ],
+            check=True,
+        )
 
 
-async def main(streams: int, events: int, rounds: int, batch: int) -> None:
+async def main(streams: int, events: int, rounds: int, batch: int, counted_in: Path | None) -> None:
     root = Path(tempfile.mkdtemp(prefix="miiwrap-append-batch-"))
     os.chmod(root, 0o755)
     pg = PostgresServer(root / "pgdata")
     pg.start()
     try:
         pg.create_database(DATABASE)
-        await measure(pg, streams, events, rounds, batch)
+        await measure(pg, streams, events, rounds, batch, counted_in)
     finally:
         pg.stop()
         shutil.rmtree(root, ignore_errors=True)
 
-
-instructions = False
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -128,7 +153,18 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=5_000)
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--instructions", action="store_true")
+    parser.add_argument("--instructions", action="store_true", help="under valgrind")
+    parser.add_argument("--counted-in", type=Path, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    instructions = arguments.instructions
-    asyncio.run(main(arguments.streams, arguments.events, arguments.rounds, arguments.batch))
+    if arguments.instructions:
+        _under_callgrind([a for a in sys.argv[1:] if a != "--instructions"])
+    else:
+        asyncio.run(
+            main(
+                arguments.streams,
+                arguments.events,
+                arguments.rounds,
+                arguments.batch,
+                arguments.counted_in,
+            )
+        )
