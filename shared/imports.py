@@ -14,7 +14,8 @@ kind's `store` must therefore write only through the runtime it is given.
 
 A kind may also take a run of its lines together (`store_many`): the outcome each line's
 `store` would have had, in a few statements for the whole run. It is used on the batch's
-first, whole try; the line-by-line retry after a failure uses `store` alone.
+first, whole try; the line-by-line retry after a failure uses `store` alone. Its lines
+may be read by the kind's own `read_many` (the model's checks into lighter values).
 
 A dry run is the same batch rolled back: every check the handlers make, nothing kept.
 """
@@ -77,8 +78,11 @@ class ImportKind(Generic[M]):
     id_field: str = "id"
     # a run of consecutive lines at once: each line's outcome, in order (see ManyOutcome)
     store_many: (
-        Callable[[Runtime, Principal, Sequence[M]], Awaitable[Sequence[ManyOutcome]]] | None
+        Callable[[Runtime, Principal, Sequence[Any]], Awaitable[Sequence[ManyOutcome]]] | None
     ) = None
+    # how `store_many` reads a line, when not as the model (`body`): the model's checks
+    # into lighter values, raising the model's ValidationError for a line it refuses
+    read_many: Callable[[ParsedLine], Any] | None = None
 
     def body(self, line: ParsedLine) -> M:
         """The line's record: validated straight from its stored JSON text when it was
@@ -360,9 +364,10 @@ async def _store_run(
     assert kind.store_many is not None
     outcomes: dict[int, ManyOutcome] = {}
     bodies: list[tuple[int, Any]] = []
+    read = kind.body if kind.read_many is None else kind.read_many
     for line in run:
         try:
-            bodies.append((line.number, kind.body(line)))
+            bodies.append((line.number, read(line)))
         except ValidationError as error:
             outcomes[line.number] = error
     if bodies:

@@ -27,6 +27,7 @@ from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 
+from services.fidelity.domain.drift_scan import scan
 from services.fidelity.domain.scoring import FidelityBand, band_rank
 from services.fidelity.domain.trend import (
     DEFAULT_ROLLING_WINDOW,
@@ -102,8 +103,12 @@ FirstSeen = tuple[date, int, int]
 
 
 def drift_reach(thresholds: DriftThresholds) -> int:
-    """How many observations either side of a new one decide the signals it adds."""
-    return thresholds.window + thresholds.trend_length
+    """How many observations either side of a new one decide the signals it adds.
+
+    A signal at an observation rests on it and the `reach` before it: a band drop on
+    the rolling windows ending there and just before (`window` back), a trend's onset on
+    the runs ending there and just before (`trend_length` back)."""
+    return max(thresholds.window, thresholds.trend_length)
 
 
 def detect_new_drift(
@@ -134,19 +139,19 @@ def detect_new_drift(
         return ()
     ordered = chronological(previous)
     at = bisect_right(ordered, new.practice_date, key=_practice_date)  # a stable sort's place
-    # A signal at an observation rests on the `reach` observations up to it (its trend
-    # points and their windows), so only those within `reach` after `new` can change,
-    # and the history `reach` either side of it decides them: the same answer as the
-    # whole history's, at a cost that does not grow with it.
+    # A signal at an observation rests on the `reach` observations up to it, so only
+    # those within `reach` after `new` can change, and the history `reach` either side
+    # of it decides them: the same answer as the whole history's, at a cost that does
+    # not grow with it.
     reach = drift_reach(thresholds)
     start, end = max(0, at - reach), at + reach
     before = ordered[start:end]
     after = [*ordered[start:at], new, *ordered[at:end]]
     # the signals before `new` rest on the same observations either way: never added
-    changed = _signals_from(after, thresholds, at - start)
+    changed = _signals_near(after, thresholds, at - start)
     if not changed:
         return ()
-    already = {s.key for s in _signals_from(before, thresholds, at - start)}
+    already = {s.key for s in _signals_near(before, thresholds, at - start)}
     added = [s for s in changed if s.key not in already]
     if len(added) < 2:
         return tuple(added)
@@ -209,18 +214,30 @@ def _band_drop(
     now_value = _value(point, domain_id, rolling=True)
     was_value = _value(before, domain_id, rolling=True)
     assert now_value is not None and was_value is not None  # a band implies a value
+    ids = tuple(dict.fromkeys([*before.window, *point.window]))
+    return _band_drop_signal(domain_id, point, ids, (was, was_value), (now, now_value))
+
+
+def _band_drop_signal(
+    domain_id: str | None,
+    at: TrendPoint | ObservationScore,
+    observation_ids: tuple[str, ...],
+    was: tuple[FidelityBand, float],
+    now: tuple[FidelityBand, float],
+) -> DriftSignal:
+    (was_band, was_value), (now_band, now_value) = was, now
     return DriftSignal(
         kind=DriftKind.BAND_DROP,
         domain_id=domain_id,
-        observation_id=point.observation_id,
-        practice_date=point.practice_date,
-        observation_ids=tuple(dict.fromkeys([*before.window, *point.window])),
-        from_band=was,
-        to_band=now,
+        observation_id=at.observation_id,
+        practice_date=at.practice_date,
+        observation_ids=observation_ids,
+        from_band=was_band,
+        to_band=now_band,
         drop=was_value - now_value,
         reason=(
-            f"rolling {_scope(domain_id)} fell from {was.value} ({was_value:.1f}) "
-            f"to {now.value} ({now_value:.1f})"
+            f"rolling {_scope(domain_id)} fell from {was_band.value} ({was_value:.1f}) "
+            f"to {now_band.value} ({now_value:.1f})"
         ),
     )
 
@@ -251,17 +268,60 @@ def _trend_onset(
     first = _value(run[0], domain_id, rolling=False)
     last = _value(run[-1], domain_id, rolling=False)
     assert first is not None and last is not None  # _is_downward checked for gaps
+    ids = tuple(p.observation_id for p in run)
+    return _trend_signal(domain_id, trend[index], ids, first, last)
+
+
+def _trend_signal(
+    domain_id: str | None,
+    at: TrendPoint | ObservationScore,
+    observation_ids: tuple[str, ...],
+    first: float,
+    last: float,
+) -> DriftSignal:
     return DriftSignal(
         kind=DriftKind.DOWNWARD_TREND,
         domain_id=domain_id,
-        observation_id=trend[index].observation_id,
-        practice_date=trend[index].practice_date,
-        observation_ids=tuple(p.observation_id for p in run),
+        observation_id=at.observation_id,
+        practice_date=at.practice_date,
+        observation_ids=observation_ids,
         from_band=None,
         to_band=None,
         drop=first - last,
         reason=(
-            f"{_scope(domain_id)} decreased over the last {len(run)} observations, "
+            f"{_scope(domain_id)} decreased over the last {len(observation_ids)} observations, "
             f"from {first:.1f} to {last:.1f}"
         ),
     )
+
+
+def _signals_near(
+    observations: Sequence[ObservationScore], thresholds: DriftThresholds, first: int
+) -> tuple[DriftSignal, ...]:
+    """`_signals_from`'s answer, found by `scan` from columns of numbers, not from a
+    whole trend (what `detect_new_drift` asks of a stretch of history, per line)."""
+    ordered = chronological(observations)
+    window, length = thresholds.window, thresholds.trend_length
+    signals: list[DriftSignal] = []
+    for found in scan(ordered, window, length, thresholds.trend_min_drop, first):
+        index, scope = found.index, found.scope
+        if found.trend:
+            run = ordered[index - length + 1 : index + 1]
+            first_score, last_score = scope.raw[index - length + 1], scope.raw[index]
+            assert first_score is not None and last_score is not None  # a trend has no gap
+            ids = tuple(o.observation_id for o in run)
+            signals.append(_trend_signal(scope.domain_id, run[-1], ids, first_score, last_score))
+            continue
+        was_band, was_value = scope.bands[index - 1], scope.rolling[index - 1]
+        now_band, now_value = scope.bands[index], scope.rolling[index]
+        assert was_band and now_band and was_value is not None and now_value is not None
+        # the two windows' ids, as `_band_drop` joins them
+        windows = [
+            *ordered[max(0, index - window) : index],
+            *ordered[max(0, index - window + 1) : index + 1],
+        ]
+        ids = tuple(dict.fromkeys(o.observation_id for o in windows))
+        at = ordered[index]
+        was, now = (was_band, was_value), (now_band, now_value)
+        signals.append(_band_drop_signal(scope.domain_id, at, ids, was, now))
+    return tuple(signals)

@@ -22,8 +22,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
 
 import asyncpg
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from services.fidelity.adapters.observation_batch_rows import (
     ObservationRow,
@@ -44,20 +48,19 @@ from services.fidelity.domain.scoring import (
     score_valid_ratings,
     validate_ratings,
 )
+from services.fidelity.handlers.content_hash import observation_content_hash
 from services.fidelity.handlers.drift import drift_pending
 from services.fidelity.handlers.drift_batch import new_drift_of_run
 from services.fidelity.handlers.instruments import published_instruments
 from services.fidelity.handlers.observations import record_observation
 from services.fidelity.handlers.observers import acting_observer
-from services.fidelity.models.observations import (
-    ObservationCreate,
-    rating_pairs,
-)
+from services.fidelity.models.observation_values import ObservationValues
+from services.fidelity.models.observations import ObservationCreate
 from shared.auth import Principal
 from shared.database import Connection
 from shared.events import PendingEvent
 from shared.eventstore import EventStore
-from shared.idempotency import ensure_same_content, fingerprint
+from shared.idempotency import ensure_same_content
 from shared.idempotency_keys import minted_id
 from shared.naming import stream_id
 from shared.practice_time import as_practice_datetime, refuse_future
@@ -76,7 +79,11 @@ class _Line:
     """A line past the checks made before any look-up."""
 
     index: int
-    body: ObservationCreate
+    practitioner_id: str
+    meeting_date: date
+    instrument_key: str
+    instrument_version: int
+    setting: str
     observer_id: str
     observation_id: uuid.UUID
     content_hash: str
@@ -95,20 +102,24 @@ class _Valid:
 
 
 async def record_observations(
-    runtime: Runtime, principal: Principal, bodies: Sequence[ObservationCreate]
+    runtime: Runtime, principal: Principal, bodies: Sequence[ObservationCreate | ObservationValues]
 ) -> list[Outcome]:
     """Each body's outcome, in order: runs of plain observations together, each
-    co-observation through the single-record path in its place."""
+    co-observation through the single-record path in its place. A body comes as the
+    model, or as its values (`observation_values`: an import line read without a model
+    object per rating)."""
     outcomes: list[Outcome] = []
-    run: list[ObservationCreate] = []
+    run: list[ObservationValues] = []
     async with runtime.pool.acquire() as conn:
         for body in bodies:
-            if body.co_observation_of is None:
-                run.append(body)
+            values = _values(body)
+            if values["co_observation_of"] is None:
+                run.append(values)
                 continue
             outcomes += await _record_together(runtime, conn, principal, run)
             run = []
-            outcomes.append(await _record_alone(runtime, conn, principal, body))
+            model = body if isinstance(body, ObservationCreate) else _model(values)
+            outcomes.append(await _record_alone(runtime, conn, principal, model))
         outcomes += await _record_together(runtime, conn, principal, run)
     return outcomes
 
@@ -120,7 +131,7 @@ async def _record_alone(
     before it (that path would find the twin only when its append fails, which spoils
     the batch's whole try)."""
     try:
-        line = _checked(principal, 0, body)
+        line = _checked(principal, 0, _values(body))
     except Problem as error:
         return error
     stored = await stored_fingerprints(conn, principal.agency_id, [line.observation_id])
@@ -135,17 +146,42 @@ async def _record_alone(
     return created
 
 
-def _checked(principal: Principal, index: int, body: ObservationCreate) -> _Line:
+def _values(body: ObservationCreate | ObservationValues) -> ObservationValues:
+    return cast(ObservationValues, body.model_dump()) if isinstance(body, BaseModel) else body
+
+
+def _model(values: ObservationValues) -> ObservationCreate:
+    """The model of a body's values (a co-observation, rare in an import: the POST's path
+    takes the model). The values are the model's own output, so they validate as they are."""
+    return ObservationCreate.model_validate(values)
+
+
+def _checked(principal: Principal, index: int, values: ObservationValues) -> _Line:
     """What `record_observation` checks before anything is read."""
-    observer_id = acting_observer(principal, body.observer_id)
-    if observer_id == body.practitioner_id:
+    observer_id = acting_observer(principal, values["observer_id"])
+    if observer_id == values["practitioner_id"]:
         raise Unprocessable("observer_id and practitioner_id are the same; no one observes self")
-    refuse_future(body.meeting_date, "meeting_date")
-    content = body.model_dump(mode="json", exclude={"id", "ratings", "observer_id"})
-    pairs = rating_pairs(body.ratings)
+    refuse_future(values["meeting_date"], "meeting_date")
+    # the body's `model_dump(mode="json")` without these, as `record_observation` hashes it
+    content = to_jsonable_python({k: v for k, v in values.items() if k not in _NOT_CONTENT})
+    pairs: list[tuple[str, Any]] = [(r["indicator_id"], r["rating"]) for r in values["ratings"]]
     # `canonical_ratings` of the body: the same pairs, sorted
-    content_hash = fingerprint({**content, "observer_id": observer_id, "ratings": sorted(pairs)})
-    return _Line(index, body, observer_id, minted_id(body.id), content_hash, pairs)
+    content_hash = observation_content_hash(content, observer_id, pairs)
+    return _Line(
+        index,
+        values["practitioner_id"],
+        values["meeting_date"],
+        values["instrument_key"],
+        values["instrument_version"],
+        values["setting"],
+        observer_id,
+        minted_id(values["id"]),
+        content_hash,
+        pairs,
+    )
+
+
+_NOT_CONTENT = frozenset({"id", "ratings", "observer_id"})
 
 
 def _repeat(line: _Line, stored_hash: str) -> Outcome:
@@ -158,7 +194,7 @@ def _repeat(line: _Line, stored_hash: str) -> Outcome:
 
 
 async def _record_together(
-    runtime: Runtime, conn: Connection, principal: Principal, bodies: Sequence[ObservationCreate]
+    runtime: Runtime, conn: Connection, principal: Principal, bodies: Sequence[ObservationValues]
 ) -> list[Outcome]:
     if not bodies:
         return []
@@ -203,7 +239,7 @@ async def _judged(
     instruments: dict[tuple[str, int], Instrument | Exception] = {}
     scored: dict[int, tuple[Instrument, ScoredObservation, dict[str, str]]] = {}
     for line in lines:
-        wanted = (line.body.instrument_key, line.body.instrument_version)
+        wanted = (line.instrument_key, line.instrument_version)
         if wanted not in instruments:
             try:
                 found = published_instruments(runtime)  # the POST's cache of versions
@@ -223,23 +259,23 @@ async def _judged(
         scored[line.index] = (instrument, result, {i: _TEXT[r] for i, r in ratings.items()})
     rated = [line for line in lines if line.index in scored]
     away = await off_roster(
-        conn, agency, [(line.body.practitioner_id, line.body.meeting_date) for line in rated]
+        conn, agency, [(line.practitioner_id, line.meeting_date) for line in rated]
     )
     on_roster: list[_Line] = []
     for line in rated:
-        if (line.body.practitioner_id, line.body.meeting_date) not in away:
+        if (line.practitioner_id, line.meeting_date) not in away:
             on_roster.append(line)
             continue
         verdicts[line.index] = await _roster_refusal(conn, agency, line)
     if not on_roster:
         return verdicts
-    latest = max(line.body.meeting_date for line in on_roster)
+    latest = max(line.meeting_date for line in on_roster)
     observers = sorted({line.observer_id for line in on_roster})
     histories = await calibration_histories(conn, agency, observers, latest)
     for line in on_roster:
         instrument, result, values = scored[line.index]
         calibration = calibration_status_on(
-            histories[line.observer_id], line.observer_id, line.body.meeting_date, instrument.key
+            histories[line.observer_id], line.observer_id, line.meeting_date, instrument.key
         )
         verdicts[line.index] = _Valid(
             line, _recorded(line, instrument, result, calibration, values), result, calibration
@@ -250,7 +286,7 @@ async def _judged(
 async def _roster_refusal(conn: Connection, agency: str, line: _Line) -> Exception:
     """The refusal `require_on_roster` gives this line (its wording, its extra fields)."""
     try:
-        await require_on_roster(conn, agency, [line.body.practitioner_id], line.body.meeting_date)
+        await require_on_roster(conn, agency, [line.practitioner_id], line.meeting_date)
     except NotOnRoster as error:
         return error
     raise RuntimeError(f"roster check of line {line.index} disagrees with require_on_roster")
@@ -264,13 +300,12 @@ def _recorded(
     ratings: dict[str, str],
 ) -> ObservationRecorded:
     """The event `record_observation` appends for this line (no co-observation)."""
-    body = line.body
     return observation_recorded(
         observation_id=str(line.observation_id),
-        practitioner_id=body.practitioner_id,
+        practitioner_id=line.practitioner_id,
         observer_id=line.observer_id,
-        meeting_date=body.meeting_date,
-        setting=body.setting,
+        meeting_date=line.meeting_date,
+        setting=line.setting,
         instrument=instrument,
         scored=scored,
         observer_calibrated=calibration.calibrated,
