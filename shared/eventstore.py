@@ -16,6 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import asyncpg
@@ -26,7 +27,14 @@ from shared.events import PendingEvent, StoredEvent
 from shared.idempotency_keys import key_held, mark_applied
 from shared.logs import current_request_id
 from shared.projected import APPEND_PARAMETERS, Projected
-from shared.stream_appends import StreamAppend, append_each_arguments, append_each_sql
+from shared.stream_appends import (
+    APPEND_STREAMS_AS_SENT,
+    StreamAppend,
+    append_each_arguments,
+    append_each_sql,
+    append_streams_arguments,
+    append_streams_sql,
+)
 from shared.tracing import current_traceparent
 from shared.transactions import AdvisoryLock, locked_transaction
 
@@ -333,46 +341,34 @@ class EventStore:
         *,
         as_sent: bool = False,
     ) -> list[StoredEvent]:
-        """Append to several streams (at any version) in one INSERT, inside the caller's
-        transaction: a batch of independent writes costs three round trips, not a few
-        per stream. The caller serialises the writers of those streams (a lock); a
-        concurrent writer still makes the unique key fail, never interleave.
+        """Append to several streams (at any version) in one statement, inside the
+        caller's transaction: a batch of independent writes costs one round trip for its
+        streams' versions and its rows (shared/stream_appends.py), not a few per stream.
+        The caller serialises the writers of those streams (a lock); a concurrent writer
+        still makes the unique key fail, never interleave.
 
         `as_sent`: the stored events carry the payload and metadata as they were sent
         (the same values; the keys in the model's order), not read back from the database:
-        a bulk path spares decoding each payload again."""
+        a bulk path spares decoding each payload again; the statement then answers one
+        row, the positions and what else only the database knows."""
         merged: dict[str, list[PendingEvent]] = {}
         for stream_id, events in streams:
             merged.setdefault(stream_id, []).extend(events)
         merged = {stream_id: events for stream_id, events in merged.items() if events}
         if not merged:
             return []
-        current = {
-            row["stream_id"]: row["version"]
-            for row in await conn.fetch(
-                "SELECT stream_id, max(stream_version) AS version FROM events"
-                " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
-                list(merged),
-            )
-        }
-        rows = [
-            _row_values(stream_id, current.get(stream_id, 0) + i + 1, event)
-            for stream_id, events in merged.items()
-            for i, event in enumerate(events)
-        ]
-        stored = await conn.fetch(_INSERT_POSITIONS if as_sent else _INSERT, *_columns(rows))
+        pending = [event for events in merged.values() for event in events]
+        datas, metadatas = _payloads(pending)
+        arguments = append_streams_arguments(merged, datas, metadatas)
+        if as_sent:
+            [answer] = await conn.fetch(APPEND_STREAMS_AS_SENT, *arguments)
+            appended = _as_sent(merged, datas, metadatas, answer)
+        else:
+            appended = [row_to_event(r) for r in await conn.fetch(_APPEND_STREAMS, *arguments)]
         await self._notify(conn)
         await mark_applied(conn)
-        self._count([event for events in merged.values() for event in events])
-        if as_sent:
-            sent = {row[0]: row for row in rows}
-            appended = [
-                row_to_event(r, data=sent[r["event_id"]][8], metadata=sent[r["event_id"]][9])
-                for r in stored
-            ]
-        else:
-            appended = [row_to_event(r) for r in stored]
-        return sorted(appended, key=lambda event: event.position)
+        self._count(pending)
+        return appended
 
     async def read_stream(
         self, stream_id: str, conn: Connection | None = None, from_version: int = 1
@@ -497,6 +493,7 @@ class EventStore:
 
 
 _APPEND_EACH = append_each_sql(_COLUMNS)
+_APPEND_STREAMS = append_streams_sql(_COLUMNS)
 
 
 _INSERT = f"""
@@ -507,14 +504,6 @@ _INSERT = f"""
         $10::jsonb[])
     RETURNING {_COLUMNS}
 """
-
-
-# the same INSERT, reading back all but the payload and metadata (`as_sent`)
-_INSERT_POSITIONS = _INSERT.replace(
-    f"RETURNING {_COLUMNS}",
-    "RETURNING position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version,"
-    " agency_id, name, schema_version, subject, occurred_at, recorded_at",
-)
 
 
 def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
@@ -543,3 +532,56 @@ def _row_values(stream_id: str, version: int, pending: PendingEvent) -> tuple[An
         pending.event.model_dump(mode="json"),
         metadata,
     )
+
+
+def _payloads(events: Sequence[PendingEvent]) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The payload and metadata `_row_values` gives each event: the request and the span
+    they were appended in read once, not per event."""
+    request_id = current_request_id()
+    traceparent = current_traceparent()
+    metadatas = []
+    for pending in events:
+        metadata = dict(pending.metadata)
+        if pending.actor is not None:
+            metadata["actor"] = pending.actor
+        if request_id is not None:
+            metadata.setdefault("request_id", request_id)
+        if traceparent is not None:
+            metadata.setdefault("traceparent", traceparent)
+        metadatas.append(metadata)
+    return [e.event.model_dump(mode="json") for e in events], metadatas
+
+
+def _as_sent(
+    streams: dict[str, list[PendingEvent]],
+    datas: Sequence[Any],
+    metadatas: Sequence[dict[str, Any]],
+    answer: asyncpg.Record,
+) -> list[StoredEvent]:
+    """The stored events of `append_streams(as_sent=True)` from what was sent and the
+    one row its statement answers: each field as reading the row back would give it
+    (`occurred_at` in UTC, as the driver decodes a timestamptz), the payload and metadata
+    as sent."""
+    position_of = dict(zip(answer["event_ids"], answer["positions"], strict=True))
+    tx_id, recorded_at = answer["tx_id"], answer["recorded_at"]
+    stored: list[StoredEvent] = []
+    for (stream_id, in_stream), seen in zip(streams.items(), answer["versions"], strict=True):
+        for version, event in enumerate(in_stream, start=seen + 1):
+            stored.append(
+                StoredEvent(
+                    position=position_of[event.event_id],
+                    tx_id=tx_id,
+                    event_id=event.event_id,
+                    stream_id=stream_id,
+                    stream_version=version,
+                    agency_id=event.agency_id,
+                    name=event.event.name,
+                    schema_version=event.event.version,
+                    subject=event.subject,
+                    occurred_at=event.occurred_at.astimezone(UTC),
+                    recorded_at=recorded_at,
+                    data=datas[len(stored)],
+                    metadata=metadatas[len(stored)],
+                )
+            )
+    return sorted(stored, key=lambda event: event.position)

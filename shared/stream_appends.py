@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from shared.events import PendingEvent
@@ -80,3 +81,78 @@ def append_each_arguments(
         columns[0],
         *columns[3:],
     ]
+
+
+# `EventStore.append_streams`'s one statement: each stream's version (its newest row, one
+# index probe however long its history), then the events inserted after them in the order
+# given (positions follow it). The events come as one JSON document, a row per event
+# (`append_streams_arguments`): encoded in one call and parsed once, where an array per
+# column had the driver check and escape every element. `{returning}`/`{answer}`: what
+# it reads back.
+_APPEND_STREAMS = """
+    WITH current AS MATERIALIZED (
+        SELECT s.stream_id, s.k, coalesce((
+            SELECT v.stream_version FROM events AS v WHERE v.stream_id = s.stream_id
+            ORDER BY v.stream_version DESC LIMIT 1), 0) AS version
+        FROM unnest($1::text[]) WITH ORDINALITY AS s(stream_id, k)
+    ), inserted AS (
+        INSERT INTO events (event_id, stream_id, stream_version, agency_id, name,
+            schema_version, subject, occurred_at, data, metadata)
+        SELECT (e->>2)::uuid, current.stream_id, current.version + (e->>1)::int, e->>3,
+            e->>4, (e->>5)::int, e->>6, (e->>7)::timestamptz, e->8, e->9
+        FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS r(e, ord)
+        JOIN current ON current.k = (e->>0)::int
+        ORDER BY r.ord
+        RETURNING {returning}
+    )
+    {answer}
+"""
+
+
+def append_streams_sql(columns: str) -> str:
+    """The statement reading back every stored row (`columns` of `events`), in position
+    order."""
+    return _APPEND_STREAMS.format(
+        returning="*", answer=f"SELECT {columns} FROM inserted ORDER BY position"
+    )
+
+
+# The statement for events kept as sent: one row, with what only the database knows —
+# each stream's version before the append (in the streams' order), each event's position,
+# and the transaction's id and time (its `tx_id` and `recorded_at` defaults, the same
+# for every row of one transaction).
+APPEND_STREAMS_AS_SENT = _APPEND_STREAMS.format(
+    returning="position, event_id, tx_id, recorded_at",
+    answer="""SELECT (SELECT array_agg(version ORDER BY k) FROM current) AS versions,
+        array_agg(event_id ORDER BY position) AS event_ids,
+        array_agg(position ORDER BY position) AS positions,
+        min(tx_id::text::bigint) AS tx_id, min(recorded_at) AS recorded_at
+    FROM inserted""",
+)
+
+
+def append_streams_arguments(
+    streams: dict[str, list[PendingEvent]], datas: Sequence[Any], metadatas: Sequence[Any]
+) -> list[Any]:
+    """The statement's parameters: the streams, then the events (in the streams' order,
+    each with its payload and its metadata) as one JSON array of rows: its stream (its
+    number in `streams`), its number within it, then its columns. `occurred_at` is sent
+    in UTC, as the driver sends a timestamptz (a naive time taken as local)."""
+    rows: list[tuple[Any, ...]] = []
+    for k, in_stream in enumerate(streams.values(), start=1):
+        for n, pending in enumerate(in_stream, start=1):
+            rows.append(
+                (
+                    k,
+                    n,
+                    pending.event_id,
+                    pending.agency_id,
+                    pending.event.name,
+                    pending.event.version,
+                    pending.subject,
+                    pending.occurred_at.astimezone(UTC),
+                    datas[len(rows)],
+                    metadatas[len(rows)],
+                )
+            )
+    return [list(streams), rows]

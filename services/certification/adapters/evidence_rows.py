@@ -11,7 +11,7 @@ import asyncpg
 
 from services.certification.adapters import planner_statistics
 from services.certification.adapters.calibration_rows import calibrations_of
-from services.certification.adapters.evidence_cache import HeldRows, ParsedEvidence
+from services.certification.adapters.evidence_cache import HeldRows, ParsedEvidence, item_bytes
 from services.certification.domain.calibrations import decide_calibrations
 from services.certification.domain.evidence import (
     Evidence,
@@ -183,6 +183,11 @@ async def calibrated_sets(
         if isinstance(item, ObservationRecorded)
     }
     calibrations = await calibrations_of(conn, agency_id, observers) if observers else []
+    if not calibrations:  # nothing to decide: every item stands as it is
+        return {
+            practitioner_id: EvidenceSet(practitioner_id, found)
+            for practitioner_id, found in items.items()
+        }
     return {
         practitioner_id: EvidenceSet(practitioner_id, decide_calibrations(found, calibrations))
         for practitioner_id, found in items.items()
@@ -207,19 +212,24 @@ def items_of_rows(
         if confirmed.get(practitioner_id, 0) != len(held.held(agency_id, practitioner_id))
     }
     for practitioner_id in unmatched:
-        held.keep(agency_id, practitioner_id, {})  # read again in full, held anew
+        held.keep(agency_id, practitioner_id, {}, 0)  # read again in full, held anew
     kept: dict[str, HeldRows] = {
         practitioner_id: dict(held.held(agency_id, practitioner_id))
         for practitioner_id in practitioner_ids
         if practitioner_id not in unmatched
     }
+    weights = {
+        practitioner_id: held.bytes_of(agency_id, practitioner_id) for practitioner_id in kept
+    }
     fresh = [row for row in rows if row["practitioner_id"] in kept]
     parsed = parse_evidence([row["item"] for row in fresh])
     for row, item in zip(fresh, parsed, strict=True):
-        kept[row["practitioner_id"]][row["position"]] = (row["event_id"], item)
+        practitioner_id = row["practitioner_id"]
+        kept[practitioner_id][row["position"]] = (row["event_id"], item)
+        weights[practitioner_id] += item_bytes(row["item"])
     items: dict[str, list[Evidence]] = {}
     for practitioner_id, rows_held in kept.items():
-        held.keep(agency_id, practitioner_id, rows_held)
+        held.keep(agency_id, practitioner_id, rows_held, weights[practitioner_id])
         items[practitioner_id] = [item for _, item in rows_held.values()]
     return items, unmatched
 

@@ -9,14 +9,17 @@ compares them item by item), under the same policy: so it never goes stale, what
 another replica or process wrote meanwhile, and a snapshot of a rolled-back
 transaction's evaluation simply no longer fits.
 
-Bounded: the least recently used practitioners are dropped past `MAX_ITEMS` items of
-evidence referenced (the items are mostly those `evidence_cache` holds parsed anyway).
+Bounded: at most `MAX_ITEMS` items of evidence referenced (the items are mostly those
+`evidence_cache` holds parsed anyway); room is made by dropping the snapshots of
+practitioners idle for a while, never those in use (`held_in_use`).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import time
+from collections.abc import Callable
 
+from services.certification.adapters.held_in_use import IDLE_SECONDS, HeldInUse
 from services.certification.domain.replay_snapshot import ReplaySnapshot
 
 MAX_ITEMS = 10_000
@@ -25,31 +28,28 @@ MAX_ITEMS = 10_000
 class KeptReplays:
     """Per (agency, practitioner): the snapshot of the last evaluation's replay."""
 
-    def __init__(self, max_items: int = MAX_ITEMS) -> None:
-        self._max_items = max_items
-        self._kept: OrderedDict[tuple[str, str], ReplaySnapshot] = OrderedDict()
-        self._count = 0
+    def __init__(
+        self,
+        max_items: int = MAX_ITEMS,
+        *,
+        idle_seconds: float = IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._kept: HeldInUse[ReplaySnapshot] = HeldInUse(
+            max_items, idle_seconds=idle_seconds, clock=clock
+        )
 
     def get(self, agency_id: str, practitioner_id: str) -> ReplaySnapshot | None:
         return self._kept.get((agency_id, practitioner_id))
 
     def keep(self, agency_id: str, practitioner_id: str, snapshot: ReplaySnapshot | None) -> None:
-        """Keep ``snapshot`` (None: forget the practitioner's), newest in use."""
-        key = (agency_id, practitioner_id)
-        old = self._kept.pop(key, None)
-        if old is not None:
-            self._count -= len(old.evidence)
-        if snapshot is None or len(snapshot.evidence) > self._max_items:
-            return
-        self._kept[key] = snapshot
-        self._count += len(snapshot.evidence)
-        while self._count > self._max_items:
-            _, dropped = self._kept.popitem(last=False)
-            self._count -= len(dropped.evidence)
+        """Keep ``snapshot`` (None: forget the practitioner's), in use now; unless no room
+        can be made for it."""
+        weight = 0 if snapshot is None else len(snapshot.evidence)
+        self._kept.put((agency_id, practitioner_id), snapshot, weight)
 
     def clear(self) -> None:
         self._kept.clear()
-        self._count = 0
 
     def __len__(self) -> int:
         """Practitioners kept."""

@@ -127,7 +127,8 @@ class Credentials(SQLModel, table=True):
 class Evidence(SQLModel, table=True):
     __table_args__ = (
         PrimaryKeyConstraint("agency_id", "event_id", name="evidence_pkey"),
-        Index("evidence_practitioner_idx", "agency_id", "practitioner_id"),
+        # a practitioner's rows in position order (migration 0006)
+        Index("evidence_practitioner_position_idx", "agency_id", "practitioner_id", "position"),
     )
 
     agency_id: str = Field(sa_column=Column("agency_id", Text, primary_key=True))

@@ -1,4 +1,5 @@
-"""Replay snapshots kept per practitioner: bounded by the evidence they rest on."""
+"""Replay snapshots kept per practitioner: bounded by the evidence they rest on, room
+made by dropping those gone idle."""
 
 from __future__ import annotations
 
@@ -20,12 +21,17 @@ def snapshot_of(practitioner_id: str) -> ReplaySnapshot:
     return kept
 
 
-def test_the_least_recently_used_snapshots_go_past_the_bound_of_items() -> None:
+def test_the_least_recently_used_snapshots_gone_idle_make_room_past_the_bound() -> None:
     first, second, third = (snapshot_of(f"prac-{n}") for n in range(3))
-    kept = KeptReplays(max_items=len(first.evidence) * 2)
+    now = [0.0]
+    kept = KeptReplays(max_items=len(first.evidence) * 2, idle_seconds=30, clock=lambda: now[0])
     kept.keep(AGENCY, "prac-0", first)
     kept.keep(AGENCY, "prac-1", second)
+    now[0] = 20
     kept.keep(AGENCY, "prac-0", first)  # used again: now the newest
+    kept.keep(AGENCY, "prac-2", third)  # the others in use: not kept
+    assert kept.get(AGENCY, "prac-2") is None and len(kept) == 2
+    now[0] = 40  # prac-1 idle 40 s, prac-0 20 s
     kept.keep(AGENCY, "prac-2", third)
     assert kept.get(AGENCY, "prac-0") is first
     assert kept.get(AGENCY, "prac-1") is None
