@@ -17,7 +17,11 @@ from datetime import date
 from functools import lru_cache
 
 from services.certification.adapters.status_rows import StatusRow
-from services.certification.domain.calibrations import Calibration, decide_calibrations
+from services.certification.domain.calibrations import (
+    Calibration,
+    by_observer,
+    decide_by_observer,
+)
 from services.certification.domain.evaluate import evaluate, fold_timeline
 from services.certification.domain.evidence import EvidenceSet, parse_evidence
 from services.certification.domain.policy import Policy
@@ -55,10 +59,11 @@ def _policy(policy_json: str) -> Policy:
 def fold_job(job: FoldJob) -> list[Folded]:
     """Each practitioner's status row (and whether it has news), in the job's order."""
     policy = _policy(job.policy_json)
+    calibrations = by_observer(job.calibrations)  # once for the job's practitioners
     folded = []
     for practitioner_id, texts in job.evidence.items():
         items = parse_evidence(texts)
-        evidence = EvidenceSet(practitioner_id, decide_calibrations(items, job.calibrations))
+        evidence = EvidenceSet(practitioner_id, decide_by_observer(items, calibrations))
         started = time.perf_counter()
         timeline = fold_timeline(policy, evidence, job.today)
         state = evaluate(policy, evidence, job.today, timeline=timeline)
