@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.certification.adapters.status_copy import status_tuples
 from services.certification.domain.calibrations import (
     Calibration,
     by_observer,
@@ -17,14 +18,17 @@ from services.certification.domain.evidence import (
     ObservationRecorded,
 )
 from services.certification.domain.policy import Policy
+from services.certification.domain.schedule import next_change_on
 from services.certification.domain.transitions import CertificationStatus as Status
 from services.certification.handlers.fold_jobs import FoldJob, fold_job
+from services.certification.models.state_body import state_body_bytes
 from tests.certification.unit.certification_builders import (
     COACH,
     INDEPENDENT_OBSERVER,
     PractitionerHistory,
 )
 
+AGENCY = "agency-1"
 TEAM_MEETING = "team-meeting-observation"
 TODAY = date(2026, 1, 10)
 COVERING = (
@@ -50,6 +54,7 @@ def job_of(
     policy: Policy, histories: list[PractitionerHistory], calibrations: tuple[Calibration, ...]
 ) -> FoldJob:
     return FoldJob(
+        agency_id=AGENCY,
         policy_json=policy.model_dump_json(),
         today=TODAY,
         calibrations=calibrations,
@@ -73,12 +78,14 @@ def test_every_practitioner_of_a_job_is_folded_on_the_jobs_calibrations(policy: 
 
     folded = fold_job(job_of(policy, histories, COVERING))
 
-    for history, row in zip(histories, (f.row for f in folded), strict=True):
+    for history, fold in zip(histories, folded, strict=True):
         decided = EvidenceSet(history.practitioner_id, decide_calibrations(history.items, COVERING))
         expected = evaluate(policy, decided, TODAY)
         assert expected.level("facilitator").status == Status.CERTIFIED
-        assert row.practitioner_id == history.practitioner_id
-        assert row.levels[0][:2] == ("facilitator", Status.CERTIFIED.value)
-        assert [level[:2] for level in row.levels] == [
-            (level.level_key, level.status.value) for level in expected.levels
-        ]
+        assert fold.practitioner_id == history.practitioner_id
+        assert fold.rows == status_tuples(
+            AGENCY,
+            expected,
+            next_change_on(policy, decided, expected),
+            state_body_bytes(expected),
+        )
