@@ -16,7 +16,7 @@ from services.certification.domain.transitions import (
     TransitionKind,
 )
 
-if TYPE_CHECKING:  # a rebuild's worker processes import `StatusRow` without the driver
+if TYPE_CHECKING:  # a rebuild's worker processes import `level_rows` without the driver
     import asyncpg
 
     from shared.database import Connection
@@ -91,7 +91,7 @@ LevelRow = tuple[str, str, date | None, date | None, date | None]
 @dataclass(frozen=True)
 class StatusRow:
     """A stored evaluation as plain values (its `evaluations` row and `level_statuses`
-    rows): cheap to pickle from a worker process, ready to write."""
+    rows), ready to write (a rebuild's folds encode theirs: `status_copy.py`)."""
 
     practitioner_id: str
     policy_id: str
