@@ -75,11 +75,27 @@ def decide_calibrations(
     items: Iterable[Evidence], calibrations: Iterable[Calibration]
 ) -> list[Evidence]:
     """Every item, each observation's calibration decided from ``calibrations``."""
-    by_observer: dict[str, list[Calibration]] = {}
+    return decide_by_observer(items, by_observer(calibrations))
+
+
+CalibrationsByObserver = dict[str, list[Calibration]]
+
+
+def by_observer(calibrations: Iterable[Calibration]) -> CalibrationsByObserver:
+    """``calibrations`` grouped by observer: what `decide_by_observer` looks them up in
+    (made once for many practitioners: a job of a rebuild, an agency's batch)."""
+    grouped: CalibrationsByObserver = {}
     for calibration in calibrations:
-        by_observer.setdefault(calibration.observer_id, []).append(calibration)
+        grouped.setdefault(calibration.observer_id, []).append(calibration)
+    return grouped
+
+
+def decide_by_observer(
+    items: Iterable[Evidence], calibrations: CalibrationsByObserver
+) -> list[Evidence]:
+    """`decide_calibrations` with the calibrations grouped (`by_observer`)."""
     return [
-        with_calibration(item, by_observer.get(item.observer_id, ()))
+        with_calibration(item, calibrations.get(item.observer_id, ()))
         if isinstance(item, ObservationRecorded)
         else item
         for item in items
