@@ -6,8 +6,8 @@ committed evidence for every one of them (its `evidence_received` events, append
 the consumer's transaction with the practitioner's re-evaluation).
 
 Alone: `python -m tests.bench.bulk_import [--lines 5000] [--rounds 3] [--practitioners 64]
-[--baseline DIR] [--profile DIR] [--timeline] [--statements] [--in-date-order]
-[--calibrated]` starts the
+[--baseline DIR] [--profile DIR] [--timeline] [--statements] [--statement-cpu]
+[--in-date-order] [--calibrated]` starts the
 bench's stack (and, with `--baseline`, another checkout's services on a second stack,
 imported into round by round in turns) and prints each round's rate, the service CPU per line of
 fidelity and certification, and how many certification transactions took the import in;
@@ -19,12 +19,13 @@ before the first byte (the settling polls certification's evidence count). `--pr
 records both services with py-spy (not a project dependency); `--timeline` prints when
 each fidelity batch and each certification transaction began; `--statements` ends with
 one more import whose statements PostgreSQL logs with their durations, summed per
-statement and line. Each round's lines are dated newest first, the same days every
-round; `--in-date-order` dates them oldest first, each round after the one before (the
-order in which certification can resume each practitioner's replay). `--calibrated`
-first calibrates the import's observers, so every line is also checked for drift
-against its practitioner's history, as an agency's history by calibrated observers is
-(figure 2 imports uncalibrated observers' lines).
+statement and line; `--statement-cpu` one more whose every statement's CPU PostgreSQL
+logs, split by protocol step (parse, bind, execute). Each round's lines are dated newest
+first, the same days every round; `--in-date-order` dates them oldest first, each round
+after the one before (the order in which certification can resume each practitioner's
+replay). `--calibrated` first calibrates the import's observers, so every line is also
+checked for drift against its practitioner's history, as an agency's history by
+calibrated observers is (figure 2 imports uncalibrated observers' lines).
 """
 
 from __future__ import annotations
@@ -281,6 +282,40 @@ async def _statement_times(side: Any, lines: int) -> None:
         )
 
 
+async def _statement_cpu(side: Any, lines: int) -> None:
+    """One more import with each backend's CPU logged per statement and protocol step
+    (`log_statement_stats`): PostgreSQL's CPU per line by application, step and
+    statement, the largest first. The logging costs CPU too: compare the figures with
+    each other, not with the rounds' CPU per line."""
+    from tests.bench.processes import schema_of
+    from tests.bench.statement_cpu import usage_by_statement
+    from tests.bench.statement_log import logged_while
+
+    stack = side.stack
+    _, text = await logged_while(
+        stack,
+        "log_statement_stats",
+        "on",
+        lambda: import_to_certified(
+            stack.services["fidelity"].url,
+            stack.secret,
+            stack.database_url,
+            schema_of("certification"),
+            [side.writes.practitioner(w) for w in range(side.writes.clients)],
+            lines,
+        ),
+    )
+    per_statement, per_step = usage_by_statement(text)
+    steps = ", ".join(f"{step} {1000 * cpu / lines:.3f}" for step, cpu in per_step.items())
+    print(
+        f"\nPostgreSQL statement CPU per line: {1000 * sum(per_step.values()) / lines:.3f} ms"
+        f" ({steps})"
+    )
+    largest = sorted(per_statement.items(), key=lambda item: -item[1])[:24]
+    for (application, step, sql), cpu in largest:
+        print(f"  {1000 * cpu / lines:6.3f} ms/line  {application:13} {step:<7} {sql}")
+
+
 async def _on_every_roster(stack: Any, writes: Any) -> None:
     """One observation POST per practitioner (each waits until fidelity's roster copy has
     them), so no import line is refused for a roster event still on its way."""
@@ -534,6 +569,8 @@ async def _cli(arguments: Any) -> None:
                     print("\n".join(timeline), flush=True)
         if arguments.statements:
             await _statement_times(sides[0], arguments.lines)
+        if arguments.statement_cpu:
+            await _statement_cpu(sides[0], arguments.lines)
         for name, rows in results.items():
             print(
                 f"{name}: median {statistics.median(r[0] for r in rows):,.0f} events/s,"
@@ -575,6 +612,12 @@ def main() -> None:
         "--statements",
         action="store_true",
         help="then one more import of this checkout's with PostgreSQL's time per statement",
+    )
+    parser.add_argument(
+        "--statement-cpu",
+        action="store_true",
+        help="then one more import of this checkout's with PostgreSQL's CPU per statement"
+        " and step (parse, bind, execute), from log_statement_stats",
     )
     parser.add_argument(
         "--baseline",

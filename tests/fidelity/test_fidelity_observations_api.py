@@ -160,8 +160,8 @@ async def test_a_late_entry_of_a_past_meeting_is_accepted(fidelity: FidelityApi)
 async def test_the_reply_lists_the_ratings_as_a_later_read_does_whatever_their_ids(
     fidelity: FidelityApi,
 ) -> None:
-    # the reply is built from what was inserted, the read from the stored jsonb, which
-    # keeps an object's keys shorter first (in bytes), then bytewise
+    # the reply is built from what was inserted, the read from the stored column (ids
+    # that a `jsonb` column would reorder: it keeps keys shorter first, then bytewise)
     indicators = ["z.1", "B.2", "b.10", "a.100", "ab.1", "e", "B.1", "a.2", "zz", "A-1"]
     await fidelity.publish(
         tiny_instrument(
@@ -188,3 +188,33 @@ async def test_the_reply_lists_the_ratings_as_a_later_read_does_whatever_their_i
     fetched = await fidelity.get(f"/observations/{recorded['id']}")
     assert fetched.json() == recorded
     assert {r["indicator_id"] for r in recorded["ratings"]} == set(indicators)
+
+
+async def test_a_read_lists_the_ratings_in_the_instruments_order(fidelity: FidelityApi) -> None:
+    # the ratings column keeps the JSON written (json, not jsonb: migration 0004), so the
+    # ratings come back as rated, not reordered shorter id first
+    indicators = ["z.1", "B.2", "b.10", "a.100", "ab.1", "e"]
+    await fidelity.publish(
+        tiny_instrument(
+            domains=[
+                {
+                    "id": "TINY.D",
+                    "title": "Everything",
+                    "items": [
+                        {
+                            "id": "TINY.D.1",
+                            "title": "The one item",
+                            "principles": ["team_based"],
+                            "indicators": [{"id": i, "text": f"Behaviour {i}"} for i in indicators],
+                        }
+                    ],
+                }
+            ]
+        )
+    )
+    recorded = await fidelity.record(
+        observation(instrument_key=TINY_KEY, rated=ratings(indicators, present=4))
+    )
+
+    fetched = (await fidelity.get(f"/observations/{recorded['id']}")).json()
+    assert [r["indicator_id"] for r in fetched["ratings"]] == indicators

@@ -1,7 +1,7 @@
 """Observations of an import batch in SQL: each look-up and each write one statement.
 
-JSON columns travel as text cast to jsonb: a jsonb[] parameter would take a value that
-is itself a list (domain scores, observation ids) for a dimension of the array.
+JSON columns travel as text cast to json or jsonb: a jsonb[] parameter would take a value
+that is itself a list (domain scores, observation ids) for a dimension of the array.
 
 The same rows `observation_rows`, `drift_rows` and `calibration_rows` read and write one
 record at a time, for a batch of records at once.
@@ -62,7 +62,7 @@ async def insert_observations(
             co_observation_of, content_hash, recorded_by, imported, source)
         SELECT $1, r.id, r.practitioner_id, r.observer_id, r.instrument_key,
             r.instrument_version, r.instrument_kind, r.meeting_date, r.setting, r.total,
-            r.band, r.domain_scores::jsonb, r.item_scores::jsonb, r.ratings::jsonb,
+            r.band, r.domain_scores::jsonb, r.item_scores::json, r.ratings::json,
             r.observer_calibrated,
             r.calibration_reason, NULL, r.content_hash, r.recorded_by, r.imported, r.source
         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],

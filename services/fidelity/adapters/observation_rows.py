@@ -40,14 +40,14 @@ _INSERT = """
         domain_scores, item_scores, ratings, observer_calibrated, calibration_reason,
         co_observation_of, content_hash, recorded_by, imported, source)
     SELECT $1::text, $2::uuid, $3::text, $4::text, $5::text, $6::int, $7::text, $8::date,
-        $9::text, $10::float8, $11::text, $12::text::jsonb, $13::text::jsonb,
-        $14::text::jsonb, $15::bool,
+        $9::text, $10::float8, $11::text, $12::text::jsonb, $13::text::json,
+        $14::text::json, $15::bool,
         $16::text, $17::uuid, $18::text, $19::text, $20::bool, $21::text
     FROM appended
 """
 
 
-_JSONB_COLUMNS = frozenset({"domain_scores", "item_scores", "ratings"})
+_JSON_COLUMNS = frozenset({"domain_scores", "item_scores", "ratings"})
 _JSON: TypeAdapter[Any] = TypeAdapter(Any)
 
 
@@ -100,22 +100,14 @@ def observation_row(
         "imported": event.imported,
         "source": event.source,
     }
-    # the jsonb columns go as JSON text, written by pydantic's serializer (a third of
-    # `json.dumps`'s time: the connection's jsonb codec is plain `json.dumps`)
+    # the JSON columns go as text, written by pydantic's serializer (a third of
+    # `json.dumps`'s time); the ratings' `json` column keeps that text, so a read gives
+    # them back in the order written (migration 0004)
     args = tuple(
-        _JSON.dump_json(value).decode() if name in _JSONB_COLUMNS else value
+        _JSON.dump_json(value).decode() if name in _JSON_COLUMNS else value
         for name, value in columns.items()
     )
-    return ObservationRow(
-        projected=Projected(_INSERT, args),
-        columns={**columns, "ratings": in_jsonb_order(event.ratings)},
-    )
-
-
-def in_jsonb_order(ratings: dict[str, str]) -> dict[str, str]:
-    """The object as a `jsonb` column gives it back: PostgreSQL keeps an object's keys
-    shorter first, then bytewise, so a read lists the ratings in that order."""
-    return dict(sorted(ratings.items(), key=lambda pair: (len(pair[0].encode()), pair[0].encode())))
+    return ObservationRow(projected=Projected(_INSERT, args), columns=columns)
 
 
 def _domain_score(score: DomainScore) -> dict[str, Any]:

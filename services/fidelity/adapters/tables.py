@@ -22,7 +22,7 @@ from sqlalchemy import (
     Uuid,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlmodel import Field, SQLModel
 
 from shared.schema.service_schema import Declared
@@ -189,8 +189,9 @@ class Observations(SQLModel, table=True):
     total: float = Field(sa_column=Column("total", Double(53), nullable=False))
     band: str = Field(sa_column=Column("band", Text, nullable=False))
     domain_scores: Any = Field(sa_column=Column("domain_scores", JSONB, nullable=False))
-    item_scores: Any = Field(sa_column=Column("item_scores", JSONB, nullable=False))
-    ratings: Any = Field(sa_column=Column("ratings", JSONB, nullable=False))
+    # kept as their JSON text, never looked into by a statement (migration 0004)
+    item_scores: Any = Field(sa_column=Column("item_scores", JSON, nullable=False))
+    ratings: Any = Field(sa_column=Column("ratings", JSON, nullable=False))
     observer_calibrated: bool = Field(
         sa_column=Column("observer_calibrated", Boolean, nullable=False)
     )
