@@ -34,10 +34,10 @@ async def logged_evidence_kept(conn: Connection, agency_id: str) -> int | None:
     they are all there already (the usual case, the live projection being right),
     rewriting them changes nothing but costs most of the rebuild's PostgreSQL time
     (each row's heap tuple and two index entries, their WAL, the dead rows left to
-    vacuum). One pass over both, joined on the item's event id: a retraction has no
-    item, so it meets no row and counts as a difference; a repeated id in the log pairs
-    one stored row with two logged rows of different positions, so it is never taken
-    for a match. None at once when the agency has no evidence rows (a first build:
+    vacuum). One pass over both, joined on the item's key (practitioner, event id): a
+    retraction has no item, so it meets no row and counts as a difference; a repeated id
+    in the log pairs one stored row with two logged rows of different positions, so it is
+    never taken for a match. None at once when the agency has no evidence rows (a first build:
     nothing to keep)."""
     if not await conn.fetchval(
         "SELECT EXISTS (SELECT FROM evidence WHERE agency_id = $1)", agency_id
@@ -63,7 +63,7 @@ SELECT count(l.position) AS logged,
 FROM logged l FULL JOIN (
     SELECT agency_id, event_id, practitioner_id, kind, occurred_on, source, item, position
     FROM evidence WHERE agency_id = $1
-) s ON s.event_id = l.event_id
+) s ON s.practitioner_id = l.practitioner_id AND s.event_id = l.event_id
 """
 
 

@@ -112,8 +112,10 @@ async def project(conn: Connection, events: Sequence[StoredEvent]) -> None:
             by,
         )
         await conn.execute(
-            "DELETE FROM evidence WHERE agency_id = $1 AND event_id = ANY($2::text[])",
+            "DELETE FROM evidence"
+            " WHERE agency_id = $1 AND practitioner_id = $2 AND event_id = ANY($3::text[])",
             agency,
+            practitioner_id,
             event_ids,
         )
     for agency, event_ids, by in retractions:
@@ -136,8 +138,8 @@ async def project_logged_evidence(
 ) -> int:
     """The evidence rows of the agency's logged `evidence_received` events in positions
     (``after_position``, ``up_to``], written in one statement from the log itself: the
-    rows `project` writes for them (same columns, the first item under an event id
-    stands), without bringing the events to Python. A rebuild uses it; the number of
+    rows `project` writes for them (same columns, the first item under a practitioner's
+    event id stands), without bringing the events to Python. A rebuild uses it; the number of
     events it read is returned.
 
     ``unique``: the caller knows no row it writes can meet one already there (the
@@ -199,7 +201,7 @@ class LoggedEvidenceReplay:
     repeated item event id in the log (a redelivery the intake let through, evidence
     retracted and sent again) can meet a row already written, and then the savepoint is
     rolled back and that statement and every later one look for conflicts, the first
-    item under an event id standing. Cheaper than asking the whole log first whether
+    item under a practitioner's event id standing. Cheaper than asking the whole log first whether
     an id repeats (a tenth of a second of PostgreSQL's CPU per 100,000 events).
     """
 
