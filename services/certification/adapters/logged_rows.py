@@ -39,14 +39,22 @@ async def logged_evidence_kept(conn: Connection, agency_id: str) -> int | None:
     in the log pairs one stored row with two logged rows of different positions, so it is
     never taken for a match. None at once when the agency has no evidence rows (a first build:
     nothing to keep)."""
-    if not await conn.fetchval(
-        "SELECT EXISTS (SELECT FROM evidence WHERE agency_id = $1)", agency_id
-    ):
+    if not await conn.fetchval(_HOLDS_EVIDENCE, agency_id):
         return None
     row = await conn.fetchrow(_EVIDENCE_KEPT, agency_id)
     assert row is not None
     return None if row["differing"] else int(row["logged"])
 
+
+# Whether the agency has a row: its first in the order of an index led by the agency,
+# so the plan reads the index whatever the agency. A reused generic plan of `EXISTS
+# (... WHERE agency_id = $1)` takes any agency for a tenth of the table and scans the
+# table to its first row, the whole of it for an agency without rows (a first build:
+# 35-85 ms of a rebuild on ten agencies' evidence); sorting the table is no option.
+_HOLDS_EVIDENCE = "SELECT true FROM evidence WHERE agency_id = $1 ORDER BY practitioner_id LIMIT 1"
+_HOLDS_ROSTER = (
+    "SELECT true FROM practitioners WHERE agency_id = $1 ORDER BY practitioner_id LIMIT 1"
+)
 
 _EVIDENCE_KEPT = """
 WITH logged AS (
@@ -129,9 +137,7 @@ async def logged_roster_kept(conn: Connection, agency_id: str) -> int | None:
 
     A practitioner registered twice pairs one `practitioners` row with two
     registrations of different event ids, so it is never taken for a match."""
-    if not await conn.fetchval(
-        "SELECT EXISTS (SELECT FROM practitioners WHERE agency_id = $1)", agency_id
-    ):
+    if not await conn.fetchval(_HOLDS_ROSTER, agency_id):
         return None
     row = await conn.fetchrow(_ROSTER_KEPT, agency_id, sorted(ROSTER_EVENT_NAMES))
     assert row is not None
