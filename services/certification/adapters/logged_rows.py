@@ -37,8 +37,8 @@ async def logged_evidence_kept(conn: Connection, agency_id: str) -> int | None:
     vacuum). One pass over both, joined on the item's key (practitioner, event id): a
     retraction has no item, so it meets no row and counts as a difference; a repeated id
     in the log pairs one stored row with two logged rows of different positions, so it is
-    never taken for a match. None at once when the agency has no evidence rows (a first build:
-    nothing to keep)."""
+    never taken for a match. None at once when the agency has no evidence rows (a first
+    build: nothing to keep)."""
     if not await conn.fetchval(_HOLDS_EVIDENCE, agency_id):
         return None
     row = await conn.fetchrow(_EVIDENCE_KEPT, agency_id)
@@ -46,11 +46,11 @@ async def logged_evidence_kept(conn: Connection, agency_id: str) -> int | None:
     return None if row["differing"] else int(row["logged"])
 
 
-# Whether the agency has a row: its first in the order of an index led by the agency,
-# so the plan reads the index whatever the agency. A reused generic plan of `EXISTS
-# (... WHERE agency_id = $1)` takes any agency for a tenth of the table and scans the
-# table to its first row, the whole of it for an agency without rows (a first build:
-# 35-85 ms of a rebuild on ten agencies' evidence); sorting the table is no option.
+# Whether the agency has a row: its first in the order of an index led by the agency, a
+# plan kept whatever share of the table the agency is taken for (a scan would have to
+# sort). A pooled connection's reused generic plan of `EXISTS (... WHERE agency_id = $1)`
+# takes any agency for a tenth of the table and scans the table up to the agency's first
+# row: all of it for an agency without rows (a first build; 35-85 ms among ten agencies).
 _HOLDS_EVIDENCE = "SELECT true FROM evidence WHERE agency_id = $1 ORDER BY practitioner_id LIMIT 1"
 _HOLDS_ROSTER = (
     "SELECT true FROM practitioners WHERE agency_id = $1 ORDER BY practitioner_id LIMIT 1"
