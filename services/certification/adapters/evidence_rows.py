@@ -77,9 +77,16 @@ async def registered_among(
     return {row["practitioner_id"] for row in rows}
 
 
-async def has_evidence(conn: Connection, agency_id: str, event_id: str) -> bool:
+async def has_evidence(
+    conn: Connection, agency_id: str, practitioner_id: str, event_id: str
+) -> bool:
+    """Whether the practitioner's item ``event_id`` is stored (an item's key names its
+    practitioner: migration 0007)."""
     found = await conn.fetchval(
-        "SELECT true FROM evidence WHERE agency_id = $1 AND event_id = $2", agency_id, event_id
+        "SELECT true FROM evidence WHERE agency_id = $1 AND practitioner_id = $2 AND event_id = $3",
+        agency_id,
+        practitioner_id,
+        event_id,
     )
     return bool(found)
 
@@ -93,16 +100,25 @@ async def is_retracted(conn: Connection, agency_id: str, event_id: str) -> bool:
     return bool(found)
 
 
-async def known_or_retracted(conn: Connection, agency_id: str, event_ids: list[str]) -> set[str]:
-    """Which of the items are already in the evidence, or were retracted before arriving."""
+async def known_or_retracted(
+    conn: Connection, agency_id: str, practitioners: Mapping[str, str]
+) -> set[str]:
+    """Which of the items (``practitioners``: each item's event id → its practitioner)
+    are already in the evidence, or were retracted before arriving."""
     rows = await conn.fetch(
-        "SELECT event_id FROM evidence WHERE agency_id = $1 AND event_id = ANY($2::text[])"
-        " UNION SELECT event_id FROM evidence_retractions"
-        " WHERE agency_id = $1 AND event_id = ANY($2::text[])",
-        agency_id,
-        event_ids,
+        _KNOWN_OR_RETRACTED, agency_id, list(practitioners), [*practitioners.values()]
     )
     return {row["event_id"] for row in rows}
+
+
+# each item looked up by its key (agency, practitioner, event id: migration 0007)
+_KNOWN_OR_RETRACTED = """
+    SELECT k.event_id FROM unnest($2::text[], $3::text[]) AS k (event_id, practitioner_id)
+    WHERE EXISTS (SELECT FROM evidence e WHERE e.agency_id = $1
+                      AND e.practitioner_id = k.practitioner_id AND e.event_id = k.event_id)
+       OR EXISTS (SELECT FROM evidence_retractions r
+                  WHERE r.agency_id = $1 AND r.event_id = k.event_id)
+"""
 
 
 # From this many rows of one agency stored by one batch, the intake asks whether the

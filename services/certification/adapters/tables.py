@@ -126,14 +126,15 @@ class Credentials(SQLModel, table=True):
 
 class Evidence(SQLModel, table=True):
     __table_args__ = (
-        PrimaryKeyConstraint("agency_id", "event_id", name="evidence_pkey"),
+        # a practitioner's rows together, not scattered by the random item id (0007)
+        PrimaryKeyConstraint("agency_id", "practitioner_id", "event_id", name="evidence_pkey"),
         # a practitioner's rows in position order (migration 0006)
         Index("evidence_practitioner_position_idx", "agency_id", "practitioner_id", "position"),
     )
 
     agency_id: str = Field(sa_column=Column("agency_id", Text, primary_key=True))
+    practitioner_id: str = Field(sa_column=Column("practitioner_id", Text, primary_key=True))
     event_id: str = Field(sa_column=Column("event_id", Text, primary_key=True))
-    practitioner_id: str = Field(sa_column=Column("practitioner_id", Text, nullable=False))
     kind: str = Field(sa_column=Column("kind", Text, nullable=False))
     occurred_on: datetime.date = Field(sa_column=Column("occurred_on", Date, nullable=False))
     source: str = Field(sa_column=Column("source", Text, nullable=False))

@@ -110,7 +110,11 @@ async def _store_evidence(
     for event, item in run:
         by_agency.setdefault(event.agencyid, {}).setdefault(item.event_id, (event, item))
     for agency_id, items in by_agency.items():
-        known = await evidence_rows.known_or_retracted(conn, agency_id, list(items))
+        known = await evidence_rows.known_or_retracted(
+            conn,
+            agency_id,
+            {event_id: item.practitioner_id for event_id, (_, item) in items.items()},
+        )
         streams = [
             (evidence_stream(agency_id, item.practitioner_id), [_received(agency_id, event, item)])
             for event, item in items.values()

@@ -69,7 +69,7 @@ async def receive_evidence(
     practitioner_id = item.practitioner_id
     await locks.share_agency(conn, agency_id)
     await locks.own_practitioners(conn, agency_id, [practitioner_id])
-    if await evidence_rows.has_evidence(conn, agency_id, item.event_id):
+    if await evidence_rows.has_evidence(conn, agency_id, practitioner_id, item.event_id):
         return None
     if await evidence_rows.is_retracted(conn, agency_id, item.event_id):
         return None  # its source took it back before it arrived
