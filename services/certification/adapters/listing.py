@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import asyncpg
 
@@ -97,9 +98,28 @@ def roster_query(
     another follows. A cursor not of this list is refused here (400), before any read."""
     keys = keyset(page, "text")
     after = keys[0] if keys else None
-    arguments = _roster_arguments(agency_id, after, wanted, today)
     limit = int(page.limit)  # a literal, as PostgreSQL's estimates need (see below)
-    return RosterQuery(_roster_sql(_shape(after, wanted), limit), arguments, limit)
+    shape = _Shape(
+        after is not None,
+        wanted.status is not None,
+        wanted.level is not None,
+        wanted.supervisor_id is not None,
+        wanted.team_id is not None,
+        not wanted.include_left,
+    )
+    arguments = _roster_arguments(agency_id, after, wanted, today)
+    return RosterQuery(_roster_sql(shape, limit), tuple(arguments), limit)
+
+
+class _Shape(NamedTuple):
+    """Which conditions a roster page has: its statement's text depends on these alone."""
+
+    after: bool
+    status: bool
+    level: bool
+    supervisor: bool
+    team: bool
+    current_only: bool
 
 
 async def roster_page(
@@ -117,36 +137,18 @@ async def roster_page(
     return RosterPage(items[: len(items) - more_chars - 1], last_id)
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """Which conditions a roster page has: its statement's text depends on these alone."""
-
-    after: bool
-    status: bool
-    level: bool
-    supervisor: bool
-    team: bool
-    current_only: bool
-
-
-def _shape(after: str | None, wanted: RosterFilter) -> _Shape:
-    return _Shape(
-        after=after is not None,
-        status=wanted.status is not None,
-        level=wanted.level is not None,
-        supervisor=wanted.supervisor_id is not None,
-        team=wanted.team_id is not None,
-        current_only=not wanted.include_left,
-    )
-
-
 def _roster_arguments(
     agency_id: str, after: str | None, wanted: RosterFilter, today: date
-) -> tuple[object, ...]:
-    """The arguments of `_roster_sql`, in the order of its parameters."""
-    given = (agency_id, after, wanted.status, wanted.level, wanted.supervisor_id, wanted.team_id)
-    arguments = tuple(value for value in given if value is not None)
-    return arguments if wanted.include_left else (*arguments, today)
+) -> list[object]:
+    """The arguments of a page's statement, in the order of its parameters
+    (`_roster_conditions`)."""
+    arguments: list[object] = [agency_id]
+    for value in (after, wanted.status, wanted.level, wanted.supervisor_id, wanted.team_id):
+        if value is not None:
+            arguments.append(value)
+    if not wanted.include_left:
+        arguments.append(today)
+    return arguments
 
 
 # one text per shape and page size, built once: a page's statement is the same text on
