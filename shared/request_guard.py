@@ -54,6 +54,23 @@ def _no_constants(name: str) -> Any:
     raise MalformedJson(f"{name} is not valid JSON; send numbers only")
 
 
+# one decoder for every parse: `json.loads` with hooks builds a decoder and its scanner on
+# each call, which cost more than parsing a cursor (a board page's) or a small body
+_STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
+)
+
+
+def _strict_loads(body: bytes | str) -> Any:
+    """`json.loads(body, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)`
+    on the module's one decoder: the same text read from bytes, the same errors."""
+    if isinstance(body, str):
+        if body.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", body, 0)
+        return _STRICT_DECODER.decode(body)
+    return _STRICT_DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
+
+
 def parse_strict_json(
     body: bytes | str,
     *,
@@ -67,7 +84,7 @@ def parse_strict_json(
 
     The one JSON parser of request input: bodies, and the JSON inside cursors."""
     try:
-        value = json.loads(body, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        value = _strict_loads(body)
     except MalformedJson:
         raise
     except RecursionError as error:

@@ -154,3 +154,34 @@ async def test_a_supervisors_board_reads_that_supervisors_practitioners_not_the_
             agency_id,
         )
         assert read <= 2 * len(items)  # not the agency's 3,001 practitioners
+
+
+async def test_a_board_page_holds_the_rows_after_its_cursor_and_the_cursor_of_the_next(
+    certification: CertificationApi,
+) -> None:
+    """A full page followed by more, a full last page, a short one, and none: the items
+    after the cursor in id order, and a cursor only when another page follows."""
+    agency_id = certification.agency_id
+    await certification.register("pr-first")
+    async with certification.rolled_back() as conn:
+        await _copies(conn, "practitioners", agency_id, 9)
+        await _copies(conn, "evaluations", agency_id, 4)  # some not evaluated yet
+        ids = sorted(
+            await conn.fetchval(
+                "SELECT array_agg(practitioner_id) FROM practitioners WHERE agency_id = $1",
+                agency_id,
+            )
+        )
+        for after, limit in ((None, 3), (ids[2], 3), (ids[6], 3), (ids[5], 4), (ids[-1], 3)):
+            query = listing.roster_query(
+                agency_id,
+                PageRequest(limit=limit, after=None if after is None else [after]),
+                listing.RosterFilter(),
+                date.today(),
+            )
+            page = await listing.roster_page(conn, query)
+            following = [i for i in ids if after is None or i > after]
+            items = json.loads(f"[{page.items}]")
+            assert [item["practitioner_id"] for item in items] == following[:limit]
+            assert all(item["levels"] for item in items if item["practitioner_id"] <= "copy-4")
+            assert page.next_after == (following[limit - 1] if len(following) > limit else None)

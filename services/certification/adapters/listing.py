@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import asyncpg
 
@@ -25,10 +27,6 @@ ROSTER_SELECT = """
     LEFT JOIN evaluations e
         ON e.agency_id = p.agency_id AND e.practitioner_id = p.practitioner_id
 """
-# a page after a cursor starts the evaluations' side at the cursor too: PostgreSQL carries
-# the join's equality, not the `>`, over to it, so the merge join otherwise read every
-# evaluation of the agency before the cursor (7,833 rows for a page after the 8,000th)
-_EVALUATIONS_AFTER = " AND e.practitioner_id > {}::text"
 
 
 @dataclass(frozen=True)
@@ -88,13 +86,28 @@ def roster_query(
     another follows. A cursor not of this list is refused here (400), before any read."""
     keys = keyset(page, "text")
     after = keys[0] if keys else None
-    where, arguments = _roster_conditions(agency_id, after, wanted, today)
     limit = int(page.limit)  # a literal, as PostgreSQL's estimates need (see below)
-    joined = ROSTER_ITEM_SELECT.rstrip()
-    if after is not None:  # the cursor is the second argument (_roster_conditions)
-        joined += _EVALUATIONS_AFTER.format("$2")
-    sql = joined + f" WHERE {where} ORDER BY p.practitioner_id LIMIT {limit + 1}"
-    return RosterQuery(sql, tuple(arguments), limit)
+    shape = _Shape(
+        after is not None,
+        wanted.status is not None,
+        wanted.level is not None,
+        wanted.supervisor_id is not None,
+        wanted.team_id is not None,
+        not wanted.include_left,
+    )
+    arguments = _roster_arguments(agency_id, after, wanted, today)
+    return RosterQuery(_roster_sql(shape, limit), tuple(arguments), limit)
+
+
+class _Shape(NamedTuple):
+    """Which conditions a roster page has: its statement's text depends on these alone."""
+
+    after: bool
+    status: bool
+    level: bool
+    supervisor: bool
+    team: bool
+    current_only: bool
 
 
 async def roster_page(
@@ -111,38 +124,63 @@ async def roster_page(
     return RosterPage(",".join([row[0] for row in kept]), kept[-1][1] if more else None)
 
 
-def _roster_conditions(
+def _roster_arguments(
     agency_id: str, after: str | None, wanted: RosterFilter, today: date
-) -> tuple[str, list[object]]:
-    """The WHERE clause of a roster page and its arguments: a condition for each filter
-    given and for the cursor when there is one, never `$n IS NULL OR …`, and the page's
-    size a literal. With those PostgreSQL cannot estimate what a generic plan reads (a
-    LIMIT of a parameter is taken for a tenth of the rows), so it planned the board's
-    list anew on every request, planning costing more than running it; as written here
-    the first page of a filter is planned once a session (one text per filter and size)."""
-    values: list[object] = [agency_id]
+) -> list[object]:
+    """The arguments of a page's statement, in the order of its parameters
+    (`_roster_conditions`)."""
+    arguments: list[object] = [agency_id]
+    for value in (after, wanted.status, wanted.level, wanted.supervisor_id, wanted.team_id):
+        if value is not None:
+            arguments.append(value)
+    if not wanted.include_left:
+        arguments.append(today)
+    return arguments
 
-    def parameter(value: object) -> str:
-        values.append(value)
-        return f"${len(values)}"
+
+# one text per shape and page size, built once: a page's statement is the same text on
+# every request of its shape (as PostgreSQL's plan cache and asyncpg's statement cache
+# need it), only its arguments differ
+@functools.lru_cache(maxsize=256)
+def _roster_sql(shape: _Shape, limit: int) -> str:
+    where = _roster_conditions(shape)
+    rows = ROSTER_ITEM_SELECT.rstrip()
+    if shape.after:  # the cursor is the second parameter (_roster_conditions)
+        rows += _EVALUATIONS_AFTER.format("$2")
+    return rows + f" WHERE {where} ORDER BY p.practitioner_id LIMIT {limit + 1}"
+
+
+def _roster_conditions(shape: _Shape) -> str:
+    """The WHERE clause of a roster page: a condition for each filter given and for the
+    cursor when there is one, never `$n IS NULL OR …`, and the page's size a literal.
+    With those PostgreSQL cannot estimate what a generic plan reads (a LIMIT of a
+    parameter is taken for a tenth of the rows), so it planned the board's list anew on
+    every request, planning costing more than running it; as written here the first page
+    of a filter is planned once a session (one text per filter and size)."""
+    count = 1
+
+    def parameter() -> str:
+        nonlocal count
+        count += 1
+        return f"${count}"
 
     conditions = ["p.agency_id = $1"]
-    if after is not None:
-        conditions.append(f"p.practitioner_id > {parameter(after)}::text")
-    if wanted.status is not None or wanted.level is not None:
+    if shape.after:
+        conditions.append(f"p.practitioner_id > {parameter()}::text")
+    if shape.status or shape.level:
         held = ["f.agency_id = p.agency_id", "f.practitioner_id = p.practitioner_id"]
-        if wanted.status is not None:
-            held.append(f"f.status = {parameter(wanted.status)}::text")
-        if wanted.level is not None:
-            held.append(f"f.level_key = {parameter(wanted.level)}::text")
+        if shape.status:
+            held.append(f"f.status = {parameter()}::text")
+        if shape.level:
+            held.append(f"f.level_key = {parameter()}::text")
         conditions.append(f"EXISTS (SELECT 1 FROM level_statuses f WHERE {' AND '.join(held)})")
-    if wanted.supervisor_id is not None:
-        conditions.append(f"p.supervisor_id = {parameter(wanted.supervisor_id)}::text")
-    if wanted.team_id is not None:
-        conditions.append(f"p.team_id = {parameter(wanted.team_id)}::text")
-    if not wanted.include_left:
-        conditions.append(f"(p.left_on IS NULL OR p.left_on > {parameter(today)}::date)")
-    return " AND ".join(conditions), values
+    if shape.supervisor:
+        conditions.append(f"p.supervisor_id = {parameter()}::text")
+    if shape.team:
+        conditions.append(f"p.team_id = {parameter()}::text")
+    if shape.current_only:
+        conditions.append(f"(p.left_on IS NULL OR p.left_on > {parameter()}::date)")
+    return " AND ".join(conditions)
 
 
 # the entry with the practitioner's roster history (`roster_changes` rows, oldest first),

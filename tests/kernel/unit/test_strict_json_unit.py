@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -49,3 +50,26 @@ def test_refuses_depth_past_the_limit_only_when_it_is_reached() -> None:
     assert parse_strict_json(b'{"a": [[{"b": 1}]]}', max_depth=4) == {"a": [[{"b": 1}]]}
     with pytest.raises(MalformedJson, match="nested too deeply"):
         parse_strict_json(b'{"a": [[{"b": [1]}]]}', max_depth=4)
+
+
+@pytest.mark.parametrize(
+    ("body", "value"),
+    [
+        ('{"a": [1, "é"]}'.encode("utf-16"), {"a": [1, "é"]}),  # any encoding json detects
+        ('["é"]'.encode("utf-32-le"), ["é"]),
+        ('["é"]', ["é"]),
+        ('\ufeff{"a": 1}', None),  # a BOM in text: refused, as json.loads refuses it
+        (b'{"a": 1} x', None),  # extra data
+        (b"\xff", None),
+    ],
+    ids=["utf-16", "utf-32", "text", "text-bom", "extra-data", "not-utf-8"],
+)
+def test_reads_text_and_bytes_as_json_loads_reads_them(body: bytes | str, value: object) -> None:
+    """One decoder serves every parse; what it reads and refuses is json.loads's."""
+    if value is None:
+        with pytest.raises(ValueError):
+            json.loads(body)
+        with pytest.raises(MalformedJson):
+            parse_strict_json(body)
+    else:
+        assert parse_strict_json(body) == json.loads(body) == value
