@@ -149,6 +149,22 @@ async def append_to_learner(
     )
 
 
+async def append_alone_to_learner(
+    learning: LearnerSources,
+    conn: Connection,
+    learner: LoadedLearner,
+    events: Sequence[PendingEvent],
+    projected: Projected | None = None,
+) -> list[StoredEvent]:
+    """`append_to_learner` for a writer outside any transaction that does not hold the
+    learner's lock: its one statement commits by itself when the stream is still at the
+    version the decision was made on (`EventStore.append_alone`), and otherwise raises
+    `ConcurrencyConflict` having stored nothing."""
+    return await learning.store.append_alone(
+        conn, learner.stream_id, events, expected_version=learner.version, projected=projected
+    )
+
+
 def remember_learner(
     learning: LearnerSources,
     learner: LoadedLearner,
