@@ -4,7 +4,10 @@ All of one practitioner's learning lives in one stream, so every decision (maste
 order, card schedule, lapse announced once) is made on the whole, current history.
 Writers take a transaction-scoped advisory lock on the stream first: concurrent
 requests for the same practitioner queue instead of failing, and the lapse check can
-never announce a lapse twice even when two replicas run it at once.
+never announce a lapse twice even when two replicas run it at once. A REST attempt of one
+event appends without the lock (`append_alone_to_learner`): its append stores nothing
+unless the stream is still at the version it was decided on, and it is decided again
+under the lock otherwise.
 """
 
 from __future__ import annotations
