@@ -52,7 +52,9 @@ _ASSIGNED = "position, tx_id::text::bigint AS tx_id, event_id, stream_version, r
 # so the caller sees fewer rows and takes the careful path) and the relay's wake-up
 # (no NOTIFY when the channel is NULL: the relay is woken in process, shared/commit_wake.py).
 # It answers one row per stored event, or a single row of NULLs when none was stored,
-# each with the version the stream was seen at.
+# each with the version the stream was seen at. `{events}`: the events' rows, from an
+# array per column (`_SEVERAL`), or for one event from its values ($4-$11, `_ONE`): a
+# single write's append binds scalars, sparing the driver an array per column.
 _APPEND_AT_ONCE = f"""
     WITH current AS (
         SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
@@ -61,10 +63,7 @@ _APPEND_AT_ONCE = f"""
             schema_version, subject, occurred_at, data, metadata)
         SELECT e.event_id, $1, current.version + e.n, e.agency_id, e.name, e.schema_version,
             e.subject, e.occurred_at, e.data, e.metadata
-        FROM current, unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[],
-            $9::timestamptz[], $10::jsonb[], $11::jsonb[]) WITH ORDINALITY
-            AS e(event_id, agency_id, name, schema_version, subject, occurred_at, data,
-                 metadata, n)
+        FROM current, {{events}}
         WHERE $2::int IS NULL OR current.version = $2::int
         ON CONFLICT DO NOTHING
         RETURNING *
@@ -74,12 +73,24 @@ _APPEND_AT_ONCE = f"""
     LEFT JOIN (SELECT pg_notify($3, '') WHERE $3::text IS NOT NULL) AS woken ON true
     ORDER BY inserted.stream_version
 """
+_SEVERAL = """unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[],
+            $9::timestamptz[], $10::jsonb[], $11::jsonb[]) WITH ORDINALITY
+            AS e(event_id, agency_id, name, schema_version, subject, occurred_at, data,
+                 metadata, n)"""
+_ONE = """(SELECT $4::uuid, $5::text, $6::text, $7::int, $8::text, $9::timestamptz,
+            $10::jsonb, $11::jsonb, 1)
+            AS e(event_id, agency_id, name, schema_version, subject, occurred_at, data,
+                 metadata, n)"""
+_APPEND_ONE = _APPEND_AT_ONCE.format(events=_ONE)
+_APPEND_SEVERAL = _APPEND_AT_ONCE.format(events=_SEVERAL)
 
 
 @functools.lru_cache(maxsize=64)
-def _append_projecting(projection_sql: str) -> str:
-    """The append statement with the projection's INSERT inside it (see `Projected`)."""
-    head, select, tail = _APPEND_AT_ONCE.rpartition("SELECT current.version AS seen_version")
+def _append_projecting(projection_sql: str, one: bool) -> str:
+    """The append statement (of one event, or of several) with the projection's INSERT
+    inside it (see `Projected`)."""
+    append = _APPEND_ONE if one else _APPEND_SEVERAL
+    head, select, tail = append.rpartition("SELECT current.version AS seen_version")
     count = f"${APPEND_PARAMETERS}::int"
     return (
         f"{head.rstrip()}, appended AS (SELECT 1 FROM inserted HAVING count(*) = {count}),"
@@ -98,12 +109,14 @@ async def _append_at_once(
     """The usual append's one statement: a row per stored event (`_ASSIGNED`), or one
     row of NULLs; and the values sent of each event (`_row_values`)."""
     rows = [_row_values(stream_id, 0, e) for e in events]
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    arguments = [stream_id, expected_version, notify_channel, *columns[:1], *columns[3:]]
+    one = len(rows) == 1
+    # each event's values but its stream and version: as they are, or a list per column
+    values = rows[0] if one else [list(column) for column in zip(*rows, strict=True)]
+    arguments = [stream_id, expected_version, notify_channel, values[0], *values[3:]]
     if projected is None:
-        return await conn.fetch(_APPEND_AT_ONCE, *arguments), rows
+        return await conn.fetch(_APPEND_ONE if one else _APPEND_SEVERAL, *arguments), rows
     answered = await conn.fetch(
-        _append_projecting(projected.sql), *arguments, len(events), *projected.args
+        _append_projecting(projected.sql, one), *arguments, len(events), *projected.args
     )
     return answered, rows
 
