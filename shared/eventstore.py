@@ -42,6 +42,9 @@ _COLUMNS = (
     "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, agency_id,"
     " name, schema_version, subject, occurred_at, recorded_at, data, metadata"
 )
+# what an append answers of each event it stored: what only the database knows (the rest
+# is as it was sent; `_appended`), so no payload travels back to be decoded again
+_ASSIGNED = "position, tx_id::text::bigint AS tx_id, event_id, stream_version, recorded_at"
 
 
 # The usual append in one statement: the stream's version, the expected-version check,
@@ -49,7 +52,9 @@ _COLUMNS = (
 # so the caller sees fewer rows and takes the careful path) and the relay's wake-up
 # (no NOTIFY when the channel is NULL: the relay is woken in process, shared/commit_wake.py).
 # It answers one row per stored event, or a single row of NULLs when none was stored,
-# each with the version the stream was seen at.
+# each with the version the stream was seen at. `{events}`: the events' rows, from an
+# array per column (`_SEVERAL`), or for one event from its values ($4-$11, `_ONE`): a
+# single write's append binds scalars, sparing the driver an array per column.
 _APPEND_AT_ONCE = f"""
     WITH current AS (
         SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
@@ -58,25 +63,34 @@ _APPEND_AT_ONCE = f"""
             schema_version, subject, occurred_at, data, metadata)
         SELECT e.event_id, $1, current.version + e.n, e.agency_id, e.name, e.schema_version,
             e.subject, e.occurred_at, e.data, e.metadata
-        FROM current, unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[],
-            $9::timestamptz[], $10::jsonb[], $11::jsonb[]) WITH ORDINALITY
-            AS e(event_id, agency_id, name, schema_version, subject, occurred_at, data,
-                 metadata, n)
+        FROM current, {{events}}
         WHERE $2::int IS NULL OR current.version = $2::int
         ON CONFLICT DO NOTHING
         RETURNING *
     )
-    SELECT current.version AS seen_version, {_COLUMNS}
+    SELECT current.version AS seen_version, {_ASSIGNED}
     FROM current LEFT JOIN inserted ON true
     LEFT JOIN (SELECT pg_notify($3, '') WHERE $3::text IS NOT NULL) AS woken ON true
     ORDER BY inserted.stream_version
 """
+_SEVERAL = """unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[],
+            $9::timestamptz[], $10::jsonb[], $11::jsonb[]) WITH ORDINALITY
+            AS e(event_id, agency_id, name, schema_version, subject, occurred_at, data,
+                 metadata, n)"""
+_ONE = """(SELECT $4::uuid, $5::text, $6::text, $7::int, $8::text, $9::timestamptz,
+            $10::jsonb, $11::jsonb, 1)
+            AS e(event_id, agency_id, name, schema_version, subject, occurred_at, data,
+                 metadata, n)"""
+_APPEND_ONE = _APPEND_AT_ONCE.format(events=_ONE)
+_APPEND_SEVERAL = _APPEND_AT_ONCE.format(events=_SEVERAL)
 
 
 @functools.lru_cache(maxsize=64)
-def _append_projecting(projection_sql: str) -> str:
-    """The append statement with the projection's INSERT inside it (see `Projected`)."""
-    head, select, tail = _APPEND_AT_ONCE.rpartition("SELECT current.version AS seen_version")
+def _append_projecting(projection_sql: str, one: bool) -> str:
+    """The append statement (of one event, or of several) with the projection's INSERT
+    inside it (see `Projected`)."""
+    append = _APPEND_ONE if one else _APPEND_SEVERAL
+    head, select, tail = append.rpartition("SELECT current.version AS seen_version")
     count = f"${APPEND_PARAMETERS}::int"
     return (
         f"{head.rstrip()}, appended AS (SELECT 1 FROM inserted HAVING count(*) = {count}),"
@@ -91,15 +105,42 @@ async def _append_at_once(
     expected_version: int | None,
     notify_channel: str | None,
     projected: Projected | None,
-) -> list[asyncpg.Record]:
-    """The usual append's one statement: a row per stored event, or one row of NULLs."""
+) -> tuple[list[asyncpg.Record], list[tuple[Any, ...]]]:
+    """The usual append's one statement: a row per stored event (`_ASSIGNED`), or one
+    row of NULLs; and the values sent of each event (`_row_values`)."""
     rows = [_row_values(stream_id, 0, e) for e in events]
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    arguments = [stream_id, expected_version, notify_channel, *columns[:1], *columns[3:]]
+    one = len(rows) == 1
+    # each event's values but its stream and version: as they are, or a list per column
+    values = rows[0] if one else [list(column) for column in zip(*rows, strict=True)]
+    arguments = [stream_id, expected_version, notify_channel, values[0], *values[3:]]
     if projected is None:
-        return await conn.fetch(_APPEND_AT_ONCE, *arguments)
-    return await conn.fetch(
-        _append_projecting(projected.sql), *arguments, len(events), *projected.args
+        return await conn.fetch(_APPEND_ONE if one else _APPEND_SEVERAL, *arguments), rows
+    answered = await conn.fetch(
+        _append_projecting(projected.sql, one), *arguments, len(events), *projected.args
+    )
+    return answered, rows
+
+
+def _appended(assigned: asyncpg.Record, sent: tuple[Any, ...]) -> StoredEvent:
+    """An appended event: `assigned`, its row of what only the database knows, and the
+    values `sent` for it (`_row_values`); each field as reading the row back would give
+    it (`occurred_at` in UTC, as the driver decodes a timestamptz), the payload and the
+    metadata as sent (the same values; the keys in the order they were sent)."""
+    event_id, stream_id, _, agency_id, name, schema_version, subject, occurred_at = sent[:8]
+    return StoredEvent(
+        position=assigned["position"],
+        tx_id=assigned["tx_id"],
+        event_id=event_id,
+        stream_id=stream_id,
+        stream_version=assigned["stream_version"],
+        agency_id=agency_id,
+        name=name,
+        schema_version=schema_version,
+        subject=subject,
+        occurred_at=occurred_at.astimezone(UTC),
+        recorded_at=assigned["recorded_at"],
+        data=sent[8],
+        metadata=sent[9],
     )
 
 
@@ -205,7 +246,7 @@ class EventStore:
         """
         if not events:
             return []
-        answered = await _append_at_once(
+        answered, sent = await _append_at_once(
             conn, stream_id, events, expected_version, self._channel(conn), projected
         )
         stored = [r for r in answered if r["position"] is not None]
@@ -222,7 +263,8 @@ class EventStore:
             return appended
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
         self._count(events)
-        return [row_to_event(r) for r in stored]
+        # in the order sent: the rows come in stream version order, one per event
+        return [_appended(r, values) for r, values in zip(stored, sent, strict=True)]
 
     async def append_alone(
         self,
@@ -248,14 +290,14 @@ class EventStore:
             # a statement that commits by itself: the relay leading here is woken after it
             wake = self.local_relay.wake
             channel = None if wake is not None else self.notify_channel
-            answered = await _append_at_once(
+            answered, sent = await _append_at_once(
                 conn, stream_id, events, expected_version, channel, projected
             )
             if wake is not None:
                 wake()
             if answered[0]["position"] is not None:
                 self._count(events)
-                return [row_to_event(answered[0])]
+                return [_appended(answered[0], sent[0])]
         with watching_commit(conn):
             async with conn.transaction():
                 return await self.append(
@@ -295,7 +337,8 @@ class EventStore:
             ]
         await mark_applied(conn)  # an Idempotency-Key is bound to its effect atomically
         self._count([e for a in appends for e in a.events])
-        events = [row_to_event(r) for r in stored]
+        sent = {values[0]: values for values in rows}
+        events = [_appended(r, sent[r["event_id"]]) for r in stored]
         return [[e for e in events if e.stream_id == a.stream_id] for a in appends]
 
     def _count(self, events: Sequence[PendingEvent]) -> None:
@@ -492,7 +535,7 @@ class EventStore:
         return row_to_event(row) if row else None
 
 
-_APPEND_EACH = append_each_sql(_COLUMNS)
+_APPEND_EACH = append_each_sql(_ASSIGNED)
 _APPEND_STREAMS = append_streams_sql(_COLUMNS)
 
 

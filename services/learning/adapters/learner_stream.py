@@ -4,7 +4,10 @@ All of one practitioner's learning lives in one stream, so every decision (maste
 order, card schedule, lapse announced once) is made on the whole, current history.
 Writers take a transaction-scoped advisory lock on the stream first: concurrent
 requests for the same practitioner queue instead of failing, and the lapse check can
-never announce a lapse twice even when two replicas run it at once.
+never announce a lapse twice even when two replicas run it at once. A REST attempt of one
+event appends without the lock (`append_alone_to_learner`): its append stores nothing
+unless the stream is still at the version it was decided on, and it is decided again
+under the lock otherwise.
 """
 
 from __future__ import annotations
@@ -145,6 +148,22 @@ async def append_to_learner(
     """Append after the version the decision was made on (the lock makes it hold);
     `projected`: the projection row the append's statement writes with the events."""
     return await learning.store.append(
+        conn, learner.stream_id, events, expected_version=learner.version, projected=projected
+    )
+
+
+async def append_alone_to_learner(
+    learning: LearnerSources,
+    conn: Connection,
+    learner: LoadedLearner,
+    events: Sequence[PendingEvent],
+    projected: Projected | None = None,
+) -> list[StoredEvent]:
+    """`append_to_learner` for a writer outside any transaction that does not hold the
+    learner's lock: its one statement commits by itself when the stream is still at the
+    version the decision was made on (`EventStore.append_alone`), and otherwise raises
+    `ConcurrencyConflict` having stored nothing."""
+    return await learning.store.append_alone(
         conn, learner.stream_id, events, expected_version=learner.version, projected=projected
     )
 

@@ -11,11 +11,12 @@ from services.learning.adapters import queries
 from services.learning.adapters.learner_stream import learner_lock
 from services.learning.entrypoints.http import CREATE_RESPONSES, Paging
 from services.learning.handlers import record_attempt
-from services.learning.handlers.recorded import single_write
+from services.learning.handlers.recorded import LockNeeded, single_write
 from services.learning.models.commands import RecordAttempt
 from services.learning.models.records import AttemptRecord
 from services.learning.permissions import may_read, scope_to_own_records
 from shared.auth import Principal, allow
+from shared.eventstore import ConcurrencyConflict
 from shared.idempotency import answered
 from shared.identifiers import PersonQuery
 from shared.lean_write import answered_lean_write
@@ -41,16 +42,25 @@ async def create_attempt(
     response: Response,
 ) -> AttemptRecord:
     lock = learner_lock(principal.agency_id, command.practitioner_id)
-    # a new id is the usual case: stored without looking for it first; after any
-    # failure (its row's key refusing a repeat, a refusal), once more looking first,
-    # which answers a repeat or a refusal exactly as looking first always did
+    # a new id is the usual case: stored without looking for it first, and without the
+    # learner's lock, by an append that commits by itself if the stream has not moved
+    # (handlers/attempts.py); after any failure (its row's key refusing a repeat, a
+    # refusal, the stream moved, more than one event to write), once more under the
+    # lock looking first, which answers a repeat or a refusal exactly as looking first
+    # always did
     try:
-        async with runtime.store.transaction([lock]) as conn, single_write(conn):
+        async with runtime.store.pool.acquire() as unlocked:
             result = await record_attempt(
-                runtime, conn, principal.agency_id, principal.actor, command, look_first=False
+                runtime,
+                unlocked,
+                principal.agency_id,
+                principal.actor,
+                command,
+                look_first=False,
+                alone=True,
             )
-    except Exception:
-        if command.id is None:
+    except Exception as error:
+        if command.id is None and not isinstance(error, ConcurrencyConflict | LockNeeded):
             raise
         async with runtime.store.transaction([lock]) as conn, single_write(conn):
             result = await record_attempt(

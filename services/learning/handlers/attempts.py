@@ -2,6 +2,14 @@
 
 A mastery starts the module's review cards, so the lapses its history implies (an
 imported mastery long past, with or without reviews) are announced in the same append.
+
+A REST create first records without the learner's lock (`alone=True`): the decision is
+made on the stream as one statement reads it, and the attempt's one event is stored by
+an append that checks the stream is still at that version and commits by itself (two
+round trips where BEGIN with the lock, the read, the append and COMMIT took four). A
+stream that moved meanwhile (`ConcurrencyConflict`) or a decision with more to write
+than one event (`LockNeeded`) stores nothing, and the caller records again under the
+lock, in a transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from datetime import datetime
 from services.learning.adapters import projections, queries
 from services.learning.adapters.learner_stream import (
     LoadedLearner,
+    append_alone_to_learner,
     append_to_learner,
     load_learner,
     lock_learner,
@@ -34,7 +43,7 @@ from services.learning.handlers.lapse_announcements import (
     reconciled_lapses,
 )
 from services.learning.handlers.lapses import sync_lapsed_cards
-from services.learning.handlers.recorded import Recorded, pending_event, writing
+from services.learning.handlers.recorded import LockNeeded, Recorded, pending_event, writing
 from services.learning.models.commands import RecordAttempt
 from services.learning.models.records import AttemptRecord
 from shared.database import Connection
@@ -53,6 +62,7 @@ async def record_attempt(
     *,
     source_statement_id: str | None = None,
     look_first: bool = True,
+    alone: bool = False,
 ) -> Recorded[AttemptRecord]:
     """Append `assessment_attempted` (and `module_mastered` when it masters the module).
 
@@ -60,13 +70,18 @@ async def record_attempt(
     `shared.problems.Problem` having written nothing. `look_first=False` skips looking
     for an attempt of the command's id: one already stored makes the write fail on its
     row's key (`RecordIdTaken`), and the caller asks again looking first.
+
+    `alone=True`: `conn` is outside any transaction and the learner's lock is not taken
+    (module docstring); raises `ConcurrencyConflict` or `LockNeeded` having written
+    nothing, and the caller records again under the lock.
     """
     learning = LEARNING.of(runtime)
     require_scaled_score(command.scaled_score)
     refuse_future(command.attempted_at, "attempted_at", now=learning.clock())
     learning.catalogs.current.module(command.module_id)
 
-    await lock_learner(conn, agency_id, command.practitioner_id)
+    if not alone:
+        await lock_learner(conn, agency_id, command.practitioner_id)
     if command.id is not None and look_first:
         existing = await queries.find_attempt(conn, agency_id, command.id)
         if existing is not None:
@@ -103,27 +118,28 @@ async def record_attempt(
     for event, _ in lapse_events:
         after = evolve(after, event, catalog, learning.review_policy)
     written = _record(attempted, mastered, recorded_at=learning.clock())
-    async with writing(conn):
-        stored = await append_to_learner(
-            learning,
-            conn,
-            learner,
-            [
-                pending_event(
-                    event,
-                    agency_id=agency_id,
-                    subject=command.practitioner_id,
-                    actor=actor,
-                    occurred_at=occurred_at,
-                )
-                for event, occurred_at in [*events, *lapse_events]
-            ],
-            projected=projections.attempt_row(agency_id, written),
+    pending = [
+        pending_event(
+            event,
+            agency_id=agency_id,
+            subject=command.practitioner_id,
+            actor=actor,
+            occurred_at=occurred_at,
         )
-        # the row's recorded_at is the events' (the transaction's now())
-        record = written.model_copy(update={"recorded_at": stored[0].recorded_at})
-        if outcome.newly_mastered or lapse_events:
-            await sync_lapsed_cards(conn, agency_id, after, catalog)
+        for event, occurred_at in [*events, *lapse_events]
+    ]
+    projected = projections.attempt_row(agency_id, written)
+    if alone:
+        if len(pending) != 1:  # a mastery, a lapse: written under the lock
+            raise LockNeeded(learner.stream_id)
+        stored = await append_alone_to_learner(learning, conn, learner, pending, projected)
+    else:
+        async with writing(conn):
+            stored = await append_to_learner(learning, conn, learner, pending, projected)
+            if outcome.newly_mastered or lapse_events:
+                await sync_lapsed_cards(conn, agency_id, after, catalog)
+    # the row's recorded_at is the events' (the transaction's now())
+    record = written.model_copy(update={"recorded_at": stored[0].recorded_at})
     remember_learner(learning, learner, stored, after)
     return Recorded(record, created=True)
 

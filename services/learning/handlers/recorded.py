@@ -15,7 +15,7 @@ from shared.events import DomainEvent, PendingEvent
 from shared.idempotency import Recorded
 from shared.problems import Conflict
 
-__all__ = ["RecordIdTaken", "Recorded", "pending_event", "single_write", "writing"]
+__all__ = ["LockNeeded", "RecordIdTaken", "Recorded", "pending_event", "single_write", "writing"]
 
 R = TypeVar("R")
 
@@ -38,6 +38,14 @@ def pending_event(
         actor=actor,
         metadata={key: value for key, value in metadata.items() if value is not None},
     )
+
+
+class LockNeeded(Exception):
+    """A write decided without the learner's lock has more to store than one append
+    that commits by itself; nothing was stored, and the caller writes under the lock."""
+
+    def __init__(self, stream_id: str) -> None:
+        super().__init__(f"{stream_id}: this write is made under the learner's lock")
 
 
 class RecordIdTaken(Conflict):
