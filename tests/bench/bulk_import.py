@@ -288,7 +288,7 @@ async def _statement_cpu(side: Any, lines: int) -> None:
     statement, the largest first. The logging costs CPU too: compare the figures with
     each other, not with the rounds' CPU per line."""
     from tests.bench.processes import schema_of
-    from tests.bench.statement_cpu import usage_by_statement
+    from tests.bench.statement_cpu import print_usage
     from tests.bench.statement_log import logged_while
 
     stack = side.stack
@@ -305,15 +305,7 @@ async def _statement_cpu(side: Any, lines: int) -> None:
             lines,
         ),
     )
-    per_statement, per_step = usage_by_statement(text)
-    steps = ", ".join(f"{step} {1000 * cpu / lines:.3f}" for step, cpu in per_step.items())
-    print(
-        f"\nPostgreSQL statement CPU per line: {1000 * sum(per_step.values()) / lines:.3f} ms"
-        f" ({steps})"
-    )
-    largest = sorted(per_statement.items(), key=lambda item: -item[1])[:24]
-    for (application, step, sql), cpu in largest:
-        print(f"  {1000 * cpu / lines:6.3f} ms/line  {application:13} {step:<7} {sql}")
+    print_usage(text, lines, "line", "PostgreSQL statement CPU", 24)
 
 
 async def _on_every_roster(stack: Any, writes: Any) -> None:

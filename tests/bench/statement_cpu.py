@@ -29,16 +29,25 @@ async def statement_cpu(stack: BenchStack, writes: Writes, service: str, clients
     outcome, text = await logged_while(
         stack, "log_statement_stats", "on", lambda: writes.measure(service, clients, SECONDS)
     )
-    per_statement, per_step = usage_by_statement(text)
     writes_done = max(outcome.done, 1)
-    steps = ", ".join(f"{step} {1000 * cpu / writes_done:.3f}" for step, cpu in per_step.items())
-    print(
-        f"\n{service}, {clients} client(s), {writes_done} writes: PostgreSQL statement CPU"
-        f" {1000 * sum(per_step.values()) / writes_done:.3f} ms/write ({steps})"
+    print_usage(
+        text,
+        writes_done,
+        "write",
+        f"{service}, {clients} client(s), {writes_done} writes: PostgreSQL statement CPU",
+        16,
     )
-    largest = sorted(per_statement.items(), key=lambda item: -item[1])[:16]
-    for (application, step, sql), cpu in largest:
-        print(f"  {1000 * cpu / writes_done:6.3f} ms/write  {application} {step:<7} {sql}")
+
+
+def print_usage(text: str, count: int, unit: str, heading: str, largest: int) -> None:
+    """Print the logged statements' CPU per `unit` (`count` of them), the steps' totals
+    after `heading`, then the `largest` statements, largest first."""
+    per_statement, per_step = usage_by_statement(text)
+    steps = ", ".join(f"{step} {1000 * cpu / count:.3f}" for step, cpu in per_step.items())
+    print(f"\n{heading} {1000 * sum(per_step.values()) / count:.3f} ms/{unit} ({steps})")
+    ranked = sorted(per_statement.items(), key=lambda item: -item[1])[:largest]
+    for (application, step, sql), cpu in ranked:
+        print(f"  {1000 * cpu / count:6.3f} ms/{unit}  {application:13} {step:<7} {sql}")
 
 
 def usage_by_statement(text: str) -> tuple[dict[tuple[str, str, str], float], dict[str, float]]:
