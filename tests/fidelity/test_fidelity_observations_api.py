@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from nats.aio.client import Client
 
@@ -163,27 +164,7 @@ async def test_the_reply_lists_the_ratings_as_a_later_read_does_whatever_their_i
     # the reply is built from what was inserted, the read from the stored column (ids
     # that a `jsonb` column would reorder: it keeps keys shorter first, then bytewise)
     indicators = ["z.1", "B.2", "b.10", "a.100", "ab.1", "e", "B.1", "a.2", "zz", "A-1"]
-    await fidelity.publish(
-        tiny_instrument(
-            domains=[
-                {
-                    "id": "TINY.D",
-                    "title": "Everything",
-                    "items": [
-                        {
-                            "id": "TINY.D.1",
-                            "title": "The one item",
-                            "principles": ["team_based"],
-                            "indicators": [{"id": i, "text": f"Behaviour {i}"} for i in indicators],
-                        }
-                    ],
-                }
-            ]
-        )
-    )
-    recorded = await fidelity.record(
-        observation(instrument_key=TINY_KEY, rated=ratings(indicators, present=4))
-    )
+    recorded = await _rated_on_one_item(fidelity, indicators)
 
     fetched = await fidelity.get(f"/observations/{recorded['id']}")
     assert fetched.json() == recorded
@@ -194,6 +175,14 @@ async def test_a_read_lists_the_ratings_in_the_instruments_order(fidelity: Fidel
     # the ratings column keeps the JSON written (json, not jsonb: migration 0004), so the
     # ratings come back as rated, not reordered shorter id first
     indicators = ["z.1", "B.2", "b.10", "a.100", "ab.1", "e"]
+    recorded = await _rated_on_one_item(fidelity, indicators)
+
+    fetched = (await fidelity.get(f"/observations/{recorded['id']}")).json()
+    assert [r["indicator_id"] for r in fetched["ratings"]] == indicators
+
+
+async def _rated_on_one_item(fidelity: FidelityApi, indicators: list[str]) -> dict[str, Any]:
+    """An observation on a published one-item instrument with these indicators, in order."""
     await fidelity.publish(
         tiny_instrument(
             domains=[
@@ -215,6 +204,4 @@ async def test_a_read_lists_the_ratings_in_the_instruments_order(fidelity: Fidel
     recorded = await fidelity.record(
         observation(instrument_key=TINY_KEY, rated=ratings(indicators, present=4))
     )
-
-    fetched = (await fidelity.get(f"/observations/{recorded['id']}")).json()
-    assert [r["indicator_id"] for r in fetched["ratings"]] == indicators
+    return recorded
