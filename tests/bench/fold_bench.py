@@ -117,7 +117,7 @@ def fold_jobs(items: list[str], practitioners: int) -> Callable[[], None]:
         ]
         for pid, texts in evidence.items()
     }
-    job = FoldJob("agency-0000", DEFAULT_POLICY.model_dump_json(), TODAY, (), evidence, announced)
+    job = FoldJob(DEFAULT_POLICY.model_dump_json(), TODAY, (), evidence, announced)
     pickled = pickle.dumps(job)
 
     def run() -> None:

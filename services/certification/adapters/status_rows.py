@@ -16,7 +16,7 @@ from services.certification.domain.transitions import (
     TransitionKind,
 )
 
-if TYPE_CHECKING:  # a rebuild's worker processes import `level_rows` without the driver
+if TYPE_CHECKING:  # a rebuild's worker processes import `StatusRow` without the driver
     import asyncpg
 
     from shared.database import Connection
@@ -91,7 +91,7 @@ LevelRow = tuple[str, str, date | None, date | None, date | None]
 @dataclass(frozen=True)
 class StatusRow:
     """A stored evaluation as plain values (its `evaluations` row and `level_statuses`
-    rows), ready to write (a rebuild's folds encode theirs: `status_copy.py`)."""
+    rows): cheap to pickle from a worker process, ready to write."""
 
     practitioner_id: str
     policy_id: str
@@ -117,16 +117,17 @@ class StatusRow:
             as_of=state.as_of,
             next_change_on=next_change_on,
             body=body,
-            levels=level_rows(state),
+            levels=tuple(
+                (
+                    level.level_key,
+                    level.status.value,
+                    level.since,
+                    level.certified_on,
+                    level.at_risk_since,
+                )
+                for level in state.levels
+            ),
         )
-
-
-def level_rows(state: CertificationState) -> tuple[LevelRow, ...]:
-    """The state's `level_statuses` rows, in the policy's order (their ordinal)."""
-    return tuple(
-        (level.level_key, level.status.value, level.since, level.certified_on, level.at_risk_since)
-        for level in state.levels
-    )
 
 
 _SAVE = """
@@ -197,6 +198,63 @@ async def save_status_rows(conn: Connection, agency_id: str, rows: Sequence[Stat
         [level[4] for _, _, level in levels],
         [row.roster_item_tail for row in latest.values()],
     )
+
+
+async def copy_new_status_rows(conn: Connection, agency_id: str, rows: Sequence[StatusRow]) -> None:
+    """Write the rows of practitioners that have none (a rebuild, after dropping the
+    agency's), with COPY: no conflict to look for, no row to replace or delete."""
+    if not rows:
+        return
+    await conn.copy_records_to_table(
+        "evaluations",
+        columns=_EVALUATION_COLUMNS,
+        records=[
+            (
+                agency_id,
+                row.practitioner_id,
+                row.policy_id,
+                row.policy_version,
+                row.as_of,
+                row.next_change_on,
+                row.body,
+                row.as_of,
+                row.roster_item_tail,
+            )
+            for row in rows
+        ],
+    )
+    await conn.copy_records_to_table(
+        "level_statuses",
+        columns=_LEVEL_COLUMNS,
+        records=[
+            (agency_id, row.practitioner_id, level[0], ordinal, *level[1:])
+            for row in rows
+            for ordinal, level in enumerate(row.levels)
+        ],
+    )
+
+
+_EVALUATION_COLUMNS = (
+    "agency_id",
+    "practitioner_id",
+    "policy_id",
+    "policy_version",
+    "as_of",
+    "next_change_on",
+    "state_json",
+    "state_as_of",
+    "roster_item_tail",
+)
+_LEVEL_COLUMNS = (
+    "agency_id",
+    "practitioner_id",
+    "level_key",
+    "ordinal",
+    "status",
+    "since",
+    "certified_on",
+    "at_risk_since",
+)
 
 
 async def stored_state(

@@ -75,27 +75,11 @@ def decide_calibrations(
     items: Iterable[Evidence], calibrations: Iterable[Calibration]
 ) -> list[Evidence]:
     """Every item, each observation's calibration decided from ``calibrations``."""
-    return decide_by_observer(items, by_observer(calibrations))
-
-
-CalibrationsByObserver = dict[str, list[Calibration]]
-
-
-def by_observer(calibrations: Iterable[Calibration]) -> CalibrationsByObserver:
-    """``calibrations`` grouped by observer: what `decide_by_observer` looks them up in
-    (made once for many practitioners: a job of a rebuild, an agency's batch)."""
-    grouped: CalibrationsByObserver = {}
+    by_observer: dict[str, list[Calibration]] = {}
     for calibration in calibrations:
-        grouped.setdefault(calibration.observer_id, []).append(calibration)
-    return grouped
-
-
-def decide_by_observer(
-    items: Iterable[Evidence], calibrations: CalibrationsByObserver
-) -> list[Evidence]:
-    """`decide_calibrations` with the calibrations grouped (`by_observer`)."""
+        by_observer.setdefault(calibration.observer_id, []).append(calibration)
     return [
-        with_calibration(item, calibrations.get(item.observer_id, ()))
+        with_calibration(item, by_observer.get(item.observer_id, ()))
         if isinstance(item, ObservationRecorded)
         else item
         for item in items

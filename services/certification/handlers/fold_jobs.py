@@ -4,10 +4,9 @@ A rebuild hands its folds to worker processes (`shared/worker_processes.py`) whi
 own process keeps reading and writing PostgreSQL. What crosses the boundary is kept
 small and cheap to pickle: the policy as its JSON text (parsed once per worker), each
 practitioner's evidence as the stored JSON texts, the calibrations of the batch's
-observers; back come the status rows already encoded for COPY (`status_copy.py`: bytes,
-nothing for the service process to convert), and whether the practitioner has anything
-to publish. The fold is the pure one every other evaluation runs (`domain/evaluate.py`),
-so a row folded here equals the one `refresh_many` stores.
+observers; back come the status rows ready to store, and whether the practitioner has
+anything to publish. The fold is the pure one every other evaluation runs
+(`domain/evaluate.py`), so a row folded here equals the one `refresh_many` stores.
 """
 
 from __future__ import annotations
@@ -17,18 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from services.certification.adapters.status_copy import StatusTuples, status_tuples
-from services.certification.domain.calibrations import (
-    Calibration,
-    by_observer,
-    decide_by_observer,
-)
+from services.certification.adapters.status_rows import StatusRow
+from services.certification.domain.calibrations import Calibration, decide_calibrations
 from services.certification.domain.evaluate import evaluate, fold_timeline
 from services.certification.domain.evidence import EvidenceSet, parse_evidence
 from services.certification.domain.policy import Policy
 from services.certification.domain.publication import Announced, plan_publication
 from services.certification.domain.schedule import next_change_on
-from services.certification.models.state_body import state_body_bytes
+from services.certification.models.certification import state_json
 
 
 @dataclass(frozen=True)
@@ -38,7 +33,6 @@ class FoldJob:
     ``announced`` holds what is on record for each practitioner; None when nothing is
     published now (an import window holds the agency), so no plan is made."""
 
-    agency_id: str
     policy_json: str
     today: date
     calibrations: tuple[Calibration, ...]
@@ -48,8 +42,7 @@ class FoldJob:
 
 @dataclass(frozen=True)
 class Folded:
-    practitioner_id: str
-    rows: StatusTuples  # its status rows, for COPY
+    row: StatusRow
     has_news: bool  # the fold differs from what was announced: events to publish
     fold_seconds: float  # for the service's fold histogram, observed by the caller
 
@@ -60,13 +53,12 @@ def _policy(policy_json: str) -> Policy:
 
 
 def fold_job(job: FoldJob) -> list[Folded]:
-    """Each practitioner's status rows (and whether it has news), in the job's order."""
+    """Each practitioner's status row (and whether it has news), in the job's order."""
     policy = _policy(job.policy_json)
-    calibrations = by_observer(job.calibrations)  # once for the job's practitioners
     folded = []
     for practitioner_id, texts in job.evidence.items():
         items = parse_evidence(texts)
-        evidence = EvidenceSet(practitioner_id, decide_by_observer(items, calibrations))
+        evidence = EvidenceSet(practitioner_id, decide_calibrations(items, job.calibrations))
         started = time.perf_counter()
         timeline = fold_timeline(policy, evidence, job.today)
         state = evaluate(policy, evidence, job.today, timeline=timeline)
@@ -75,6 +67,6 @@ def fold_job(job: FoldJob) -> list[Folded]:
         has_news = job.announced is not None and bool(
             plan_publication(job.announced[practitioner_id], state)
         )
-        rows = status_tuples(job.agency_id, state, changes_on, state_body_bytes(state))
-        folded.append(Folded(practitioner_id, rows, has_news, fold_seconds))
+        row = StatusRow.of(state, changes_on, state_json(state))
+        folded.append(Folded(row, has_news, fold_seconds))
     return folded

@@ -6,9 +6,9 @@ starting them, or that fits in one job) while this process keeps PostgreSQL busy
 the next jobs are read and the rows of folded ones written while the workers fold, up
 to two jobs per worker in flight; rows are written in job order. A practitioner whose
 fold has nothing to publish (the usual case: the live projection was up to date) gets
-its rows by COPY, the tables being empty after the rebuild's drop, as the fold encoded
-them (`status_copy.py`); one that has news goes through `refresh_many`, as a live
-evaluation would, which folds it again in this process and publishes.
+its rows by COPY, the tables being empty after the rebuild's drop; one that has news
+goes through `refresh_many`, as a live evaluation would, which folds it again in this
+process and publishes.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from datetime import date
 from services.certification.adapters import evaluation_reads, status_rows, window_rows
 from services.certification.adapters.calibration_rows import calibrations_of
 from services.certification.adapters.metrics import FOLD_SECONDS
-from services.certification.adapters.status_copy import copy_status_tuples
 from services.certification.config import CertificationSettings
 from services.certification.domain.calibrations import Calibration
 from services.certification.domain.policy import Policy
@@ -197,7 +196,6 @@ async def _job(
 ) -> FoldJob:
     evidence, calibrations = await evaluation_reads.fold_inputs(conn, agency_id, ids)
     return FoldJob(
-        agency_id=agency_id,
         policy_json=policy_json,
         today=today,
         calibrations=calibrations,
@@ -219,10 +217,12 @@ async def _store(
     """Write a job's rows; publish (and store) those with news as a live evaluation."""
     for f in folded:
         FOLD_SECONDS.observe(f.fold_seconds)
-    await copy_status_tuples(conn, [f.rows for f in folded if not f.has_news])
+    await status_rows.copy_new_status_rows(
+        conn, agency_id, [f.row for f in folded if not f.has_news]
+    )
     if holding is not None:
         await window_rows.hold(conn, agency_id, holding, ids)
-    with_news = [f.practitioner_id for f in folded if f.has_news]
+    with_news = [f.row.practitioner_id for f in folded if f.has_news]
     if not with_news:
         return 0
     evaluated = await refresh_many(conn, store, agency_id, with_news, today, policy=policy)

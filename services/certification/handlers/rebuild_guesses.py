@@ -114,7 +114,6 @@ async def guess(
                     evidence[row["practitioner_id"]].append(row["item"])
             announced = await status_rows.announced_of(conn, agency_id, ids)
             job = FoldJob(
-                agency_id=agency_id,
                 policy_json=guesses.policy_json,
                 today=guesses.today,
                 calibrations=tuple(guesses.calibrations),

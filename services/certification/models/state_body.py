@@ -60,11 +60,6 @@ _BODY: TypeAdapter[_StateBody] = TypeAdapter(_StateBody)
 
 def state_body_json(state: CertificationState) -> str:
     """``state`` as the JSON body of `CertificationStatePublic`, byte for byte."""
-    return state_body_bytes(state).decode()
-
-
-def state_body_bytes(state: CertificationState) -> bytes:
-    """`state_body_json` as UTF-8 bytes (what a rebuild's worker sends to PostgreSQL)."""
     body: _StateBody = {
         "practitioner_id": state.practitioner_id,
         "policy_id": state.policy_id,
@@ -97,4 +92,4 @@ def state_body_bytes(state: CertificationState) -> bytes:
             for t in state.transitions
         ],
     }
-    return _BODY.dump_json(body)
+    return _BODY.dump_json(body).decode()

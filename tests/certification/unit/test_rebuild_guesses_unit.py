@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from services.certification.adapters.status_copy import StatusTuples
+from services.certification.adapters.status_rows import StatusRow
 from services.certification.domain.calibrations import Calibration
 from services.certification.domain.publication import Announced
 from services.certification.domain.transitions import (
@@ -34,8 +34,8 @@ GRANTED = Announced(
 
 
 def folded(practitioner_id: str) -> Folded:
-    rows = StatusTuples(practitioner_id.encode(), b"")
-    return Folded(practitioner_id, rows, has_news=False, fold_seconds=0.001)
+    row = StatusRow(practitioner_id, "miiwrap-default", 1, TODAY, None, "{}", ())
+    return Folded(row, has_news=False, fold_seconds=0.001)
 
 
 async def guessed(announced: list[Announced]) -> Guesses:
