@@ -225,11 +225,25 @@ _TIMED = re.compile(
 )
 
 
+async def _one_more_import(side: Any, lines: int) -> tuple[float, float]:
+    """An import of `lines` into `side`'s stack, waited for until certification has them."""
+    from tests.bench.processes import schema_of
+
+    stack = side.stack
+    return await import_to_certified(
+        stack.services["fidelity"].url,
+        stack.secret,
+        stack.database_url,
+        schema_of("certification"),
+        [side.writes.practitioner(w) for w in range(side.writes.clients)],
+        lines,
+    )
+
+
 async def _statement_times(side: Any, lines: int) -> None:
     """One more import with every statement's duration logged: PostgreSQL's time per line
     by application and statement (parse, bind and execute of a text together), the
     largest first. Logging costs PostgreSQL too: the shares matter, not the sum."""
-    from tests.bench.processes import schema_of
 
     stack = side.stack
     admin = await asyncpg.connect(stack.database_url)
@@ -245,14 +259,7 @@ async def _statement_times(side: Any, lines: int) -> None:
         await admin.execute("SELECT pg_reload_conf()")
         await asyncio.sleep(0.5)
         start = log_path.stat().st_size
-        await import_to_certified(
-            stack.services["fidelity"].url,
-            stack.secret,
-            stack.database_url,
-            schema_of("certification"),
-            [side.writes.practitioner(w) for w in range(side.writes.clients)],
-            lines,
-        )
+        await _one_more_import(side, lines)
         await asyncio.sleep(1.0)  # the relay's last publications
     finally:
         for name in settings:
@@ -287,7 +294,6 @@ async def _statement_cpu(side: Any, lines: int) -> None:
     (`log_statement_stats`): PostgreSQL's CPU per line by application, step and
     statement, the largest first. The logging costs CPU too: compare the figures with
     each other, not with the rounds' CPU per line."""
-    from tests.bench.processes import schema_of
     from tests.bench.statement_cpu import print_usage
     from tests.bench.statement_log import logged_while
 
@@ -296,14 +302,7 @@ async def _statement_cpu(side: Any, lines: int) -> None:
         stack,
         "log_statement_stats",
         "on",
-        lambda: import_to_certified(
-            stack.services["fidelity"].url,
-            stack.secret,
-            stack.database_url,
-            schema_of("certification"),
-            [side.writes.practitioner(w) for w in range(side.writes.clients)],
-            lines,
-        ),
+        lambda: _one_more_import(side, lines),
     )
     print_usage(text, lines, "line", "PostgreSQL statement CPU", 24)
 
